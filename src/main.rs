@@ -1,3 +1,119 @@
-fn main() {
-    println!("Hello, world!");
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use hongguanjia::diagnostics::Diagnostics;
+use hongguanjia::pipeline::{self, BuildError};
+
+/// 红管家：把楼道“红管家”的工作记录生成公开的统计报告网站。
+#[derive(Parser)]
+#[command(name = "hongguanjia", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 检查记录并生成网站（默认输出到 <站点目录>/public）
+    Build {
+        /// 站点目录（含 site.toml 和 content/）
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 输出目录
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// 即使输出目录里有不是 hongguanjia 生成的文件，也整体替换
+        #[arg(long)]
+        force: bool,
+    },
+    /// 只检查记录，不写任何文件，并列出找到的记录数
+    Check {
+        /// 站点目录（含 site.toml 和 content/）
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+fn print_diagnostics(diags: &Diagnostics) {
+    for d in diags.sorted() {
+        eprintln!("{d}");
+    }
+}
+
+fn fail_input(diags: &Diagnostics) -> ExitCode {
+    print_diagnostics(diags);
+    eprintln!(
+        "发现 {} 个错误、{} 个警告。未写入任何文件，原有的输出保持不变。",
+        diags.error_count(),
+        diags.warning_count()
+    );
+    ExitCode::from(1)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build {
+            root,
+            output,
+            force,
+        } => match pipeline::build(&root, output.as_deref(), force) {
+            Ok(report) => {
+                print_diagnostics(&report.warnings);
+                println!(
+                    "已生成 {} 个页面（共 {} 个文件），用时 {:.2} 秒，输出到 {}",
+                    report.pages,
+                    report.files,
+                    report.seconds,
+                    report.output.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(BuildError::Input(diags)) => fail_input(&diags),
+            Err(BuildError::Render(errors)) => {
+                for e in &errors {
+                    eprintln!("{e}");
+                }
+                eprintln!(
+                    "模板有 {} 处错误。未写入任何文件，原有的输出保持不变。",
+                    errors.len()
+                );
+                ExitCode::from(1)
+            }
+            Err(BuildError::Write(err)) => {
+                eprintln!("{err}");
+                eprintln!("原有的输出保持不变。");
+                ExitCode::from(1)
+            }
+        },
+        Command::Check { root } => {
+            let mut diags = Diagnostics::new();
+            let site = pipeline::load_site(&root, &mut diags);
+            match site {
+                Some(site) => {
+                    print_diagnostics(&diags);
+                    let counts: Vec<String> = site
+                        .read
+                        .iter()
+                        .map(|(kind, n)| format!("{} {}", kind.label(), n))
+                        .collect();
+                    println!("检查通过：{}。", counts.join("，"));
+                    if !site.batches.is_empty() {
+                        println!(
+                            "表彰批次 {}，受表彰红管家 {} 名。",
+                            site.batches.len(),
+                            site.figures.commended
+                        );
+                    }
+                    if diags.warning_count() > 0 {
+                        println!("另有 {} 个警告，见上。", diags.warning_count());
+                    }
+                    ExitCode::SUCCESS
+                }
+                None => fail_input(&diags),
+            }
+        }
+    }
 }

@@ -1,0 +1,201 @@
+//! Step 3 of the pipeline: fold validated records into the programme's figures as they
+//! stream past, so no kind of record has to be held whole.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::Serialize;
+
+use crate::model::{Batch, Case, CaseStatus, Date, Errand, Meeting, Visit};
+use crate::validate::Registry;
+
+/// Activity counts, the same for the site, a community, a steward or a month.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub households_visited: u64,
+    pub visits: u64,
+    pub cases: u64,
+    pub resolved: u64,
+    pub errands: u64,
+    pub meetings: u64,
+}
+
+/// Months as `year * 12 + month - 1`, so that ranges are easy to fill.
+pub type MonthIndex = u32;
+
+fn month_index(d: Date) -> MonthIndex {
+    u32::from(d.year) * 12 + u32::from(d.month) - 1
+}
+
+pub fn month_key(m: MonthIndex) -> String {
+    format!("{:04}-{:02}", m / 12, m % 12 + 1)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CategoryCounts {
+    pub cases: u64,
+    pub resolved: u64,
+}
+
+/// Everything the pages and data files show, computed once.
+#[derive(Debug, Default)]
+pub struct Figures {
+    pub site: Counts,
+    pub by_community: Vec<Counts>,
+    pub by_steward: Vec<Counts>,
+    pub by_month: BTreeMap<MonthIndex, Counts>,
+    pub community_months: Vec<BTreeMap<MonthIndex, Counts>>,
+    pub steward_months: Vec<BTreeMap<MonthIndex, Counts>>,
+    pub by_category: BTreeMap<String, CategoryCounts>,
+    pub community_categories: Vec<BTreeMap<String, CategoryCounts>>,
+    pub buildings_covered: u64,
+    pub community_buildings_covered: Vec<u64>,
+    pub commended: u64,
+    pub community_commended: Vec<u64>,
+    /// Batches each steward was commended in, by batch index.
+    pub steward_batches: Vec<Vec<usize>>,
+    /// The latest date of any record: the figures are "as of" this day.
+    pub as_of: Option<Date>,
+}
+
+/// Folds records into [`Figures`].
+pub struct Aggregator<'r> {
+    registry: &'r Registry,
+    figures: Figures,
+}
+
+impl<'r> Aggregator<'r> {
+    pub fn new(registry: &'r Registry) -> Self {
+        let nc = registry.communities.len();
+        let ns = registry.stewards.len();
+        let mut figures = Figures {
+            by_community: vec![Counts::default(); nc],
+            by_steward: vec![Counts::default(); ns],
+            community_months: vec![BTreeMap::new(); nc],
+            steward_months: vec![BTreeMap::new(); ns],
+            community_categories: vec![BTreeMap::new(); nc],
+            community_buildings_covered: vec![0; nc],
+            community_commended: vec![0; nc],
+            steward_batches: vec![Vec::new(); ns],
+            ..Figures::default()
+        };
+        let mut buildings: HashSet<(usize, &str)> = HashSet::new();
+        for s in &registry.stewards {
+            for b in &s.buildings {
+                if buildings.insert((s.community, b.as_str())) {
+                    figures.community_buildings_covered[s.community] += 1;
+                }
+            }
+            if let Some(j) = s.joined {
+                figures.as_of = crate::validate::later(figures.as_of, j);
+            }
+        }
+        figures.buildings_covered = buildings.len() as u64;
+        Aggregator { registry, figures }
+    }
+
+    /// Applies `add` to the site, the steward's community, the steward and their months.
+    fn count(&mut self, steward: usize, date: Date, add: impl Fn(&mut Counts)) {
+        let f = &mut self.figures;
+        let community = self.registry.stewards[steward].community;
+        let m = month_index(date);
+        add(&mut f.site);
+        add(&mut f.by_community[community]);
+        add(&mut f.by_steward[steward]);
+        add(f.by_month.entry(m).or_default());
+        add(f.community_months[community].entry(m).or_default());
+        add(f.steward_months[steward].entry(m).or_default());
+        f.as_of = crate::validate::later(f.as_of, date);
+    }
+
+    pub fn add_visit(&mut self, v: &Visit) {
+        let h = u64::from(v.households);
+        self.count(v.steward, v.date, |c| {
+            c.visits += 1;
+            c.households_visited += h;
+        });
+    }
+
+    pub fn add_case(&mut self, c: &Case) {
+        self.count(c.steward, c.date, |n| n.cases += 1);
+        let community = self.registry.stewards[c.steward].community;
+        let resolved = c.status == CaseStatus::Resolved;
+        for table in [
+            &mut self.figures.by_category,
+            &mut self.figures.community_categories[community],
+        ] {
+            let entry = table.entry(c.category.clone()).or_default();
+            entry.cases += 1;
+            entry.resolved += u64::from(resolved);
+        }
+        if resolved {
+            // Counted in the month it was resolved, so monthly figures show work done.
+            let when = c.resolved.unwrap_or(c.date);
+            self.count(c.steward, when, |n| n.resolved += 1);
+        }
+    }
+
+    pub fn add_errand(&mut self, e: &Errand) {
+        self.count(e.steward, e.date, |c| c.errands += 1);
+    }
+
+    pub fn add_meeting(&mut self, m: &Meeting) {
+        let f = &mut self.figures;
+        let month = month_index(m.date);
+        f.site.meetings += 1;
+        f.by_community[m.community].meetings += 1;
+        f.by_month.entry(month).or_default().meetings += 1;
+        f.community_months[m.community]
+            .entry(month)
+            .or_default()
+            .meetings += 1;
+        for &s in &m.attendees {
+            f.by_steward[s].meetings += 1;
+            f.steward_months[s].entry(month).or_default().meetings += 1;
+        }
+        f.as_of = crate::validate::later(f.as_of, m.date);
+    }
+
+    pub fn add_batches(&mut self, batches: &[Batch]) {
+        let f = &mut self.figures;
+        for (bi, batch) in batches.iter().enumerate() {
+            for &s in &batch.stewards {
+                if f.steward_batches[s].is_empty() {
+                    f.commended += 1;
+                    f.community_commended[self.registry.stewards[s].community] += 1;
+                }
+                f.steward_batches[s].push(bi);
+            }
+        }
+    }
+
+    pub fn finish(mut self) -> Figures {
+        // Charts and tables want every month of the period, including quiet ones.
+        fill_months(&mut self.figures.by_month, None);
+        let range = bounds(&self.figures.by_month);
+        for months in &mut self.figures.community_months {
+            fill_months(months, range);
+        }
+        self.figures
+    }
+}
+
+fn bounds(months: &BTreeMap<MonthIndex, Counts>) -> Option<(MonthIndex, MonthIndex)> {
+    Some((*months.keys().next()?, *months.keys().next_back()?))
+}
+
+fn fill_months(months: &mut BTreeMap<MonthIndex, Counts>, range: Option<(MonthIndex, MonthIndex)>) {
+    let Some((first, last)) = range.or_else(|| bounds(months)) else {
+        return;
+    };
+    for m in first..=last {
+        months.entry(m).or_default();
+    }
+}
+
+/// `resolved / cases`, rounded to four places so that the JSON is stable and readable.
+pub fn rate(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        return 0.0;
+    }
+    (part as f64 / whole as f64 * 10_000.0).round() / 10_000.0
+}

@@ -1,0 +1,204 @@
+//! Text decoding for files written by Excel and WPS: UTF-8 (with or without BOM), UTF-16
+//! with a BOM, and otherwise GB18030, a superset of GBK.
+//!
+//! `encoding_rs_io` only sniffs BOMs, so a BOM-less GBK file would pass through as broken
+//! UTF-8. We therefore check the whole file for UTF-8 validity first, streaming, so that a
+//! large export is never held in memory just to pick its encoding.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::Path;
+
+use encoding_rs_io::{DecodeReaderBytes, DecodeReaderBytesBuilder};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf16Bom,
+    Gb18030,
+}
+
+impl Encoding {
+    pub fn label(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Utf16Bom => "UTF-16",
+            Encoding::Gb18030 => "GB18030",
+        }
+    }
+}
+
+/// Decides how to read `path` by scanning it once.
+pub fn detect(path: &Path) -> io::Result<Encoding> {
+    let mut head = Vec::with_capacity(2);
+    File::open(path)?.take(2).read_to_end(&mut head)?;
+    if head == [0xFF, 0xFE] || head == [0xFE, 0xFF] {
+        return Ok(Encoding::Utf16Bom);
+    }
+    let mut file = File::open(path)?;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut carry = 0usize;
+    loop {
+        let n = file.read(&mut buf[carry..])?;
+        if n == 0 {
+            // A sequence cut off by the end of the file is not UTF-8.
+            return Ok(if carry == 0 {
+                Encoding::Utf8
+            } else {
+                Encoding::Gb18030
+            });
+        }
+        let len = carry + n;
+        match std::str::from_utf8(&buf[..len]) {
+            Ok(_) => carry = 0,
+            Err(e) if e.error_len().is_some() => return Ok(Encoding::Gb18030),
+            Err(e) => {
+                // An incomplete sequence at the chunk's end: keep it for the next read.
+                let valid = e.valid_up_to();
+                buf.copy_within(valid..len, 0);
+                carry = len - valid;
+            }
+        }
+    }
+}
+
+/// A reader that yields UTF-8 without a BOM, whatever the file's encoding.
+pub fn open(
+    path: &Path,
+    encoding: Encoding,
+) -> io::Result<DecodeReaderBytes<BufReader<File>, Vec<u8>>> {
+    let file = BufReader::with_capacity(256 * 1024, File::open(path)?);
+    let builder = match encoding {
+        Encoding::Utf8 | Encoding::Utf16Bom => {
+            let mut b = DecodeReaderBytesBuilder::new();
+            b.bom_sniffing(true).strip_bom(true);
+            b
+        }
+        Encoding::Gb18030 => {
+            let mut b = DecodeReaderBytesBuilder::new();
+            b.encoding(Some(encoding_rs::GB18030)).strip_bom(true);
+            b
+        }
+    };
+    Ok(builder.build(file))
+}
+
+/// Turns CRLF and lone CR line ends into LF. The csv crate mis-counts lines after a CRLF,
+/// and messages must point at the line the user sees in their editor.
+pub struct UnixLines<R> {
+    inner: R,
+    input: Vec<u8>,
+    output: Vec<u8>,
+    pos: usize,
+    pending_cr: bool,
+    done: bool,
+}
+
+impl<R: Read> UnixLines<R> {
+    pub fn new(inner: R) -> Self {
+        UnixLines {
+            inner,
+            input: vec![0; 64 * 1024],
+            output: Vec::with_capacity(64 * 1024 + 1),
+            pos: 0,
+            pending_cr: false,
+            done: false,
+        }
+    }
+
+    fn refill(&mut self) -> io::Result<()> {
+        self.output.clear();
+        self.pos = 0;
+        while self.output.is_empty() && !self.done {
+            let n = self.inner.read(&mut self.input)?;
+            if n == 0 {
+                self.done = true;
+                if self.pending_cr {
+                    self.output.push(b'\n');
+                    self.pending_cr = false;
+                }
+                break;
+            }
+            for &b in &self.input[..n] {
+                if self.pending_cr {
+                    self.pending_cr = false;
+                    self.output.push(b'\n');
+                    if b == b'\n' {
+                        continue;
+                    }
+                }
+                if b == b'\r' {
+                    self.pending_cr = true;
+                } else {
+                    self.output.push(b);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for UnixLines<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.pos >= self.output.len() {
+            self.refill()?;
+        }
+        let available = &self.output[self.pos..];
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Reads a small file (TOML, Markdown) whole, decoded to UTF-8.
+pub fn read_to_string(path: &Path) -> io::Result<String> {
+    let encoding = detect(path)?;
+    let mut text = String::new();
+    open(path, encoding)?.read_to_string(&mut text)?;
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn file_with(bytes: &[u8]) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().expect("temp file");
+        f.write_all(bytes).expect("write");
+        f
+    }
+
+    #[test]
+    fn detects_each_encoding() {
+        let utf8 = file_with("日期,户数\n".as_bytes());
+        assert_eq!(detect(utf8.path()).ok(), Some(Encoding::Utf8));
+        let (gbk, _, _) = encoding_rs::GBK.encode("日期,户数\n");
+        let gbk = file_with(&gbk);
+        assert_eq!(detect(gbk.path()).ok(), Some(Encoding::Gb18030));
+        assert_eq!(
+            read_to_string(gbk.path()).ok().as_deref(),
+            Some("日期,户数\n")
+        );
+        let bom = file_with(b"\xEF\xBB\xBFid\n");
+        assert_eq!(read_to_string(bom.path()).ok().as_deref(), Some("id\n"));
+    }
+
+    #[test]
+    fn line_ends_become_lf() {
+        let mut text = String::new();
+        UnixLines::new("a\r\nb\rc\n\r".as_bytes())
+            .read_to_string(&mut text)
+            .expect("read");
+        assert_eq!(text, "a\nb\nc\n\n");
+    }
+
+    #[test]
+    fn a_multibyte_character_across_the_chunk_boundary_is_still_utf8() {
+        let mut text = "a".repeat(64 * 1024 - 1);
+        text.push('户');
+        let f = file_with(text.as_bytes());
+        assert_eq!(detect(f.path()).ok(), Some(Encoding::Utf8));
+    }
+}

@@ -1,0 +1,221 @@
+//! TOML files: each record kind as an array of tables (`[[visit]]`), and the
+//! single-document files (`site.toml`, `commendations.toml`, front matter) parsed with
+//! spans so that every message can name the line of its key.
+
+use std::collections::BTreeSet;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::{RawField, RawRecord, RawValue, SourceFile, decode};
+use crate::diagnostics::Diagnostics;
+use crate::schema::Kind;
+
+/// Byte offset → 1-based line number.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self { starts }
+    }
+
+    pub fn line(&self, offset: usize) -> u32 {
+        let line = match self.starts.binary_search(&offset) {
+            Ok(i) => i + 1,
+            Err(i) => i,
+        };
+        u32::try_from(line).unwrap_or(u32::MAX)
+    }
+}
+
+/// A TOML document read from disk, kept with its line index.
+pub struct TomlDoc {
+    pub display: String,
+    pub text: String,
+    pub lines: LineIndex,
+}
+
+impl TomlDoc {
+    pub fn new(display: String, text: String) -> Self {
+        let lines = LineIndex::new(&text);
+        Self {
+            display,
+            text,
+            lines,
+        }
+    }
+
+    /// Parses the document, reporting every syntax error it can recover from.
+    pub fn parse(&self, diags: &mut Diagnostics) -> Option<DeTable<'_>> {
+        let (table, errors) = DeTable::parse_recoverable(&self.text);
+        if errors.is_empty() {
+            return Some(table.into_inner());
+        }
+        for err in errors {
+            let line = err.span().map(|s| self.lines.line(s.start)).unwrap_or(1);
+            diags.error(
+                &self.display,
+                line,
+                format!("TOML 语法错误：{}", err.message().trim()),
+            );
+        }
+        None
+    }
+
+    pub fn line_of<T>(&self, spanned: &Spanned<T>) -> u32 {
+        self.lines.line(spanned.span().start)
+    }
+}
+
+/// Converts a parsed TOML value into the reader-neutral form.
+pub fn raw_value<'a>(value: &'a DeValue<'_>) -> RawValue<'a> {
+    match value {
+        DeValue::String(s) => RawValue::Text(s.as_ref()),
+        DeValue::Integer(i) => {
+            let digits = i.as_str().replace('_', "");
+            let digits = digits
+                .trim_start_matches("0x")
+                .trim_start_matches("0o")
+                .trim_start_matches("0b");
+            match i64::from_str_radix(digits, i.radix()) {
+                Ok(n) => RawValue::Integer(n),
+                Err(_) => RawValue::Float(f64::INFINITY),
+            }
+        }
+        DeValue::Float(f) => {
+            RawValue::Float(f.as_str().replace('_', "").parse().unwrap_or(f64::NAN))
+        }
+        DeValue::Boolean(b) => RawValue::Bool(*b),
+        DeValue::Datetime(d) => RawValue::Datetime(*d),
+        DeValue::Array(items) => {
+            RawValue::List(items.into_iter().map(|v| raw_value(v.get_ref())).collect())
+        }
+        DeValue::Table(_) => RawValue::Table,
+    }
+}
+
+pub(super) fn read_records(
+    kind: Kind,
+    file: &SourceFile,
+    diags: &mut Diagnostics,
+    sink: &mut dyn FnMut(&RawRecord<'_>, &mut Diagnostics),
+) {
+    let text = match decode::read_to_string(&file.path) {
+        Ok(t) => t,
+        Err(err) => {
+            diags.error(&file.display, 1, format!("无法读取文件：{err}"));
+            return;
+        }
+    };
+    let doc = TomlDoc::new(file.display.clone(), text);
+    let Some(root) = doc.parse(diags) else {
+        return;
+    };
+    let path = doc.display.as_str();
+    let specs = kind.fields();
+    let mut unknown: BTreeSet<String> = BTreeSet::new();
+    let mut found = false;
+    for (key, value) in root.iter() {
+        if key.get_ref().as_ref() != kind.singular() {
+            diags.warning(
+                path,
+                doc.line_of(key),
+                format!(
+                    "未知的表“{}”，已忽略（{}记录应写成 [[{}]]）",
+                    key.get_ref(),
+                    kind.label(),
+                    kind.singular()
+                ),
+            );
+            continue;
+        }
+        found = true;
+        let Some(tables) = value.get_ref().as_array() else {
+            diags.error(
+                path,
+                doc.line_of(key),
+                format!("“{}”应写成表数组 [[{}]]", kind.singular(), kind.singular()),
+            );
+            continue;
+        };
+        for item in tables {
+            let Some(table) = item.get_ref().as_table() else {
+                diags.error(
+                    path,
+                    doc.line_of(item),
+                    format!("“{}”的每一项都应是一个表", kind.singular()),
+                );
+                continue;
+            };
+            let mut fields: Vec<Option<RawField<'_>>> = vec![None; specs.len()];
+            let mut first_line = u32::MAX;
+            for (k, v) in table.iter() {
+                let line = doc.line_of(k);
+                first_line = first_line.min(line);
+                let written: &str = k.get_ref().as_ref();
+                match kind.lookup(written) {
+                    Some(i) => {
+                        if let Some(prev) = &fields[i] {
+                            diags.error(
+                                path,
+                                line,
+                                format!("“{written}”与“{}”是同一字段，只能写一次", prev.written),
+                            );
+                        } else {
+                            fields[i] = Some(RawField {
+                                written,
+                                line,
+                                value: raw_value(v.get_ref()),
+                            });
+                        }
+                    }
+                    None => {
+                        unknown.insert(written.to_string());
+                    }
+                }
+            }
+            let line = if first_line == u32::MAX {
+                doc.line_of(item)
+            } else {
+                first_line
+            };
+            let record = RawRecord {
+                path,
+                line,
+                fields,
+                columns: None,
+            };
+            sink(&record, diags);
+        }
+    }
+    if !found {
+        diags.warning(path, 1, format!("没有找到 [[{}]] 记录", kind.singular()));
+    }
+    if !unknown.is_empty() {
+        let list: Vec<&str> = unknown.iter().map(String::as_str).collect();
+        diags.warning(
+            path,
+            1,
+            format!("未知的字段“{}”，已忽略且不会公开", list.join("”“")),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_counts_from_one() {
+        let idx = LineIndex::new("a\nbb\n\nc");
+        assert_eq!(idx.line(0), 1);
+        assert_eq!(idx.line(2), 2);
+        assert_eq!(idx.line(5), 3);
+        assert_eq!(idx.line(6), 4);
+    }
+}

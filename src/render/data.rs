@@ -1,0 +1,185 @@
+//! What pages and open-data files show, built from figures and records. Only public
+//! fields are copied here: anything private stays in `model`, out of the templates' reach.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::aggregate::{Counts, Figures, month_key, rate};
+use crate::model::Membership;
+use crate::validate::Registry;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// The latest date of any record, `YYYY-MM-DD`.
+    pub as_of: Option<String>,
+    pub stewards: u64,
+    pub communities: u64,
+    pub buildings_covered: u64,
+    pub households_visited: u64,
+    pub visits: u64,
+    pub cases: u64,
+    pub resolved: u64,
+    pub resolution_rate: f64,
+    pub errands: u64,
+    pub meetings: u64,
+    pub commended: u64,
+    pub by_membership: BTreeMap<&'static str, u64>,
+    pub by_community: BTreeMap<String, CommunitySummary>,
+    pub by_month: BTreeMap<String, MonthSummary>,
+    pub by_category: Vec<CategorySummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CommunitySummary {
+    pub id: String,
+    pub name: String,
+    pub party_org: Option<String>,
+    pub grids: Option<u32>,
+    pub buildings: Option<u32>,
+    pub households: Option<u32>,
+    pub stewards: u64,
+    pub buildings_covered: u64,
+    /// Buildings covered over the community's 楼幢数, when that is given.
+    pub coverage_rate: Option<f64>,
+    pub households_visited: u64,
+    pub visits: u64,
+    pub cases: u64,
+    pub resolved: u64,
+    pub resolution_rate: f64,
+    pub errands: u64,
+    pub meetings: u64,
+    pub commended: u64,
+    pub by_month: BTreeMap<String, MonthSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthSummary {
+    pub households_visited: u64,
+    pub visits: u64,
+    pub cases: u64,
+    pub resolved: u64,
+    pub errands: u64,
+    pub meetings: u64,
+}
+
+impl From<&Counts> for MonthSummary {
+    fn from(c: &Counts) -> Self {
+        MonthSummary {
+            households_visited: c.households_visited,
+            visits: c.visits,
+            cases: c.cases,
+            resolved: c.resolved,
+            errands: c.errands,
+            meetings: c.meetings,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CategorySummary {
+    pub category: String,
+    pub cases: u64,
+    pub resolved: u64,
+    pub resolution_rate: f64,
+}
+
+fn months(m: &BTreeMap<u32, Counts>) -> BTreeMap<String, MonthSummary> {
+    m.iter().map(|(k, c)| (month_key(*k), c.into())).collect()
+}
+
+/// Largest first, then by name, so ties do not depend on input order.
+fn categories(table: &BTreeMap<String, crate::aggregate::CategoryCounts>) -> Vec<CategorySummary> {
+    let mut list: Vec<CategorySummary> = table
+        .iter()
+        .map(|(name, c)| CategorySummary {
+            category: name.clone(),
+            cases: c.cases,
+            resolved: c.resolved,
+            resolution_rate: rate(c.resolved, c.cases),
+        })
+        .collect();
+    list.sort_by(|a, b| {
+        b.cases
+            .cmp(&a.cases)
+            .then_with(|| a.category.cmp(&b.category))
+    });
+    list
+}
+
+pub fn summary(registry: &Registry, figures: &Figures) -> Summary {
+    let mut stewards_in = vec![0u64; registry.communities.len()];
+    let mut by_membership: BTreeMap<&'static str, u64> = [
+        Membership::Registered,
+        Membership::InService,
+        Membership::NewOrg,
+    ]
+    .into_iter()
+    .map(|m| (m.label(), 0))
+    .collect();
+    for s in &registry.stewards {
+        stewards_in[s.community] += 1;
+        *by_membership.entry(s.membership.label()).or_default() += 1;
+    }
+    let by_community = registry
+        .communities
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let n = &figures.by_community[i];
+            let covered = figures.community_buildings_covered[i];
+            let summary = CommunitySummary {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                party_org: c.party_org.clone(),
+                grids: c.grids,
+                buildings: c.buildings,
+                households: c.households,
+                stewards: stewards_in[i],
+                buildings_covered: covered,
+                coverage_rate: c
+                    .buildings
+                    .filter(|b| *b > 0)
+                    .map(|b| rate(covered, u64::from(b))),
+                households_visited: n.households_visited,
+                visits: n.visits,
+                cases: n.cases,
+                resolved: n.resolved,
+                resolution_rate: rate(n.resolved, n.cases),
+                errands: n.errands,
+                meetings: n.meetings,
+                commended: figures.community_commended[i],
+                by_month: months(&figures.community_months[i]),
+            };
+            (c.id.clone(), summary)
+        })
+        .collect();
+    let site = &figures.site;
+    Summary {
+        as_of: figures.as_of.map(|d| d.to_string()),
+        stewards: registry.stewards.len() as u64,
+        communities: registry.communities.len() as u64,
+        buildings_covered: figures.buildings_covered,
+        households_visited: site.households_visited,
+        visits: site.visits,
+        cases: site.cases,
+        resolved: site.resolved,
+        resolution_rate: rate(site.resolved, site.cases),
+        errands: site.errands,
+        meetings: site.meetings,
+        commended: figures.commended,
+        by_membership,
+        by_community,
+        by_month: months(&figures.by_month),
+        by_category: categories(&figures.by_category),
+    }
+}
+
+/// Communities in the order the user listed them, for tables on pages.
+pub fn community_rows(registry: &Registry, summary: &Summary) -> Vec<CommunitySummary> {
+    registry
+        .communities
+        .iter()
+        .filter_map(|c| summary.by_community.get(&c.id).cloned())
+        .collect()
+}

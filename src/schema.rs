@@ -1,0 +1,237 @@
+//! The input contract as data: every record kind, its fields, their Chinese aliases and
+//! which of them are required or private. Readers map headers through this table, the
+//! validator looks fields up by it, and the docs describe the same table.
+
+/// A record kind of `content/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Communities,
+    Stewards,
+    Visits,
+    Cases,
+    Errands,
+    Meetings,
+}
+
+impl Kind {
+    /// In the order the pipeline reads them: later kinds refer to earlier ones.
+    pub const ALL: [Kind; 6] = [
+        Kind::Communities,
+        Kind::Stewards,
+        Kind::Visits,
+        Kind::Cases,
+        Kind::Errands,
+        Kind::Meetings,
+    ];
+
+    /// File stem and folder name under `content/`.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Communities => "communities",
+            Kind::Stewards => "stewards",
+            Kind::Visits => "visits",
+            Kind::Cases => "cases",
+            Kind::Errands => "errands",
+            Kind::Meetings => "meetings",
+        }
+    }
+
+    /// Name of the TOML array of tables, e.g. `[[steward]]`.
+    pub fn singular(self) -> &'static str {
+        match self {
+            Kind::Communities => "community",
+            Kind::Stewards => "steward",
+            Kind::Visits => "visit",
+            Kind::Cases => "case",
+            Kind::Errands => "errand",
+            Kind::Meetings => "meeting",
+        }
+    }
+
+    /// The name users know the kind by.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Communities => "社区",
+            Kind::Stewards => "红管家",
+            Kind::Visits => "走访记录",
+            Kind::Cases => "民情事项",
+            Kind::Errands => "代办事项",
+            Kind::Meetings => "红管家议事会",
+        }
+    }
+
+    pub fn required(self) -> bool {
+        matches!(
+            self,
+            Kind::Communities | Kind::Stewards | Kind::Visits | Kind::Cases
+        )
+    }
+
+    pub fn fields(self) -> &'static [FieldSpec] {
+        match self {
+            Kind::Communities => COMMUNITY_FIELDS,
+            Kind::Stewards => STEWARD_FIELDS,
+            Kind::Visits => VISIT_FIELDS,
+            Kind::Cases => CASE_FIELDS,
+            Kind::Errands => ERRAND_FIELDS,
+            Kind::Meetings => MEETING_FIELDS,
+        }
+    }
+
+    /// Index of a field by its English name; the tables below are the only callers' source,
+    /// so a wrong name is a programming error caught by the schema tests.
+    pub fn field(self, name: &str) -> usize {
+        self.fields()
+            .iter()
+            .position(|f| f.name == name)
+            .unwrap_or(usize::MAX)
+    }
+
+    /// Maps a header or key as the user wrote it to a field index: the English name in any
+    /// letter case, or the Chinese alias.
+    pub fn lookup(self, written: &str) -> Option<usize> {
+        let written = written.trim();
+        self.fields()
+            .iter()
+            .position(|f| f.alias == written || f.name.eq_ignore_ascii_case(written))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Privacy {
+    Public,
+    /// Never published: only the print kit of a later issue may show it.
+    Private,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub alias: &'static str,
+    pub required: bool,
+    pub privacy: Privacy,
+    pub meaning: &'static str,
+}
+
+const fn req(name: &'static str, alias: &'static str, meaning: &'static str) -> FieldSpec {
+    FieldSpec {
+        name,
+        alias,
+        required: true,
+        privacy: Privacy::Public,
+        meaning,
+    }
+}
+
+const fn opt(name: &'static str, alias: &'static str, meaning: &'static str) -> FieldSpec {
+    FieldSpec {
+        name,
+        alias,
+        required: false,
+        privacy: Privacy::Public,
+        meaning,
+    }
+}
+
+const fn private(name: &'static str, alias: &'static str, meaning: &'static str) -> FieldSpec {
+    FieldSpec {
+        name,
+        alias,
+        required: false,
+        privacy: Privacy::Private,
+        meaning,
+    }
+}
+
+static COMMUNITY_FIELDS: &[FieldSpec] = &[
+    req("id", "编号", "英文小写字母、数字和连字符，用于网址"),
+    req("name", "名称", "社区名称"),
+    opt("party_org", "党组织", "社区党委 或 社区党总支"),
+    opt("grids", "网格数", "非负整数"),
+    opt("buildings", "楼幢数", "住宅楼幢总数，用于计算覆盖率"),
+    opt("households", "户数", "社区总户数"),
+];
+
+static STEWARD_FIELDS: &[FieldSpec] = &[
+    req("id", "编号", "字母、数字、下划线和连字符，唯一，用于网址"),
+    req("name", "姓名", "姓名，公开"),
+    req("community", "社区", "社区编号或名称"),
+    req("buildings", "联系楼幢", "一个或多个楼幢，如 3幢;5幢"),
+    req("membership", "党员类别", "在册 / 在职 / 两新"),
+    opt("grid", "网格", "所在网格"),
+    opt("workplace", "工作单位", "在职党员的单位党组织"),
+    opt("gender", "性别", "男 / 女"),
+    opt("birth_year", "出生年份", "四位数年份"),
+    opt("specialty", "特长", "自由文字"),
+    opt("teams", "队伍", "巡逻队、红色代办员"),
+    opt("joined", "上岗日期", "日期"),
+    private("phone", "联系电话", "不公开"),
+    opt("public", "公开", "是（默认）/ 否"),
+];
+
+static VISIT_FIELDS: &[FieldSpec] = &[
+    req("date", "日期", "走访日期"),
+    req("steward", "红管家", "红管家编号"),
+    req("households", "户数", "不小于 1 的整数"),
+    opt("building", "楼幢", "楼幢"),
+    opt("kind", "类型", "走访（默认）/ 敲门日 / 巡逻"),
+    private("note", "备注", "不公开"),
+];
+
+static CASE_FIELDS: &[FieldSpec] = &[
+    req("id", "编号", "唯一"),
+    req("date", "日期", "收集日期"),
+    req("steward", "红管家", "红管家编号"),
+    req("category", "类别", "如 停车、楼道堆物、电瓶车充电"),
+    req("summary", "事项", "公开的简短描述"),
+    req("status", "状态", "待办 / 办理中 / 已转办 / 已解决 / 已反馈"),
+    opt("resolved", "办结日期", "状态为已解决时必填，不早于收集日期"),
+    opt("building", "楼幢", "楼幢"),
+    opt(
+        "channel",
+        "办理渠道",
+        "楼道 / 网格员 / 物业 / 业委会 / 社区",
+    ),
+    private("resident", "居民", "不公开"),
+    private("phone", "联系电话", "不公开"),
+    private("detail", "详情", "不公开"),
+];
+
+static ERRAND_FIELDS: &[FieldSpec] = &[
+    req("date", "日期", "代办日期"),
+    req("steward", "红管家", "红管家编号"),
+    req("category", "类别", "如 代缴费用、代办证件"),
+    opt("status", "状态", "已办结（默认）/ 办理中"),
+    private("resident", "居民", "不公开"),
+];
+
+static MEETING_FIELDS: &[FieldSpec] = &[
+    req("date", "日期", "议事会日期"),
+    req("community", "社区", "社区编号或名称"),
+    opt("attendees", "参会人员", "红管家编号列表"),
+    opt("topic", "议题", "公开"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_aliases_are_unique_within_a_kind() {
+        for kind in Kind::ALL {
+            let fields = kind.fields();
+            for (i, f) in fields.iter().enumerate() {
+                assert_eq!(kind.lookup(f.name), Some(i), "{kind:?}.{}", f.name);
+                assert_eq!(kind.lookup(f.alias), Some(i), "{kind:?}.{}", f.alias);
+                assert_eq!(kind.field(f.name), i);
+            }
+        }
+    }
+
+    #[test]
+    fn english_headers_match_in_any_case() {
+        assert_eq!(Kind::Visits.lookup(" Households "), Some(2));
+        assert_eq!(Kind::Visits.lookup("户数"), Some(2));
+        assert_eq!(Kind::Visits.lookup("户 数"), None);
+    }
+}

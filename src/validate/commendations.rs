@@ -1,0 +1,248 @@
+//! `content/commendations.toml`: batches of 优秀红管家 and their 公示 notices.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::{Registry, values};
+use crate::diagnostics::Diagnostics;
+use crate::load::{TomlDoc, decode};
+use crate::model::{Batch, Date, Notice};
+
+/// Reads the commendation batches, if the site has any.
+pub fn commendations(root: &Path, registry: &Registry, diags: &mut Diagnostics) -> Vec<Batch> {
+    let path = root.join("content").join("commendations.toml");
+    if !path.exists() {
+        return Vec::new();
+    }
+    let display = "content/commendations.toml".to_string();
+    let text = match decode::read_to_string(&path) {
+        Ok(t) => t,
+        Err(err) => {
+            diags.error(&display, 1, format!("无法读取文件：{err}"));
+            return Vec::new();
+        }
+    };
+    let doc = TomlDoc::new(display, text);
+    let Some(table) = doc.parse(diags) else {
+        return Vec::new();
+    };
+    let mut reader = BatchReader {
+        doc: &doc,
+        registry,
+        diags,
+        ok: true,
+    };
+    let mut batches = Vec::new();
+    let mut ids: HashSet<String> = HashSet::new();
+    for (key, value) in table.iter() {
+        let line = doc.line_of(key);
+        if key.get_ref().as_ref() != "batch" {
+            reader.diags.warning(
+                &doc.display,
+                line,
+                format!(
+                    "未知的表“{}”，已忽略（表彰批次应写成 [[batch]]）",
+                    key.get_ref()
+                ),
+            );
+            continue;
+        }
+        let Some(items) = value.get_ref().as_array() else {
+            reader.error(line, "batch: 应写成表数组 [[batch]]");
+            continue;
+        };
+        for item in items {
+            let Some(t) = item.get_ref().as_table() else {
+                reader.error(doc.line_of(item), "batch: 每一项都应是一个表");
+                continue;
+            };
+            reader.ok = true;
+            if let Some(batch) = reader.batch(t, doc.line_of(item)) {
+                if !ids.insert(batch.id.clone()) {
+                    let line = key_line(&doc, t, "id").unwrap_or(1);
+                    reader.error(line, &format!("id: \"{}\" 重复", batch.id));
+                } else {
+                    batches.push(batch);
+                }
+            }
+        }
+    }
+    batches
+}
+
+fn key_line(doc: &TomlDoc, table: &DeTable<'_>, name: &str) -> Option<u32> {
+    table
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == name)
+        .map(|(k, _)| doc.line_of(k))
+}
+
+struct BatchReader<'d> {
+    doc: &'d TomlDoc,
+    registry: &'d Registry,
+    diags: &'d mut Diagnostics,
+    ok: bool,
+}
+
+impl BatchReader<'_> {
+    fn error(&mut self, line: u32, message: &str) {
+        self.diags.error(&self.doc.display, line, message);
+        self.ok = false;
+    }
+
+    fn get<'t, 'i>(
+        &self,
+        table: &'t DeTable<'i>,
+        name: &str,
+    ) -> Option<(u32, &'t Spanned<DeValue<'i>>)> {
+        table
+            .iter()
+            .find(|(k, _)| k.get_ref().as_ref() == name)
+            .map(|(k, v)| (self.doc.line_of(k), v))
+    }
+
+    fn text(&mut self, table: &DeTable<'_>, name: &str, required: bool, at: u32) -> Option<String> {
+        match self.get(table, name) {
+            None => {
+                if required {
+                    self.error(at, &format!("缺少必填字段“{name}”"));
+                }
+                None
+            }
+            Some((line, v)) => match v.get_ref().as_str() {
+                Some(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+                Some(_) if !required => None,
+                _ => {
+                    self.error(line, &format!("{name}: 应为非空文字"));
+                    None
+                }
+            },
+        }
+    }
+
+    fn date(&mut self, table: &DeTable<'_>, name: &str) -> Option<Date> {
+        let (line, v) = self.get(table, name)?;
+        let parsed = match v.get_ref() {
+            DeValue::String(s) => values::parse_date(s),
+            DeValue::Datetime(d) => values::toml_date(d),
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.error(line, &format!("{name}: 不是有效日期"));
+        }
+        parsed
+    }
+
+    fn steward(&mut self, line: u32, field: &str, id: &str) -> Option<usize> {
+        let found = self.registry.steward_index(id);
+        if found.is_none() {
+            self.error(line, &format!("{field}: \"{id}\" 不是已登记的红管家编号"));
+        }
+        found
+    }
+
+    fn batch(&mut self, t: &DeTable<'_>, at: u32) -> Option<Batch> {
+        let id = self.text(t, "id", true, at);
+        if let Some(id) = &id
+            && !values::is_record_id(id) {
+                let line = key_line(self.doc, t, "id").unwrap_or(at);
+                self.error(
+                    line,
+                    &format!("id: \"{id}\" 只能由英文字母、数字、下划线和连字符组成（用于网址）"),
+                );
+            }
+        let title = self.text(t, "title", true, at);
+        let date = self.date(t, "date");
+        let issuer = self.text(t, "issuer", false, at);
+        let mut stewards = Vec::new();
+        match self.get(t, "stewards") {
+            None => self.error(at, "缺少必填字段“stewards”"),
+            Some((line, v)) => match v.get_ref().as_array() {
+                Some(items) => {
+                    for item in items {
+                        match item.get_ref().as_str() {
+                            Some(sid) => {
+                                if let Some(i) = self.steward(line, "stewards", sid.trim()) {
+                                    if stewards.contains(&i) {
+                                        self.error(line, &format!("stewards: \"{sid}\" 列了两次"));
+                                    } else {
+                                        stewards.push(i);
+                                    }
+                                }
+                            }
+                            None => self.error(line, "stewards: 应为红管家编号的列表"),
+                        }
+                    }
+                }
+                None => self.error(line, "stewards: 应为红管家编号的列表，如 [\"FM-001\"]"),
+            },
+        }
+        let mut citations = Vec::new();
+        if let Some((line, v)) = self.get(t, "citations") {
+            match v.get_ref().as_table() {
+                Some(ct) => {
+                    for (k, v) in ct.iter() {
+                        let kline = self.doc.line_of(k);
+                        let sid = k.get_ref().as_ref();
+                        let Some(i) = self.steward(kline, "citations", sid) else {
+                            continue;
+                        };
+                        if !stewards.contains(&i) {
+                            self.error(
+                                kline,
+                                &format!("citations: \"{sid}\" 不在本批 stewards 名单中"),
+                            );
+                        }
+                        match v.get_ref().as_str() {
+                            Some(s) => citations.push((i, s.trim().to_string())),
+                            None => {
+                                self.error(kline, &format!("citations: \"{sid}\" 的事迹应为文字"))
+                            }
+                        }
+                    }
+                }
+                None => self.error(line, "citations: 应为表 [batch.citations]"),
+            }
+        }
+        let notice = match self.get(t, "notice") {
+            None => None,
+            Some((line, v)) => match v.get_ref().as_table() {
+                Some(nt) => {
+                    let notice = Notice {
+                        start: self.date(nt, "start"),
+                        end: self.date(nt, "end"),
+                        objections: self.text(nt, "objections", false, line),
+                        contact: self.text(nt, "contact", false, line),
+                        issuer: self.text(nt, "issuer", false, line),
+                        date: self.date(nt, "date"),
+                    };
+                    if let (Some(s), Some(e)) = (notice.start, notice.end)
+                        && e < s {
+                            let eline = key_line(self.doc, nt, "end").unwrap_or(line);
+                            self.error(eline, &format!("end: {e} 早于公示开始日期 {s}"));
+                        }
+                    Some(notice)
+                }
+                None => {
+                    self.error(line, "notice: 应为表 [batch.notice]");
+                    None
+                }
+            },
+        };
+        if !self.ok {
+            return None;
+        }
+        Some(Batch {
+            id: id?,
+            title: title?,
+            date,
+            issuer,
+            stewards,
+            citations,
+            notice,
+        })
+    }
+}

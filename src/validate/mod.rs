@@ -1,0 +1,407 @@
+//! Step 2 of the pipeline: turn raw records into typed ones, checking every value's form,
+//! every id's uniqueness and every reference, and reporting each problem where it is.
+
+mod commendations;
+mod row;
+pub mod values;
+
+use std::collections::HashMap;
+
+use crate::diagnostics::Diagnostics;
+use crate::load::RawRecord;
+use crate::model::Case;
+use crate::model::{
+    CaseStatus, Channel, Community, Date, Errand, ErrandStatus, Meeting, Membership, Private,
+    Steward, Visit, VisitKind,
+};
+use crate::schema::Kind;
+
+pub use commendations::commendations;
+use row::Row;
+
+const MEMBERSHIP: &[(&str, Membership)] = &[
+    ("在册", Membership::Registered),
+    ("在职", Membership::InService),
+    ("两新", Membership::NewOrg),
+    ("registered", Membership::Registered),
+    ("in-service", Membership::InService),
+    ("new-org", Membership::NewOrg),
+];
+
+const CASE_STATUS: &[(&str, CaseStatus)] = &[
+    ("待办", CaseStatus::Open),
+    ("办理中", CaseStatus::InProgress),
+    ("已转办", CaseStatus::Escalated),
+    ("已解决", CaseStatus::Resolved),
+    ("已反馈", CaseStatus::Answered),
+    ("open", CaseStatus::Open),
+    ("in-progress", CaseStatus::InProgress),
+    ("escalated", CaseStatus::Escalated),
+    ("resolved", CaseStatus::Resolved),
+    ("answered", CaseStatus::Answered),
+];
+
+const VISIT_KIND: &[(&str, VisitKind)] = &[
+    ("走访", VisitKind::Visit),
+    ("敲门日", VisitKind::DoorKnocking),
+    ("巡逻", VisitKind::Patrol),
+    ("visit", VisitKind::Visit),
+    ("door-knocking", VisitKind::DoorKnocking),
+    ("patrol", VisitKind::Patrol),
+];
+
+const CHANNEL: &[(&str, Channel)] = &[
+    ("楼道", Channel::Stairwell),
+    ("网格员", Channel::GridWorker),
+    ("物业", Channel::Property),
+    ("业委会", Channel::OwnersCommittee),
+    ("社区", Channel::Community),
+];
+
+const ERRAND_STATUS: &[(&str, ErrandStatus)] = &[
+    ("已办结", ErrandStatus::Done),
+    ("办理中", ErrandStatus::InProgress),
+    ("done", ErrandStatus::Done),
+    ("in-progress", ErrandStatus::InProgress),
+];
+
+const GENDER: &[(&str, &str)] = &[("男", "男"), ("女", "女")];
+
+/// Where a record was first seen, for duplicate-id messages.
+#[derive(Debug, Clone)]
+struct Origin {
+    path: String,
+    line: u32,
+}
+
+impl Origin {
+    fn describe(&self, here: &str) -> String {
+        if self.path == here {
+            format!("第 {} 行", self.line)
+        } else {
+            format!("{}:{}", self.path, self.line)
+        }
+    }
+}
+
+/// Communities and stewards: the records every other kind refers to.
+#[derive(Debug, Default)]
+pub struct Registry {
+    pub communities: Vec<Community>,
+    pub stewards: Vec<Steward>,
+    community_keys: HashMap<String, usize>,
+    community_origin: HashMap<String, Origin>,
+    steward_ids: HashMap<String, usize>,
+    steward_origin: HashMap<String, Origin>,
+    /// Ids seen on records that were otherwise invalid: references to them are not
+    /// reported again, since the user already has an error for that record.
+    broken_stewards: std::collections::HashSet<String>,
+}
+
+impl Registry {
+    pub fn community_index(&self, key: &str) -> Option<usize> {
+        self.community_keys.get(key).copied()
+    }
+
+    pub fn steward_index(&self, id: &str) -> Option<usize> {
+        self.steward_ids.get(id).copied()
+    }
+
+    pub fn add_community(&mut self, rec: &RawRecord<'_>, diags: &mut Diagnostics) {
+        let mut row = Row::new(Kind::Communities, rec, diags);
+        let id = row.text("id");
+        let name = row.text("name");
+        let party_org = row.text("party_org");
+        let grids = row.whole("grids", 0);
+        let buildings = row.whole("buildings", 0);
+        let households = row.whole("households", 0);
+        let (Some(id), Some(name)) = (id, name) else {
+            return;
+        };
+        if !values::is_slug(&id) {
+            row.error(
+                "id",
+                format!("\"{id}\" 只能由小写英文字母、数字和连字符组成（用于网址）"),
+            );
+        }
+        for (field, key) in [("id", &id), ("name", &name)] {
+            if let Some(first) = self.community_origin.get(key.as_str()) {
+                let at = first.describe(rec.path);
+                row.error(field, format!("\"{key}\" 重复，已在{at}出现"));
+            }
+        }
+        if !row.ok {
+            return;
+        }
+        let origin = Origin {
+            path: rec.path.to_string(),
+            line: rec.line,
+        };
+        let index = self.communities.len();
+        for key in [&id, &name] {
+            self.community_keys.insert(key.clone(), index);
+            self.community_origin.insert(key.clone(), origin.clone());
+        }
+        self.communities.push(Community {
+            id,
+            name,
+            party_org,
+            grids,
+            buildings,
+            households,
+        });
+    }
+
+    pub fn add_steward(&mut self, rec: &RawRecord<'_>, diags: &mut Diagnostics) {
+        let mut row = Row::new(Kind::Stewards, rec, diags);
+        let id = row.text("id");
+        if let Some(id) = &id {
+            if !values::is_record_id(id) {
+                row.error(
+                    "id",
+                    format!("\"{id}\" 只能由英文字母、数字、下划线和连字符组成（用于网址）"),
+                );
+            } else if let Some(first) = self.steward_origin.get(id) {
+                let at = first.describe(rec.path);
+                row.error("id", format!("\"{id}\" 重复，已在{at}出现"));
+            }
+        }
+        let name = row.text("name");
+        let community = row.text("community").and_then(|c| {
+            let found = self.community_index(&c);
+            if found.is_none() && !self.communities.is_empty() {
+                row.error("community", format!("\"{c}\" 不是已登记的社区编号或名称"));
+            } else if found.is_none() {
+                row.ok = false;
+            }
+            found
+        });
+        let buildings = row.list("buildings");
+        let membership = row.word("membership", MEMBERSHIP);
+        let grid = row.text("grid");
+        let workplace = row.text("workplace");
+        let gender = row.word("gender", GENDER).map(str::to_string);
+        let birth_year = row.whole("birth_year", 0).and_then(|y| {
+            if (1900..=2100).contains(&y) {
+                u16::try_from(y).ok()
+            } else {
+                row.error("birth_year", format!("\"{y}\" 不是四位数的出生年份"));
+                None
+            }
+        });
+        let specialty = row.text("specialty");
+        let teams = row.list("teams");
+        let joined = row.date("joined");
+        let phone = row.text("phone");
+        let public = row.yes_no("public").unwrap_or(true);
+
+        let Some(id) = id else { return };
+        let (Some(name), Some(community), Some(membership), true) =
+            (name, community, membership, row.ok)
+        else {
+            if values::is_record_id(&id) {
+                self.broken_stewards.insert(id);
+            }
+            return;
+        };
+        let index = self.stewards.len();
+        self.steward_ids.insert(id.clone(), index);
+        self.steward_origin.insert(
+            id.clone(),
+            Origin {
+                path: rec.path.to_string(),
+                line: rec.line,
+            },
+        );
+        self.stewards.push(Steward {
+            id,
+            name,
+            community,
+            buildings,
+            membership,
+            grid,
+            workplace,
+            gender,
+            birth_year,
+            specialty,
+            teams,
+            joined,
+            public,
+            private: Private { phone },
+        });
+    }
+
+    /// Resolves a steward reference, reporting unknown ids.
+    fn steward_ref(&self, row: &mut Row<'_, '_>, field: &str, id: &str) -> Option<usize> {
+        match self.steward_index(id) {
+            Some(i) => Some(i),
+            None if self.broken_stewards.contains(id) => {
+                row.ok = false;
+                None
+            }
+            None => {
+                row.error(field, format!("\"{id}\" 不是已登记的红管家编号"));
+                None
+            }
+        }
+    }
+
+    pub fn visit(&self, rec: &RawRecord<'_>, diags: &mut Diagnostics) -> Option<Visit> {
+        let mut row = Row::new(Kind::Visits, rec, diags);
+        let date = row.date("date");
+        let steward = row
+            .text("steward")
+            .and_then(|id| self.steward_ref(&mut row, "steward", &id));
+        let households = row.whole("households", 1);
+        let kind = if row.text_present("kind") {
+            row.word("kind", VISIT_KIND)
+        } else {
+            Some(VisitKind::Visit)
+        };
+        let _building = row.text("building");
+        match (date, steward, households, kind, row.ok) {
+            (Some(date), Some(steward), Some(households), Some(kind), true) => Some(Visit {
+                date,
+                steward,
+                households,
+                kind,
+            }),
+            _ => None,
+        }
+    }
+
+    pub fn case(
+        &self,
+        seen: &mut CaseIds,
+        rec: &RawRecord<'_>,
+        diags: &mut Diagnostics,
+    ) -> Option<Case> {
+        let mut row = Row::new(Kind::Cases, rec, diags);
+        let id = row.text("id");
+        if let Some(id) = &id {
+            if let Some(first) = seen.0.get(id) {
+                let at = first.describe(rec.path);
+                row.error("id", format!("\"{id}\" 重复，已在{at}出现"));
+            } else {
+                seen.0.insert(
+                    id.clone(),
+                    Origin {
+                        path: rec.path.to_string(),
+                        line: rec.line,
+                    },
+                );
+            }
+        }
+        let date = row.date("date");
+        let steward = row
+            .text("steward")
+            .and_then(|id| self.steward_ref(&mut row, "steward", &id));
+        let category = row.text("category");
+        let summary = row.text("summary");
+        let status = row.word("status", CASE_STATUS);
+        let resolved = if row.text_present("resolved") {
+            row.date("resolved")
+        } else {
+            None
+        };
+        let building = row.text("building");
+        let channel = if row.text_present("channel") {
+            row.word("channel", CHANNEL)
+        } else {
+            None
+        };
+        if status == Some(CaseStatus::Resolved)
+            && resolved.is_none()
+            && !row.text_present("resolved")
+        {
+            let written = row.written("resolved");
+            row.error("status", format!("为“已解决”时必须填写{written}"));
+        }
+        if let (Some(date), Some(done)) = (date, resolved)
+            && done < date {
+                row.error("resolved", format!("{done} 早于收集日期 {date}"));
+            }
+        match (id, date, steward, category, summary, status, row.ok) {
+            (
+                Some(id),
+                Some(date),
+                Some(steward),
+                Some(category),
+                Some(summary),
+                Some(status),
+                true,
+            ) => Some(Case {
+                id,
+                date,
+                steward,
+                category,
+                summary,
+                status,
+                resolved,
+                building,
+                channel,
+            }),
+            _ => None,
+        }
+    }
+
+    pub fn errand(&self, rec: &RawRecord<'_>, diags: &mut Diagnostics) -> Option<Errand> {
+        let mut row = Row::new(Kind::Errands, rec, diags);
+        let date = row.date("date");
+        let steward = row
+            .text("steward")
+            .and_then(|id| self.steward_ref(&mut row, "steward", &id));
+        let category = row.text("category");
+        let status = if row.text_present("status") {
+            row.word("status", ERRAND_STATUS)
+        } else {
+            Some(ErrandStatus::Done)
+        };
+        match (date, steward, category, status, row.ok) {
+            (Some(date), Some(steward), Some(category), Some(status), true) => Some(Errand {
+                date,
+                steward,
+                category,
+                status,
+            }),
+            _ => None,
+        }
+    }
+
+    pub fn meeting(&self, rec: &RawRecord<'_>, diags: &mut Diagnostics) -> Option<Meeting> {
+        let mut row = Row::new(Kind::Meetings, rec, diags);
+        let date = row.date("date");
+        let community = row.text("community").and_then(|c| {
+            let found = self.community_index(&c);
+            if found.is_none() {
+                row.error("community", format!("\"{c}\" 不是已登记的社区编号或名称"));
+            }
+            found
+        });
+        let mut attendees = Vec::new();
+        for id in row.list("attendees") {
+            if let Some(i) = self.steward_ref(&mut row, "attendees", &id) {
+                attendees.push(i);
+            }
+        }
+        let topic = row.text("topic");
+        match (date, community, row.ok) {
+            (Some(date), Some(community), true) => Some(Meeting {
+                date,
+                community,
+                attendees,
+                topic,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// Case ids seen so far, across every case file.
+#[derive(Debug, Default)]
+pub struct CaseIds(HashMap<String, Origin>);
+
+/// The latest date any record carries: the "as of" date of the figures.
+pub fn later(a: Option<Date>, b: Date) -> Option<Date> {
+    Some(a.map_or(b, |a| a.max(b)))
+}

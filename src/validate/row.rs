@@ -1,0 +1,251 @@
+//! Typed access to one raw record's fields, reporting each problem with the header the
+//! user wrote.
+
+use crate::diagnostics::Diagnostics;
+use crate::load::{RawRecord, RawValue};
+use crate::model::Date;
+use crate::schema::Kind;
+
+use super::values;
+
+pub struct Row<'r, 'a> {
+    pub rec: &'r RawRecord<'a>,
+    pub kind: Kind,
+    pub diags: &'r mut Diagnostics,
+    /// False once any field of this record was wrong.
+    pub ok: bool,
+}
+
+impl<'r, 'a> Row<'r, 'a> {
+    pub fn new(kind: Kind, rec: &'r RawRecord<'a>, diags: &'r mut Diagnostics) -> Self {
+        Row {
+            rec,
+            kind,
+            diags,
+            ok: true,
+        }
+    }
+
+    /// The field's line (TOML keys have their own) or the record's.
+    pub fn line_of(&self, name: &str) -> u32 {
+        self.rec
+            .get(self.kind.field(name))
+            .map(|f| f.line)
+            .unwrap_or(self.rec.line)
+    }
+
+    /// The header as written, or the Chinese alias when the field is absent.
+    pub fn written(&self, name: &str) -> String {
+        let i = self.kind.field(name);
+        match self.rec.get(i) {
+            Some(f) => f.written.to_string(),
+            None => self.kind.fields()[i].alias.to_string(),
+        }
+    }
+
+    pub fn error(&mut self, name: &str, message: impl AsRef<str>) {
+        let line = self.line_of(name);
+        let written = self.written(name);
+        self.diags.error(
+            self.rec.path,
+            line,
+            format!("{written}: {}", message.as_ref()),
+        );
+        self.ok = false;
+    }
+
+    fn value(&self, name: &str) -> Option<&RawValue<'a>> {
+        let f = self.rec.get(self.kind.field(name))?;
+        if f.value.is_blank() {
+            None
+        } else {
+            Some(&f.value)
+        }
+    }
+
+    /// Whether the field holds anything at all: optional fields with a default are only
+    /// parsed when present.
+    pub fn text_present(&self, name: &str) -> bool {
+        self.value(name).is_some()
+    }
+
+    /// Reports a required field that is absent or empty.
+    fn missing(&mut self, name: &str) {
+        let i = self.kind.field(name);
+        let spec = self.kind.fields()[i];
+        if !spec.required {
+            return;
+        }
+        if let Some(f) = self.rec.get(i) {
+            let message = format!("{}: 必填，不能为空", f.written);
+            self.diags.error(self.rec.path, f.line, message);
+            self.ok = false;
+        } else if self
+            .rec
+            .columns
+            .is_none_or(|c| c.get(i).copied().unwrap_or(false))
+        {
+            self.diags.error(
+                self.rec.path,
+                self.rec.line,
+                format!("缺少必填字段“{}”（{}）", spec.alias, spec.name),
+            );
+            self.ok = false;
+        } else {
+            // The whole column is missing: reported once for the file.
+            self.ok = false;
+        }
+    }
+
+    /// Free text; numbers written in TOML without quotes are accepted as text.
+    pub fn text(&mut self, name: &str) -> Option<String> {
+        let value = match self.value(name) {
+            None => {
+                self.missing(name);
+                return None;
+            }
+            Some(v) => v.clone(),
+        };
+        match value {
+            RawValue::Text(s) => Some(s.trim().to_string()),
+            RawValue::Integer(i) => Some(i.to_string()),
+            other => {
+                self.error(name, format!("\"{}\" 应为文字", other.display()));
+                None
+            }
+        }
+    }
+
+    pub fn date(&mut self, name: &str) -> Option<Date> {
+        let value = match self.value(name) {
+            None => {
+                self.missing(name);
+                return None;
+            }
+            Some(v) => v.clone(),
+        };
+        let parsed = match &value {
+            RawValue::Text(s) => values::parse_date(s),
+            RawValue::Datetime(d) => values::toml_date(d),
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.error(
+                name,
+                format!(
+                    "\"{}\" 不是有效日期（可写作 2018-12-10、2018/12/10、2018.12.10 或 2018年12月10日）",
+                    value.display()
+                ),
+            );
+        }
+        parsed
+    }
+
+    /// A whole number no smaller than `min`.
+    pub fn whole(&mut self, name: &str, min: u64) -> Option<u32> {
+        let value = match self.value(name) {
+            None => {
+                self.missing(name);
+                return None;
+            }
+            Some(v) => v.clone(),
+        };
+        let parsed = match &value {
+            RawValue::Text(s) => values::parse_whole(s),
+            RawValue::Integer(i) => u64::try_from(*i).ok(),
+            _ => None,
+        };
+        match parsed {
+            Some(n) if n >= min => match u32::try_from(n) {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    self.error(name, format!("\"{}\" 太大了", value.display()));
+                    None
+                }
+            },
+            Some(_) => {
+                self.error(name, format!("\"{}\" 应不小于 {min}", value.display()));
+                None
+            }
+            None => {
+                self.error(name, format!("\"{}\" 不是整数", value.display()));
+                None
+            }
+        }
+    }
+
+    /// A list cell (`3幢;5幢`) or a TOML array of strings.
+    pub fn list(&mut self, name: &str) -> Vec<String> {
+        let value = match self.value(name) {
+            None => {
+                self.missing(name);
+                return Vec::new();
+            }
+            Some(v) => v.clone(),
+        };
+        match value {
+            RawValue::Text(s) => values::split_list(s),
+            RawValue::List(items) => {
+                let mut out: Vec<String> = Vec::new();
+                for item in items {
+                    match item {
+                        RawValue::Text(s) => {
+                            for part in values::split_list(s) {
+                                if !out.contains(&part) {
+                                    out.push(part);
+                                }
+                            }
+                        }
+                        RawValue::Integer(i) => out.push(i.to_string()),
+                        other => {
+                            self.error(name, format!("列表中的 \"{}\" 应为文字", other.display()));
+                        }
+                    }
+                }
+                if out.is_empty() {
+                    self.missing(name);
+                }
+                out
+            }
+            other => {
+                self.error(name, format!("\"{}\" 应为列表", other.display()));
+                Vec::new()
+            }
+        }
+    }
+
+    /// One of a fixed set of words.
+    pub fn word<T: Copy>(&mut self, name: &str, table: &[(&str, T)]) -> Option<T> {
+        let text = self.text(name)?;
+        let found = values::match_word(&text, table);
+        if found.is_none() {
+            self.error(
+                name,
+                format!(
+                    "\"{text}\" 不是有效的取值（应为 {}）",
+                    values::words_of(table)
+                ),
+            );
+        }
+        found
+    }
+
+    /// 是 / 否, yes / no, or a TOML boolean.
+    pub fn yes_no(&mut self, name: &str) -> Option<bool> {
+        if let Some(RawValue::Bool(b)) = self.value(name) {
+            return Some(*b);
+        }
+        self.word(name, YES_NO)
+    }
+}
+
+const YES_NO: &[(&str, bool)] = &[
+    ("是", true),
+    ("否", false),
+    ("yes", true),
+    ("no", false),
+    ("true", true),
+    ("false", false),
+    ("y", true),
+    ("n", false),
+];

@@ -1,0 +1,166 @@
+//! Parsers for the value forms the contract allows: dates, whole numbers, lists, ids and
+//! enumerated words. Each returns `None` on anything else; the caller words the message.
+
+use crate::model::Date;
+
+/// `2018-12-10`, `2018/12/10`, `2018/1/5`, `2018.12.10`, `2018年12月10日`.
+pub fn parse_date(text: &str) -> Option<Date> {
+    let s = text.trim();
+    let (y, m, d) = if let Some(rest) = s.strip_suffix('日') {
+        let (y, rest) = rest.split_once('年')?;
+        let (m, d) = rest.split_once('月')?;
+        (y, m, d)
+    } else {
+        let sep = s.chars().find(|c| matches!(c, '-' | '/' | '.'))?;
+        let mut parts = s.split(sep);
+        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        (y, m, d)
+    };
+    let digits = |p: &str, min: usize, max: usize| {
+        (min..=max).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(y, 4, 4) || !digits(m, 1, 2) || !digits(d, 1, 2) {
+        return None;
+    }
+    Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// A TOML native date; a date with a time of day is not a record date.
+pub fn toml_date(value: &toml::value::Datetime) -> Option<Date> {
+    if value.time.is_some() || value.offset.is_some() {
+        return None;
+    }
+    let d = value.date?;
+    Date::new(d.year, d.month, d.day)
+}
+
+/// Digits only: spreadsheets sometimes write `12.0` or `1,200`, which we refuse rather
+/// than guess.
+pub fn parse_whole(text: &str) -> Option<u64> {
+    let s = text.trim();
+    if s.is_empty() || s.len() > 12 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Splits a list cell on any of the separators the contract allows.
+pub fn split_list(text: &str) -> Vec<String> {
+    let mut items: Vec<String> = Vec::new();
+    for part in text.split([';', '；', '、', '|']) {
+        let part = part.trim();
+        if !part.is_empty() && !items.iter().any(|i| i == part) {
+            items.push(part.to_string());
+        }
+    }
+    items
+}
+
+/// `[a-z0-9-]+`: community ids, used as folder names in URLs.
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// `[A-Za-z0-9_-]+`: steward and batch ids.
+pub fn is_record_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Matches a word against its Chinese forms and English synonyms (any letter case).
+pub fn match_word<T: Copy>(text: &str, table: &[(&str, T)]) -> Option<T> {
+    let s = text.trim();
+    table
+        .iter()
+        .find(|(w, _)| *w == s || w.eq_ignore_ascii_case(s))
+        .map(|(_, v)| *v)
+}
+
+/// Renders a table's words for a message: `在册、在职 或 两新`.
+pub fn words_of<T>(table: &[(&str, T)]) -> String {
+    let chinese: Vec<&str> = table
+        .iter()
+        .map(|(w, _)| *w)
+        .filter(|w| !w.is_ascii())
+        .collect();
+    match chinese.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} 或 {}", rest.join("、"), last),
+        Some((last, _)) => (*last).to_string(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_date_form_of_the_contract() {
+        let want = Date::new(2018, 12, 10);
+        for s in [
+            "2018-12-10",
+            "2018/12/10",
+            "2018.12.10",
+            "2018年12月10日",
+            " 2018-12-10 ",
+        ] {
+            assert_eq!(parse_date(s), want, "{s}");
+        }
+        assert_eq!(parse_date("2018/1/5"), Date::new(2018, 1, 5));
+        assert_eq!(parse_date("2018年1月5日"), Date::new(2018, 1, 5));
+    }
+
+    #[test]
+    fn refuses_other_date_forms() {
+        for s in [
+            "",
+            "2018-12",
+            "12/10/2018",
+            "2018-12-10 08:00",
+            "2018-13-01",
+            "2018-02-30",
+            "18-12-10",
+            "2018-12/10",
+            "二〇一八年",
+            "2018年12月10",
+        ] {
+            assert_eq!(parse_date(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn lists_split_on_every_separator() {
+        assert_eq!(
+            split_list("3幢;5幢；7幢、9幢|11幢"),
+            ["3幢", "5幢", "7幢", "9幢", "11幢"]
+        );
+        assert_eq!(split_list(" 3幢 ; ;3幢"), ["3幢"]);
+        assert!(split_list("").is_empty());
+    }
+
+    #[test]
+    fn whole_numbers_are_digits_only() {
+        assert_eq!(parse_whole(" 12 "), Some(12));
+        for s in ["三", "-1", "1.5", "1,200", ""] {
+            assert_eq!(parse_whole(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn ids_follow_their_patterns() {
+        assert!(is_slug("fangmenjie-2"));
+        assert!(!is_slug("Fangmen"));
+        assert!(!is_slug("../x"));
+        assert!(is_record_id("FM-001_a"));
+        assert!(!is_record_id("FM 001"));
+        assert!(!is_record_id("坊门"));
+    }
+}
