@@ -15,6 +15,7 @@ pub mod diagnostics;
 pub mod load;
 pub mod model;
 pub mod pipeline;
+pub mod privacy;
 pub mod render;
 pub mod schema;
 pub mod theme;

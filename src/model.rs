@@ -67,7 +67,9 @@ pub fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         _ => 0,
     }
@@ -277,4 +279,40 @@ mod tests {
         // 2018-12-10 is day 17875 since the epoch.
         assert_eq!(Date::from_unix_days(17_875), Date::new(2018, 12, 10));
     }
+}
+
+/// A briefing from `content/bulletins/*.md`, printed like 《组工信息》.
+#[derive(Debug, Clone, Serialize)]
+pub struct Bulletin {
+    pub slug: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub issue: Option<u32>,
+    pub total_issue: Option<u32>,
+    pub date: Date,
+    /// The contributing unit, shown in brackets after the body.
+    pub source: Option<String>,
+    pub send_to: Vec<String>,
+    pub distribute_to: Vec<String>,
+    #[serde(skip)]
+    pub body: Document,
+}
+
+/// A free page from `content/pages/*.md`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FreePage {
+    pub slug: String,
+    pub title: String,
+    pub date: Option<Date>,
+    #[serde(skip)]
+    pub body: Document,
+}
+
+/// Markdown source with where it came from, so template errors in it can name the line.
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    pub path: String,
+    /// Line of the file on which the body starts.
+    pub first_line: u32,
+    pub markdown: String,
 }

@@ -11,7 +11,7 @@ use crate::aggregate::{Aggregator, Figures};
 use crate::config::{self, SiteConfig};
 use crate::diagnostics::Diagnostics;
 use crate::load::{self, display_path};
-use crate::model::{Batch, Case, Meeting};
+use crate::model::{Batch, Bulletin, Case, FreePage, Meeting};
 use crate::render::{self, OutputFile, Renderer, data};
 use crate::schema::Kind;
 use crate::theme::{self, Theme};
@@ -27,6 +27,9 @@ pub struct Site {
     pub cases: Vec<Case>,
     pub meetings: Vec<Meeting>,
     pub batches: Vec<Batch>,
+    /// Newest first.
+    pub bulletins: Vec<Bulletin>,
+    pub pages: Vec<FreePage>,
     pub figures: Figures,
     /// Valid records read, per kind.
     pub read: Vec<(Kind, u64)>,
@@ -113,6 +116,11 @@ pub fn load_site(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
     aggregator.add_batches(&batches);
     let figures = aggregator.finish();
 
+    let docs = load::documents::read_folder(root, "bulletins", diags);
+    let bulletins = validate::documents::bulletins(&docs, diags);
+    let docs = load::documents::read_folder(root, "pages", diags);
+    let pages = validate::documents::pages(&docs, diags);
+
     cases.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
     meetings.sort_by(|a, b| b.date.cmp(&a.date).then(a.community.cmp(&b.community)));
 
@@ -127,6 +135,8 @@ pub fn load_site(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
         cases,
         meetings,
         batches,
+        bulletins,
+        pages,
         figures,
         read,
     })
@@ -160,6 +170,14 @@ struct SiteGlobals<'a> {
     subdistrict: &'a config::Subdistrict,
     bulletin: &'a config::BulletinSettings,
     build_date: Option<String>,
+    /// Free pages, for the navigation.
+    pages: Vec<NavLink>,
+}
+
+#[derive(Serialize)]
+struct NavLink {
+    title: String,
+    url: String,
 }
 
 /// Builds the site under `root` into `output` (default `<root>/public`).
@@ -204,12 +222,21 @@ pub fn render_site(
         subdistrict: &site.config.subdistrict,
         bulletin: &site.config.bulletin,
         build_date: site.config.build_date().map(|d| d.to_string()),
+        pages: site
+            .pages
+            .iter()
+            .map(|p| NavLink {
+                title: p.title.clone(),
+                url: format!("{}/index.html", p.slug),
+            })
+            .collect(),
     };
     let mut context = Context::new();
     context.insert("site", &globals);
     context.insert("stats", &summary);
+    context.insert("has_bulletins", &!site.bulletins.is_empty());
     let renderer = Renderer::new(theme, &context)?;
-    let jobs = render::pages::plan(site, &summary);
+    let jobs = render::pages::plan(site, &summary, &renderer)?;
     let mut files = renderer.render_all(theme, jobs)?;
 
     let json = serde_json::to_vec_pretty(&summary).map_err(|e| vec![e.to_string()])?;
@@ -217,6 +244,7 @@ pub fn render_site(
         path: "data/summary.json".to_string(),
         bytes: json,
     });
+    files.extend(data::tables(&site.registry, &summary));
     // First one wins: generated files, then the site's own static files, then the theme's.
     files.extend(site_statics(&site.root, diags));
     for (name, bytes) in theme.statics() {

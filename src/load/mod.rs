@@ -4,6 +4,7 @@
 
 mod csv_reader;
 pub mod decode;
+pub mod documents;
 mod toml_reader;
 
 use std::path::{Path, PathBuf};
@@ -11,7 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::diagnostics::Diagnostics;
 use crate::schema::Kind;
 
-pub use toml_reader::{LineIndex, TomlDoc};
+pub use toml_reader::{LineIndex, TomlDoc, raw_value as toml_value};
 
 /// A field's value before validation. CSV gives only text; TOML gives native values too.
 #[derive(Debug, Clone)]

@@ -89,7 +89,9 @@ fn months(m: &BTreeMap<u32, Counts>) -> BTreeMap<String, MonthSummary> {
 }
 
 /// Largest first, then by name, so ties do not depend on input order.
-fn categories(table: &BTreeMap<String, crate::aggregate::CategoryCounts>) -> Vec<CategorySummary> {
+pub fn categories(
+    table: &BTreeMap<String, crate::aggregate::CategoryCounts>,
+) -> Vec<CategorySummary> {
     let mut list: Vec<CategorySummary> = table
         .iter()
         .map(|(name, c)| CategorySummary {
@@ -182,4 +184,114 @@ pub fn community_rows(registry: &Registry, summary: &Summary) -> Vec<CommunitySu
         .iter()
         .filter_map(|c| summary.by_community.get(&c.id).cloned())
         .collect()
+}
+
+/// Open data as CSV, aggregates only, with a BOM so that Excel reads the Chinese headers.
+pub fn tables(registry: &Registry, summary: &Summary) -> Vec<super::OutputFile> {
+    let mut files = Vec::new();
+    let mut add = |path: &str, header: &[&str], rows: Vec<Vec<String>>| {
+        let mut w = csv::WriterBuilder::new().from_writer(b"\xEF\xBB\xBF".to_vec());
+        let _ = w.write_record(header);
+        for r in rows {
+            let _ = w.write_record(&r);
+        }
+        if let Ok(bytes) = w.into_inner() {
+            files.push(super::OutputFile {
+                path: path.to_string(),
+                bytes,
+            });
+        }
+    };
+    let rate = |r: f64| format!("{r:.4}");
+    add(
+        "data/communities.csv",
+        &[
+            "编号",
+            "名称",
+            "党组织",
+            "网格数",
+            "楼幢数",
+            "户数",
+            "红管家",
+            "覆盖楼幢",
+            "覆盖率",
+            "走访户数",
+            "走访次数",
+            "民情事项",
+            "已解决",
+            "办结率",
+            "代办事项",
+            "议事会",
+            "优秀红管家",
+        ],
+        community_rows(registry, summary)
+            .into_iter()
+            .map(|c| {
+                let opt = |v: Option<u32>| v.map(|n| n.to_string()).unwrap_or_default();
+                vec![
+                    c.id,
+                    c.name,
+                    c.party_org.unwrap_or_default(),
+                    opt(c.grids),
+                    opt(c.buildings),
+                    opt(c.households),
+                    c.stewards.to_string(),
+                    c.buildings_covered.to_string(),
+                    c.coverage_rate.map(rate).unwrap_or_default(),
+                    c.households_visited.to_string(),
+                    c.visits.to_string(),
+                    c.cases.to_string(),
+                    c.resolved.to_string(),
+                    rate(c.resolution_rate),
+                    c.errands.to_string(),
+                    c.meetings.to_string(),
+                    c.commended.to_string(),
+                ]
+            })
+            .collect(),
+    );
+    add(
+        "data/months.csv",
+        &[
+            "月份",
+            "走访户数",
+            "走访次数",
+            "民情事项",
+            "已解决",
+            "代办事项",
+            "议事会",
+        ],
+        summary
+            .by_month
+            .iter()
+            .map(|(m, c)| {
+                vec![
+                    m.clone(),
+                    c.households_visited.to_string(),
+                    c.visits.to_string(),
+                    c.cases.to_string(),
+                    c.resolved.to_string(),
+                    c.errands.to_string(),
+                    c.meetings.to_string(),
+                ]
+            })
+            .collect(),
+    );
+    add(
+        "data/categories.csv",
+        &["类别", "民情事项", "已解决", "办结率"],
+        summary
+            .by_category
+            .iter()
+            .map(|c| {
+                vec![
+                    c.category.clone(),
+                    c.cases.to_string(),
+                    c.resolved.to_string(),
+                    rate(c.resolution_rate),
+                ]
+            })
+            .collect(),
+    );
+    files
 }

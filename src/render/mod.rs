@@ -3,7 +3,9 @@
 //! once into Tera's global context; each job carries only its own data.
 
 pub mod data;
+pub mod markdown;
 pub mod pages;
+pub mod views;
 
 use rayon::prelude::*;
 use tera::{Context, Kwargs, State, Tera};
@@ -72,6 +74,25 @@ impl Renderer {
         }
         tera.global_context().extend(globals.clone());
         Ok(Renderer { tera })
+    }
+
+    /// A bulletin's or page's body: its `{{ stats.… }}` values filled in, then Markdown.
+    pub fn render_markdown(
+        &self,
+        doc: &crate::model::Document,
+        allow_raw_html: bool,
+    ) -> Result<String, String> {
+        let filled = self
+            .tera
+            .render_str(&doc.markdown, &Context::new(), false)
+            .map_err(|err| match err.kind() {
+                tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+                    let line = doc.first_line as usize + r.span().start_line.max(1) - 1;
+                    format!("{}:{}: 模板值有误：{}", doc.path, line, r.message())
+                }
+                _ => format!("{}:{}: 模板值有误：{err}", doc.path, doc.first_line),
+            })?;
+        Ok(markdown::to_html(&filled, allow_raw_html))
     }
 
     /// Renders every job; the output order is the job order, whatever the thread count.

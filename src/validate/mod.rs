@@ -2,6 +2,7 @@
 //! every id's uniqueness and every reference, and reporting each problem where it is.
 
 mod commendations;
+pub mod documents;
 mod row;
 pub mod values;
 
@@ -318,9 +319,10 @@ impl Registry {
             row.error("status", format!("为“已解决”时必须填写{written}"));
         }
         if let (Some(date), Some(done)) = (date, resolved)
-            && done < date {
-                row.error("resolved", format!("{done} 早于收集日期 {date}"));
-            }
+            && done < date
+        {
+            row.error("resolved", format!("{done} 早于收集日期 {date}"));
+        }
         match (id, date, steward, category, summary, status, row.ok) {
             (
                 Some(id),

@@ -1,0 +1,213 @@
+//! Page data: the public face of each record. Everything a template can see is built
+//! here, from public fields only.
+
+use std::cmp::Ordering;
+
+use serde::Serialize;
+
+use crate::aggregate::{Counts, Figures, month_key};
+use crate::config::NameStyle;
+use crate::model::{Case, Membership, Steward};
+use crate::pipeline::Site;
+use crate::privacy::mask_name;
+
+/// A steward as other pages mention them.
+#[derive(Debug, Clone, Serialize)]
+pub struct StewardRef {
+    pub id: String,
+    pub name: String,
+    /// Relative to the site root; none for a steward who asked not to be shown.
+    pub url: Option<String>,
+}
+
+/// How every steward is named and linked, decided once per build.
+pub struct People {
+    pub refs: Vec<StewardRef>,
+}
+
+impl People {
+    pub fn new(site: &Site) -> Self {
+        let masked_all = site.config.privacy.steward_names == NameStyle::Masked;
+        let refs = site
+            .registry
+            .stewards
+            .iter()
+            .map(|s| StewardRef {
+                id: s.id.clone(),
+                name: if masked_all || !s.public {
+                    mask_name(&s.name)
+                } else {
+                    s.name.clone()
+                },
+                url: s.public.then(|| steward_url(&s.id)),
+            })
+            .collect();
+        People { refs }
+    }
+}
+
+pub fn steward_url(id: &str) -> String {
+    format!("stewards/{id}/index.html")
+}
+
+pub fn community_url(id: &str) -> String {
+    format!("communities/{id}/index.html")
+}
+
+/// A stable, ASCII folder name for a free-text category: FNV-1a of its name.
+pub fn category_slug(name: &str) -> String {
+    let mut hash: u32 = 0x811c_9dc5;
+    for b in name.bytes() {
+        hash ^= u32::from(b);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    format!("{hash:08x}")
+}
+
+/// Orders `3幢` before `12幢`: runs of digits compare as numbers.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (mut x, mut y) = (a.chars().peekable(), b.chars().peekable());
+    loop {
+        match (x.peek().copied(), y.peek().copied()) {
+            (None, None) => return a.cmp(b),
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                let mut m = String::new();
+                while let Some(c) = x.peek().copied().filter(char::is_ascii_digit) {
+                    m.push(c);
+                    x.next();
+                }
+                let mut n = String::new();
+                while let Some(d) = y.peek().copied().filter(char::is_ascii_digit) {
+                    n.push(d);
+                    y.next();
+                }
+                let (m, n) = (m.trim_start_matches('0'), n.trim_start_matches('0'));
+                let ord = m.len().cmp(&n.len()).then_with(|| m.cmp(n));
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+            }
+            (Some(c), Some(d)) => {
+                if c != d {
+                    return c.cmp(&d);
+                }
+                x.next();
+                y.next();
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseRow {
+    pub id: String,
+    pub date: String,
+    pub community: String,
+    pub community_url: String,
+    pub category: String,
+    pub category_url: String,
+    pub summary: String,
+    pub status: &'static str,
+    pub resolved: Option<String>,
+    pub channel: Option<&'static str>,
+}
+
+pub fn case_row(site: &Site, case: &Case) -> CaseRow {
+    let community = &site.registry.communities[site.registry.stewards[case.steward].community];
+    CaseRow {
+        id: case.id.clone(),
+        date: case.date.to_string(),
+        community: community.name.clone(),
+        community_url: community_url(&community.id),
+        category: case.category.clone(),
+        category_url: format!(
+            "cases/category/{}/index.html",
+            category_slug(&case.category)
+        ),
+        summary: case.summary.clone(),
+        status: case.status.label(),
+        resolved: case.resolved.map(|d| d.to_string()),
+        channel: case.channel.map(|c| c.label()),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthRow {
+    pub month: String,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+/// Monthly rows over the whole site's period, so every chart and table lines up.
+pub fn month_rows(
+    figures: &Figures,
+    months: &std::collections::BTreeMap<u32, Counts>,
+) -> Vec<MonthRow> {
+    figures
+        .by_month
+        .keys()
+        .map(|m| MonthRow {
+            month: month_key(*m),
+            counts: months.get(m).copied().unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// A steward's public profile. The workplace is shown only for in-service members,
+/// whose workplace party organisation the programme thanks by letter.
+#[derive(Debug, Clone, Serialize)]
+pub struct Profile {
+    pub id: String,
+    pub name: String,
+    pub community: String,
+    pub community_url: String,
+    pub buildings: Vec<String>,
+    pub membership: &'static str,
+    pub grid: Option<String>,
+    pub workplace: Option<String>,
+    pub specialty: Option<String>,
+    pub teams: Vec<String>,
+    pub joined: Option<String>,
+}
+
+pub fn profile(site: &Site, people: &People, index: usize, s: &Steward) -> Profile {
+    let community = &site.registry.communities[s.community];
+    Profile {
+        id: s.id.clone(),
+        name: people.refs[index].name.clone(),
+        community: community.name.clone(),
+        community_url: community_url(&community.id),
+        buildings: s.buildings.clone(),
+        membership: s.membership.label(),
+        grid: s.grid.clone(),
+        workplace: if s.membership == Membership::InService {
+            s.workplace.clone()
+        } else {
+            None
+        },
+        specialty: s.specialty.clone(),
+        teams: s.teams.clone(),
+        joined: s.joined.map(|d| d.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buildings_sort_naturally() {
+        let mut v = vec!["12幢", "3幢", "3幢2单元", "A2", "A10", "1幢"];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(v, ["1幢", "3幢", "3幢2单元", "12幢", "A2", "A10"]);
+    }
+
+    #[test]
+    fn category_slugs_are_stable_ascii() {
+        assert_eq!(category_slug("停车"), category_slug("停车"));
+        assert_ne!(category_slug("停车"), category_slug("楼道堆物"));
+        assert!(category_slug("停车").bytes().all(|b| b.is_ascii_hexdigit()));
+    }
+}
