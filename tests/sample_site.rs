@@ -1,0 +1,320 @@
+//! The sample site in the repository root: its figures equal the source bulletin's table,
+//! and every page kind exists with the content a reader looks for.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+/// Builds the repository's sample site once into a temp dir shared by these tests.
+fn built() -> &'static Path {
+    static OUT: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, out) = OUT.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("public");
+        let status = Command::new(env!("CARGO_BIN_EXE_hongguanjia"))
+            .args(["build", "--root", env!("CARGO_MANIFEST_DIR"), "--output"])
+            .arg(&out)
+            .status()
+            .expect("run hongguanjia");
+        assert!(status.success(), "building the sample site failed");
+        (dir, out)
+    });
+    out
+}
+
+fn read(rel: &str) -> String {
+    fs::read_to_string(built().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+fn summary() -> Value {
+    serde_json::from_str(&read("data/summary.json")).expect("summary.json is JSON")
+}
+
+#[test]
+fn summary_json_matches_the_bulletin_table() {
+    let s = summary();
+    let want = [
+        ("stewards", 648),
+        ("communities", 8),
+        ("buildings_covered", 606),
+        ("households_visited", 6354),
+        ("cases", 1263),
+        ("resolved", 565),
+        ("errands", 1126),
+        ("meetings", 96),
+        ("commended", 24),
+    ];
+    for (key, value) in want {
+        assert_eq!(s[key], value, "{key}");
+    }
+    assert_eq!(s["resolution_rate"], 0.4473);
+    let months: Vec<&String> = s["by_month"]
+        .as_object()
+        .expect("by_month")
+        .keys()
+        .collect();
+    assert_eq!(months.first().map(|m| m.as_str()), Some("2018-01"));
+    assert_eq!(months.last().map(|m| m.as_str()), Some("2018-12"));
+    assert_eq!(months.len(), 12);
+    let communities = s["by_community"].as_object().expect("by_community");
+    assert_eq!(communities.len(), 8);
+    assert!(communities.contains_key("fangmenjie"));
+    assert_eq!(communities["fangmenjie"]["name"], "坊门街社区");
+}
+
+#[test]
+fn breakdowns_add_up_to_the_totals() {
+    let s = summary();
+    for key in [
+        "households_visited",
+        "cases",
+        "resolved",
+        "errands",
+        "meetings",
+    ] {
+        let total = s[key].as_u64().expect(key);
+        let by_community: u64 = s["by_community"]
+            .as_object()
+            .expect("by_community")
+            .values()
+            .map(|c| c[key].as_u64().unwrap_or(0))
+            .sum();
+        let by_month: u64 = s["by_month"]
+            .as_object()
+            .expect("by_month")
+            .values()
+            .map(|m| m[key].as_u64().unwrap_or(0))
+            .sum();
+        assert_eq!(by_community, total, "{key} by community");
+        assert_eq!(by_month, total, "{key} by month");
+    }
+    let orgs: Vec<&str> = s["by_community"]
+        .as_object()
+        .expect("by_community")
+        .values()
+        .filter_map(|c| c["party_org"].as_str())
+        .collect();
+    assert_eq!(orgs.iter().filter(|o| **o == "社区党委").count(), 6);
+    assert_eq!(orgs.iter().filter(|o| **o == "社区党总支").count(), 2);
+    let grids: u64 = s["by_community"]
+        .as_object()
+        .expect("by_community")
+        .values()
+        .map(|c| c["grids"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(grids, 60);
+}
+
+/// The text of the element with `id`, tags stripped.
+fn text_of(html: &str, id: &str) -> String {
+    let marker = format!("id=\"{id}\">");
+    let start = html
+        .find(&marker)
+        .map(|i| i + marker.len())
+        .unwrap_or_else(|| panic!("no #{id}"));
+    let end = html[start..]
+        .find('<')
+        .map(|i| start + i)
+        .unwrap_or(html.len());
+    html[start..end].trim().to_string()
+}
+
+#[test]
+fn home_page_shows_the_headline_figures() {
+    let html = read("index.html");
+    for (id, want) in [
+        ("fig-stewards", "648"),
+        ("fig-buildings", "606"),
+        ("fig-households", "6354"),
+        ("fig-cases", "1263"),
+        ("fig-resolved", "565"),
+        ("fig-rate", "44.7%"),
+        ("fig-errands", "1126"),
+        ("fig-meetings", "96"),
+        ("fig-commended", "24"),
+    ] {
+        assert_eq!(text_of(&html, id), want, "#{id}");
+    }
+    assert!(html.contains("<html lang=\"zh-CN\">"));
+    assert!(html.contains("坊门街社区"));
+    assert!(html.contains("辖区面积 3.55 平方公里"));
+    assert!(html.contains("在册党员 1122 名"));
+    assert!(html.contains("第一批优秀红管家"));
+}
+
+#[test]
+fn every_page_kind_exists() {
+    let root = built();
+    for rel in [
+        "index.html",
+        "communities/index.html",
+        "communities/fangmenjie/index.html",
+        "stewards/FM-001/index.html",
+        "cases/index.html",
+        "cases/page/2/index.html",
+        "commendations/index.html",
+        "commendations/2018-1/index.html",
+        "bulletins/index.html",
+        "bulletins/2018-61/index.html",
+        "duties/index.html",
+        "404.html",
+        "sitemap.xml",
+        "atom.xml",
+        "robots.txt",
+        "data/summary.json",
+        "data/communities.csv",
+        "data/months.csv",
+        "data/categories.csv",
+        "assets/style.css",
+    ] {
+        assert!(root.join(rel).is_file(), "{rel} is missing");
+    }
+    // 1263 cases at the default 50 a page.
+    assert!(root.join("cases/page/26/index.html").is_file());
+    assert!(!root.join("cases/page/27").exists());
+}
+
+#[test]
+fn community_page_lists_buildings_in_natural_order() {
+    let html = read("communities/fangmenjie/index.html");
+    let labels: Vec<u32> = html
+        .split("<span class=\"label\">")
+        .skip(1)
+        .filter_map(|s| s.split('幢').next()?.parse().ok())
+        .collect();
+    assert!(labels.len() > 20, "buildings listed: {}", labels.len());
+    let mut sorted = labels.clone();
+    sorted.sort_unstable();
+    assert_eq!(labels, sorted, "3幢 must come before 12幢");
+    assert!(html.contains("红管家名册"));
+    assert!(html.contains("最新民情事项"));
+}
+
+#[test]
+fn bulletin_takes_its_figures_from_the_records() {
+    let html = read("bulletins/2018-61/index.html");
+    for figure in ["648", "606", "1263", "565", "6354", "1126", "24"] {
+        assert!(html.contains(figure), "bulletin lacks {figure}");
+    }
+    assert!(!html.contains("{{"), "unrendered template value");
+    assert!(html.contains("第61期"));
+    assert!(html.contains("（总1025期）"));
+    assert!(html.contains("2018年12月10日印发"));
+    assert!(html.contains("（柯城区委组织部）"));
+    assert!(html.contains("送："));
+}
+
+#[test]
+fn commendation_page_shows_the_batch_and_its_notice() {
+    let html = read("commendations/2018-1/index.html");
+    assert_eq!(html.matches("<li>").count(), 24);
+    assert!(html.contains("公示"));
+    assert!(html.contains("2018年11月20日"));
+}
+
+#[test]
+fn free_page_renders_tables_and_footnotes() {
+    let html = read("duties/index.html");
+    assert!(html.contains("<table>"));
+    assert!(html.contains("footnote"));
+}
+
+#[test]
+fn feeds_and_sitemap_use_the_base_url() {
+    let sitemap = read("sitemap.xml");
+    assert!(sitemap.contains("<loc>https://example.gov.cn/fushan/communities/fangmenjie/</loc>"));
+    assert!(!sitemap.contains("404"));
+    let atom = read("atom.xml");
+    assert!(atom.contains("https://example.gov.cn/fushan/bulletins/2018-61/"));
+    assert!(read("robots.txt").contains("Sitemap: https://example.gov.cn/fushan/sitemap.xml"));
+    assert!(read("404.html").contains("href=\"/fushan/index.html\""));
+}
+
+/// Every local `href` and `src` of every page points at a file that exists.
+#[test]
+fn no_broken_local_links() {
+    let root = built();
+    let mut checked = 0;
+    for entry in walkdir::WalkDir::new(root) {
+        let entry = entry.expect("walk");
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("html") || path.ends_with("404.html") {
+            continue;
+        }
+        let html = fs::read_to_string(path).expect("read page");
+        for attr in ["href=\"", "src=\""] {
+            for piece in html.split(attr).skip(1) {
+                let link = piece.split('"').next().unwrap_or("");
+                if link.starts_with("http") || link.starts_with('#') || link.starts_with("mailto:")
+                {
+                    continue;
+                }
+                let link = link.split('#').next().unwrap_or("");
+                let target = path.parent().expect("parent").join(link);
+                assert!(target.is_file(), "{}: broken link {link}", path.display());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 10_000, "only {checked} links checked");
+}
+
+#[test]
+fn no_private_value_of_the_sample_is_published() {
+    let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let mut private = Vec::new();
+    let mut reader = csv::Reader::from_path(content.join("cases.csv")).expect("cases.csv");
+    let headers = reader.headers().expect("headers").clone();
+    let cols: Vec<usize> = headers
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| ["居民", "联系电话", "详情"].contains(h))
+        .map(|(i, _)| i)
+        .collect();
+    for row in reader.records() {
+        let row = row.expect("row");
+        for &i in &cols {
+            if let Some(v) = row.get(i).filter(|v| v.chars().count() >= 2) {
+                private.push(v.to_string());
+            }
+        }
+    }
+    let mut reader = csv::Reader::from_path(content.join("stewards.csv")).expect("stewards.csv");
+    let headers = reader.headers().expect("headers").clone();
+    let phone = headers.iter().position(|h| h == "联系电话");
+    let name = headers.iter().position(|h| h == "姓名");
+    let mut public_names = Vec::new();
+    for row in reader.records() {
+        let row = row.expect("row");
+        if let Some(v) = phone.and_then(|i| row.get(i)).filter(|v| !v.is_empty()) {
+            private.push(v.to_string());
+        }
+        public_names.extend(name.and_then(|i| row.get(i)).map(str::to_string));
+    }
+    // A resident whose name is (part of) a steward's is named only as the steward.
+    private.retain(|v| !public_names.iter().any(|n| n.contains(v.as_str())));
+    private.sort();
+    private.dedup();
+    assert!(
+        private.len() > 500,
+        "private values found: {}",
+        private.len()
+    );
+    for entry in walkdir::WalkDir::new(built()) {
+        let entry = entry.expect("walk");
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&fs::read(entry.path()).expect("read")).into_owned();
+        for value in &private {
+            assert!(
+                !text.contains(value.as_str()),
+                "{} publishes {value}",
+                entry.path().display()
+            );
+        }
+    }
+}
