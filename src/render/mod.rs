@@ -145,13 +145,28 @@ fn describe(theme: &Theme, err: &tera::Error) -> String {
             )
         }
         _ => {
-            let mut text = format!("模板错误：{err}");
-            let mut source = std::error::Error::source(err);
-            while let Some(s) = source {
-                text.push_str(&format!("：{s}"));
-                source = s.source();
+            // Validation errors arrive as rendered reports: "error: …" then " --> name:line:col".
+            let text = err.to_string();
+            let located: Vec<String> = text
+                .split("\n\n")
+                .filter_map(|report| {
+                    let message = report.lines().next()?.trim().trim_start_matches("error: ");
+                    let place = report.lines().find_map(|l| l.trim().strip_prefix("--> "))?;
+                    let mut parts = place.rsplitn(3, ':');
+                    let (_col, line, name) = (parts.next()?, parts.next()?, parts.next()?);
+                    Some(format!(
+                        "{}:{}: 模板错误：{}",
+                        theme.origin(&format!("templates/{name}")),
+                        line,
+                        message
+                    ))
+                })
+                .collect();
+            if located.is_empty() {
+                format!("模板错误：{}", text.trim())
+            } else {
+                located.join("\n")
             }
-            text
         }
     }
 }
