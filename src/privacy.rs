@@ -1,4 +1,7 @@
-//! How people appear in public output. Residents never do; stewards by the site's choice.
+//! How people appear in public output. Residents never do; stewards by the site's choice;
+//! phone and ID numbers that users type into free text are masked wherever they appear.
+
+use std::borrow::Cow;
 
 /// `张三丰` → `张**`: the family name stays, the rest is hidden.
 pub fn mask_name(name: &str) -> String {
@@ -23,6 +26,117 @@ pub fn mask_phone(phone: &str) -> String {
     format!("{head}****{tail}")
 }
 
+/// What `scrub` found in a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hidden {
+    IdNumber,
+    Mobile,
+}
+
+impl Hidden {
+    pub fn label(self) -> &'static str {
+        match self {
+            Hidden::IdNumber => "身份证号",
+            Hidden::Mobile => "手机号",
+        }
+    }
+}
+
+const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CHECK: &[u8; 11] = b"10X98765432";
+
+/// Whether 18 characters are a resident ID number with a valid GB 11643 check digit.
+pub fn is_id_number(chars: &[char]) -> bool {
+    if chars.len() != 18 || !chars[..17].iter().all(char::is_ascii_digit) {
+        return false;
+    }
+    let sum: u32 = chars[..17]
+        .iter()
+        .zip(ID_WEIGHTS)
+        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
+        .sum();
+    let want = char::from(ID_CHECK[(sum % 11) as usize]);
+    chars[17].to_ascii_uppercase() == want
+}
+
+fn digit_at(chars: &[char], i: usize) -> bool {
+    chars.get(i).is_some_and(char::is_ascii_digit)
+}
+
+/// A mainland mobile number starting at `i`: `+86` optional, then `1[3-9]` and nine more
+/// digits, with single spaces or dashes allowed between digits. Returns its end and digits.
+fn mobile_at(chars: &[char], i: usize) -> Option<(usize, String)> {
+    let mut j = i;
+    if chars.get(j) == Some(&'+') {
+        if chars.get(j + 1) != Some(&'8') || chars.get(j + 2) != Some(&'6') {
+            return None;
+        }
+        j += 3;
+        if matches!(chars.get(j), Some(' ' | '-')) {
+            j += 1;
+        }
+    }
+    let mut digits = String::new();
+    while digits.len() < 11 {
+        let c = *chars.get(j)?;
+        if c.is_ascii_digit() {
+            digits.push(c);
+            j += 1;
+        } else if matches!(c, ' ' | '-') && !digits.is_empty() && digit_at(chars, j + 1) {
+            j += 1;
+        } else {
+            return None;
+        }
+    }
+    let bytes = digits.as_bytes();
+    if bytes[0] != b'1' || !(b'3'..=b'9').contains(&bytes[1]) || digit_at(chars, j) {
+        return None;
+    }
+    Some((j, digits))
+}
+
+/// Masks resident ID numbers (`330802********1234`) and mobile numbers (`138****1234`) in
+/// free text, and says what it hid. ID numbers are looked for first, since an ID number
+/// holds runs of digits that look like a phone number.
+pub fn scrub(text: &str) -> (Cow<'_, str>, Vec<Hidden>) {
+    if !text.bytes().any(|b| b.is_ascii_digit()) {
+        return (Cow::Borrowed(text), Vec::new());
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let starts_number = !digit_at(chars.as_slice(), i.wrapping_sub(1)) || i == 0;
+        if starts_number && i + 18 <= chars.len() && is_id_number(&chars[i..i + 18]) {
+            let after = chars.get(i + 18);
+            if !after.is_some_and(|c| c.is_ascii_alphanumeric()) {
+                out.extend(&chars[i..i + 6]);
+                out.push_str("********");
+                out.extend(&chars[i + 14..i + 18]);
+                found.push(Hidden::IdNumber);
+                i += 18;
+                continue;
+            }
+        }
+        if starts_number {
+            if let Some((end, digits)) = mobile_at(&chars, i) {
+                out.push_str(&mask_phone(&digits));
+                found.push(Hidden::Mobile);
+                i = end;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    if found.is_empty() {
+        (Cow::Borrowed(text), found)
+    } else {
+        (Cow::Owned(out), found)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,5 +153,74 @@ mod tests {
         assert_eq!(mask_phone("13812341234"), "138****1234");
         assert_eq!(mask_phone("138-1234-1234"), "138****1234");
         assert_eq!(mask_phone("12"), "****");
+    }
+
+    /// A valid ID number for tests: check digit computed per GB 11643.
+    fn id(prefix17: &str) -> String {
+        let chars: Vec<char> = prefix17.chars().collect();
+        let sum: u32 = chars
+            .iter()
+            .zip(ID_WEIGHTS)
+            .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
+            .sum();
+        format!("{prefix17}{}", char::from(ID_CHECK[(sum % 11) as usize]))
+    }
+
+    #[test]
+    fn id_numbers_need_a_valid_check_digit() {
+        let good = id("33080219500101123");
+        assert!(is_id_number(&good.chars().collect::<Vec<_>>()));
+        let mut bad: Vec<char> = good.chars().collect();
+        bad[17] = if bad[17] == '0' { '1' } else { '0' };
+        assert!(!is_id_number(&bad));
+        // The standard's own example: 11010519491231002X.
+        assert!(is_id_number(
+            &"11010519491231002X".chars().collect::<Vec<_>>()
+        ));
+    }
+
+    #[test]
+    fn masks_every_written_form_of_a_mobile() {
+        for (text, want) in [
+            ("电话13812345678", "电话138****5678"),
+            ("电话 138 1234 5678。", "电话 138****5678。"),
+            ("138-1234-5678", "138****5678"),
+            ("+86 13812345678", "138****5678"),
+            ("+86-138-1234-5678", "138****5678"),
+            ("+8613812345678", "138****5678"),
+        ] {
+            let (out, found) = scrub(text);
+            assert_eq!(out, want, "{text}");
+            assert_eq!(found, [Hidden::Mobile], "{text}");
+        }
+    }
+
+    #[test]
+    fn leaves_other_numbers_alone() {
+        for text in [
+            "共走访6354户",
+            "0570-3020000",
+            "12812345678",
+            "138123456789",
+            "2018年12月10日",
+            "订单号 913812345678",
+        ] {
+            let (out, found) = scrub(text);
+            assert_eq!(out, text);
+            assert!(found.is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn id_numbers_are_found_before_phone_numbers() {
+        // This ID number holds "13812345678"-like runs; it must be masked as an ID.
+        let number = id("13812345678901234");
+        let text = format!("身份证{number}，电话13912345678");
+        let (out, found) = scrub(&text);
+        assert_eq!(found, [Hidden::IdNumber, Hidden::Mobile]);
+        assert_eq!(
+            out,
+            format!("身份证138123********{}，电话139****5678", &number[14..])
+        );
     }
 }
