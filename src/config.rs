@@ -170,42 +170,55 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
     };
     let mut ok = true;
     if config.title.trim().is_empty() {
-        diags.error(display, 1, "缺少必填设置 title（站点名称）");
+        let line = key_line(&text, "title");
+        diags.error(display, line, "缺少必填设置 title（站点名称）");
         ok = false;
     }
     let url = config.base_url.trim();
     if url.is_empty() {
         diags.error(
             display,
-            1,
+            key_line(&text, "base_url"),
             "缺少必填设置 base_url（站点网址，如 https://example.gov.cn/fushan/）",
         );
         ok = false;
     } else if !(url.starts_with("http://") || url.starts_with("https://") || url.starts_with('/')) {
-        let line = text
-            .lines()
-            .position(|l| l.trim_start().starts_with("base_url"))
-            .map_or(1, |i| i as u32 + 1);
         diags.error(
             display,
-            line,
+            key_line(&text, "base_url"),
             format!("base_url: \"{url}\" 应以 http:// 或 https:// 开头，或以 / 开头的路径"),
         );
         ok = false;
     }
     if config.lists.page_size == 0 {
-        diags.error(display, 1, "lists.page_size: 应为不小于 1 的整数");
+        let line = key_line(&text, "page_size");
+        diags.error(display, line, "lists.page_size: 应为不小于 1 的整数");
         ok = false;
     }
     if !values::is_slug(&config.theme) {
         diags.error(
             display,
-            1,
+            key_line(&text, "theme"),
             format!("theme: \"{}\" 不是有效的主题名", config.theme),
         );
         ok = false;
     }
     ok.then_some(config)
+}
+
+/// The line of `key = …` in `site.toml`, or 1 when the key is not written at all.
+fn key_line(text: &str, key: &str) -> u32 {
+    let quotes: &[char] = &['"', '\''];
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start().trim_start_matches(quotes);
+            l.strip_prefix(key).is_some_and(|rest| {
+                rest.trim_start_matches(quotes)
+                    .trim_start()
+                    .starts_with('=')
+            })
+        })
+        .map_or(1, |i| u32::try_from(i + 1).unwrap_or(u32::MAX))
 }
 
 #[cfg(test)]
@@ -215,6 +228,14 @@ mod tests {
     fn with_url(url: &str) -> SiteConfig {
         let text = format!("title = \"t\"\nbase_url = \"{url}\"\n");
         toml::from_str(&text).expect("valid config")
+    }
+
+    #[test]
+    fn key_line_finds_the_key_not_a_longer_one() {
+        let text = "# 站点\ntitle_note = \"x\"\n\"title\" = \"\"\nbase_url=\"\"\n";
+        assert_eq!(key_line(text, "title"), 3);
+        assert_eq!(key_line(text, "base_url"), 4);
+        assert_eq!(key_line(text, "theme"), 1);
     }
 
     #[test]

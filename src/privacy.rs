@@ -119,13 +119,11 @@ pub fn scrub(text: &str) -> (Cow<'_, str>, Vec<Hidden>) {
                 continue;
             }
         }
-        if starts_number {
-            if let Some((end, digits)) = mobile_at(&chars, i) {
-                out.push_str(&mask_phone(&digits));
-                found.push(Hidden::Mobile);
-                i = end;
-                continue;
-            }
+        if let Some((end, digits)) = starts_number.then(|| mobile_at(&chars, i)).flatten() {
+            out.push_str(&mask_phone(&digits));
+            found.push(Hidden::Mobile);
+            i = end;
+            continue;
         }
         out.push(chars[i]);
         i += 1;

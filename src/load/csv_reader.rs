@@ -25,7 +25,7 @@ pub(super) fn read(
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(decode::UnixLines::new(reader));
+        .from_reader(TextWatch::new(decode::UnixLines::new(reader)));
 
     let mut row = csv::StringRecord::new();
     // The header is the first row that is not empty.
@@ -38,7 +38,7 @@ pub(super) fn read(
             }
             Ok(true) if row.iter().all(str::is_empty) => continue,
             Ok(true) => {
-                header_line = line_of(&row);
+                header_line = csv.get_ref().line_of(&row);
                 break row.iter().map(str::to_string).collect();
             }
             Err(err) => {
@@ -101,12 +101,21 @@ pub(super) fn read(
 
     loop {
         match csv.read_record(&mut row) {
-            Ok(false) => break,
+            Ok(false) => {
+                if let Some(opened) = csv.get_ref().unclosed() {
+                    diags.error(
+                        path,
+                        opened,
+                        "这一行有个以英文双引号开头的字段，直到文件末尾都没有结束的引号，之后的内容无法读取（字段里的双引号要写成两个 \"\"）",
+                    );
+                }
+                break;
+            }
             Ok(true) => {
                 if row.iter().all(str::is_empty) {
                     continue;
                 }
-                let line = line_of(&row);
+                let line = csv.get_ref().line_of(&row);
                 let mut fields: Vec<Option<RawField<'_>>> = vec![None; specs.len()];
                 for (value, (field, header)) in row.iter().zip(column_field.iter().zip(&headers)) {
                     if let Some(i) = field {
@@ -135,14 +144,156 @@ pub(super) fn read(
     }
 }
 
-fn line_of(row: &csv::StringRecord) -> u32 {
-    row.position()
-        .map(|p| u32::try_from(p.line()).unwrap_or(u32::MAX))
-        .unwrap_or(1)
+/// Watches the text the CSV parser reads, byte by byte, for what the parser does not tell:
+///
+/// - where a record really starts. The parser skips empty lines but places the record
+///   after them at the first of them, so every line number after an empty line would be
+///   off;
+/// - a quoted field that never closes. The parser takes it as running to the end of the
+///   file, silently swallowing every record after it.
+///
+/// The text has LF line ends only (see [`decode::UnixLines`]); quoting follows the parser:
+/// a field that starts with `"` runs to the next lone `"`.
+struct TextWatch<R> {
+    inner: R,
+    state: Quoting,
+    /// Bytes read so far, as the parser counts them in `Position::byte`.
+    offset: u64,
+    /// The offset of every empty line the parser skips, in order.
+    empty_lines: Vec<u64>,
+    at_record_start: bool,
+    line: u32,
+    /// The line of the last quoted field opened.
+    opened: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quoting {
+    FieldStart,
+    Unquoted,
+    Quoted,
+    /// A `"` inside a quoted field: the end of it, or the first half of `""`.
+    QuoteInQuoted,
+}
+
+impl<R> TextWatch<R> {
+    fn new(inner: R) -> Self {
+        TextWatch {
+            inner,
+            state: Quoting::FieldStart,
+            offset: 0,
+            empty_lines: Vec::new(),
+            at_record_start: true,
+            line: 1,
+            opened: 1,
+        }
+    }
+
+    fn step(&mut self, b: u8) {
+        use Quoting::*;
+        if b == b'\n' && self.at_record_start {
+            self.empty_lines.push(self.offset);
+        }
+        self.state = match (self.state, b) {
+            (Quoted, b'"') => QuoteInQuoted,
+            (Quoted, _) => Quoted,
+            (QuoteInQuoted, b'"') => Quoted,
+            (_, b',' | b'\n') => FieldStart,
+            (FieldStart, b'"') => {
+                self.opened = self.line;
+                Quoted
+            }
+            _ => Unquoted,
+        };
+        self.at_record_start = b == b'\n' && self.state == FieldStart;
+        if b == b'\n' {
+            self.line += 1;
+        }
+        self.offset += 1;
+    }
+
+    /// The line a record starts on, past the empty lines the parser skipped before it.
+    fn line_of(&self, row: &csv::StringRecord) -> u32 {
+        let Some(pos) = row.position() else {
+            return 1;
+        };
+        let mut i = self.empty_lines.partition_point(|&o| o < pos.byte());
+        let mut skipped = 0u64;
+        while self.empty_lines.get(i) == Some(&(pos.byte() + skipped)) {
+            skipped += 1;
+            i += 1;
+        }
+        u32::try_from(pos.line() + skipped).unwrap_or(u32::MAX)
+    }
+
+    /// The line where a quoted field still open at the end of the input began.
+    fn unclosed(&self) -> Option<u32> {
+        (self.state == Quoting::Quoted).then_some(self.opened)
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for TextWatch<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            self.step(b);
+        }
+        Ok(n)
+    }
 }
 
 fn line_of_error(err: &csv::Error) -> u32 {
     err.position()
         .map(|p| u32::try_from(p.line()).unwrap_or(u32::MAX))
         .unwrap_or(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    fn unclosed(text: &str) -> Option<u32> {
+        let mut watch = TextWatch::new(text.as_bytes());
+        let mut sink = String::new();
+        watch.read_to_string(&mut sink).expect("read");
+        watch.unclosed()
+    }
+
+    #[test]
+    fn closed_quotes_are_fine() {
+        assert_eq!(unclosed("a,\"b,\"\"c\"\"\nd\"\n1,2\n"), None);
+        assert_eq!(unclosed("a,\"b\""), None);
+        assert_eq!(unclosed("a,b\"c\n5\"幢,x\n"), None);
+        assert_eq!(unclosed("a, \"b\n"), None);
+    }
+
+    /// The line of each non-empty record, as the reader reports it.
+    fn lines(text: &str) -> Vec<u32> {
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(TextWatch::new(text.as_bytes()));
+        let mut row = csv::StringRecord::new();
+        let mut out = Vec::new();
+        while csv.read_record(&mut row).expect("read") {
+            out.push(csv.get_ref().line_of(&row));
+        }
+        out
+    }
+
+    #[test]
+    fn records_after_empty_lines_keep_their_own_line() {
+        assert_eq!(lines("a\nb\nc\n"), [1, 2, 3]);
+        assert_eq!(lines("\n\na\n\nb\n\n\n\nc"), [3, 5, 9]);
+        // Empty lines inside a quoted field are part of it, not skipped.
+        assert_eq!(lines("a,\"x\n\ny\"\n\nb\n"), [1, 5]);
+        assert_eq!(lines(" \n,\nb\n"), [1, 2, 3]);
+    }
+
+    #[test]
+    fn an_open_quote_at_the_end_is_found_where_it_began() {
+        assert_eq!(unclosed("h\n1,\"x\n2,y\n3,z\n"), Some(2));
+        assert_eq!(unclosed("h\n\"a\nb\",\"\"\"\n"), Some(3));
+    }
 }

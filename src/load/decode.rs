@@ -28,7 +28,8 @@ impl Encoding {
     }
 }
 
-/// Decides how to read `path` by scanning it once.
+/// Decides how to read `path` by scanning it once. A file with NUL bytes and no UTF-16
+/// BOM is refused as not text.
 pub fn detect(path: &Path) -> io::Result<Encoding> {
     let mut head = Vec::with_capacity(2);
     File::open(path)?.take(2).read_to_end(&mut head)?;
@@ -49,6 +50,15 @@ pub fn detect(path: &Path) -> io::Result<Encoding> {
             });
         }
         let len = carry + n;
+        // No text export holds a NUL byte; a workbook (.xlsx is a zip) or other binary
+        // file saved under a .csv name does, and read as text it would only give
+        // misleading messages about missing columns.
+        if buf[carry..len].contains(&0) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "不是文本文件（如果是 Excel 或 WPS 表格，请另存为 CSV 格式）",
+            ));
+        }
         match std::str::from_utf8(&buf[..len]) {
             Ok(_) => carry = 0,
             Err(e) if e.error_len().is_some() => return Ok(Encoding::Gb18030),
@@ -183,6 +193,15 @@ mod tests {
         );
         let bom = file_with(b"\xEF\xBB\xBFid\n");
         assert_eq!(read_to_string(bom.path()).ok().as_deref(), Some("id\n"));
+    }
+
+    #[test]
+    fn binary_files_are_not_text() {
+        let xlsx = file_with(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00");
+        let err = detect(xlsx.path()).expect_err("a zip is not text");
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        let utf16 = file_with(b"\xFF\xFEi\x00d\x00\n\x00");
+        assert_eq!(detect(utf16.path()).ok(), Some(Encoding::Utf16Bom));
     }
 
     #[test]

@@ -163,7 +163,14 @@ pub fn discover(root: &Path, kind: Kind, diags: &mut Diagnostics) -> Sources {
             }
         }
         _ => {
-            let names: Vec<String> = found.iter().map(shown).collect();
+            // A folder is shown with its trailing `/`, as the contract writes it.
+            let names: Vec<String> = found
+                .iter()
+                .map(|p| {
+                    let name = shown(p);
+                    if p.is_dir() { format!("{name}/") } else { name }
+                })
+                .collect();
             diags.error(
                 &names[0],
                 1,
@@ -197,7 +204,8 @@ fn folder_sources(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Sources {
                 continue;
             }
         };
-        if !entry.file_type().is_file() {
+        let kind = entry.file_type();
+        if !kind.is_file() && !kind.is_symlink() {
             continue;
         }
         let path = entry.path().to_path_buf();
@@ -206,6 +214,17 @@ fn folder_sources(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Sources {
         // Office lock files and editor backups are not records.
         if name.starts_with("~$") || name.ends_with('~') {
             continue;
+        }
+        // A link to a file is read like the file; links are not followed into folders.
+        if kind.is_symlink() {
+            match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_file() => {}
+                Ok(_) => continue,
+                Err(err) => {
+                    diags.error(&display, 1, format!("无法读取文件：{err}"));
+                    continue;
+                }
+            }
         }
         match format_of(&path) {
             Some(format) => files.push(SourceFile {

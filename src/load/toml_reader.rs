@@ -58,11 +58,15 @@ impl TomlDoc {
         }
         for err in errors {
             let line = err.span().map(|s| self.lines.line(s.start)).unwrap_or(1);
-            diags.error(
-                &self.display,
-                line,
-                format!("TOML 语法错误：{}", err.message().trim()),
-            );
+            let mut message = format!("TOML 语法错误：{}", err.message().trim());
+            // TOML only allows ASCII in bare keys: the Chinese aliases need quotes.
+            let at = err.span().and_then(|s| self.text.get(s.start..));
+            if at.is_some_and(|rest| rest.chars().next().is_some_and(|c| !c.is_ascii()))
+                && message.contains("unquoted key")
+            {
+                message.push_str("（中文键名须加英文双引号，如 \"日期\" = 2018-12-10）");
+            }
+            diags.error(&self.display, line, message);
         }
         None
     }
@@ -119,6 +123,8 @@ pub(super) fn read_records(
     let path = doc.display.as_str();
     let specs = kind.fields();
     let mut unknown: BTreeSet<String> = BTreeSet::new();
+    // Unknown keys are listed once per file, at the first of them.
+    let mut unknown_line = u32::MAX;
     let mut found = false;
     for (key, value) in root.iter() {
         if key.get_ref().as_ref() != kind.singular() {
@@ -153,10 +159,8 @@ pub(super) fn read_records(
                 continue;
             };
             let mut fields: Vec<Option<RawField<'_>>> = vec![None; specs.len()];
-            let mut first_line = u32::MAX;
             for (k, v) in table.iter() {
                 let line = doc.line_of(k);
-                first_line = first_line.min(line);
                 let written: &str = k.get_ref().as_ref();
                 match kind.lookup(written) {
                     Some(i) => {
@@ -176,17 +180,15 @@ pub(super) fn read_records(
                     }
                     None => {
                         unknown.insert(written.to_string());
+                        unknown_line = unknown_line.min(line);
                     }
                 }
             }
-            let line = if first_line == u32::MAX {
-                doc.line_of(item)
-            } else {
-                first_line
-            };
+            // A record is located at its `[[kind]]` header (or inline table), so a missing
+            // key is reported where the table starts.
             let record = RawRecord {
                 path,
-                line,
+                line: doc.line_of(item),
                 fields,
                 columns: None,
             };
@@ -200,7 +202,7 @@ pub(super) fn read_records(
         let list: Vec<&str> = unknown.iter().map(String::as_str).collect();
         diags.warning(
             path,
-            1,
+            unknown_line,
             format!("未知的字段“{}”，已忽略且不会公开", list.join("”“")),
         );
     }

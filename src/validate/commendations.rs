@@ -138,7 +138,9 @@ impl BatchReader<'_> {
 
     fn steward(&mut self, line: u32, field: &str, id: &str) -> Option<usize> {
         let found = self.registry.steward_index(id);
-        if found.is_none() {
+        if found.is_none() && self.registry.steward_already_reported(id, self.diags) {
+            self.ok = false;
+        } else if found.is_none() {
             self.error(line, &format!("{field}: \"{id}\" 不是已登记的红管家编号"));
         }
         found
@@ -147,13 +149,14 @@ impl BatchReader<'_> {
     fn batch(&mut self, t: &DeTable<'_>, at: u32) -> Option<Batch> {
         let id = self.text(t, "id", true, at);
         if let Some(id) = &id
-            && !values::is_record_id(id) {
-                let line = key_line(self.doc, t, "id").unwrap_or(at);
-                self.error(
-                    line,
-                    &format!("id: \"{id}\" 只能由英文字母、数字、下划线和连字符组成（用于网址）"),
-                );
-            }
+            && !values::is_record_id(id)
+        {
+            let line = key_line(self.doc, t, "id").unwrap_or(at);
+            self.error(
+                line,
+                &format!("id: \"{id}\" 只能由英文字母、数字、下划线和连字符组成（用于网址）"),
+            );
+        }
         let title = self.text(t, "title", true, at);
         let date = self.date(t, "date");
         let issuer = self.text(t, "issuer", false, at);
@@ -220,10 +223,11 @@ impl BatchReader<'_> {
                         date: self.date(nt, "date"),
                     };
                     if let (Some(s), Some(e)) = (notice.start, notice.end)
-                        && e < s {
-                            let eline = key_line(self.doc, nt, "end").unwrap_or(line);
-                            self.error(eline, &format!("end: {e} 早于公示开始日期 {s}"));
-                        }
+                        && e < s
+                    {
+                        let eline = key_line(self.doc, nt, "end").unwrap_or(line);
+                        self.error(eline, &format!("end: {e} 早于公示开始日期 {s}"));
+                    }
                     Some(notice)
                 }
                 None => {

@@ -6,9 +6,10 @@ pub mod documents;
 mod row;
 pub mod values;
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostics, Severity};
 use crate::load::RawRecord;
 use crate::model::Case;
 use crate::model::{
@@ -97,6 +98,24 @@ pub struct Registry {
     /// Ids seen on records that were otherwise invalid: references to them are not
     /// reported again, since the user already has an error for that record.
     broken_stewards: std::collections::HashSet<String>,
+    /// The same for communities, by id and by name.
+    broken_communities: std::collections::HashSet<String>,
+    /// Whether an error was reported for the communities' or the stewards' own files;
+    /// decided once, when the first reference to an unknown id needs it.
+    communities_unread: OnceCell<bool>,
+    stewards_unread: OnceCell<bool>,
+}
+
+/// Whether an error was already reported for a file of `kind` (unreadable, bad syntax,
+/// missing, …).
+fn kind_has_errors(kind: Kind, diags: &Diagnostics) -> bool {
+    let csv = format!("content/{}.csv", kind.plural());
+    let toml = format!("content/{}.toml", kind.plural());
+    let folder = format!("content/{}/", kind.plural());
+    diags.sorted().iter().any(|d| {
+        d.severity == Severity::Error
+            && (d.path == csv || d.path == toml || d.path.starts_with(&folder))
+    })
 }
 
 impl Registry {
@@ -108,6 +127,29 @@ impl Registry {
         self.steward_ids.get(id).copied()
     }
 
+    /// Whether a reference to the unknown community `key` is to a record that already has
+    /// an error of its own, or to communities that could not be read at all because of an
+    /// error already reported: the reference is then not reported again for every record.
+    /// With no such error (say a file with a header and no rows) every reference is.
+    pub fn community_already_reported(&self, key: &str, diags: &Diagnostics) -> bool {
+        self.broken_communities.contains(key)
+            || (self.communities.is_empty()
+                && *self
+                    .communities_unread
+                    .get_or_init(|| kind_has_errors(Kind::Communities, diags)))
+    }
+
+    /// Whether a reference to the unknown steward `id` is to a record that already has an
+    /// error of its own (or to stewards that could not be read at all), so that the
+    /// reference is not reported again.
+    pub fn steward_already_reported(&self, id: &str, diags: &Diagnostics) -> bool {
+        self.broken_stewards.contains(id)
+            || (self.stewards.is_empty()
+                && *self
+                    .stewards_unread
+                    .get_or_init(|| kind_has_errors(Kind::Stewards, diags)))
+    }
+
     pub fn add_community(&mut self, rec: &RawRecord<'_>, diags: &mut Diagnostics) {
         let mut row = Row::new(Kind::Communities, rec, diags);
         let id = row.text("id");
@@ -116,8 +158,13 @@ impl Registry {
         let grids = row.whole("grids", 0);
         let buildings = row.whole("buildings", 0);
         let households = row.whole("households", 0);
-        let (Some(id), Some(name)) = (id, name) else {
-            return;
+        let (id, name) = match (id, name) {
+            (Some(id), Some(name)) => (id, name),
+            (id, name) => {
+                // Records that refer to it are not reported again: it has its error.
+                self.broken_communities.extend(id.into_iter().chain(name));
+                return;
+            }
         };
         if !values::is_slug(&id) {
             row.error(
@@ -132,6 +179,7 @@ impl Registry {
             }
         }
         if !row.ok {
+            self.broken_communities.extend([id, name]);
             return;
         }
         let origin = Origin {
@@ -170,10 +218,10 @@ impl Registry {
         let name = row.text("name");
         let community = row.text("community").and_then(|c| {
             let found = self.community_index(&c);
-            if found.is_none() && !self.communities.is_empty() {
-                row.error("community", format!("\"{c}\" 不是已登记的社区编号或名称"));
-            } else if found.is_none() {
+            if found.is_none() && self.community_already_reported(&c, row.diags) {
                 row.ok = false;
+            } else if found.is_none() {
+                row.error("community", format!("\"{c}\" 不是已登记的社区编号或名称"));
             }
             found
         });
@@ -236,7 +284,7 @@ impl Registry {
     fn steward_ref(&self, row: &mut Row<'_, '_>, field: &str, id: &str) -> Option<usize> {
         match self.steward_index(id) {
             Some(i) => Some(i),
-            None if self.broken_stewards.contains(id) => {
+            None if self.steward_already_reported(id, row.diags) => {
                 row.ok = false;
                 None
             }
@@ -375,7 +423,9 @@ impl Registry {
         let date = row.date("date");
         let community = row.text("community").and_then(|c| {
             let found = self.community_index(&c);
-            if found.is_none() {
+            if found.is_none() && self.community_already_reported(&c, row.diags) {
+                row.ok = false;
+            } else if found.is_none() {
                 row.error("community", format!("\"{c}\" 不是已登记的社区编号或名称"));
             }
             found
