@@ -10,7 +10,6 @@ use crate::model::Date;
 use crate::validate::values;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
 pub struct SiteConfig {
     #[serde(default)]
     pub title: String,
@@ -21,8 +20,9 @@ pub struct SiteConfig {
     #[serde(default = "default_theme")]
     pub theme: String,
     /// The date shown as the build date; otherwise `SOURCE_DATE_EPOCH`, otherwise none.
+    /// A TOML date or a quoted date in any of the forms records accept.
     #[serde(default)]
-    pub date: Option<toml::value::Datetime>,
+    pub date: Option<toml::Value>,
     #[serde(default)]
     pub subdistrict: Subdistrict,
     #[serde(default)]
@@ -39,7 +39,6 @@ fn default_theme() -> String {
 
 /// The subdistrict's profile as the home page presents it; every field is optional.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
 pub struct Subdistrict {
     pub name: Option<String>,
     pub committee: Option<String>,
@@ -53,7 +52,6 @@ pub struct Subdistrict {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
 pub struct BulletinSettings {
     /// Masthead name, e.g. 组工信息.
     pub name: Option<String>,
@@ -78,7 +76,6 @@ pub enum PhoneStyle {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
 pub struct PrivacySettings {
     #[serde(default)]
     pub steward_names: NameStyle,
@@ -89,7 +86,6 @@ pub struct PrivacySettings {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
 pub struct ListSettings {
     #[serde(default = "default_page_size")]
     pub page_size: usize,
@@ -131,7 +127,7 @@ impl SiteConfig {
 
     /// The date to print as the build date, never the clock.
     pub fn build_date(&self) -> Option<Date> {
-        if let Some(d) = self.date.as_ref().and_then(values::toml_date) {
+        if let Some(d) = self.date.as_ref().and_then(setting_date) {
             return Some(d);
         }
         let epoch: i64 = std::env::var("SOURCE_DATE_EPOCH")
@@ -141,6 +137,97 @@ impl SiteConfig {
             .ok()?;
         Date::from_unix_days(epoch.div_euclid(86_400))
     }
+}
+
+fn setting_date(value: &toml::Value) -> Option<Date> {
+    match value {
+        toml::Value::Datetime(d) => values::toml_date(d),
+        toml::Value::String(s) => values::parse_date(s),
+        _ => None,
+    }
+}
+
+/// Every setting `site.toml` knows, by table; anything else is most likely a typo.
+const KNOWN: &[(&str, &[&str])] = &[
+    (
+        "",
+        &[
+            "title",
+            "base_url",
+            "description",
+            "theme",
+            "date",
+            "subdistrict",
+            "bulletin",
+            "privacy",
+            "lists",
+        ],
+    ),
+    (
+        "subdistrict",
+        &[
+            "name",
+            "committee",
+            "area_km2",
+            "residents",
+            "branches",
+            "grid_branches",
+            "grid_party_groups",
+            "members_registered",
+            "members_in_service",
+        ],
+    ),
+    ("bulletin", &["name", "issuer", "printer"]),
+    (
+        "privacy",
+        &["steward_names", "steward_phone", "allow_raw_html"],
+    ),
+    ("lists", &["page_size"]),
+];
+
+/// Reports every unknown setting at its line, not just the first.
+fn unknown_settings(text: &str, lines: &LineIndex, display: &str, diags: &mut Diagnostics) -> bool {
+    let (table, errors) = toml::de::DeTable::parse_recoverable(text);
+    if !errors.is_empty() {
+        // Syntax errors are reported by the typed parse below.
+        return true;
+    }
+    let table = table.into_inner();
+    let mut ok = true;
+    let mut check = |prefix: &str, table: &toml::de::DeTable<'_>| {
+        let known = KNOWN
+            .iter()
+            .find(|(t, _)| *t == prefix)
+            .map_or(&[][..], |(_, k)| *k);
+        for (key, _) in table.iter() {
+            let name: &str = key.get_ref().as_ref();
+            if !known.contains(&name) {
+                let full = if prefix.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{prefix}.{name}")
+                };
+                let line = lines.line(key.span().start);
+                diags.error(
+                    display,
+                    line,
+                    format!("未知的设置“{full}”（可用的设置见 docs/records.md）"),
+                );
+                ok = false;
+            }
+        }
+    };
+    check("", &table);
+    for (key, value) in table.iter() {
+        let name: &str = key.get_ref().as_ref();
+        if let (Some(sub), true) = (
+            value.get_ref().as_table(),
+            KNOWN.iter().any(|(t, _)| *t == name && !t.is_empty()),
+        ) {
+            check(name, sub);
+        }
+    }
+    ok
 }
 
 /// Reads `site.toml`, reporting problems with their line.
@@ -160,11 +247,20 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
         }
     };
     let lines = LineIndex::new(&text);
+    if !unknown_settings(&text, &lines, display, diags) {
+        return None;
+    }
     let config: SiteConfig = match toml::from_str(&text) {
         Ok(c) => c,
         Err(err) => {
             let line = err.span().map(|s| lines.line(s.start)).unwrap_or(1);
-            diags.error(display, line, format!("设置有误：{}", err.message().trim()));
+            let key = text
+                .lines()
+                .nth(line.saturating_sub(1) as usize)
+                .and_then(|l| l.split('=').next())
+                .map(|k| k.trim().trim_matches(['"', '\'']).to_string())
+                .unwrap_or_default();
+            diags.error(display, line, format!("{key}: {}", explain(err.message())));
             return None;
         }
     };
@@ -195,6 +291,16 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
         diags.error(display, line, "lists.page_size: 应为不小于 1 的整数");
         ok = false;
     }
+    if let Some(date) = &config.date {
+        if setting_date(date).is_none() {
+            diags.error(
+                display,
+                key_line(&text, "date"),
+                format!("date: \"{date}\" 不是有效日期（写作 2018-12-10，不带时间）"),
+            );
+            ok = false;
+        }
+    }
     if !values::is_slug(&config.theme) {
         diags.error(
             display,
@@ -204,6 +310,38 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
         ok = false;
     }
     ok.then_some(config)
+}
+
+/// Serde's English messages for the mistakes people make in settings, in Chinese.
+fn explain(message: &str) -> String {
+    let m = message.trim();
+    let want =
+        if m.contains("expected usize") || m.contains("expected u64") || m.contains("expected i64")
+        {
+            Some("应为整数，如 50".to_string())
+        } else if m.contains("expected f64") {
+            Some("应为数字，如 3.55".to_string())
+        } else if m.contains("expected a boolean") || m.contains("expected bool") {
+            Some("应为 true 或 false".to_string())
+        } else if m.contains("must be quoted") {
+            Some("文字两边要加英文双引号，如 title = \"府山街道\"".to_string())
+        } else if m.contains("expected a string") {
+            Some("应为文字，两边加英文双引号".to_string())
+        } else if let Some(rest) = m.strip_prefix("unknown variant ") {
+            let (given, options) = rest.split_once(", expected ").unwrap_or((rest, ""));
+            Some(format!(
+                "{} 不是可选的值，应为 {}",
+                given.replace('`', "\""),
+                options
+                    .replace("one of ", "")
+                    .replace('`', "\"")
+                    .replace(", ", "、")
+                    .replace(" or ", " 或 ")
+            ))
+        } else {
+            None
+        };
+    want.unwrap_or_else(|| format!("设置有误：{m}"))
 }
 
 /// The line of `key = …` in `site.toml`, or 1 when the key is not written at all.

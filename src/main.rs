@@ -1,3 +1,4 @@
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -36,15 +37,50 @@ enum Command {
     },
 }
 
+/// Prints to stdout; a closed pipe (`| head`) is not a reason to panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// Prints to stderr, likewise.
+macro_rules! complain {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 fn print_diagnostics(diags: &Diagnostics) {
     for d in diags.sorted() {
-        eprintln!("{d}");
+        complain!("{d}");
+    }
+}
+
+fn fail(err: BuildError) -> ExitCode {
+    match err {
+        BuildError::Input(diags) => fail_input(&diags),
+        BuildError::Render(errors) => {
+            for e in &errors {
+                complain!("{e}");
+            }
+            complain!(
+                "模板有 {} 处错误。未写入任何文件，原有的输出保持不变。",
+                errors.len()
+            );
+            ExitCode::from(1)
+        }
+        BuildError::Write(err) => {
+            complain!("{err}");
+            complain!("原有的输出保持不变。");
+            ExitCode::from(1)
+        }
     }
 }
 
 fn fail_input(diags: &Diagnostics) -> ExitCode {
     print_diagnostics(diags);
-    eprintln!(
+    complain!(
         "发现 {} 个错误、{} 个警告。未写入任何文件，原有的输出保持不变。",
         diags.error_count(),
         diags.warning_count()
@@ -62,7 +98,7 @@ fn main() -> ExitCode {
         } => match pipeline::build(&root, output.as_deref(), force) {
             Ok(report) => {
                 print_diagnostics(&report.warnings);
-                println!(
+                say!(
                     "已生成 {} 个页面（共 {} 个文件），用时 {:.2} 秒，输出到 {}",
                     report.pages,
                     report.files,
@@ -71,49 +107,36 @@ fn main() -> ExitCode {
                 );
                 ExitCode::SUCCESS
             }
-            Err(BuildError::Input(diags)) => fail_input(&diags),
-            Err(BuildError::Render(errors)) => {
-                for e in &errors {
-                    eprintln!("{e}");
-                }
-                eprintln!(
-                    "模板有 {} 处错误。未写入任何文件，原有的输出保持不变。",
-                    errors.len()
-                );
-                ExitCode::from(1)
-            }
-            Err(BuildError::Write(err)) => {
-                eprintln!("{err}");
-                eprintln!("原有的输出保持不变。");
-                ExitCode::from(1)
-            }
+            Err(err) => fail(err),
         },
-        Command::Check { root } => {
-            let mut diags = Diagnostics::new();
-            let site = pipeline::load_site(&root, &mut diags);
-            match site {
-                Some(site) => {
-                    print_diagnostics(&diags);
-                    let counts: Vec<String> = site
-                        .read
-                        .iter()
-                        .map(|(kind, n)| format!("{} {}", kind.label(), n))
-                        .collect();
-                    println!("检查通过：{}。", counts.join("，"));
-                    if !site.batches.is_empty() {
-                        println!(
-                            "表彰批次 {}，受表彰红管家 {} 名。",
-                            site.batches.len(),
-                            site.figures.commended
-                        );
-                    }
-                    if diags.warning_count() > 0 {
-                        println!("另有 {} 个警告，见上。", diags.warning_count());
-                    }
-                    ExitCode::SUCCESS
+        Command::Check { root } => match pipeline::prepare(&root) {
+            Ok(prepared) => {
+                print_diagnostics(&prepared.diags);
+                let site = &prepared.site;
+                let counts: Vec<String> = site
+                    .read
+                    .iter()
+                    .map(|(kind, n)| format!("{} {}", kind.label(), n))
+                    .collect();
+                say!("检查通过：{}。", counts.join("，"));
+                if !site.batches.is_empty() {
+                    say!(
+                        "表彰批次 {}，受表彰红管家 {} 名。",
+                        site.batches.len(),
+                        site.figures.commended
+                    );
                 }
-                None => fail_input(&diags),
+                say!(
+                    "可生成 {} 个页面（共 {} 个文件）；本次检查未写入任何文件。",
+                    prepared.pages(),
+                    prepared.files.len() + 1
+                );
+                if prepared.diags.warning_count() > 0 {
+                    say!("另有 {} 个警告，见上。", prepared.diags.warning_count());
+                }
+                ExitCode::SUCCESS
             }
-        }
+            Err(err) => fail(err),
+        },
     }
 }

@@ -39,6 +39,7 @@ pub struct Site {
 /// the diagnostics hold every problem found either way.
 pub fn load_site(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
     let config = config::load(root, diags);
+    load::unexpected_entries(root, diags);
     let sources: Vec<_> = Kind::ALL
         .iter()
         .map(|&k| (k, load::discover(root, k, diags)))
@@ -115,6 +116,20 @@ pub fn load_site(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
     let batches = validate::commendations(root, &registry, diags);
     aggregator.add_batches(&batches);
     let figures = aggregator.finish();
+    for (i, c) in registry.communities.iter().enumerate() {
+        let covered = figures.community_buildings_covered[i];
+        if let (Some(total), Some((path, line))) = (c.buildings, registry.community_origin(&c.id)) {
+            if u64::from(total) < covered {
+                diags.warning(
+                    path,
+                    line,
+                    format!(
+                        "楼幢数: 填的是 {total}，但红管家联系的楼幢有 {covered} 幢，覆盖率会超过 100%，请核对"
+                    ),
+                );
+            }
+        }
+    }
 
     let docs = load::documents::read_folder(root, "bulletins", diags);
     let bulletins = validate::documents::bulletins(&docs, diags);
@@ -180,8 +195,27 @@ struct NavLink {
     url: String,
 }
 
-/// Builds the site under `root` into `output` (default `<root>/public`).
-pub fn build(root: &Path, output: Option<&Path>, force: bool) -> Result<BuildReport, BuildError> {
+/// A site checked and rendered in memory, ready to be written.
+pub struct Prepared {
+    pub site: Site,
+    pub files: Vec<OutputFile>,
+    /// Warnings only: any error stops before this.
+    pub diags: Diagnostics,
+    pub started: Instant,
+}
+
+impl Prepared {
+    pub fn pages(&self) -> usize {
+        self.files
+            .iter()
+            .filter(|f| f.path.ends_with(".html"))
+            .count()
+    }
+}
+
+/// Everything but writing: load, validate, aggregate and render. `check` stops here, so
+/// that a site `check` accepts is one `build` can write.
+pub fn prepare(root: &Path) -> Result<Prepared, BuildError> {
     let started = Instant::now();
     let mut diags = Diagnostics::new();
     let site = load_site(root, &mut diags);
@@ -191,19 +225,28 @@ pub fn build(root: &Path, output: Option<&Path>, force: bool) -> Result<BuildRep
     let (Some(site), Some(theme), false) = (site, theme, diags.has_errors()) else {
         return Err(BuildError::Input(diags));
     };
-
     let files = render_site(&site, &theme, &mut diags).map_err(BuildError::Render)?;
-    let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+    Ok(Prepared {
+        site,
+        files,
+        diags,
+        started,
+    })
+}
+
+/// Builds the site under `root` into `output` (default `<root>/public`).
+pub fn build(root: &Path, output: Option<&Path>, force: bool) -> Result<BuildReport, BuildError> {
+    let prepared = prepare(root)?;
     let output = output
         .map(Path::to_path_buf)
         .unwrap_or_else(|| root.join("public"));
-    write::write_site(&output, &files, force).map_err(BuildError::Write)?;
+    write::write_site(&output, &prepared.files, force).map_err(BuildError::Write)?;
     Ok(BuildReport {
         output,
-        pages,
-        files: files.len() + 1,
-        seconds: started.elapsed().as_secs_f64(),
-        warnings: diags,
+        pages: prepared.pages(),
+        files: prepared.files.len() + 1,
+        seconds: prepared.started.elapsed().as_secs_f64(),
+        warnings: prepared.diags,
     })
 }
 

@@ -170,7 +170,7 @@ fn site_toml_syntax_error() {
     );
     fails_with(
         &site,
-        &["site.toml:2: 设置有误：string values must be quoted, expected literal string"],
+        &["site.toml:2: base_url: 文字两边要加英文双引号，如 title = \"府山街道\""],
     );
 }
 
@@ -535,7 +535,7 @@ fn duplicate_case_ids_across_the_files_of_a_folder() {
     fails_with(
         &site,
         &[
-            "content/cases/2018-12.csv:3: 编号: \"C-001\" 重复，已在content/cases/2018-11.csv:2出现",
+            "content/cases/2018-12.csv:3: 编号: \"C-001\" 重复，已在 content/cases/2018-11.csv:2 出现",
             "content/cases/2018-12.csv:4: 编号: \"C-002\" 重复，已在第 2 行出现",
         ],
     );
@@ -833,10 +833,19 @@ fn check_writes_nothing_and_prints_counts() {
     let out = site.check();
     out.assert_code(0);
     assert_eq!(out.stderr, "");
+    let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(
-        out.stdout,
-        "检查通过：社区 2，红管家 3，走访记录 3，民情事项 3，代办事项 2，红管家议事会 1。\n\
-         表彰批次 1，受表彰红管家 2 名。\n"
+        lines[..2],
+        [
+            "检查通过：社区 2，红管家 3，走访记录 3，民情事项 3，代办事项 2，红管家议事会 1。",
+            "表彰批次 1，受表彰红管家 2 名。",
+        ]
+    );
+    // `check` renders every page in memory, so it fails whenever `build` would.
+    assert!(
+        lines[2].starts_with("可生成 ") && lines[2].ends_with("本次检查未写入任何文件。"),
+        "{}",
+        lines[2]
     );
     assert_eq!(tree(site.root()), before);
     assert_eq!(names_in(site.root()), ["content", "site.toml"]);
@@ -861,4 +870,29 @@ fn wrong_usage_exits_with_2() {
     }
     assert!(!site.path("public").exists());
     assert!(!std::path::Path::new("x").exists());
+}
+
+#[test]
+fn a_duplicate_id_is_reported_even_when_its_first_record_has_another_error() {
+    let site = Site::basic();
+    site.write(
+        "content/stewards.csv",
+        "编号,姓名,社区,联系楼幢,党员类别,性别\n\
+         FM-001,周明华,fangmen,3幢,在册,F\n\
+         FM-001,吴建英,fangmen,5幢,在职,女\n\
+         ST-001,郑卫国,shuiting,1幢,两新,男\n",
+    );
+    let out = site.check();
+    out.assert_code(1);
+    assert!(
+        out.stderr
+            .contains("content/stewards.csv:3: 编号: \"FM-001\" 重复，已在第 2 行出现"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("content/stewards.csv:2: 性别: \"F\""),
+        "{}",
+        out.stderr
+    );
 }

@@ -99,6 +99,7 @@ pub(super) fn read(
         }
     }
 
+    let mut extra_reported = false;
     loop {
         match csv.read_record(&mut row) {
             Ok(false) => {
@@ -116,6 +117,18 @@ pub(super) fn read(
                     continue;
                 }
                 let line = csv.get_ref().line_of(&row);
+                if !extra_reported && row.iter().skip(headers.len()).any(|v| !v.is_empty()) {
+                    // Often an unquoted comma inside a field: the text after it is lost.
+                    diags.warning(
+                        path,
+                        line,
+                        format!(
+                            "这一行有 {} 个字段，比表头多，多出的内容已忽略（字段里有逗号时请用英文双引号把整个字段括起来）",
+                            row.len()
+                        ),
+                    );
+                    extra_reported = true;
+                }
                 let mut fields: Vec<Option<RawField<'_>>> = vec![None; specs.len()];
                 for (value, (field, header)) in row.iter().zip(column_field.iter().zip(&headers)) {
                     if let Some(i) = field {

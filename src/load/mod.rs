@@ -253,3 +253,51 @@ pub fn read_records(
         }
     }
 }
+
+/// Warns about entries of `content/` that hongguanjia does not read, so that a misnamed
+/// file (`Errands.csv`, `visit.csv`) is not silently left out of the figures.
+pub fn unexpected_entries(root: &Path, diags: &mut Diagnostics) {
+    let Ok(entries) = std::fs::read_dir(root.join("content")) else {
+        return;
+    };
+    let mut known: Vec<String> = vec![
+        "commendations.toml".into(),
+        "bulletins".into(),
+        "pages".into(),
+    ];
+    for kind in Kind::ALL {
+        known.push(format!("{}.csv", kind.plural()));
+        known.push(format!("{}.toml", kind.plural()));
+        known.push(kind.plural().to_string());
+    }
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.') && !n.starts_with("~$"))
+        .collect();
+    names.sort();
+    for name in names {
+        if known.contains(&name) {
+            continue;
+        }
+        let lower = name.to_lowercase();
+        let hint = known
+            .iter()
+            .find(|k| {
+                **k == lower
+                    || k.split('.').next().is_some_and(|stem| {
+                        lower
+                            .split('.')
+                            .next()
+                            .is_some_and(|l| format!("{l}s") == stem)
+                    })
+            })
+            .map(|k| format!("，是不是想写 {k}？"))
+            .unwrap_or_default();
+        diags.warning(
+            &format!("content/{name}"),
+            1,
+            format!("不认识的文件或文件夹，已忽略{hint}"),
+        );
+    }
+}

@@ -93,6 +93,16 @@ impl BatchReader<'_> {
         self.ok = false;
     }
 
+    /// Masks phone and ID numbers in public text, with a warning.
+    fn scrub(&mut self, line: u32, field: &str, text: &str) -> String {
+        let (masked, hidden) = crate::privacy::scrub(text);
+        if !hidden.is_empty() {
+            let warning = super::row::privacy_warning(field, &hidden, &masked);
+            self.diags.warning(&self.doc.display, line, warning);
+        }
+        masked.into_owned()
+    }
+
     fn get<'t, 'i>(
         &self,
         table: &'t DeTable<'i>,
@@ -113,7 +123,7 @@ impl BatchReader<'_> {
                 None
             }
             Some((line, v)) => match v.get_ref().as_str() {
-                Some(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+                Some(s) if !s.trim().is_empty() => Some(self.scrub(line, name, s.trim())),
                 Some(_) if !required => None,
                 _ => {
                     self.error(line, &format!("{name}: 应为非空文字"));
@@ -131,7 +141,13 @@ impl BatchReader<'_> {
             _ => None,
         };
         if parsed.is_none() {
-            self.error(line, &format!("{name}: 不是有效日期"));
+            let shown = crate::load::toml_value(v.get_ref()).display();
+            self.error(
+                line,
+                &format!(
+                    "{name}: \"{shown}\" 不是有效日期（可写作 2018-12-10、2018/12/10、2018.12.10 或 2018年12月10日）"
+                ),
+            );
         }
         parsed
     }
@@ -200,7 +216,10 @@ impl BatchReader<'_> {
                             );
                         }
                         match v.get_ref().as_str() {
-                            Some(s) => citations.push((i, s.trim().to_string())),
+                            Some(s) => {
+                                let text = self.scrub(kline, &format!("citations.{sid}"), s.trim());
+                                citations.push((i, text));
+                            }
                             None => {
                                 self.error(kline, &format!("citations: \"{sid}\" 的事迹应为文字"))
                             }

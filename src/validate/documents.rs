@@ -71,7 +71,12 @@ fn parse_front(
         let raw = crate::load::toml_value(value.get_ref());
         let parsed = match (want, &raw) {
             (Want::Text, RawValue::Text(s)) if !s.trim().is_empty() => {
-                Some(Value::Text(s.trim().to_string()))
+                let (masked, hidden) = crate::privacy::scrub(s.trim());
+                if !hidden.is_empty() {
+                    let warning = super::row::privacy_warning(name, &hidden, &masked);
+                    diags.warning(&doc.display, line, warning);
+                }
+                Some(Value::Text(masked.into_owned()))
             }
             (Want::Whole, RawValue::Integer(i)) => u32::try_from(*i).ok().map(Value::Whole),
             (Want::Whole, RawValue::Text(s)) => values::parse_whole(s)
@@ -170,11 +175,26 @@ fn slug(doc: &RawDocument, given: Option<String>, diags: &mut Diagnostics) -> Op
     }
 }
 
-fn body(doc: &RawDocument) -> Document {
+/// The body, with phone and ID numbers masked line by line and each one reported.
+fn body(doc: &RawDocument, diags: &mut Diagnostics) -> Document {
+    let mut markdown = String::with_capacity(doc.body.len());
+    for (i, line) in doc.body.split_inclusive('\n').enumerate() {
+        let (masked, hidden) = crate::privacy::scrub(line);
+        if !hidden.is_empty() {
+            let at = doc.body_line + u32::try_from(i).unwrap_or(u32::MAX - doc.body_line);
+            let shown = masked.trim_end().chars().take(60).collect::<String>();
+            diags.warning(
+                &doc.display,
+                at,
+                super::row::privacy_warning("正文", &hidden, &shown),
+            );
+        }
+        markdown.push_str(&masked);
+    }
     Document {
         path: doc.display.clone(),
         first_line: doc.body_line,
-        markdown: doc.body.clone(),
+        markdown,
     }
 }
 
@@ -219,7 +239,7 @@ pub fn bulletins(docs: &[RawDocument], diags: &mut Diagnostics) -> Vec<Bulletin>
             source: text(&mut map, "source"),
             send_to: list(&mut map, "send_to"),
             distribute_to: list(&mut map, "distribute_to"),
-            body: body(doc),
+            body: body(doc, diags),
         });
     }
     // Newest first; same day by issue number, then slug.
@@ -272,7 +292,7 @@ pub fn pages(docs: &[RawDocument], diags: &mut Diagnostics) -> Vec<FreePage> {
             slug,
             title,
             date: date(&mut map, "date"),
-            body: body(doc),
+            body: body(doc, diags),
         });
     }
     out.sort_by(|a, b| a.slug.cmp(&b.slug));

@@ -3,7 +3,7 @@
 
 mod commendations;
 pub mod documents;
-mod row;
+pub(crate) mod row;
 pub mod values;
 
 use std::cell::OnceCell;
@@ -81,7 +81,7 @@ impl Origin {
         if self.path == here {
             format!("第 {} 行", self.line)
         } else {
-            format!("{}:{}", self.path, self.line)
+            format!(" {}:{} ", self.path, self.line)
         }
     }
 }
@@ -123,6 +123,13 @@ impl Registry {
         self.community_keys.get(key).copied()
     }
 
+    /// Where a community was defined, for messages about it.
+    pub fn community_origin(&self, id: &str) -> Option<(&str, u32)> {
+        self.community_origin
+            .get(id)
+            .map(|o| (o.path.as_str(), o.line))
+    }
+
     pub fn steward_index(&self, id: &str) -> Option<usize> {
         self.steward_ids.get(id).copied()
     }
@@ -158,6 +165,21 @@ impl Registry {
         let grids = row.whole("grids", 0);
         let buildings = row.whole("buildings", 0);
         let households = row.whole("households", 0);
+        let origin = Origin {
+            path: rec.path.to_string(),
+            line: rec.line,
+        };
+        for (field, key) in [("id", &id), ("name", &name)] {
+            let Some(key) = key else { continue };
+            if let Some(first) = self.community_origin.get(key.as_str()) {
+                let at = first.describe(rec.path);
+                row.error(field, format!("\"{key}\" 重复，已在{at}出现"));
+            } else {
+                // Remembered even if this record has other errors, so that a second
+                // record with the same id or name is reported in the same run.
+                self.community_origin.insert(key.clone(), origin.clone());
+            }
+        }
         let (id, name) = match (id, name) {
             (Some(id), Some(name)) => (id, name),
             (id, name) => {
@@ -172,24 +194,13 @@ impl Registry {
                 format!("\"{id}\" 只能由小写英文字母、数字和连字符组成（用于网址）"),
             );
         }
-        for (field, key) in [("id", &id), ("name", &name)] {
-            if let Some(first) = self.community_origin.get(key.as_str()) {
-                let at = first.describe(rec.path);
-                row.error(field, format!("\"{key}\" 重复，已在{at}出现"));
-            }
-        }
         if !row.ok {
             self.broken_communities.extend([id, name]);
             return;
         }
-        let origin = Origin {
-            path: rec.path.to_string(),
-            line: rec.line,
-        };
         let index = self.communities.len();
         for key in [&id, &name] {
             self.community_keys.insert(key.clone(), index);
-            self.community_origin.insert(key.clone(), origin.clone());
         }
         self.communities.push(Community {
             id,
@@ -213,9 +224,19 @@ impl Registry {
             } else if let Some(first) = self.steward_origin.get(id) {
                 let at = first.describe(rec.path);
                 row.error("id", format!("\"{id}\" 重复，已在{at}出现"));
+            } else {
+                // Remembered even if this record has other errors, so that a second
+                // record with the same id is reported in the same run.
+                self.steward_origin.insert(
+                    id.clone(),
+                    Origin {
+                        path: rec.path.to_string(),
+                        line: rec.line,
+                    },
+                );
             }
         }
-        let name = row.text("name");
+        let name = row.free_text("name");
         let community = row.text("community").and_then(|c| {
             let found = self.community_index(&c);
             if found.is_none() && self.community_already_reported(&c, row.diags) {
@@ -227,8 +248,8 @@ impl Registry {
         });
         let buildings = row.list("buildings");
         let membership = row.word("membership", MEMBERSHIP);
-        let grid = row.text("grid");
-        let workplace = row.text("workplace");
+        let grid = row.free_text("grid");
+        let workplace = row.free_text("workplace");
         let gender = row.word("gender", GENDER).map(str::to_string);
         let birth_year = row.whole("birth_year", 0).and_then(|y| {
             if (1900..=2100).contains(&y) {
@@ -238,7 +259,7 @@ impl Registry {
                 None
             }
         });
-        let specialty = row.text("specialty");
+        let specialty = row.free_text("specialty");
         let teams = row.list("teams");
         let joined = row.date("joined");
         let phone = row.text("phone");
@@ -255,13 +276,6 @@ impl Registry {
         };
         let index = self.stewards.len();
         self.steward_ids.insert(id.clone(), index);
-        self.steward_origin.insert(
-            id.clone(),
-            Origin {
-                path: rec.path.to_string(),
-                line: rec.line,
-            },
-        );
         self.stewards.push(Steward {
             id,
             name,
@@ -345,15 +359,15 @@ impl Registry {
         let steward = row
             .text("steward")
             .and_then(|id| self.steward_ref(&mut row, "steward", &id));
-        let category = row.text("category");
-        let summary = row.text("summary");
+        let category = row.free_text("category");
+        let summary = row.free_text("summary");
         let status = row.word("status", CASE_STATUS);
         let resolved = if row.text_present("resolved") {
             row.date("resolved")
         } else {
             None
         };
-        let building = row.text("building");
+        let building = row.free_text("building");
         let channel = if row.text_present("channel") {
             row.word("channel", CHANNEL)
         } else {
@@ -436,7 +450,7 @@ impl Registry {
                 attendees.push(i);
             }
         }
-        let topic = row.text("topic");
+        let topic = row.free_text("topic");
         match (date, community, row.ok) {
             (Some(date), Some(community), true) => Some(Meeting {
                 date,

@@ -116,6 +116,23 @@ impl<'r, 'a> Row<'r, 'a> {
         }
     }
 
+    /// Public free text: phone and ID numbers typed into it are masked, with a warning.
+    pub fn free_text(&mut self, name: &str) -> Option<String> {
+        let text = self.text(name)?;
+        let (scrubbed, hidden) = crate::privacy::scrub(&text);
+        if hidden.is_empty() {
+            return Some(text);
+        }
+        let line = self.line_of(name);
+        let written = self.written(name);
+        self.diags.warning(
+            self.rec.path,
+            line,
+            privacy_warning(&written, &hidden, &scrubbed),
+        );
+        Some(scrubbed.into_owned())
+    }
+
     pub fn date(&mut self, name: &str) -> Option<Date> {
         let value = match self.value(name) {
             None => {
@@ -237,6 +254,13 @@ impl<'r, 'a> Row<'r, 'a> {
         }
         self.word(name, YES_NO)
     }
+}
+
+/// `事项: 含有手机号，公开时已遮盖：…` — the masked text, never the number itself.
+pub fn privacy_warning(field: &str, hidden: &[crate::privacy::Hidden], masked: &str) -> String {
+    let mut kinds: Vec<&str> = hidden.iter().map(|h| h.label()).collect();
+    kinds.dedup();
+    format!("{field}: 含有{}，公开时已遮盖：{masked}", kinds.join("和"))
 }
 
 const YES_NO: &[(&str, bool)] = &[
