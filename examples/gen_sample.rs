@@ -28,6 +28,20 @@
 //! data set from a larger `Params`.
 //!
 //! All names, phone numbers, resident details and texts are invented.
+//!
+//! With `--scale` the generator writes a whole synthetic city site for benchmarks
+//! (`scripts/bench.sh`), `site.toml` included, the records in `OUT/content/`:
+//!
+//! ```text
+//! cargo run --release --example gen_sample -- bench-data/city --scale city      # 2,000,000 visits
+//! cargo run --release --example gen_sample -- bench-data/city4m --scale city4m  # 4,000,000 visits
+//! cargo run --release --example gen_sample -- OUT --visits N                     # N visits
+//! ```
+//!
+//! 400 communities (`c001`…`c400`), 50,000 stewards (`C001-001`…), visits in one file per
+//! month, 500,000 cases, 300,000 errands, 5,000 councils and one batch of 500 commended
+//! stewards over 2018. Visits, cases and errands are drawn and written day by day, so the
+//! generator holds one day's rows at most (about 25 MB of memory, 2–3 s for either size).
 
 use std::collections::HashSet;
 use std::fmt;
@@ -39,9 +53,17 @@ use std::path::{Path, PathBuf};
 // Parameters
 // ---------------------------------------------------------------------------------------
 
+/// Which data set: the sample subdistrict (exact paper figures) or a synthetic city.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scale {
+    Sample,
+    City,
+}
+
 /// Everything that decides the size and shape of the generated data.
 #[derive(Clone, Debug)]
 struct Params {
+    scale: Scale,
     /// Seed of every random stream.
     seed: u64,
     /// First and last day of activity (inclusive).
@@ -63,12 +85,16 @@ struct Params {
     errands: usize,
     /// Stewards commended in the first batch.
     commended: usize,
+    /// Councils (红管家议事会). The sample holds exactly one per community and month; the
+    /// city adds ad hoc ones up to this number.
+    meetings: usize,
 }
 
 impl Params {
     /// The sample site: the figures of the 2018-12-10 paper table.
     fn sample() -> Params {
         Params {
+            scale: Scale::Sample,
             seed: 0x2018_1210_0570_0061,
             start: Date::ymd(2018, 1, 1),
             end: Date::ymd(2018, 12, 10),
@@ -82,6 +108,32 @@ impl Params {
             resolved: 565,
             errands: 1126,
             commended: 24,
+            meetings: 96,
+        }
+    }
+
+    /// A synthetic city for benchmarks: 400 communities, 50,000 stewards, `visits` visit
+    /// rows (2,000,000 for `--scale city`), 500,000 cases, 300,000 errands, 5,000 councils
+    /// and one batch of 500 commended stewards, over the year 2018. Only the number of
+    /// communities, stewards and rows is fixed; buildings, households and resolved cases
+    /// come out of the draws (`buildings`, `households` and `resolved` are not used).
+    fn city(visits: usize) -> Params {
+        Params {
+            scale: Scale::City,
+            seed: 0x0570_2018_C17E_0400,
+            start: Date::ymd(2018, 1, 1),
+            end: Date::ymd(2018, 12, 31),
+            door_day: 20,
+            communities: 400,
+            stewards: 50_000,
+            buildings: 0,
+            visits,
+            households: 0,
+            cases: 500_000,
+            resolved: 0,
+            errands: 300_000,
+            commended: 500,
+            meetings: 5_000,
         }
     }
 
@@ -188,9 +240,11 @@ const SAMPLE_COMMUNITIES: [CommunitySpec; 8] = [
     },
 ];
 
-/// The community table for `p`. The sample has a fixed table; a larger scale will generate
-/// one here.
+/// The community table for `p`: the sample's fixed table, or the city's generated one.
 fn community_specs(p: &Params) -> &'static [CommunitySpec] {
+    if p.scale == Scale::City {
+        return city_specs(p);
+    }
     let specs: &'static [CommunitySpec] = &SAMPLE_COMMUNITIES;
     assert_eq!(
         specs.len(),
@@ -1912,16 +1966,718 @@ fn run(p: &Params, dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.len() != 1 || args[0].starts_with('-') {
-        eprintln!(
-            "usage: gen_sample <output folder>   (e.g. cargo run --release --example gen_sample -- content)"
+// ---------------------------------------------------------------------------------------
+// City scale (`--scale city`): a synthetic city for benchmarks
+// ---------------------------------------------------------------------------------------
+//
+// The same word lists and records as the sample, but nothing is steered to exact figures:
+// rows are drawn day by day and written as they are drawn, so only one day's rows (a few
+// thousand) are ever held in memory, whatever the number of visits, cases or errands.
+
+/// First, second and last syllables of invented community names (`东湖` + `路` + `社区`).
+const PLACE_FIRST: &[&str] = &[
+    "东", "西", "南", "北", "新", "青", "桂", "柳", "梅", "荷", "兰", "竹", "松", "桃", "杏", "枫",
+    "樟", "橘", "柯", "龙", "凤", "鹿", "白", "石", "金", "文", "朝", "仁", "书", "礼",
+];
+const PLACE_SECOND: &[&str] = &[
+    "湖", "门", "山", "园", "桥", "塘", "溪", "江", "港", "亭", "林", "阳", "安", "华", "泉", "田",
+    "花", "河", "庄", "井",
+];
+const PLACE_SUFFIX: &[&str] = &["", "街", "巷", "路", "里", "苑", "坊", "弄"];
+
+/// The city's community table, drawn once from its own stream (and kept for the run).
+fn city_specs(p: &Params) -> &'static [CommunitySpec] {
+    let mut rng = Rng::new(p.seed, "city-communities");
+    let weights: Vec<usize> = (0..p.communities)
+        .map(|_| rng.range(60, 190) as usize)
+        .collect();
+    let sizes = apportion(p.stewards, &weights);
+    let mut names = HashSet::new();
+    let specs: Vec<CommunitySpec> = sizes
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| {
+            let name = loop {
+                let second = *rng.pick(PLACE_SECOND);
+                let suffix = *rng.pick(PLACE_SUFFIX);
+                let name = format!("{}{second}{suffix}社区", rng.pick(PLACE_FIRST));
+                if !names.contains(&name) {
+                    names.insert(name.clone());
+                    break name;
+                }
+            };
+            let party_org = if n >= 120 || rng.chance(0.5) {
+                "社区党委"
+            } else {
+                "社区党总支"
+            };
+            let n = n.max(1);
+            let covered = (n * rng.range(80, 95) as usize / 100).clamp(1, n);
+            CommunitySpec {
+                id: leak(format!("c{:03}", i + 1)),
+                name: leak(name),
+                prefix: leak(format!("C{:03}", i + 1)),
+                party_org,
+                grids: (n / 12).max(2) as u32 + rng.range(0, 3) as u32,
+                stewards: n,
+                covered,
+            }
+        })
+        .collect();
+    assert_eq!(specs.iter().map(|c| c.stewards).sum::<usize>(), p.stewards);
+    Box::leak(specs.into_boxed_slice())
+}
+
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+/// Like `gen_stewards`, for many more stewards: names may repeat (ids do not), phones are
+/// distinct over 100,000,000.
+fn gen_city_stewards(p: &Params, comms: &[Community]) -> Vec<Steward> {
+    let mut rng = Rng::new(p.seed, "city-stewards");
+    let mut out = Vec::with_capacity(p.stewards);
+    let launch = p.start.add(1);
+    let late = p.start.add(31);
+    let late_days = (p.end.0 - late.0 - 60).max(1) as i64;
+    for (ci, c) in comms.iter().enumerate() {
+        let n = c.spec.stewards;
+        let b = c.covered.len();
+        assert!(
+            n >= b,
+            "{}: fewer stewards than covered buildings",
+            c.spec.id
         );
-        std::process::exit(2);
+        let mut primary: Vec<usize> = (0..b).collect();
+        primary.extend((b..n).map(|_| rng.below(b)));
+        rng.shuffle(&mut primary);
+        for (k, &pi) in primary.iter().enumerate() {
+            let mut list = vec![pi];
+            if b > 1 && rng.chance(0.12) {
+                let next = pi + 1 < b && (pi == 0 || rng.chance(0.5));
+                list.push(if next { pi + 1 } else { pi - 1 });
+                list.sort_unstable();
+            }
+            let membership = match rng.unit() {
+                x if x < 0.62 => Membership::Registered,
+                x if x < 0.88 => Membership::InService,
+                _ => Membership::NewOrg,
+            };
+            let female = rng.chance(if membership == Membership::Registered {
+                0.56
+            } else {
+                0.42
+            });
+            let birth_year = match membership {
+                Membership::Registered => rng.range(1940, 1962),
+                Membership::InService => rng.range(1966, 1985),
+                Membership::NewOrg => rng.range(1972, 1985),
+            } as i32;
+            let workplace = match membership {
+                Membership::Registered => "",
+                Membership::InService => *rng.pick(WORKPLACES),
+                Membership::NewOrg => *rng.pick(NEW_ORGS),
+            };
+            let fit = membership != Membership::Registered || birth_year >= 1950;
+            let patrol = fit && rng.chance(0.38);
+            let errand = rng.chance(if membership == Membership::Registered {
+                0.32
+            } else {
+                0.18
+            });
+            let specialty = if rng.chance(0.7) {
+                *rng.pick(SPECIALTIES)
+            } else {
+                ""
+            };
+            let joined = if rng.chance(0.78) {
+                launch.add(rng.range(0, 10) as i32)
+            } else {
+                late.add(rng.range(0, late_days) as i32)
+            };
+            let idx = out.len() as u64;
+            out.push(Steward {
+                id: format!("{}-{:03}", c.spec.prefix, k + 1),
+                name: person_name(&mut rng, female),
+                community: ci,
+                buildings: list
+                    .iter()
+                    .map(|&i| format!("{}幢", c.covered[i]))
+                    .collect(),
+                membership,
+                grid: format!("{}第{}网格", c.short, c.grid_of(c.covered[pi])),
+                workplace,
+                female,
+                birth_year,
+                specialty,
+                patrol,
+                errand,
+                joined,
+                phone: format!("139{:08}", (idx * 7_919_993 + 24_770_531) % 100_000_000),
+                weight: 0,
+                commended: false,
+            });
+        }
     }
-    let p = Params::sample();
-    if let Err(e) = run(&p, Path::new(&args[0])) {
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+/// Rows per day for `total` rows, in proportion to `base(day) × stewards in service`.
+fn city_day_counts(
+    p: &Params,
+    rng: &mut Rng,
+    stewards: &[Steward],
+    total: usize,
+    base: impl Fn(Date) -> u64,
+) -> Vec<usize> {
+    let mut joined: Vec<Date> = stewards.iter().map(|s| s.joined).collect();
+    joined.sort_unstable();
+    let mut cum = Vec::with_capacity(p.days());
+    let mut acc = 0u64;
+    for i in 0..p.days() {
+        let d = p.day(i);
+        acc += base(d) * joined_before(&joined, d);
+        cum.push(acc);
+    }
+    let mut counts = vec![0usize; p.days()];
+    for _ in 0..total {
+        counts[rng.cumulative(&cum)] += 1;
+    }
+    counts
+}
+
+/// Opens `dir/YYYY-MM.csv` when the month of `d` changes.
+fn month_file<'a>(
+    current: &'a mut Option<((i32, u32), Csv)>,
+    dir: &Path,
+    d: Date,
+    header: &[&str],
+    files: &mut Vec<PathBuf>,
+) -> io::Result<&'a mut Csv> {
+    let (y, m, _) = d.ymd_parts();
+    if current.as_ref().map(|c| c.0) != Some((y, m)) {
+        if let Some((_, csv)) = current.take() {
+            csv.finish()?;
+        }
+        let path = dir.join(format!("{y:04}-{m:02}.csv"));
+        files.push(path.clone());
+        *current = Some(((y, m), Csv::create(&path, header)?));
+    }
+    Ok(&mut current.as_mut().expect("open month").1)
+}
+
+fn write_city_visits(
+    p: &Params,
+    dir: &Path,
+    stewards: &[Steward],
+    tally: &mut Tally,
+) -> io::Result<Vec<PathBuf>> {
+    let mut rng = Rng::new(p.seed, "city-visits");
+    let counts = city_day_counts(p, &mut rng, stewards, p.visits, |d| {
+        if p.is_door_day(d) {
+            40
+        } else if d.is_weekend() {
+            13
+        } else {
+            10
+        }
+    });
+    let pool = Pool::new((0..stewards.len()).collect(), stewards);
+    let vdir = dir.join("visits");
+    fs::create_dir_all(&vdir)?;
+    let mut files = Vec::new();
+    let mut current = None;
+    let mut rows: Vec<(usize, usize)> = Vec::new();
+    for (i, &count) in counts.iter().enumerate() {
+        let d = p.day(i);
+        let csv = month_file(
+            &mut current,
+            &vdir,
+            d,
+            &["日期", "红管家", "户数", "楼幢", "类型", "备注"],
+            &mut files,
+        )?;
+        let door = p.is_door_day(d);
+        // A steward may log several visits a day (one row per building and round).
+        rows.clear();
+        for _ in 0..count {
+            let s = pool
+                .choose(&mut rng, |r, s| available(r, &stewards[s], d, door))
+                .expect("a steward in service");
+            rows.push((s, rng.below(stewards[s].buildings.len())));
+        }
+        rows.sort_unstable();
+        let date = d.to_string();
+        for &(si, bi) in &rows {
+            let s = &stewards[si];
+            let kind = if door {
+                "敲门日"
+            } else if s.patrol && rng.chance(0.4) {
+                "巡逻"
+            } else {
+                "走访"
+            };
+            let hh: u64 = match kind {
+                "敲门日" => 2 + (rng.unit() * rng.unit() * 14.0) as u64,
+                "巡逻" => 1 + (rng.unit() * rng.unit() * 4.0) as u64,
+                _ => 1 + (rng.unit() * rng.unit() * 8.0) as u64,
+            };
+            let note = if rng.chance(0.06) {
+                if kind == "巡逻" {
+                    *rng.pick(PATROL_NOTES)
+                } else {
+                    *rng.pick(VISIT_NOTES)
+                }
+            } else {
+                ""
+            };
+            tally.visits[si] += 1;
+            tally.households[si] += hh;
+            csv.row(&[&date, &s.id, &hh.to_string(), &s.buildings[bi], kind, note])?;
+        }
+    }
+    if let Some((_, csv)) = current.take() {
+        csv.finish()?;
+    }
+    Ok(files)
+}
+
+/// Writes the city's cases; returns how many are 已解决.
+fn write_city_cases(
+    p: &Params,
+    dir: &Path,
+    stewards: &[Steward],
+    tally: &mut Tally,
+) -> io::Result<usize> {
+    let mut rng = Rng::new(p.seed, "city-cases");
+    let counts = city_day_counts(p, &mut rng, stewards, p.cases, |d| {
+        if p.is_door_day(d) {
+            40
+        } else if d.is_weekend() {
+            8
+        } else {
+            10
+        }
+    });
+    let pool = Pool::new((0..stewards.len()).collect(), stewards);
+    let width = (p.cases.to_string().len()).max(4);
+    let (year, _, _) = p.start.ymd_parts();
+    let mut csv = Csv::create(
+        &dir.join("cases.csv"),
+        &[
+            "编号",
+            "日期",
+            "红管家",
+            "类别",
+            "事项",
+            "状态",
+            "办结日期",
+            "楼幢",
+            "办理渠道",
+            "居民",
+            "联系电话",
+            "详情",
+        ],
+    )?;
+    let mut n = 0usize;
+    let mut resolved = 0usize;
+    let mut day: Vec<(usize, String, &'static str, String)> = Vec::new();
+    for (i, &count) in counts.iter().enumerate() {
+        let d = p.day(i);
+        day.clear();
+        for _ in 0..count {
+            let si = pool
+                .choose(&mut rng, |_, s| stewards[s].joined < d)
+                .expect("a steward in service");
+            let building = rng.pick(&stewards[si].buildings).clone();
+            let category = *rng.weighted(CASE_CATEGORIES);
+            let template = *rng.pick(case_templates(category));
+            let mut summary = fill(template, &building, rng.range(1, 3), 0, "");
+            if !summary.starts_with("建议") && !summary.contains("住户") && rng.chance(0.2) {
+                summary.insert_str(0, "住户反映");
+            }
+            day.push((si, summary, category, building));
+        }
+        day.sort_unstable();
+        let date = d.to_string();
+        let age = p.end.0 - d.0;
+        for (si, summary, category, building) in &day {
+            let ease = match *category {
+                "停车" => 0.45,
+                "其他" => 0.6,
+                "设施老化" => 0.65,
+                "邻里纠纷" => 0.7,
+                "电瓶车充电" => 0.75,
+                "安全隐患" => 0.8,
+                _ => 0.85,
+            };
+            // About half resolved overall, as in the sample; fresh cases rarely.
+            let p_done = 0.75 * ease * (0.1 + 0.9 * f64::from(age.min(60)) / 60.0);
+            let (status, channel, done) = if rng.chance(p_done) {
+                let channel = *rng.weighted(&[
+                    ("楼道", 45),
+                    ("物业", 20),
+                    ("网格员", 20),
+                    ("社区", 10),
+                    ("业委会", 5),
+                ]);
+                let delay = if channel == "楼道" {
+                    rng.range(0, 2)
+                } else {
+                    rng.range(1, 30)
+                } as i32;
+                resolved += 1;
+                ("已解决", channel, d.add(delay).min(p.end).to_string())
+            } else {
+                let status = if age < 14 {
+                    *rng.weighted(&[("待办", 50), ("办理中", 40), ("已转办", 10)])
+                } else if *category == "停车" {
+                    *rng.weighted(&[("办理中", 20), ("已转办", 30), ("已反馈", 50)])
+                } else {
+                    *rng.weighted(&[("待办", 5), ("办理中", 30), ("已转办", 35), ("已反馈", 30)])
+                };
+                let channel = match status {
+                    "待办" => *rng.weighted(&[("楼道", 60), ("网格员", 40)]),
+                    "已转办" => *rng.weighted(&[("社区", 45), ("网格员", 30), ("物业", 25)]),
+                    "已反馈" => *rng.weighted(&[("社区", 50), ("网格员", 35), ("业委会", 15)]),
+                    _ => {
+                        *rng.weighted(&[("物业", 35), ("网格员", 30), ("社区", 25), ("业委会", 10)])
+                    }
+                };
+                (status, channel, String::new())
+            };
+            let (resident, phone, detail) = if rng.chance(0.35) {
+                let female = rng.chance(0.5);
+                let template = *rng.pick(CASE_DETAILS);
+                let detail = fill(template, building, rng.range(1, 3), rng.range(1, 6), "");
+                (
+                    person_name(&mut rng, female),
+                    format!("138{:08}", rng.below(100_000_000)),
+                    detail,
+                )
+            } else {
+                (String::new(), String::new(), String::new())
+            };
+            n += 1;
+            tally.cases[*si] += 1;
+            csv.row(&[
+                &format!("{year}-{n:0width$}"),
+                &date,
+                &stewards[*si].id,
+                category,
+                summary,
+                status,
+                &done,
+                building,
+                channel,
+                &resident,
+                &phone,
+                &detail,
+            ])?;
+        }
+    }
+    csv.finish()?;
+    Ok(resolved)
+}
+
+fn write_city_errands(
+    p: &Params,
+    dir: &Path,
+    stewards: &[Steward],
+    tally: &mut Tally,
+) -> io::Result<()> {
+    let mut rng = Rng::new(p.seed, "city-errands");
+    let counts = city_day_counts(p, &mut rng, stewards, p.errands, |d| {
+        if d.is_weekend() { 3 } else { 10 }
+    });
+    let runners = Pool::new(
+        (0..stewards.len())
+            .filter(|&i| stewards[i].errand)
+            .collect(),
+        stewards,
+    );
+    let everyone = Pool::new((0..stewards.len()).collect(), stewards);
+    let mut csv = Csv::create(
+        &dir.join("errands.csv"),
+        &["日期", "红管家", "类别", "状态", "居民"],
+    )?;
+    let mut day: Vec<(usize, &'static str)> = Vec::new();
+    for (i, &count) in counts.iter().enumerate() {
+        let d = p.day(i);
+        day.clear();
+        for _ in 0..count {
+            let pool = if rng.chance(0.85) {
+                &runners
+            } else {
+                &everyone
+            };
+            let si = pool
+                .choose(&mut rng, |_, s| stewards[s].joined < d)
+                .or_else(|| everyone.choose(&mut rng, |_, s| stewards[s].joined < d))
+                .expect("a steward in service");
+            day.push((si, *rng.weighted(ERRAND_CATEGORIES)));
+        }
+        day.sort_unstable();
+        let date = d.to_string();
+        let age = p.end.0 - d.0;
+        let open = if age <= 14 {
+            0.35
+        } else if age <= 45 {
+            0.03
+        } else {
+            0.0
+        };
+        for &(si, category) in &day {
+            let status = if rng.chance(open) {
+                "办理中"
+            } else {
+                "已办结"
+            };
+            let resident = if rng.chance(0.9) {
+                let female = rng.chance(0.55);
+                person_name(&mut rng, female)
+            } else {
+                String::new()
+            };
+            tally.errands[si] += 1;
+            csv.row(&[&date, &stewards[si].id, category, status, &resident])?;
+        }
+    }
+    csv.finish()?;
+    Ok(())
+}
+
+/// One council per community and month, late in the month, plus ad hoc councils up to
+/// `p.meetings`; written month by month.
+fn write_city_meetings(
+    p: &Params,
+    dir: &Path,
+    comms: &[Community],
+    stewards: &[Steward],
+    tally: &mut Tally,
+) -> io::Result<usize> {
+    let mut rng = Rng::new(p.seed, "city-meetings");
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); comms.len()];
+    for (i, s) in stewards.iter().enumerate() {
+        members[s.community].push(i);
+    }
+    let mut months = Vec::new();
+    let (end_y, end_m, _) = p.end.ymd_parts();
+    let (mut y, mut m, _) = p.start.ymd_parts();
+    while (y, m) <= (end_y, end_m) {
+        months.push((y, m));
+        (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    }
+    let regular = comms.len() * months.len();
+    assert!(
+        p.meetings >= regular,
+        "fewer meetings than communities × months"
+    );
+    let extra = apportion(p.meetings - regular, &vec![1; months.len()]);
+    let mut csv = Csv::create(
+        &dir.join("meetings.csv"),
+        &["日期", "社区", "参会人员", "议题"],
+    )?;
+    let mut rows: Vec<(Date, &'static str, String, &'static str)> = Vec::new();
+    for (mi, &(y, m)) in months.iter().enumerate() {
+        rows.clear();
+        let last = Date::ymd(y, m, 28).min(p.end);
+        let mut add = |rng: &mut Rng, ci: usize, mut d: Date, topic: &'static str| {
+            while d.is_weekend() {
+                d = d.add(-1);
+            }
+            let mut cands: Vec<(usize, u32)> = members[ci]
+                .iter()
+                .filter(|&&i| stewards[i].joined < d)
+                .map(|&i| (i, stewards[i].weight))
+                .collect();
+            let want = rng.range(4, 8) as usize;
+            let mut who = Vec::new();
+            while who.len() < want && !cands.is_empty() {
+                let i = *rng.weighted(&cands);
+                cands.retain(|c| c.0 != i);
+                who.push(i);
+            }
+            who.sort_unstable();
+            for &i in &who {
+                tally.meetings[i] += 1;
+            }
+            let ids: Vec<&str> = who.iter().map(|&i| stewards[i].id.as_str()).collect();
+            rows.push((d, comms[ci].spec.id, ids.join(";"), topic));
+        };
+        for ci in 0..comms.len() {
+            let d = Date::ymd(y, m, 24 + (ci % 4) as u32).min(last);
+            let topic = month_topic(m).unwrap_or_else(|| *rng.pick(TOPICS));
+            add(&mut rng, ci, d, topic);
+        }
+        for _ in 0..extra[mi] {
+            let ci = rng.below(comms.len());
+            let d = Date::ymd(y, m, 5 + rng.below(15) as u32).min(last);
+            let topic = *rng.pick(TOPICS);
+            add(&mut rng, ci, d, topic);
+        }
+        rows.sort_unstable();
+        for (d, id, ids, topic) in &rows {
+            csv.row(&[&d.to_string(), id, ids, topic])?;
+        }
+    }
+    csv.finish()
+}
+
+fn write_city_commendations(p: &Params, dir: &Path, stewards: &[Steward]) -> io::Result<()> {
+    let mut rng = Rng::new(p.seed, "city-citations");
+    let chosen: Vec<usize> = (0..stewards.len())
+        .filter(|&i| stewards[i].commended)
+        .collect();
+    assert_eq!(chosen.len(), p.commended);
+    let mut out = String::new();
+    out.push_str("# 2018年度优秀红管家（城市规模测试数据，人名与事迹均为虚构）\n\n");
+    out.push_str("[[batch]]\n");
+    out.push_str("id = \"2018-1\"\n");
+    out.push_str("title = \"2018年度优秀红管家\"\n");
+    out.push_str("date = 2018-12-28\n");
+    out.push_str("issuer = \"中共衢州市委组织部\"\n");
+    out.push_str("stewards = [\n");
+    for &i in &chosen {
+        out.push_str(&format!("  {},\n", toml_str(&stewards[i].id)));
+    }
+    out.push_str("]\n\n[batch.citations]\n");
+    for &i in &chosen {
+        let s = &stewards[i];
+        let fits: Vec<&str> = CITATIONS
+            .iter()
+            .filter(|(need, _)| match need {
+                Need::Any => true,
+                Need::InService => s.membership == Membership::InService,
+                Need::Patrol => s.patrol,
+                Need::Errand => s.errand,
+            })
+            .map(|c| c.1)
+            .collect();
+        let text = fill(
+            fits[rng.below(fits.len())],
+            &s.buildings[0],
+            0,
+            0,
+            if s.female { "她" } else { "他" },
+        );
+        out.push_str(&format!("{} = {}\n", toml_str(&s.id), toml_str(&text)));
+    }
+    out.push_str("\n[batch.notice]\n");
+    out.push_str("start = 2018-12-14\n");
+    out.push_str("end = 2018-12-20\n");
+    out.push_str(&format!(
+        "objections = {}\n",
+        toml_str("公示期间，对公示对象有异议的，可通过来电、来信或当面反映。反映问题应实事求是，请署真实姓名并提供联系方式，以便核实。")
+    ));
+    out.push_str(&format!(
+        "contact = {}\n",
+        toml_str("市委组织部组织二处 0570-3000000")
+    ));
+    fs::write(dir.join("commendations.toml"), out)
+}
+
+const CITY_SITE_TOML: &str = "\
+# 城市规模测试站点（gen_sample --scale city 生成；人名、数字与事迹均为虚构）。
+title = \"衢州市楼道“红管家”工作公示（测试数据）\"
+base_url = \"https://example.gov.cn/city/\"
+description = \"全市楼道“红管家”队伍、走访、民情办理和表彰情况的公开统计（虚构的测试数据）。\"
+date = 2018-12-31
+
+[privacy]
+steward_names = \"full\"
+steward_phone = \"hidden\"
+
+[lists]
+page_size = 50
+";
+
+/// Writes a whole site folder: `root/site.toml` and the records in `root/content/`.
+fn run_city(p: &Params, root: &Path) -> io::Result<()> {
+    let dir = root.join("content");
+    fs::create_dir_all(&dir)?;
+    clean(&dir)?;
+    fs::write(root.join("site.toml"), CITY_SITE_TOML)?;
+    let comms = gen_communities(p);
+    let mut stewards = gen_city_stewards(p, &comms);
+    choose_commended(p, &comms, &mut stewards);
+    write_communities(&dir, &comms)?;
+    write_stewards(&dir, &comms, &stewards)?;
+    let mut tally = Tally::new(stewards.len());
+    let files = write_city_visits(p, &dir, &stewards, &mut tally)?;
+    let resolved = write_city_cases(p, &dir, &stewards, &mut tally)?;
+    write_city_errands(p, &dir, &stewards, &mut tally)?;
+    let meetings = write_city_meetings(p, &dir, &comms, &stewards, &mut tally)?;
+    write_city_commendations(p, &dir, &stewards)?;
+
+    let covered: usize = comms.iter().map(|c| c.covered.len()).sum();
+    let households: u64 = tally.households.iter().sum();
+    let idle = tally.visits.iter().filter(|&&v| v == 0).count();
+    println!(
+        "gen_sample: city: {} communities, {} grids, {} stewards, {} buildings covered",
+        comms.len(),
+        comms.iter().map(|c| c.spec.grids).sum::<u32>(),
+        stewards.len(),
+        covered
+    );
+    println!(
+        "gen_sample: city: {} visits in {} files ({households} households; {idle} stewards without a visit), {} cases ({resolved} resolved), {} errands, {meetings} meetings, {} commended",
+        p.visits,
+        files.len(),
+        p.cases,
+        p.errands,
+        p.commended
+    );
+    println!("gen_sample: wrote {}", root.display());
+    Ok(())
+}
+
+fn usage() -> ! {
+    eprintln!(
+        "usage: gen_sample <content folder>                     the sample site's records
+       gen_sample <site folder> --scale city|city4m      a whole synthetic city site
+       gen_sample <site folder> [--scale city] --visits N  the city with N visits
+
+  cargo run --release --example gen_sample -- content
+  cargo run --release --example gen_sample -- bench-data/city --scale city"
+    );
+    std::process::exit(2);
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mut out: Option<String> = None;
+    let mut scale: Option<String> = None;
+    let mut visits: Option<usize> = None;
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--scale" => scale = Some(args.next().unwrap_or_else(|| usage())),
+            "--visits" => {
+                let n = args.next().unwrap_or_else(|| usage());
+                visits = Some(n.replace('_', "").parse().unwrap_or_else(|_| usage()));
+            }
+            "-h" | "--help" => usage(),
+            _ if a.starts_with('-') || out.is_some() => usage(),
+            _ => out = Some(a),
+        }
+    }
+    let Some(out) = out else { usage() };
+    let p = match (scale.as_deref(), visits) {
+        (None | Some("sample"), None) => Params::sample(),
+        (None | Some("city"), Some(n)) => Params::city(n),
+        (Some("city"), None) => Params::city(2_000_000),
+        (Some("city4m"), None) => Params::city(4_000_000),
+        _ => usage(),
+    };
+    if p.scale == Scale::City && p.visits == 0 {
+        usage();
+    }
+    let result = match p.scale {
+        Scale::Sample => run(&p, Path::new(&out)),
+        Scale::City => run_city(&p, Path::new(&out)),
+    };
+    if let Err(e) = result {
         eprintln!("gen_sample: {e}");
         std::process::exit(1);
     }

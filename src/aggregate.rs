@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use crate::model::{Batch, Case, CaseStatus, Date, Errand, Meeting, Visit};
+use crate::model::{Batch, Case, CaseStatus, Date, Errand, Meeting, Visit, VisitKind};
 use crate::validate::Registry;
 
 /// Activity counts, the same for the site, a community, a steward or a month.
@@ -17,6 +17,8 @@ pub struct Counts {
     pub resolved: u64,
     pub errands: u64,
     pub meetings: u64,
+    /// Households visited on door-knocking days (敲门日), a part of `households_visited`.
+    pub door_knocking_households: u64,
 }
 
 /// Months as `year * 12 + month - 1`, so that ranges are easy to fill.
@@ -109,9 +111,15 @@ impl<'r> Aggregator<'r> {
 
     pub fn add_visit(&mut self, v: &Visit) {
         let h = u64::from(v.households);
+        let knock = if v.kind == VisitKind::DoorKnocking {
+            h
+        } else {
+            0
+        };
         self.count(v.steward, v.date, |c| {
             c.visits += 1;
             c.households_visited += h;
+            c.door_knocking_households += knock;
         });
     }
 
@@ -158,6 +166,9 @@ impl<'r> Aggregator<'r> {
     pub fn add_batches(&mut self, batches: &[Batch]) {
         let f = &mut self.figures;
         for (bi, batch) in batches.iter().enumerate() {
+            if let Some(date) = batch.date {
+                f.as_of = crate::validate::later(f.as_of, date);
+            }
             for &s in &batch.stewards {
                 if f.steward_batches[s].is_empty() {
                     f.commended += 1;

@@ -291,15 +291,15 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
         diags.error(display, line, "lists.page_size: 应为不小于 1 的整数");
         ok = false;
     }
-    if let Some(date) = &config.date {
-        if setting_date(date).is_none() {
-            diags.error(
-                display,
-                key_line(&text, "date"),
-                format!("date: \"{date}\" 不是有效日期（写作 2018-12-10，不带时间）"),
-            );
-            ok = false;
-        }
+    if let Some(date) = &config.date
+        && setting_date(date).is_none()
+    {
+        diags.error(
+            display,
+            key_line(&text, "date"),
+            format!("date: \"{date}\" 不是有效日期（写作 2018-12-10，不带时间）"),
+        );
+        ok = false;
     }
     if !values::is_slug(&config.theme) {
         diags.error(

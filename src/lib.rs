@@ -5,13 +5,17 @@
 //! 2. [`validate`]: check and type them against [`schema`], reporting every problem;
 //! 3. [`aggregate`]: fold them into the programme's [`aggregate::Figures`] as they stream;
 //! 4. [`render`]: render the pages from the [`theme`] with Tera, in parallel;
-//! 5. [`write`]: swap the finished site into the output folder.
+//! 5. [`guard`]: scan every output file for the input's private values;
+//! 6. [`write`]: swap the finished site into the output folder.
 //!
-//! [`pipeline`] runs the steps; [`config`] reads `site.toml`; [`model`] holds typed records.
+//! [`pipeline`] runs the steps; [`config`] reads `site.toml`; [`model`] holds typed records;
+//! [`charts`] draws the pages' statistics as inline SVG.
 
 pub mod aggregate;
+pub mod charts;
 pub mod config;
 pub mod diagnostics;
+pub mod guard;
 pub mod load;
 pub mod model;
 pub mod pipeline;

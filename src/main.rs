@@ -57,6 +57,15 @@ fn print_diagnostics(diags: &Diagnostics) {
     }
 }
 
+/// The stage breakdown, when `HONGGUANJIA_TIMINGS` is set (the benchmark sets it).
+fn print_timings(timings: &pipeline::Timings) {
+    if std::env::var_os("HONGGUANJIA_TIMINGS").is_some() {
+        for (stage, seconds) in &timings.stages {
+            complain!("阶段 {stage}: {seconds:.2}s");
+        }
+    }
+}
+
 fn fail(err: BuildError) -> ExitCode {
     match err {
         BuildError::Input(diags) => fail_input(&diags),
@@ -67,6 +76,16 @@ fn fail(err: BuildError) -> ExitCode {
             complain!(
                 "模板有 {} 处错误。未写入任何文件，原有的输出保持不变。",
                 errors.len()
+            );
+            ExitCode::from(1)
+        }
+        BuildError::Leak(leaks) => {
+            for l in &leaks {
+                complain!("{l}");
+            }
+            complain!(
+                "生成的网站里有 {} 处不应公开的内容，请检查这些文件的来源（站点自己的模板、static/ 里的文件或简报正文）。未写入任何文件，原有的输出保持不变。",
+                leaks.len()
             );
             ExitCode::from(1)
         }
@@ -98,6 +117,7 @@ fn main() -> ExitCode {
         } => match pipeline::build(&root, output.as_deref(), force) {
             Ok(report) => {
                 print_diagnostics(&report.warnings);
+                print_timings(&report.timings);
                 say!(
                     "已生成 {} 个页面（共 {} 个文件），用时 {:.2} 秒，输出到 {}",
                     report.pages,

@@ -12,6 +12,7 @@ use crate::config::{self, SiteConfig};
 use crate::diagnostics::Diagnostics;
 use crate::load::{self, display_path};
 use crate::model::{Batch, Bulletin, Case, FreePage, Meeting};
+use crate::privacy::PrivateValues;
 use crate::render::{self, OutputFile, Renderer, data};
 use crate::schema::Kind;
 use crate::theme::{self, Theme};
@@ -33,6 +34,8 @@ pub struct Site {
     pub figures: Figures,
     /// Valid records read, per kind.
     pub read: Vec<(Kind, u64)>,
+    /// What must never be published, for the leak guard.
+    pub private: PrivateValues,
 }
 
 /// Reads and checks everything under `root`. Returns the site only when there is no error;
@@ -47,18 +50,24 @@ pub fn load_site(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
     let source = |k: Kind| &sources[Kind::ALL.iter().position(|x| *x == k).unwrap_or(0)].1;
 
     let mut registry = Registry::default();
-    load::read_records(
-        Kind::Communities,
-        source(Kind::Communities),
-        diags,
-        &mut |rec, d| registry.add_community(rec, d),
-    );
-    load::read_records(
-        Kind::Stewards,
-        source(Kind::Stewards),
-        diags,
-        &mut |rec, d| registry.add_steward(rec, d),
-    );
+    let mut private = PrivateValues::default();
+    // Each kind streams through its own sink: private values are noted, the record is
+    // validated, and what passes is folded into the figures at once.
+    let mut read_kind =
+        |kind: Kind,
+         diags: &mut Diagnostics,
+         sink: &mut dyn FnMut(&load::RawRecord<'_>, &mut Diagnostics)| {
+            load::read_records(kind, source(kind), diags, &mut |rec, d| {
+                private.collect(kind, rec);
+                sink(rec, d);
+            });
+        };
+    read_kind(Kind::Communities, diags, &mut |rec, d| {
+        registry.add_community(rec, d)
+    });
+    read_kind(Kind::Stewards, diags, &mut |rec, d| {
+        registry.add_steward(rec, d)
+    });
 
     let mut aggregator = Aggregator::new(&registry);
     let mut read = vec![
@@ -67,7 +76,7 @@ pub fn load_site(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
     ];
 
     let mut n = 0u64;
-    load::read_records(Kind::Visits, source(Kind::Visits), diags, &mut |rec, d| {
+    read_kind(Kind::Visits, diags, &mut |rec, d| {
         if let Some(v) = registry.visit(rec, d) {
             aggregator.add_visit(&v);
             n += 1;
@@ -77,7 +86,7 @@ pub fn load_site(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
 
     let mut cases = Vec::new();
     let mut case_ids = CaseIds::default();
-    load::read_records(Kind::Cases, source(Kind::Cases), diags, &mut |rec, d| {
+    read_kind(Kind::Cases, diags, &mut |rec, d| {
         if let Some(c) = registry.case(&mut case_ids, rec, d) {
             aggregator.add_case(&c);
             cases.push(c);
@@ -86,31 +95,21 @@ pub fn load_site(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
     read.push((Kind::Cases, cases.len() as u64));
 
     let mut n = 0u64;
-    load::read_records(
-        Kind::Errands,
-        source(Kind::Errands),
-        diags,
-        &mut |rec, d| {
-            if let Some(e) = registry.errand(rec, d) {
-                aggregator.add_errand(&e);
-                n += 1;
-            }
-        },
-    );
+    read_kind(Kind::Errands, diags, &mut |rec, d| {
+        if let Some(e) = registry.errand(rec, d) {
+            aggregator.add_errand(&e);
+            n += 1;
+        }
+    });
     read.push((Kind::Errands, n));
 
     let mut meetings = Vec::new();
-    load::read_records(
-        Kind::Meetings,
-        source(Kind::Meetings),
-        diags,
-        &mut |rec, d| {
-            if let Some(m) = registry.meeting(rec, d) {
-                aggregator.add_meeting(&m);
-                meetings.push(m);
-            }
-        },
-    );
+    read_kind(Kind::Meetings, diags, &mut |rec, d| {
+        if let Some(m) = registry.meeting(rec, d) {
+            aggregator.add_meeting(&m);
+            meetings.push(m);
+        }
+    });
     read.push((Kind::Meetings, meetings.len() as u64));
 
     let batches = validate::commendations(root, &registry, diags);
@@ -118,16 +117,16 @@ pub fn load_site(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
     let figures = aggregator.finish();
     for (i, c) in registry.communities.iter().enumerate() {
         let covered = figures.community_buildings_covered[i];
-        if let (Some(total), Some((path, line))) = (c.buildings, registry.community_origin(&c.id)) {
-            if u64::from(total) < covered {
-                diags.warning(
+        if let (Some(total), Some((path, line))) = (c.buildings, registry.community_origin(&c.id))
+            && u64::from(total) < covered
+        {
+            diags.warning(
                     path,
                     line,
                     format!(
                         "楼幢数: 填的是 {total}，但红管家联系的楼幢有 {covered} 幢，覆盖率会超过 100%，请核对"
                     ),
                 );
-            }
         }
     }
 
@@ -154,6 +153,7 @@ pub fn load_site(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
         pages,
         figures,
         read,
+        private,
     })
 }
 
@@ -163,6 +163,8 @@ pub enum BuildError {
     Input(Diagnostics),
     /// Problems in templates: nothing was written.
     Render(Vec<String>),
+    /// Private values found in the rendered site: nothing was written.
+    Leak(Vec<String>),
     /// The site could not be put in place; the previous output is unchanged.
     Write(WriteError),
 }
@@ -174,6 +176,7 @@ pub struct BuildReport {
     pub files: usize,
     pub seconds: f64,
     pub warnings: Diagnostics,
+    pub timings: Timings,
 }
 
 #[derive(Serialize)]
@@ -202,6 +205,21 @@ pub struct Prepared {
     /// Warnings only: any error stops before this.
     pub diags: Diagnostics,
     pub started: Instant,
+    pub timings: Timings,
+}
+
+/// Wall time per stage, for `HONGGUANJIA_TIMINGS=1` and the benchmark.
+#[derive(Debug, Default, Clone)]
+pub struct Timings {
+    pub stages: Vec<(&'static str, f64)>,
+}
+
+impl Timings {
+    fn lap(&mut self, stage: &'static str, since: &mut Instant) {
+        let now = Instant::now();
+        self.stages.push((stage, (now - *since).as_secs_f64()));
+        *since = now;
+    }
 }
 
 impl Prepared {
@@ -217,8 +235,11 @@ impl Prepared {
 /// that a site `check` accepts is one `build` can write.
 pub fn prepare(root: &Path) -> Result<Prepared, BuildError> {
     let started = Instant::now();
+    let mut lap = started;
+    let mut timings = Timings::default();
     let mut diags = Diagnostics::new();
     let site = load_site(root, &mut diags);
+    timings.lap("读取+检查+统计", &mut lap);
     let theme = site
         .as_ref()
         .map(|s| theme::load(root, &s.config.theme, &mut diags));
@@ -226,27 +247,39 @@ pub fn prepare(root: &Path) -> Result<Prepared, BuildError> {
         return Err(BuildError::Input(diags));
     };
     let files = render_site(&site, &theme, &mut diags).map_err(BuildError::Render)?;
+    timings.lap("渲染（含图表）", &mut lap);
+    let leaks = crate::guard::scan(&site, &site.private, &files);
+    if !leaks.is_empty() {
+        return Err(BuildError::Leak(
+            leaks.iter().map(ToString::to_string).collect(),
+        ));
+    }
+    timings.lap("泄露检查", &mut lap);
     Ok(Prepared {
         site,
         files,
         diags,
         started,
+        timings,
     })
 }
 
 /// Builds the site under `root` into `output` (default `<root>/public`).
 pub fn build(root: &Path, output: Option<&Path>, force: bool) -> Result<BuildReport, BuildError> {
-    let prepared = prepare(root)?;
+    let mut prepared = prepare(root)?;
     let output = output
         .map(Path::to_path_buf)
         .unwrap_or_else(|| root.join("public"));
+    let mut lap = Instant::now();
     write::write_site(&output, &prepared.files, force).map_err(BuildError::Write)?;
+    prepared.timings.lap("写出+替换", &mut lap);
     Ok(BuildReport {
         output,
         pages: prepared.pages(),
         files: prepared.files.len() + 1,
         seconds: prepared.started.elapsed().as_secs_f64(),
         warnings: prepared.diags,
+        timings: prepared.timings,
     })
 }
 

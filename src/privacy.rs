@@ -222,3 +222,97 @@ mod tests {
         );
     }
 }
+
+/// Where a private value came from, for the leak guard's message.
+#[derive(Debug, Clone)]
+pub struct PrivateOrigin {
+    pub path: String,
+    pub line: u32,
+    pub field: String,
+}
+
+/// Every private value of the input: residents' names, phone and ID numbers, details,
+/// notes, and whatever sits in columns the contract does not name. Numbers are kept as
+/// their digits, so that `138-1234-5678` in the output is caught too.
+#[derive(Debug, Default)]
+pub struct PrivateValues {
+    pub texts: std::collections::HashMap<String, PrivateOrigin>,
+    pub numbers: std::collections::HashMap<String, PrivateOrigin>,
+}
+
+/// Digits of a value that is a number as people write them (`+86 138-1234-5678`), if
+/// it has enough of them to identify someone.
+pub fn number_digits(value: &str) -> Option<String> {
+    let v = value.trim();
+    let v = v.strip_prefix("+86").unwrap_or(v);
+    if !v
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | 'X' | 'x' | '(' | ')'))
+    {
+        return None;
+    }
+    let digits: String = v
+        .chars()
+        .filter(|c| c.is_ascii_digit() || matches!(c, 'X' | 'x'))
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    (digits.len() >= 7).then_some(digits)
+}
+
+impl PrivateValues {
+    /// Remembers one private value. Texts shorter than two characters would match
+    /// everywhere and identify no one.
+    pub fn add(&mut self, path: &str, line: u32, field: &str, value: &str) {
+        let value = value.trim();
+        let origin = || PrivateOrigin {
+            path: path.to_string(),
+            line,
+            field: field.to_string(),
+        };
+        if let Some(digits) = number_digits(value) {
+            self.numbers.entry(digits).or_insert_with(origin);
+        } else if value.chars().count() >= 2 && !value.chars().all(|c| c.is_ascii_digit()) {
+            self.texts.entry(value.to_string()).or_insert_with(origin);
+        }
+    }
+
+    /// The private fields and unknown columns of one raw record.
+    pub fn collect(&mut self, kind: crate::schema::Kind, rec: &crate::load::RawRecord<'_>) {
+        for (i, spec) in kind.fields().iter().enumerate() {
+            if spec.privacy != crate::schema::Privacy::Private {
+                continue;
+            }
+            if let Some(f) = rec.get(i) {
+                self.add_value(rec.path, f);
+            }
+        }
+        for f in &rec.unknown {
+            self.add_value(rec.path, f);
+        }
+    }
+
+    fn add_value(&mut self, path: &str, f: &crate::load::RawField<'_>) {
+        match &f.value {
+            crate::load::RawValue::Text(s) => self.add(path, f.line, f.written, s),
+            crate::load::RawValue::Integer(i) => self.add(path, f.line, f.written, &i.to_string()),
+            crate::load::RawValue::List(items) => {
+                for item in items {
+                    if let crate::load::RawValue::Text(s) = item {
+                        self.add(path, f.line, f.written, s);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A private value as a message may show it: enough to find it, not enough to read it.
+pub fn preview(value: &str) -> String {
+    if let Some(digits) = number_digits(value) {
+        return mask_phone(&digits);
+    }
+    let mut chars = value.chars();
+    let first: String = chars.next().into_iter().collect();
+    format!("{first}{}", "*".repeat(chars.count().clamp(1, 6)))
+}

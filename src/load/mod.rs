@@ -66,6 +66,9 @@ pub struct RawRecord<'a> {
     /// For CSV, which fields have a column at all; a missing column is reported once per
     /// file, so its rows do not repeat it.
     pub columns: Option<&'a [bool]>,
+    /// Values of columns or keys the contract does not name: never published, and
+    /// watched for by the leak guard.
+    pub unknown: Vec<RawField<'a>>,
 }
 
 impl<'a> RawRecord<'a> {
@@ -112,6 +115,25 @@ fn format_of(path: &Path) -> Option<Format> {
     }
 }
 
+/// Whether `path` resolves to somewhere inside the site folder. A symbolic link that
+/// leads out of it is refused: a site folder must not be a way to publish other files.
+pub fn refuse_outside(root: &Path, path: &Path, display: &str, diags: &mut Diagnostics) -> bool {
+    let (Ok(root), Ok(target)) = (root.canonicalize(), path.canonicalize()) else {
+        // Missing targets are reported where the file is read.
+        return true;
+    };
+    if target.starts_with(&root) {
+        true
+    } else {
+        diags.error(
+            display,
+            1,
+            "这是一个指向站点文件夹以外的符号链接，为安全起见不予读取",
+        );
+        false
+    }
+}
+
 /// Finds the files of `kind`: `content/<kind>.csv`, `content/<kind>.toml` or the folder
 /// `content/<kind>/`. Exactly one of them may exist.
 pub fn discover(root: &Path, kind: Kind, diags: &mut Diagnostics) -> Sources {
@@ -146,6 +168,9 @@ pub fn discover(root: &Path, kind: Kind, diags: &mut Diagnostics) -> Sources {
         }
         1 => {
             let path = found.remove(0);
+            if !refuse_outside(root, &path, &shown(&path), diags) {
+                return Sources::default();
+            }
             if path.is_dir() {
                 folder_sources(root, &path, diags)
             } else {
@@ -215,7 +240,11 @@ fn folder_sources(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Sources {
         if name.starts_with("~$") || name.ends_with('~') {
             continue;
         }
-        // A link to a file is read like the file; links are not followed into folders.
+        // A link to a file inside the site is read like the file; links are not followed
+        // into folders, nor out of the site.
+        if kind.is_symlink() && !refuse_outside(root, &path, &display, diags) {
+            continue;
+        }
         if kind.is_symlink() {
             match std::fs::metadata(&path) {
                 Ok(meta) if meta.is_file() => {}

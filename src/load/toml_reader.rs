@@ -159,6 +159,7 @@ pub(super) fn read_records(
                 continue;
             };
             let mut fields: Vec<Option<RawField<'_>>> = vec![None; specs.len()];
+            let mut unknown_fields = Vec::new();
             for (k, v) in table.iter() {
                 let line = doc.line_of(k);
                 let written: &str = k.get_ref().as_ref();
@@ -181,6 +182,11 @@ pub(super) fn read_records(
                     None => {
                         unknown.insert(written.to_string());
                         unknown_line = unknown_line.min(line);
+                        unknown_fields.push(RawField {
+                            written,
+                            line,
+                            value: raw_value(v.get_ref()),
+                        });
                     }
                 }
             }
@@ -191,6 +197,7 @@ pub(super) fn read_records(
                 line: doc.line_of(item),
                 fields,
                 columns: None,
+                unknown: unknown_fields,
             };
             sink(&record, diags);
         }

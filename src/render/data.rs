@@ -61,6 +61,8 @@ pub struct MonthSummary {
     pub resolved: u64,
     pub errands: u64,
     pub meetings: u64,
+    /// Households visited on door-knocking days (敲门日), a part of `households_visited`.
+    pub door_knocking_households: u64,
 }
 
 impl From<&Counts> for MonthSummary {
@@ -72,6 +74,7 @@ impl From<&Counts> for MonthSummary {
             resolved: c.resolved,
             errands: c.errands,
             meetings: c.meetings,
+            door_knocking_households: c.door_knocking_households,
         }
     }
 }
@@ -193,7 +196,7 @@ pub fn tables(registry: &Registry, summary: &Summary) -> Vec<super::OutputFile> 
         let mut w = csv::WriterBuilder::new().from_writer(b"\xEF\xBB\xBF".to_vec());
         let _ = w.write_record(header);
         for r in rows {
-            let _ = w.write_record(&r);
+            let _ = w.write_record(r.iter().map(|cell| defuse_formula(cell).into_owned()));
         }
         if let Ok(bytes) = w.into_inner() {
             files.push(super::OutputFile {
@@ -260,6 +263,7 @@ pub fn tables(registry: &Registry, summary: &Summary) -> Vec<super::OutputFile> 
             "已解决",
             "代办事项",
             "议事会",
+            "敲门日走访户数",
         ],
         summary
             .by_month
@@ -273,6 +277,7 @@ pub fn tables(registry: &Registry, summary: &Summary) -> Vec<super::OutputFile> 
                     c.resolved.to_string(),
                     c.errands.to_string(),
                     c.meetings.to_string(),
+                    c.door_knocking_households.to_string(),
                 ]
             })
             .collect(),
@@ -294,4 +299,13 @@ pub fn tables(registry: &Registry, summary: &Summary) -> Vec<super::OutputFile> 
             .collect(),
     );
     files
+}
+
+/// Excel and WPS run a cell that starts with `=`, `+`, `-` or `@` as a formula; a text
+/// from the input gets a leading `'` so that it is shown as typed.
+fn defuse_formula(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => std::borrow::Cow::Owned(format!("'{cell}")),
+        _ => std::borrow::Cow::Borrowed(cell),
+    }
 }

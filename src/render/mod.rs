@@ -24,7 +24,13 @@ pub struct Job {
     pub path: String,
     pub template: &'static str,
     pub context: Context,
+    /// Context made on the rendering thread just before the page is rendered, for values
+    /// too costly to hold for every page at once (a steward page's chart, say).
+    pub deferred: Option<Deferred>,
 }
+
+/// See [`Job::deferred`].
+pub type Deferred = Box<dyn FnOnce(&mut Context) + Send>;
 
 impl Job {
     /// A job whose links are relative to the page's own folder, so the site works from
@@ -38,6 +44,7 @@ impl Job {
             path,
             template,
             context,
+            deferred: None,
         }
     }
 }
@@ -103,12 +110,21 @@ impl Renderer {
     ) -> Result<Vec<OutputFile>, Vec<String>> {
         let results: Vec<Result<OutputFile, String>> = jobs
             .into_par_iter()
-            .map(|job| {
+            .map(|mut job| {
+                if let Some(fill) = job.deferred.take() {
+                    fill(&mut job.context);
+                }
                 self.tera
                     .render(job.template, &job.context)
-                    .map(|text| OutputFile {
-                        path: job.path,
-                        bytes: text.into_bytes(),
+                    .map(|text| {
+                        // Every page is held until the site is written: drop the slack
+                        // the growing string left, up to half of it at scale.
+                        let mut bytes = text.into_bytes();
+                        bytes.shrink_to_fit();
+                        OutputFile {
+                            path: job.path,
+                            bytes,
+                        }
                     })
                     .map_err(|err| describe(theme, &err))
             })

@@ -6,11 +6,12 @@ use serde::Serialize;
 
 use super::data::{CommunitySummary, Summary, community_rows};
 use super::views::{
-    CaseRow, People, StewardRef, case_row, category_slug, community_url, month_rows, natural_cmp,
-    profile, steward_url,
+    CaseRow, MonthRow, People, StewardRef, case_row, category_slug, community_url, month_rows,
+    natural_cmp, profile, steward_url,
 };
 use super::{Job, Renderer};
-use crate::model::{Bulletin, Case};
+use crate::charts;
+use crate::model::{Bulletin, Case, Membership};
 use crate::pipeline::Site;
 
 /// How many of the latest cases a community or steward page lists.
@@ -197,12 +198,29 @@ fn community_pages(site: &Site, people: &People, summary: &Summary, jobs: &mut V
         let cases: Vec<CaseRow> = latest[ci].iter().map(|c| case_row(site, c)).collect();
         let categories = super::data::categories(&site.figures.community_categories[ci]);
 
+        let months = month_rows(&site.figures, &site.figures.community_months[ci]);
         let mut job = Job::new(community_url(&community.id), "community.html");
-        job.context.insert("community", &summary_row);
         job.context.insert(
-            "months",
-            &month_rows(&site.figures, &site.figures.community_months[ci]),
+            "chart_trend",
+            &charts::trend(
+                "chart-trend",
+                &format!("{}逐月走访和民情办理", community.name),
+                &chart_months(&months),
+            ),
         );
+        job.context.insert(
+            "chart_categories",
+            &charts::categories(
+                "chart-categories",
+                &format!("{}民情事项分类", community.name),
+                &categories
+                    .iter()
+                    .map(|c| (c.category.clone(), c.cases))
+                    .collect::<Vec<_>>(),
+            ),
+        );
+        job.context.insert("community", &summary_row);
+        job.context.insert("months", &months);
         job.context.insert("categories", &categories);
         job.context.insert("buildings", &buildings);
         job.context.insert("roster", &roster);
@@ -250,13 +268,19 @@ fn steward_pages(site: &Site, people: &People, jobs: &mut Vec<Job>) {
             })
             .collect();
         let cases: Vec<CaseRow> = latest[i].iter().map(|c| case_row(site, c)).collect();
+        let months = month_rows(&site.figures, &site.figures.steward_months[i]);
         let mut job = Job::new(steward_url(&s.id), "steward.html");
+        // Drawn as the page is rendered, in parallel, and dropped with it.
+        let chart = chart_months(&months);
+        job.deferred = Some(Box::new(move |ctx: &mut tera::Context| {
+            ctx.insert(
+                "chart_activity",
+                &charts::activity("chart-activity", "逐月走访户数", &chart),
+            );
+        }));
         job.context.insert("steward", &profile(site, people, i, s));
         job.context.insert("figures", &site.figures.by_steward[i]);
-        job.context.insert(
-            "months",
-            &month_rows(&site.figures, &site.figures.steward_months[i]),
-        );
+        job.context.insert("months", &months);
         job.context.insert("commendations", &commendations);
         job.context.insert("cases", &cases);
         jobs.push(job);
@@ -462,6 +486,117 @@ fn site_files(site: &Site, jobs: &mut Vec<Job>) {
     jobs.push(not_found);
 }
 
+fn chart_months(rows: &[MonthRow]) -> Vec<charts::Month> {
+    rows.iter()
+        .map(|r| charts::Month {
+            key: r.month.clone(),
+            counts: r.counts,
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct ShareRow {
+    label: String,
+    stewards: u64,
+    share: f64,
+}
+
+/// The home page's charts, each with the numbers of its table beside it.
+fn home_charts(site: &Site, summary: &Summary, communities: &[CommunitySummary], home: &mut Job) {
+    let figures = &site.figures;
+    let months = month_rows(figures, &figures.by_month);
+    let cm = chart_months(&months);
+    let ctx = &mut home.context;
+    ctx.insert(
+        "chart_trend",
+        &charts::trend("chart-trend", "逐月走访和民情办理", &cm),
+    );
+    ctx.insert(
+        "chart_knock",
+        &charts::door_knocking("chart-knock", "敲门日逐月走访户数", &cm),
+    );
+    ctx.insert("months", &months);
+    ctx.insert("categories", &summary.by_category);
+    ctx.insert(
+        "chart_categories",
+        &charts::categories(
+            "chart-categories",
+            "民情事项分类",
+            &summary
+                .by_category
+                .iter()
+                .map(|c| (c.category.clone(), c.cases))
+                .collect::<Vec<_>>(),
+        ),
+    );
+    let rates: Vec<charts::RateRow> = communities
+        .iter()
+        .map(|c| charts::RateRow {
+            name: c.name.clone(),
+            cases: c.cases,
+            resolved: c.resolved,
+        })
+        .collect();
+    ctx.insert(
+        "chart_rates",
+        &charts::resolution("chart-rates", "各社区民情事项办结率", &rates, "全部社区"),
+    );
+    let share = |n: u64| crate::aggregate::rate(n, summary.stewards);
+    let membership: Vec<ShareRow> = [
+        Membership::Registered,
+        Membership::InService,
+        Membership::NewOrg,
+    ]
+    .into_iter()
+    .map(|m| {
+        let n = summary.by_membership.get(m.label()).copied().unwrap_or(0);
+        ShareRow {
+            label: m.label().to_string(),
+            stewards: n,
+            share: share(n),
+        }
+    })
+    .collect();
+    ctx.insert(
+        "chart_membership",
+        &charts::membership(
+            "chart-membership",
+            "红管家党员类别",
+            &membership
+                .iter()
+                .map(|r| (r.label.clone(), r.stewards))
+                .collect::<Vec<_>>(),
+        ),
+    );
+    ctx.insert("membership", &membership);
+    // Ages as of the figures' year, never the clock's, so the site is the same every day.
+    let bands = figures.as_of.and_then(|d| {
+        let bands = charts::age_bands(
+            site.registry.stewards.iter().filter_map(|s| s.birth_year),
+            d.year,
+        )?;
+        Some((d.year, bands))
+    });
+    if let Some((year, bands)) = bands {
+        ctx.insert(
+            "chart_ages",
+            &charts::ages("chart-ages", "红管家年龄结构", &bands, year),
+        );
+        let counted: u64 = bands.iter().map(|b| b.1).sum();
+        let rows: Vec<ShareRow> = bands
+            .into_iter()
+            .map(|(label, n)| ShareRow {
+                label,
+                stewards: n,
+                share: crate::aggregate::rate(n, counted),
+            })
+            .collect();
+        ctx.insert("ages", &rows);
+        ctx.insert("ages_year", &year);
+    }
+}
+
 /// Every page of the site. Errors are template errors in Markdown bodies.
 pub fn plan(site: &Site, summary: &Summary, renderer: &Renderer) -> Result<Vec<Job>, Vec<String>> {
     let people = People::new(site);
@@ -474,6 +609,7 @@ pub fn plan(site: &Site, summary: &Summary, renderer: &Renderer) -> Result<Vec<J
     home.context
         .insert("bulletins", &links.iter().take(5).collect::<Vec<_>>());
     home.context.insert("batches", &batch_summaries(site));
+    home_charts(site, summary, &rows, &mut home);
     jobs.push(home);
 
     community_pages(site, &people, summary, &mut jobs);

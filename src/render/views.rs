@@ -6,10 +6,10 @@ use std::cmp::Ordering;
 use serde::Serialize;
 
 use crate::aggregate::{Counts, Figures, month_key};
-use crate::config::NameStyle;
+use crate::config::{NameStyle, PhoneStyle};
 use crate::model::{Case, Membership, Steward};
 use crate::pipeline::Site;
-use crate::privacy::mask_name;
+use crate::privacy::{mask_name, mask_phone};
 
 /// A steward as other pages mention them.
 #[derive(Debug, Clone, Serialize)]
@@ -170,6 +170,8 @@ pub struct Profile {
     pub specialty: Option<String>,
     pub teams: Vec<String>,
     pub joined: Option<String>,
+    /// Masked, and only when `site.toml` asks for it.
+    pub phone: Option<String>,
 }
 
 pub fn profile(site: &Site, people: &People, index: usize, s: &Steward) -> Profile {
@@ -190,6 +192,10 @@ pub fn profile(site: &Site, people: &People, index: usize, s: &Steward) -> Profi
         specialty: s.specialty.clone(),
         teams: s.teams.clone(),
         joined: s.joined.map(|d| d.to_string()),
+        phone: match site.config.privacy.steward_phone {
+            PhoneStyle::Masked => s.private.phone.as_deref().map(mask_phone),
+            PhoneStyle::Hidden => None,
+        },
     }
 }
 

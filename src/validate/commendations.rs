@@ -18,6 +18,9 @@ pub fn commendations(root: &Path, registry: &Registry, diags: &mut Diagnostics) 
         return Vec::new();
     }
     let display = "content/commendations.toml".to_string();
+    if !crate::load::refuse_outside(root, &path, &display, diags) {
+        return Vec::new();
+    }
     let text = match decode::read_to_string(&path) {
         Ok(t) => t,
         Err(err) => {

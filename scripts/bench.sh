@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# Benchmark of hongguanjia at city scale. Run from anywhere:
+#
+#     scripts/bench.sh
+#
+# 1. builds the release binary and the sample generator (cargo, no network needed once the
+#    dependencies are in cargo's cache);
+# 2. generates the workloads into bench-data/ unless they are there already (and were made
+#    by the same generator): bench-data/city (2,000,000 visits) and bench-data/city4m
+#    (4,000,000 visits), each a whole site folder;
+# 3. for each workload, runs `hongguanjia build` twice into the same output folder with
+#    HONGGUANJIA_TIMINGS=1 (the program's per-stage lines, `阶段 …`, pass through on stderr)
+#    under /usr/bin/time -v; the second run replaces the first run's output, which is the
+#    case the target is about. Prints wall time, peak RSS and pages written;
+# 4. times the sample site (the repository root) the same way;
+# 5. measures the file-system floor: 120,000 files of 1 KB in 40,000 folders, created and
+#    then deleted from one thread, in the same place as the outputs;
+# 6. prints a summary table.
+#
+# Temporary outputs go to bench-data/tmp.* and are removed at exit; the workloads stay.
+#
+# Environment:
+#   BENCH_WORKLOADS  which workloads, default "city city4m"
+#   BENCH_TIMEOUT    stop a build after this many seconds (0 = never, the default)
+#   BENCH_FLOOR      0 to skip the file-system floor
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+DATA="$ROOT/bench-data"
+WORKLOADS=${BENCH_WORKLOADS:-"city city4m"}
+TIMEOUT=${BENCH_TIMEOUT:-0}
+FLOOR=${BENCH_FLOOR:-1}
+
+if [[ ! -x /usr/bin/time ]]; then
+    echo "bench: /usr/bin/time is missing (GNU time, for wall time and peak RSS)." >&2
+    echo "bench: install it with: sudo apt-get install time   (Debian/Ubuntu package 'time')" >&2
+    exit 1
+fi
+for tool in cargo python3 find sha256sum; do
+    if ! command -v "$tool" >/dev/null; then
+        echo "bench: $tool is missing" >&2
+        exit 1
+    fi
+done
+if [[ "$TIMEOUT" != 0 ]] && ! command -v timeout >/dev/null; then
+    echo "bench: BENCH_TIMEOUT needs timeout(1) (coreutils)" >&2
+    exit 1
+fi
+
+mkdir -p "$DATA"
+TMP=$(mktemp -d "$DATA/tmp.XXXXXX")
+cleanup() { rm -rf "$TMP"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Seconds since the epoch with fractions, for the steps /usr/bin/time does not measure.
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+# "0:01.23" or "1:02:03" (from time -v) to seconds.
+to_seconds() {
+    awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }' <<<"$1"
+}
+human_kb() { awk -v k="$1" 'BEGIN { printf "%.0f MiB", k / 1024 }'; }
+
+SUMMARY=()
+FAILURES=0
+row() { SUMMARY+=("$(printf '%-22s %10s %12s %9s  %s' "$@")"); }
+
+echo "== build (cargo build --release)"
+cargo build --release --bin hongguanjia --example gen_sample
+BIN="$ROOT/target/release/hongguanjia"
+GEN="$ROOT/target/release/examples/gen_sample"
+GEN_HASH=$(sha256sum examples/gen_sample.rs | cut -c1-16)
+
+# Runs "$@" under /usr/bin/time -v (its report into $TMP/time.txt); sets WALL and RSS_KB.
+# The command's own stdout and stderr pass through. Returns the command's status.
+timed() {
+    local status=0
+    local -a cmd=("$@")
+    if [[ "$TIMEOUT" != 0 ]]; then
+        cmd=(timeout --signal=TERM --kill-after=10 "$TIMEOUT" "${cmd[@]}")
+    fi
+    /usr/bin/time -v -o "$TMP/time.txt" "${cmd[@]}" || status=$?
+    WALL=$(to_seconds "$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$TMP/time.txt")")
+    RSS_KB=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$TMP/time.txt")
+    [[ -n "$WALL" ]] || WALL="?"
+    [[ -n "$RSS_KB" ]] || RSS_KB=0
+    return "$status"
+}
+
+# Generates workload $1 into bench-data/$1 unless a complete copy from this generator is
+# there.
+generate() {
+    local name=$1 site="$DATA/$1"
+    local -a args
+    case "$name" in
+        city) args=(--scale city) ;;
+        city4m) args=(--scale city4m) ;;
+        *) echo "bench: unknown workload $name (city, city4m)" >&2; exit 2 ;;
+    esac
+    local stamp="$GEN_HASH ${args[*]}"
+    if [[ -f "$site/.bench-complete" && "$(cat "$site/.bench-complete")" == "$stamp" ]]; then
+        echo "== workload $name: reusing $site"
+        SUMMARY_GEN+=("$(printf '%-10s %10s %10s  %s' "$name" "reused" "$(du -sh "$site/content" | cut -f1)" "$site")")
+        return
+    fi
+    echo "== workload $name: generating into $site"
+    rm -rf "$site"
+    local t0 t1
+    t0=$(now)
+    "$GEN" "$site" "${args[@]}"
+    t1=$(now)
+    echo "$stamp" >"$site/.bench-complete"
+    SUMMARY_GEN+=("$(printf '%-10s %9ss %10s  %s' "$name" "$(elapsed "$t0" "$t1")" "$(du -sh "$site/content" | cut -f1)" "$site")")
+}
+
+# Builds site $2 into $3 twice; summary label $1.
+bench_build() {
+    local label=$1 site=$2 out=$3 run status
+    for run in 1 2; do
+        if [[ $run == 1 ]]; then
+            echo "== $label: build $run of 2 (fresh output)"
+        else
+            echo "== $label: build $run of 2 (replaces the previous output)"
+        fi
+        status=0
+        HONGGUANJIA_TIMINGS=1 timed "$BIN" build --root "$site" --output "$out" || status=$?
+        local pages=0
+        if [[ -d "$out" ]]; then
+            pages=$(find "$out" -name '*.html' | wc -l)
+        fi
+        echo "   wall ${WALL}s, peak RSS $(human_kb "$RSS_KB"), exit $status, $pages pages"
+        if [[ $status != 0 ]]; then
+            if [[ $status == 124 || $status == 137 ]]; then
+                echo "   stopped after BENCH_TIMEOUT=${TIMEOUT}s"
+            fi
+            row "$label (run $run)" "FAILED" "$(human_kb "$RSS_KB")" "$pages" "exit $status after ${WALL}s"
+            FAILURES=$((FAILURES + 1))
+            return 0
+        fi
+        row "$label (run $run)" "${WALL}s" "$(human_kb "$RSS_KB")" "$pages" ""
+    done
+}
+
+SUMMARY_GEN=()
+for w in $WORKLOADS; do
+    generate "$w"
+done
+
+echo "== sample site (repository root)"
+bench_build "sample" "$ROOT" "$TMP/sample-out"
+rm -rf "$TMP/sample-out"
+
+for w in $WORKLOADS; do
+    bench_build "$w" "$DATA/$w" "$TMP/$w-out"
+    rm -rf "$TMP/$w-out"
+done
+
+FLOOR_LINE=""
+if [[ "$FLOOR" != 0 ]]; then
+    echo "== file-system floor: 120,000 files of 1 KB in 40,000 folders, one thread"
+    python3 - "$TMP/floor" "$TMP/floor.txt" <<'EOF'
+import os, shutil, sys, time
+
+root = sys.argv[1]
+data = b"x" * 1024
+t0 = time.perf_counter()
+for d in range(40_000):
+    folder = os.path.join(root, f"{d // 200:03d}", f"{d:05d}")
+    os.makedirs(folder)
+    for f in range(3):
+        with open(os.path.join(folder, f"{f}.html"), "wb") as out:
+            out.write(data)
+t1 = time.perf_counter()
+shutil.rmtree(root)
+t2 = time.perf_counter()
+print(f"   create {t1 - t0:.2f}s, delete {t2 - t1:.2f}s, total {t2 - t0:.2f}s")
+with open(sys.argv[2], "w") as out:
+    out.write(f"FLOOR {t1 - t0:.2f} {t2 - t1:.2f} {t2 - t0:.2f}\n")
+EOF
+    read -r _ create delete total < <(grep '^FLOOR' "$TMP/floor.txt")
+    FLOOR_LINE="create ${create}s + delete ${delete}s = ${total}s (120,000 files, 40,000 folders)"
+fi
+
+echo
+echo "== summary ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(git rev-parse --short HEAD 2>/dev/null || echo '?') + working tree)"
+printf '%-10s %10s %10s  %s\n' "workload" "generated" "content" "folder"
+printf '%s\n' "${SUMMARY_GEN[@]}"
+echo
+printf '%-22s %10s %12s %9s  %s\n' "build" "wall" "peak RSS" "pages" ""
+printf '%s\n' "${SUMMARY[@]}"
+if [[ -n "$FLOOR_LINE" ]]; then
+    echo
+    echo "file-system floor: $FLOOR_LINE"
+fi
+if [[ $FAILURES != 0 ]]; then
+    echo
+    echo "bench: $FAILURES build(s) failed or were stopped" >&2
+    exit 1
+fi
