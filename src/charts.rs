@@ -1180,19 +1180,21 @@ pub fn door_knocking(id: &str, title: &str, months: &[Month]) -> String {
 // Per steward: a small chart written by hand, cheap enough for tens of thousands of pages.
 
 /// A steward's households visited per month, as small bars with their values.
-pub fn activity(id: &str, title: &str, months: &[Month]) -> String {
+///
+/// `keys` are the months (`YYYY-MM`), shared by every steward of a site, and `values` the
+/// households visited in each.
+pub fn activity(id: &str, title: &str, keys: &[String], values: &[u64]) -> String {
     const W: f64 = 480.0;
-    let values: Vec<u64> = months.iter().map(|m| m.counts.households_visited).collect();
+    let n = keys.len().min(values.len());
+    let (keys, values) = (&keys[..n], &values[..n]);
     let total: u64 = values.iter().sum();
     if total == 0 {
         return empty(id, title);
     }
-    let keys: Vec<String> = months.iter().map(|m| m.key.clone()).collect();
-    let (labels, x_title) = month_labels(&keys);
+    let (labels, x_title) = month_labels(keys);
     let max = values.iter().copied().max().unwrap_or(1).max(1);
     let (left, right, p0, p1) = (12.0, 12.0, 60.0, 122.0);
     let h = 160.0;
-    let n = values.len();
     let slot = (W - left - right) / n as f64;
     let show_values = text_width(&max.to_string(), 11.0) + 2.0 <= slot;
     let every = label_step(

@@ -152,76 +152,100 @@ impl std::fmt::Display for Leak {
     }
 }
 
-/// Scans `files` for the private values of `site`'s input.
-pub fn scan(site: &Site, private: &PrivateValues, files: &[OutputFile]) -> Vec<Leak> {
-    let public = public_texts(site);
+/// The private values to look for, prepared once and used on every batch of output.
+pub struct Guard<'p> {
+    texts: Vec<(&'p String, &'p PrivateOrigin)>,
+    automaton: Option<AhoCorasick>,
+    excepted: Vec<bool>,
+    numbers: std::collections::HashMap<String, PrivateOrigin>,
+    lengths: Vec<usize>,
+}
 
-    // Private numbers that the input also shows publicly are not leaks.
-    let mut numbers: std::collections::HashMap<String, PrivateOrigin> = private.numbers.clone();
-    if !numbers.is_empty() {
-        let finder = Numbers::new(&private.numbers);
-        let shown: Vec<String> = public
-            .iter()
-            .flat_map(|t| digit_runs(t))
-            .flat_map(|run| finder.find(&run).map(str::to_string).collect::<Vec<_>>())
-            .collect();
-        for s in shown {
-            numbers.remove(&s);
-        }
-    }
+impl<'p> Guard<'p> {
+    pub fn new(site: &Site, private: &'p PrivateValues) -> Self {
+        let public = public_texts(site);
 
-    let mut texts: Vec<(&String, &PrivateOrigin)> = private.texts.iter().collect();
-    texts.sort_by(|a, b| a.0.cmp(b.0));
-    let automaton = if texts.is_empty() {
-        None
-    } else {
-        AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .build(texts.iter().map(|(v, _)| v.as_str()))
-            .ok()
-    };
-    let mut excepted = vec![false; texts.len()];
-    if let Some(ac) = &automaton {
-        for t in &public {
-            for m in ac.find_overlapping_iter(*t) {
-                excepted[m.pattern().as_usize()] = true;
+        // Private numbers that the input also shows publicly are not leaks.
+        let mut numbers = private.numbers.clone();
+        if !numbers.is_empty() {
+            let finder = Numbers::new(&private.numbers);
+            let shown: Vec<String> = public
+                .iter()
+                .flat_map(|t| digit_runs(t))
+                .flat_map(|run| finder.find(&run).map(str::to_string).collect::<Vec<_>>())
+                .collect();
+            for s in shown {
+                numbers.remove(&s);
             }
         }
-    }
 
-    let finder = Numbers::new(&numbers);
-    let mut leaks: Vec<Leak> = files
-        .par_iter()
-        .filter_map(|file| {
-            let text = String::from_utf8_lossy(&file.bytes);
-            if let Some(ac) = &automaton {
-                for m in ac.find_overlapping_iter(text.as_ref()) {
-                    let i = m.pattern().as_usize();
-                    if !excepted[i] {
-                        return Some(Leak {
-                            file: file.path.clone(),
-                            value: texts[i].0.clone(),
-                            origin: texts[i].1.clone(),
-                        });
-                    }
-                }
-            }
-            if !numbers.is_empty() {
-                for run in digit_runs(&text) {
-                    if let Some(hit) = finder.find(&run).next() {
-                        return Some(Leak {
-                            file: file.path.clone(),
-                            value: hit.to_string(),
-                            origin: numbers[hit].clone(),
-                        });
-                    }
-                }
-            }
+        let mut texts: Vec<(&String, &PrivateOrigin)> = private.texts.iter().collect();
+        texts.sort_by(|a, b| a.0.cmp(b.0));
+        let automaton = if texts.is_empty() {
             None
-        })
-        .collect();
-    leaks.sort_by(|a, b| a.file.cmp(&b.file));
-    leaks
+        } else {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(texts.iter().map(|(v, _)| v.as_str()))
+                .ok()
+        };
+        let mut excepted = vec![false; texts.len()];
+        if let Some(ac) = &automaton {
+            for t in &public {
+                for m in ac.find_overlapping_iter(*t) {
+                    excepted[m.pattern().as_usize()] = true;
+                }
+            }
+        }
+        let lengths = Numbers::new(&numbers).lengths;
+        Guard {
+            texts,
+            automaton,
+            excepted,
+            numbers,
+            lengths,
+        }
+    }
+
+    /// The first private value in each file that has one.
+    pub fn scan(&self, files: &[OutputFile]) -> Vec<Leak> {
+        let finder = Numbers {
+            values: &self.numbers,
+            lengths: self.lengths.clone(),
+        };
+        let mut leaks: Vec<Leak> = files
+            .par_iter()
+            .filter_map(|file| {
+                let text = String::from_utf8_lossy(&file.bytes);
+                if let Some(ac) = &self.automaton {
+                    for m in ac.find_overlapping_iter(text.as_ref()) {
+                        let i = m.pattern().as_usize();
+                        if !self.excepted[i] {
+                            return Some(Leak {
+                                file: file.path.clone(),
+                                value: self.texts[i].0.clone(),
+                                origin: self.texts[i].1.clone(),
+                            });
+                        }
+                    }
+                }
+                if !self.numbers.is_empty() {
+                    for run in digit_runs(&text) {
+                        if let Some(hit) = finder.find(&run).next() {
+                            return Some(Leak {
+                                file: file.path.clone(),
+                                value: hit.to_string(),
+                                origin: self.numbers[hit].clone(),
+                            });
+                        }
+                    }
+                }
+                None
+            })
+            .collect();
+        leaks.sort_by(|a, b| a.file.cmp(&b.file));
+        leaks
+    }
 }
 
 #[cfg(test)]

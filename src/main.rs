@@ -60,8 +60,11 @@ fn print_diagnostics(diags: &Diagnostics) {
 /// The stage breakdown, when `HONGGUANJIA_TIMINGS` is set (the benchmark sets it).
 fn print_timings(timings: &pipeline::Timings) {
     if std::env::var_os("HONGGUANJIA_TIMINGS").is_some() {
-        for (stage, seconds) in &timings.stages {
-            complain!("阶段 {stage}: {seconds:.2}s");
+        for (stage, seconds, peak) in &timings.stages {
+            match peak {
+                Some(mib) => complain!("阶段 {stage}: {seconds:.2}s（内存峰值 {mib} MiB）"),
+                None => complain!("阶段 {stage}: {seconds:.2}s"),
+            }
         }
     }
 }
@@ -129,7 +132,7 @@ fn main() -> ExitCode {
             }
             Err(err) => fail(err),
         },
-        Command::Check { root } => match pipeline::prepare(&root) {
+        Command::Check { root } => match pipeline::check(&root) {
             Ok(prepared) => {
                 print_diagnostics(&prepared.diags);
                 let site = &prepared.site;
@@ -148,8 +151,8 @@ fn main() -> ExitCode {
                 }
                 say!(
                     "可生成 {} 个页面（共 {} 个文件）；本次检查未写入任何文件。",
-                    prepared.pages(),
-                    prepared.files.len() + 1
+                    prepared.pages,
+                    prepared.files + 1
                 );
                 if prepared.diags.warning_count() > 0 {
                     say!("另有 {} 个警告，见上。", prepared.diags.warning_count());

@@ -1,6 +1,7 @@
 //! The whole pipeline, load → validate → aggregate → render → write, as the two things a
 //! user asks for: check a site's records, or build the site.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -198,42 +199,64 @@ struct NavLink {
     url: String,
 }
 
-/// A site checked and rendered in memory, ready to be written.
-pub struct Prepared {
-    pub site: Site,
-    pub files: Vec<OutputFile>,
-    /// Warnings only: any error stops before this.
-    pub diags: Diagnostics,
-    pub started: Instant,
-    pub timings: Timings,
-}
-
 /// Wall time per stage, for `HONGGUANJIA_TIMINGS=1` and the benchmark.
 #[derive(Debug, Default, Clone)]
 pub struct Timings {
-    pub stages: Vec<(&'static str, f64)>,
+    /// Stage, seconds, and the process's peak memory so far in MiB (Linux only).
+    pub stages: Vec<(&'static str, f64, Option<u64>)>,
 }
 
 impl Timings {
     fn lap(&mut self, stage: &'static str, since: &mut Instant) {
         let now = Instant::now();
-        self.stages.push((stage, (now - *since).as_secs_f64()));
+        self.add(stage, (now - *since).as_secs_f64());
         *since = now;
     }
-}
 
-impl Prepared {
-    pub fn pages(&self) -> usize {
-        self.files
-            .iter()
-            .filter(|f| f.path.ends_with(".html"))
-            .count()
+    /// Adds time to a stage that runs in several batches.
+    fn add(&mut self, stage: &'static str, seconds: f64) {
+        let peak = peak_memory_mib();
+        match self.stages.iter_mut().find(|(s, _, _)| *s == stage) {
+            Some(entry) => {
+                entry.1 += seconds;
+                entry.2 = peak;
+            }
+            None => self.stages.push((stage, seconds, peak)),
+        }
     }
 }
 
-/// Everything but writing: load, validate, aggregate and render. `check` stops here, so
-/// that a site `check` accepts is one `build` can write.
-pub fn prepare(root: &Path) -> Result<Prepared, BuildError> {
+/// The high-water mark of resident memory, from `/proc/self/status`.
+fn peak_memory_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
+}
+
+/// What a checked and rendered site came to.
+pub struct Rendered {
+    pub site: Site,
+    /// Warnings only: any error stops before this.
+    pub diags: Diagnostics,
+    pub pages: usize,
+    pub files: usize,
+    pub started: Instant,
+    pub timings: Timings,
+}
+
+/// How many pages are rendered, checked for leaks and handed on at a time: enough to
+/// keep both cores busy, few enough that a city's pages are never all in memory.
+const BATCH: usize = 512;
+
+/// Load, validate, aggregate, render and guard, handing each batch of finished files to
+/// `sink`. `check` passes a sink that keeps nothing, so a site `check` accepts is one
+/// `build` can write; `build` passes one that writes into the staging folder.
+pub fn run(
+    root: &Path,
+    before_render: &mut dyn FnMut(&Site) -> Result<(), BuildError>,
+    sink: &mut dyn FnMut(&[OutputFile]) -> Result<(), BuildError>,
+) -> Result<Rendered, BuildError> {
     let started = Instant::now();
     let mut lap = started;
     let mut timings = Timings::default();
@@ -246,50 +269,104 @@ pub fn prepare(root: &Path) -> Result<Prepared, BuildError> {
     let (Some(site), Some(theme), false) = (site, theme, diags.has_errors()) else {
         return Err(BuildError::Input(diags));
     };
-    let files = render_site(&site, &theme, &mut diags).map_err(BuildError::Render)?;
-    timings.lap("渲染（含图表）", &mut lap);
-    let leaks = crate::guard::scan(&site, &site.private, &files);
-    if !leaks.is_empty() {
-        return Err(BuildError::Leak(
-            leaks.iter().map(ToString::to_string).collect(),
-        ));
-    }
-    timings.lap("泄露检查", &mut lap);
-    Ok(Prepared {
+    before_render(&site)?;
+
+    let (pages, files) = {
+        let summary = data::summary(&site.registry, &site.figures);
+        let renderer =
+            Renderer::new(&theme, &globals(&site, &summary)).map_err(BuildError::Render)?;
+        let jobs = render::pages::plan(&site, &summary, &renderer).map_err(BuildError::Render)?;
+        let extras = extra_files(&site, &theme, &summary, &jobs, &mut diags)?;
+        let guard = crate::guard::Guard::new(&site, &site.private);
+        timings.lap("规划页面+准备泄露检查", &mut lap);
+
+        let pages = jobs.len();
+        let mut files = 0;
+        let mut batches = jobs.into_iter();
+        let mut hand_on =
+            |batch: Vec<OutputFile>, timings: &mut Timings| -> Result<(), BuildError> {
+                let t = Instant::now();
+                let leaks = guard.scan(&batch);
+                if !leaks.is_empty() {
+                    return Err(BuildError::Leak(
+                        leaks.iter().map(ToString::to_string).collect(),
+                    ));
+                }
+                timings.add("泄露检查", t.elapsed().as_secs_f64());
+                let t = Instant::now();
+                sink(&batch)?;
+                timings.add("写入临时文件夹", t.elapsed().as_secs_f64());
+                files += batch.len();
+                Ok(())
+            };
+        loop {
+            let batch: Vec<_> = batches.by_ref().take(BATCH).collect();
+            if batch.is_empty() {
+                break;
+            }
+            let t = Instant::now();
+            let rendered = renderer
+                .render_all(&theme, batch)
+                .map_err(BuildError::Render)?;
+            timings.add("渲染（含图表）", t.elapsed().as_secs_f64());
+            hand_on(rendered, &mut timings)?;
+        }
+        hand_on(extras, &mut timings)?;
+        (pages, files)
+    };
+    Ok(Rendered {
         site,
-        files,
         diags,
+        pages,
+        files,
         started,
         timings,
     })
 }
 
+/// Everything but writing. Kept for callers that only need to know the site is sound.
+pub fn check(root: &Path) -> Result<Rendered, BuildError> {
+    run(root, &mut |_| Ok(()), &mut |_| Ok(()))
+}
+
 /// Builds the site under `root` into `output` (default `<root>/public`).
 pub fn build(root: &Path, output: Option<&Path>, force: bool) -> Result<BuildReport, BuildError> {
-    let mut prepared = prepare(root)?;
     let output = output
         .map(Path::to_path_buf)
         .unwrap_or_else(|| root.join("public"));
+    // Dropped unfinished on any error, the staging folder removes itself.
+    let staging: RefCell<Option<write::Staging>> = RefCell::new(None);
+    let rendered = run(
+        root,
+        &mut |_| {
+            // Opened only once the records are sound: a site with errors writes nothing.
+            let opened = write::Staging::begin(&output, force).map_err(BuildError::Write)?;
+            *staging.borrow_mut() = Some(opened);
+            Ok(())
+        },
+        &mut |files| match staging.borrow().as_ref() {
+            Some(s) => s.write(files).map_err(BuildError::Write),
+            None => Ok(()),
+        },
+    )?;
+    let mut timings = rendered.timings;
     let mut lap = Instant::now();
-    write::write_site(&output, &prepared.files, force).map_err(BuildError::Write)?;
-    prepared.timings.lap("写出+替换", &mut lap);
+    if let Some(s) = staging.into_inner() {
+        s.commit().map_err(BuildError::Write)?;
+    }
+    timings.lap("替换旧站点", &mut lap);
     Ok(BuildReport {
         output,
-        pages: prepared.pages(),
-        files: prepared.files.len() + 1,
-        seconds: prepared.started.elapsed().as_secs_f64(),
-        warnings: prepared.diags,
-        timings: prepared.timings,
+        pages: rendered.pages,
+        files: rendered.files + 1,
+        seconds: rendered.started.elapsed().as_secs_f64(),
+        warnings: rendered.diags,
+        timings,
     })
 }
 
-/// Every file of the site, sorted by path.
-pub fn render_site(
-    site: &Site,
-    theme: &Theme,
-    diags: &mut Diagnostics,
-) -> Result<Vec<OutputFile>, Vec<String>> {
-    let summary = data::summary(&site.registry, &site.figures);
+/// Every page's shared data: site settings and the headline figures, serialized once.
+fn globals(site: &Site, summary: &data::Summary) -> Context {
     let globals = SiteGlobals {
         title: &site.config.title,
         base_url: site.config.base_url_slash(),
@@ -309,19 +386,27 @@ pub fn render_site(
     };
     let mut context = Context::new();
     context.insert("site", &globals);
-    context.insert("stats", &summary);
+    context.insert("stats", summary);
     context.insert("has_bulletins", &!site.bulletins.is_empty());
-    let renderer = Renderer::new(theme, &context)?;
-    let jobs = render::pages::plan(site, &summary, &renderer)?;
-    let mut files = renderer.render_all(theme, jobs)?;
+    context
+}
 
-    let json = serde_json::to_vec_pretty(&summary).map_err(|e| vec![e.to_string()])?;
-    files.push(OutputFile {
+/// Files that are not rendered pages: open data and static files. First one wins: pages,
+/// then generated data, then the site's own static files, then the theme's.
+fn extra_files(
+    site: &Site,
+    theme: &Theme,
+    summary: &data::Summary,
+    jobs: &[render::Job],
+    diags: &mut Diagnostics,
+) -> Result<Vec<OutputFile>, BuildError> {
+    let json =
+        serde_json::to_vec_pretty(summary).map_err(|e| BuildError::Render(vec![e.to_string()]))?;
+    let mut files = vec![OutputFile {
         path: "data/summary.json".to_string(),
         bytes: json,
-    });
-    files.extend(data::tables(&site.registry, &summary));
-    // First one wins: generated files, then the site's own static files, then the theme's.
+    }];
+    files.extend(data::tables(&site.registry, summary));
     files.extend(site_statics(&site.root, diags));
     for (name, bytes) in theme.statics() {
         files.push(OutputFile {
@@ -329,13 +414,9 @@ pub fn render_site(
             bytes: bytes.to_vec(),
         });
     }
-    let mut seen = std::collections::HashSet::new();
-    let mut kept: Vec<OutputFile> = files
-        .into_iter()
-        .filter(|f| seen.insert(f.path.clone()))
-        .collect();
-    kept.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(kept)
+    let mut seen: std::collections::HashSet<String> = jobs.iter().map(|j| j.path.clone()).collect();
+    files.retain(|f| seen.insert(f.path.clone()));
+    Ok(files)
 }
 
 fn site_statics(root: &Path, diags: &mut Diagnostics) -> Vec<OutputFile> {

@@ -61,37 +61,90 @@ fn sibling(output: &Path, suffix: &str) -> PathBuf {
     output.with_file_name(format!(".{name}.{suffix}"))
 }
 
-/// Writes `files` as the new content of `output`.
+/// Writes `files` as the new content of `output` in one go.
 pub fn write_site(output: &Path, files: &[OutputFile], force: bool) -> Result<(), WriteError> {
-    let output = absolute(output);
-    if !force && !replaceable(&output).map_err(|e| io_error(&output, "无法检查输出文件夹", e))?
-    {
-        return Err(WriteError::NotOurs(output));
-    }
-    if output.exists() && !output.is_dir() {
-        return Err(WriteError::Io(format!(
-            "{}: 不是文件夹，无法作为输出位置",
-            output.display()
-        )));
-    }
-    let parent = output
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    fs::create_dir_all(&parent).map_err(|e| io_error(&parent, "无法创建文件夹", e))?;
+    let staging = Staging::begin(output, force)?;
+    staging.write(files)?;
+    staging.commit()
+}
 
-    let staging = sibling(&output, "hongguanjia-new");
-    // A build killed earlier may have left its staging folder; it was never swapped in.
-    remove_if_exists(&staging)?;
-    if let Err(err) = write_tree(&staging, files) {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(err);
+/// A new site being written beside the output, in as many batches as rendering produces.
+/// Dropped without `commit`, it removes itself and the output stays as it was.
+pub struct Staging {
+    output: PathBuf,
+    dir: PathBuf,
+    done: bool,
+}
+
+impl Staging {
+    /// Checks that `output` may be replaced and opens a fresh staging folder beside it.
+    pub fn begin(output: &Path, force: bool) -> Result<Staging, WriteError> {
+        let output = absolute(output);
+        if !force
+            && !replaceable(&output).map_err(|e| io_error(&output, "无法检查输出文件夹", e))?
+        {
+            return Err(WriteError::NotOurs(output));
+        }
+        if output.exists() && !output.is_dir() {
+            return Err(WriteError::Io(format!(
+                "{}: 不是文件夹，无法作为输出位置",
+                output.display()
+            )));
+        }
+        let parent = output
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        fs::create_dir_all(&parent).map_err(|e| io_error(&parent, "无法创建文件夹", e))?;
+        let dir = sibling(&output, "hongguanjia-new");
+        // A build killed earlier may have left its staging folder; it was never swapped in.
+        remove_if_exists(&dir)?;
+        fs::create_dir_all(&dir).map_err(|e| io_error(&dir, "无法创建文件夹", e))?;
+        Ok(Staging {
+            output,
+            dir,
+            done: false,
+        })
     }
-    swap_in(&staging, &output)
+
+    /// Writes one batch of files, in parallel.
+    pub fn write(&self, files: &[OutputFile]) -> Result<(), WriteError> {
+        write_tree(&self.dir, files)
+    }
+
+    /// Marks the new site as ours and swaps it in.
+    pub fn commit(mut self) -> Result<(), WriteError> {
+        let marker = self.dir.join(MARKER);
+        fs::write(&marker, MARKER_TEXT).map_err(|e| io_error(&marker, "无法写入", e))?;
+        self.done = true;
+        swap_in(&self.dir, &self.output)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Removes a folder tree, its sub-folders in parallel: a city's old site holds tens of
+/// thousands of folders, and deleting them one by one is a large part of a rebuild.
+fn remove_tree(dir: &Path) -> io::Result<()> {
+    let entries: Vec<fs::DirEntry> = fs::read_dir(dir)?.collect::<io::Result<_>>()?;
+    entries.par_iter().try_for_each(|e| {
+        if e.file_type()?.is_dir() {
+            remove_tree(&e.path())
+        } else {
+            fs::remove_file(e.path())
+        }
+    })?;
+    fs::remove_dir(dir)
 }
 
 fn remove_if_exists(path: &Path) -> Result<(), WriteError> {
-    match fs::remove_dir_all(path) {
+    match remove_tree(path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(io_error(path, "无法删除上次中断留下的临时文件夹", e)),
@@ -103,7 +156,6 @@ fn absolute(path: &Path) -> PathBuf {
 }
 
 fn write_tree(dir: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
-    fs::create_dir_all(dir).map_err(|e| io_error(dir, "无法创建文件夹", e))?;
     let mut dirs: Vec<PathBuf> = files
         .iter()
         .filter_map(|f| Path::new(&f.path).parent().map(|p| dir.join(p)))
@@ -116,9 +168,7 @@ fn write_tree(dir: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
     files.par_iter().try_for_each(|f| {
         let path = dir.join(&f.path);
         fs::write(&path, &f.bytes).map_err(|e| io_error(&path, "无法写入", e))
-    })?;
-    let marker = dir.join(MARKER);
-    fs::write(&marker, MARKER_TEXT).map_err(|e| io_error(&marker, "无法写入", e))
+    })
 }
 
 /// Replaces `output` with `staging`. On Linux the two are exchanged in one step, so
@@ -132,7 +182,7 @@ fn swap_in(staging: &Path, output: &Path) -> Result<(), WriteError> {
         use rustix::fs::{CWD, RenameFlags, renameat_with};
         if renameat_with(CWD, staging, CWD, output, RenameFlags::EXCHANGE).is_ok() {
             // `staging` now holds the previous site.
-            return fs::remove_dir_all(staging)
+            return remove_tree(staging)
                 .map_err(|e| io_error(staging, "新站点已就位，但无法删除旧站点", e));
         }
     }

@@ -161,8 +161,8 @@ fn hostile_data_gives_a_site_with_nothing_private_and_nothing_executable() {
 
     // A steward who asked not to be shown: masked everywhere, no profile page.
     assert!(out.contains("郑**"));
-    assert!(!site.path("public/stewards/FM-003").exists());
-    assert!(site.path("public/stewards/FM-001/index.html").is_file());
+    assert!(!site.path("public/stewards/FM-003.html").exists());
+    assert!(site.path("public/stewards/FM-001.html").is_file());
 }
 
 #[test]

@@ -152,9 +152,9 @@ fn every_page_kind_exists() {
         "index.html",
         "communities/index.html",
         "communities/fangmenjie/index.html",
-        "stewards/FM-001/index.html",
+        "stewards/FM-001.html",
         "cases/index.html",
-        "cases/page/2/index.html",
+        "cases/page-2.html",
         "commendations/index.html",
         "commendations/2018-1/index.html",
         "bulletins/index.html",
@@ -173,8 +173,8 @@ fn every_page_kind_exists() {
         assert!(root.join(rel).is_file(), "{rel} is missing");
     }
     // 1263 cases at the default 50 a page.
-    assert!(root.join("cases/page/26/index.html").is_file());
-    assert!(!root.join("cases/page/27").exists());
+    assert!(root.join("cases/page-26.html").is_file());
+    assert!(!root.join("cases/page-27.html").exists());
 }
 
 #[test]

@@ -20,19 +20,19 @@ pub struct OutputFile {
 }
 
 /// One page to render: which template, where to, with what.
-pub struct Job {
+pub struct Job<'a> {
     pub path: String,
     pub template: &'static str,
     pub context: Context,
     /// Context made on the rendering thread just before the page is rendered, for values
     /// too costly to hold for every page at once (a steward page's chart, say).
-    pub deferred: Option<Deferred>,
+    pub deferred: Option<Deferred<'a>>,
 }
 
 /// See [`Job::deferred`].
-pub type Deferred = Box<dyn FnOnce(&mut Context) + Send>;
+pub type Deferred<'a> = Box<dyn FnOnce(&mut Context) + Send + 'a>;
 
-impl Job {
+impl Job<'_> {
     /// A job whose links are relative to the page's own folder, so the site works from
     /// any sub-folder of a web server and from disk.
     pub fn new(path: String, template: &'static str) -> Self {

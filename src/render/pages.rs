@@ -1,6 +1,7 @@
 //! Which pages the site has: one flat list of render jobs, planned from the records.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -10,6 +11,7 @@ use super::views::{
     natural_cmp, profile, steward_url,
 };
 use super::{Job, Renderer};
+use crate::aggregate::month_key;
 use crate::charts;
 use crate::model::{Bulletin, Case, Membership};
 use crate::pipeline::Site;
@@ -37,7 +39,7 @@ fn list_url(base: &str, page: usize) -> String {
     if page <= 1 {
         format!("{base}index.html")
     } else {
-        format!("{base}page/{page}/index.html")
+        format!("{base}page-{page}.html")
     }
 }
 
@@ -70,7 +72,7 @@ struct CategoryLink {
 }
 
 /// Paginated case lists: all cases under `cases/`, and one list per category.
-fn case_lists(site: &Site, summary: &Summary, jobs: &mut Vec<Job>) {
+fn case_lists<'a>(site: &'a Site, summary: &Summary, jobs: &mut Vec<Job<'a>>) {
     let size = site.config.lists.page_size.max(1);
     let mut by_category: BTreeMap<&str, Vec<&Case>> = BTreeMap::new();
     for c in &site.cases {
@@ -99,20 +101,31 @@ fn case_lists(site: &Site, summary: &Summary, jobs: &mut Vec<Job>) {
     }
     for (base, category, cases) in lists {
         let total = cases.len().div_ceil(size).max(1);
-        let categories = nav(category);
+        let categories = Arc::new(nav(category));
+        let cases = Arc::new(cases);
+        let base = Arc::new(base);
         for page in 1..=total {
-            let rows: Vec<CaseRow> = cases
-                .iter()
-                .skip((page - 1) * size)
-                .take(size)
-                .map(|c| case_row(site, c))
-                .collect();
             let mut job = Job::new(list_url(&base, page), "cases.html");
-            job.context.insert("category", &category);
-            job.context.insert("count", &cases.len());
-            job.context.insert("rows", &rows);
-            job.context.insert("pager", &pager(&base, page, total));
-            job.context.insert("categories", &categories);
+            let (cases, categories, base) = (
+                Arc::clone(&cases),
+                Arc::clone(&categories),
+                Arc::clone(&base),
+            );
+            // A city has hundreds of thousands of rows: each page makes its own when
+            // it is rendered.
+            job.deferred = Some(Box::new(move |ctx: &mut tera::Context| {
+                let rows: Vec<CaseRow> = cases
+                    .iter()
+                    .skip((page - 1) * size)
+                    .take(size)
+                    .map(|c| case_row(site, c))
+                    .collect();
+                ctx.insert("category", &category);
+                ctx.insert("count", &cases.len());
+                ctx.insert("rows", &rows);
+                ctx.insert("pager", &pager(&base, page, total));
+                ctx.insert("categories", &*categories);
+            }));
             jobs.push(job);
         }
     }
@@ -239,50 +252,60 @@ struct CommendationRow {
     citation: Option<String>,
 }
 
-fn steward_pages(site: &Site, people: &People, jobs: &mut Vec<Job>) {
+fn steward_pages<'a>(site: &'a Site, people: &Arc<People>, jobs: &mut Vec<Job<'a>>) {
+    // The months of every steward's chart, shared.
+    let keys: Arc<[String]> = site
+        .figures
+        .by_month
+        .keys()
+        .map(|m| month_key(*m))
+        .collect();
     let mut latest: Vec<Vec<&Case>> = vec![Vec::new(); site.registry.stewards.len()];
     for c in &site.cases {
         if latest[c.steward].len() < LATEST {
             latest[c.steward].push(c);
         }
     }
+    let latest = Arc::new(latest);
     for (i, s) in site.registry.stewards.iter().enumerate() {
         if !s.public {
             continue;
         }
-        let commendations: Vec<CommendationRow> = site.figures.steward_batches[i]
-            .iter()
-            .map(|&b| {
-                let batch = &site.batches[b];
-                CommendationRow {
-                    batch_id: batch.id.clone(),
-                    title: batch.title.clone(),
-                    date: batch.date.map(|d| d.to_string()),
-                    url: format!("commendations/{}/index.html", batch.id),
-                    citation: batch
-                        .citations
-                        .iter()
-                        .find(|(s, _)| *s == i)
-                        .map(|(_, c)| c.clone()),
-                }
-            })
-            .collect();
-        let cases: Vec<CaseRow> = latest[i].iter().map(|c| case_row(site, c)).collect();
-        let months = month_rows(&site.figures, &site.figures.steward_months[i]);
         let mut job = Job::new(steward_url(&s.id), "steward.html");
-        // Drawn as the page is rendered, in parallel, and dropped with it.
-        let chart = chart_months(&months);
+        let (keys, latest, people) = (Arc::clone(&keys), Arc::clone(&latest), Arc::clone(people));
+        // Made as the page is rendered, in parallel, and dropped with it: a city has
+        // tens of thousands of stewards.
         job.deferred = Some(Box::new(move |ctx: &mut tera::Context| {
+            let commendations: Vec<CommendationRow> = site.figures.steward_batches[i]
+                .iter()
+                .map(|&b| {
+                    let batch = &site.batches[b];
+                    CommendationRow {
+                        batch_id: batch.id.clone(),
+                        title: batch.title.clone(),
+                        date: batch.date.map(|d| d.to_string()),
+                        url: format!("commendations/{}/index.html", batch.id),
+                        citation: batch
+                            .citations
+                            .iter()
+                            .find(|(s, _)| *s == i)
+                            .map(|(_, c)| c.clone()),
+                    }
+                })
+                .collect();
+            let cases: Vec<CaseRow> = latest[i].iter().map(|c| case_row(site, c)).collect();
+            let months = month_rows(&site.figures, &site.figures.steward_months[i]);
+            let households: Vec<u64> = months.iter().map(|m| m.counts.households_visited).collect();
             ctx.insert(
                 "chart_activity",
-                &charts::activity("chart-activity", "逐月走访户数", &chart),
+                &charts::activity("chart-activity", "逐月走访户数", &keys, &households),
             );
+            ctx.insert("steward", &profile(site, &people, i, s));
+            ctx.insert("figures", &site.figures.by_steward[i]);
+            ctx.insert("months", &months);
+            ctx.insert("commendations", &commendations);
+            ctx.insert("cases", &cases);
         }));
-        job.context.insert("steward", &profile(site, people, i, s));
-        job.context.insert("figures", &site.figures.by_steward[i]);
-        job.context.insert("months", &months);
-        job.context.insert("commendations", &commendations);
-        job.context.insert("cases", &cases);
         jobs.push(job);
     }
 }
@@ -598,8 +621,12 @@ fn home_charts(site: &Site, summary: &Summary, communities: &[CommunitySummary],
 }
 
 /// Every page of the site. Errors are template errors in Markdown bodies.
-pub fn plan(site: &Site, summary: &Summary, renderer: &Renderer) -> Result<Vec<Job>, Vec<String>> {
-    let people = People::new(site);
+pub fn plan<'a>(
+    site: &'a Site,
+    summary: &Summary,
+    renderer: &Renderer,
+) -> Result<Vec<Job<'a>>, Vec<String>> {
+    let people = Arc::new(People::new(site));
     let mut jobs = Vec::new();
 
     let mut home = Job::new("index.html".to_string(), "index.html");

@@ -47,7 +47,7 @@ impl People {
 }
 
 pub fn steward_url(id: &str) -> String {
-    format!("stewards/{id}/index.html")
+    format!("stewards/{id}.html")
 }
 
 pub fn community_url(id: &str) -> String {

@@ -6,8 +6,8 @@ pub mod documents;
 pub(crate) mod row;
 pub mod values;
 
-use std::cell::OnceCell;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use crate::diagnostics::{Diagnostics, Severity};
 use crate::load::RawRecord;
@@ -102,8 +102,8 @@ pub struct Registry {
     broken_communities: std::collections::HashSet<String>,
     /// Whether an error was reported for the communities' or the stewards' own files;
     /// decided once, when the first reference to an unknown id needs it.
-    communities_unread: OnceCell<bool>,
-    stewards_unread: OnceCell<bool>,
+    communities_unread: OnceLock<bool>,
+    stewards_unread: OnceLock<bool>,
 }
 
 /// Whether an error was already reported for a file of `kind` (unreadable, bad syntax,
