@@ -84,26 +84,36 @@ fn public_texts(site: &Site) -> Vec<&str> {
     out
 }
 
-/// Digit runs of a text, separators inside a number (`138-1234 5678`) removed.
-fn digit_runs(text: &str) -> Vec<String> {
-    let mut runs = Vec::new();
+/// Calls `f` with each digit run of a text at least `min` digits long, separators inside
+/// a number (`138-1234 5678`) removed, until `f` says stop. Works on bytes: this runs over
+/// every byte of the site, and pages are mostly short numbers.
+fn each_digit_run(text: &str, min: usize, mut f: impl FnMut(&str) -> bool) -> bool {
+    let bytes = text.as_bytes();
     let mut current = String::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c.is_ascii_digit() || (matches!(c, 'X' | 'x') && !current.is_empty()) {
-            current.push(c.to_ascii_uppercase());
-        } else if matches!(c, ' ' | '-')
+    for (i, &b) in bytes.iter().enumerate() {
+        let in_number = b.is_ascii_digit() || (matches!(b, b'X' | b'x') && !current.is_empty());
+        let separator = matches!(b, b' ' | b'-')
             && !current.is_empty()
-            && chars.peek().is_some_and(char::is_ascii_digit)
-        {
-            continue;
-        } else if !current.is_empty() {
-            runs.push(std::mem::take(&mut current));
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+        if in_number {
+            current.push(char::from(b.to_ascii_uppercase()));
+        } else if !separator && !current.is_empty() {
+            if current.len() >= min && f(&current) {
+                return true;
+            }
+            current.clear();
         }
     }
-    if !current.is_empty() {
-        runs.push(current);
-    }
+    !current.is_empty() && current.len() >= min && f(&current)
+}
+
+/// Digit runs of a text, separators inside a number removed.
+fn digit_runs(text: &str) -> Vec<String> {
+    let mut runs = Vec::new();
+    each_digit_run(text, 1, |r| {
+        runs.push(r.to_string());
+        false
+    });
     runs
 }
 
@@ -229,18 +239,18 @@ impl<'p> Guard<'p> {
                         }
                     }
                 }
-                if !self.numbers.is_empty() {
-                    for run in digit_runs(&text) {
-                        if let Some(hit) = finder.find(&run).next() {
-                            return Some(Leak {
-                                file: file.path.clone(),
-                                value: hit.to_string(),
-                                origin: self.numbers[hit].clone(),
-                            });
-                        }
-                    }
+                let mut found = None;
+                if let Some(&min) = self.lengths.first() {
+                    each_digit_run(&text, min, |run| {
+                        found = finder.find(run).next().map(str::to_string);
+                        found.is_some()
+                    });
                 }
-                None
+                found.map(|hit| Leak {
+                    file: file.path.clone(),
+                    origin: self.numbers[&hit].clone(),
+                    value: hit,
+                })
             })
             .collect();
         leaks.sort_by(|a, b| a.file.cmp(&b.file));

@@ -1,8 +1,8 @@
 //! The whole pipeline, load → validate → aggregate → render → write, as the two things a
 //! user asks for: check a site's records, or build the site.
 
-use std::cell::RefCell;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -255,7 +255,7 @@ const BATCH: usize = 512;
 pub fn run(
     root: &Path,
     before_render: &mut dyn FnMut(&Site) -> Result<(), BuildError>,
-    sink: &mut dyn FnMut(&[OutputFile]) -> Result<(), BuildError>,
+    sink: &mut dyn FnMut(Vec<OutputFile>) -> Result<(), BuildError>,
 ) -> Result<Rendered, BuildError> {
     let started = Instant::now();
     let mut lap = started;
@@ -281,6 +281,7 @@ pub fn run(
         timings.lap("规划页面+准备泄露检查", &mut lap);
 
         let pages = jobs.len();
+        let progress = progress_bar(pages as u64);
         let mut files = 0;
         let mut batches = jobs.into_iter();
         let mut hand_on =
@@ -294,9 +295,10 @@ pub fn run(
                 }
                 timings.add("泄露检查", t.elapsed().as_secs_f64());
                 let t = Instant::now();
-                sink(&batch)?;
+                let n = batch.len();
+                sink(batch)?;
                 timings.add("写入临时文件夹", t.elapsed().as_secs_f64());
-                files += batch.len();
+                files += n;
                 Ok(())
             };
         loop {
@@ -309,9 +311,11 @@ pub fn run(
                 .render_all(&theme, batch)
                 .map_err(BuildError::Render)?;
             timings.add("渲染（含图表）", t.elapsed().as_secs_f64());
+            progress.inc(rendered.len() as u64);
             hand_on(rendered, &mut timings)?;
         }
         hand_on(extras, &mut timings)?;
+        progress.finish_and_clear();
         (pages, files)
     };
     Ok(Rendered {
@@ -324,34 +328,91 @@ pub fn run(
     })
 }
 
+/// A progress bar on a terminal; nothing when the output goes to a file or a pipe.
+fn progress_bar(len: u64) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() || len < 2 * BATCH as u64 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("生成页面 {bar:30} {pos}/{len} {eta}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
 /// Everything but writing. Kept for callers that only need to know the site is sound.
 pub fn check(root: &Path) -> Result<Rendered, BuildError> {
     run(root, &mut |_| Ok(()), &mut |_| Ok(()))
 }
 
 /// Builds the site under `root` into `output` (default `<root>/public`).
+///
+/// A writer thread puts each finished batch into the staging folder while the next batch
+/// renders, so the disk and the processors work at the same time.
 pub fn build(root: &Path, output: Option<&Path>, force: bool) -> Result<BuildReport, BuildError> {
     let output = output
         .map(Path::to_path_buf)
         .unwrap_or_else(|| root.join("public"));
     // Dropped unfinished on any error, the staging folder removes itself.
-    let staging: RefCell<Option<write::Staging>> = RefCell::new(None);
-    let rendered = run(
-        root,
-        &mut |_| {
-            // Opened only once the records are sound: a site with errors writes nothing.
-            let opened = write::Staging::begin(&output, force).map_err(BuildError::Write)?;
-            *staging.borrow_mut() = Some(opened);
-            Ok(())
-        },
-        &mut |files| match staging.borrow().as_ref() {
-            Some(s) => s.write(files).map_err(BuildError::Write),
-            None => Ok(()),
-        },
-    )?;
+    let staging: Mutex<Option<write::Staging>> = Mutex::new(None);
+    let write_error: Mutex<Option<WriteError>> = Mutex::new(None);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<OutputFile>>(2);
+    let written = std::sync::atomic::AtomicU64::new(0);
+    let rendered = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            for batch in rx {
+                let t = Instant::now();
+                let result = match staging.lock().ok().as_deref().and_then(Option::as_ref) {
+                    Some(s) => s.write_serial(&batch),
+                    None => Ok(()),
+                };
+                written.fetch_add(
+                    t.elapsed().as_micros() as u64,
+                    std::sync::atomic::Ordering::Relaxed,
+                );
+                if let Err(e) = result {
+                    if let Ok(mut slot) = write_error.lock() {
+                        *slot = Some(e);
+                    }
+                    break;
+                }
+            }
+        });
+        let rendered = run(
+            root,
+            &mut |_| {
+                // Opened only once the records are sound: a site with errors writes nothing.
+                let opened = write::Staging::begin(&output, force).map_err(BuildError::Write)?;
+                if let Ok(mut slot) = staging.lock() {
+                    *slot = Some(opened);
+                }
+                Ok(())
+            },
+            &mut |files| {
+                if let Some(e) = write_error.lock().ok().and_then(|mut e| e.take()) {
+                    return Err(BuildError::Write(e));
+                }
+                // The writer only stops early on an error, reported on the next batch.
+                let _ = tx.send(files);
+                Ok(())
+            },
+        );
+        drop(tx);
+        let _ = writer.join();
+        rendered
+    })?;
+    if let Some(e) = write_error.lock().ok().and_then(|mut e| e.take()) {
+        return Err(BuildError::Write(e));
+    }
     let mut timings = rendered.timings;
+    timings.stages.retain(|(s, _, _)| *s != "写入临时文件夹");
+    let seconds = written.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e6;
+    timings.add("写入临时文件夹（与渲染同时进行）", seconds);
     let mut lap = Instant::now();
-    if let Some(s) = staging.into_inner() {
+    if let Some(s) = staging.into_inner().ok().flatten() {
         s.commit().map_err(BuildError::Write)?;
     }
     timings.lap("替换旧站点", &mut lap);

@@ -109,7 +109,13 @@ impl Staging {
 
     /// Writes one batch of files, in parallel.
     pub fn write(&self, files: &[OutputFile]) -> Result<(), WriteError> {
-        write_tree(&self.dir, files)
+        write_tree(&self.dir, files, true)
+    }
+
+    /// Writes one batch from the calling thread only, leaving the thread pool to work
+    /// that needs processors while this waits on the disk.
+    pub fn write_serial(&self, files: &[OutputFile]) -> Result<(), WriteError> {
+        write_tree(&self.dir, files, false)
     }
 
     /// Marks the new site as ours and swaps it in.
@@ -155,7 +161,7 @@ fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-fn write_tree(dir: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
+fn write_tree(dir: &Path, files: &[OutputFile], parallel: bool) -> Result<(), WriteError> {
     let mut dirs: Vec<PathBuf> = files
         .iter()
         .filter_map(|f| Path::new(&f.path).parent().map(|p| dir.join(p)))
@@ -165,10 +171,15 @@ fn write_tree(dir: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
     for d in &dirs {
         fs::create_dir_all(d).map_err(|e| io_error(d, "无法创建文件夹", e))?;
     }
-    files.par_iter().try_for_each(|f| {
+    let one = |f: &OutputFile| {
         let path = dir.join(&f.path);
         fs::write(&path, &f.bytes).map_err(|e| io_error(&path, "无法写入", e))
-    })
+    };
+    if parallel {
+        files.par_iter().try_for_each(one)
+    } else {
+        files.iter().try_for_each(one)
+    }
 }
 
 /// Replaces `output` with `staging`. On Linux the two are exchanged in one step, so
