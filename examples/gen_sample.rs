@@ -117,6 +117,20 @@ impl Params {
     /// and one batch of 500 commended stewards, over the year 2018. Only the number of
     /// communities, stewards and rows is fixed; buildings, households and resolved cases
     /// come out of the draws (`buildings`, `households` and `resolved` are not used).
+    /// A town of about 10,000 pages (a seventh of the city), to compare per-page speed
+    /// with other generators on the same number of pages.
+    fn town() -> Params {
+        Params {
+            communities: 56,
+            stewards: 7_000,
+            cases: 70_000,
+            errands: 42_000,
+            commended: 70,
+            meetings: 700,
+            ..Params::city(280_000)
+        }
+    }
+
     fn city(visits: usize) -> Params {
         Params {
             scale: Scale::City,
@@ -2636,7 +2650,7 @@ fn run_city(p: &Params, root: &Path) -> io::Result<()> {
 fn usage() -> ! {
     eprintln!(
         "usage: gen_sample <content folder>                     the sample site's records
-       gen_sample <site folder> --scale city|city4m      a whole synthetic city site
+       gen_sample <site folder> --scale city|city4m|town a whole synthetic city site (town: ~10,000 pages)
        gen_sample <site folder> [--scale city] --visits N  the city with N visits
 
   cargo run --release --example gen_sample -- content
@@ -2668,6 +2682,7 @@ fn main() {
         (None | Some("city"), Some(n)) => Params::city(n),
         (Some("city"), None) => Params::city(2_000_000),
         (Some("city4m"), None) => Params::city(4_000_000),
+        (Some("town"), None) => Params::town(),
         _ => usage(),
     };
     if p.scale == Scale::City && p.visits == 0 {
