@@ -181,10 +181,11 @@ fn same_file(old: &Path, bytes: &[u8]) -> bool {
 /// times a link, and the old tree is deleted right after the swap anyway. Nothing is ever
 /// written into the previous site, so it stays whole whatever happens.
 fn put(path: &Path, previous: Option<&Path>, rel: &str, bytes: &[u8]) -> Result<(), WriteError> {
-    if let Some(old) = previous.map(|p| p.join(rel)) {
-        if same_file(&old, bytes) && fs::hard_link(&old, path).is_ok() {
-            return Ok(());
-        }
+    if let Some(old) = previous.map(|p| p.join(rel))
+        && same_file(&old, bytes)
+        && fs::hard_link(&old, path).is_ok()
+    {
+        return Ok(());
     }
     fs::write(path, bytes).map_err(|e| io_error(path, "无法写入", e))
 }
