@@ -20,7 +20,8 @@
 # Temporary outputs go to bench-data/tmp.* and are removed at exit; the workloads stay.
 #
 # Environment:
-#   BENCH_WORKLOADS  which workloads, default "city city4m"
+#   BENCH_WORKLOADS  which workloads, default "town city city4m" (town: about 10,000 pages,
+#                    to compare with Hugo on 10,000 simple pages when hugo is installed)
 #   BENCH_TIMEOUT    stop a build after this many seconds (0 = never, the default)
 #   BENCH_FLOOR      0 to skip the file-system floor
 set -euo pipefail
@@ -28,7 +29,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 DATA="$ROOT/bench-data"
-WORKLOADS=${BENCH_WORKLOADS:-"city city4m"}
+WORKLOADS=${BENCH_WORKLOADS:-"town city city4m"}
 TIMEOUT=${BENCH_TIMEOUT:-0}
 FLOOR=${BENCH_FLOOR:-1}
 
@@ -97,7 +98,8 @@ generate() {
     case "$name" in
         city) args=(--scale city) ;;
         city4m) args=(--scale city4m) ;;
-        *) echo "bench: unknown workload $name (city, city4m)" >&2; exit 2 ;;
+        town) args=(--scale town) ;;
+        *) echo "bench: unknown workload $name (town, city, city4m)" >&2; exit 2 ;;
     esac
     local stamp="$GEN_HASH ${args[*]}"
     if [[ -f "$site/.bench-complete" && "$(cat "$site/.bench-complete")" == "$stamp" ]]; then
@@ -115,15 +117,19 @@ generate() {
     SUMMARY_GEN+=("$(printf '%-10s %9ss %10s  %s' "$name" "$(elapsed "$t0" "$t1")" "$(du -sh "$site/content" | cut -f1)" "$site")")
 }
 
-# Builds site $2 into $3 twice; summary label $1.
+# Builds site $2 into $3 three times; summary label $1: into a fresh folder; again with
+# the same input (unchanged pages are linked from the previous site); and with a changed
+# title, so that every page differs and all of them are written again.
 bench_build() {
     local label=$1 site=$2 out=$3 run status
-    for run in 1 2; do
-        if [[ $run == 1 ]]; then
-            echo "== $label: build $run of 2 (fresh output)"
-        else
-            echo "== $label: build $run of 2 (replaces the previous output)"
-        fi
+    cp "$site/site.toml" "$TMP/site.toml.orig"
+    for run in 1 2 3; do
+        case $run in
+            1) echo "== $label: build 1 of 3 (fresh output)" ;;
+            2) echo "== $label: build 2 of 3 (same input, replaces the previous output)" ;;
+            3) echo "== $label: build 3 of 3 (every page changed, replaces the previous output)"
+               sed -i '0,/^title = "/s//title = "改 /' "$site/site.toml" ;;
+        esac
         status=0
         HONGGUANJIA_TIMINGS=1 timed "$BIN" build --root "$site" --output "$out" || status=$?
         local pages=0
@@ -137,10 +143,38 @@ bench_build() {
             fi
             row "$label (run $run)" "FAILED" "$(human_kb "$RSS_KB")" "$pages" "exit $status after ${WALL}s"
             FAILURES=$((FAILURES + 1))
+            cp "$TMP/site.toml.orig" "$site/site.toml"
             return 0
         fi
         row "$label (run $run)" "${WALL}s" "$(human_kb "$RSS_KB")" "$pages" ""
     done
+    cp "$TMP/site.toml.orig" "$site/site.toml"
+}
+
+# Hugo on 10,000 simple pages from front matter, built twice, for the per-page comparison.
+bench_hugo() {
+    if ! command -v hugo >/dev/null; then
+        echo "== hugo: not installed, skipped (Debian: apt-get install hugo)"
+        return
+    fi
+    local site="$TMP/hugo" run
+    mkdir -p "$site/content/posts" "$site/layouts/_default"
+    printf 'baseURL = "https://example.org/"\ntitle = "bench"\ndisableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n' >"$site/config.toml"
+    printf '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1><p>{{ .Params.community }} {{ .Date.Format "2006-01-02" }}</p>{{ .Content }}</body></html>\n' >"$site/layouts/_default/single.html"
+    printf '<!DOCTYPE html><html><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body>{{ range first 50 .Pages }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}</body></html>\n' >"$site/layouts/_default/list.html"
+    python3 - "$site/content/posts" <<'EOF'
+import sys
+for i in range(10_000):
+    with open(f"{sys.argv[1]}/p{i:05d}.md", "w") as out:
+        out.write(f'+++\ntitle = "红管家 {i}"\ndate = 2018-01-{i % 28 + 1:02d}\ncommunity = "社区{i % 400}"\n+++\n走访群众，收集意见建议。\n')
+EOF
+    for run in 1 2; do
+        echo "== hugo $(hugo version | cut -d' ' -f2): 10,000 simple pages, build $run of 2"
+        timed hugo --quiet -s "$site" -d "$site/public" || true
+        echo "   wall ${WALL}s, peak RSS $(human_kb "$RSS_KB")"
+        row "hugo 10k (run $run)" "${WALL}s" "$(human_kb "$RSS_KB")" "$(find "$site/public" -name '*.html' | wc -l)" "simple pages"
+    done
+    rm -rf "$site"
 }
 
 SUMMARY_GEN=()
@@ -156,6 +190,8 @@ for w in $WORKLOADS; do
     bench_build "$w" "$DATA/$w" "$TMP/$w-out"
     rm -rf "$TMP/$w-out"
 done
+
+bench_hugo
 
 FLOOR_LINE=""
 if [[ "$FLOOR" != 0 ]]; then

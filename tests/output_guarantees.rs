@@ -366,3 +366,27 @@ fn a_rebuild_reuses_unchanged_files_but_never_an_edited_one() {
     site.build_ok();
     assert_eq!(tree(&site.path("public")), first);
 }
+
+/// Pages are rendered and written in parallel; the result does not depend on it.
+#[test]
+fn a_parallel_build_equals_a_single_threaded_one() {
+    let site = Site::fixture("every-kind-csv");
+    let one = tempfile::tempdir().expect("temp dir");
+    let many = tempfile::tempdir().expect("temp dir");
+    for (dir, threads) in [(&one, "1"), (&many, "4")] {
+        let out = dir.path().join("public");
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_hongguanjia"))
+            .args(["build", "--root"])
+            .arg(site.root())
+            .arg("--output")
+            .arg(&out)
+            .env("RAYON_NUM_THREADS", threads)
+            .status()
+            .expect("run");
+        assert!(status.success());
+    }
+    assert_eq!(
+        tree(&one.path().join("public")),
+        tree(&many.path().join("public"))
+    );
+}

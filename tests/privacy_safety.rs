@@ -292,3 +292,20 @@ fn links_out_of_the_site_are_refused() {
         "content/meetings.csv:1: 这是一个指向站点文件夹以外的符号链接，为安全起见不予读取",
     );
 }
+
+#[test]
+fn stewards_phones_are_hidden_by_default_and_masked_on_request() {
+    let site = Site::basic();
+    site.build(&[]).assert_code(0);
+    let page = std::fs::read_to_string(site.path("public/stewards/FM-001.html")).expect("page");
+    assert!(!page.contains("联系电话"));
+    assert!(!page.contains("1390570"));
+    site.write(
+        "site.toml",
+        "title = \"t\"\nbase_url = \"https://example.org/\"\n[privacy]\nsteward_phone = \"masked\"\n",
+    );
+    site.build(&[]).assert_code(0);
+    let page = std::fs::read_to_string(site.path("public/stewards/FM-001.html")).expect("page");
+    assert!(page.contains("<dd>139****1111</dd>"), "{page}");
+    assert!(!page.contains(STEWARD_PHONE));
+}
