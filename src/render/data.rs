@@ -26,7 +26,7 @@ pub struct Summary {
     pub commended: u64,
     pub by_membership: BTreeMap<&'static str, u64>,
     pub by_community: BTreeMap<String, CommunitySummary>,
-    pub by_month: BTreeMap<String, MonthSummary>,
+    pub by_month: BTreeMap<String, Counts>,
     pub by_category: Vec<CategorySummary>,
 }
 
@@ -50,33 +50,7 @@ pub struct CommunitySummary {
     pub errands: u64,
     pub meetings: u64,
     pub commended: u64,
-    pub by_month: BTreeMap<String, MonthSummary>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct MonthSummary {
-    pub households_visited: u64,
-    pub visits: u64,
-    pub cases: u64,
-    pub resolved: u64,
-    pub errands: u64,
-    pub meetings: u64,
-    /// Households visited on door-knocking days (敲门日), a part of `households_visited`.
-    pub door_knocking_households: u64,
-}
-
-impl From<&Counts> for MonthSummary {
-    fn from(c: &Counts) -> Self {
-        MonthSummary {
-            households_visited: c.households_visited,
-            visits: c.visits,
-            cases: c.cases,
-            resolved: c.resolved,
-            errands: c.errands,
-            meetings: c.meetings,
-            door_knocking_households: c.door_knocking_households,
-        }
-    }
+    pub by_month: BTreeMap<String, Counts>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -87,8 +61,8 @@ pub struct CategorySummary {
     pub resolution_rate: f64,
 }
 
-fn months(m: &BTreeMap<u32, Counts>) -> BTreeMap<String, MonthSummary> {
-    m.iter().map(|(k, c)| (month_key(*k), c.into())).collect()
+fn months(m: &BTreeMap<u32, Counts>) -> BTreeMap<String, Counts> {
+    m.iter().map(|(k, c)| (month_key(*k), *c)).collect()
 }
 
 /// Largest first, then by name, so ties do not depend on input order.

@@ -290,3 +290,31 @@ pub fn figures(v: &Value) -> [u64; 9] {
 pub fn crlf(text: &str) -> String {
     text.replace("\r\n", "\n").replace('\n', "\r\n")
 }
+
+/// One page of each kind of the repository's sample site; the rest differ only in data.
+pub const SAMPLE_PAGE_KINDS: &[&str] = &[
+    "index.html",
+    "communities/index.html",
+    "communities/fangmenjie/index.html",
+    "stewards/FM-001.html",
+    "cases/index.html",
+    "cases/page-2.html",
+    "commendations/index.html",
+    "commendations/2018-1/index.html",
+    "bulletins/index.html",
+    "bulletins/2018-61/index.html",
+    "duties/index.html",
+    "404.html",
+];
+
+/// Builds the repository's sample site into `<dir>/public` and returns that folder.
+pub fn build_sample(dir: &Path) -> PathBuf {
+    let out = dir.join("public");
+    let status = Command::new(env!("CARGO_BIN_EXE_hongguanjia"))
+        .args(["build", "--root", env!("CARGO_MANIFEST_DIR"), "--output"])
+        .arg(&out)
+        .status()
+        .expect("run hongguanjia");
+    assert!(status.success(), "building the sample site failed");
+    out
+}
