@@ -42,6 +42,20 @@ pub struct Site {
 /// Reads and checks everything under `root`. Returns the site only when there is no error;
 /// the diagnostics hold every problem found either way.
 pub fn load_site(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
+    if !root.join("site.toml").exists() && !root.join("content").exists() {
+        // Most likely run from the wrong folder: one clear message, not one per file.
+        diags.error(
+            "site.toml",
+            1,
+            format!(
+                "{} 里没有 site.toml 和 content/，不像是一个站点文件夹。请在站点文件夹里运行，或用 --root 指定站点文件夹",
+                std::path::absolute(root)
+                    .unwrap_or_else(|_| root.to_path_buf())
+                    .display()
+            ),
+        );
+        return None;
+    }
     let config = config::load(root, diags);
     load::unexpected_entries(root, diags);
     let sources: Vec<_> = Kind::ALL

@@ -896,3 +896,18 @@ fn a_duplicate_id_is_reported_even_when_its_first_record_has_another_error() {
         out.stderr
     );
 }
+
+#[test]
+fn a_folder_that_is_no_site_gets_one_clear_message() {
+    let site = Site::empty();
+    let out = site.build(&[]);
+    out.assert_code(1);
+    let lines = out.err_lines();
+    assert_eq!(lines.len(), 2, "{}", out.stderr);
+    assert!(
+        lines[0].starts_with("site.toml:1: ")
+            && lines[0].contains("里没有 site.toml 和 content/，不像是一个站点文件夹"),
+        "{}",
+        lines[0]
+    );
+}
