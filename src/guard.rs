@@ -172,8 +172,15 @@ pub struct Guard<'p> {
 }
 
 impl<'p> Guard<'p> {
-    pub fn new(site: &Site, private: &'p PrivateValues) -> Self {
-        let public = public_texts(site);
+    /// `theme` is public too: a resident whose name happens to be a word of a template
+    /// (“秀红” in “优秀红管家”) is not a leak.
+    pub fn new(site: &Site, private: &'p PrivateValues, theme: &crate::theme::Theme) -> Self {
+        let mut public = public_texts(site);
+        public.extend(
+            theme
+                .templates()
+                .filter_map(|(_, bytes)| std::str::from_utf8(bytes).ok()),
+        );
 
         // Private numbers that the input also shows publicly are not leaks.
         let mut numbers = private.numbers.clone();

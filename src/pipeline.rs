@@ -291,7 +291,7 @@ pub fn run(
             Renderer::new(&theme, &globals(&site, &summary)).map_err(BuildError::Render)?;
         let jobs = render::pages::plan(&site, &summary, &renderer).map_err(BuildError::Render)?;
         let extras = extra_files(&site, &theme, &summary, &jobs, &mut diags)?;
-        let guard = crate::guard::Guard::new(&site, &site.private);
+        let guard = crate::guard::Guard::new(&site, &site.private, &theme);
         timings.lap("规划页面+准备泄露检查", &mut lap);
 
         let pages = jobs.iter().filter(|j| j.path.ends_with(".html")).count();

@@ -116,15 +116,9 @@ impl Renderer {
                 }
                 self.tera
                     .render(job.template, &job.context)
-                    .map(|text| {
-                        // Every page is held until the site is written: drop the slack
-                        // the growing string left, up to half of it at scale.
-                        let mut bytes = text.into_bytes();
-                        bytes.shrink_to_fit();
-                        OutputFile {
-                            path: job.path,
-                            bytes,
-                        }
+                    .map(|text| OutputFile {
+                        path: job.path,
+                        bytes: text.into_bytes(),
                     })
                     .map_err(|err| describe(theme, &err))
             })
