@@ -84,25 +84,67 @@ fn public_texts(site: &Site) -> Vec<&str> {
     out
 }
 
+/// What a few bytes of UTF-8 are to a number: a digit (ASCII or full-width), a separator
+/// people type inside numbers (space, ideographic space, any dash), or neither; and how
+/// many bytes that was. Full-width forms are folded here, as NFKC would fold them, so
+/// that `１３８－１２３４－５６７８` on a page is the number it reads as.
+fn number_char(bytes: &[u8], i: usize) -> (NumberChar, usize) {
+    match bytes[i] {
+        b @ b'0'..=b'9' => (NumberChar::Digit(b), 1),
+        b @ (b'X' | b'x') => (NumberChar::X(b.to_ascii_uppercase()), 1),
+        b' ' | b'-' => (NumberChar::Separator, 1),
+        0xEF => match (bytes.get(i + 1), bytes.get(i + 2)) {
+            (Some(0xBC), Some(&b @ 0x90..=0x99)) => (NumberChar::Digit(b - 0x90 + b'0'), 3),
+            (Some(0xBC), Some(0xB8)) | (Some(0xBD), Some(0x98)) => (NumberChar::X(b'X'), 3),
+            (Some(0xBC), Some(0x8D)) => (NumberChar::Separator, 3),
+            _ => (NumberChar::Other, 1),
+        },
+        // U+3000 ideographic space; U+2010–U+2014 dashes; U+2212 minus.
+        0xE3 if bytes.get(i + 1..i + 3) == Some(&[0x80, 0x80]) => (NumberChar::Separator, 3),
+        0xE2 => match (bytes.get(i + 1), bytes.get(i + 2)) {
+            (Some(0x80), Some(0x90..=0x94)) | (Some(0x88), Some(0x92)) => {
+                (NumberChar::Separator, 3)
+            }
+            _ => (NumberChar::Other, 1),
+        },
+        _ => (NumberChar::Other, 1),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NumberChar {
+    Digit(u8),
+    X(u8),
+    Separator,
+    Other,
+}
+
 /// Calls `f` with each digit run of a text at least `min` digits long, separators inside
 /// a number (`138-1234 5678`) removed, until `f` says stop. Works on bytes: this runs over
 /// every byte of the site, and pages are mostly short numbers.
 fn each_digit_run(text: &str, min: usize, mut f: impl FnMut(&str) -> bool) -> bool {
     let bytes = text.as_bytes();
     let mut current = String::new();
-    for (i, &b) in bytes.iter().enumerate() {
-        let in_number = b.is_ascii_digit() || (matches!(b, b'X' | b'x') && !current.is_empty());
-        let separator = matches!(b, b' ' | b'-')
-            && !current.is_empty()
-            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
-        if in_number {
-            current.push(char::from(b.to_ascii_uppercase()));
-        } else if !separator && !current.is_empty() {
-            if current.len() >= min && f(&current) {
-                return true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let (class, len) = number_char(bytes, i);
+        let next_is_digit = || {
+            i + len < bytes.len() && matches!(number_char(bytes, i + len).0, NumberChar::Digit(_))
+        };
+        match class {
+            NumberChar::Digit(d) => current.push(char::from(d)),
+            NumberChar::X(x) if !current.is_empty() => current.push(char::from(x)),
+            NumberChar::Separator if !current.is_empty() && next_is_digit() => {}
+            _ => {
+                if !current.is_empty() {
+                    if current.len() >= min && f(&current) {
+                        return true;
+                    }
+                    current.clear();
+                }
             }
-            current.clear();
         }
+        i += len;
     }
     !current.is_empty() && current.len() >= min && f(&current)
 }
@@ -277,5 +319,14 @@ mod tests {
         );
         assert_eq!(digit_runs("11010519491231002X"), ["11010519491231002X"]);
         assert!(digit_runs("没有数字").is_empty());
+    }
+
+    #[test]
+    fn digit_runs_read_full_width_digits_dashes_and_spaces() {
+        assert_eq!(
+            digit_runs("电话１３８－１２３４\u{3000}５６７８，１３８—1234–5678"),
+            ["13812345678", "13812345678"]
+        );
+        assert_eq!(digit_runs("１１０１０５１９４９１２３１００２Ｘ"), ["11010519491231002X"]);
     }
 }

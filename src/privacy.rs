@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+
 /// `张三丰` → `张**`: the family name stays, the rest is hidden.
 pub fn mask_name(name: &str) -> String {
     let mut chars = name.chars();
@@ -17,7 +19,11 @@ pub fn mask_name(name: &str) -> String {
 
 /// `13812341234` → `138****1234`; anything that is not a phone number is hidden whole.
 pub fn mask_phone(phone: &str) -> String {
-    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+    let digits: Vec<char> = phone
+        .chars()
+        .map(fold_char)
+        .filter(char::is_ascii_digit)
+        .collect();
     if digits.len() < 7 {
         return "****".to_string();
     }
@@ -63,26 +69,90 @@ fn digit_at(chars: &[char], i: usize) -> bool {
     chars.get(i).is_some_and(char::is_ascii_digit)
 }
 
-/// A mainland mobile number starting at `i`: `+86` optional, then `1[3-9]` and nine more
-/// digits, with single spaces or dashes allowed between digits. Returns its end and digits.
-fn mobile_at(chars: &[char], i: usize) -> Option<(usize, String)> {
-    let mut j = i;
-    if chars.get(j) == Some(&'+') {
-        if chars.get(j + 1) != Some(&'8') || chars.get(j + 2) != Some(&'6') {
-            return None;
-        }
-        j += 3;
-        if matches!(chars.get(j), Some(' ' | '-')) {
-            j += 1;
-        }
+/// One character folded as NFKC folds it, when that gives a single character: `１` → `1`,
+/// `＋` → `+`, `－` → `-`, the ideographic space → a space. One character stays one, so
+/// a number found in the folded text is masked at the same place in the original.
+pub fn fold_char(c: char) -> char {
+    // ASCII and the common CJK ideographs are already NFKC; skip the table for them.
+    if c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+        return c;
     }
+    let mut folded = std::iter::once(c).nfkc();
+    match (folded.next(), folded.next()) {
+        (Some(f), None) => f,
+        _ => c,
+    }
+}
+
+/// A text folded character by character (see [`fold_char`]).
+pub fn fold(text: &str) -> Vec<char> {
+    text.chars().map(fold_char).collect()
+}
+
+/// The whole text NFKC-normalized, borrowed when it already is.
+pub fn nfkc(text: &str) -> Cow<'_, str> {
+    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.nfkc().collect())
+    }
+}
+
+/// A separator people type inside a number, after folding: spaces and every dash.
+fn is_number_separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}'
+    )
+}
+
+/// Whether a text has a digit in any form (`1` or `１`), the cheap test before scrubbing.
+fn has_digit(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_ascii_digit() || (!c.is_ascii() && fold_char(c).is_ascii_digit()))
+}
+
+/// The country prefix of a mobile number at `j`: `+86` or `0086`, then an optional
+/// separator. Returns where the number proper starts.
+fn country_prefix(chars: &[char], j: usize) -> Option<usize> {
+    let rest = chars.get(j..)?;
+    let len = if rest.starts_with(&['+', '8', '6']) {
+        3
+    } else if rest.starts_with(&['0', '0', '8', '6']) {
+        4
+    } else {
+        return None;
+    };
+    let mut k = j + len;
+    if chars.get(k).copied().is_some_and(is_number_separator) {
+        k += 1;
+    }
+    Some(k)
+}
+
+/// A mainland mobile number starting at `i` of folded text: `+86` or `0086` optional,
+/// then `1[3-9]` and nine more digits, with single spaces or dashes allowed between
+/// digits. Returns its end and digits.
+fn mobile_at(chars: &[char], i: usize) -> Option<(usize, String)> {
+    if let Some(j) = country_prefix(chars, i)
+        && let Some(found) = mobile_digits(chars, j)
+    {
+        return Some(found);
+    }
+    if chars.get(i) == Some(&'+') {
+        return None;
+    }
+    mobile_digits(chars, i)
+}
+
+fn mobile_digits(chars: &[char], mut j: usize) -> Option<(usize, String)> {
     let mut digits = String::new();
     while digits.len() < 11 {
         let c = *chars.get(j)?;
         if c.is_ascii_digit() {
             digits.push(c);
             j += 1;
-        } else if matches!(c, ' ' | '-') && !digits.is_empty() && digit_at(chars, j + 1) {
+        } else if is_number_separator(c) && !digits.is_empty() && digit_at(chars, j + 1) {
             j += 1;
         } else {
             return None;
@@ -96,24 +166,28 @@ fn mobile_at(chars: &[char], i: usize) -> Option<(usize, String)> {
 }
 
 /// Masks resident ID numbers (`330802********1234`) and mobile numbers (`138****1234`) in
-/// free text, and says what it hid. ID numbers are looked for first, since an ID number
-/// holds runs of digits that look like a phone number.
+/// free text, and says what it hid. Numbers are found in the text folded per
+/// [`fold_char`], so full-width digits (`１３８…`), full-width dashes and spaces and a
+/// `+86` or `0086` in front are caught too; the rest of the text is kept as written.
+/// ID numbers are looked for first, since an ID number holds runs of digits that look
+/// like a phone number.
 pub fn scrub(text: &str) -> (Cow<'_, str>, Vec<Hidden>) {
-    if !text.bytes().any(|b| b.is_ascii_digit()) {
+    if !has_digit(text) {
         return (Cow::Borrowed(text), Vec::new());
     }
-    let chars: Vec<char> = text.chars().collect();
+    let original: Vec<char> = text.chars().collect();
+    let chars = fold(text);
     let mut out = String::with_capacity(text.len());
     let mut found = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        let starts_number = !digit_at(chars.as_slice(), i.wrapping_sub(1)) || i == 0;
+        let starts_number = i == 0 || !digit_at(chars.as_slice(), i - 1);
         if starts_number && i + 18 <= chars.len() && is_id_number(&chars[i..i + 18]) {
             let after = chars.get(i + 18);
             if !after.is_some_and(|c| c.is_ascii_alphanumeric()) {
                 out.extend(&chars[i..i + 6]);
                 out.push_str("********");
-                out.extend(&chars[i + 14..i + 18]);
+                out.extend(chars[i + 14..i + 18].iter().map(char::to_ascii_uppercase));
                 found.push(Hidden::IdNumber);
                 i += 18;
                 continue;
@@ -125,7 +199,7 @@ pub fn scrub(text: &str) -> (Cow<'_, str>, Vec<Hidden>) {
             i = end;
             continue;
         }
-        out.push(chars[i]);
+        out.push(original[i]);
         i += 1;
     }
     if found.is_empty() {
@@ -194,6 +268,53 @@ mod tests {
     }
 
     #[test]
+    fn masks_full_width_digits_dashes_spaces_and_country_prefixes() {
+        for (text, want) in [
+            ("电话１３８１２３４５６７８", "电话138****5678"),
+            ("电话１３８－１２３４－５６７８。", "电话138****5678。"),
+            ("电话 138\u{3000}1234\u{3000}5678", "电话 138****5678"),
+            ("138—1234—5678", "138****5678"),
+            ("138–1234‐5678", "138****5678"),
+            ("＋８６ １３８１２３４５６７８", "138****5678"),
+            ("0086 13812345678", "138****5678"),
+            ("008613812345678", "138****5678"),
+            ("回电０086-138 1234 5678", "回电138****5678"),
+        ] {
+            let (out, found) = scrub(text);
+            assert_eq!(out, want, "{text}");
+            assert_eq!(found, [Hidden::Mobile], "{text}");
+        }
+        let number: String = id("33080219500101123")
+            .chars()
+            .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap_or(c))
+            .collect();
+        let text = format!("证件{number}，");
+        let (out, found) = scrub(&text);
+        assert_eq!(found, [Hidden::IdNumber]);
+        assert!(out.starts_with("证件330802********") && out.ends_with('，'), "{out}");
+    }
+
+    #[test]
+    fn country_prefix_numbers_keep_the_text_around_them() {
+        // Full-width text before and after the number is kept as typed.
+        let (out, _) = scrub("（＋86）不算，电话＋8613812345678，谢谢");
+        assert_eq!(out, "（＋86）不算，电话138****5678，谢谢");
+    }
+
+    #[test]
+    fn number_values_are_compared_by_their_digits_in_any_form() {
+        for v in [
+            "13812345678",
+            "１３８１２３４５６７８",
+            "+86 138-1234-5678",
+            "0086 138 1234 5678",
+            "１３８－１２３４－５６７８",
+        ] {
+            assert_eq!(number_digits(v).as_deref(), Some("13812345678"), "{v}");
+        }
+    }
+
+    #[test]
     fn leaves_other_numbers_alone() {
         for text in [
             "共走访6354户",
@@ -243,12 +364,14 @@ pub struct PrivateValues {
 /// Digits of a value that is a number as people write them (`+86 138-1234-5678`), if
 /// it has enough of them to identify someone.
 pub fn number_digits(value: &str) -> Option<String> {
-    let v = value.trim();
-    let v = v.strip_prefix("+86").unwrap_or(v);
-    if !v
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | 'X' | 'x' | '(' | ')'))
-    {
+    let folded: String = value.trim().chars().map(fold_char).collect();
+    let v = folded
+        .strip_prefix("+86")
+        .or_else(|| folded.strip_prefix("0086"))
+        .unwrap_or(&folded);
+    if !v.chars().all(|c| {
+        c.is_ascii_digit() || is_number_separator(c) || matches!(c, 'X' | 'x' | '(' | ')')
+    }) {
         return None;
     }
     let digits: String = v
@@ -272,6 +395,13 @@ impl PrivateValues {
         if let Some(digits) = number_digits(value) {
             self.numbers.entry(digits).or_insert_with(origin);
         } else if value.chars().count() >= 2 && !value.chars().all(|c| c.is_ascii_digit()) {
+            // Both as typed and NFKC-normalized: the page may show either form.
+            let normal = nfkc(value);
+            if normal != value {
+                self.texts
+                    .entry(normal.into_owned())
+                    .or_insert_with(origin);
+            }
             self.texts.entry(value.to_string()).or_insert_with(origin);
         }
     }
