@@ -1,7 +1,9 @@
 //! The last line of defence before `write`: every output file is scanned for every
 //! private value of the input. A hit fails the build and names the file and the record.
 //! Values that are also public in the input (a resident who shares a steward's name, a
-//! name inside a longer public name) are not leaks.
+//! name inside a longer public name) are not leaks; a resident's name typed into free
+//! text does not make it public (see `public_texts`). Numbers are compared by their
+//! digits in any form, full-width included.
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use rayon::prelude::*;
@@ -10,55 +12,48 @@ use crate::pipeline::Site;
 use crate::privacy::{PrivateOrigin, PrivateValues, preview};
 use crate::render::OutputFile;
 
-/// Every piece of public text the input holds: what the site may show.
-fn public_texts(site: &Site) -> Vec<&str> {
-    let mut out: Vec<&str> = Vec::new();
+/// What the site may show, from the input: values public in their own right (a
+/// steward's or community's name, a building, the site's settings) and free texts
+/// (summaries, topics, citations, bulletins). The records' part comes from the schema's
+/// text roles, collected as the records were read; settings, commendations and
+/// documents are not records of the schema and are listed here.
+struct PublicTexts<'s> {
+    values: Vec<&'s str>,
+    free: Vec<&'s str>,
+}
+
+fn public_texts(site: &Site) -> PublicTexts<'_> {
+    let mut values: Vec<&str> = site.private.public.values.iter().map(String::as_str).collect();
+    let mut free: Vec<&str> = site.private.public.free_texts().map(|(_, _, _, t)| t).collect();
     let c = &site.config;
-    out.push(&c.title);
-    out.extend(c.description.as_deref());
+    values.push(&c.title);
+    free.extend(c.description.as_deref());
     let sd = &c.subdistrict;
-    out.extend(
+    values.extend(
         [sd.name.as_deref(), sd.committee.as_deref()]
             .into_iter()
             .flatten(),
     );
     let b = &c.bulletin;
-    out.extend(
+    values.extend(
         [b.name.as_deref(), b.issuer.as_deref(), b.printer.as_deref()]
             .into_iter()
             .flatten(),
     );
+    // Settled names that the records refer to; kept as the validator read them.
     for m in &site.registry.communities {
-        out.push(&m.name);
-        out.extend(m.party_org.as_deref());
+        values.push(&m.name);
+        values.extend(m.party_org.as_deref());
     }
     for s in &site.registry.stewards {
-        out.push(&s.name);
-        out.extend(s.buildings.iter().map(String::as_str));
-        out.extend(s.teams.iter().map(String::as_str));
-        out.extend(
-            [
-                s.grid.as_deref(),
-                s.workplace.as_deref(),
-                s.specialty.as_deref(),
-            ]
-            .into_iter()
-            .flatten(),
-        );
-    }
-    for k in &site.cases {
-        out.extend([k.category.as_str(), k.summary.as_str()]);
-        out.extend(k.building.as_deref());
-    }
-    for m in &site.meetings {
-        out.extend(m.topic.as_deref());
+        values.push(&s.name);
     }
     for b in &site.batches {
-        out.push(&b.title);
-        out.extend(b.issuer.as_deref());
-        out.extend(b.citations.iter().map(|(_, c)| c.as_str()));
+        free.push(&b.title);
+        values.extend(b.issuer.as_deref());
+        free.extend(b.citations.iter().map(|(_, c)| c.as_str()));
         if let Some(n) = &b.notice {
-            out.extend(
+            values.extend(
                 [
                     n.objections.as_deref(),
                     n.contact.as_deref(),
@@ -70,18 +65,18 @@ fn public_texts(site: &Site) -> Vec<&str> {
         }
     }
     for b in &site.bulletins {
-        out.push(&b.title);
-        out.extend(b.subtitle.as_deref());
-        out.extend(b.source.as_deref());
-        out.extend(b.send_to.iter().map(String::as_str));
-        out.extend(b.distribute_to.iter().map(String::as_str));
-        out.push(&b.body.markdown);
+        free.push(&b.title);
+        free.extend(b.subtitle.as_deref());
+        values.extend(b.source.as_deref());
+        values.extend(b.send_to.iter().map(String::as_str));
+        values.extend(b.distribute_to.iter().map(String::as_str));
+        free.push(&b.body.markdown);
     }
     for p in &site.pages {
-        out.push(&p.title);
-        out.push(&p.body.markdown);
+        free.push(&p.title);
+        free.push(&p.body.markdown);
     }
-    out
+    PublicTexts { values, free }
 }
 
 /// What a few bytes of UTF-8 are to a number: a digit (ASCII or full-width), a separator
@@ -216,20 +211,29 @@ pub struct Guard<'p> {
 impl<'p> Guard<'p> {
     /// `theme` is public too: a resident whose name happens to be a word of a template
     /// (“秀红” in “优秀红管家”) is not a leak.
-    pub fn new(site: &Site, private: &'p PrivateValues, theme: &crate::theme::Theme) -> Self {
-        let mut public = public_texts(site);
-        public.extend(
+    ///
+    /// Fails closed: when a matcher cannot be built, the error says so and the build
+    /// stops; it never scans for fewer values.
+    pub fn new(
+        site: &Site,
+        private: &'p PrivateValues,
+        theme: &crate::theme::Theme,
+    ) -> Result<Self, String> {
+        let PublicTexts { mut values, free } = public_texts(site);
+        values.extend(
             theme
                 .templates()
                 .filter_map(|(_, bytes)| std::str::from_utf8(bytes).ok()),
         );
 
-        // Private numbers that the input also shows publicly are not leaks.
+        // Private numbers that the input also shows publicly are not leaks. Free texts
+        // count: their own numbers are masked before they are kept.
         let mut numbers = private.numbers.clone();
         if !numbers.is_empty() {
             let finder = Numbers::new(&private.numbers);
-            let shown: Vec<String> = public
+            let shown: Vec<String> = values
                 .iter()
+                .chain(&free)
                 .flat_map(|t| digit_runs(t))
                 .flat_map(|run| finder.find(&run).map(str::to_string).collect::<Vec<_>>())
                 .collect();
@@ -243,27 +247,44 @@ impl<'p> Guard<'p> {
         let automaton = if texts.is_empty() {
             None
         } else {
-            AhoCorasick::builder()
+            let built = AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
                 .build(texts.iter().map(|(v, _)| v.as_str()))
-                .ok()
+                .map_err(|e| {
+                    format!(
+                        "泄露检查无法建立（{e}），为了不漏查任何不公开的值，已停止构建，原有的输出保持不变"
+                    )
+                })?;
+            Some(built)
         };
+        // A resident's name is public only where it is a public value in its own right
+        // (a steward of the same name, a name inside a community's name): free text
+        // never makes it public, since names typed there are masked. Other private
+        // texts (a detail, a note) are public where the input also writes them publicly.
         let mut excepted = vec![false; texts.len()];
         if let Some(ac) = &automaton {
-            for t in &public {
+            for t in &values {
                 for m in ac.find_overlapping_iter(*t) {
                     excepted[m.pattern().as_usize()] = true;
                 }
             }
+            for t in &free {
+                for m in ac.find_overlapping_iter(*t) {
+                    let i = m.pattern().as_usize();
+                    if !private.names.contains_key(texts[i].0) {
+                        excepted[i] = true;
+                    }
+                }
+            }
         }
         let lengths = Numbers::new(&numbers).lengths;
-        Guard {
+        Ok(Guard {
             texts,
             automaton,
             excepted,
             numbers,
             lengths,
-        }
+        })
     }
 
     /// The first private value in each file that has one.

@@ -127,7 +127,12 @@ pub fn load_site(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
     });
     read.push((Kind::Meetings, meetings.len() as u64));
 
-    let batches = validate::commendations(root, &registry, diags);
+    // Every resident's name is known now: the records' free texts, read before some of
+    // the names were, are checked here; commendations and documents as they are read.
+    let names = crate::privacy::names::for_site(&private, config.as_ref(), &registry, diags);
+    names.check_records(&private.public, diags);
+
+    let batches = validate::commendations_checked(root, &registry, &names, diags);
     aggregator.add_batches(&batches);
     let figures = aggregator.finish();
     for (i, c) in registry.communities.iter().enumerate() {
@@ -146,9 +151,11 @@ pub fn load_site(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
     }
 
     let docs = load::documents::read_folder(root, "bulletins", diags);
-    let bulletins = validate::documents::bulletins(&docs, diags);
+    let bulletins = validate::documents::bulletins_checked(&docs, &names, diags);
     let docs = load::documents::read_folder(root, "pages", diags);
-    let pages = validate::documents::pages(&docs, diags);
+    let pages = validate::documents::pages_checked(&docs, &names, diags);
+    let mut figures = figures;
+    names.mask_records(&mut registry.stewards, &mut cases, &mut meetings, &mut figures);
 
     cases.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
     meetings.sort_by(|a, b| b.date.cmp(&a.date).then(a.community.cmp(&b.community)));
@@ -291,7 +298,8 @@ pub fn run(
             Renderer::new(&theme, &globals(&site, &summary)).map_err(BuildError::Render)?;
         let jobs = render::pages::plan(&site, &summary, &renderer).map_err(BuildError::Render)?;
         let extras = extra_files(&site, &theme, &summary, &jobs, &mut diags)?;
-        let guard = crate::guard::Guard::new(&site, &site.private, &theme);
+        let guard = crate::guard::Guard::new(&site, &site.private, &theme)
+            .map_err(|e| BuildError::Leak(vec![e]))?;
         timings.lap("规划页面+准备泄露检查", &mut lap);
 
         let pages = jobs.iter().filter(|j| j.path.ends_with(".html")).count();

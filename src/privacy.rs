@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+pub mod names;
+
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// `张三丰` → `张**`: the family name stays, the rest is hidden.
@@ -359,6 +361,11 @@ pub struct PrivateOrigin {
 pub struct PrivateValues {
     pub texts: std::collections::HashMap<String, PrivateOrigin>,
     pub numbers: std::collections::HashMap<String, PrivateOrigin>,
+    /// Residents' names (and values of unknown columns that name a person): also in
+    /// `texts`, and besides masked wherever they are typed into public free text.
+    pub names: std::collections::HashMap<String, PrivateOrigin>,
+    /// The records' public texts by the schema's roles, to tell what is public.
+    pub public: names::PublicTexts,
 }
 
 /// Digits of a value that is a number as people write them (`+86 138-1234-5678`), if
@@ -406,18 +413,57 @@ impl PrivateValues {
         }
     }
 
-    /// The private fields and unknown columns of one raw record.
+    /// The private fields and unknown columns of one raw record, and its public texts by
+    /// the schema's roles.
     pub fn collect(&mut self, kind: crate::schema::Kind, rec: &crate::load::RawRecord<'_>) {
+        use crate::schema::TextRole;
         for (i, spec) in kind.fields().iter().enumerate() {
-            if spec.privacy != crate::schema::Privacy::Private {
-                continue;
-            }
-            if let Some(f) = rec.get(i) {
+            let Some(f) = rec.get(i) else { continue };
+            if spec.privacy == crate::schema::Privacy::Private {
                 self.add_value(rec.path, f);
+            }
+            if spec.text == TextRole::PersonName {
+                self.add_names(rec.path, f);
             }
         }
         for f in &rec.unknown {
             self.add_value(rec.path, f);
+            if crate::schema::names_a_person(f.written) {
+                self.add_names(rec.path, f);
+            }
+        }
+        self.public.collect(kind, rec);
+    }
+
+    /// A person's name, or several in a list cell (`周大伯、王阿婆`).
+    fn add_names(&mut self, path: &str, f: &crate::load::RawField<'_>) {
+        let mut add = |text: &str| {
+            for name in crate::validate::values::split_list(text) {
+                let name = nfkc(&name).trim().to_string();
+                if name.chars().count() >= 2 && number_digits(&name).is_none() {
+                    let origin = PrivateOrigin {
+                        path: path.to_string(),
+                        line: f.line,
+                        field: f.written.to_string(),
+                    };
+                    // Each name of a list is looked for on its own by the guard too.
+                    self.texts
+                        .entry(name.clone())
+                        .or_insert_with(|| origin.clone());
+                    self.names.entry(name).or_insert(origin);
+                }
+            }
+        };
+        match &f.value {
+            crate::load::RawValue::Text(s) => add(s),
+            crate::load::RawValue::List(items) => {
+                for item in items {
+                    if let crate::load::RawValue::Text(s) = item {
+                        add(s);
+                    }
+                }
+            }
+            _ => {}
         }
     }
 

@@ -104,6 +104,21 @@ pub enum Privacy {
     Private,
 }
 
+/// What a field's text is to the privacy rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextRole {
+    /// Numbers, dates, ids, fixed words: no free text.
+    None,
+    /// Public as a value in its own right: a steward's or community's name, a building,
+    /// a grid, a team. A private value equal to one of them (or inside one) is public.
+    Value,
+    /// Public free text that people write sentences into: a case's summary, a meeting's
+    /// topic. Residents' names and numbers typed into it are masked.
+    Free,
+    /// A private person's name: masked wherever it is typed into free text.
+    PersonName,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct FieldSpec {
     pub name: &'static str,
@@ -111,6 +126,48 @@ pub struct FieldSpec {
     pub required: bool,
     pub privacy: Privacy,
     pub meaning: &'static str,
+    pub text: TextRole,
+}
+
+impl Kind {
+    /// Indices of the fields with a text role, for the privacy collectors.
+    pub fn fields_with(self, role: TextRole) -> impl Iterator<Item = usize> {
+        self.fields()
+            .iter()
+            .enumerate()
+            .filter(move |(_, f)| f.text == role)
+            .map(|(i, _)| i)
+    }
+}
+
+/// Whether a header the contract does not know names a person (`居民姓名`, `户主`,
+/// `联系人`): its values are then treated like residents' names.
+pub fn names_a_person(header: &str) -> bool {
+    let h = header.trim().to_lowercase();
+    ["姓名", "居民", "户主", "联系人", "家属", "住户", "name"]
+        .iter()
+        .any(|w| h.contains(w))
+}
+
+const fn value(spec: FieldSpec) -> FieldSpec {
+    FieldSpec {
+        text: TextRole::Value,
+        ..spec
+    }
+}
+
+const fn free(spec: FieldSpec) -> FieldSpec {
+    FieldSpec {
+        text: TextRole::Free,
+        ..spec
+    }
+}
+
+const fn person(spec: FieldSpec) -> FieldSpec {
+    FieldSpec {
+        text: TextRole::PersonName,
+        ..spec
+    }
 }
 
 const fn req(name: &'static str, alias: &'static str, meaning: &'static str) -> FieldSpec {
@@ -120,6 +177,7 @@ const fn req(name: &'static str, alias: &'static str, meaning: &'static str) -> 
         required: true,
         privacy: Privacy::Public,
         meaning,
+        text: TextRole::None,
     }
 }
 
@@ -130,6 +188,7 @@ const fn opt(name: &'static str, alias: &'static str, meaning: &'static str) -> 
         required: false,
         privacy: Privacy::Public,
         meaning,
+        text: TextRole::None,
     }
 }
 
@@ -140,13 +199,14 @@ const fn private(name: &'static str, alias: &'static str, meaning: &'static str)
         required: false,
         privacy: Privacy::Private,
         meaning,
+        text: TextRole::None,
     }
 }
 
 static COMMUNITY_FIELDS: &[FieldSpec] = &[
     req("id", "编号", "英文小写字母、数字和连字符，用于网址"),
-    req("name", "名称", "社区名称"),
-    opt("party_org", "党组织", "社区党委 或 社区党总支"),
+    value(req("name", "名称", "社区名称")),
+    value(opt("party_org", "党组织", "社区党委 或 社区党总支")),
     opt("grids", "网格数", "非负整数"),
     opt("buildings", "楼幢数", "住宅楼幢总数，用于计算覆盖率"),
     opt("households", "户数", "社区总户数"),
@@ -154,16 +214,16 @@ static COMMUNITY_FIELDS: &[FieldSpec] = &[
 
 static STEWARD_FIELDS: &[FieldSpec] = &[
     req("id", "编号", "字母、数字、下划线和连字符，唯一，用于网址"),
-    req("name", "姓名", "姓名，公开"),
-    req("community", "社区", "社区编号或名称"),
-    req("buildings", "联系楼幢", "一个或多个楼幢，如 3幢;5幢"),
+    value(req("name", "姓名", "姓名，公开")),
+    value(req("community", "社区", "社区编号或名称")),
+    value(req("buildings", "联系楼幢", "一个或多个楼幢，如 3幢;5幢")),
     req("membership", "党员类别", "在册 / 在职 / 两新"),
-    opt("grid", "网格", "所在网格"),
-    opt("workplace", "工作单位", "在职党员的单位党组织"),
+    value(opt("grid", "网格", "所在网格")),
+    free(opt("workplace", "工作单位", "在职党员的单位党组织")),
     opt("gender", "性别", "男 / 女"),
     opt("birth_year", "出生年份", "四位数年份"),
-    opt("specialty", "特长", "自由文字"),
-    opt("teams", "队伍", "巡逻队、红色代办员"),
+    free(opt("specialty", "特长", "自由文字")),
+    value(opt("teams", "队伍", "巡逻队、红色代办员")),
     opt("joined", "上岗日期", "日期"),
     private("phone", "联系电话", "不公开"),
     opt("public", "公开", "是（默认）/ 否"),
@@ -173,7 +233,7 @@ static VISIT_FIELDS: &[FieldSpec] = &[
     req("date", "日期", "走访日期"),
     req("steward", "红管家", "红管家编号"),
     req("households", "户数", "不小于 1 的整数"),
-    opt("building", "楼幢", "楼幢"),
+    value(opt("building", "楼幢", "楼幢")),
     opt("kind", "类型", "走访（默认）/ 敲门日 / 巡逻"),
     private("note", "备注", "不公开"),
 ];
@@ -182,17 +242,17 @@ static CASE_FIELDS: &[FieldSpec] = &[
     req("id", "编号", "唯一"),
     req("date", "日期", "收集日期"),
     req("steward", "红管家", "红管家编号"),
-    req("category", "类别", "如 停车、楼道堆物、电瓶车充电"),
-    req("summary", "事项", "公开的简短描述"),
+    free(req("category", "类别", "如 停车、楼道堆物、电瓶车充电")),
+    free(req("summary", "事项", "公开的简短描述")),
     req("status", "状态", "待办 / 办理中 / 已转办 / 已解决 / 已反馈"),
     opt("resolved", "办结日期", "状态为已解决时必填，不早于收集日期"),
-    opt("building", "楼幢", "楼幢"),
+    value(opt("building", "楼幢", "楼幢")),
     opt(
         "channel",
         "办理渠道",
         "楼道 / 网格员 / 物业 / 业委会 / 社区",
     ),
-    private("resident", "居民", "不公开"),
+    person(private("resident", "居民", "不公开")),
     private("phone", "联系电话", "不公开"),
     private("detail", "详情", "不公开"),
 ];
@@ -200,16 +260,16 @@ static CASE_FIELDS: &[FieldSpec] = &[
 static ERRAND_FIELDS: &[FieldSpec] = &[
     req("date", "日期", "代办日期"),
     req("steward", "红管家", "红管家编号"),
-    req("category", "类别", "如 代缴费用、代办证件"),
+    free(req("category", "类别", "如 代缴费用、代办证件")),
     opt("status", "状态", "已办结（默认）/ 办理中"),
-    private("resident", "居民", "不公开"),
+    person(private("resident", "居民", "不公开")),
 ];
 
 static MEETING_FIELDS: &[FieldSpec] = &[
     req("date", "日期", "议事会日期"),
-    req("community", "社区", "社区编号或名称"),
+    value(req("community", "社区", "社区编号或名称")),
     opt("attendees", "参会人员", "红管家编号列表"),
-    opt("topic", "议题", "公开"),
+    free(opt("topic", "议题", "公开")),
 ];
 
 #[cfg(test)]

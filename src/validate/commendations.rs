@@ -10,9 +10,20 @@ use super::{Registry, values};
 use crate::diagnostics::Diagnostics;
 use crate::load::{TomlDoc, decode};
 use crate::model::{Batch, Date, Notice};
+use crate::privacy::names::Names;
 
 /// Reads the commendation batches, if the site has any.
 pub fn commendations(root: &Path, registry: &Registry, diags: &mut Diagnostics) -> Vec<Batch> {
+    commendations_checked(root, registry, &Names::default(), diags)
+}
+
+/// The same, masking residents' names typed into titles and citations, with a warning.
+pub fn commendations_checked(
+    root: &Path,
+    registry: &Registry,
+    names: &Names,
+    diags: &mut Diagnostics,
+) -> Vec<Batch> {
     let path = root.join("content").join("commendations.toml");
     if !path.exists() {
         return Vec::new();
@@ -35,6 +46,7 @@ pub fn commendations(root: &Path, registry: &Registry, diags: &mut Diagnostics) 
     let mut reader = BatchReader {
         doc: &doc,
         registry,
+        names,
         diags,
         ok: true,
     };
@@ -86,6 +98,7 @@ fn key_line(doc: &TomlDoc, table: &DeTable<'_>, name: &str) -> Option<u32> {
 struct BatchReader<'d> {
     doc: &'d TomlDoc,
     registry: &'d Registry,
+    names: &'d Names,
     diags: &'d mut Diagnostics,
     ok: bool,
 }
@@ -103,7 +116,10 @@ impl BatchReader<'_> {
             let warning = super::row::privacy_warning(field, &hidden, &masked);
             self.diags.warning(&self.doc.display, line, warning);
         }
-        masked.into_owned()
+        let at = (self.doc.display.as_str(), line);
+        self.names
+            .check(self.diags, at, field, &masked, false)
+            .into_owned()
     }
 
     fn get<'t, 'i>(

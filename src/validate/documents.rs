@@ -9,6 +9,7 @@ use crate::diagnostics::Diagnostics;
 use crate::load::documents::RawDocument;
 use crate::load::{LineIndex, RawValue, TomlDoc};
 use crate::model::{Bulletin, Date, Document, FreePage};
+use crate::privacy::names::Names;
 
 /// Front matter keys with their line in the file.
 struct Front<'d> {
@@ -39,6 +40,7 @@ enum Want {
 fn parse_front(
     doc: &RawDocument,
     fields: &[(&str, Want, bool)],
+    names: &Names,
     diags: &mut Diagnostics,
 ) -> Option<BTreeMap<String, Value>> {
     let mut front = Front {
@@ -76,7 +78,9 @@ fn parse_front(
                     let warning = super::row::privacy_warning(name, &hidden, &masked);
                     diags.warning(&doc.display, line, warning);
                 }
-                Some(Value::Text(masked.into_owned()))
+                let at = (doc.display.as_str(), line);
+                let masked = names.check(diags, at, name, &masked, false).into_owned();
+                Some(Value::Text(masked))
             }
             (Want::Whole, RawValue::Integer(i)) => u32::try_from(*i).ok().map(Value::Whole),
             (Want::Whole, RawValue::Text(s)) => values::parse_whole(s)
@@ -84,12 +88,21 @@ fn parse_front(
                 .map(Value::Whole),
             (Want::Date, RawValue::Datetime(d)) => values::toml_date(d).map(Value::Date),
             (Want::Date, RawValue::Text(s)) => values::parse_date(s).map(Value::Date),
-            (Want::List, RawValue::Text(s)) => Some(Value::List(values::split_list(s))),
+            (Want::List, RawValue::Text(s)) => Some(Value::List(
+                values::split_list(s)
+                    .iter()
+                    .map(|t| names.check(diags, (&doc.display, line), name, t, false).into_owned())
+                    .collect(),
+            )),
             (Want::List, RawValue::List(items)) => {
                 let texts: Option<Vec<String>> = items
                     .iter()
                     .map(|i| match i {
-                        RawValue::Text(s) => Some(s.trim().to_string()),
+                        RawValue::Text(s) => Some(
+                            names
+                                .check(diags, (&doc.display, line), name, s.trim(), false)
+                                .into_owned(),
+                        ),
                         _ => None,
                     })
                     .collect();
@@ -175,13 +188,14 @@ fn slug(doc: &RawDocument, given: Option<String>, diags: &mut Diagnostics) -> Op
     }
 }
 
-/// The body, with phone and ID numbers masked line by line and each one reported.
-fn body(doc: &RawDocument, diags: &mut Diagnostics) -> Document {
+/// The body, with phone and ID numbers and residents' names masked line by line and each
+/// one reported.
+fn body(doc: &RawDocument, names: &Names, diags: &mut Diagnostics) -> Document {
     let mut markdown = String::with_capacity(doc.body.len());
     for (i, line) in doc.body.split_inclusive('\n').enumerate() {
         let (masked, hidden) = crate::privacy::scrub(line);
+        let at = doc.body_line + u32::try_from(i).unwrap_or(u32::MAX - doc.body_line);
         if !hidden.is_empty() {
-            let at = doc.body_line + u32::try_from(i).unwrap_or(u32::MAX - doc.body_line);
             let shown = masked.trim_end().chars().take(60).collect::<String>();
             diags.warning(
                 &doc.display,
@@ -189,6 +203,7 @@ fn body(doc: &RawDocument, diags: &mut Diagnostics) -> Document {
                 super::row::privacy_warning("正文", &hidden, &shown),
             );
         }
+        let masked = names.check(diags, (&doc.display, at), "正文", &masked, true);
         markdown.push_str(&masked);
     }
     Document {
@@ -199,6 +214,15 @@ fn body(doc: &RawDocument, diags: &mut Diagnostics) -> Document {
 }
 
 pub fn bulletins(docs: &[RawDocument], diags: &mut Diagnostics) -> Vec<Bulletin> {
+    bulletins_checked(docs, &Names::default(), diags)
+}
+
+/// Bulletins, with residents' names typed into them masked and reported.
+pub fn bulletins_checked(
+    docs: &[RawDocument],
+    names: &Names,
+    diags: &mut Diagnostics,
+) -> Vec<Bulletin> {
     let fields = [
         ("title", Want::Text, true),
         ("subtitle", Want::Text, false),
@@ -212,7 +236,7 @@ pub fn bulletins(docs: &[RawDocument], diags: &mut Diagnostics) -> Vec<Bulletin>
     ];
     let mut out: Vec<Bulletin> = Vec::new();
     for doc in docs {
-        let Some(mut map) = parse_front(doc, &fields, diags) else {
+        let Some(mut map) = parse_front(doc, &fields, names, diags) else {
             continue;
         };
         let Some(slug) = slug(doc, text(&mut map, "slug"), diags) else {
@@ -239,7 +263,7 @@ pub fn bulletins(docs: &[RawDocument], diags: &mut Diagnostics) -> Vec<Bulletin>
             source: text(&mut map, "source"),
             send_to: list(&mut map, "send_to"),
             distribute_to: list(&mut map, "distribute_to"),
-            body: body(doc, diags),
+            body: body(doc, names, diags),
         });
     }
     // Newest first; same day by issue number, then slug.
@@ -264,6 +288,11 @@ const RESERVED: &[&str] = &[
 ];
 
 pub fn pages(docs: &[RawDocument], diags: &mut Diagnostics) -> Vec<FreePage> {
+    pages_checked(docs, &Names::default(), diags)
+}
+
+/// Free pages, with residents' names typed into them masked and reported.
+pub fn pages_checked(docs: &[RawDocument], names: &Names, diags: &mut Diagnostics) -> Vec<FreePage> {
     let fields = [
         ("title", Want::Text, true),
         ("slug", Want::Text, false),
@@ -271,7 +300,7 @@ pub fn pages(docs: &[RawDocument], diags: &mut Diagnostics) -> Vec<FreePage> {
     ];
     let mut out: Vec<FreePage> = Vec::new();
     for doc in docs {
-        let Some(mut map) = parse_front(doc, &fields, diags) else {
+        let Some(mut map) = parse_front(doc, &fields, names, diags) else {
             continue;
         };
         let Some(slug) = slug(doc, text(&mut map, "slug"), diags) else {
@@ -292,7 +321,7 @@ pub fn pages(docs: &[RawDocument], diags: &mut Diagnostics) -> Vec<FreePage> {
             slug,
             title,
             date: date(&mut map, "date"),
-            body: body(doc, diags),
+            body: body(doc, names, diags),
         });
     }
     out.sort_by(|a, b| a.slug.cmp(&b.slug));

@@ -18,7 +18,7 @@ use crate::model::{
 };
 use crate::schema::Kind;
 
-pub use commendations::commendations;
+pub use commendations::{commendations, commendations_checked};
 use row::Row;
 
 const MEMBERSHIP: &[(&str, Membership)] = &[
@@ -385,6 +385,24 @@ impl Registry {
         {
             row.error("resolved", format!("{done} 早于收集日期 {date}"));
         }
+        let resolved = match (status, resolved) {
+            (Some(s), Some(done)) if s != CaseStatus::Resolved => {
+                // Published as if resolved, the date would contradict the status.
+                let line = row.line_of("resolved");
+                let written = row.written("resolved");
+                let status_written = row.written("status");
+                row.diags.warning(
+                    rec.path,
+                    line,
+                    format!(
+                        "{written}: 状态是“{}”，还没有解决，填写的 {done} 不会公开；如果已经解决，请把{status_written}改为“已解决”",
+                        s.label()
+                    ),
+                );
+                None
+            }
+            (_, resolved) => resolved,
+        };
         match (id, date, steward, category, summary, status, row.ok) {
             (
                 Some(id),
