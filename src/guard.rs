@@ -23,8 +23,19 @@ struct PublicTexts<'s> {
 }
 
 fn public_texts(site: &Site) -> PublicTexts<'_> {
-    let mut values: Vec<&str> = site.private.public.values.iter().map(String::as_str).collect();
-    let mut free: Vec<&str> = site.private.public.free_texts().map(|(_, _, _, t)| t).collect();
+    let mut values: Vec<&str> = site
+        .private
+        .public
+        .values
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let mut free: Vec<&str> = site
+        .private
+        .public
+        .free_texts()
+        .map(|(_, _, _, t)| t)
+        .collect();
     let c = &site.config;
     values.push(&c.title);
     free.extend(c.description.as_deref());
@@ -348,6 +359,34 @@ mod tests {
             digit_runs("电话１３８－１２３４\u{3000}５６７８，１３８—1234–5678"),
             ["13812345678", "13812345678"]
         );
-        assert_eq!(digit_runs("１１０１０５１９４９１２３１００２Ｘ"), ["11010519491231002X"]);
+        assert_eq!(
+            digit_runs("１１０１０５１９４９１２３１００２Ｘ"),
+            ["11010519491231002X"]
+        );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::digit_runs;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// What the guard compares is the number's digits, however they were typed.
+        #[test]
+        fn the_guard_reads_every_typed_mobile_as_its_digits(
+            (typed, digits) in crate::privacy::properties::typed_mobile(),
+            before in crate::privacy::properties::words(),
+            after in crate::privacy::properties::words(),
+        ) {
+            let text = format!("{before}{typed}{after}");
+            let runs = digit_runs(&text);
+            prop_assert!(
+                runs.iter().any(|r| r.contains(&digits)),
+                "{:?} in {:?}", digits, runs
+            );
+        }
     }
 }

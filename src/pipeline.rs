@@ -155,7 +155,12 @@ pub fn load_site(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
     let docs = load::documents::read_folder(root, "pages", diags);
     let pages = validate::documents::pages_checked(&docs, &names, diags);
     let mut figures = figures;
-    names.mask_records(&mut registry.stewards, &mut cases, &mut meetings, &mut figures);
+    names.mask_records(
+        &mut registry.stewards,
+        &mut cases,
+        &mut meetings,
+        &mut figures,
+    );
 
     cases.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
     meetings.sort_by(|a, b| b.date.cmp(&a.date).then(a.community.cmp(&b.community)));

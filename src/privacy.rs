@@ -293,7 +293,10 @@ mod tests {
         let text = format!("证件{number}，");
         let (out, found) = scrub(&text);
         assert_eq!(found, [Hidden::IdNumber]);
-        assert!(out.starts_with("证件330802********") && out.ends_with('，'), "{out}");
+        assert!(
+            out.starts_with("证件330802********") && out.ends_with('，'),
+            "{out}"
+        );
     }
 
     #[test]
@@ -376,9 +379,10 @@ pub fn number_digits(value: &str) -> Option<String> {
         .strip_prefix("+86")
         .or_else(|| folded.strip_prefix("0086"))
         .unwrap_or(&folded);
-    if !v.chars().all(|c| {
-        c.is_ascii_digit() || is_number_separator(c) || matches!(c, 'X' | 'x' | '(' | ')')
-    }) {
+    if !v
+        .chars()
+        .all(|c| c.is_ascii_digit() || is_number_separator(c) || matches!(c, 'X' | 'x' | '(' | ')'))
+    {
         return None;
     }
     let digits: String = v
@@ -405,9 +409,7 @@ impl PrivateValues {
             // Both as typed and NFKC-normalized: the page may show either form.
             let normal = nfkc(value);
             if normal != value {
-                self.texts
-                    .entry(normal.into_owned())
-                    .or_insert_with(origin);
+                self.texts.entry(normal.into_owned()).or_insert_with(origin);
             }
             self.texts.entry(value.to_string()).or_insert_with(origin);
         }
@@ -491,4 +493,58 @@ pub fn preview(value: &str) -> String {
     let mut chars = value.chars();
     let first: String = chars.next().into_iter().collect();
     format!("{first}{}", "*".repeat(chars.count().clamp(1, 6)))
+}
+
+#[cfg(test)]
+pub(crate) mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A mobile number as someone might type it: each digit half- or full-width, any
+    /// separator between the groups, maybe a country prefix.
+    pub(crate) fn typed_mobile() -> impl Strategy<Value = (String, String)> {
+        (
+            "1[3-9][0-9]{9}",
+            proptest::collection::vec(any::<bool>(), 11),
+            prop::sample::select(vec!["", " ", "-", "－", "\u{3000}", "—", "–"]),
+            prop::sample::select(vec!["", "+86", "＋８６", "0086", "+86 ", "0086-"]),
+        )
+            .prop_map(|(digits, wide, sep, prefix)| {
+                let mut typed = prefix.to_string();
+                for (i, (c, w)) in digits.chars().zip(wide).enumerate() {
+                    if i == 3 || i == 7 {
+                        typed.push_str(sep);
+                    }
+                    typed.push(if w {
+                        char::from_u32(c as u32 + 0xFEE0).unwrap_or(c)
+                    } else {
+                        c
+                    });
+                }
+                (typed, digits)
+            })
+    }
+
+    /// Text around a number that holds no digit.
+    pub(crate) fn words() -> impl Strategy<Value = String> {
+        "[住户反映电话，。：（）a-z ]{0,8}"
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn every_typed_mobile_is_masked_and_the_text_around_it_kept(
+            (typed, digits) in typed_mobile(),
+            before in words(),
+            after in words(),
+        ) {
+            let text = format!("{before}{typed}{after}");
+            let (out, found) = scrub(&text);
+            prop_assert_eq!(found, vec![Hidden::Mobile]);
+            let want = format!("{before}{}{after}", mask_phone(&digits));
+            prop_assert_eq!(out.as_ref(), want.as_str());
+            prop_assert_eq!(number_digits(&typed), Some(digits));
+        }
+    }
 }

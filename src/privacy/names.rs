@@ -194,7 +194,9 @@ impl Names {
         // value wins where it stands.
         let names_only = matcher(residents.iter().map(|(n, _)| n.as_str()))?;
         for v in values {
-            if residents.binary_search_by(|(n, _)| n.as_str().cmp(v)).is_err()
+            if residents
+                .binary_search_by(|(n, _)| n.as_str().cmp(v))
+                .is_err()
                 && names_only.find(v).is_some()
             {
                 texts.push(v);
@@ -298,9 +300,7 @@ impl Names {
                 .patterns
                 .iter()
                 .find_map(|p| match p {
-                    Pattern::Ambiguous { resident, owner } if resident == i => {
-                        Some(owner.as_str())
-                    }
+                    Pattern::Ambiguous { resident, owner } if resident == i => Some(owner.as_str()),
                     _ => None,
                 })
                 .unwrap_or("公开的名称");
@@ -457,7 +457,10 @@ mod tests {
     #[test]
     fn a_longer_public_name_that_holds_a_resident_name_is_kept() {
         let n = names(&["王芳"], &["王芳华"]);
-        assert_eq!(n.mask("王芳华上门，王芳在家", false).0, "王芳华上门，王*在家");
+        assert_eq!(
+            n.mask("王芳华上门，王芳在家", false).0,
+            "王芳华上门，王*在家"
+        );
     }
 
     #[test]
@@ -467,7 +470,13 @@ mod tests {
         assert_eq!(text, "周明华上门");
         assert_eq!(hits, [Hit::Ambiguous(0)]);
         let mut diags = Diagnostics::new();
-        n.check(&mut diags, ("content/meetings.csv", 3), "议题", "周明华上门", false);
+        n.check(
+            &mut diags,
+            ("content/meetings.csv", 3),
+            "议题",
+            "周明华上门",
+            false,
+        );
         assert_eq!(
             diags.sorted()[0].message,
             "议题: “周明华”既是居民姓名（来自 content/cases.csv:2 居民）也是红管家 FM-001 的姓名，分不清指谁，未遮盖；如果写的是这位居民，请改写这段文字"
@@ -478,7 +487,13 @@ mod tests {
     fn the_warning_names_the_record_the_name_came_from() {
         let n = names(&["周大伯"], &[]);
         let mut diags = Diagnostics::new();
-        let out = n.check(&mut diags, ("content/meetings.csv", 5), "议题", "看望周大伯", false);
+        let out = n.check(
+            &mut diags,
+            ("content/meetings.csv", 5),
+            "议题",
+            "看望周大伯",
+            false,
+        );
         assert_eq!(out, "看望周**");
         let d = &diags.sorted()[0];
         assert_eq!((d.path.as_str(), d.line), ("content/meetings.csv", 5));
@@ -486,5 +501,37 @@ mod tests {
             d.message,
             "议题: 含有居民姓名（来自 content/cases.csv:2 居民），公开时已遮盖：看望周**"
         );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Whatever the text around them, no resident's name survives masking.
+        #[test]
+        fn no_name_survives_masking(
+            residents in proptest::collection::btree_set("[周王钱孙大伯芳阿姨]{2,3}", 1..4),
+            pieces in proptest::collection::vec("[周王钱孙大伯芳阿姨家门口１2，]{0,6}", 1..6),
+        ) {
+            let mut private = PrivateValues::default();
+            for r in &residents {
+                private.names.insert(r.clone(), PrivateOrigin {
+                    path: "content/cases.csv".into(),
+                    line: 2,
+                    field: "居民".into(),
+                });
+            }
+            let names = Names::new(&private, std::iter::empty(), &|_| None).expect("matcher");
+            let text = pieces.join("");
+            let (out, _) = names.mask(&text, false);
+            for r in &residents {
+                prop_assert!(!out.contains(r.as_str()), "{} in {}", r, out);
+            }
+        }
     }
 }

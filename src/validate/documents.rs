@@ -91,7 +91,11 @@ fn parse_front(
             (Want::List, RawValue::Text(s)) => Some(Value::List(
                 values::split_list(s)
                     .iter()
-                    .map(|t| names.check(diags, (&doc.display, line), name, t, false).into_owned())
+                    .map(|t| {
+                        names
+                            .check(diags, (&doc.display, line), name, t, false)
+                            .into_owned()
+                    })
                     .collect(),
             )),
             (Want::List, RawValue::List(items)) => {
@@ -292,7 +296,11 @@ pub fn pages(docs: &[RawDocument], diags: &mut Diagnostics) -> Vec<FreePage> {
 }
 
 /// Free pages, with residents' names typed into them masked and reported.
-pub fn pages_checked(docs: &[RawDocument], names: &Names, diags: &mut Diagnostics) -> Vec<FreePage> {
+pub fn pages_checked(
+    docs: &[RawDocument],
+    names: &Names,
+    diags: &mut Diagnostics,
+) -> Vec<FreePage> {
     let fields = [
         ("title", Want::Text, true),
         ("slug", Want::Text, false),
