@@ -4,6 +4,7 @@
 mod commendations;
 pub mod documents;
 pub(crate) mod row;
+pub mod suggest;
 pub mod values;
 
 use std::collections::HashMap;
@@ -94,6 +95,10 @@ pub struct Registry {
     community_keys: HashMap<String, usize>,
     community_origin: HashMap<String, Origin>,
     steward_ids: HashMap<String, usize>,
+    /// Stewards by name, for a name written where an id belongs.
+    steward_names: HashMap<String, Vec<usize>>,
+    /// Closest registered id to each unknown one, found once per id.
+    suggestions: std::sync::Mutex<HashMap<String, Option<usize>>>,
     steward_origin: HashMap<String, Origin>,
     /// Ids seen on records that were otherwise invalid: references to them are not
     /// reported again, since the user already has an error for that record.
@@ -159,7 +164,7 @@ impl Registry {
 
     pub fn add_community(&mut self, rec: &RawRecord<'_>, diags: &mut Diagnostics) {
         let mut row = Row::new(Kind::Communities, rec, diags);
-        let id = row.text("id");
+        let id = row.id_text("id");
         let name = row.text("name");
         let party_org = row.text("party_org");
         let grids = row.whole("grids", 0);
@@ -214,7 +219,7 @@ impl Registry {
 
     pub fn add_steward(&mut self, rec: &RawRecord<'_>, diags: &mut Diagnostics) {
         let mut row = Row::new(Kind::Stewards, rec, diags);
-        let id = row.text("id");
+        let id = row.id_text("id");
         if let Some(id) = &id {
             if !values::is_record_id(id) {
                 row.error(
@@ -237,15 +242,9 @@ impl Registry {
             }
         }
         let name = row.free_text("name");
-        let community = row.text("community").and_then(|c| {
-            let found = self.community_index(&c);
-            if found.is_none() && self.community_already_reported(&c, row.diags) {
-                row.ok = false;
-            } else if found.is_none() {
-                row.error("community", format!("\"{c}\" 不是已登记的社区编号或名称"));
-            }
-            found
-        });
+        let community = row
+            .id_text("community")
+            .and_then(|c| self.community_ref(&mut row, &c));
         let buildings = row.list("buildings");
         let membership = row.word("membership", MEMBERSHIP);
         let grid = row.free_text("grid");
@@ -266,6 +265,12 @@ impl Registry {
         let public = row.yes_no("public").unwrap_or(true);
 
         let Some(id) = id else { return };
+        if !(row.ok && community.is_some() && membership.is_some())
+            && let Some(name) = &name
+        {
+            // A reference by this name could mean this record: not read as another's.
+            self.broken_stewards.insert(name.clone());
+        }
         let (Some(name), Some(community), Some(membership), true) =
             (name, community, membership, row.ok)
         else {
@@ -276,6 +281,10 @@ impl Registry {
         };
         let index = self.stewards.len();
         self.steward_ids.insert(id.clone(), index);
+        self.steward_names
+            .entry(name.clone())
+            .or_default()
+            .push(index);
         self.stewards.push(Steward {
             id,
             name,
@@ -294,26 +303,90 @@ impl Registry {
         });
     }
 
-    /// Resolves a steward reference, reporting unknown ids.
+    /// Resolves a steward reference, reporting unknown ids with the closest registered
+    /// one. A steward's name where the id belongs is read as that steward's id, with a
+    /// warning, when only one steward has the name.
     fn steward_ref(&self, row: &mut Row<'_, '_>, field: &str, id: &str) -> Option<usize> {
-        match self.steward_index(id) {
-            Some(i) => Some(i),
-            None if self.steward_already_reported(id, row.diags) => {
-                row.ok = false;
+        if let Some(i) = self.steward_index(id) {
+            return Some(i);
+        }
+        if self.steward_already_reported(id, row.diags) {
+            row.ok = false;
+            return None;
+        }
+        match self.steward_names.get(id).map(Vec::as_slice) {
+            Some(&[i]) => {
+                let sid = &self.stewards[i].id;
+                row.warning(
+                    field,
+                    format!("“{id}”是红管家的姓名，已按其编号 {sid} 读取；这里应写编号，请改为 {sid}"),
+                );
+                Some(i)
+            }
+            Some(many) => {
+                let ids: Vec<&str> = many.iter().map(|&i| self.stewards[i].id.as_str()).collect();
+                row.error(
+                    field,
+                    format!(
+                        "“{id}”是 {} 位红管家的姓名（{}），分不清是哪一位，请写编号",
+                        ids.len(),
+                        ids.join("、")
+                    ),
+                );
                 None
             }
             None => {
-                row.error(field, format!("\"{id}\" 不是已登记的红管家编号"));
+                let hint = self
+                    .closest_steward(id)
+                    .map(|s| format!("，是不是 {}（{}）？", s.id, s.name))
+                    .unwrap_or_default();
+                row.error(field, format!("\"{id}\" 不是已登记的红管家编号{hint}"));
                 None
             }
         }
+    }
+
+    /// The registered steward whose id is closest to an unknown one, if any is close.
+    fn closest_steward(&self, id: &str) -> Option<&Steward> {
+        let mut memo = self.suggestions.lock().ok()?;
+        let index = *memo.entry(id.to_string()).or_insert_with(|| {
+            suggest::closest(id, self.stewards.iter().map(|s| s.id.as_str()))
+                .and_then(|found| self.steward_index(found))
+        });
+        index.map(|i| &self.stewards[i])
+    }
+
+    /// Resolves a community reference by id or name, reporting unknown ones with the
+    /// closest registered community.
+    fn community_ref(&self, row: &mut Row<'_, '_>, key: &str) -> Option<usize> {
+        let found = self.community_index(key);
+        if found.is_none() && self.community_already_reported(key, row.diags) {
+            row.ok = false;
+        } else if found.is_none() {
+            let keys = self
+                .communities
+                .iter()
+                .flat_map(|c| [c.id.as_str(), c.name.as_str()]);
+            let hint = suggest::closest(key, keys)
+                .and_then(|k| self.community_index(k))
+                .map(|i| {
+                    let c = &self.communities[i];
+                    format!("，是不是 {}（{}）？", c.id, c.name)
+                })
+                .unwrap_or_default();
+            row.error(
+                "community",
+                format!("\"{key}\" 不是已登记的社区编号或名称{hint}"),
+            );
+        }
+        found
     }
 
     pub fn visit(&self, rec: &RawRecord<'_>, diags: &mut Diagnostics) -> Option<Visit> {
         let mut row = Row::new(Kind::Visits, rec, diags);
         let date = row.date("date");
         let steward = row
-            .text("steward")
+            .id_text("steward")
             .and_then(|id| self.steward_ref(&mut row, "steward", &id));
         let households = row.whole("households", 1);
         let kind = if row.text_present("kind") {
@@ -340,7 +413,7 @@ impl Registry {
         diags: &mut Diagnostics,
     ) -> Option<Case> {
         let mut row = Row::new(Kind::Cases, rec, diags);
-        let id = row.text("id");
+        let id = row.id_text("id");
         if let Some(id) = &id {
             if let Some(first) = seen.0.get(id) {
                 let at = first.describe(rec.path);
@@ -357,7 +430,7 @@ impl Registry {
         }
         let date = row.date("date");
         let steward = row
-            .text("steward")
+            .id_text("steward")
             .and_then(|id| self.steward_ref(&mut row, "steward", &id));
         let category = row.free_text("category");
         let summary = row.free_text("summary");
@@ -431,7 +504,7 @@ impl Registry {
         let mut row = Row::new(Kind::Errands, rec, diags);
         let date = row.date("date");
         let steward = row
-            .text("steward")
+            .id_text("steward")
             .and_then(|id| self.steward_ref(&mut row, "steward", &id));
         let category = row.text("category");
         let status = if row.text_present("status") {
@@ -453,17 +526,12 @@ impl Registry {
     pub fn meeting(&self, rec: &RawRecord<'_>, diags: &mut Diagnostics) -> Option<Meeting> {
         let mut row = Row::new(Kind::Meetings, rec, diags);
         let date = row.date("date");
-        let community = row.text("community").and_then(|c| {
-            let found = self.community_index(&c);
-            if found.is_none() && self.community_already_reported(&c, row.diags) {
-                row.ok = false;
-            } else if found.is_none() {
-                row.error("community", format!("\"{c}\" 不是已登记的社区编号或名称"));
-            }
-            found
-        });
+        let community = row
+            .id_text("community")
+            .and_then(|c| self.community_ref(&mut row, &c));
         let mut attendees = Vec::new();
         for id in row.list("attendees") {
+            let id = row.folded("attendees", id);
             if let Some(i) = self.steward_ref(&mut row, "attendees", &id) {
                 attendees.push(i);
             }

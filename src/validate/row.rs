@@ -6,7 +6,7 @@ use crate::load::{RawRecord, RawValue};
 use crate::model::Date;
 use crate::schema::Kind;
 
-use super::values;
+use super::{suggest, values};
 
 pub struct Row<'r, 'a> {
     pub rec: &'r RawRecord<'a>,
@@ -52,6 +52,16 @@ impl<'r, 'a> Row<'r, 'a> {
             format!("{written}: {}", message.as_ref()),
         );
         self.ok = false;
+    }
+
+    pub fn warning(&mut self, name: &str, message: impl AsRef<str>) {
+        let line = self.line_of(name);
+        let written = self.written(name);
+        self.diags.warning(
+            self.rec.path,
+            line,
+            format!("{written}: {}", message.as_ref()),
+        );
     }
 
     fn value(&self, name: &str) -> Option<&RawValue<'a>> {
@@ -133,6 +143,28 @@ impl<'r, 'a> Row<'r, 'a> {
         Some(scrubbed.into_owned())
     }
 
+    /// Full-width letters, digits and dashes in an id, a number or a date
+    /// (`ＦＭ－００１`) are read as their ASCII forms, with a warning.
+    pub fn folded(&mut self, name: &str, text: String) -> String {
+        let Some(folded) = suggest::fold_ascii(&text) else {
+            return text;
+        };
+        let line = self.line_of(name);
+        let written = self.written(name);
+        self.diags.warning(
+            self.rec.path,
+            line,
+            format!("{written}: “{text}”里有全角字符，已按“{folded}”读取；请用半角（英文输入法）输入"),
+        );
+        folded
+    }
+
+    /// An id or a reference to one: text, full-width forms folded.
+    pub fn id_text(&mut self, name: &str) -> Option<String> {
+        let text = self.text(name)?;
+        Some(self.folded(name, text))
+    }
+
     pub fn date(&mut self, name: &str) -> Option<Date> {
         let value = match self.value(name) {
             None => {
@@ -142,18 +174,31 @@ impl<'r, 'a> Row<'r, 'a> {
             Some(v) => v.clone(),
         };
         let parsed = match &value {
-            RawValue::Text(s) => values::parse_date(s),
+            RawValue::Text(s) => values::parse_date(s).or_else(|| {
+                suggest::fold_ascii(s.trim())
+                    .and_then(|f| values::parse_date(&f))
+                    .inspect(|_| {
+                        self.folded(name, s.trim().to_string());
+                    })
+            }),
             RawValue::Datetime(d) => values::toml_date(d),
             _ => None,
         };
         if parsed.is_none() {
-            self.error(
-                name,
-                format!(
-                    "\"{}\" 不是有效日期（可写作 2018-12-10、2018/12/10、2018.12.10 或 2018年12月10日）",
-                    value.display()
+            let shown = value.display();
+            let why = match &value {
+                RawValue::Text(s) => suggest::impossible_date(
+                    &suggest::fold_ascii(s.trim()).unwrap_or_else(|| s.trim().to_string()),
                 ),
-            );
+                _ => None,
+            };
+            let message = match why {
+                Some(why) => format!("\"{shown}\" 不是有效日期：{why}"),
+                None => format!(
+                    "\"{shown}\" 不是有效日期（可写作 2018-12-10、2018/12/10、2018.12.10 或 2018年12月10日）"
+                ),
+            };
+            self.error(name, message);
         }
         parsed
     }
@@ -168,7 +213,13 @@ impl<'r, 'a> Row<'r, 'a> {
             Some(v) => v.clone(),
         };
         let parsed = match &value {
-            RawValue::Text(s) => values::parse_whole(s),
+            RawValue::Text(s) => values::parse_whole(s).or_else(|| {
+                suggest::fold_ascii(s.trim())
+                    .and_then(|f| values::parse_whole(&f))
+                    .inspect(|_| {
+                        self.folded(name, s.trim().to_string());
+                    })
+            }),
             RawValue::Integer(i) => u64::try_from(*i).ok(),
             _ => None,
         };
