@@ -260,7 +260,15 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
                 .and_then(|l| l.split('=').next())
                 .map(|k| k.trim().trim_matches(['"', '\'']).to_string())
                 .unwrap_or_default();
-            diags.error(display, line, format!("{key}: {}", explain(err.message())));
+            let hint = text
+                .lines()
+                .nth(line.saturating_sub(1) as usize)
+                .and_then(crate::load::toml_hints::explain_line);
+            let message = match hint {
+                Some(hint) => format!("{key}: {hint}"),
+                None => format!("{key}: {}", explain(err.message())),
+            };
+            diags.error(display, line, message);
             return None;
         }
     };

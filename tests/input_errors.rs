@@ -170,7 +170,9 @@ fn site_toml_syntax_error() {
     );
     fails_with(
         &site,
-        &["site.toml:2: base_url: 文字两边要加英文双引号，如 title = \"府山街道\""],
+        &[
+            "site.toml:2: base_url: 文字两边要加英文双引号：请写成 base_url = \"https://example.org/fushan/\"",
+        ],
     );
 }
 

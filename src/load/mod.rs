@@ -5,6 +5,7 @@
 mod csv_reader;
 pub mod decode;
 pub mod documents;
+pub mod toml_hints;
 mod toml_reader;
 
 use std::path::{Path, PathBuf};
@@ -299,28 +300,22 @@ pub fn unexpected_entries(root: &Path, diags: &mut Diagnostics) {
         known.push(format!("{}.toml", kind.plural()));
         known.push(kind.plural().to_string());
     }
-    let mut names: Vec<String> = entries
+    let mut names: Vec<(String, bool)> = entries
         .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.starts_with('.') && !n.starts_with("~$"))
+        .map(|e| {
+            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+            (e.file_name().to_string_lossy().into_owned(), is_dir)
+        })
+        .filter(|(n, _)| !n.starts_with('.') && !n.starts_with("~$"))
         .collect();
     names.sort();
-    for name in names {
+    for (name, is_dir) in names {
         if known.contains(&name) {
             continue;
         }
-        let lower = name.to_lowercase();
-        let hint = known
-            .iter()
-            .find(|k| {
-                **k == lower
-                    || k.split('.').next().is_some_and(|stem| {
-                        lower
-                            .split('.')
-                            .next()
-                            .is_some_and(|l| format!("{l}s") == stem)
-                    })
-            })
+        // By closeness or by the Chinese name of the sheet; never what is already there.
+        let hint = crate::validate::suggest::content_name(&name, is_dir)
+            .filter(|k| *k != name && !root.join("content").join(k).exists())
             .map(|k| format!("，是不是想写 {k}？"))
             .unwrap_or_default();
         diags.warning(

@@ -51,12 +51,19 @@ fn parse_front(
     let toml_doc = TomlDoc::new(doc.display.clone(), doc.front.clone());
     let (table, errors) = toml::de::DeTable::parse_recoverable(&toml_doc.text);
     for err in errors {
-        let line = front.line(err.span().map_or(0, |s| s.start));
-        front.error(
-            diags,
-            line,
-            format!("设置部分 TOML 语法错误：{}", err.message().trim()),
-        );
+        let offset = err.span().map_or(0, |s| s.start);
+        let line = front.line(offset);
+        // The slip on that line in words a user knows, with the line as it should be.
+        let text = doc
+            .front
+            .lines()
+            .nth(front.lines.line(offset).saturating_sub(1) as usize)
+            .unwrap_or("");
+        let message = match crate::load::toml_hints::explain_line(text) {
+            Some(hint) => format!("设置部分：{hint}"),
+            None => format!("设置部分 TOML 语法错误：{}", err.message().trim()),
+        };
+        front.error(diags, line, message);
     }
     if !front.ok {
         return None;
@@ -67,7 +74,19 @@ fn parse_front(
         let name: &str = key.get_ref().as_ref();
         let line = front.line(key.span().start);
         let Some((_, want, _)) = fields.iter().find(|(n, _, _)| *n == name) else {
-            diags.warning(&doc.display, line, format!("未知的设置“{name}”，已忽略"));
+            let hint = crate::load::toml_hints::english_key(name)
+                .filter(|e| fields.iter().any(|(n, _, _)| n == e))
+                .map(|e| format!("；设置名要用英文，应写 {e}"))
+                .or_else(|| {
+                    super::suggest::closest(name, fields.iter().map(|(n, _, _)| *n))
+                        .map(|e| format!("，是不是想写 {e}？"))
+                })
+                .unwrap_or_default();
+            diags.warning(
+                &doc.display,
+                line,
+                format!("未知的设置“{name}”，已忽略{hint}"),
+            );
             continue;
         };
         let raw = crate::load::toml_value(value.get_ref());

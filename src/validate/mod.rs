@@ -319,7 +319,9 @@ impl Registry {
                 let sid = &self.stewards[i].id;
                 row.warning(
                     field,
-                    format!("“{id}”是红管家的姓名，已按其编号 {sid} 读取；这里应写编号，请改为 {sid}"),
+                    format!(
+                        "“{id}”是红管家的姓名，已按其编号 {sid} 读取；这里应写编号，请改为 {sid}"
+                    ),
                 );
                 Some(i)
             }

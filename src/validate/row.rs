@@ -154,7 +154,9 @@ impl<'r, 'a> Row<'r, 'a> {
         self.diags.warning(
             self.rec.path,
             line,
-            format!("{written}: “{text}”里有全角字符，已按“{folded}”读取；请用半角（英文输入法）输入"),
+            format!(
+                "{written}: “{text}”里有全角字符，已按“{folded}”读取；请用半角（英文输入法）输入"
+            ),
         );
         folded
     }

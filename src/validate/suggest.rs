@@ -5,24 +5,31 @@
 use crate::model::days_in_month;
 use crate::schema::Kind;
 
-/// Edit distance (insertions, deletions, substitutions) between two texts, by character.
+/// Edit distance (insertions, deletions, substitutions, and swaps of two neighbours, as
+/// in `titel` for `title`) between two texts, by character.
 pub fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = if ca == cb {
-                diagonal
-            } else {
-                1 + diagonal.min(above).min(row[j])
-            };
-            diagonal = above;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
         }
     }
-    row[b.len()]
+    d[a.len()][b.len()]
 }
 
 /// The numbers inside a text, leading zeros aside: `FM-01` and `FM-001` hold the same.
@@ -175,7 +182,8 @@ mod tests {
     #[test]
     fn distance_counts_edits_by_character() {
         assert_eq!(distance("FM-001", "FM-01"), 1);
-        assert_eq!(distance("stewrads", "stewards"), 2);
+        assert_eq!(distance("stewrads", "stewards"), 1);
+        assert_eq!(distance("titel", "title"), 1);
         assert_eq!(distance("坊门社区", "坊门街社区"), 1);
         assert_eq!(distance("", "abc"), 3);
     }
@@ -211,7 +219,10 @@ mod tests {
     #[test]
     fn full_width_ids_fold_to_ascii() {
         assert_eq!(fold_ascii("ＦＭ－００１").as_deref(), Some("FM-001"));
-        assert_eq!(fold_ascii("２０１８－１１－２０").as_deref(), Some("2018-11-20"));
+        assert_eq!(
+            fold_ascii("２０１８－１１－２０").as_deref(),
+            Some("2018-11-20")
+        );
         assert_eq!(fold_ascii("FM-001"), None);
         assert_eq!(fold_ascii("坊门"), None);
     }
