@@ -12,59 +12,46 @@ use crate::pipeline::Site;
 use crate::privacy::{PrivateOrigin, PrivateValues, preview};
 use crate::render::OutputFile;
 
-/// What the site may show, from the input: values public in their own right (a
-/// steward's or community's name, a building, the site's settings) and free texts
-/// (summaries, topics, citations, bulletins). The records' part comes from the schema's
-/// text roles, collected as the records were read; settings, commendations and
-/// documents are not records of the schema and are listed here.
+/// What the site may show, from the input: public names (a steward's or community's
+/// name, the site's own names), values public in their own right (a building, a grid,
+/// a team) and free texts (summaries, topics, citations, bulletins). The records' part
+/// comes from the schema's text roles, collected as the records were read; settings,
+/// commendations and documents are not records of the schema and are listed here.
 struct PublicTexts<'s> {
+    names: Vec<&'s str>,
     values: Vec<&'s str>,
     free: Vec<&'s str>,
 }
 
 fn public_texts(site: &Site) -> PublicTexts<'_> {
-    let mut values: Vec<&str> = site
-        .private
-        .public
-        .values
-        .iter()
-        .map(String::as_str)
-        .collect();
-    let mut free: Vec<&str> = site
-        .private
-        .public
-        .free_texts()
-        .map(|(_, _, _, t)| t)
-        .collect();
+    let public = &site.private.public;
+    let mut names: Vec<&str> = public.names.iter().map(String::as_str).collect();
+    let values: Vec<&str> = public.values.iter().map(String::as_str).collect();
+    let mut free: Vec<&str> = public.free_texts().map(|(_, _, _, t)| t).collect();
     let c = &site.config;
-    values.push(&c.title);
+    names.push(&c.title);
     free.extend(c.description.as_deref());
     let sd = &c.subdistrict;
-    values.extend(
-        [sd.name.as_deref(), sd.committee.as_deref()]
-            .into_iter()
-            .flatten(),
-    );
     let b = &c.bulletin;
-    values.extend(
-        [b.name.as_deref(), b.issuer.as_deref(), b.printer.as_deref()]
-            .into_iter()
-            .flatten(),
+    names.extend(
+        [
+            sd.name.as_deref(),
+            sd.committee.as_deref(),
+            b.name.as_deref(),
+            b.issuer.as_deref(),
+            b.printer.as_deref(),
+        ]
+        .into_iter()
+        .flatten(),
     );
-    // Settled names that the records refer to; kept as the validator read them.
-    for m in &site.registry.communities {
-        values.push(&m.name);
-        values.extend(m.party_org.as_deref());
-    }
-    for s in &site.registry.stewards {
-        values.push(&s.name);
-    }
+    // Commendations and documents: residents' names in them are masked as they are
+    // read, so all of it is free text.
     for b in &site.batches {
         free.push(&b.title);
-        values.extend(b.issuer.as_deref());
+        free.extend(b.issuer.as_deref());
         free.extend(b.citations.iter().map(|(_, c)| c.as_str()));
         if let Some(n) = &b.notice {
-            values.extend(
+            free.extend(
                 [
                     n.objections.as_deref(),
                     n.contact.as_deref(),
@@ -78,16 +65,20 @@ fn public_texts(site: &Site) -> PublicTexts<'_> {
     for b in &site.bulletins {
         free.push(&b.title);
         free.extend(b.subtitle.as_deref());
-        values.extend(b.source.as_deref());
-        values.extend(b.send_to.iter().map(String::as_str));
-        values.extend(b.distribute_to.iter().map(String::as_str));
+        free.extend(b.source.as_deref());
+        free.extend(b.send_to.iter().map(String::as_str));
+        free.extend(b.distribute_to.iter().map(String::as_str));
         free.push(&b.body.markdown);
     }
     for p in &site.pages {
         free.push(&p.title);
         free.push(&p.body.markdown);
     }
-    PublicTexts { values, free }
+    PublicTexts {
+        names,
+        values,
+        free,
+    }
 }
 
 /// What a few bytes of UTF-8 are to a number: a digit (ASCII or full-width), a separator
@@ -230,8 +221,12 @@ impl<'p> Guard<'p> {
         private: &'p PrivateValues,
         theme: &crate::theme::Theme,
     ) -> Result<Self, String> {
-        let PublicTexts { mut values, free } = public_texts(site);
-        values.extend(
+        let PublicTexts {
+            mut names,
+            values,
+            free,
+        } = public_texts(site);
+        names.extend(
             theme
                 .templates()
                 .filter_map(|(_, bytes)| std::str::from_utf8(bytes).ok()),
@@ -242,8 +237,9 @@ impl<'p> Guard<'p> {
         let mut numbers = private.numbers.clone();
         if !numbers.is_empty() {
             let finder = Numbers::new(&private.numbers);
-            let shown: Vec<String> = values
+            let shown: Vec<String> = names
                 .iter()
+                .chain(&values)
                 .chain(&free)
                 .flat_map(|t| digit_runs(t))
                 .flat_map(|run| finder.find(&run).map(str::to_string).collect::<Vec<_>>())
@@ -268,21 +264,31 @@ impl<'p> Guard<'p> {
                 })?;
             Some(built)
         };
-        // A resident's name is public only where it is a public value in its own right
-        // (a steward of the same name, a name inside a community's name): free text
-        // never makes it public, since names typed there are masked. Other private
-        // texts (a detail, a note) are public where the input also writes them publicly.
+        // A resident's name is public only as a public name or inside one (a steward
+        // of the same name, 王芳 inside 王芳华, a word of the theme), or as the whole of
+        // a public value (a building of that name). Free text never makes it public:
+        // names typed there are masked. Other private texts (a detail, a note) are
+        // public wherever the input also writes them publicly.
         let mut excepted = vec![false; texts.len()];
         if let Some(ac) = &automaton {
-            for t in &values {
+            let is_name = |i: usize| private.names.contains_key(texts[i].0);
+            for t in &names {
                 for m in ac.find_overlapping_iter(*t) {
                     excepted[m.pattern().as_usize()] = true;
+                }
+            }
+            for t in &values {
+                for m in ac.find_overlapping_iter(*t) {
+                    let i = m.pattern().as_usize();
+                    if !is_name(i) || (m.start() == 0 && m.end() == t.len()) {
+                        excepted[i] = true;
+                    }
                 }
             }
             for t in &free {
                 for m in ac.find_overlapping_iter(*t) {
                     let i = m.pattern().as_usize();
-                    if !private.names.contains_key(texts[i].0) {
+                    if !is_name(i) {
                         excepted[i] = true;
                     }
                 }

@@ -109,8 +109,11 @@ pub enum Privacy {
 pub enum TextRole {
     /// Numbers, dates, ids, fixed words: no free text.
     None,
-    /// Public as a value in its own right: a steward's or community's name, a building,
-    /// a grid, a team. A private value equal to one of them (or inside one) is public.
+    /// The public name of a steward or a community (or of its party organisation): a
+    /// resident's name inside one of them (王芳 in 王芳华) is public there.
+    Name,
+    /// Public as a value in its own right: a building, a grid, a team. A resident's name
+    /// equal to one of them is public; one merely inside one is not.
     Value,
     /// Public free text that people write sentences into: a case's summary, a meeting's
     /// topic. Residents' names and numbers typed into it are masked.
@@ -147,6 +150,13 @@ pub fn names_a_person(header: &str) -> bool {
     ["姓名", "居民", "户主", "联系人", "家属", "住户", "name"]
         .iter()
         .any(|w| h.contains(w))
+}
+
+const fn name(spec: FieldSpec) -> FieldSpec {
+    FieldSpec {
+        text: TextRole::Name,
+        ..spec
+    }
 }
 
 const fn value(spec: FieldSpec) -> FieldSpec {
@@ -205,8 +215,8 @@ const fn private(name: &'static str, alias: &'static str, meaning: &'static str)
 
 static COMMUNITY_FIELDS: &[FieldSpec] = &[
     req("id", "编号", "英文小写字母、数字和连字符，用于网址"),
-    value(req("name", "名称", "社区名称")),
-    value(opt("party_org", "党组织", "社区党委 或 社区党总支")),
+    name(req("name", "名称", "社区名称")),
+    name(opt("party_org", "党组织", "社区党委 或 社区党总支")),
     opt("grids", "网格数", "非负整数"),
     opt("buildings", "楼幢数", "住宅楼幢总数，用于计算覆盖率"),
     opt("households", "户数", "社区总户数"),
@@ -214,8 +224,8 @@ static COMMUNITY_FIELDS: &[FieldSpec] = &[
 
 static STEWARD_FIELDS: &[FieldSpec] = &[
     req("id", "编号", "字母、数字、下划线和连字符，唯一，用于网址"),
-    value(req("name", "姓名", "姓名，公开")),
-    value(req("community", "社区", "社区编号或名称")),
+    name(req("name", "姓名", "姓名，公开")),
+    name(req("community", "社区", "社区编号或名称")),
     value(req("buildings", "联系楼幢", "一个或多个楼幢，如 3幢;5幢")),
     req("membership", "党员类别", "在册 / 在职 / 两新"),
     value(opt("grid", "网格", "所在网格")),
@@ -267,7 +277,7 @@ static ERRAND_FIELDS: &[FieldSpec] = &[
 
 static MEETING_FIELDS: &[FieldSpec] = &[
     req("date", "日期", "议事会日期"),
-    value(req("community", "社区", "社区编号或名称")),
+    name(req("community", "社区", "社区编号或名称")),
     opt("attendees", "参会人员", "红管家编号列表"),
     free(opt("topic", "议题", "公开")),
 ];

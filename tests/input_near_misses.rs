@@ -51,7 +51,10 @@ fn unknown_ids_suggest_the_closest_and_names_stand_for_ids_when_unique() {
         run.assert_line(line);
     }
     // Another number is another steward, not a slip.
-    site.write("content/visits.csv", "日期,红管家,户数\n2018-11-20,FM-009,1\n");
+    site.write(
+        "content/visits.csv",
+        "日期,红管家,户数\n2018-11-20,FM-009,1\n",
+    );
     site.write("content/meetings.csv", "日期,社区\n2018-11-25,fangmen\n");
     site.check()
         .assert_line("content/visits.csv:2: 红管家: \"FM-009\" 不是已登记的红管家编号");
@@ -64,7 +67,10 @@ fn a_full_width_comma_separates_list_items() {
         "content/stewards.csv",
         "编号,姓名,社区,联系楼幢,党员类别\nFM-001,周明华,fangmen,\"9幢，10幢\",在册\n",
     );
-    site.write("content/visits.csv", "日期,红管家,户数\n2018-11-20,FM-001,1\n");
+    site.write(
+        "content/visits.csv",
+        "日期,红管家,户数\n2018-11-20,FM-001,1\n",
+    );
     site.write(
         "content/cases.csv",
         "编号,日期,红管家,类别,事项,状态\nC-1,2018-11-20,FM-001,停车,停车难,待办\n",
@@ -180,6 +186,10 @@ fn unknown_front_matter_keys_suggest_the_setting_meant() {
     );
     let run = site.check();
     run.assert_code(0);
-    run.assert_line("content/pages/about.md:3: 警告：未知的设置“日期”，已忽略；设置名要用英文，应写 date");
-    run.assert_line("content/pages/about.md:4: 警告：未知的设置“titel”，已忽略，是不是想写 title？");
+    run.assert_line(
+        "content/pages/about.md:3: 警告：未知的设置“日期”，已忽略；设置名要用英文，应写 date",
+    );
+    run.assert_line(
+        "content/pages/about.md:4: 警告：未知的设置“titel”，已忽略，是不是想写 title？",
+    );
 }

@@ -48,11 +48,11 @@ fn planted() -> Site {
     );
     site.write(
         "content/commendations.toml",
-        "[[batch]]\nid = \"2018-1\"\ntitle = \"第一批\"\ndate = 2018-12-01\nstewards = [\"FM-001\"]\n[batch.citations]\n\"FM-001\" = \"照顾孙奶奶多年\"\n",
+        "[[batch]]\nid = \"2018-1\"\ntitle = \"第一批（周大伯推荐）\"\ndate = 2018-12-01\nstewards = [\"FM-001\"]\n[batch.citations]\n\"FM-001\" = \"照顾孙奶奶多年\"\n",
     );
     site.write(
         "content/bulletins/b1.md",
-        "+++\ntitle = \"看望周大伯\"\ndate = 2018-12-10\n+++\n第一段。\n\n钱阿姨和王芳都来了。\n",
+        "+++\ntitle = \"看望周大伯\"\ndate = 2018-12-10\nsubtitle = \"钱阿姨\"\nsource = \"孙奶奶家\"\n+++\n钱阿姨和王芳都来了。\n",
     );
     site.write(
         "content/pages/about.md",
@@ -102,7 +102,10 @@ fn each_name_typed_is_reported_where_it_was_typed_naming_its_record() {
         "content/meetings.csv:2: 警告：议题: 含有居民姓名（来自 content/cases.csv:2 居民、content/errands.csv:2 居民），公开时已遮盖：讨论周**和钱**的事",
         "content/commendations.toml:7: 警告：citations.FM-001: 含有居民姓名（来自 content/visits.csv:2 居民姓名），公开时已遮盖：照顾孙**多年",
         "content/bulletins/b1.md:2: 警告：title: 含有居民姓名（来自 content/cases.csv:2 居民），公开时已遮盖：看望周**",
+        "content/bulletins/b1.md:4: 警告：subtitle: 含有居民姓名（来自 content/errands.csv:2 居民），公开时已遮盖：钱**",
+        "content/bulletins/b1.md:5: 警告：source: 含有居民姓名（来自 content/visits.csv:2 居民姓名），公开时已遮盖：孙**家",
         "content/bulletins/b1.md:7: 警告：正文: 含有居民姓名（来自 content/cases.csv:3 居民、content/errands.csv:2 居民），公开时已遮盖：钱\\*\\*和王\\*都来了。",
+        "content/commendations.toml:3: 警告：title: 含有居民姓名（来自 content/cases.csv:2 居民），公开时已遮盖：第一批（周**推荐）",
         "content/pages/about.md:2: 警告：title: 含有居民姓名（来自 content/visits.csv:2 居民姓名），公开时已遮盖：关于孙**",
         "content/pages/about.md:4: 警告：正文: 含有居民姓名（来自 content/cases.csv:2 居民），公开时已遮盖：周\\*\\*的故事。",
     ] {
@@ -241,4 +244,27 @@ fn an_unresolved_case_with_a_resolved_date_is_warned_about_and_the_date_not_publ
     site.build(&[]).assert_code(0);
     let out = output_text(&site);
     assert!(!out.contains("2018-11-27") && !out.contains("2018年11月27日"));
+}
+
+#[test]
+fn a_residents_name_inside_a_building_label_stops_the_build() {
+    // A building is a public value, not free text: a name inside one is neither masked
+    // nor public, so the guard stops rather than publish it.
+    let site = Site::basic();
+    site.write(
+        "content/stewards.csv",
+        "编号,姓名,社区,联系楼幢,党员类别\nFM-001,周明华,fangmen,周大伯家那幢,在册\nFM-002,吴建英,fangmen,5幢,在职\nST-001,郑卫国,shuiting,1幢,两新\n",
+    );
+    site.write(
+        "content/cases.csv",
+        "编号,日期,红管家,类别,事项,状态,居民\nC-1,2018-11-20,FM-001,停车,停车难,待办,周大伯\n",
+    );
+    let run = site.build(&[]);
+    run.assert_code(1);
+    assert!(
+        run.stderr
+            .contains("content/cases.csv:2: 居民: 这个不公开的值（周**）出现在了生成的"),
+        "{}",
+        run.stderr
+    );
 }

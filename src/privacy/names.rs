@@ -29,6 +29,8 @@ use crate::schema::{Kind, TextRole};
 /// their own right, and free texts with where they were typed.
 #[derive(Debug, Default)]
 pub struct PublicTexts {
+    /// Each value of a [`TextRole::Name`] field, as typed and NFKC.
+    pub names: HashSet<String>,
     /// Each value of a [`TextRole::Value`] field, list items apart, as typed and NFKC.
     pub values: HashSet<String>,
     /// Paths and headers, stored once.
@@ -57,30 +59,35 @@ impl PublicTexts {
         i
     }
 
-    fn add_value(&mut self, text: &str) {
+    fn add_value(set: &mut HashSet<String>, text: &str) {
         for item in crate::validate::values::split_list(text) {
             let normal = nfkc(&item);
             if normal != item {
-                self.values.insert(normal.into_owned());
+                set.insert(normal.into_owned());
             }
-            self.values.insert(item);
+            set.insert(item);
         }
     }
 
     /// Notes the public texts of one raw record.
     pub fn collect(&mut self, kind: Kind, rec: &RawRecord<'_>) {
-        for i in kind.fields_with(TextRole::Value) {
-            let Some(f) = rec.get(i) else { continue };
-            match &f.value {
-                RawValue::Text(s) => self.add_value(s),
-                RawValue::List(items) => {
-                    for item in items {
-                        if let RawValue::Text(s) = item {
-                            self.add_value(s);
+        for (role, set) in [
+            (TextRole::Name, &mut self.names),
+            (TextRole::Value, &mut self.values),
+        ] {
+            for i in kind.fields_with(role) {
+                let Some(f) = rec.get(i) else { continue };
+                match &f.value {
+                    RawValue::Text(s) => Self::add_value(set, s),
+                    RawValue::List(items) => {
+                        for item in items {
+                            if let RawValue::Text(s) = item {
+                                Self::add_value(set, s);
+                            }
                         }
                     }
+                    _ => {}
                 }
-                _ => {}
             }
         }
         for i in kind.fields_with(TextRole::Free) {
@@ -154,8 +161,8 @@ fn matcher<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Result<AhoCorasic
 }
 
 impl Names {
-    /// Prepares the search. `public` are values public in their own right beyond the
-    /// records' (site settings); `owner` says whose public name a value is, for the
+    /// Prepares the search. `public` are public names beyond the records' (the site's
+    /// settings); `owner` says whose public name a value is, for the
     /// warning when a resident shares it ("红管家 FM-001 的姓名").
     ///
     /// Fails, rather than look for fewer names, when the matcher cannot be built.
@@ -173,27 +180,32 @@ impl Names {
         if residents.is_empty() {
             return Ok(Names::default());
         }
-        let mut values: BTreeSet<&str> = private.public.values.iter().map(String::as_str).collect();
-        values.extend(public);
-        values.remove("");
+        // Names: a resident's name inside one is public there. Values: only a resident's
+        // name equal to one is.
+        let mut names: BTreeSet<&str> = private.public.names.iter().map(String::as_str).collect();
+        names.extend(public);
+        names.remove("");
+        let values: BTreeSet<&str> = private.public.values.iter().map(String::as_str).collect();
 
         let mut patterns = Vec::new();
         let mut texts: Vec<&str> = Vec::new();
         for (i, (name, _)) in residents.iter().enumerate() {
             texts.push(name);
-            patterns.push(if values.contains(name.as_str()) {
-                Pattern::Ambiguous {
-                    resident: i,
-                    owner: owner(name).unwrap_or_else(|| "公开的名称".to_string()),
-                }
-            } else {
-                Pattern::Resident(i)
-            });
+            patterns.push(
+                if names.contains(name.as_str()) || values.contains(name.as_str()) {
+                    Pattern::Ambiguous {
+                        resident: i,
+                        owner: owner(name).unwrap_or_else(|| "公开的名称".to_string()),
+                    }
+                } else {
+                    Pattern::Resident(i)
+                },
+            );
         }
         // Public values that hold a name are patterns too, so that the longer public
         // value wins where it stands.
         let names_only = matcher(residents.iter().map(|(n, _)| n.as_str()))?;
-        for v in values {
+        for v in names {
             if residents
                 .binary_search_by(|(n, _)| n.as_str().cmp(v))
                 .is_err()
