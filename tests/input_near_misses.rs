@@ -193,3 +193,21 @@ fn unknown_front_matter_keys_suggest_the_setting_meant() {
         "content/pages/about.md:4: 警告：未知的设置“titel”，已忽略，是不是想写 title？",
     );
 }
+
+#[test]
+fn commendations_read_names_and_full_width_ids_like_the_records_do() {
+    let site = Site::basic();
+    site.write(
+        "content/commendations.toml",
+        "[[batch]]\nid = \"2018-1\"\ntitle = \"第一批\"\nstewards = [\"周明华\", \"ＦＭ－００２\", \"ST-01\"]\n",
+    );
+    let run = site.check();
+    run.assert_code(1);
+    for line in [
+        "content/commendations.toml:4: 警告：stewards: “周明华”是红管家的姓名，已按其编号 FM-001 读取；这里应写编号，请改为 FM-001",
+        "content/commendations.toml:4: 警告：stewards: “ＦＭ－００２”里有全角字符，已按“FM-002”读取；请用半角（英文输入法）输入",
+        "content/commendations.toml:4: stewards: \"ST-01\" 不是已登记的红管家编号，是不是 ST-001（郑卫国）？",
+    ] {
+        run.assert_line(line);
+    }
+}

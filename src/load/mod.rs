@@ -262,6 +262,11 @@ fn folder_sources(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Sources {
                 display,
                 format,
             }),
+            None if name.to_lowercase().ends_with(".txt") => diags.warning(
+                &display,
+                1,
+                "不是 .csv 或 .toml 文件，已忽略；如果是 Excel 存的“Unicode 文本”（制表符分隔），把扩展名改为 .csv 就能读取",
+            ),
             None => diags.warning(&display, 1, "不是 .csv 或 .toml 文件，已忽略"),
         }
     }

@@ -171,14 +171,38 @@ impl BatchReader<'_> {
         parsed
     }
 
+    /// A steward reference: full-width forms folded and a unique name read as its
+    /// steward's id, each with a warning; unknown ids with the closest registered one.
     fn steward(&mut self, line: u32, field: &str, id: &str) -> Option<usize> {
-        let found = self.registry.steward_index(id);
-        if found.is_none() && self.registry.steward_already_reported(id, self.diags) {
-            self.ok = false;
-        } else if found.is_none() {
-            self.error(line, &format!("{field}: \"{id}\" 不是已登记的红管家编号"));
+        let folded = super::suggest::fold_ascii(id);
+        if let Some(f) = &folded {
+            self.diags.warning(
+                &self.doc.display,
+                line,
+                format!("{field}: “{id}”里有全角字符，已按“{f}”读取；请用半角（英文输入法）输入"),
+            );
         }
-        found
+        let id = folded.as_deref().unwrap_or(id);
+        if let Some(i) = self.registry.steward_index(id) {
+            return Some(i);
+        }
+        if self.registry.steward_already_reported(id, self.diags) {
+            self.ok = false;
+            return None;
+        }
+        match self.registry.lookup_steward(id).message(id) {
+            Ok((i, warning)) => {
+                if let Some(w) = warning {
+                    self.diags
+                        .warning(&self.doc.display, line, format!("{field}: {w}"));
+                }
+                Some(i)
+            }
+            Err(message) => {
+                self.error(line, &format!("{field}: {message}"));
+                None
+            }
+        }
     }
 
     fn batch(&mut self, t: &DeTable<'_>, at: u32) -> Option<Batch> {

@@ -303,6 +303,20 @@ impl Registry {
         });
     }
 
+    /// What a steward reference that is not already reported refers to.
+    pub fn lookup_steward(&self, id: &str) -> StewardLookup<'_> {
+        if let Some(i) = self.steward_index(id) {
+            return StewardLookup::Id(i);
+        }
+        match self.steward_names.get(id).map(Vec::as_slice) {
+            Some(&[i]) => StewardLookup::Name(i, &self.stewards[i].id),
+            Some(many) => StewardLookup::SharedName(
+                many.iter().map(|&i| self.stewards[i].id.as_str()).collect(),
+            ),
+            None => StewardLookup::Unknown(self.closest_steward(id)),
+        }
+    }
+
     /// Resolves a steward reference, reporting unknown ids with the closest registered
     /// one. A steward's name where the id belongs is read as that steward's id, with a
     /// warning, when only one steward has the name.
@@ -314,35 +328,15 @@ impl Registry {
             row.ok = false;
             return None;
         }
-        match self.steward_names.get(id).map(Vec::as_slice) {
-            Some(&[i]) => {
-                let sid = &self.stewards[i].id;
-                row.warning(
-                    field,
-                    format!(
-                        "“{id}”是红管家的姓名，已按其编号 {sid} 读取；这里应写编号，请改为 {sid}"
-                    ),
-                );
+        let lookup = self.lookup_steward(id);
+        match lookup.message(id) {
+            Ok((i, None)) => Some(i),
+            Ok((i, Some(warning))) => {
+                row.warning(field, warning);
                 Some(i)
             }
-            Some(many) => {
-                let ids: Vec<&str> = many.iter().map(|&i| self.stewards[i].id.as_str()).collect();
-                row.error(
-                    field,
-                    format!(
-                        "“{id}”是 {} 位红管家的姓名（{}），分不清是哪一位，请写编号",
-                        ids.len(),
-                        ids.join("、")
-                    ),
-                );
-                None
-            }
-            None => {
-                let hint = self
-                    .closest_steward(id)
-                    .map(|s| format!("，是不是 {}（{}）？", s.id, s.name))
-                    .unwrap_or_default();
-                row.error(field, format!("\"{id}\" 不是已登记的红管家编号{hint}"));
+            Err(message) => {
+                row.error(field, message);
                 None
             }
         }
@@ -547,6 +541,44 @@ impl Registry {
                 topic,
             }),
             _ => None,
+        }
+    }
+}
+
+/// What a steward reference refers to.
+pub enum StewardLookup<'r> {
+    /// A registered id.
+    Id(usize),
+    /// The name of exactly one steward, and that steward's id.
+    Name(usize, &'r str),
+    /// The name of several stewards: their ids.
+    SharedName(Vec<&'r str>),
+    /// Nothing registered; the closest registered steward, if one is close.
+    Unknown(Option<&'r Steward>),
+}
+
+impl StewardLookup<'_> {
+    /// The steward with a warning to give, or the error to report.
+    pub fn message(&self, id: &str) -> Result<(usize, Option<String>), String> {
+        match self {
+            StewardLookup::Id(i) => Ok((*i, None)),
+            StewardLookup::Name(i, sid) => Ok((
+                *i,
+                Some(format!(
+                    "“{id}”是红管家的姓名，已按其编号 {sid} 读取；这里应写编号，请改为 {sid}"
+                )),
+            )),
+            StewardLookup::SharedName(ids) => Err(format!(
+                "“{id}”是 {} 位红管家的姓名（{}），分不清是哪一位，请写编号",
+                ids.len(),
+                ids.join("、")
+            )),
+            StewardLookup::Unknown(near) => {
+                let hint = near
+                    .map(|s| format!("，是不是 {}（{}）？", s.id, s.name))
+                    .unwrap_or_default();
+                Err(format!("\"{id}\" 不是已登记的红管家编号{hint}"))
+            }
         }
     }
 }
