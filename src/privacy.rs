@@ -349,6 +349,27 @@ mod tests {
     }
 }
 
+/// What people write in a 居民 column when there is no name to give: not a name, and
+/// never masked in free text ("情况不详" stays as it is).
+const NOT_A_NAME: &[&str] = &[
+    "不详",
+    "匿名",
+    "未知",
+    "暂无",
+    "没有",
+    "居民",
+    "住户",
+    "业主",
+    "群众",
+    "本人",
+    "多户",
+    "多人",
+    "某某",
+    "集体",
+    "全体居民",
+    "多名居民",
+];
+
 /// Where a private value came from, for the leak guard's message.
 #[derive(Debug, Clone)]
 pub struct PrivateOrigin {
@@ -442,7 +463,10 @@ impl PrivateValues {
         let mut add = |text: &str| {
             for name in crate::validate::values::split_list(text) {
                 let name = nfkc(&name).trim().to_string();
-                if name.chars().count() >= 2 && number_digits(&name).is_none() {
+                if name.chars().count() >= 2
+                    && number_digits(&name).is_none()
+                    && !NOT_A_NAME.contains(&name.as_str())
+                {
                     let origin = PrivateOrigin {
                         path: path.to_string(),
                         line: f.line,

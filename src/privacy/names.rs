@@ -496,6 +496,28 @@ mod tests {
     }
 
     #[test]
+    fn placeholders_in_the_resident_column_are_not_names() {
+        let mut private = PrivateValues::default();
+        let rec = crate::load::RawRecord {
+            path: "content/cases.csv",
+            line: 2,
+            fields: Vec::new(),
+            columns: None,
+            unknown: vec![crate::load::RawField {
+                written: "居民姓名",
+                line: 2,
+                value: RawValue::Text("匿名、周大伯"),
+            }],
+        };
+        private.collect(Kind::Errands, &rec);
+        let n = Names::new(&private, std::iter::empty(), &|_| None).expect("matcher");
+        assert_eq!(
+            n.mask("匿名反映周大伯家漏水", false).0,
+            "匿名反映周**家漏水"
+        );
+    }
+
+    #[test]
     fn the_warning_names_the_record_the_name_came_from() {
         let n = names(&["周大伯"], &[]);
         let mut diags = Diagnostics::new();
