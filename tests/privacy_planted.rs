@@ -268,3 +268,25 @@ fn a_residents_name_inside_a_building_label_stops_the_build() {
         run.stderr
     );
 }
+
+#[test]
+fn warnings_about_numbers_show_names_masked_too() {
+    let site = Site::basic();
+    site.write(
+        "content/cases.csv",
+        "编号,日期,红管家,类别,事项,状态,居民\nC-1,2018-11-20,FM-001,停车,周大伯反映停车难，回电13812345678,待办,周大伯\n",
+    );
+    site.write(
+        "content/bulletins/b1.md",
+        "+++\ntitle = \"简报\"\ndate = 2018-12-10\n+++\n周大伯的电话13812345678\n",
+    );
+    let run = site.check();
+    run.assert_code(0);
+    run.assert_line(
+        "content/cases.csv:2: 警告：事项: 含有手机号，公开时已遮盖：周**反映停车难，回电138****5678",
+    );
+    run.assert_line(
+        "content/bulletins/b1.md:5: 警告：正文: 含有手机号，公开时已遮盖：周\\*\\*的电话138****5678",
+    );
+    assert!(!run.stderr.contains("周大伯"), "{}", run.stderr);
+}

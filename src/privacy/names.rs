@@ -46,6 +46,8 @@ struct FreeText {
     field: u32,
     /// As typed, numbers already masked: never a phone or ID number.
     text: String,
+    /// The numbers masked in it, warned about with the names (see `check_records`).
+    hidden: Vec<super::Hidden>,
 }
 
 impl PublicTexts {
@@ -99,7 +101,8 @@ impl PublicTexts {
             if s.is_empty() {
                 continue;
             }
-            let text = scrub(s).0.into_owned();
+            let (text, hidden) = scrub(s);
+            let text = text.into_owned();
             let path = self.intern(rec.path);
             let field = self.intern(f.written);
             self.free.push(FreeText {
@@ -107,8 +110,22 @@ impl PublicTexts {
                 line: f.line,
                 field,
                 text,
+                hidden,
             });
         }
+    }
+
+    /// Every free text with the numbers masked in it.
+    fn free_with_numbers(&self) -> impl Iterator<Item = (&str, u32, &str, &str, &[super::Hidden])> {
+        self.free.iter().map(|f| {
+            (
+                self.strings[f.path as usize].as_str(),
+                f.line,
+                self.strings[f.field as usize].as_str(),
+                f.text.as_str(),
+                f.hidden.as_slice(),
+            )
+        })
     }
 
     /// Every free text: path, line, header as written, text (numbers masked).
@@ -329,12 +346,16 @@ impl Names {
     }
 
     /// Checks every free text of the records, warning where names were typed.
+    ///
+    /// The numbers masked in them are warned about here too, rather than as they were
+    /// read, so that the warning shows the text with every name masked as well.
     pub fn check_records(&self, texts: &PublicTexts, diags: &mut Diagnostics) {
-        if self.is_empty() {
-            return;
-        }
-        for (path, line, field, text) in texts.free_texts() {
-            self.check(diags, (path, line), field, text, false);
+        for (path, line, field, text, hidden) in texts.free_with_numbers() {
+            let masked = self.check(diags, (path, line), field, text, false);
+            if !hidden.is_empty() {
+                let warning = crate::validate::row::privacy_warning(field, hidden, &masked);
+                diags.warning(path, line, warning);
+            }
         }
     }
 

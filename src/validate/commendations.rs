@@ -109,17 +109,20 @@ impl BatchReader<'_> {
         self.ok = false;
     }
 
-    /// Masks phone and ID numbers in public text, with a warning.
+    /// Masks phone and ID numbers and residents' names in public text, with warnings
+    /// that show only the masked text.
     fn scrub(&mut self, line: u32, field: &str, text: &str) -> String {
         let (masked, hidden) = crate::privacy::scrub(text);
+        let at = (self.doc.display.as_str(), line);
+        let masked = self
+            .names
+            .check(self.diags, at, field, &masked, false)
+            .into_owned();
         if !hidden.is_empty() {
             let warning = super::row::privacy_warning(field, &hidden, &masked);
             self.diags.warning(&self.doc.display, line, warning);
         }
-        let at = (self.doc.display.as_str(), line);
-        self.names
-            .check(self.diags, at, field, &masked, false)
-            .into_owned()
+        masked
     }
 
     fn get<'t, 'i>(

@@ -93,12 +93,12 @@ fn parse_front(
         let parsed = match (want, &raw) {
             (Want::Text, RawValue::Text(s)) if !s.trim().is_empty() => {
                 let (masked, hidden) = crate::privacy::scrub(s.trim());
+                let at = (doc.display.as_str(), line);
+                let masked = names.check(diags, at, name, &masked, false).into_owned();
                 if !hidden.is_empty() {
                     let warning = super::row::privacy_warning(name, &hidden, &masked);
                     diags.warning(&doc.display, line, warning);
                 }
-                let at = (doc.display.as_str(), line);
-                let masked = names.check(diags, at, name, &masked, false).into_owned();
                 Some(Value::Text(masked))
             }
             (Want::Whole, RawValue::Integer(i)) => u32::try_from(*i).ok().map(Value::Whole),
@@ -218,6 +218,7 @@ fn body(doc: &RawDocument, names: &Names, diags: &mut Diagnostics) -> Document {
     for (i, line) in doc.body.split_inclusive('\n').enumerate() {
         let (masked, hidden) = crate::privacy::scrub(line);
         let at = doc.body_line + u32::try_from(i).unwrap_or(u32::MAX - doc.body_line);
+        let masked = names.check(diags, (&doc.display, at), "正文", &masked, true);
         if !hidden.is_empty() {
             let shown = masked.trim_end().chars().take(60).collect::<String>();
             diags.warning(
@@ -226,7 +227,6 @@ fn body(doc: &RawDocument, names: &Names, diags: &mut Diagnostics) -> Document {
                 super::row::privacy_warning("正文", &hidden, &shown),
             );
         }
-        let masked = names.check(diags, (&doc.display, at), "正文", &masked, true);
         markdown.push_str(&masked);
     }
     Document {

@@ -127,11 +127,16 @@ impl<'r, 'a> Row<'r, 'a> {
     }
 
     /// Public free text: phone and ID numbers typed into it are masked, with a warning.
+    /// For free-text fields the warning comes later, once residents' names are known
+    /// and masked too (see `privacy::names::Names::check_records`).
     pub fn free_text(&mut self, name: &str) -> Option<String> {
         let text = self.text(name)?;
         let (scrubbed, hidden) = crate::privacy::scrub(&text);
         if hidden.is_empty() {
             return Some(text);
+        }
+        if self.kind.fields()[self.kind.field(name)].text == crate::schema::TextRole::Free {
+            return Some(scrubbed.into_owned());
         }
         let line = self.line_of(name);
         let written = self.written(name);
