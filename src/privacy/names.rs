@@ -62,6 +62,10 @@ impl PublicTexts {
     }
 
     fn add_value(set: &mut HashSet<String>, text: &str) {
+        // Most values repeat (every visit names its building): skip them cheaply.
+        if set.contains(text.trim()) {
+            return;
+        }
         for item in crate::validate::values::split_list(text) {
             let normal = nfkc(&item);
             if normal != item {
