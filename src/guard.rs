@@ -6,9 +6,9 @@
 use aho_corasick::{AhoCorasick, MatchKind};
 use rayon::prelude::*;
 
-use crate::pipeline::Site;
 use crate::privacy::{PrivateOrigin, PrivateValues, preview};
 use crate::render::OutputFile;
+use crate::site::Site;
 
 /// Every piece of public text the input holds: what the site may show.
 fn public_texts(site: &Site) -> Vec<&str> {

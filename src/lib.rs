@@ -22,6 +22,7 @@ pub mod pipeline;
 pub mod privacy;
 pub mod render;
 pub mod schema;
+pub mod site;
 pub mod theme;
 pub mod validate;
 pub mod write;

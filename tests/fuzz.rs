@@ -6,8 +6,8 @@ use std::fs;
 
 use hongguanjia::diagnostics::Diagnostics;
 use hongguanjia::load::documents::split;
-use hongguanjia::pipeline::load_site;
 use hongguanjia::privacy::scrub;
+use hongguanjia::site::Site;
 use hongguanjia::validate::values::{parse_date, parse_whole, split_list};
 use proptest::prelude::*;
 
@@ -58,7 +58,7 @@ fn site_with(files: &[(&str, Vec<u8>)]) -> tempfile::TempDir {
 /// Loads a site; every problem must come back as a located diagnostic, never a panic.
 fn load(dir: &tempfile::TempDir) {
     let mut diags = Diagnostics::new();
-    let site = load_site(dir.path(), &mut diags);
+    let site = Site::load(dir.path(), &mut diags);
     for d in diags.sorted() {
         assert!(!d.path.is_empty() && d.line >= 1, "unlocated: {d}");
     }

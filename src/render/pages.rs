@@ -14,7 +14,7 @@ use super::{Job, Renderer};
 use crate::aggregate::month_key;
 use crate::charts;
 use crate::model::{Bulletin, Case, Membership};
-use crate::pipeline::Site;
+use crate::site::Site;
 
 /// How many of the latest cases a community or steward page lists.
 const LATEST: usize = 10;

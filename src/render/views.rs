@@ -8,8 +8,8 @@ use serde::Serialize;
 use crate::aggregate::{Counts, Figures, month_key};
 use crate::config::{NameStyle, PhoneStyle};
 use crate::model::{Case, Membership, Steward};
-use crate::pipeline::Site;
 use crate::privacy::{mask_name, mask_phone};
+use crate::site::Site;
 
 /// A steward as other pages mention them.
 #[derive(Debug, Clone, Serialize)]
