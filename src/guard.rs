@@ -162,6 +162,22 @@ impl std::fmt::Display for Leak {
     }
 }
 
+impl Leak {
+    /// The leak as a problem of the input: at the private value's own place.
+    pub fn diagnostic(&self) -> crate::diagnostics::Diagnostic {
+        crate::diagnostics::Diagnostic::error(
+            &self.origin.path,
+            self.origin.line,
+            format!(
+                "{}: 这个不公开的值（{}）出现在了生成的 {} 里，已停止构建，原有的输出保持不变",
+                self.origin.field,
+                preview(&self.value),
+                self.file
+            ),
+        )
+    }
+}
+
 /// The private values to look for, prepared once and used on every batch of output.
 pub struct Guard<'p> {
     texts: Vec<(&'p String, &'p PrivateOrigin)>,

@@ -24,5 +24,6 @@ pub mod render;
 pub mod schema;
 pub mod site;
 pub mod theme;
+pub mod timings;
 pub mod validate;
 pub mod write;

@@ -1,41 +1,33 @@
 //! The whole pipeline, load → validate → aggregate → render → write, as the two things a
 //! user asks for: check a site's records, or build the site.
 
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::path::Path;
 use std::time::Instant;
 
 use serde::Serialize;
 use tera::Context;
 
 use crate::config;
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::display_path;
 use crate::render::{self, OutputFile, Renderer, data};
 use crate::site::Site;
 use crate::theme::{self, Theme};
-use crate::write::{self, WriteError};
+use crate::timings::Timings;
+use crate::write::{self, Sink};
 
+/// Why a run stopped. Nothing was written in any case, and the previous output is
+/// unchanged; each kind is printed the same way, with its own closing sentence.
 #[derive(Debug)]
 pub enum BuildError {
-    /// Problems in the user's records or settings: nothing was written.
+    /// Problems in the user's records or settings.
     Input(Diagnostics),
-    /// Problems in templates: nothing was written.
-    Render(Vec<String>),
-    /// Private values found in the rendered site: nothing was written.
-    Leak(Vec<String>),
-    /// The site could not be put in place; the previous output is unchanged.
-    Write(WriteError),
-}
-
-#[derive(Debug)]
-pub struct BuildReport {
-    pub output: PathBuf,
-    pub pages: usize,
-    pub files: usize,
-    pub seconds: f64,
-    pub warnings: Diagnostics,
-    pub timings: Timings,
+    /// Problems in templates, or in template values of Markdown bodies.
+    Render(Diagnostics),
+    /// Private values found in the rendered site.
+    Leak(Diagnostics),
+    /// The site could not be put in place.
+    Write(Diagnostics),
 }
 
 #[derive(Serialize)]
@@ -57,49 +49,19 @@ struct NavLink {
     url: String,
 }
 
-/// Wall time per stage, for `HONGGUANJIA_TIMINGS=1` and the benchmark.
-#[derive(Debug, Default, Clone)]
-pub struct Timings {
-    /// Stage, seconds, and the process's peak memory so far in MiB (Linux only).
-    pub stages: Vec<(&'static str, f64, Option<u64>)>,
-}
-
-impl Timings {
-    fn lap(&mut self, stage: &'static str, since: &mut Instant) {
-        let now = Instant::now();
-        self.add(stage, (now - *since).as_secs_f64());
-        *since = now;
-    }
-
-    /// Adds time to a stage that runs in several batches.
-    fn add(&mut self, stage: &'static str, seconds: f64) {
-        let peak = peak_memory_mib();
-        match self.stages.iter_mut().find(|(s, _, _)| *s == stage) {
-            Some(entry) => {
-                entry.1 += seconds;
-                entry.2 = peak;
-            }
-            None => self.stages.push((stage, seconds, peak)),
-        }
-    }
-}
-
-/// The high-water mark of resident memory, from `/proc/self/status`.
-fn peak_memory_mib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024)
-}
-
-/// What a checked and rendered site came to.
+/// What a run came to.
 pub struct Rendered {
+    /// The site the pages were made from.
     pub site: Site,
     /// Warnings only: any error stops before this.
     pub diags: Diagnostics,
+    /// HTML pages.
     pub pages: usize,
+    /// Every file in the output, the sink's own included.
     pub files: usize,
-    pub started: Instant,
+    /// Seconds from the start of the run to the end of the sink.
+    pub seconds: f64,
+    /// Per stage.
     pub timings: Timings,
 }
 
@@ -107,14 +69,11 @@ pub struct Rendered {
 /// keep both cores busy, few enough that a city's pages are never all in memory.
 const BATCH: usize = 512;
 
-/// Load, validate, aggregate, render and guard, handing each batch of finished files to
-/// `sink`. `check` passes a sink that keeps nothing, so a site `check` accepts is one
-/// `build` can write; `build` passes one that writes into the staging folder.
-pub fn run(
-    root: &Path,
-    before_render: &mut dyn FnMut(&Site) -> Result<(), BuildError>,
-    sink: &mut dyn FnMut(Vec<OutputFile>) -> Result<(), BuildError>,
-) -> Result<Rendered, BuildError> {
+/// load → plan → render batch → guard → sink, for the site under `root`. The sink is
+/// opened only once the records are sound and finished only when every batch passed the
+/// guard: `check` passes [`write::Discard`], so a site `check` accepts is one `build` can
+/// write; `build` passes [`write::Staging`].
+pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
     let started = Instant::now();
     let mut lap = started;
     let mut timings = Timings::default();
@@ -127,7 +86,7 @@ pub fn run(
     let (Some(site), Some(theme), false) = (site, theme, diags.has_errors()) else {
         return Err(BuildError::Input(diags));
     };
-    before_render(&site)?;
+    sink.open().map_err(|e| BuildError::Write(e.into()))?;
 
     let (pages, files) = {
         let summary = data::summary(&site.registry, &site.figures);
@@ -148,16 +107,12 @@ pub fn run(
                 let leaks = guard.scan(&batch);
                 if !leaks.is_empty() {
                     return Err(BuildError::Leak(
-                        leaks.iter().map(ToString::to_string).collect(),
+                        leaks.iter().map(crate::guard::Leak::diagnostic).collect(),
                     ));
                 }
                 timings.add("泄露检查", t.elapsed().as_secs_f64());
-                let t = Instant::now();
-                let n = batch.len();
-                sink(batch)?;
-                timings.add("写入临时文件夹", t.elapsed().as_secs_f64());
-                files += n;
-                Ok(())
+                files += batch.len();
+                sink.put(batch).map_err(|e| BuildError::Write(e.into()))
             };
         loop {
             let batch: Vec<_> = batches.by_ref().take(BATCH).collect();
@@ -176,12 +131,14 @@ pub fn run(
         progress.finish_and_clear();
         (pages, files)
     };
+    sink.finish(&mut timings)
+        .map_err(|e| BuildError::Write(e.into()))?;
     Ok(Rendered {
         site,
         diags,
         pages,
-        files,
-        started,
+        files: files + sink.own_files(),
+        seconds: started.elapsed().as_secs_f64(),
         timings,
     })
 }
@@ -201,87 +158,15 @@ fn progress_bar(len: u64) -> indicatif::ProgressBar {
     bar
 }
 
-/// Everything but writing. Kept for callers that only need to know the site is sound.
+/// Everything but writing: a site `check` accepts is one `build` can write.
 pub fn check(root: &Path) -> Result<Rendered, BuildError> {
-    run(root, &mut |_| Ok(()), &mut |_| Ok(()))
+    run(root, &mut write::Discard)
 }
 
-/// Builds the site under `root` into `output` (default `<root>/public`).
-///
-/// A writer thread puts each finished batch into the staging folder while the next batch
-/// renders, so the disk and the processors work at the same time.
-pub fn build(root: &Path, output: Option<&Path>, force: bool) -> Result<BuildReport, BuildError> {
-    let output = output
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| root.join("public"));
-    // Dropped unfinished on any error, the staging folder removes itself.
-    let staging: Mutex<Option<write::Staging>> = Mutex::new(None);
-    let write_error: Mutex<Option<WriteError>> = Mutex::new(None);
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<OutputFile>>(2);
-    let written = std::sync::atomic::AtomicU64::new(0);
-    let rendered = std::thread::scope(|scope| {
-        let writer = scope.spawn(|| {
-            for batch in rx {
-                let t = Instant::now();
-                let result = match staging.lock().ok().as_deref().and_then(Option::as_ref) {
-                    Some(s) => s.write_serial(&batch),
-                    None => Ok(()),
-                };
-                written.fetch_add(
-                    t.elapsed().as_micros() as u64,
-                    std::sync::atomic::Ordering::Relaxed,
-                );
-                if let Err(e) = result {
-                    if let Ok(mut slot) = write_error.lock() {
-                        *slot = Some(e);
-                    }
-                    break;
-                }
-            }
-        });
-        let rendered = run(
-            root,
-            &mut |_| {
-                // Opened only once the records are sound: a site with errors writes nothing.
-                let opened = write::Staging::begin(&output, force).map_err(BuildError::Write)?;
-                if let Ok(mut slot) = staging.lock() {
-                    *slot = Some(opened);
-                }
-                Ok(())
-            },
-            &mut |files| {
-                if let Some(e) = write_error.lock().ok().and_then(|mut e| e.take()) {
-                    return Err(BuildError::Write(e));
-                }
-                // The writer only stops early on an error, reported on the next batch.
-                let _ = tx.send(files);
-                Ok(())
-            },
-        );
-        drop(tx);
-        let _ = writer.join();
-        rendered
-    })?;
-    if let Some(e) = write_error.lock().ok().and_then(|mut e| e.take()) {
-        return Err(BuildError::Write(e));
-    }
-    let mut timings = rendered.timings;
-    timings.stages.retain(|(s, _, _)| *s != "写入临时文件夹");
-    let seconds = written.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e6;
-    timings.add("写入临时文件夹（与渲染同时进行）", seconds);
-    let mut lap = Instant::now();
-    if let Some(s) = staging.into_inner().ok().flatten() {
-        s.commit().map_err(BuildError::Write)?;
-    }
-    timings.lap("替换旧站点", &mut lap);
-    Ok(BuildReport {
-        output,
-        pages: rendered.pages,
-        files: rendered.files + 1,
-        seconds: rendered.started.elapsed().as_secs_f64(),
-        warnings: rendered.diags,
-        timings,
-    })
+/// Builds the site under `root` into `output`; on any error the
+/// previous output stays as it was.
+pub fn build(root: &Path, output: &Path, force: bool) -> Result<Rendered, BuildError> {
+    run(root, &mut write::Staging::new(output, force))
 }
 
 /// Every page's shared data: site settings and the headline figures, serialized once.
@@ -319,13 +204,14 @@ fn extra_files(
     jobs: &[render::Job],
     diags: &mut Diagnostics,
 ) -> Result<Vec<OutputFile>, BuildError> {
-    let json =
-        serde_json::to_vec_pretty(summary).map_err(|e| BuildError::Render(vec![e.to_string()]))?;
+    let json = serde_json::to_vec_pretty(summary).map_err(|e| {
+        BuildError::Render(Diagnostic::error("data/summary.json", 0, e.to_string()).into())
+    })?;
     let mut files = vec![OutputFile {
         path: "data/summary.json".to_string(),
         bytes: json,
     }];
-    files.extend(data::tables(&site.registry, summary));
+    files.extend(data::tables(&site.registry, summary).map_err(|e| BuildError::Render(e.into()))?);
     files.extend(site_statics(&site.root, diags));
     for (name, bytes) in theme.statics() {
         files.push(OutputFile {

@@ -10,6 +10,7 @@ pub mod views;
 use rayon::prelude::*;
 use tera::{Context, Kwargs, State, Tera};
 
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::theme::Theme;
 
 /// A file of the finished site, by its path relative to the output folder.
@@ -57,26 +58,29 @@ pub struct Renderer {
 const ESCAPED: [&str; 5] = [".html", ".htm", ".xml", ".svg", ".txt"];
 
 impl Renderer {
-    pub fn new(theme: &Theme, globals: &Context) -> Result<Self, Vec<String>> {
+    pub fn new(theme: &Theme, globals: &Context) -> Result<Self, Diagnostics> {
         let mut tera = Tera::new();
         tera.autoescape_on(ESCAPED);
         tera.register_filter("percent", percent);
         tera.register_filter("cn_date", cn_date);
-        let mut errors = Vec::new();
+        let mut errors = Diagnostics::new();
         let mut templates = Vec::new();
         for (name, bytes) in theme.templates() {
             match std::str::from_utf8(bytes) {
                 Ok(text) => templates.push((name.to_string(), text.to_string())),
-                Err(_) => errors.push(format!(
-                    "{}:1: 模板文件不是 UTF-8 编码",
-                    theme.origin(&format!("templates/{name}"))
-                )),
+                Err(_) => errors.error(
+                    &theme.origin(&format!("templates/{name}")),
+                    1,
+                    "模板文件不是 UTF-8 编码",
+                ),
             }
         }
         if let Err(err) = tera.add_raw_templates(templates) {
-            errors.push(describe(theme, &err));
+            describe(theme, &err)
+                .into_iter()
+                .for_each(|d| errors.push(d));
         }
-        if !errors.is_empty() {
+        if errors.has_errors() {
             return Err(errors);
         }
         tera.global_context().extend(globals.clone());
@@ -88,16 +92,17 @@ impl Renderer {
         &self,
         doc: &crate::model::Document,
         allow_raw_html: bool,
-    ) -> Result<String, String> {
+    ) -> Result<String, Diagnostic> {
         let filled = self
             .tera
             .render_str(&doc.markdown, &Context::new(), false)
             .map_err(|err| match err.kind() {
                 tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
                     let line = doc.first_line as usize + r.span().start_line.max(1) - 1;
-                    format!("{}:{}: 模板值有误：{}", doc.path, line, r.message())
+                    let line = u32::try_from(line).unwrap_or(u32::MAX);
+                    Diagnostic::error(&doc.path, line, format!("模板值有误：{}", r.message()))
                 }
-                _ => format!("{}:{}: 模板值有误：{err}", doc.path, doc.first_line),
+                _ => Diagnostic::error(&doc.path, doc.first_line, format!("模板值有误：{err}")),
             })?;
         Ok(markdown::to_html(&filled, allow_raw_html))
     }
@@ -107,8 +112,8 @@ impl Renderer {
         &self,
         theme: &Theme,
         jobs: Vec<Job>,
-    ) -> Result<Vec<OutputFile>, Vec<String>> {
-        let results: Vec<Result<OutputFile, String>> = jobs
+    ) -> Result<Vec<OutputFile>, Diagnostics> {
+        let results: Vec<Result<OutputFile, Vec<Diagnostic>>> = jobs
             .into_par_iter()
             .map(|mut job| {
                 if let Some(fill) = job.deferred.take() {
@@ -124,18 +129,14 @@ impl Renderer {
             })
             .collect();
         let mut files = Vec::with_capacity(results.len());
-        let mut errors = Vec::new();
+        let mut errors = Diagnostics::new();
         for r in results {
             match r {
                 Ok(f) => files.push(f),
-                Err(e) => {
-                    if !errors.contains(&e) {
-                        errors.push(e);
-                    }
-                }
+                Err(e) => e.into_iter().for_each(|d| errors.push(d)),
             }
         }
-        if errors.is_empty() {
+        if !errors.has_errors() {
             Ok(files)
         } else {
             Err(errors)
@@ -143,39 +144,42 @@ impl Renderer {
     }
 }
 
-/// Turns a Tera error into `path:line: message`, naming the template file the user has.
-fn describe(theme: &Theme, err: &tera::Error) -> String {
+/// Turns a Tera error into diagnostics at `path:line`, naming the template file the user
+/// has.
+fn describe(theme: &Theme, err: &tera::Error) -> Vec<Diagnostic> {
     match err.kind() {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
-            format!(
-                "{}:{}: 模板错误：{}",
+            vec![Diagnostic::error(
                 theme.origin(&format!("templates/{}", report.filename())),
-                report.span().start_line.max(1),
-                report.message()
-            )
+                u32::try_from(report.span().start_line.max(1)).unwrap_or(u32::MAX),
+                format!("模板错误：{}", report.message()),
+            )]
         }
         _ => {
             // Validation errors arrive as rendered reports: "error: …" then " --> name:line:col".
             let text = err.to_string();
-            let located: Vec<String> = text
+            let located: Vec<Diagnostic> = text
                 .split("\n\n")
                 .filter_map(|report| {
                     let message = report.lines().next()?.trim().trim_start_matches("error: ");
                     let place = report.lines().find_map(|l| l.trim().strip_prefix("--> "))?;
                     let mut parts = place.rsplitn(3, ':');
                     let (_col, line, name) = (parts.next()?, parts.next()?, parts.next()?);
-                    Some(format!(
-                        "{}:{}: 模板错误：{}",
+                    Some(Diagnostic::error(
                         theme.origin(&format!("templates/{name}")),
-                        line,
-                        message
+                        line.parse().unwrap_or(1),
+                        format!("模板错误：{message}"),
                     ))
                 })
                 .collect();
             if located.is_empty() {
-                format!("模板错误：{}", text.trim())
+                vec![Diagnostic::error(
+                    "templates",
+                    0,
+                    format!("模板错误：{}", text.trim()),
+                )]
             } else {
-                located.join("\n")
+                located
             }
         }
     }

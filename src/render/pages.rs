@@ -13,6 +13,7 @@ use super::views::{
 use super::{Job, Renderer};
 use crate::aggregate::month_key;
 use crate::charts;
+use crate::diagnostics::Diagnostics;
 use crate::model::{Bulletin, Case, Membership};
 use crate::site::Site;
 
@@ -417,9 +418,9 @@ fn bulletin_links(site: &Site) -> Vec<BulletinLink<'_>> {
         .collect()
 }
 
-fn document_pages(site: &Site, renderer: &Renderer, jobs: &mut Vec<Job>) -> Vec<String> {
+fn document_pages(site: &Site, renderer: &Renderer, jobs: &mut Vec<Job>) -> Diagnostics {
     let allow = site.config.privacy.allow_raw_html;
-    let mut errors = Vec::new();
+    let mut errors = Diagnostics::new();
     if !site.bulletins.is_empty() {
         let mut index = Job::new("bulletins/index.html".to_string(), "bulletins.html");
         index.context.insert("bulletins", &bulletin_links(site));
@@ -625,7 +626,7 @@ pub fn plan<'a>(
     site: &'a Site,
     summary: &Summary,
     renderer: &Renderer,
-) -> Result<Vec<Job<'a>>, Vec<String>> {
+) -> Result<Vec<Job<'a>>, Diagnostics> {
     let people = Arc::new(People::new(site));
     let mut jobs = Vec::new();
 
@@ -644,7 +645,7 @@ pub fn plan<'a>(
     case_lists(site, summary, &mut jobs);
     commendation_pages(site, &people, &mut jobs);
     let errors = document_pages(site, renderer, &mut jobs);
-    if !errors.is_empty() {
+    if errors.has_errors() {
         return Err(errors);
     }
     site_files(site, &mut jobs);
