@@ -165,6 +165,14 @@ pub enum ErrandStatus {
     InProgress,
 }
 
+/// A community's place in the roster ([`crate::validate::Registry::communities`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CommunityIdx(pub usize);
+
+/// A steward's place in the roster ([`crate::validate::Registry::stewards`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StewardIdx(pub usize);
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Community {
     pub id: String,
@@ -251,7 +259,7 @@ pub struct Batch {
     pub notice: Option<Notice>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Notice {
     pub start: Option<Date>,
     pub end: Option<Date>,
@@ -282,7 +290,7 @@ mod tests {
 }
 
 /// A briefing from `content/bulletins/*.md`, printed like 《组工信息》.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Bulletin {
     pub slug: String,
     pub title: String,
@@ -294,17 +302,15 @@ pub struct Bulletin {
     pub source: Option<String>,
     pub send_to: Vec<String>,
     pub distribute_to: Vec<String>,
-    #[serde(skip)]
     pub body: Document,
 }
 
 /// A free page from `content/pages/*.md`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct FreePage {
     pub slug: String,
     pub title: String,
     pub date: Option<Date>,
-    #[serde(skip)]
     pub body: Document,
 }
 

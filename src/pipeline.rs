@@ -1,6 +1,7 @@
 //! The whole pipeline, load → validate → aggregate → render → write, as the two things a
 //! user asks for: check a site's records, or build the site.
 
+use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 use std::time::Instant;
 
@@ -10,6 +11,7 @@ use tera::Context;
 use crate::config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::display_path;
+use crate::render::plan::Plan;
 use crate::render::{self, OutputFile, Renderer, data};
 use crate::site::Site;
 use crate::theme::{self, Theme};
@@ -92,15 +94,17 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
         let summary = data::summary(&site.registry, &site.figures);
         let renderer =
             Renderer::new(&theme, &globals(&site, &summary)).map_err(BuildError::Render)?;
-        let jobs = render::pages::plan(&site, &summary, &renderer).map_err(BuildError::Render)?;
-        let extras = extra_files(&site, &theme, &summary, &jobs, &mut diags)?;
+        let (plan, all_pages) =
+            Plan::new(&site, &summary, &renderer).map_err(BuildError::Render)?;
+        let paths: HashSet<String> = all_pages.iter().map(|p| p.path(&site)).collect();
+        let extras = extra_files(&site, &theme, &summary, &paths, &mut diags)?;
         let guard = crate::guard::Guard::new(&site, &site.private, &theme);
         timings.lap("规划页面+准备泄露检查", &mut lap);
 
-        let pages = jobs.iter().filter(|j| j.path.ends_with(".html")).count();
-        let progress = progress_bar(jobs.len() as u64);
+        let pages = paths.iter().filter(|p| p.ends_with(".html")).count();
+        drop(paths);
+        let progress = progress_bar(all_pages.len() as u64);
         let mut files = 0;
-        let mut batches = jobs.into_iter();
         let mut hand_on =
             |batch: Vec<OutputFile>, timings: &mut Timings| -> Result<(), BuildError> {
                 let t = Instant::now();
@@ -114,18 +118,22 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
                 files += batch.len();
                 sink.put(batch).map_err(|e| BuildError::Write(e.into()))
             };
-        loop {
-            let batch: Vec<_> = batches.by_ref().take(BATCH).collect();
-            if batch.is_empty() {
-                break;
-            }
+        // After a template error the remaining pages are still rendered, for their own
+        // errors only, so that every broken template is reported at once.
+        let mut broken: BTreeSet<Diagnostic> = BTreeSet::new();
+        for batch in all_pages.chunks(BATCH) {
             let t = Instant::now();
-            let rendered = renderer
-                .render_all(&theme, batch)
-                .map_err(BuildError::Render)?;
+            let rendered = renderer.render_all(&theme, &plan, batch);
             timings.add("渲染（含图表）", t.elapsed().as_secs_f64());
-            progress.inc(rendered.len() as u64);
-            hand_on(rendered, &mut timings)?;
+            progress.inc(batch.len() as u64);
+            match rendered {
+                Ok(files) if broken.is_empty() => hand_on(files, &mut timings)?,
+                Ok(_) => {}
+                Err(errors) => broken.extend(errors.sorted()),
+            }
+        }
+        if !broken.is_empty() {
+            return Err(BuildError::Render(broken.into_iter().collect()));
         }
         hand_on(extras, &mut timings)?;
         progress.finish_and_clear();
@@ -184,7 +192,7 @@ fn globals(site: &Site, summary: &data::Summary) -> Context {
             .iter()
             .map(|p| NavLink {
                 title: p.title.clone(),
-                url: format!("{}/index.html", p.slug),
+                url: render::routes::free_page(&p.slug),
             })
             .collect(),
     };
@@ -201,7 +209,7 @@ fn extra_files(
     site: &Site,
     theme: &Theme,
     summary: &data::Summary,
-    jobs: &[render::Job],
+    pages: &HashSet<String>,
     diags: &mut Diagnostics,
 ) -> Result<Vec<OutputFile>, BuildError> {
     let json = serde_json::to_vec_pretty(summary).map_err(|e| {
@@ -219,7 +227,7 @@ fn extra_files(
             bytes: bytes.to_vec(),
         });
     }
-    let mut seen: std::collections::HashSet<String> = jobs.iter().map(|j| j.path.clone()).collect();
+    let mut seen: HashSet<String> = pages.clone();
     files.retain(|f| seen.insert(f.path.clone()));
     Ok(files)
 }

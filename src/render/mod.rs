@@ -1,15 +1,20 @@
-//! Step 4 of the pipeline: a flat list of render jobs, rendered in parallel by Tera from
-//! the theme. The data every page shares (site settings, headline figures) is serialized
-//! once into Tera's global context; each job carries only its own data.
+//! Rendering: a flat list of [`routes::Page`]s ([`plan`]), rendered in parallel by Tera
+//! from the theme, each page's context made on its rendering thread ([`context`]). The
+//! data every page shares (site settings, headline figures) is serialized once into
+//! Tera's global context.
 
+pub mod context;
 pub mod data;
 pub mod markdown;
-pub mod pages;
+pub mod plan;
+pub mod routes;
 pub mod views;
 
 use rayon::prelude::*;
 use tera::{Context, Kwargs, State, Tera};
 
+use self::plan::Plan;
+use self::routes::Page;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::theme::Theme;
 
@@ -18,36 +23,6 @@ use crate::theme::Theme;
 pub struct OutputFile {
     pub path: String,
     pub bytes: Vec<u8>,
-}
-
-/// One page to render: which template, where to, with what.
-pub struct Job<'a> {
-    pub path: String,
-    pub template: &'static str,
-    pub context: Context,
-    /// Context made on the rendering thread just before the page is rendered, for values
-    /// too costly to hold for every page at once (a steward page's chart, say).
-    pub deferred: Option<Deferred<'a>>,
-}
-
-/// See [`Job::deferred`].
-pub type Deferred<'a> = Box<dyn FnOnce(&mut Context) + Send + 'a>;
-
-impl Job<'_> {
-    /// A job whose links are relative to the page's own folder, so the site works from
-    /// any sub-folder of a web server and from disk.
-    pub fn new(path: String, template: &'static str) -> Self {
-        let depth = path.matches('/').count();
-        let mut context = Context::new();
-        context.insert("root", &"../".repeat(depth));
-        context.insert("path", &path);
-        Job {
-            path,
-            template,
-            context,
-            deferred: None,
-        }
-    }
 }
 
 pub struct Renderer {
@@ -75,10 +50,23 @@ impl Renderer {
                 ),
             }
         }
-        if let Err(err) = tera.add_raw_templates(templates) {
-            describe(theme, &err)
-                .into_iter()
-                .for_each(|d| errors.push(d));
+        if let Err(err) = tera.add_raw_templates(templates.iter().cloned()) {
+            // Tera stops at the first broken template. Parsing each one alone finds the
+            // syntax errors of all of them; only when there are none is the first error
+            // (a missing parent, an unknown filter) the one to report.
+            let mut syntax = Vec::new();
+            for (name, text) in &templates {
+                let mut alone = Tera::new();
+                if let Err(e) = alone.add_raw_template(name, text)
+                    && matches!(e.kind(), tera::ErrorKind::SyntaxError(_))
+                {
+                    syntax.extend(describe(theme, &e));
+                }
+            }
+            if syntax.is_empty() {
+                syntax = describe(theme, &err);
+            }
+            syntax.into_iter().for_each(|d| errors.push(d));
         }
         if errors.has_errors() {
             return Err(errors);
@@ -107,22 +95,23 @@ impl Renderer {
         Ok(markdown::to_html(&filled, allow_raw_html))
     }
 
-    /// Renders every job; the output order is the job order, whatever the thread count.
+    /// Renders every page, each with the context made for it on its rendering thread; the
+    /// output order is the page order, whatever the thread count.
     pub fn render_all(
         &self,
         theme: &Theme,
-        jobs: Vec<Job>,
+        plan: &Plan<'_>,
+        pages: &[Page],
     ) -> Result<Vec<OutputFile>, Diagnostics> {
-        let results: Vec<Result<OutputFile, Vec<Diagnostic>>> = jobs
-            .into_par_iter()
-            .map(|mut job| {
-                if let Some(fill) = job.deferred.take() {
-                    fill(&mut job.context);
-                }
+        let results: Vec<Result<OutputFile, Vec<Diagnostic>>> = pages
+            .par_iter()
+            .map(|page| {
+                let path = page.path(plan.site);
+                let context = context::build(plan, page, &path);
                 self.tera
-                    .render(job.template, &job.context)
+                    .render(page.template(), &context)
                     .map(|text| OutputFile {
-                        path: job.path,
+                        path,
                         bytes: text.into_bytes(),
                     })
                     .map_err(|err| describe(theme, &err))
@@ -152,7 +141,7 @@ fn describe(theme: &Theme, err: &tera::Error) -> Vec<Diagnostic> {
             vec![Diagnostic::error(
                 theme.origin(&format!("templates/{}", report.filename())),
                 u32::try_from(report.span().start_line.max(1)).unwrap_or(u32::MAX),
-                format!("模板错误：{}", report.message()),
+                format!("模板错误：{}", in_chinese(report.message())),
             )]
         }
         _ => {
@@ -168,7 +157,7 @@ fn describe(theme: &Theme, err: &tera::Error) -> Vec<Diagnostic> {
                     Some(Diagnostic::error(
                         theme.origin(&format!("templates/{name}")),
                         line.parse().unwrap_or(1),
-                        format!("模板错误：{message}"),
+                        format!("模板错误：{}", in_chinese(message)),
                     ))
                 })
                 .collect();
@@ -185,6 +174,106 @@ fn describe(theme: &Theme, err: &tera::Error) -> Vec<Diagnostic> {
     }
 }
 
+/// Tera's messages about names a template uses, in Chinese, with the nearest name the
+/// context has as a hint: `Field `resolvd` is not defined. Available fields: id, resolved`
+/// → `没有字段 resolvd。是不是 resolved？可用的字段：id、resolved`. Other messages are
+/// Tera's own.
+fn in_chinese(message: &str) -> String {
+    let named = |prefix: &str| -> Option<(&str, &str)> {
+        let rest = message.strip_prefix(prefix)?;
+        let (name, rest) = rest.split_once('`')?;
+        Some((name, rest))
+    };
+    let listed = |rest: &str, label: &str| -> Option<Vec<String>> {
+        let list = rest.split_once(label)?.1.trim().trim_end_matches('.');
+        Some(list.split(", ").map(str::to_string).collect())
+    };
+    let explain = |what: &str, name: &str, options: Option<Vec<String>>| {
+        let mut text = format!("没有{what} {name}。");
+        if let Some(options) = options {
+            if let Some(near) = nearest(name, &options) {
+                text.push_str(&format!("是不是 {near}？"));
+            }
+            text.push_str(&format!("可用的{what}：{}", options.join("、")));
+        }
+        text
+    };
+    if let Some((name, rest)) = named("Field `")
+        && rest.starts_with(" is not defined")
+    {
+        return explain("字段", name, listed(rest, "Available fields:"));
+    }
+    if let Some((name, rest)) = named("Variable `") {
+        if rest.starts_with(" exists but its value is undefined") {
+            return format!("变量 {name} 存在，但没有值");
+        }
+        if rest.starts_with(" is not defined") {
+            return explain("变量", name, listed(rest, "Available variables:"));
+        }
+    }
+    if let Some(name) = message
+        .strip_prefix("Template '")
+        .and_then(|r| r.strip_suffix("' not found"))
+    {
+        return format!("找不到模板 {name}");
+    }
+    if let Some(name) = message
+        .strip_prefix("Filter `")
+        .and_then(|r| r.split_once('`'))
+        .map(|(n, _)| n)
+        && message.contains("not found")
+    {
+        return format!("没有过滤器 {name}");
+    }
+    if message == "Unknown tag" {
+        return "不认识的标签（是不是前面少了 {% endfor %}、{% endif %} 之类的结束标签？）"
+            .to_string();
+    }
+    if let Some(rest) = message.strip_prefix("Found ")
+        && let Some((found, expected)) = rest
+            .split_once(" but expected ")
+            .or_else(|| rest.split_once(" but was expecting "))
+    {
+        return format!("这里是 {found}，应为 {}", expected.trim_end_matches('.'));
+    }
+    if let Some((end, start)) = message
+        .strip_prefix("Closing tag '")
+        .and_then(|r| r.split_once("' doesn't match opening tag '"))
+    {
+        return format!(
+            "结束标签 {end} 与开始标签 {} 不配对",
+            start.trim_end_matches('\'')
+        );
+    }
+    message.to_string()
+}
+
+/// The option closest to `name` by edit distance, when it is close enough to be a typo.
+fn nearest<'a>(name: &str, options: &'a [String]) -> Option<&'a str> {
+    let name: Vec<char> = name.chars().collect();
+    options
+        .iter()
+        .map(|o| (edit_distance(&name, &o.chars().collect::<Vec<_>>()), o))
+        .filter(|(d, o)| *d <= (o.chars().count().max(name.len()) / 3).max(1))
+        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
+        .map(|(_, o)| o.as_str())
+}
+
+/// Levenshtein distance.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
 /// `0.4473` → `44.7%`.
 fn percent(value: f64, _: Kwargs, _: &State) -> String {
     format!("{:.1}%", value * 100.0)
@@ -195,4 +284,30 @@ fn cn_date(value: &str, _: Kwargs, _: &State) -> String {
     crate::validate::values::parse_date(value)
         .map(|d| d.chinese())
         .unwrap_or_else(|| value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_get_the_nearest_name_as_a_hint() {
+        assert_eq!(
+            in_chinese("Field `resolvd` is not defined. Available fields: id, resolved, status"),
+            "没有字段 resolvd。是不是 resolved？可用的字段：id、resolved、status"
+        );
+        assert_eq!(
+            in_chinese("Variable `sitee` is not defined. Available variables: root, site"),
+            "没有变量 sitee。是不是 site？可用的变量：root、site"
+        );
+        assert_eq!(
+            in_chinese("Found `}` but expected }}."),
+            "这里是 `}`，应为 }}"
+        );
+        // Nothing close: no guess, only the list.
+        assert_eq!(
+            in_chinese("Field `zzz` is not defined. Available fields: id, resolved"),
+            "没有字段 zzz。可用的字段：id、resolved"
+        );
+    }
 }

@@ -5,9 +5,10 @@ use std::cmp::Ordering;
 
 use serde::Serialize;
 
+use super::routes;
 use crate::aggregate::{Counts, Figures, month_key};
 use crate::config::{NameStyle, PhoneStyle};
-use crate::model::{Case, Membership, Steward};
+use crate::model::{Bulletin, Case, Date, FreePage, Membership, Notice, Steward};
 use crate::privacy::{mask_name, mask_phone};
 use crate::site::Site;
 
@@ -39,29 +40,11 @@ impl People {
                 } else {
                     s.name.clone()
                 },
-                url: s.public.then(|| steward_url(&s.id)),
+                url: s.public.then(|| routes::steward(&s.id)),
             })
             .collect();
         People { refs }
     }
-}
-
-pub fn steward_url(id: &str) -> String {
-    format!("stewards/{id}.html")
-}
-
-pub fn community_url(id: &str) -> String {
-    format!("communities/{id}/index.html")
-}
-
-/// A stable, ASCII folder name for a free-text category: FNV-1a of its name.
-pub fn category_slug(name: &str) -> String {
-    let mut hash: u32 = 0x811c_9dc5;
-    for b in name.bytes() {
-        hash ^= u32::from(b);
-        hash = hash.wrapping_mul(0x0100_0193);
-    }
-    format!("{hash:08x}")
 }
 
 /// Orders `3幢` before `12幢`: runs of digits compare as numbers.
@@ -120,12 +103,9 @@ pub fn case_row(site: &Site, case: &Case) -> CaseRow {
         id: case.id.clone(),
         date: case.date.to_string(),
         community: community.name.clone(),
-        community_url: community_url(&community.id),
+        community_url: routes::community(&community.id),
         category: case.category.clone(),
-        category_url: format!(
-            "cases/category/{}/index.html",
-            category_slug(&case.category)
-        ),
+        category_url: routes::category(&case.category),
         summary: case.summary.clone(),
         status: case.status.label(),
         resolved: case.resolved.map(|d| d.to_string()),
@@ -180,7 +160,7 @@ pub fn profile(site: &Site, people: &People, index: usize, s: &Steward) -> Profi
         id: s.id.clone(),
         name: people.refs[index].name.clone(),
         community: community.name.clone(),
-        community_url: community_url(&community.id),
+        community_url: routes::community(&community.id),
         buildings: s.buildings.clone(),
         membership: s.membership.label(),
         grid: s.grid.clone(),
@@ -199,6 +179,78 @@ pub fn profile(site: &Site, people: &People, index: usize, s: &Steward) -> Profi
     }
 }
 
+/// A bulletin's public fields; its Markdown source stays out of the templates' reach.
+#[derive(Debug, Clone, Serialize)]
+pub struct BulletinView<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub subtitle: Option<&'a str>,
+    pub issue: Option<u32>,
+    pub total_issue: Option<u32>,
+    pub date: Date,
+    pub source: Option<&'a str>,
+    pub send_to: &'a [String],
+    pub distribute_to: &'a [String],
+}
+
+impl<'a> BulletinView<'a> {
+    pub fn new(b: &'a Bulletin) -> Self {
+        BulletinView {
+            slug: &b.slug,
+            title: &b.title,
+            subtitle: b.subtitle.as_deref(),
+            issue: b.issue,
+            total_issue: b.total_issue,
+            date: b.date,
+            source: b.source.as_deref(),
+            send_to: &b.send_to,
+            distribute_to: &b.distribute_to,
+        }
+    }
+}
+
+/// A free page's public fields.
+#[derive(Debug, Clone, Serialize)]
+pub struct FreePageView<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub date: Option<Date>,
+}
+
+impl<'a> FreePageView<'a> {
+    pub fn new(p: &'a FreePage) -> Self {
+        FreePageView {
+            slug: &p.slug,
+            title: &p.title,
+            date: p.date,
+        }
+    }
+}
+
+/// A commendation's public notice (公示).
+#[derive(Debug, Clone, Serialize)]
+pub struct NoticeView<'a> {
+    pub start: Option<Date>,
+    pub end: Option<Date>,
+    pub objections: Option<&'a str>,
+    pub contact: Option<&'a str>,
+    pub issuer: Option<&'a str>,
+    pub date: Option<Date>,
+}
+
+impl<'a> NoticeView<'a> {
+    pub fn new(n: &'a Notice) -> Self {
+        NoticeView {
+            start: n.start,
+            end: n.end,
+            objections: n.objections.as_deref(),
+            contact: n.contact.as_deref(),
+            issuer: n.issuer.as_deref(),
+            date: n.date,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,12 +260,5 @@ mod tests {
         let mut v = vec!["12幢", "3幢", "3幢2单元", "A2", "A10", "1幢"];
         v.sort_by(|a, b| natural_cmp(a, b));
         assert_eq!(v, ["1幢", "3幢", "3幢2单元", "12幢", "A2", "A10"]);
-    }
-
-    #[test]
-    fn category_slugs_are_stable_ascii() {
-        assert_eq!(category_slug("停车"), category_slug("停车"));
-        assert_ne!(category_slug("停车"), category_slug("楼道堆物"));
-        assert!(category_slug("停车").bytes().all(|b| b.is_ascii_hexdigit()));
     }
 }
