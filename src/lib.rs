@@ -11,19 +11,36 @@
 //! [`pipeline`] runs the steps; [`config`] reads `site.toml`; [`model`] holds typed records;
 //! [`charts`] draws the pages' statistics as inline SVG.
 
-pub mod aggregate;
 pub mod charts;
-pub mod config;
 pub mod diagnostics;
-pub mod guard;
-pub mod load;
-pub mod model;
 pub mod pipeline;
-pub mod privacy;
-pub mod render;
-pub mod schema;
 pub mod site;
-pub mod theme;
 pub mod timings;
-pub mod validate;
 pub mod write;
+
+pub(crate) mod aggregate;
+pub(crate) mod config;
+pub(crate) mod model;
+pub(crate) mod render;
+pub(crate) mod schema;
+pub(crate) mod theme;
+
+// Their items are narrowed to `pub(crate)` once the branches now changing them (trust,
+// workbook reader) are merged; until then the whole module is internal.
+#[allow(unreachable_pub)]
+pub(crate) mod guard;
+#[allow(unreachable_pub)]
+pub(crate) mod load;
+#[allow(unreachable_pub)]
+pub(crate) mod privacy;
+#[allow(unreachable_pub)]
+pub(crate) mod validate;
+
+/// Pieces the tests exercise on their own: input parsing and masking.
+pub mod parse {
+    pub use crate::load::documents::split as split_front_matter;
+    pub use crate::privacy::scrub;
+    pub use crate::validate::values::{parse_date, parse_whole, split_list};
+}
+pub use crate::aggregate::{Counts, age_bands};
+pub use crate::model::Date;

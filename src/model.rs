@@ -8,12 +8,16 @@ use serde::Serialize;
 /// A calendar date. Records only ever need days, never times or zones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
+    /// Four digits.
     pub year: u16,
+    /// 1 to 12.
     pub month: u8,
+    /// 1 to 31.
     pub day: u8,
 }
 
 impl Date {
+    /// A date that exists in the calendar, or none.
     pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
         if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
             return None;
@@ -63,7 +67,7 @@ impl Serialize for Date {
     }
 }
 
-pub fn days_in_month(year: u16, month: u8) -> u8 {
+pub(crate) fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -76,7 +80,7 @@ pub fn days_in_month(year: u16, month: u8) -> u8 {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum Membership {
+pub(crate) enum Membership {
     #[serde(rename = "在册")]
     Registered,
     #[serde(rename = "在职")]
@@ -86,7 +90,7 @@ pub enum Membership {
 }
 
 impl Membership {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Membership::Registered => "在册",
             Membership::InService => "在职",
@@ -96,7 +100,7 @@ impl Membership {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum CaseStatus {
+pub(crate) enum CaseStatus {
     #[serde(rename = "待办")]
     Open,
     #[serde(rename = "办理中")]
@@ -110,7 +114,7 @@ pub enum CaseStatus {
 }
 
 impl CaseStatus {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             CaseStatus::Open => "待办",
             CaseStatus::InProgress => "办理中",
@@ -122,7 +126,7 @@ impl CaseStatus {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum VisitKind {
+pub(crate) enum VisitKind {
     #[serde(rename = "走访")]
     Visit,
     #[serde(rename = "敲门日")]
@@ -132,7 +136,7 @@ pub enum VisitKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum Channel {
+pub(crate) enum Channel {
     #[serde(rename = "楼道")]
     Stairwell,
     #[serde(rename = "网格员")]
@@ -146,7 +150,7 @@ pub enum Channel {
 }
 
 impl Channel {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Channel::Stairwell => "楼道",
             Channel::GridWorker => "网格员",
@@ -158,7 +162,7 @@ impl Channel {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum ErrandStatus {
+pub(crate) enum ErrandStatus {
     #[serde(rename = "已办结")]
     Done,
     #[serde(rename = "办理中")]
@@ -167,14 +171,14 @@ pub enum ErrandStatus {
 
 /// A community's place in the roster ([`crate::validate::Registry::communities`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct CommunityIdx(pub usize);
+pub(crate) struct CommunityIdx(pub usize);
 
 /// A steward's place in the roster ([`crate::validate::Registry::stewards`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct StewardIdx(pub usize);
+pub(crate) struct StewardIdx(pub usize);
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Community {
+pub(crate) struct Community {
     pub id: String,
     pub name: String,
     pub party_org: Option<String>,
@@ -184,7 +188,7 @@ pub struct Community {
 }
 
 #[derive(Debug, Clone)]
-pub struct Steward {
+pub(crate) struct Steward {
     pub id: String,
     pub name: String,
     /// Index into the community list.
@@ -193,6 +197,8 @@ pub struct Steward {
     pub membership: Membership,
     pub grid: Option<String>,
     pub workplace: Option<String>,
+    /// Checked against the contract; no page or figure shows it yet.
+    #[allow(dead_code)]
     pub gender: Option<String>,
     pub birth_year: Option<u16>,
     pub specialty: Option<String>,
@@ -205,12 +211,12 @@ pub struct Steward {
 /// Values that must never reach the public site. Kept for the leak guard and for output
 /// targets, such as an internal print kit, whose privacy rules allow them.
 #[derive(Debug, Clone, Default)]
-pub struct Private {
+pub(crate) struct Private {
     pub phone: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
-pub struct Visit {
+pub(crate) struct Visit {
     pub date: Date,
     pub steward: usize,
     pub households: u32,
@@ -218,7 +224,7 @@ pub struct Visit {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Case {
+pub(crate) struct Case {
     pub id: String,
     pub date: Date,
     #[serde(skip)]
@@ -232,15 +238,18 @@ pub struct Case {
 }
 
 #[derive(Debug, Clone)]
-pub struct Errand {
+pub(crate) struct Errand {
     pub date: Date,
     pub steward: usize,
+    /// Checked against the contract; the figures count errands only so far.
+    #[allow(dead_code)]
     pub category: String,
+    #[allow(dead_code)]
     pub status: ErrandStatus,
 }
 
 #[derive(Debug, Clone)]
-pub struct Meeting {
+pub(crate) struct Meeting {
     pub date: Date,
     pub community: usize,
     pub attendees: Vec<usize>,
@@ -248,7 +257,7 @@ pub struct Meeting {
 }
 
 #[derive(Debug, Clone)]
-pub struct Batch {
+pub(crate) struct Batch {
     pub id: String,
     pub title: String,
     pub date: Option<Date>,
@@ -260,7 +269,7 @@ pub struct Batch {
 }
 
 #[derive(Debug, Clone)]
-pub struct Notice {
+pub(crate) struct Notice {
     pub start: Option<Date>,
     pub end: Option<Date>,
     pub objections: Option<String>,
@@ -291,7 +300,7 @@ mod tests {
 
 /// A briefing from `content/bulletins/*.md`, printed like 《组工信息》.
 #[derive(Debug, Clone)]
-pub struct Bulletin {
+pub(crate) struct Bulletin {
     pub slug: String,
     pub title: String,
     pub subtitle: Option<String>,
@@ -307,7 +316,7 @@ pub struct Bulletin {
 
 /// A free page from `content/pages/*.md`.
 #[derive(Debug, Clone)]
-pub struct FreePage {
+pub(crate) struct FreePage {
     pub slug: String,
     pub title: String,
     pub date: Option<Date>,
@@ -316,7 +325,7 @@ pub struct FreePage {
 
 /// Markdown source with where it came from, so template errors in it can name the line.
 #[derive(Debug, Clone, Default)]
-pub struct Document {
+pub(crate) struct Document {
     pub path: String,
     /// Line of the file on which the body starts.
     pub first_line: u32,

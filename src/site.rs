@@ -16,24 +16,39 @@ use crate::validate::{self, CaseIds, Registry};
 
 /// A site's validated records and their figures.
 pub struct Site {
-    pub root: PathBuf,
-    pub config: SiteConfig,
-    pub registry: Registry,
+    pub(crate) root: PathBuf,
+    pub(crate) config: SiteConfig,
+    pub(crate) registry: Registry,
     /// Newest first, then by id.
-    pub cases: Vec<Case>,
-    pub meetings: Vec<Meeting>,
-    pub batches: Vec<Batch>,
+    pub(crate) cases: Vec<Case>,
+    pub(crate) meetings: Vec<Meeting>,
+    pub(crate) batches: Vec<Batch>,
     /// Newest first.
-    pub bulletins: Vec<Bulletin>,
-    pub pages: Vec<FreePage>,
-    pub figures: Figures,
+    pub(crate) bulletins: Vec<Bulletin>,
+    pub(crate) pages: Vec<FreePage>,
+    pub(crate) figures: Figures,
     /// Valid records read, per kind.
-    pub read: Vec<(Kind, u64)>,
+    pub(crate) read: Vec<(Kind, u64)>,
     /// What must never be published, for the leak guard.
-    pub private: PrivateValues,
+    pub(crate) private: PrivateValues,
 }
 
 impl Site {
+    /// Valid records read, per kind, named as users know them (`红管家`, `走访记录`…).
+    pub fn records_read(&self) -> Vec<(&'static str, u64)> {
+        self.read.iter().map(|(k, n)| (k.label(), *n)).collect()
+    }
+
+    /// Commendation batches.
+    pub fn commendation_batches(&self) -> usize {
+        self.batches.len()
+    }
+
+    /// Stewards commended in any batch.
+    pub fn commended(&self) -> u64 {
+        self.figures.commended
+    }
+
     /// Reads and checks everything under `root`. Returns the site only when there is no error;
     /// the diagnostics hold every problem found either way.
     pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Site> {

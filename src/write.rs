@@ -11,8 +11,16 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
-use crate::render::OutputFile;
 use crate::timings::Timings;
+
+/// A file of the finished site, by its path relative to the output folder.
+#[derive(Debug, Clone)]
+pub struct OutputFile {
+    /// Relative, `/`-separated.
+    pub path: String,
+    /// The file's content.
+    pub bytes: Vec<u8>,
+}
 
 /// Written into every site hongguanjia builds, so that it only ever replaces its own.
 pub const MARKER: &str = ".hongguanjia";

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use hongguanjia::aggregate::Counts;
+use hongguanjia::Counts;
 use hongguanjia::charts::{self, Month, NO_DATA, RateRow, TOP, text_width};
 use serde_json::Value;
 
@@ -297,12 +297,12 @@ fn membership_and_ages() {
         assert!(texts(&t).contains(&want), "{want}");
     }
     // Ages count from the figures' year, not from today.
-    let bands = charts::age_bands([1950, 1951, 1978], 2018).expect("bands");
+    let bands = hongguanjia::age_bands([1950, 1951, 1978], 2018).expect("bands");
     let t = check(&charts::ages("a", "年龄结构", &bands, 2018));
     for want in ["40–49岁", "50–59岁", "60–69岁", "2", "年龄（按2018年计）"] {
         assert!(texts(&t).contains(&want), "{want}");
     }
-    assert!(charts::age_bands(std::iter::empty(), 2018).is_none());
+    assert!(hongguanjia::age_bands(std::iter::empty(), 2018).is_none());
 }
 
 #[test]

@@ -3,10 +3,8 @@
 //! fuzz` runs them longer; docs/fuzzing.md records the runs.
 
 use hongguanjia::diagnostics::Diagnostics;
-use hongguanjia::load::documents::split;
-use hongguanjia::privacy::scrub;
+use hongguanjia::parse::{parse_date, parse_whole, scrub, split_front_matter as split, split_list};
 use hongguanjia::site::Site;
-use hongguanjia::validate::values::{parse_date, parse_whole, split_list};
 use proptest::prelude::*;
 
 mod common;

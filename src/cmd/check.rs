@@ -34,16 +34,16 @@ pub(crate) fn run(args: Args) -> ExitCode {
             print_diagnostics(&prepared.diags);
             let site = &prepared.site;
             let counts: Vec<String> = site
-                .read
+                .records_read()
                 .iter()
-                .map(|(kind, n)| format!("{} {}", kind.label(), n))
+                .map(|(kind, n)| format!("{kind} {n}"))
                 .collect();
             say!("检查通过：{}。", counts.join("，"));
-            if !site.batches.is_empty() {
+            if site.commendation_batches() > 0 {
                 say!(
                     "表彰批次 {}，受表彰红管家 {} 名。",
-                    site.batches.len(),
-                    site.figures.commended
+                    site.commendation_batches(),
+                    site.commended()
                 );
             }
             say!(

@@ -11,7 +11,7 @@ use crate::model::Membership;
 use crate::validate::Registry;
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// The latest date of any record, `YYYY-MM-DD`.
     pub as_of: Option<String>,
     pub stewards: u64,
@@ -32,7 +32,7 @@ pub struct Summary {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct CommunitySummary {
+pub(crate) struct CommunitySummary {
     pub id: String,
     pub name: String,
     pub party_org: Option<String>,
@@ -55,7 +55,7 @@ pub struct CommunitySummary {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct CategorySummary {
+pub(crate) struct CategorySummary {
     pub category: String,
     pub cases: u64,
     pub resolved: u64,
@@ -67,7 +67,7 @@ fn months(m: &BTreeMap<u32, Counts>) -> BTreeMap<String, Counts> {
 }
 
 /// Largest first, then by name, so ties do not depend on input order.
-pub fn categories(
+pub(crate) fn categories(
     table: &BTreeMap<String, crate::aggregate::CategoryCounts>,
 ) -> Vec<CategorySummary> {
     let mut list: Vec<CategorySummary> = table
@@ -87,7 +87,7 @@ pub fn categories(
     list
 }
 
-pub fn summary(registry: &Registry, figures: &Figures) -> Summary {
+pub(crate) fn summary(registry: &Registry, figures: &Figures) -> Summary {
     let mut stewards_in = vec![0u64; registry.communities.len()];
     let mut by_membership: BTreeMap<&'static str, u64> = [
         Membership::Registered,
@@ -156,7 +156,7 @@ pub fn summary(registry: &Registry, figures: &Figures) -> Summary {
 }
 
 /// Communities in the order the user listed them, for tables on pages.
-pub fn community_rows(registry: &Registry, summary: &Summary) -> Vec<CommunitySummary> {
+pub(crate) fn community_rows(registry: &Registry, summary: &Summary) -> Vec<CommunitySummary> {
     registry
         .communities
         .iter()
@@ -187,7 +187,7 @@ fn csv_file(
 }
 
 /// Open data as CSV, aggregates only, with a BOM so that Excel reads the Chinese headers.
-pub fn tables(
+pub(crate) fn tables(
     registry: &Registry,
     summary: &Summary,
 ) -> Result<Vec<super::OutputFile>, Diagnostic> {

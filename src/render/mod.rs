@@ -3,12 +3,12 @@
 //! data every page shares (site settings, headline figures) is serialized once into
 //! Tera's global context.
 
-pub mod context;
-pub mod data;
-pub mod markdown;
-pub mod plan;
-pub mod routes;
-pub mod views;
+pub(crate) mod context;
+pub(crate) mod data;
+pub(crate) mod markdown;
+pub(crate) mod plan;
+pub(crate) mod routes;
+pub(crate) mod views;
 
 use rayon::prelude::*;
 use tera::{Context, Kwargs, State, Tera};
@@ -18,14 +18,9 @@ use self::routes::Page;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::theme::Theme;
 
-/// A file of the finished site, by its path relative to the output folder.
-#[derive(Debug, Clone)]
-pub struct OutputFile {
-    pub path: String,
-    pub bytes: Vec<u8>,
-}
+pub(crate) use crate::write::OutputFile;
 
-pub struct Renderer {
+pub(crate) struct Renderer {
     tera: Tera,
 }
 
@@ -33,7 +28,7 @@ pub struct Renderer {
 const ESCAPED: [&str; 5] = [".html", ".htm", ".xml", ".svg", ".txt"];
 
 impl Renderer {
-    pub fn new(theme: &Theme, globals: &Context) -> Result<Self, Diagnostics> {
+    pub(crate) fn new(theme: &Theme, globals: &Context) -> Result<Self, Diagnostics> {
         let mut tera = Tera::new();
         tera.autoescape_on(ESCAPED);
         tera.register_filter("percent", percent);
@@ -76,7 +71,7 @@ impl Renderer {
     }
 
     /// A bulletin's or page's body: its `{{ stats.… }}` values filled in, then Markdown.
-    pub fn render_markdown(
+    pub(crate) fn render_markdown(
         &self,
         doc: &crate::model::Document,
         allow_raw_html: bool,
@@ -97,7 +92,7 @@ impl Renderer {
 
     /// Renders every page, each with the context made for it on its rendering thread; the
     /// output order is the page order, whatever the thread count.
-    pub fn render_all(
+    pub(crate) fn render_all(
         &self,
         theme: &Theme,
         plan: &Plan<'_>,

@@ -18,7 +18,7 @@ use crate::site::Site;
 const LATEST: usize = 10;
 
 /// The build's shared page data.
-pub struct Plan<'a> {
+pub(crate) struct Plan<'a> {
     /// The records.
     pub site: &'a Site,
     /// The headline figures, as pages and open data show them.
@@ -52,7 +52,7 @@ pub struct Plan<'a> {
 impl<'a> Plan<'a> {
     /// The shared data and every page of the site. Errors are template errors in
     /// Markdown bodies, all of them.
-    pub fn new(
+    pub(crate) fn new(
         site: &'a Site,
         summary: &'a Summary,
         renderer: &Renderer,
@@ -133,12 +133,12 @@ impl<'a> Plan<'a> {
     }
 
     /// How many pages a case list of `count` cases has.
-    pub fn list_pages(&self, count: usize) -> usize {
+    pub(crate) fn list_pages(&self, count: usize) -> usize {
         count.div_ceil(self.page_size()).max(1)
     }
 
     /// Rows per page of a case list.
-    pub fn page_size(&self) -> usize {
+    pub(crate) fn page_size(&self) -> usize {
         self.site.config.lists.page_size.max(1)
     }
 
@@ -177,7 +177,7 @@ impl<'a> Plan<'a> {
             pages.push(Page::Bulletins);
         }
         pages.extend((0..site.bulletins.len()).map(Page::Bulletin));
-        pages.extend((0..site.pages.len()).map(Page::FreePage));
+        pages.extend((0..site.pages.len()).map(Page::Free));
         pages
     }
 }

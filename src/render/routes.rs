@@ -8,7 +8,7 @@ use crate::site::Site;
 
 /// One page (or other rendered file) of the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Page {
+pub(crate) enum Page {
     /// `index.html`.
     Home,
     /// The list of communities.
@@ -33,7 +33,7 @@ pub enum Page {
     /// One bulletin, by its index in [`Site::bulletins`].
     Bulletin(usize),
     /// One free page, by its index in [`Site::pages`].
-    FreePage(usize),
+    Free(usize),
     /// `sitemap.xml`.
     Sitemap,
     /// `atom.xml`.
@@ -46,7 +46,7 @@ pub enum Page {
 
 impl Page {
     /// Where the page is written, relative to the output folder.
-    pub fn path(&self, site: &Site) -> String {
+    pub(crate) fn path(&self, site: &Site) -> String {
         match self {
             Page::Home => "index.html".to_string(),
             Page::Communities => "communities/index.html".to_string(),
@@ -57,7 +57,7 @@ impl Page {
             Page::Commendation(b) => commendation(&site.batches[*b].id),
             Page::Bulletins => "bulletins/index.html".to_string(),
             Page::Bulletin(b) => bulletin(&site.bulletins[*b].slug),
-            Page::FreePage(p) => free_page(&site.pages[*p].slug),
+            Page::Free(p) => free_page(&site.pages[*p].slug),
             Page::Sitemap => "sitemap.xml".to_string(),
             Page::Atom => "atom.xml".to_string(),
             Page::Robots => "robots.txt".to_string(),
@@ -66,7 +66,7 @@ impl Page {
     }
 
     /// The theme's template that renders it.
-    pub fn template(&self) -> &'static str {
+    pub(crate) fn template(&self) -> &'static str {
         match self {
             Page::Home => "index.html",
             Page::Communities => "communities.html",
@@ -77,7 +77,7 @@ impl Page {
             Page::Commendation(_) => "commendation.html",
             Page::Bulletins => "bulletins.html",
             Page::Bulletin(_) => "bulletin.html",
-            Page::FreePage(_) => "page.html",
+            Page::Free(_) => "page.html",
             Page::Sitemap => "sitemap.xml",
             Page::Atom => "atom.xml",
             Page::Robots => "robots.txt",
@@ -87,22 +87,22 @@ impl Page {
 }
 
 /// A steward's page.
-pub fn steward(id: &str) -> String {
+pub(crate) fn steward(id: &str) -> String {
     format!("stewards/{id}.html")
 }
 
 /// A community's page.
-pub fn community(id: &str) -> String {
+pub(crate) fn community(id: &str) -> String {
     format!("communities/{id}/index.html")
 }
 
 /// The first page of a category's case list.
-pub fn category(name: &str) -> String {
+pub(crate) fn category(name: &str) -> String {
     case_list(Some(name), 1)
 }
 
 /// Page `page` of the case list of `category`, or of all cases.
-pub fn case_list(category: Option<&str>, page: usize) -> String {
+pub(crate) fn case_list(category: Option<&str>, page: usize) -> String {
     let base = match category {
         None => "cases/".to_string(),
         Some(name) => format!("cases/category/{}/", category_slug(name)),
@@ -115,27 +115,27 @@ pub fn case_list(category: Option<&str>, page: usize) -> String {
 }
 
 /// A commendation batch's page.
-pub fn commendation(id: &str) -> String {
+pub(crate) fn commendation(id: &str) -> String {
     format!("commendations/{id}/index.html")
 }
 
 /// A bulletin's page.
-pub fn bulletin(slug: &str) -> String {
+pub(crate) fn bulletin(slug: &str) -> String {
     format!("bulletins/{slug}/index.html")
 }
 
 /// A free page.
-pub fn free_page(slug: &str) -> String {
+pub(crate) fn free_page(slug: &str) -> String {
     format!("{slug}/index.html")
 }
 
 /// The address a reader sees for a page: its folder, for a folder's `index.html`.
-pub fn pretty(path: &str) -> &str {
+pub(crate) fn pretty(path: &str) -> &str {
     path.strip_suffix("index.html").unwrap_or(path)
 }
 
 /// A stable, ASCII folder name for a free-text category: FNV-1a of its name.
-pub fn category_slug(name: &str) -> String {
+pub(crate) fn category_slug(name: &str) -> String {
     let mut hash: u32 = 0x811c_9dc5;
     for b in name.bytes() {
         hash ^= u32::from(b);

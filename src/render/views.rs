@@ -14,7 +14,7 @@ use crate::site::Site;
 
 /// A steward as other pages mention them.
 #[derive(Debug, Clone, Serialize)]
-pub struct StewardRef {
+pub(crate) struct StewardRef {
     pub id: String,
     pub name: String,
     /// Relative to the site root; none for a steward who asked not to be shown.
@@ -22,12 +22,12 @@ pub struct StewardRef {
 }
 
 /// How every steward is named and linked, decided once per build.
-pub struct People {
+pub(crate) struct People {
     pub refs: Vec<StewardRef>,
 }
 
 impl People {
-    pub fn new(site: &Site) -> Self {
+    pub(crate) fn new(site: &Site) -> Self {
         let masked_all = site.config.privacy.steward_names == NameStyle::Masked;
         let refs = site
             .registry
@@ -48,7 +48,7 @@ impl People {
 }
 
 /// Orders `3幢` before `12幢`: runs of digits compare as numbers.
-pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+pub(crate) fn natural_cmp(a: &str, b: &str) -> Ordering {
     let (mut x, mut y) = (a.chars().peekable(), b.chars().peekable());
     loop {
         match (x.peek().copied(), y.peek().copied()) {
@@ -84,7 +84,7 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct CaseRow {
+pub(crate) struct CaseRow {
     pub id: String,
     pub date: String,
     pub community: String,
@@ -97,7 +97,7 @@ pub struct CaseRow {
     pub channel: Option<&'static str>,
 }
 
-pub fn case_row(site: &Site, case: &Case) -> CaseRow {
+pub(crate) fn case_row(site: &Site, case: &Case) -> CaseRow {
     let community = &site.registry.communities[site.registry.stewards[case.steward].community];
     CaseRow {
         id: case.id.clone(),
@@ -114,14 +114,14 @@ pub fn case_row(site: &Site, case: &Case) -> CaseRow {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct MonthRow {
+pub(crate) struct MonthRow {
     pub month: String,
     #[serde(flatten)]
     pub counts: Counts,
 }
 
 /// Monthly rows over the whole site's period, so every chart and table lines up.
-pub fn month_rows(
+pub(crate) fn month_rows(
     figures: &Figures,
     months: &std::collections::BTreeMap<u32, Counts>,
 ) -> Vec<MonthRow> {
@@ -138,7 +138,7 @@ pub fn month_rows(
 /// A steward's public profile. The workplace is shown only for in-service members,
 /// whose workplace party organisation the programme thanks by letter.
 #[derive(Debug, Clone, Serialize)]
-pub struct Profile {
+pub(crate) struct Profile {
     pub id: String,
     pub name: String,
     pub community: String,
@@ -154,7 +154,7 @@ pub struct Profile {
     pub phone: Option<String>,
 }
 
-pub fn profile(site: &Site, people: &People, index: usize, s: &Steward) -> Profile {
+pub(crate) fn profile(site: &Site, people: &People, index: usize, s: &Steward) -> Profile {
     let community = &site.registry.communities[s.community];
     Profile {
         id: s.id.clone(),
@@ -181,7 +181,7 @@ pub fn profile(site: &Site, people: &People, index: usize, s: &Steward) -> Profi
 
 /// A bulletin's public fields; its Markdown source stays out of the templates' reach.
 #[derive(Debug, Clone, Serialize)]
-pub struct BulletinView<'a> {
+pub(crate) struct BulletinView<'a> {
     pub slug: &'a str,
     pub title: &'a str,
     pub subtitle: Option<&'a str>,
@@ -194,7 +194,7 @@ pub struct BulletinView<'a> {
 }
 
 impl<'a> BulletinView<'a> {
-    pub fn new(b: &'a Bulletin) -> Self {
+    pub(crate) fn new(b: &'a Bulletin) -> Self {
         BulletinView {
             slug: &b.slug,
             title: &b.title,
@@ -211,14 +211,14 @@ impl<'a> BulletinView<'a> {
 
 /// A free page's public fields.
 #[derive(Debug, Clone, Serialize)]
-pub struct FreePageView<'a> {
+pub(crate) struct FreePageView<'a> {
     pub slug: &'a str,
     pub title: &'a str,
     pub date: Option<Date>,
 }
 
 impl<'a> FreePageView<'a> {
-    pub fn new(p: &'a FreePage) -> Self {
+    pub(crate) fn new(p: &'a FreePage) -> Self {
         FreePageView {
             slug: &p.slug,
             title: &p.title,
@@ -229,7 +229,7 @@ impl<'a> FreePageView<'a> {
 
 /// A commendation's public notice (公示).
 #[derive(Debug, Clone, Serialize)]
-pub struct NoticeView<'a> {
+pub(crate) struct NoticeView<'a> {
     pub start: Option<Date>,
     pub end: Option<Date>,
     pub objections: Option<&'a str>,
@@ -239,7 +239,7 @@ pub struct NoticeView<'a> {
 }
 
 impl<'a> NoticeView<'a> {
-    pub fn new(n: &'a Notice) -> Self {
+    pub(crate) fn new(n: &'a Notice) -> Self {
         NoticeView {
             start: n.start,
             end: n.end,

@@ -2,7 +2,7 @@
 //! binary run on it, and readers for what it wrote.
 //!
 //! Every test file uses only some of these helpers.
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 
 use std::collections::BTreeMap;
 use std::fs;

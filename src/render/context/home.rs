@@ -99,7 +99,7 @@ fn charts(site: &Site, summary: &Summary, communities: &[CommunitySummary], ctx:
     ctx.insert("membership", &membership);
     // Ages as of the figures' year, never the clock's, so the site is the same every day.
     let bands = figures.as_of.and_then(|d| {
-        let bands = charts::age_bands(
+        let bands = crate::aggregate::age_bands(
             site.registry.stewards.iter().filter_map(|s| s.birth_year),
             d.year,
         )?;

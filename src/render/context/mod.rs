@@ -35,7 +35,7 @@ pub(crate) fn build(plan: &Plan<'_>, page: &Page, path: &str) -> Context {
         Page::Commendation(b) => commendations::one(plan, *b, &mut ctx),
         Page::Bulletins => documents::bulletin_index(plan, &mut ctx),
         Page::Bulletin(b) => documents::bulletin(plan, *b, &mut ctx),
-        Page::FreePage(p) => documents::free_page(plan, *p, &mut ctx),
+        Page::Free(p) => documents::free_page(plan, *p, &mut ctx),
         Page::Sitemap => site_files::sitemap(plan, &mut ctx),
         Page::Atom => site_files::atom(plan, &mut ctx),
         Page::Robots => {}
