@@ -83,7 +83,11 @@ impl Renderer {
                 tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
                     let line = doc.first_line as usize + r.span().start_line.max(1) - 1;
                     let line = u32::try_from(line).unwrap_or(u32::MAX);
-                    Diagnostic::error(&doc.path, line, format!("模板值有误：{}", in_chinese(r.message())))
+                    Diagnostic::error(
+                        &doc.path,
+                        line,
+                        format!("模板值有误：{}", in_chinese(r.message())),
+                    )
                 }
                 _ => Diagnostic::error(&doc.path, doc.first_line, format!("模板值有误：{err}")),
             })?;
