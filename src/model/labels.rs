@@ -1,94 +1,114 @@
-//! The enumerated values of the records: each variant's serde name is its Chinese label,
-//! the word pages show.
+//! The enumerated values of the records, each declared once with everything about its
+//! words: the Chinese label pages show and data files carry (also its serialized form),
+//! and the English alias the contract accepts as input. `validate` parses with
+//! [`Membership::WORDS`] and the like, so a word added here is accepted, shown and
+//! listed in messages alike.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub(crate) enum Membership {
-    #[serde(rename = "在册")]
-    Registered,
-    #[serde(rename = "在职")]
-    InService,
-    #[serde(rename = "两新")]
-    NewOrg,
+/// Declares an enum with one Chinese label and an optional English alias per variant.
+macro_rules! labelled {
+    ($(#[$doc:meta])* $name:ident {
+        $($variant:ident = $label:literal $(| $alias:literal)?),+ $(,)?
+    }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub(crate) enum $name {
+            $($variant),+
+        }
+
+        impl $name {
+            /// Every word accepted as input: the Chinese labels, then the English aliases.
+            pub(crate) const WORDS: &'static [(&'static str, $name)] = &[
+                $(($label, $name::$variant),)+
+                $($(($alias, $name::$variant),)?)+
+            ];
+
+            /// The word pages show.
+            pub(crate) fn label(self) -> &'static str {
+                match self {
+                    $($name::$variant => $label),+
+                }
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.label())
+            }
+        }
+    };
 }
 
-impl Membership {
-    pub(crate) fn label(self) -> &'static str {
-        match self {
-            Membership::Registered => "在册",
-            Membership::InService => "在职",
-            Membership::NewOrg => "两新",
-        }
+labelled! {
+    /// A steward's party membership category (党员类别).
+    Membership {
+        Registered = "在册" | "registered",
+        InService = "在职" | "in-service",
+        NewOrg = "两新" | "new-org",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub(crate) enum CaseStatus {
-    #[serde(rename = "待办")]
-    Open,
-    #[serde(rename = "办理中")]
-    InProgress,
-    #[serde(rename = "已转办")]
-    Escalated,
-    #[serde(rename = "已解决")]
-    Resolved,
-    #[serde(rename = "已反馈")]
-    Answered,
-}
-
-impl CaseStatus {
-    pub(crate) fn label(self) -> &'static str {
-        match self {
-            CaseStatus::Open => "待办",
-            CaseStatus::InProgress => "办理中",
-            CaseStatus::Escalated => "已转办",
-            CaseStatus::Resolved => "已解决",
-            CaseStatus::Answered => "已反馈",
-        }
+labelled! {
+    /// Where a case stands.
+    CaseStatus {
+        Open = "待办" | "open",
+        InProgress = "办理中" | "in-progress",
+        Escalated = "已转办" | "escalated",
+        Resolved = "已解决" | "resolved",
+        Answered = "已反馈" | "answered",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub(crate) enum VisitKind {
-    #[serde(rename = "走访")]
-    Visit,
-    #[serde(rename = "敲门日")]
-    DoorKnocking,
-    #[serde(rename = "巡逻")]
-    Patrol,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub(crate) enum Channel {
-    #[serde(rename = "楼道")]
-    Stairwell,
-    #[serde(rename = "网格员")]
-    GridWorker,
-    #[serde(rename = "物业")]
-    Property,
-    #[serde(rename = "业委会")]
-    OwnersCommittee,
-    #[serde(rename = "社区")]
-    Community,
-}
-
-impl Channel {
-    pub(crate) fn label(self) -> &'static str {
-        match self {
-            Channel::Stairwell => "楼道",
-            Channel::GridWorker => "网格员",
-            Channel::Property => "物业",
-            Channel::OwnersCommittee => "业委会",
-            Channel::Community => "社区",
-        }
+labelled! {
+    /// What kind of visit.
+    VisitKind {
+        Visit = "走访" | "visit",
+        DoorKnocking = "敲门日" | "door-knocking",
+        Patrol = "巡逻" | "patrol",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub(crate) enum ErrandStatus {
-    #[serde(rename = "已办结")]
-    Done,
-    #[serde(rename = "办理中")]
-    InProgress,
+labelled! {
+    /// Through whom a case was handled.
+    Channel {
+        Stairwell = "楼道",
+        GridWorker = "网格员",
+        Property = "物业",
+        OwnersCommittee = "业委会",
+        Community = "社区",
+    }
+}
+
+labelled! {
+    /// Where an errand stands.
+    ErrandStatus {
+        Done = "已办结" | "done",
+        InProgress = "办理中" | "in-progress",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_list_labels_first_then_aliases() {
+        assert_eq!(
+            Membership::WORDS,
+            &[
+                ("在册", Membership::Registered),
+                ("在职", Membership::InService),
+                ("两新", Membership::NewOrg),
+                ("registered", Membership::Registered),
+                ("in-service", Membership::InService),
+                ("new-org", Membership::NewOrg),
+            ]
+        );
+        assert_eq!(Channel::WORDS.len(), 5);
+        assert_eq!(
+            serde_json::to_string(&CaseStatus::Resolved).unwrap(),
+            "\"已解决\""
+        );
+    }
 }
