@@ -1,20 +1,16 @@
-//! The whole pipeline, load → validate → aggregate → render → write, as the two things a
-//! user asks for: check a site's records, or build the site.
+//! The driver and nothing else: load the site → plan its pages → render them in batches →
+//! leak guard → sink. Each step lives in its own module; `check` and `build` differ only
+//! in the sink they pass.
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 use std::time::Instant;
 
-use serde::Serialize;
-use tera::Context;
-
-use crate::config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::load::display_path;
 use crate::render::plan::Plan;
 use crate::render::{self, OutputFile, Renderer, data};
 use crate::site::Site;
-use crate::theme::{self, Theme};
+use crate::theme;
 use crate::timings::Timings;
 use crate::write::{self, Sink};
 
@@ -30,25 +26,6 @@ pub enum BuildError {
     Leak(Diagnostics),
     /// The site could not be put in place.
     Write(Diagnostics),
-}
-
-#[derive(Serialize)]
-struct SiteGlobals<'a> {
-    title: &'a str,
-    base_url: String,
-    base_path: String,
-    description: Option<&'a str>,
-    subdistrict: &'a config::Subdistrict,
-    bulletin: &'a config::BulletinSettings,
-    build_date: Option<String>,
-    /// Free pages, for the navigation.
-    pages: Vec<NavLink>,
-}
-
-#[derive(Serialize)]
-struct NavLink {
-    title: String,
-    url: String,
 }
 
 /// What a run came to.
@@ -93,11 +70,12 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
     let (pages, files) = {
         let summary = data::summary(&site.registry, &site.figures);
         let renderer =
-            Renderer::new(&theme, &globals(&site, &summary)).map_err(BuildError::Render)?;
+            Renderer::new(&theme, &render::globals(&site, &summary)).map_err(BuildError::Render)?;
         let (plan, all_pages) =
             Plan::new(&site, &summary, &renderer).map_err(BuildError::Render)?;
         let paths: HashSet<String> = all_pages.iter().map(|p| p.path(&site)).collect();
-        let extras = extra_files(&site, &theme, &summary, &paths, &mut diags)?;
+        let extras = render::extra::files(&site, &theme, &summary, &paths, &mut diags)
+            .map_err(|e| BuildError::Render(e.into()))?;
         let guard = crate::guard::Guard::new(&site, &site.private, &theme);
         timings.lap("规划页面+准备泄露检查", &mut lap);
 
@@ -175,89 +153,4 @@ pub fn check(root: &Path) -> Result<Rendered, BuildError> {
 /// previous output stays as it was.
 pub fn build(root: &Path, output: &Path, force: bool) -> Result<Rendered, BuildError> {
     run(root, &mut write::Staging::new(output, force))
-}
-
-/// Every page's shared data: site settings and the headline figures, serialized once.
-fn globals(site: &Site, summary: &data::Summary) -> Context {
-    let globals = SiteGlobals {
-        title: &site.config.title,
-        base_url: site.config.base_url_slash(),
-        base_path: site.config.base_path(),
-        description: site.config.description.as_deref(),
-        subdistrict: &site.config.subdistrict,
-        bulletin: &site.config.bulletin,
-        build_date: site.config.build_date().map(|d| d.to_string()),
-        pages: site
-            .pages
-            .iter()
-            .map(|p| NavLink {
-                title: p.title.clone(),
-                url: render::routes::free_page(&p.slug),
-            })
-            .collect(),
-    };
-    let mut context = Context::new();
-    context.insert("site", &globals);
-    context.insert("stats", summary);
-    context.insert("has_bulletins", &!site.bulletins.is_empty());
-    context
-}
-
-/// Files that are not rendered pages: open data and static files. First one wins: pages,
-/// then generated data, then the site's own static files, then the theme's.
-fn extra_files(
-    site: &Site,
-    theme: &Theme,
-    summary: &data::Summary,
-    pages: &HashSet<String>,
-    diags: &mut Diagnostics,
-) -> Result<Vec<OutputFile>, BuildError> {
-    let json = serde_json::to_vec_pretty(summary).map_err(|e| {
-        BuildError::Render(Diagnostic::error("data/summary.json", 0, e.to_string()).into())
-    })?;
-    let mut files = vec![OutputFile {
-        path: "data/summary.json".to_string(),
-        bytes: json,
-    }];
-    files.extend(data::tables(&site.registry, summary).map_err(|e| BuildError::Render(e.into()))?);
-    files.extend(site_statics(&site.root, diags));
-    for (name, bytes) in theme.statics() {
-        files.push(OutputFile {
-            path: name.to_string(),
-            bytes: bytes.to_vec(),
-        });
-    }
-    let mut seen: HashSet<String> = pages.clone();
-    files.retain(|f| seen.insert(f.path.clone()));
-    Ok(files)
-}
-
-fn site_statics(root: &Path, diags: &mut Diagnostics) -> Vec<OutputFile> {
-    let dir = root.join("static");
-    let mut out = Vec::new();
-    if !dir.is_dir() {
-        return out;
-    }
-    for entry in walkdir::WalkDir::new(&dir)
-        .sort_by_file_name()
-        .follow_links(false)
-    {
-        let Ok(entry) = entry else { continue };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let rel = display_path(&dir, entry.path());
-        if rel == write::MARKER {
-            continue;
-        }
-        match std::fs::read(entry.path()) {
-            Ok(bytes) => out.push(OutputFile { path: rel, bytes }),
-            Err(err) => diags.warning(
-                &display_path(root, entry.path()),
-                1,
-                format!("无法读取，未复制：{err}"),
-            ),
-        }
-    }
-    out
 }

@@ -5,6 +5,7 @@
 
 pub(crate) mod context;
 pub(crate) mod data;
+pub(crate) mod extra;
 pub(crate) mod markdown;
 pub(crate) mod plan;
 pub(crate) mod routes;
@@ -13,15 +14,64 @@ pub(crate) mod views;
 use rayon::prelude::*;
 use tera::{Context, Kwargs, State, Tera};
 
+use serde::Serialize;
+
 use self::plan::Plan;
 use self::routes::Page;
+use crate::config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::site::Site;
 use crate::theme::Theme;
 
 pub(crate) use crate::write::OutputFile;
 
 pub(crate) struct Renderer {
     tera: Tera,
+}
+
+#[derive(Serialize)]
+struct SiteGlobals<'a> {
+    title: &'a str,
+    base_url: String,
+    base_path: String,
+    description: Option<&'a str>,
+    subdistrict: &'a config::Subdistrict,
+    bulletin: &'a config::BulletinSettings,
+    build_date: Option<String>,
+    /// Free pages, for the navigation.
+    pages: Vec<NavLink>,
+}
+
+#[derive(Serialize)]
+struct NavLink {
+    title: String,
+    url: String,
+}
+
+/// Every page's shared data: site settings and the headline figures, serialized once.
+pub(crate) fn globals(site: &Site, summary: &data::Summary) -> Context {
+    let globals = SiteGlobals {
+        title: &site.config.title,
+        base_url: site.config.base_url_slash(),
+        base_path: site.config.base_path(),
+        description: site.config.description.as_deref(),
+        subdistrict: &site.config.subdistrict,
+        bulletin: &site.config.bulletin,
+        build_date: site.config.build_date().map(|d| d.to_string()),
+        pages: site
+            .pages
+            .iter()
+            .map(|p| NavLink {
+                title: p.title.clone(),
+                url: routes::free_page(&p.slug),
+            })
+            .collect(),
+    };
+    let mut context = Context::new();
+    context.insert("site", &globals);
+    context.insert("stats", summary);
+    context.insert("has_bulletins", &!site.bulletins.is_empty());
+    context
 }
 
 /// Template files the renderer escapes: everything it renders.
