@@ -142,7 +142,7 @@ pub(crate) fn usage_error(err: clap::Error) -> ExitCode {
         ErrorKind::InvalidSubcommand => {
             format!("没有“{}”这个命令", context(ContextKind::InvalidSubcommand))
         }
-        ErrorKind::UnknownArgument => format!("不认识的选项“{arg}”"),
+        ErrorKind::UnknownArgument => format!("不认识的参数“{arg}”"),
         ErrorKind::MissingRequiredArgument => format!("缺少必填的选项：{arg}"),
         ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             "请给出一个命令：build（生成网站）或 check（只检查记录）".to_string()
@@ -150,9 +150,7 @@ pub(crate) fn usage_error(err: clap::Error) -> ExitCode {
         ErrorKind::InvalidValue if value.is_empty() => format!("选项 {arg} 需要一个值"),
         ErrorKind::InvalidValue => format!("选项 {arg} 的值“{value}”无效"),
         ErrorKind::ArgumentConflict => format!("选项 {arg} 不能与其他选项同时使用"),
-        ErrorKind::TooManyValues => {
-            format!("选项 {arg} 只能写一次")
-        }
+        ErrorKind::TooManyValues => format!("选项 {arg} 后面不能跟值“{value}”"),
         _ => {
             // Anything rarer: clap's own words, which still name the argument.
             err.render().to_string().trim().to_string()
