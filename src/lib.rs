@@ -1,15 +1,18 @@
 //! hongguanjia (红管家): builds a public report site from the records of a 楼道"红管家"
-//! programme. The pipeline, one module a step:
+//! programme. [`pipeline::run`] is the driver, one module a step:
 //!
-//! 1. [`load`]: find and read `content/` files (CSV, TOML; UTF-8 or GB18030) into raw records;
-//! 2. [`validate`]: check and type them against [`schema`], reporting every problem;
-//! 3. [`aggregate`]: fold them into the programme's [`aggregate::Figures`] as they stream;
-//! 4. [`render`]: render the pages from the [`theme`] with Tera, in parallel;
-//! 5. [`guard`]: scan every output file for the input's private values;
-//! 6. [`write`]: swap the finished site into the output folder.
+//! 1. `load`: find and read `content/` files (CSV, TOML; UTF-8 or GB18030) into raw records;
+//! 2. `validate`: check and type them against `schema`, reporting every problem;
+//! 3. `aggregate`: fold them into the programme's figures as they stream; together with
+//!    the settings and the private values they make a [`site::Site`];
+//! 4. `render`: plan every page (`render::routes::Page`) and render them from the theme
+//!    with Tera, in parallel, each page's context made on its rendering thread;
+//! 5. `guard`: scan every output file for the input's private values;
+//! 6. [`mod@write`]: hand the files to a [`write::Sink`]: thrown away (`check`), swapped into
+//!    the output folder (`build`) or kept in memory (`serve`).
 //!
-//! [`pipeline`] runs the steps; [`config`] reads `site.toml`; [`model`] holds typed records;
-//! [`charts`] draws the pages' statistics as inline SVG.
+//! Every problem on the way is a [`diagnostics::Diagnostic`]; [`charts`] draws the
+//! pages' statistics as inline SVG. See docs/architecture.md.
 
 pub mod charts;
 pub mod diagnostics;
