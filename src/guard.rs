@@ -8,9 +8,9 @@
 use aho_corasick::{AhoCorasick, MatchKind};
 use rayon::prelude::*;
 
-use crate::pipeline::Site;
 use crate::privacy::{PrivateOrigin, PrivateValues, preview};
 use crate::render::OutputFile;
+use crate::site::Site;
 
 /// What the site may show, from the input: public names (a steward's or community's
 /// name, the site's own names), values public in their own right (a building, a grid,
@@ -181,7 +181,7 @@ impl<'p> Numbers<'p> {
 }
 
 /// One leak: the output file, and the private value's origin.
-pub struct Leak {
+pub(crate) struct Leak {
     pub file: String,
     pub value: String,
     pub origin: PrivateOrigin,
@@ -201,8 +201,24 @@ impl std::fmt::Display for Leak {
     }
 }
 
+impl Leak {
+    /// The leak as a problem of the input: at the private value's own place.
+    pub(crate) fn diagnostic(&self) -> crate::diagnostics::Diagnostic {
+        crate::diagnostics::Diagnostic::error(
+            &self.origin.path,
+            self.origin.line,
+            format!(
+                "{}: 这个不公开的值（{}）出现在了生成的 {} 里，已停止构建，原有的输出保持不变",
+                self.origin.field,
+                preview(&self.value),
+                self.file
+            ),
+        )
+    }
+}
+
 /// The private values to look for, prepared once and used on every batch of output.
-pub struct Guard<'p> {
+pub(crate) struct Guard<'p> {
     texts: Vec<(&'p String, &'p PrivateOrigin)>,
     automaton: Option<AhoCorasick>,
     excepted: Vec<bool>,
@@ -216,11 +232,11 @@ impl<'p> Guard<'p> {
     ///
     /// Fails closed: when a matcher cannot be built, the error says so and the build
     /// stops; it never scans for fewer values.
-    pub fn new(
+    pub(crate) fn new(
         site: &Site,
         private: &'p PrivateValues,
         theme: &crate::theme::Theme,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, crate::diagnostics::Diagnostic> {
         let PublicTexts {
             mut names,
             values,
@@ -258,8 +274,13 @@ impl<'p> Guard<'p> {
                 .match_kind(MatchKind::Standard)
                 .build(texts.iter().map(|(v, _)| v.as_str()))
                 .map_err(|e| {
-                    format!(
-                        "泄露检查无法建立（{e}），为了不漏查任何不公开的值，已停止构建，原有的输出保持不变"
+                    // The private values come from the whole records folder, not one file.
+                    crate::diagnostics::Diagnostic::error(
+                        "content",
+                        0,
+                        format!(
+                            "泄露检查无法建立（{e}），为了不漏查任何不公开的值，已停止构建，原有的输出保持不变"
+                        ),
                     )
                 })?;
             Some(built)
@@ -305,7 +326,7 @@ impl<'p> Guard<'p> {
     }
 
     /// The first private value in each file that has one.
-    pub fn scan(&self, files: &[OutputFile]) -> Vec<Leak> {
+    pub(crate) fn scan(&self, files: &[OutputFile]) -> Vec<Leak> {
         let finder = Numbers {
             values: &self.numbers,
             lengths: self.lengths.clone(),

@@ -3,12 +3,12 @@
 
 use std::borrow::Cow;
 
-pub mod names;
+pub(crate) mod names;
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// `张三丰` → `张**`: the family name stays, the rest is hidden.
-pub fn mask_name(name: &str) -> String {
+pub(crate) fn mask_name(name: &str) -> String {
     let mut chars = name.chars();
     match chars.next() {
         Some(first) => {
@@ -20,7 +20,7 @@ pub fn mask_name(name: &str) -> String {
 }
 
 /// `13812341234` → `138****1234`; anything that is not a phone number is hidden whole.
-pub fn mask_phone(phone: &str) -> String {
+pub(crate) fn mask_phone(phone: &str) -> String {
     let digits: Vec<char> = phone
         .chars()
         .map(fold_char)
@@ -54,7 +54,7 @@ const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4,
 const ID_CHECK: &[u8; 11] = b"10X98765432";
 
 /// Whether 18 characters are a resident ID number with a valid GB 11643 check digit.
-pub fn is_id_number(chars: &[char]) -> bool {
+pub(crate) fn is_id_number(chars: &[char]) -> bool {
     if chars.len() != 18 || !chars[..17].iter().all(char::is_ascii_digit) {
         return false;
     }
@@ -74,7 +74,7 @@ fn digit_at(chars: &[char], i: usize) -> bool {
 /// One character folded as NFKC folds it, when that gives a single character: `１` → `1`,
 /// `＋` → `+`, `－` → `-`, the ideographic space → a space. One character stays one, so
 /// a number found in the folded text is masked at the same place in the original.
-pub fn fold_char(c: char) -> char {
+pub(crate) fn fold_char(c: char) -> char {
     // ASCII and the common CJK ideographs are already NFKC; skip the table for them.
     if c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c) {
         return c;
@@ -87,12 +87,12 @@ pub fn fold_char(c: char) -> char {
 }
 
 /// A text folded character by character (see [`fold_char`]).
-pub fn fold(text: &str) -> Vec<char> {
+pub(crate) fn fold(text: &str) -> Vec<char> {
     text.chars().map(fold_char).collect()
 }
 
 /// The whole text NFKC-normalized, borrowed when it already is.
-pub fn nfkc(text: &str) -> Cow<'_, str> {
+pub(crate) fn nfkc(text: &str) -> Cow<'_, str> {
     if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         Cow::Borrowed(text)
     } else {
@@ -168,8 +168,8 @@ fn mobile_digits(chars: &[char], mut j: usize) -> Option<(usize, String)> {
 }
 
 /// Masks resident ID numbers (`330802********1234`) and mobile numbers (`138****1234`) in
-/// free text, and says what it hid. Numbers are found in the text folded per
-/// [`fold_char`], so full-width digits (`１３８…`), full-width dashes and spaces and a
+/// free text, and says what it hid. Numbers are found in the text folded to NFKC one
+/// character at a time, so full-width digits (`１３８…`), full-width dashes and spaces and a
 /// `+86` or `0086` in front are caught too; the rest of the text is kept as written.
 /// ID numbers are looked for first, since an ID number holds runs of digits that look
 /// like a phone number.
@@ -209,6 +209,13 @@ pub fn scrub(text: &str) -> (Cow<'_, str>, Vec<Hidden>) {
     } else {
         (Cow::Owned(out), found)
     }
+}
+
+/// `事项: 含有手机号，公开时已遮盖：…` — the masked text, never the number itself.
+pub(crate) fn privacy_warning(field: &str, hidden: &[Hidden], masked: &str) -> String {
+    let mut kinds: Vec<&str> = hidden.iter().map(|h| h.label()).collect();
+    kinds.dedup();
+    format!("{field}: 含有{}，公开时已遮盖：{masked}", kinds.join("和"))
 }
 
 #[cfg(test)]
@@ -372,7 +379,7 @@ const NOT_A_NAME: &[&str] = &[
 
 /// Where a private value came from, for the leak guard's message.
 #[derive(Debug, Clone)]
-pub struct PrivateOrigin {
+pub(crate) struct PrivateOrigin {
     pub path: String,
     pub line: u32,
     pub field: String,
@@ -382,7 +389,7 @@ pub struct PrivateOrigin {
 /// notes, and whatever sits in columns the contract does not name. Numbers are kept as
 /// their digits, so that `138-1234-5678` in the output is caught too.
 #[derive(Debug, Default)]
-pub struct PrivateValues {
+pub(crate) struct PrivateValues {
     pub texts: std::collections::HashMap<String, PrivateOrigin>,
     pub numbers: std::collections::HashMap<String, PrivateOrigin>,
     /// Residents' names (and values of unknown columns that name a person): also in
@@ -394,7 +401,7 @@ pub struct PrivateValues {
 
 /// Digits of a value that is a number as people write them (`+86 138-1234-5678`), if
 /// it has enough of them to identify someone.
-pub fn number_digits(value: &str) -> Option<String> {
+pub(crate) fn number_digits(value: &str) -> Option<String> {
     let folded: String = value.trim().chars().map(fold_char).collect();
     let v = folded
         .strip_prefix("+86")
@@ -417,7 +424,7 @@ pub fn number_digits(value: &str) -> Option<String> {
 impl PrivateValues {
     /// Remembers one private value. Texts shorter than two characters would match
     /// everywhere and identify no one.
-    pub fn add(&mut self, path: &str, line: u32, field: &str, value: &str) {
+    pub(crate) fn add(&mut self, path: &str, line: u32, field: &str, value: &str) {
         let value = value.trim();
         let origin = || PrivateOrigin {
             path: path.to_string(),
@@ -438,7 +445,7 @@ impl PrivateValues {
 
     /// The private fields and unknown columns of one raw record, and its public texts by
     /// the schema's roles.
-    pub fn collect(&mut self, kind: crate::schema::Kind, rec: &crate::load::RawRecord<'_>) {
+    pub(crate) fn collect(&mut self, kind: crate::schema::Kind, rec: &crate::load::RawRecord<'_>) {
         use crate::schema::TextRole;
         for (i, spec) in kind.fields().iter().enumerate() {
             let Some(f) = rec.get(i) else { continue };
@@ -461,7 +468,7 @@ impl PrivateValues {
     /// A person's name, or several in a list cell (`周大伯、王阿婆`).
     fn add_names(&mut self, path: &str, f: &crate::load::RawField<'_>) {
         let mut add = |text: &str| {
-            for name in crate::validate::values::split_list(text) {
+            for name in crate::schema::split_list(text) {
                 let name = nfkc(&name).trim().to_string();
                 if name.chars().count() >= 2
                     && number_digits(&name).is_none()
@@ -510,7 +517,7 @@ impl PrivateValues {
 }
 
 /// A private value as a message may show it: enough to find it, not enough to read it.
-pub fn preview(value: &str) -> String {
+pub(crate) fn preview(value: &str) -> String {
     if let Some(digits) = number_digits(value) {
         return mask_phone(&digits);
     }

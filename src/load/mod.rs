@@ -5,7 +5,6 @@
 mod csv_reader;
 pub mod decode;
 pub mod documents;
-pub mod toml_hints;
 mod toml_reader;
 
 use std::path::{Path, PathBuf};
@@ -54,6 +53,9 @@ pub struct RawField<'a> {
     /// The header or key exactly as the user wrote it, for messages.
     pub written: &'a str,
     pub line: u32,
+    /// The 1-based column of a workbook cell, for messages; none for CSV and TOML, where
+    /// the line and the header name the place.
+    pub column: Option<u32>,
     pub value: RawValue<'a>,
 }
 
@@ -291,7 +293,13 @@ pub fn read_records(
 
 /// Warns about entries of `content/` that hongguanjia does not read, so that a misnamed
 /// file (`Errands.csv`, `visit.csv`) is not silently left out of the figures.
-pub fn unexpected_entries(root: &Path, diags: &mut Diagnostics) {
+/// `closest` names the known entry a misnamed one most likely meant (the caller's
+/// suggestion rules, which sit above reading).
+pub fn unexpected_entries(
+    root: &Path,
+    closest: &dyn Fn(&str, bool) -> Option<String>,
+    diags: &mut Diagnostics,
+) {
     let Ok(entries) = std::fs::read_dir(root.join("content")) else {
         return;
     };
@@ -319,7 +327,7 @@ pub fn unexpected_entries(root: &Path, diags: &mut Diagnostics) {
             continue;
         }
         // By closeness or by the Chinese name of the sheet; never what is already there.
-        let hint = crate::validate::suggest::content_name(&name, is_dir)
+        let hint = closest(&name, is_dir)
             .filter(|k| *k != name && !root.join("content").join(k).exists())
             .map(|k| format!("，是不是想写 {k}？"))
             .unwrap_or_default();

@@ -21,14 +21,14 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use aho_corasick::{AhoCorasick, MatchKind};
 
 use super::{PrivateOrigin, PrivateValues, mask_name, nfkc, scrub};
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::{RawRecord, RawValue};
 use crate::schema::{Kind, TextRole};
 
 /// The public texts of the records, by the schema's roles: values that are public in
 /// their own right, and free texts with where they were typed.
 #[derive(Debug, Default)]
-pub struct PublicTexts {
+pub(crate) struct PublicTexts {
     /// Each value of a [`TextRole::Name`] field, as typed and NFKC.
     pub names: HashSet<String>,
     /// Each value of a [`TextRole::Value`] field, list items apart, as typed and NFKC.
@@ -66,7 +66,7 @@ impl PublicTexts {
         if set.contains(text.trim()) {
             return;
         }
-        for item in crate::validate::values::split_list(text) {
+        for item in crate::schema::split_list(text) {
             let normal = nfkc(&item);
             if normal != item {
                 set.insert(normal.into_owned());
@@ -76,7 +76,7 @@ impl PublicTexts {
     }
 
     /// Notes the public texts of one raw record.
-    pub fn collect(&mut self, kind: Kind, rec: &RawRecord<'_>) {
+    pub(crate) fn collect(&mut self, kind: Kind, rec: &RawRecord<'_>) {
         for (role, set) in [
             (TextRole::Name, &mut self.names),
             (TextRole::Value, &mut self.values),
@@ -133,7 +133,7 @@ impl PublicTexts {
     }
 
     /// Every free text: path, line, header as written, text (numbers masked).
-    pub fn free_texts(&self) -> impl Iterator<Item = (&str, u32, &str, &str)> {
+    pub(crate) fn free_texts(&self) -> impl Iterator<Item = (&str, u32, &str, &str)> {
         self.free.iter().map(|f| {
             (
                 self.strings[f.path as usize].as_str(),
@@ -157,26 +157,31 @@ enum Pattern {
 
 /// What masking found in one text.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Hit {
+pub(crate) enum Hit {
     Masked(usize),
     Ambiguous(usize),
 }
 
 /// Finds and masks residents' names in free text.
 #[derive(Debug, Default)]
-pub struct Names {
+pub(crate) struct Names {
     residents: Vec<(String, PrivateOrigin)>,
     patterns: Vec<Pattern>,
     matcher: Option<AhoCorasick>,
 }
 
-fn matcher<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Result<AhoCorasick, String> {
+fn matcher<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Result<AhoCorasick, Diagnostic> {
     AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostLongest)
         .build(patterns)
         .map_err(|e| {
-            format!(
-                "无法建立居民姓名的查找（{e}），为了不漏掉任何一处，已停止；请把这个问题告诉维护人员"
+            // The names come from the whole records folder, not one file.
+            Diagnostic::error(
+                "content",
+                0,
+                format!(
+                    "无法建立居民姓名的查找（{e}），为了不漏掉任何一处，已停止；请把这个问题告诉维护人员"
+                ),
             )
         })
 }
@@ -187,11 +192,11 @@ impl Names {
     /// warning when a resident shares it ("红管家 FM-001 的姓名").
     ///
     /// Fails, rather than look for fewer names, when the matcher cannot be built.
-    pub fn new<'a>(
+    pub(crate) fn new<'a>(
         private: &'a PrivateValues,
         public: impl IntoIterator<Item = &'a str>,
         owner: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Names, String> {
+    ) -> Result<Names, Diagnostic> {
         let mut residents: Vec<(String, PrivateOrigin)> = private
             .names
             .iter()
@@ -244,13 +249,13 @@ impl Names {
         })
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.residents.is_empty()
     }
 
     /// The text with every resident's name masked (`周大伯` → `周**`; in Markdown the
     /// stars are escaped), and what was found.
-    pub fn mask<'t>(&self, text: &'t str, markdown: bool) -> (Cow<'t, str>, Vec<Hit>) {
+    pub(crate) fn mask<'t>(&self, text: &'t str, markdown: bool) -> (Cow<'t, str>, Vec<Hit>) {
         let Some(matcher) = &self.matcher else {
             return (Cow::Borrowed(text), Vec::new());
         };
@@ -283,7 +288,7 @@ impl Names {
 
     /// Masks a text of the site in place, without a warning: the warning was given where
     /// the text was read (see [`Names::check`]).
-    pub fn mask_in_place(&self, text: &mut String) {
+    pub(crate) fn mask_in_place(&self, text: &mut String) {
         if let (Cow::Owned(masked), _) = self.mask(text, false) {
             *text = masked;
         }
@@ -291,7 +296,7 @@ impl Names {
 
     /// Masks `text` typed at `path:line` in the field `field`, warning about each name
     /// masked and each one left because it is also a public name.
-    pub fn check<'t>(
+    pub(crate) fn check<'t>(
         &self,
         diags: &mut Diagnostics,
         at: (&str, u32),
@@ -353,24 +358,24 @@ impl Names {
     ///
     /// The numbers masked in them are warned about here too, rather than as they were
     /// read, so that the warning shows the text with every name masked as well.
-    pub fn check_records(&self, texts: &PublicTexts, diags: &mut Diagnostics) {
+    pub(crate) fn check_records(&self, texts: &PublicTexts, diags: &mut Diagnostics) {
         for (path, line, field, text, hidden) in texts.free_with_numbers() {
             let masked = self.check(diags, (path, line), field, text, false);
             if !hidden.is_empty() {
-                let warning = crate::validate::row::privacy_warning(field, hidden, &masked);
+                let warning = super::privacy_warning(field, hidden, &masked);
                 diags.warning(path, line, warning);
             }
         }
     }
 
-    /// Masks names in the records' free texts that the site keeps, and in the figures'
-    /// case categories, which were counted before every name was known.
-    pub fn mask_records(
+    /// Masks names in the records' free texts that the site keeps. The figures' case
+    /// categories, counted before every name was known, are renamed by the caller
+    /// (`Figures::rename_categories`).
+    pub(crate) fn mask_records(
         &self,
         stewards: &mut [crate::model::Steward],
         cases: &mut [crate::model::Case],
         meetings: &mut [crate::model::Meeting],
-        figures: &mut crate::aggregate::Figures,
     ) {
         if self.is_empty() {
             return;
@@ -388,70 +393,6 @@ impl Names {
             if let Some(t) = &mut m.topic {
                 self.mask_in_place(t);
             }
-        }
-        self.mask_keys(&mut figures.by_category);
-        for map in &mut figures.community_categories {
-            self.mask_keys(map);
-        }
-    }
-
-    /// Category counts keyed by masked categories; two that mask alike are added up.
-    fn mask_keys(
-        &self,
-        categories: &mut std::collections::BTreeMap<String, crate::aggregate::CategoryCounts>,
-    ) {
-        if categories.keys().all(|k| self.mask(k, false).1.is_empty()) {
-            return;
-        }
-        for (key, counts) in std::mem::take(categories) {
-            let key = self.mask(&key, false).0.into_owned();
-            let entry = categories.entry(key).or_default();
-            entry.cases += counts.cases;
-            entry.resolved += counts.resolved;
-        }
-    }
-}
-
-/// The search for a site: the records' public values, the site's names from
-/// `site.toml`, and stewards and communities to say whose name a resident shares. A
-/// matcher that cannot be built is an error: the build stops rather than look for less.
-pub fn for_site(
-    private: &PrivateValues,
-    config: Option<&crate::config::SiteConfig>,
-    registry: &crate::validate::Registry,
-    diags: &mut Diagnostics,
-) -> Names {
-    let mut public: Vec<&str> = Vec::new();
-    if let Some(c) = config {
-        public.push(&c.title);
-        let sd = &c.subdistrict;
-        let b = &c.bulletin;
-        public.extend(
-            [
-                sd.name.as_deref(),
-                sd.committee.as_deref(),
-                b.name.as_deref(),
-                b.issuer.as_deref(),
-                b.printer.as_deref(),
-            ]
-            .into_iter()
-            .flatten(),
-        );
-    }
-    let owner = |name: &str| {
-        if let Some(s) = registry.stewards.iter().find(|s| s.name == name) {
-            Some(format!("红管家 {} 的姓名", s.id))
-        } else if registry.communities.iter().any(|c| c.name == name) {
-            Some("社区的名称".to_string())
-        } else {
-            None
-        }
-    };
-    match Names::new(private, public, &owner) {
-        Ok(names) => names,
-        Err(message) => {
-            diags.error("content", 1, message);
-            Names::default()
         }
     }
 }
@@ -531,6 +472,7 @@ mod tests {
             unknown: vec![crate::load::RawField {
                 written: "居民姓名",
                 line: 2,
+                column: None,
                 value: RawValue::Text("匿名、周大伯"),
             }],
         };

@@ -12,13 +12,9 @@ use crate::load::{TomlDoc, decode};
 use crate::model::{Batch, Date, Notice};
 use crate::privacy::names::Names;
 
-/// Reads the commendation batches, if the site has any.
-pub fn commendations(root: &Path, registry: &Registry, diags: &mut Diagnostics) -> Vec<Batch> {
-    commendations_checked(root, registry, &Names::default(), diags)
-}
-
-/// The same, masking residents' names typed into titles and citations, with a warning.
-pub fn commendations_checked(
+/// Reads the commendation batches, if the site has any, masking residents' names typed
+/// into titles and citations, with a warning.
+pub fn commendations(
     root: &Path,
     registry: &Registry,
     names: &Names,
@@ -119,7 +115,7 @@ impl BatchReader<'_> {
             .check(self.diags, at, field, &masked, false)
             .into_owned();
         if !hidden.is_empty() {
-            let warning = super::row::privacy_warning(field, &hidden, &masked);
+            let warning = crate::privacy::privacy_warning(field, &hidden, &masked);
             self.diags.warning(&self.doc.display, line, warning);
         }
         masked

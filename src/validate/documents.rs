@@ -59,7 +59,7 @@ fn parse_front(
             .lines()
             .nth(front.lines.line(offset).saturating_sub(1) as usize)
             .unwrap_or("");
-        let message = match crate::load::toml_hints::explain_line(text) {
+        let message = match crate::validate::toml_hints::explain_line(text) {
             Some(hint) => format!("设置部分：{hint}"),
             None => format!("设置部分 TOML 语法错误：{}", err.message().trim()),
         };
@@ -74,7 +74,7 @@ fn parse_front(
         let name: &str = key.get_ref().as_ref();
         let line = front.line(key.span().start);
         let Some((_, want, _)) = fields.iter().find(|(n, _, _)| *n == name) else {
-            let hint = crate::load::toml_hints::english_key(name)
+            let hint = crate::validate::toml_hints::english_key(name)
                 .filter(|e| fields.iter().any(|(n, _, _)| n == e))
                 .map(|e| format!("；设置名要用英文，应写 {e}"))
                 .or_else(|| {
@@ -96,7 +96,7 @@ fn parse_front(
                 let at = (doc.display.as_str(), line);
                 let masked = names.check(diags, at, name, &masked, false).into_owned();
                 if !hidden.is_empty() {
-                    let warning = super::row::privacy_warning(name, &hidden, &masked);
+                    let warning = crate::privacy::privacy_warning(name, &hidden, &masked);
                     diags.warning(&doc.display, line, warning);
                 }
                 Some(Value::Text(masked))
@@ -108,7 +108,7 @@ fn parse_front(
             (Want::Date, RawValue::Datetime(d)) => values::toml_date(d).map(Value::Date),
             (Want::Date, RawValue::Text(s)) => values::parse_date(s).map(Value::Date),
             (Want::List, RawValue::Text(s)) => Some(Value::List(
-                values::split_list(s)
+                crate::schema::split_list(s)
                     .iter()
                     .map(|t| {
                         names
@@ -224,7 +224,7 @@ fn body(doc: &RawDocument, names: &Names, diags: &mut Diagnostics) -> Document {
             diags.warning(
                 &doc.display,
                 at,
-                super::row::privacy_warning("正文", &hidden, &shown),
+                crate::privacy::privacy_warning("正文", &hidden, &shown),
             );
         }
         markdown.push_str(&masked);
@@ -236,16 +236,8 @@ fn body(doc: &RawDocument, names: &Names, diags: &mut Diagnostics) -> Document {
     }
 }
 
-pub fn bulletins(docs: &[RawDocument], diags: &mut Diagnostics) -> Vec<Bulletin> {
-    bulletins_checked(docs, &Names::default(), diags)
-}
-
 /// Bulletins, with residents' names typed into them masked and reported.
-pub fn bulletins_checked(
-    docs: &[RawDocument],
-    names: &Names,
-    diags: &mut Diagnostics,
-) -> Vec<Bulletin> {
+pub fn bulletins(docs: &[RawDocument], names: &Names, diags: &mut Diagnostics) -> Vec<Bulletin> {
     let fields = [
         ("title", Want::Text, true),
         ("subtitle", Want::Text, false),
@@ -310,16 +302,8 @@ const RESERVED: &[&str] = &[
     "stewards",
 ];
 
-pub fn pages(docs: &[RawDocument], diags: &mut Diagnostics) -> Vec<FreePage> {
-    pages_checked(docs, &Names::default(), diags)
-}
-
 /// Free pages, with residents' names typed into them masked and reported.
-pub fn pages_checked(
-    docs: &[RawDocument],
-    names: &Names,
-    diags: &mut Diagnostics,
-) -> Vec<FreePage> {
+pub fn pages(docs: &[RawDocument], names: &Names, diags: &mut Diagnostics) -> Vec<FreePage> {
     let fields = [
         ("title", Want::Text, true),
         ("slug", Want::Text, false),

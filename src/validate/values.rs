@@ -47,20 +47,6 @@ pub fn parse_whole(text: &str) -> Option<u64> {
     s.parse().ok()
 }
 
-/// Splits a list cell on any of the separators the contract allows. The full-width
-/// comma `，` is one of them: it is never the CSV delimiter, and people type it between
-/// items (`9幢，10幢`).
-pub fn split_list(text: &str) -> Vec<String> {
-    let mut items: Vec<String> = Vec::new();
-    for part in text.split([';', '；', '、', '|', '，']) {
-        let part = part.trim();
-        if !part.is_empty() && !items.iter().any(|i| i == part) {
-            items.push(part.to_string());
-        }
-    }
-    items
-}
-
 /// `[a-z0-9-]+`: community ids, used as folder names in URLs.
 pub fn is_slug(s: &str) -> bool {
     !s.is_empty()
@@ -136,16 +122,6 @@ mod tests {
         ] {
             assert_eq!(parse_date(s), None, "{s}");
         }
-    }
-
-    #[test]
-    fn lists_split_on_every_separator() {
-        assert_eq!(
-            split_list("3幢;5幢；7幢、9幢|11幢，13幢"),
-            ["3幢", "5幢", "7幢", "9幢", "11幢", "13幢"]
-        );
-        assert_eq!(split_list(" 3幢 ; ;3幢"), ["3幢"]);
-        assert!(split_list("").is_empty());
     }
 
     #[test]

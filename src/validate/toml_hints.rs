@@ -3,7 +3,7 @@
 //! English and name the grammar, not the slip; these hints name the slip and show the
 //! line as it should be.
 
-use crate::validate::values;
+use super::values;
 
 /// Chinese names people give the front-matter settings.
 pub const FRONT_MATTER_ALIASES: &[(&str, &str)] = &[
