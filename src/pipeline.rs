@@ -202,6 +202,10 @@ struct SiteGlobals<'a> {
     description: Option<&'a str>,
     subdistrict: &'a config::Subdistrict,
     bulletin: &'a config::BulletinSettings,
+    footer: &'a config::FooterSettings,
+    /// Where the footer's filings link to.
+    icp_url: &'static str,
+    police_url: &'static str,
     build_date: Option<String>,
     /// Free pages, for the navigation.
     pages: Vec<NavLink>,
@@ -449,6 +453,9 @@ fn globals(site: &Site, summary: &data::Summary) -> Context {
         description: site.config.description.as_deref(),
         subdistrict: &site.config.subdistrict,
         bulletin: &site.config.bulletin,
+        footer: &site.config.footer,
+        icp_url: config::ICP_FILING_URL,
+        police_url: config::POLICE_FILING_URL,
         build_date: site.config.build_date().map(|d| d.to_string()),
         pages: site
             .pages

@@ -368,6 +368,44 @@ fn site_toml_missing_or_without_title_or_base_url() {
     );
 }
 
+#[test]
+fn footer_filings_that_cannot_be_right() {
+    let site = Site::basic();
+    site.write(
+        "site.toml",
+        "title = \"府山街道\"\nbase_url = \"https://example.org/\"\n[footer]\nhost = \"府山街道党工委\"\nsite_code = \"33080200\"\nicp = \"00000000号\"\npolice = \"浙公网安备号\"\n\"承办单位\" = \"x\"\n",
+    );
+    fails_with(
+        &site,
+        &["site.toml:8: 未知的设置“footer.承办单位”（可用的设置见 docs/records.md）"],
+    );
+    site.write(
+        "site.toml",
+        "title = \"府山街道\"\nbase_url = \"https://example.org/\"\n[footer]\nhost = \"府山街道党工委\"\nsite_code = \"33080200\"\nicp = \"00000000号\"\npolice = \"浙公网安备号\"\n",
+    );
+    fails_with(
+        &site,
+        &[
+            "site.toml:5: footer.site_code: \"33080200\" 不是有效的网站标识码：网站标识码是 10 位数字，如 site_code = \"3308020001\"",
+            "site.toml:6: footer.icp: \"00000000号\" 不像 ICP备案号：应照备案系统的写法填写，如 icp = \"浙ICP备00000000号-1\"",
+            "site.toml:7: footer.police: \"浙公网安备号\" 里没有备案编号：应写作 police = \"浙公网安备 33080202000001号\"",
+        ],
+    );
+}
+
+#[test]
+fn a_category_url_setting_that_is_not_a_folder_name() {
+    let site = Site::basic();
+    site.write(
+        "site.toml",
+        "title = \"府山街道\"\nbase_url = \"https://example.org/\"\n[categories]\n\"停车\" = \"Ting Che\"\n",
+    );
+    fails_with(
+        &site,
+        &["site.toml:4: categories.停车: \"Ting Che\" 不能用作网址：只能用小写英文字母、数字和连字符，如 \"停车\" = \"tingche\""],
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // Values of the wrong form
 

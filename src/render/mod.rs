@@ -4,7 +4,10 @@
 
 pub mod data;
 pub mod markdown;
+pub mod numbers;
 pub mod pages;
+pub mod redirects;
+pub mod slugs;
 pub mod views;
 
 use rayon::prelude::*;
@@ -62,6 +65,7 @@ impl Renderer {
         tera.autoescape_on(ESCAPED);
         tera.register_filter("percent", percent);
         tera.register_filter("cn_date", cn_date);
+        tera.register_filter("big_number", numbers::filter);
         let mut errors = Vec::new();
         let mut templates = Vec::new();
         for (name, bytes) in theme.templates() {

@@ -83,7 +83,7 @@ fn case_lists<'a>(site: &'a Site, summary: &Summary, jobs: &mut Vec<Job<'a>>) {
             .by_category
             .iter()
             .map(|c| CategoryLink {
-                url: format!("cases/category/{}/index.html", category_slug(&c.category)),
+                url: format!("cases/category/{}/index.html", category_slug(site, &c.category)),
                 current: current == Some(c.category.as_str()),
                 name: c.category.clone(),
                 cases: c.cases,
@@ -94,7 +94,7 @@ fn case_lists<'a>(site: &'a Site, summary: &Summary, jobs: &mut Vec<Job<'a>>) {
         vec![("cases/".to_string(), None, site.cases.iter().collect())];
     for (name, cases) in by_category {
         lists.push((
-            format!("cases/category/{}/", category_slug(name)),
+            format!("cases/category/{}/", category_slug(site, name)),
             Some(name),
             cases,
         ));
@@ -626,6 +626,13 @@ pub fn plan<'a>(
     summary: &Summary,
     renderer: &Renderer,
 ) -> Result<Vec<Job<'a>>, Vec<String>> {
+    let clashes = super::slugs::collisions(
+        &site.config,
+        summary.by_category.iter().map(|c| c.category.as_str()),
+    );
+    if !clashes.is_empty() {
+        return Err(clashes);
+    }
     let people = Arc::new(People::new(site));
     let mut jobs = Vec::new();
 
@@ -648,5 +655,7 @@ pub fn plan<'a>(
         return Err(errors);
     }
     site_files(site, &mut jobs);
+    // After the sitemap, which lists only pages worth finding.
+    super::redirects::old_category_pages(site, &mut jobs);
     Ok(jobs)
 }
