@@ -90,8 +90,7 @@ pub struct FooterSettings {
 }
 
 /// Where a 公安机关备案号 is looked up; the record code is appended.
-pub const POLICE_FILING_URL: &str =
-    "http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=";
+pub const POLICE_FILING_URL: &str = "http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=";
 /// Where an ICP备案号 is looked up.
 pub const ICP_FILING_URL: &str = "https://beian.miit.gov.cn/";
 
@@ -134,7 +133,9 @@ impl FooterSettings {
         {
             out.push((
                 "email",
-                format!("footer.email: \"{email}\" 不是电子邮箱地址，如 email = \"fsjd@example.gov.cn\""),
+                format!(
+                    "footer.email: \"{email}\" 不是电子邮箱地址，如 email = \"fsjd@example.gov.cn\""
+                ),
             ));
         }
         out

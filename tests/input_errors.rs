@@ -402,7 +402,9 @@ fn a_category_url_setting_that_is_not_a_folder_name() {
     );
     fails_with(
         &site,
-        &["site.toml:4: categories.停车: \"Ting Che\" 不能用作网址：只能用小写英文字母、数字和连字符，如 \"停车\" = \"tingche\""],
+        &[
+            "site.toml:4: categories.停车: \"Ting Che\" 不能用作网址：只能用小写英文字母、数字和连字符，如 \"停车\" = \"tingche\"",
+        ],
     );
 }
 

@@ -83,7 +83,10 @@ fn case_lists<'a>(site: &'a Site, summary: &Summary, jobs: &mut Vec<Job<'a>>) {
             .by_category
             .iter()
             .map(|c| CategoryLink {
-                url: format!("cases/category/{}/index.html", category_slug(site, &c.category)),
+                url: format!(
+                    "cases/category/{}/index.html",
+                    category_slug(site, &c.category)
+                ),
                 current: current == Some(c.category.as_str()),
                 name: c.category.clone(),
                 cases: c.cases,

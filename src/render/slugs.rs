@@ -40,7 +40,10 @@ pub fn pinyin_slug(name: &str) -> String {
     let slug = words.join("-");
     if slug.is_empty() {
         // Only punctuation: still a readable, stable name.
-        let points: Vec<String> = name.chars().map(|c| format!("u{:x}", u32::from(c))).collect();
+        let points: Vec<String> = name
+            .chars()
+            .map(|c| format!("u{:x}", u32::from(c)))
+            .collect();
         return points.join("-");
     }
     slug
@@ -130,6 +133,9 @@ mod tests {
     #[test]
     fn legacy_slugs_are_the_old_hashes() {
         assert_eq!(legacy_category_slug("停车").len(), 8);
-        assert_ne!(legacy_category_slug("停车"), legacy_category_slug("楼道堆物"));
+        assert_ne!(
+            legacy_category_slug("停车"),
+            legacy_category_slug("楼道堆物")
+        );
     }
 }

@@ -204,5 +204,4 @@ mod tests {
         v.sort_by(|a, b| natural_cmp(a, b));
         assert_eq!(v, ["1幢", "3幢", "3幢2单元", "12幢", "A2", "A10"]);
     }
-
 }
