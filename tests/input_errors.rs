@@ -369,6 +369,40 @@ fn site_toml_missing_or_without_title_or_base_url() {
 }
 
 #[test]
+fn a_decision_dated_inside_its_notice_period() {
+    let site = Site::basic();
+    site.write(
+        "content/commendations.toml",
+        "[[batch]]\n\
+         id = \"2018-1\"\n\
+         title = \"第一批优秀红管家\"\n\
+         stewards = [\"FM-001\"]\n\
+         [batch.notice]\n\
+         start = 2018-11-20\n\
+         end = 2018-11-26\n\
+         [batch.decision]\n\
+         number = \"府街党〔2018〕12号\"\n\
+         date = 2018-11-25\n",
+    );
+    fails_with(
+        &site,
+        &[
+            "content/commendations.toml:10: decision.date: 2018-11-25 不在公示期结束（2018-11-26）之后：表彰决定应在公示期满后作出，请核对两个日期",
+        ],
+    );
+    site.write(
+        "content/commendations.toml",
+        "[[batch]]\nid = \"2018-1\"\ntitle = \"第一批\"\nstewards = [\"FM-001\"]\n[batch.decision]\nnumber = \"府街党〔2018〕12号\"\n",
+    );
+    fails_with(
+        &site,
+        &[
+            "content/commendations.toml:5: decision: 缺少必填字段“date”（表彰决定的日期，如 date = 2018-12-01）",
+        ],
+    );
+}
+
+#[test]
 fn footer_filings_that_cannot_be_right() {
     let site = Site::basic();
     site.write(

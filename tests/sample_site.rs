@@ -191,11 +191,13 @@ fn bulletin_takes_its_figures_from_the_records() {
 }
 
 #[test]
-fn commendation_page_shows_the_batch_and_its_notice() {
+fn commendation_page_shows_the_decision_and_keeps_the_notice_below() {
     let html = read("commendations/2018-1/index.html");
     assert_eq!(html.matches("<li>").count(), 24);
-    assert!(html.contains("公示"));
-    assert!(html.contains("2018年11月20日"));
+    assert!(html.contains("当前阶段：<strong>表彰决定</strong>"));
+    assert!(html.contains("府街党〔2018〕12号"));
+    let history = html.find("此前的公示").expect("the notice, kept");
+    assert!(html[history..].contains("已于2018年11月20日至2018年11月26日公示"));
 }
 
 #[test]

@@ -8,6 +8,7 @@ pub mod numbers;
 pub mod pages;
 pub mod redirects;
 pub mod slugs;
+pub mod stages;
 pub mod views;
 
 use rayon::prelude::*;

@@ -321,6 +321,7 @@ struct BatchSummary {
     issuer: Option<String>,
     count: usize,
     url: String,
+    stage: super::stages::Stage,
 }
 
 #[derive(Serialize)]
@@ -346,6 +347,7 @@ fn batch_summaries(site: &Site) -> Vec<BatchSummary> {
             issuer: b.issuer.clone(),
             count: b.stewards.len(),
             url: format!("commendations/{}/index.html", b.id),
+            stage: super::stages::stage(b, site.config.build_date()),
         })
         .collect();
     list.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
@@ -395,9 +397,11 @@ fn commendation_pages(site: &Site, people: &People, jobs: &mut Vec<Job>) {
                 issuer: batch.issuer.clone(),
                 count: batch.stewards.len(),
                 url: String::new(),
+                stage: super::stages::stage(batch, site.config.build_date()),
             },
         );
         job.context.insert("notice", &batch.notice);
+        job.context.insert("decision", &batch.decision);
         job.context.insert("stewards", &stewards);
         jobs.push(job);
     }
