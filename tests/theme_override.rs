@@ -123,3 +123,43 @@ fn a_missing_theme_and_a_broken_template_are_clear_errors() {
         "nothing may be written"
     );
 }
+
+#[test]
+fn a_site_can_override_just_the_footer_partial_as_docs_templates_md_shows() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    site_with(
+        dir.path(),
+        "[footer]\nhost = \"示例街道党工委\"\nphone = \"0570-0000000\"\nsite_code = \"0000000000\"\nicp = \"示ICP备00000000号\"\npolice = \"示公网安备 00000000000000号\"",
+    );
+    // The example of docs/templates.md, as written there.
+    let docs = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/templates.md"))
+        .expect("docs/templates.md");
+    let start = docs
+        .find("`templates/partials/footer.html`：\n\n```html\n")
+        .expect("example");
+    let example = &docs[start..];
+    let example = &example[example.find("```html\n").expect("fence") + 8..];
+    let example = &example[..example.find("```").expect("end of example")];
+    write(dir.path(), "templates/partials/footer.html", example);
+    let out = build(dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for page in [
+        "index.html",
+        "communities/east/index.html",
+        "cases/index.html",
+    ] {
+        let html = fs::read_to_string(dir.path().join("public").join(page)).expect(page);
+        assert!(
+            html.contains("<p>示例街道党工委 主办 · 联系电话 0570-0000000</p>"),
+            "{page}: {html}"
+        );
+        assert!(html.contains("recordcode=00000000000000\">示公网安备 00000000000000号</a>"));
+        // The built-in footer's own lines are gone; the rest of the theme is unchanged.
+        assert!(!html.contains("居民个人信息不在本站公开"), "{page}");
+        assert!(html.contains("跳到正文"));
+    }
+}
