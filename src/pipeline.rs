@@ -298,7 +298,11 @@ pub fn run(
         let guard = crate::guard::Guard::new(&site, &site.private, &theme);
         timings.lap("规划页面+准备泄露检查", &mut lap);
 
-        let pages = jobs.iter().filter(|j| j.path.ends_with(".html")).count();
+        // Redirects at old addresses are not pages of their own.
+        let pages = jobs
+            .iter()
+            .filter(|j| j.path.ends_with(".html") && j.template != "redirect.html")
+            .count();
         let progress = progress_bar(jobs.len() as u64);
         let mut files = 0;
         let mut batches = jobs.into_iter();
