@@ -5,9 +5,10 @@
 use std::collections::BTreeMap;
 
 use crate::config::SiteConfig;
+use crate::diagnostics::Diagnostics;
 
 /// The folder under `cases/category/` for `name`.
-pub fn category_slug(config: &SiteConfig, name: &str) -> String {
+pub(crate) fn category_slug(config: &SiteConfig, name: &str) -> String {
     match config.categories.get(name) {
         Some(slug) => slug.clone(),
         None => pinyin_slug(name),
@@ -16,7 +17,7 @@ pub fn category_slug(config: &SiteConfig, name: &str) -> String {
 
 /// Lower-case pinyin syllables and ASCII words joined by `-`; characters with neither
 /// (an emoji, say) become their code point, `u1f3e0`, so the name is never empty.
-pub fn pinyin_slug(name: &str) -> String {
+pub(crate) fn pinyin_slug(name: &str) -> String {
     use pinyin::ToPinyin;
     let mut words: Vec<String> = Vec::new();
     let mut ascii = String::new();
@@ -54,12 +55,12 @@ fn is_punctuation(c: char) -> bool {
 }
 
 /// Categories whose folder names coincide (homophones such as 公示 and 公式), as
-/// `site.toml` messages asking for a `[categories]` setting. Names are sorted, so the
+/// `site.toml` errors asking for a `[categories]` setting. Names are sorted, so the
 /// messages are the same every run.
-pub fn collisions<'a>(
+pub(crate) fn collisions<'a>(
     config: &SiteConfig,
     names: impl IntoIterator<Item = &'a str>,
-) -> Vec<String> {
+) -> Diagnostics {
     let mut by_slug: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for name in names {
         by_slug
@@ -67,26 +68,30 @@ pub fn collisions<'a>(
             .or_default()
             .push(name);
     }
-    by_slug
-        .into_iter()
-        .filter_map(|(slug, mut names)| {
-            names.sort_unstable();
-            names.dedup();
-            (names.len() > 1).then(|| {
-                let quoted: Vec<String> = names.iter().map(|n| format!("“{n}”")).collect();
-                format!(
-                    "site.toml:1: 民情类别{}的网址都会是 cases/category/{slug}/：请在 site.toml 的 [categories] 里给其中一个另起网址名，如 \"{}\" = \"{slug}-2\"",
-                    quoted.join("和"),
-                    names[names.len() - 1]
-                )
-            })
-        })
-        .collect()
+    let mut diags = Diagnostics::new();
+    for (slug, mut names) in by_slug {
+        names.sort_unstable();
+        names.dedup();
+        if names.len() < 2 {
+            continue;
+        }
+        let quoted: Vec<String> = names.iter().map(|n| format!("“{n}”")).collect();
+        diags.error(
+            "site.toml",
+            1,
+            format!(
+                "民情类别{}的网址都会是 cases/category/{slug}/：请在 site.toml 的 [categories] 里给其中一个另起网址名，如 \"{}\" = \"{slug}-2\"",
+                quoted.join("和"),
+                names[names.len() - 1]
+            ),
+        );
+    }
+    diags
 }
 
 /// The folder name earlier versions gave a category: FNV-1a of its name. Kept so that
 /// a redirect page can stand at each old address.
-pub fn legacy_category_slug(name: &str) -> String {
+pub(crate) fn legacy_category_slug(name: &str) -> String {
     let mut hash: u32 = 0x811c_9dc5;
     for b in name.bytes() {
         hash ^= u32::from(b);
@@ -123,9 +128,11 @@ mod tests {
     #[test]
     fn homophones_are_reported_until_one_is_named() {
         let names = ["公示", "公式", "停车"];
-        let found = collisions(&config(""), names);
+        let found = collisions(&config(""), names).sorted();
         assert_eq!(found.len(), 1);
-        assert!(found[0].contains("“公式”和“公示”"), "{}", found[0]);
+        let text = found[0].to_string();
+        assert!(text.starts_with("site.toml:1: "), "{text}");
+        assert!(text.contains("“公式”和“公示”"), "{text}");
         let fixed = config("[categories]\n\"公式\" = \"gong-shi-2\"\n");
         assert!(collisions(&fixed, names).is_empty());
     }

@@ -7,15 +7,17 @@ use serde::Serialize;
 
 use crate::model::{Batch, Date};
 
+/// A commendation batch's stage, as its page and the home page name it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Stage {
+pub(crate) struct Stage {
     /// `decision`, `notice`, `notice_over`, `notice_ahead` or `list`: for templates and CSS.
     pub key: &'static str,
     /// What the page's heading says.
     pub label: &'static str,
 }
 
-pub fn stage(batch: &Batch, today: Option<Date>) -> Stage {
+/// The stage `batch` is in on `today`, the build date.
+pub(crate) fn stage(batch: &Batch, today: Option<Date>) -> Stage {
     let (key, label) = match (&batch.decision, &batch.notice) {
         (Some(_), _) => ("decision", "表彰决定"),
         (None, Some(n)) => match (today, n.start, n.end) {

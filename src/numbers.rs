@@ -57,7 +57,11 @@ fn plain(v: f64) -> String {
 
 /// The Tera filter: `{{ n | big_number }}` for headings and cards,
 /// `{{ n | big_number(exact=true) }}` in tables.
-pub fn filter(value: f64, kwargs: tera::Kwargs, _: &tera::State) -> tera::TeraResult<String> {
+pub(crate) fn filter(
+    value: f64,
+    kwargs: tera::Kwargs,
+    _: &tera::State,
+) -> tera::TeraResult<String> {
     let exact_wanted = kwargs.get::<bool>("exact")?.unwrap_or(false);
     Ok(if exact_wanted {
         exact(value)

@@ -1,0 +1,201 @@
+//! Every page the site can have, and the only place a URL is made. A new kind of page is
+//! a new [`Page`] variant, its path and template here, and its context in `context/`.
+
+use std::sync::Arc;
+
+use super::slugs;
+use crate::config::SiteConfig;
+use crate::model::{CommunityIdx, StewardIdx};
+use crate::site::Site;
+
+/// One page (or other rendered file) of the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Page {
+    /// `index.html`.
+    Home,
+    /// The list of communities.
+    Communities,
+    /// One community.
+    Community(CommunityIdx),
+    /// One steward who agreed to be shown.
+    Steward(StewardIdx),
+    /// One page of the case list: all cases, or those of one category.
+    CaseList {
+        /// The category's name as written in the records; `None` for all cases.
+        category: Option<Arc<str>>,
+        /// 1-based.
+        page: usize,
+    },
+    /// The list of commendation batches.
+    Commendations,
+    /// One commendation batch, by its index in [`Site::batches`].
+    Commendation(usize),
+    /// The list of bulletins.
+    Bulletins,
+    /// One bulletin, by its index in [`Site::bulletins`].
+    Bulletin(usize),
+    /// One free page, by its index in [`Site::pages`].
+    Free(usize),
+    /// `sitemap.xml`.
+    Sitemap,
+    /// `atom.xml`.
+    Atom,
+    /// `robots.txt`.
+    Robots,
+    /// `404.html`, served at any missing address.
+    NotFound,
+    /// A page of a category's case list at the address earlier versions gave it (a hash of
+    /// the name), sending the reader on to the new one. Not a page of its own: not in the
+    /// sitemap nor the page count.
+    OldCaseList {
+        /// The category's name as written in the records.
+        category: Arc<str>,
+        /// 1-based.
+        page: usize,
+    },
+}
+
+impl Page {
+    /// Where the page is written, relative to the output folder.
+    pub(crate) fn path(&self, site: &Site) -> String {
+        match self {
+            Page::Home => "index.html".to_string(),
+            Page::Communities => "communities/index.html".to_string(),
+            Page::Community(c) => community(&site.registry.communities[c.0].id),
+            Page::Steward(s) => steward(&site.registry.stewards[s.0].id),
+            Page::CaseList { category, page } => case_list(site, category.as_deref(), *page),
+            Page::Commendations => "commendations/index.html".to_string(),
+            Page::Commendation(b) => commendation(&site.batches[*b].id),
+            Page::Bulletins => "bulletins/index.html".to_string(),
+            Page::Bulletin(b) => bulletin(&site.bulletins[*b].slug),
+            Page::Free(p) => free_page(&site.pages[*p].slug),
+            Page::Sitemap => "sitemap.xml".to_string(),
+            Page::Atom => "atom.xml".to_string(),
+            Page::Robots => "robots.txt".to_string(),
+            Page::NotFound => "404.html".to_string(),
+            Page::OldCaseList { category, page } => old_case_list(category, *page),
+        }
+    }
+
+    /// The theme's template that renders it.
+    pub(crate) fn template(&self) -> &'static str {
+        match self {
+            Page::Home => "index.html",
+            Page::Communities => "communities.html",
+            Page::Community(_) => "community.html",
+            Page::Steward(_) => "steward.html",
+            Page::CaseList { .. } => "cases.html",
+            Page::Commendations => "commendations.html",
+            Page::Commendation(_) => "commendation.html",
+            Page::Bulletins => "bulletins.html",
+            Page::Bulletin(_) => "bulletin.html",
+            Page::Free(_) => "page.html",
+            Page::Sitemap => "sitemap.xml",
+            Page::Atom => "atom.xml",
+            Page::Robots => "robots.txt",
+            Page::NotFound => "404.html",
+            Page::OldCaseList { .. } => "redirect.html",
+        }
+    }
+
+    /// Whether it counts as a page of the site: redirects at old addresses do not.
+    pub(crate) fn is_redirect(&self) -> bool {
+        matches!(self, Page::OldCaseList { .. })
+    }
+}
+
+/// A steward's page.
+pub(crate) fn steward(id: &str) -> String {
+    format!("stewards/{id}.html")
+}
+
+/// A community's page.
+pub(crate) fn community(id: &str) -> String {
+    format!("communities/{id}/index.html")
+}
+
+/// The first page of a category's case list.
+pub(crate) fn category(site: &Site, name: &str) -> String {
+    case_list(site, Some(name), 1)
+}
+
+/// Page `page` of the case list of `category`, or of all cases.
+pub(crate) fn case_list(site: &Site, category: Option<&str>, page: usize) -> String {
+    let base = match category {
+        None => "cases/".to_string(),
+        Some(name) => format!("cases/category/{}/", category_slug(&site.config, name)),
+    };
+    list_page(&base, page)
+}
+
+/// Page `page` of a category's case list where earlier versions put it.
+pub(crate) fn old_case_list(category: &str, page: usize) -> String {
+    list_page(
+        &format!("cases/category/{}/", slugs::legacy_category_slug(category)),
+        page,
+    )
+}
+
+/// Whether a category's list has moved from its old address.
+pub(crate) fn category_moved(config: &SiteConfig, name: &str) -> bool {
+    slugs::legacy_category_slug(name) != category_slug(config, name)
+}
+
+fn list_page(base: &str, page: usize) -> String {
+    if page <= 1 {
+        format!("{base}index.html")
+    } else {
+        format!("{base}page-{page}.html")
+    }
+}
+
+/// A commendation batch's page.
+pub(crate) fn commendation(id: &str) -> String {
+    format!("commendations/{id}/index.html")
+}
+
+/// A bulletin's page.
+pub(crate) fn bulletin(slug: &str) -> String {
+    format!("bulletins/{slug}/index.html")
+}
+
+/// A free page.
+pub(crate) fn free_page(slug: &str) -> String {
+    format!("{slug}/index.html")
+}
+
+/// The address a reader sees for a page: its folder, for a folder's `index.html`.
+pub(crate) fn pretty(path: &str) -> &str {
+    path.strip_suffix("index.html").unwrap_or(path)
+}
+
+/// The folder of a category's case list under `cases/category/`: the `[categories]`
+/// setting, else its pinyin; see [`slugs`].
+pub(crate) fn category_slug(config: &SiteConfig, name: &str) -> String {
+    slugs::category_slug(config, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn old_category_addresses_are_the_hashed_folders() {
+        assert_eq!(
+            old_case_list("停车", 1),
+            "cases/category/bc81bb30/index.html"
+        );
+        assert_eq!(
+            old_case_list("停车", 2),
+            "cases/category/bc81bb30/page-2.html"
+        );
+    }
+
+    #[test]
+    fn lists_page_on_from_their_folder() {
+        assert_eq!(list_page("cases/", 1), "cases/index.html");
+        assert_eq!(list_page("cases/", 3), "cases/page-3.html");
+        assert_eq!(pretty(&bulletin("2018-12")), "bulletins/2018-12/");
+        assert_eq!(pretty("sitemap.xml"), "sitemap.xml");
+    }
+}
