@@ -29,21 +29,8 @@ fn public_texts(site: &Site) -> PublicTexts<'_> {
     let values: Vec<&str> = public.values.iter().map(String::as_str).collect();
     let mut free: Vec<&str> = public.free_texts().map(|(_, _, _, t)| t).collect();
     let c = &site.config;
-    names.push(&c.title);
+    names.extend(c.public_names());
     free.extend(c.description.as_deref());
-    let sd = &c.subdistrict;
-    let b = &c.bulletin;
-    names.extend(
-        [
-            sd.name.as_deref(),
-            sd.committee.as_deref(),
-            b.name.as_deref(),
-            b.issuer.as_deref(),
-            b.printer.as_deref(),
-        ]
-        .into_iter()
-        .flatten(),
-    );
     // Commendations and documents: residents' names in them are masked as they are
     // read, so all of it is free text.
     for b in &site.batches {
@@ -60,6 +47,14 @@ fn public_texts(site: &Site) -> PublicTexts<'_> {
                 .into_iter()
                 .flatten(),
             );
+        }
+        if let Some(d) = &b.decision {
+            free.extend(
+                [d.number.as_deref(), d.issuer.as_deref()]
+                    .into_iter()
+                    .flatten(),
+            );
+            free.extend(d.paragraphs.iter().map(String::as_str));
         }
     }
     for b in &site.bulletins {

@@ -204,23 +204,9 @@ fn resident_names(
     registry: &Registry,
     diags: &mut Diagnostics,
 ) -> privacy::names::Names {
-    let mut public: Vec<&str> = Vec::new();
-    if let Some(c) = config {
-        public.push(&c.title);
-        let sd = &c.subdistrict;
-        let b = &c.bulletin;
-        public.extend(
-            [
-                sd.name.as_deref(),
-                sd.committee.as_deref(),
-                b.name.as_deref(),
-                b.issuer.as_deref(),
-                b.printer.as_deref(),
-            ]
-            .into_iter()
-            .flatten(),
-        );
-    }
+    let public: Vec<&str> = config
+        .map(|c| c.public_names().collect())
+        .unwrap_or_default();
     let owner = |name: &str| {
         if let Some(s) = registry.stewards.iter().find(|s| s.name == name) {
             Some(format!("红管家 {} 的姓名", s.id))

@@ -48,7 +48,8 @@ fn planted() -> Site {
     );
     site.write(
         "content/commendations.toml",
-        "[[batch]]\nid = \"2018-1\"\ntitle = \"第一批（周大伯推荐）\"\ndate = 2018-12-01\nstewards = [\"FM-001\"]\n[batch.citations]\n\"FM-001\" = \"照顾孙奶奶多年\"\n",
+        "[[batch]]\nid = \"2018-1\"\ntitle = \"第一批（周大伯推荐）\"\ndate = 2018-12-01\nstewards = [\"FM-001\"]\n[batch.citations]\n\"FM-001\" = \"照顾孙奶奶多年\"\n\
+         [batch.decision]\ndate = 2018-12-05\ntext = \"钱阿姨推荐，决定表彰\"\n",
     );
     site.write(
         "content/bulletins/b1.md",
@@ -69,6 +70,11 @@ fn residents_names_in_every_free_text_are_masked() {
     for name in ["周大伯", "钱阿姨", "孙奶奶"] {
         assert!(!out.contains(name), "published: {name}");
     }
+    // The decision of the commendation batch is published, masked.
+    assert!(
+        out.contains("钱**推荐，决定表彰"),
+        "decision text not published masked"
+    );
     // 王芳 is masked, but not inside the steward 王芳华 who holds the name.
     assert!(
         !out.replace("王芳华", "").contains("王芳"),
@@ -105,6 +111,7 @@ fn each_name_typed_is_reported_where_it_was_typed_naming_its_record() {
         "content/bulletins/b1.md:4: 警告：subtitle: 含有居民姓名（来自 content/errands.csv:2 居民），公开时已遮盖：钱**",
         "content/bulletins/b1.md:5: 警告：source: 含有居民姓名（来自 content/visits.csv:2 居民姓名），公开时已遮盖：孙**家",
         "content/bulletins/b1.md:7: 警告：正文: 含有居民姓名（来自 content/cases.csv:3 居民、content/errands.csv:2 居民），公开时已遮盖：钱\\*\\*和王\\*都来了。",
+        "content/commendations.toml:10: 警告：text: 含有居民姓名（来自 content/errands.csv:2 居民），公开时已遮盖：钱**推荐，决定表彰",
         "content/commendations.toml:3: 警告：title: 含有居民姓名（来自 content/cases.csv:2 居民），公开时已遮盖：第一批（周**推荐）",
         "content/pages/about.md:2: 警告：title: 含有居民姓名（来自 content/visits.csv:2 居民姓名），公开时已遮盖：关于孙**",
         "content/pages/about.md:4: 警告：正文: 含有居民姓名（来自 content/cases.csv:2 居民），公开时已遮盖：周\\*\\*的故事。",
