@@ -215,7 +215,40 @@ pub fn scrub(text: &str) -> (Cow<'_, str>, Vec<Hidden>) {
 pub(crate) fn privacy_warning(field: &str, hidden: &[Hidden], masked: &str) -> String {
     let mut kinds: Vec<&str> = hidden.iter().map(|h| h.label()).collect();
     kinds.dedup();
-    format!("{field}: 含有{}，公开时已遮盖：{masked}", kinds.join("和"))
+    format!(
+        "{field}: 含有{}，公开时已遮盖：{}",
+        kinds.join("和"),
+        excerpt(masked)
+    )
+}
+
+/// The masked text as one line of a message: a long or many-line text (a decision, a
+/// body) is shown around its first masked name, so the message stays `path:line: …`.
+pub(crate) fn excerpt(masked: &str) -> String {
+    const WIDTH: usize = 60;
+    let flat: Vec<char> = masked
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .collect();
+    if flat.len() <= WIDTH {
+        return flat.into_iter().collect();
+    }
+    let first = flat.iter().position(|&c| c == '*').unwrap_or(0);
+    let start = first.saturating_sub(WIDTH / 3);
+    let end = (start + WIDTH).min(flat.len());
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    out.extend(&flat[start..end]);
+    if end < flat.len() {
+        out.push('…');
+    }
+    out
 }
 
 #[cfg(test)]

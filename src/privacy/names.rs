@@ -321,7 +321,7 @@ impl Names {
             .into_iter()
             .collect();
         if !origins.is_empty() {
-            let shown: String = masked.trim_end().chars().take(60).collect();
+            let shown = super::excerpt(&masked);
             diags.warning(
                 path,
                 line,
@@ -421,6 +421,29 @@ mod tests {
             (n == "周明华").then(|| "红管家 FM-001 的姓名".to_string())
         })
         .expect("matcher")
+    }
+
+    #[test]
+    fn a_long_text_is_shown_on_one_line_around_the_name() {
+        let n = names(&["周大伯"], &[]);
+        let mut diags = Diagnostics::new();
+        let text = format!(
+            "各社区：\n\n{}经周大伯推荐。\n\n{}",
+            "前".repeat(50),
+            "后".repeat(50)
+        );
+        n.check(
+            &mut diags,
+            ("content/commendations.toml", 9),
+            "text",
+            &text,
+            false,
+        );
+        let message = &diags.sorted()[0].message;
+        assert!(!message.contains('\n'), "{message}");
+        assert!(message.contains("：…前前"), "{message}");
+        assert!(message.contains("前经周**推荐。 后后"), "{message}");
+        assert!(message.ends_with('…'), "{message}");
     }
 
     #[test]

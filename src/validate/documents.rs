@@ -220,11 +220,10 @@ fn body(doc: &RawDocument, names: &Names, diags: &mut Diagnostics) -> Document {
         let at = doc.body_line + u32::try_from(i).unwrap_or(u32::MAX - doc.body_line);
         let masked = names.check(diags, (&doc.display, at), "正文", &masked, true);
         if !hidden.is_empty() {
-            let shown = masked.trim_end().chars().take(60).collect::<String>();
             diags.warning(
                 &doc.display,
                 at,
-                crate::privacy::privacy_warning("正文", &hidden, &shown),
+                crate::privacy::privacy_warning("正文", &hidden, &masked),
             );
         }
         markdown.push_str(&masked);
