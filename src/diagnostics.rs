@@ -13,6 +13,9 @@ pub enum Severity {
 pub struct Diagnostic {
     pub path: String,
     pub line: u32,
+    /// 1-based spreadsheet column, for records read from a workbook; `None` for CSV and
+    /// TOML, whose positions are lines.
+    pub column: Option<u32>,
     pub severity: Severity,
     pub message: String,
 }
@@ -23,8 +26,31 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "",
             Severity::Warning => "警告：",
         };
-        write!(f, "{}:{}: {}{}", self.path, self.line, prefix, self.message)
+        match self.column {
+            None => write!(f, "{}:{}: {}{}", self.path, self.line, prefix, self.message),
+            Some(column) => write!(
+                f,
+                "{}!{}{}: {}{}",
+                self.path,
+                column_letters(column),
+                self.line,
+                prefix,
+                self.message
+            ),
+        }
     }
+}
+
+/// A spreadsheet column as Excel names it: 1 is `A`, 27 is `AA`.
+pub fn column_letters(column: u32) -> String {
+    let mut n = column.max(1);
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(char::from(b'A' + rem as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
 }
 
 /// The collector every step of the pipeline writes its problems into.
@@ -39,17 +65,46 @@ impl Diagnostics {
     }
 
     pub fn error(&mut self, path: &str, line: u32, message: impl Into<String>) {
-        self.push(path, line, Severity::Error, message.into());
+        self.push(path, line, None, Severity::Error, message.into());
     }
 
     pub fn warning(&mut self, path: &str, line: u32, message: impl Into<String>) {
-        self.push(path, line, Severity::Warning, message.into());
+        self.push(path, line, None, Severity::Warning, message.into());
     }
 
-    fn push(&mut self, path: &str, line: u32, severity: Severity, message: String) {
+    /// An error at one cell of a sheet when `column` is known, else at the line.
+    pub fn error_at(
+        &mut self,
+        path: &str,
+        line: u32,
+        column: Option<u32>,
+        message: impl Into<String>,
+    ) {
+        self.push(path, line, column, Severity::Error, message.into());
+    }
+
+    pub fn warning_at(
+        &mut self,
+        path: &str,
+        line: u32,
+        column: Option<u32>,
+        message: impl Into<String>,
+    ) {
+        self.push(path, line, column, Severity::Warning, message.into());
+    }
+
+    fn push(
+        &mut self,
+        path: &str,
+        line: u32,
+        column: Option<u32>,
+        severity: Severity,
+        message: String,
+    ) {
         self.items.push(Diagnostic {
             path: path.to_string(),
             line,
+            column,
             severity,
             message,
         });
@@ -74,10 +129,44 @@ impl Diagnostics {
     pub fn sorted(&self) -> Vec<Diagnostic> {
         let mut items = self.items.clone();
         items.sort_by(|a, b| {
-            (&a.path, a.line, a.severity, &a.message)
-                .cmp(&(&b.path, b.line, b.severity, &b.message))
+            (&a.path, a.line, a.column, a.severity, &a.message)
+                .cmp(&(&b.path, b.line, b.column, b.severity, &b.message))
         });
         items.dedup();
         items
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_named_as_excel_names_them() {
+        assert_eq!(column_letters(1), "A");
+        assert_eq!(column_letters(3), "C");
+        assert_eq!(column_letters(26), "Z");
+        assert_eq!(column_letters(27), "AA");
+        assert_eq!(column_letters(703), "AAA");
+    }
+
+    #[test]
+    fn a_cell_reads_as_sheet_and_cell() {
+        let mut diags = Diagnostics::new();
+        diags.error_at(
+            "content/台账.xlsx:红管家",
+            7,
+            Some(3),
+            "户数: \"三\" 不是整数",
+        );
+        diags.error("content/visits.csv", 7, "户数: \"三\" 不是整数");
+        let shown: Vec<String> = diags.sorted().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "content/visits.csv:7: 户数: \"三\" 不是整数",
+                "content/台账.xlsx:红管家!C7: 户数: \"三\" 不是整数",
+            ]
+        );
     }
 }

@@ -114,7 +114,10 @@ fn kind_has_errors(kind: Kind, diags: &Diagnostics) -> bool {
     let folder = format!("content/{}/", kind.plural());
     diags.sorted().iter().any(|d| {
         d.severity == Severity::Error
-            && (d.path == csv || d.path == toml || d.path.starts_with(&folder))
+            && (d.path == csv
+                || d.path == toml
+                || d.path.starts_with(&folder)
+                || crate::load::workbook::kind_of_path(&d.path) == Some(kind))
     })
 }
 

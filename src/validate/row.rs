@@ -34,6 +34,11 @@ impl<'r, 'a> Row<'r, 'a> {
             .unwrap_or(self.rec.line)
     }
 
+    /// The field's sheet column, for records read from a workbook.
+    pub fn column_of(&self, name: &str) -> Option<u32> {
+        self.rec.get(self.kind.field(name)).and_then(|f| f.column)
+    }
+
     /// The header as written, or the Chinese alias when the field is absent.
     pub fn written(&self, name: &str) -> String {
         let i = self.kind.field(name);
@@ -45,10 +50,12 @@ impl<'r, 'a> Row<'r, 'a> {
 
     pub fn error(&mut self, name: &str, message: impl AsRef<str>) {
         let line = self.line_of(name);
+        let column = self.column_of(name);
         let written = self.written(name);
-        self.diags.error(
+        self.diags.error_at(
             self.rec.path,
             line,
+            column,
             format!("{written}: {}", message.as_ref()),
         );
         self.ok = false;
@@ -67,18 +74,30 @@ impl<'r, 'a> Row<'r, 'a> {
     /// parsed when present.
     pub fn text_present(&self, name: &str) -> bool {
         self.value(name).is_some()
+            || self
+                .rec
+                .get(self.kind.field(name))
+                .is_some_and(|f| matches!(f.value, RawValue::CellError(_)))
     }
 
     /// Reports a required field that is absent or empty.
     fn missing(&mut self, name: &str) {
         let i = self.kind.field(name);
         let spec = self.kind.fields()[i];
+        if let Some(f) = self.rec.get(i)
+            && matches!(f.value, RawValue::CellError(_))
+        {
+            // Already reported at its cell by the workbook reader.
+            self.ok = false;
+            return;
+        }
         if !spec.required {
             return;
         }
         if let Some(f) = self.rec.get(i) {
             let message = format!("{}: 必填，不能为空", f.written);
-            self.diags.error(self.rec.path, f.line, message);
+            self.diags
+                .error_at(self.rec.path, f.line, f.column, message);
             self.ok = false;
         } else if self
             .rec
@@ -124,10 +143,12 @@ impl<'r, 'a> Row<'r, 'a> {
             return Some(text);
         }
         let line = self.line_of(name);
+        let column = self.column_of(name);
         let written = self.written(name);
-        self.diags.warning(
+        self.diags.warning_at(
             self.rec.path,
             line,
+            column,
             privacy_warning(&written, &hidden, &scrubbed),
         );
         Some(scrubbed.into_owned())
