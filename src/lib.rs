@@ -9,7 +9,8 @@
 //! 6. [`write`]: swap the finished site into the output folder.
 //!
 //! [`pipeline`] runs the steps; [`config`] reads `site.toml`; [`model`] holds typed records;
-//! [`charts`] draws the pages' statistics as inline SVG.
+//! [`charts`] draws the pages' statistics as inline SVG; [`scaffold`] writes new sites and
+//! documents.
 
 pub mod aggregate;
 pub mod charts;
@@ -21,6 +22,7 @@ pub mod model;
 pub mod pipeline;
 pub mod privacy;
 pub mod render;
+pub mod scaffold;
 pub mod schema;
 pub mod theme;
 pub mod validate;

@@ -35,6 +35,44 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// 新建一个站点：站点设置、红管家台账工作簿（每类记录一个工作表）和示例简报、页面
+    Init {
+        /// 新站点的文件夹（不存在时新建；必须是空的）
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// 用 CSV 文件（UTF-8，带 BOM）代替工作簿
+        #[arg(long)]
+        csv: bool,
+    },
+    /// 新建一期简报或一个页面
+    New {
+        #[command(subcommand)]
+        what: New,
+    },
+}
+
+#[derive(Subcommand)]
+enum New {
+    /// 按最近一期简报续编下一期：期号、总期号加一，日期为今天，报送、分送单位照旧
+    Bulletin {
+        /// 站点目录
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 简报日期，如 2024-05-20（不写为今天）
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// 新建一个页面 content/pages/<网址名>.md
+    Page {
+        /// 页面标题
+        title: String,
+        /// 网址名：小写英文字母、数字、连字符（不写时为 page-1、page-2……）
+        #[arg(long)]
+        slug: Option<String>,
+        /// 站点目录
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
 }
 
 /// Prints to stdout; a closed pipe (`| head`) is not a reason to panic.
@@ -110,9 +148,88 @@ fn fail_input(diags: &Diagnostics) -> ExitCode {
     ExitCode::from(1)
 }
 
+/// `init` and `new`: thin wrappers over `hongguanjia::scaffold`.
+mod scaffold_cmd {
+    use super::*;
+    use hongguanjia::scaffold;
+    use hongguanjia::validate::values;
+
+    fn failed(err: impl std::fmt::Display) -> ExitCode {
+        complain!("{err}");
+        ExitCode::from(1)
+    }
+
+    pub fn init(dir: &std::path::Path, csv: bool) -> ExitCode {
+        match scaffold::init(dir, csv, scaffold::today()) {
+            Ok(created) => {
+                say!("已在 {} 新建站点：", dir.display());
+                for f in &created.files {
+                    say!("  {f}");
+                }
+                let records = if csv {
+                    "content/ 里的 CSV 文件"
+                } else {
+                    scaffold::WORKBOOK
+                };
+                say!("下一步：用 Excel 或 WPS 打开 {records}，把示例行改成实际记录；");
+                say!(
+                    "然后在站点文件夹里运行 hongguanjia serve 预览，或 hongguanjia build 生成网站。"
+                );
+                ExitCode::SUCCESS
+            }
+            Err(err) => failed(err),
+        }
+    }
+
+    pub fn new_bulletin(root: &std::path::Path, date: Option<&str>) -> ExitCode {
+        let today = match date {
+            None => scaffold::today(),
+            Some(text) => match values::parse_date(text) {
+                Some(d) => d,
+                None => {
+                    return failed(format!(
+                        "--date \"{text}\" 不是有效日期（可写作 2024-05-20、2024/5/20 或 2024年5月20日）"
+                    ));
+                }
+            },
+        };
+        match scaffold::new_bulletin(root, today) {
+            Ok(b) => {
+                say!(
+                    "已新建 {}：{}年第{}期，总第{}期，日期 {}。请修改标题和正文，花括号里的数字生成时按台账自动填入。",
+                    b.path,
+                    b.date.year,
+                    b.issue,
+                    b.total_issue,
+                    b.date
+                );
+                ExitCode::SUCCESS
+            }
+            Err(err) => failed(err),
+        }
+    }
+
+    pub fn new_page(root: &std::path::Path, title: &str, slug: Option<&str>) -> ExitCode {
+        match scaffold::new_page(root, title, slug) {
+            Ok(path) => {
+                say!("已新建 {path}，请编写正文。");
+                ExitCode::SUCCESS
+            }
+            Err(err) => failed(err),
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Init { dir, csv } => scaffold_cmd::init(&dir, csv),
+        Command::New { what } => match what {
+            New::Bulletin { root, date } => scaffold_cmd::new_bulletin(&root, date.as_deref()),
+            New::Page { title, slug, root } => {
+                scaffold_cmd::new_page(&root, &title, slug.as_deref())
+            }
+        },
         Command::Build {
             root,
             output,

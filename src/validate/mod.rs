@@ -69,6 +69,28 @@ const ERRAND_STATUS: &[(&str, ErrandStatus)] = &[
 
 const GENDER: &[(&str, &str)] = &[("男", "男"), ("女", "女")];
 
+/// The words an enumerated field accepts, in Chinese, for the drop-down lists of a new
+/// workbook and its instructions; the tables above stay the one place they are defined.
+pub fn choices(kind: Kind, field: &str) -> Option<Vec<&'static str>> {
+    fn chinese<T>(table: &[(&'static str, T)]) -> Vec<&'static str> {
+        table
+            .iter()
+            .map(|(word, _)| *word)
+            .filter(|word| !word.is_ascii())
+            .collect()
+    }
+    match (kind, field) {
+        (Kind::Stewards, "membership") => Some(chinese(MEMBERSHIP)),
+        (Kind::Stewards, "gender") => Some(chinese(GENDER)),
+        (Kind::Stewards, "public") => Some(chinese(row::YES_NO)),
+        (Kind::Visits, "kind") => Some(chinese(VISIT_KIND)),
+        (Kind::Cases, "status") => Some(chinese(CASE_STATUS)),
+        (Kind::Cases, "channel") => Some(chinese(CHANNEL)),
+        (Kind::Errands, "status") => Some(chinese(ERRAND_STATUS)),
+        _ => None,
+    }
+}
+
 /// Where a record was first seen, for duplicate-id messages.
 #[derive(Debug, Clone)]
 struct Origin {

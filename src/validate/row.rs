@@ -284,7 +284,7 @@ pub fn privacy_warning(field: &str, hidden: &[crate::privacy::Hidden], masked: &
     format!("{field}: 含有{}，公开时已遮盖：{masked}", kinds.join("和"))
 }
 
-const YES_NO: &[(&str, bool)] = &[
+pub(crate) const YES_NO: &[(&str, bool)] = &[
     ("是", true),
     ("否", false),
     ("yes", true),

@@ -1,0 +1,188 @@
+//! `hongguanjia init` makes a site that builds as it is, its workbook reads back to the
+//! example records, and `new bulletin` / `new page` add documents that follow the site's own.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{Site, run, tree};
+use hongguanjia::diagnostics::Diagnostics;
+use hongguanjia::load::{RawValue, discover_all, read_records};
+use hongguanjia::model::Date;
+use hongguanjia::scaffold::{self, example_row};
+use hongguanjia::schema::Kind;
+
+fn init(dir: &Path, extra: &[&str]) -> common::Run {
+    let dir = dir.to_str().expect("utf-8 temp path");
+    let mut args = vec!["init", dir];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+#[test]
+fn a_new_site_builds_with_no_error_and_no_warning() {
+    for extra in [&[][..], &["--csv"][..]] {
+        let site = Site::empty();
+        let dir = site.path("新站点");
+        init(&dir, extra).assert_code(0);
+        let out = run(&["build", "--root", dir.to_str().expect("utf-8")]);
+        out.assert_code(0);
+        assert_eq!(out.stderr, "", "{extra:?}: no warning expected");
+        let summary = common::read_summary(&dir.join("public"));
+        // One example record of each kind, all counted.
+        assert_eq!(common::figures(&summary), [1, 1, 2, 3, 1, 1, 1, 1, 1]);
+        assert!(dir.join("public/bulletins/index.html").exists());
+        assert!(dir.join("public/about/index.html").exists());
+    }
+}
+
+#[test]
+fn the_csv_files_open_in_excel_as_utf8() {
+    let site = Site::empty();
+    init(site.root(), &["--csv"]).assert_code(0);
+    for kind in Kind::ALL {
+        let bytes = fs::read(site.path(&format!("content/{}.csv", kind.plural()))).expect("csv");
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "{kind:?} has no BOM");
+    }
+    assert!(!site.path(scaffold::WORKBOOK).exists());
+}
+
+/// Every field of every record `init`'s workbook holds, as text, by kind.
+fn records_of(root: &Path) -> Vec<(Kind, Vec<Vec<String>>)> {
+    let mut diags = Diagnostics::new();
+    let sources = discover_all(root, &mut diags);
+    let mut out = Vec::new();
+    for (kind, sources) in &sources {
+        let mut rows = Vec::new();
+        read_records(*kind, sources, &mut diags, &mut |rec, _| {
+            let row = (0..kind.fields().len())
+                .map(|i| match rec.get(i).map(|f| &f.value) {
+                    Some(RawValue::Text(s)) => (*s).to_string(),
+                    Some(other) => other.display(),
+                    None => String::new(),
+                })
+                .collect();
+            rows.push(row);
+        });
+        out.push((*kind, rows));
+    }
+    let problems: Vec<String> = diags.sorted().iter().map(ToString::to_string).collect();
+    assert!(problems.is_empty(), "{problems:#?}");
+    out
+}
+
+#[test]
+fn the_workbook_reads_back_to_the_example_records() {
+    let site = Site::empty();
+    let today = Date::new(2024, 5, 20).expect("date");
+    let created = scaffold::init(site.root(), false, today).expect("init");
+    assert!(created.files.contains(&scaffold::WORKBOOK.to_string()));
+    for (kind, rows) in records_of(site.root()) {
+        assert_eq!(rows, vec![example_row(kind, today)], "{kind:?}");
+    }
+}
+
+#[test]
+fn init_refuses_a_folder_with_files_in_it() {
+    let site = Site::empty();
+    site.write("笔记.txt", "已有的文件");
+    let out = init(site.root(), &[]);
+    out.assert_code(1);
+    out.assert_line(&format!(
+        "文件夹 {} 不是空的（里面已有 笔记.txt），为免覆盖已有文件，init 只在新文件夹或空文件夹里创建站点。请换一个文件夹名，如 hongguanjia init 新站点",
+        site.root().display()
+    ));
+    assert_eq!(
+        fs::read_to_string(site.path("笔记.txt")).expect("kept"),
+        "已有的文件"
+    );
+    assert!(!site.path("site.toml").exists());
+}
+
+/// A copy of the repository's sample site.
+fn sample_copy() -> Site {
+    let site = Site::empty();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    site.write_bytes(
+        "site.toml",
+        &fs::read(root.join("site.toml")).expect("site.toml"),
+    );
+    for (rel, bytes) in tree(&root.join("content")) {
+        site.write_bytes(&format!("content/{rel}"), &bytes);
+    }
+    site
+}
+
+fn new_bulletin(site: &Site, date: &str) -> common::Run {
+    let root = site.root().to_str().expect("utf-8");
+    run(&["new", "bulletin", "--root", root, "--date", date])
+}
+
+#[test]
+fn the_next_bulletin_follows_the_latest_and_builds() {
+    let site = sample_copy();
+    let out = new_bulletin(&site, "2018-12-20");
+    out.assert_code(0);
+    let text = fs::read_to_string(site.path("content/bulletins/2018-62.md")).expect("written");
+    assert!(text.contains("\nissue = 62\n"), "{text}");
+    assert!(text.contains("\ntotal_issue = 1026\n"), "{text}");
+    assert!(text.contains("\ndate = 2018-12-20\n"), "{text}");
+    // The same issuer and readers as the sample's issue 61.
+    assert!(text.contains("source = \"柯城区委组织部\""), "{text}");
+    assert!(text.contains("send_to = [\"本部领导\", \"各县（市、区）委常委、组织部长\"]"));
+    assert!(text.contains("{{ stats.households_visited }}"));
+    assert!(text.contains("{{ site.subdistrict.members_registered }}"));
+
+    // The figures in the new issue are the records' own.
+    let summary = site.summary();
+    let page = fs::read_to_string(site.path("public/bulletins/2018-62/index.html")).expect("page");
+    let visited = common::num(&summary, "/households_visited").to_string();
+    assert!(page.contains(&visited), "{visited} not in the new bulletin");
+
+    // A second run continues from the new issue.
+    new_bulletin(&site, "2018-12-28").assert_code(0);
+    let text = fs::read_to_string(site.path("content/bulletins/2018-63.md")).expect("written");
+    assert!(text.contains("\ntotal_issue = 1027\n"), "{text}");
+}
+
+#[test]
+fn a_new_year_starts_again_at_issue_one() {
+    let site = sample_copy();
+    new_bulletin(&site, "2019-01-05").assert_code(0);
+    let text = fs::read_to_string(site.path("content/bulletins/2019-1.md")).expect("written");
+    assert!(text.contains("\nissue = 1\n"), "{text}");
+    assert!(text.contains("\ntotal_issue = 1026\n"), "{text}");
+}
+
+#[test]
+fn a_new_page_builds_at_its_slug_and_is_never_overwritten() {
+    let site = Site::basic();
+    let root = site.root().to_str().expect("utf-8");
+    run(&[
+        "new",
+        "page",
+        "联系我们",
+        "--slug",
+        "contact",
+        "--root",
+        root,
+    ])
+    .assert_code(0);
+    let again = run(&[
+        "new",
+        "page",
+        "联系我们",
+        "--slug",
+        "contact",
+        "--root",
+        root,
+    ]);
+    again.assert_code(1);
+    again.assert_line("content/pages/contact.md 已经存在，未改动它。请换一个名字");
+    let bad = run(&["new", "page", "联系", "--slug", "联系", "--root", root]);
+    bad.assert_code(1);
+    site.build_ok();
+    let page = fs::read_to_string(site.path("public/contact/index.html")).expect("page");
+    assert!(page.contains("联系我们"));
+}
