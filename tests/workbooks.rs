@@ -339,3 +339,45 @@ fn a_kind_in_a_workbook_and_in_csv_is_one_too_many() {
         "content/visits.csv:1: 走访记录数据同时存在于 content/visits.csv 和 content/台账.xlsx:走访记录，只能保留一处",
     );
 }
+
+#[test]
+fn a_two_row_header_under_a_title_reads_by_its_lower_row() {
+    let site = Site::basic();
+    site.remove("content/stewards.csv");
+    let mut book = Workbook::new();
+    let s = add_sheet(&mut book, "红管家");
+    let plain = Format::new();
+    s.merge_range(0, 0, 0, 5, "坊门街社区红管家名册", &plain)
+        .expect("title");
+    for (c, h) in ["编号", "姓名", "社区", "党员类别"].iter().enumerate() {
+        s.merge_range(1, c as u16, 2, c as u16, h, &plain)
+            .expect("h");
+    }
+    s.merge_range(1, 4, 1, 5, "联系方式", &plain)
+        .expect("group");
+    s.write_string(2, 4, "联系楼幢").expect("h");
+    s.write_string(2, 5, "联系电话").expect("h");
+    for (r, row) in [
+        [
+            "FM-001",
+            "周明华",
+            "fangmen",
+            "在册",
+            "3幢;5幢",
+            "13905701111",
+        ],
+        ["FM-002", "吴建英", "坊门街社区", "在职", "5幢", ""],
+        ["ST-001", "郑卫国", "shuiting", "两新", "1幢", ""],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (c, v) in row.iter().enumerate() {
+            s.write_string(3 + r as u32, c as u16, *v).expect("cell");
+        }
+    }
+    book.save(site.path("content/stewards.xlsx")).expect("save");
+    let out = site.check();
+    out.assert_code(0);
+    assert!(out.stdout.contains("红管家 3"), "{}", out.stdout);
+}
