@@ -631,9 +631,10 @@ pub struct NextBulletin {
 /// The front matter `new bulletin` takes over from the latest bulletin.
 #[derive(Debug, Default, serde::Deserialize)]
 struct Front {
-    issue: Option<u32>,
-    total_issue: Option<u32>,
-    date: Option<toml::value::Datetime>,
+    /// Numbers and dates may be quoted in front matter, as the validator accepts them.
+    issue: Option<toml::Value>,
+    total_issue: Option<toml::Value>,
+    date: Option<toml::Value>,
     source: Option<String>,
     #[serde(default)]
     send_to: Vec<String>,
@@ -651,6 +652,17 @@ fn require_site(root: &Path) -> Result<(), ScaffoldError> {
                 .display()
                 .to_string(),
         ))
+    }
+}
+
+/// An issue number written as a number or as quoted digits; 0 when absent.
+fn number(value: &Option<toml::Value>) -> u32 {
+    match value {
+        Some(toml::Value::Integer(n)) => u32::try_from(*n).unwrap_or(0),
+        Some(toml::Value::String(s)) => values::parse_whole(s)
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(0),
+        _ => 0,
     }
 }
 
@@ -687,16 +699,17 @@ pub fn next_bulletin(root: &Path, today: Date) -> Result<NextBulletin, ScaffoldE
                     e.message().trim()
                 ))
             })?;
-            let date = front
-                .date
-                .as_ref()
-                .and_then(values::toml_date)
-                .unwrap_or(Date {
-                    year: 1,
-                    month: 1,
-                    day: 1,
-                });
-            let key = (date, front.total_issue.or(front.issue).unwrap_or(0));
+            let date = match &front.date {
+                Some(toml::Value::Datetime(d)) => values::toml_date(d),
+                Some(toml::Value::String(s)) => values::parse_date(s),
+                _ => None,
+            }
+            .unwrap_or(Date {
+                year: 1,
+                month: 1,
+                day: 1,
+            });
+            let key = (date, number(&front.total_issue).max(number(&front.issue)));
             if latest.as_ref().is_none_or(|(d, n, _, _)| key >= (*d, *n)) {
                 latest = Some((key.0, key.1, shown, front));
             }
@@ -705,13 +718,13 @@ pub fn next_bulletin(root: &Path, today: Date) -> Result<NextBulletin, ScaffoldE
     let (issue, total_issue, source, send_to, distribute_to) = match latest {
         Some((date, _, _, front)) => {
             let issue = if date.year == today.year {
-                front.issue.unwrap_or(0) + 1
+                number(&front.issue) + 1
             } else {
                 1
             };
             (
                 issue,
-                front.total_issue.unwrap_or(0) + 1,
+                number(&front.total_issue) + 1,
                 front.source,
                 front.send_to,
                 front.distribute_to,

@@ -186,3 +186,63 @@ fn a_new_page_builds_at_its_slug_and_is_never_overwritten() {
     let page = fs::read_to_string(site.path("public/contact/index.html")).expect("page");
     assert!(page.contains("联系我们"));
 }
+
+/// The XML of the sheet named `name` in an `.xlsx` file.
+fn sheet_xml(path: &Path, name: &str) -> String {
+    let file = fs::File::open(path).expect("workbook");
+    let mut zip = zip::ZipArchive::new(file).expect("xlsx is a zip");
+    let mut read = |entry: &str| {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(entry).expect(entry), &mut text)
+            .expect("utf-8 xml");
+        text
+    };
+    let book = read("xl/workbook.xml");
+    // Sheets are numbered in workbook order.
+    let position = book
+        .split("<sheet ")
+        .skip(1)
+        .position(|s| s.contains(&format!("name=\"{name}\"")))
+        .unwrap_or_else(|| panic!("no sheet {name}"));
+    read(&format!("xl/worksheets/sheet{}.xml", position + 1))
+}
+
+#[test]
+fn the_workbook_offers_the_accepted_words_as_drop_down_lists() {
+    let site = Site::empty();
+    scaffold::init(site.root(), false, scaffold::today()).expect("init");
+    let book = site.path(scaffold::WORKBOOK);
+    for (sheet, words) in [
+        ("红管家", "\"在册,在职,两新\""),
+        ("红管家", "\"男,女\""),
+        ("走访记录", "\"走访,敲门日,巡逻\""),
+        ("民情事项", "\"待办,办理中,已转办,已解决,已反馈\""),
+        ("民情事项", "\"楼道,网格员,物业,业委会,社区\""),
+        ("代办事项", "\"已办结,办理中\""),
+    ] {
+        let xml = sheet_xml(&book, sheet);
+        assert!(
+            xml.contains(&format!("<formula1>{words}</formula1>")),
+            "{sheet}: {words}"
+        );
+        assert!(
+            xml.contains("state=\"frozen\""),
+            "{sheet}: header not frozen"
+        );
+    }
+    // The 填写说明 sheet explains every column with the contract's own meaning.
+    let file = fs::File::open(&book).expect("workbook");
+    let mut zip = zip::ZipArchive::new(file).expect("zip");
+    let mut strings = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/sharedStrings.xml").expect("strings"),
+        &mut strings,
+    )
+    .expect("xml");
+    assert!(strings.contains(scaffold::INSTRUCTIONS));
+    for kind in Kind::ALL {
+        for field in kind.fields() {
+            assert!(strings.contains(field.meaning), "{kind:?}.{}", field.name);
+        }
+    }
+}

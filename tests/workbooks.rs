@@ -262,6 +262,9 @@ fn cell_problems_are_reported_at_sheet_and_cell() {
             Formula::new("=VLOOKUP(B4,A1:A2,2,FALSE)").set_result("#N/A"),
         )
         .expect("w");
+        // Row 5: 户数 left empty.
+        s.write_string(4, 0, "2018-11-22").expect("w");
+        s.write_string(4, 1, "FM-001").expect("w");
     });
     let out = site.build(&[]);
     out.assert_code(1);
@@ -272,7 +275,8 @@ fn cell_problems_are_reported_at_sheet_and_cell() {
     out.assert_line(
         "content/台账.xlsx:走访记录!A4: 日期: \"2018-13-01\" 不是有效日期（可写作 2018-12-10、2018/12/10、2018.12.10 或 2018年12月10日）",
     );
-    assert_eq!(out.err_lines().len(), 4, "{}", out.stderr);
+    out.assert_line("content/台账.xlsx:走访记录!C5: 户数: 必填，不能为空");
+    assert_eq!(out.err_lines().len(), 5, "{}", out.stderr);
     assert!(!site.path("public").exists());
 }
 
@@ -380,4 +384,21 @@ fn a_two_row_header_under_a_title_reads_by_its_lower_row() {
     let out = site.check();
     out.assert_code(0);
     assert!(out.stdout.contains("红管家 3"), "{}", out.stdout);
+}
+
+#[test]
+fn a_workbook_may_be_named_for_its_kind_in_chinese() {
+    let site = Site::basic();
+    site.remove("content/visits.csv");
+    let mut book = Workbook::new();
+    let rows: Vec<Vec<String>> = common::VISITS_CSV
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    write_typed(add_sheet(&mut book, "Sheet1"), &rows, 0);
+    book.save(site.path("content/走访记录.xlsx")).expect("save");
+    let csv = Site::basic().summary();
+    let out = site.build_ok();
+    assert_eq!(out.stderr, "");
+    assert_eq!(read_summary(&site.path("public")), csv);
 }

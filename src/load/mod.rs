@@ -257,6 +257,28 @@ pub fn discover_all(root: &Path, diags: &mut Diagnostics) -> Vec<(Kind, Sources)
                 .collect()
         })
         .collect();
+    // A workbook named for a kind in other words (走访记录.xlsx, Visits.xlsx) is that
+    // kind's, like visits.xlsx.
+    if let Ok(entries) = std::fs::read_dir(&content) {
+        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths {
+            // `visits.xlsx` itself is found above, by its exact name.
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            let exact = name.is_some_and(|n| {
+                Kind::ALL.iter().any(|k| {
+                    workbook::EXTENSIONS
+                        .iter()
+                        .any(|ext| n == format!("{}.{ext}", k.plural()))
+                })
+            });
+            if let (Some(kind), true, false) = (workbook_kind(&path), path.is_file(), exact)
+                && let Some(i) = Kind::ALL.iter().position(|k| *k == kind)
+            {
+                places[i].push(Place::Path(path));
+            }
+        }
+    }
     for path in shared_workbooks(&content, diags) {
         let display = display_path(root, &path);
         if !refuse_outside(root, &path, &display, diags) {
@@ -309,6 +331,14 @@ pub fn discover_all(root: &Path, diags: &mut Diagnostics) -> Vec<(Kind, Sources)
         .collect()
 }
 
+/// The kind a workbook's file name names, in any of the names a sheet may have.
+fn workbook_kind(path: &Path) -> Option<Kind> {
+    if !workbook::is_workbook(path) {
+        return None;
+    }
+    Kind::from_name(&path.file_stem()?.to_string_lossy())
+}
+
 /// `社区、红管家、…`: the sheet names a workbook of several kinds may use.
 fn kind_names() -> String {
     let names: Vec<&str> = Kind::ALL.iter().map(|k| k.label()).collect();
@@ -338,11 +368,7 @@ fn shared_workbooks(content: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
                 diags.error(&display_path(root, p), 1, workbook::WPS_MESSAGE);
                 return false;
             }
-            let stem = p
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            workbook::is_workbook(p) && !Kind::ALL.iter().any(|k| k.plural() == stem)
+            workbook::is_workbook(p) && workbook_kind(p).is_none()
         })
         .collect()
 }

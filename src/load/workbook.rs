@@ -60,11 +60,7 @@ pub fn kind_of_path(display: &str) -> Option<Kind> {
     if !is_workbook(file) {
         return None;
     }
-    let stem = file.file_stem()?.to_string_lossy();
-    Kind::ALL
-        .into_iter()
-        .find(|k| k.plural() == stem)
-        .or_else(|| Kind::from_name(sheet))
+    Kind::from_name(&file.file_stem()?.to_string_lossy()).or_else(|| Kind::from_name(sheet))
 }
 
 fn open(
