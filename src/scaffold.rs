@@ -666,12 +666,16 @@ fn number(value: &Option<toml::Value>) -> u32 {
     }
 }
 
-/// Plans the bulletin after the latest one in `content/bulletins/`: the next issue of the
-/// year (1 in a new year) and the next total issue, dated `today`, for the same readers.
+/// Plans the bulletin after those in `content/bulletins/`: the next issue of `today`'s year
+/// (1 in a new year) and the next total issue, dated `today`, with the issuer and readers
+/// of the latest issue.
 pub fn next_bulletin(root: &Path, today: Date) -> Result<NextBulletin, ScaffoldError> {
     require_site(root)?;
     let dir = root.join("content/bulletins");
-    let mut latest: Option<(Date, u32, String, Front)> = None;
+    let mut latest: Option<(Date, u32, Front)> = None;
+    // Issue numbers run through a year; total issues through all years.
+    let mut year_issue = 0;
+    let mut total = 0;
     if let Ok(entries) = std::fs::read_dir(&dir) {
         let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
         paths.sort();
@@ -709,28 +713,20 @@ pub fn next_bulletin(root: &Path, today: Date) -> Result<NextBulletin, ScaffoldE
                 month: 1,
                 day: 1,
             });
-            let key = (date, number(&front.total_issue).max(number(&front.issue)));
-            if latest.as_ref().is_none_or(|(d, n, _, _)| key >= (*d, *n)) {
-                latest = Some((key.0, key.1, shown, front));
+            if date.year == today.year {
+                year_issue = year_issue.max(number(&front.issue));
+            }
+            total = total.max(number(&front.total_issue));
+            let key = (date, number(&front.total_issue));
+            if latest.as_ref().is_none_or(|(d, n, _)| key >= (*d, *n)) {
+                latest = Some((key.0, key.1, front));
             }
         }
     }
-    let (issue, total_issue, source, send_to, distribute_to) = match latest {
-        Some((date, _, _, front)) => {
-            let issue = if date.year == today.year {
-                number(&front.issue) + 1
-            } else {
-                1
-            };
-            (
-                issue,
-                number(&front.total_issue) + 1,
-                front.source,
-                front.send_to,
-                front.distribute_to,
-            )
-        }
-        None => (1, 1, None, Vec::new(), Vec::new()),
+    let (issue, total_issue) = (year_issue + 1, total + 1);
+    let (source, send_to, distribute_to) = match latest {
+        Some((_, _, front)) => (front.source, front.send_to, front.distribute_to),
+        None => (None, Vec::new(), Vec::new()),
     };
     Ok(NextBulletin {
         path: format!("content/bulletins/{}-{issue}.md", today.year),
@@ -748,7 +744,13 @@ pub fn next_bulletin(root: &Path, today: Date) -> Result<NextBulletin, ScaffoldE
 pub fn new_bulletin(root: &Path, today: Date) -> Result<NextBulletin, ScaffoldError> {
     let next = next_bulletin(root, today)?;
     if root.join(&next.path).exists() {
-        return Err(ScaffoldError::Exists(next.path));
+        return Err(ScaffoldError::Bulletin {
+            message: format!(
+                "已经存在，未改动它。新一期是{}年第{}期，但这个文件名已被占用；请检查这个文件里的 issue 和 date 是否写对",
+                next.date.year, next.issue
+            ),
+            path: next.path,
+        });
     }
     let text = bulletin_text(&next, &Profile::read(root));
     write_file(root, &next.path, text.as_bytes())?;

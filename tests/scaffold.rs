@@ -153,6 +153,11 @@ fn a_new_year_starts_again_at_issue_one() {
     let text = fs::read_to_string(site.path("content/bulletins/2019-1.md")).expect("written");
     assert!(text.contains("\nissue = 1\n"), "{text}");
     assert!(text.contains("\ntotal_issue = 1026\n"), "{text}");
+    // An issue dated back in 2018 still follows 2018's own issues, and the total runs on.
+    new_bulletin(&site, "2018-12-31").assert_code(0);
+    let text = fs::read_to_string(site.path("content/bulletins/2018-62.md")).expect("written");
+    assert!(text.contains("\nissue = 62\n"), "{text}");
+    assert!(text.contains("\ntotal_issue = 1027\n"), "{text}");
 }
 
 #[test]
