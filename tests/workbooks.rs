@@ -122,9 +122,13 @@ fn sample_without_records() -> Site {
     site
 }
 
-fn sample_summary() -> serde_json::Value {
-    let dir = tempfile::tempdir().expect("temp dir");
-    read_summary(&common::build_sample(dir.path()))
+/// The sample's figures from its CSV files, built once for every test that compares.
+fn sample_summary() -> &'static serde_json::Value {
+    static SUMMARY: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    SUMMARY.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        read_summary(&common::build_sample(dir.path()))
+    })
 }
 
 #[test]
@@ -145,7 +149,7 @@ fn one_workbook_with_a_sheet_per_kind_gives_the_sample_figures() {
         .expect("save");
     let out = site.build_ok();
     assert_eq!(out.stderr, "", "no warning expected");
-    assert_eq!(read_summary(&site.path("public")), sample_summary());
+    assert_eq!(&read_summary(&site.path("public")), sample_summary());
 }
 
 #[test]
@@ -184,7 +188,7 @@ fn a_workbook_per_kind_and_a_folder_of_workbooks_give_the_sample_figures() {
             .expect("save");
     }
     site.build_ok();
-    assert_eq!(read_summary(&site.path("public")), sample_summary());
+    assert_eq!(&read_summary(&site.path("public")), sample_summary());
 }
 
 /// `tests/fixtures/workbooks/台账.ods` and `台账.xls` hold `every-kind-csv`'s records as
