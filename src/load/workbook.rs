@@ -216,11 +216,22 @@ fn cell_value(data: &Data, date_column: bool) -> Cell {
     Cell::Text(text)
 }
 
+/// A number as Excel shows it in a General cell: whole numbers as their digits, others to
+/// Excel's 15 significant digits (a formula's 0.30000000000000004 is 0.3).
 fn number(f: f64) -> String {
-    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e17 {
-        format!("{f:.0}")
+    if !f.is_finite() {
+        return f.to_string();
+    }
+    if f.fract() == 0.0 && f.abs() < 1e17 {
+        return format!("{f:.0}");
+    }
+    let magnitude = f.abs().log10().floor() as i32 + 1;
+    let decimals = (15 - magnitude).clamp(0, 15) as usize;
+    let text = format!("{f:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
-        f.to_string()
+        text
     }
 }
 
@@ -434,6 +445,8 @@ mod tests {
         assert_eq!(text(Data::Float(3.0), false), "3");
         assert_eq!(text(Data::Float(13_812_345_678.0), false), "13812345678");
         assert_eq!(text(Data::Float(2.5), false), "2.5");
+        assert_eq!(text(Data::Float(0.1 + 0.2), false), "0.3");
+        assert_eq!(text(Data::Float(-1.25), false), "-1.25");
         assert_eq!(text(Data::Float(43_444.0), true), "2018-12-10");
         assert_eq!(text(Data::Int(43_444), true), "2018-12-10");
         assert_eq!(text(Data::Float(20_181_210.0), true), "20181210");
