@@ -304,8 +304,9 @@ fn a_phone_stored_as_a_number_is_its_digits_and_stays_private() {
 }
 
 #[test]
-fn merged_cells_read_as_the_sheet_shows_them() {
-    // A day merged down over two visits, as registers often do.
+fn merged_cells_formulas_and_empty_formatted_cells_read_as_the_sheet_shows_them() {
+    // A day merged down over two visits, as registers often do; a count from a formula;
+    // a formatted but empty cell far below and to the right, which stretches the sheet.
     let site = visits_sheet(|s| {
         let date = Format::new().set_num_format("yyyy/m/d");
         s.merge_range(1, 0, 2, 0, "", &date).expect("merge");
@@ -314,9 +315,13 @@ fn merged_cells_read_as_the_sheet_shows_them() {
         s.write_string(1, 1, "FM-001").expect("w");
         s.write_number(1, 2, 4.0).expect("w");
         s.write_string(2, 1, "FM-002").expect("w");
-        s.write_number(2, 2, 2.0).expect("w");
+        s.write_formula(2, 2, Formula::new("=1+1").set_result("2"))
+            .expect("w");
+        s.write_blank(40, 12, &Format::new().set_bold()).expect("w");
     });
-    let summary = site.summary();
+    let out = site.build_ok();
+    assert_eq!(out.stderr, "", "no warning expected");
+    let summary = read_summary(&site.path("public"));
     assert_eq!(common::num(&summary, "/households_visited"), 6);
 }
 
