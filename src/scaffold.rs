@@ -5,13 +5,13 @@
 //! schema's own headers, meanings and the validator's own lists of accepted words, so that
 //! what the office fills in is what the build reads.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use rust_xlsxwriter::{
     Color, DataValidation, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
+use crate::diagnostics::Diagnostic;
 use crate::load::documents::split;
 use crate::model::Date;
 use crate::schema::{FieldSpec, Kind, Privacy};
@@ -26,50 +26,21 @@ pub const INSTRUCTIONS: &str = "填写说明";
 /// Rows of a new sheet that offer the drop-down lists.
 const LIST_ROWS: u32 = 5000;
 
-/// A failure to write a new site or document, as the user reads it.
-#[derive(Debug)]
-pub enum ScaffoldError {
-    NotEmpty { dir: String, entries: Vec<String> },
-    NotASite(String),
-    Exists(String),
-    BadSlug(String),
-    Io { path: String, err: std::io::Error },
-    Workbook(String),
-    Bulletin { path: String, message: String },
+/// A workbook the writer refused, at the file it was to become.
+fn workbook_failed(err: XlsxError) -> Diagnostic {
+    Diagnostic::error(WORKBOOK, 0, format!("无法生成工作簿：{err}"))
 }
 
-impl fmt::Display for ScaffoldError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ScaffoldError::NotEmpty { dir, entries } => write!(
-                f,
-                "文件夹 {dir} 不是空的（里面已有 {}），为免覆盖已有文件，init 只在新文件夹或空文件夹里创建站点。请换一个文件夹名，如 hongguanjia init 新站点",
-                entries.join("、")
-            ),
-            ScaffoldError::NotASite(dir) => write!(
-                f,
-                "{dir} 里没有 site.toml 和 content/，不像是一个站点文件夹。请在站点文件夹里运行，或用 --root 指定站点文件夹"
-            ),
-            ScaffoldError::Exists(path) => {
-                write!(f, "{path} 已经存在，未改动它。请换一个名字")
-            }
-            ScaffoldError::BadSlug(slug) => write!(
-                f,
-                "--slug \"{slug}\" 只能由小写英文字母、数字和连字符组成（用于网址），如 --slug about"
-            ),
-            ScaffoldError::Io { path, err } => write!(f, "{path}: 无法写入：{err}"),
-            ScaffoldError::Workbook(err) => write!(f, "{WORKBOOK}: 无法生成工作簿：{err}"),
-            ScaffoldError::Bulletin { path, message } => write!(f, "{path}: {message}"),
-        }
-    }
-}
-
-impl std::error::Error for ScaffoldError {}
-
-impl From<XlsxError> for ScaffoldError {
-    fn from(err: XlsxError) -> Self {
-        ScaffoldError::Workbook(err.to_string())
-    }
+/// The folder to work in is not a site: the same advice `check` and `build` give.
+fn not_a_site(root: &Path) -> Diagnostic {
+    Diagnostic::error(
+        std::path::absolute(root)
+            .unwrap_or_else(|_| root.to_path_buf())
+            .display()
+            .to_string(),
+        0,
+        "这里没有 site.toml 和 content/，不像是一个站点文件夹。请在站点文件夹里运行，或用 --root 指定站点文件夹",
+    )
 }
 
 /// Today in China Standard Time (UTC+8), where the offices are.
@@ -84,12 +55,9 @@ pub fn today() -> Date {
     })
 }
 
-fn write_file(root: &Path, rel: &str, bytes: &[u8]) -> Result<(), ScaffoldError> {
+fn write_file(root: &Path, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
     let path = root.join(rel);
-    let io = |err| ScaffoldError::Io {
-        path: rel.to_string(),
-        err,
-    };
+    let io = |err: std::io::Error| Diagnostic::error(rel, 0, format!("无法写入：{err}"));
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(io)?;
     }
@@ -98,7 +66,7 @@ fn write_file(root: &Path, rel: &str, bytes: &[u8]) -> Result<(), ScaffoldError>
 
 /// The example record of `kind`, a value per field of `kind.fields()` (empty when unset).
 /// The rows refer to each other, so the new site builds as it is.
-pub fn example_row(kind: Kind, today: Date) -> Vec<String> {
+pub(crate) fn example_row(kind: Kind, today: Date) -> Vec<String> {
     let day = today.to_string();
     let pairs: Vec<(&str, String)> = match kind {
         Kind::Communities => vec![
@@ -342,18 +310,18 @@ fn write_instructions(sheet: &mut Worksheet) -> Result<(), XlsxError> {
 }
 
 /// The new site's workbook: the instructions, then a sheet per kind.
-pub fn workbook_bytes(today: Date) -> Result<Vec<u8>, ScaffoldError> {
+pub(crate) fn workbook_bytes(today: Date) -> Result<Vec<u8>, Diagnostic> {
     let mut book = Workbook::new();
-    write_instructions(book.add_worksheet())?;
+    write_instructions(book.add_worksheet()).map_err(workbook_failed)?;
     for kind in Kind::ALL {
-        write_kind_sheet(book.add_worksheet(), kind, today)?;
+        write_kind_sheet(book.add_worksheet(), kind, today).map_err(workbook_failed)?;
     }
-    Ok(book.save_to_buffer()?)
+    book.save_to_buffer().map_err(workbook_failed)
 }
 
 /// A CSV file of `kind` with its header and example row, with a byte order mark so that
 /// Excel opens it as UTF-8.
-pub fn csv_bytes(kind: Kind, today: Date) -> Vec<u8> {
+pub(crate) fn csv_bytes(kind: Kind, today: Date) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
@@ -368,7 +336,7 @@ pub fn csv_bytes(kind: Kind, today: Date) -> Vec<u8> {
 }
 
 /// `site.toml` with every setting and its default, each explained.
-pub fn site_toml() -> String {
+pub(crate) fn site_toml() -> String {
     r#"# 站点设置。只有 title 和 base_url 必填，其余都有默认值；说明见 docs/records.md 第八节。
 # 以 # 开头的行是说明或未启用的设置，去掉行首的 # 即可启用。
 
@@ -548,12 +516,13 @@ fn about_page() -> String {
 
 /// What `init` wrote, for the message that follows it.
 pub struct Created {
+    /// Relative to the new site's folder, in the order they were written.
     pub files: Vec<String>,
 }
 
 /// Writes a new site into `dir`, which must be missing or empty. With `csv`, the records
 /// are UTF-8 CSV files (with a BOM, for Excel) instead of one workbook.
-pub fn init(dir: &Path, csv: bool, today: Date) -> Result<Created, ScaffoldError> {
+pub fn init(dir: &Path, csv: bool, today: Date) -> Result<Created, Diagnostic> {
     if let Ok(entries) = std::fs::read_dir(dir) {
         let mut names: Vec<String> = entries
             .flatten()
@@ -562,16 +531,14 @@ pub fn init(dir: &Path, csv: bool, today: Date) -> Result<Created, ScaffoldError
         if !names.is_empty() {
             names.sort();
             names.truncate(5);
-            return Err(ScaffoldError::NotEmpty {
-                dir: dir.display().to_string(),
-                entries: names,
-            });
+            return Err(not_empty(dir, &names.join("、")));
         }
     } else if dir.exists() {
-        return Err(ScaffoldError::NotEmpty {
-            dir: dir.display().to_string(),
-            entries: vec!["（这是一个文件，不是文件夹）".to_string()],
-        });
+        return Err(Diagnostic::error(
+            dir.display().to_string(),
+            0,
+            "这是一个文件，不是文件夹。init 只在新文件夹或空文件夹里创建站点，如 hongguanjia init 新站点",
+        ));
     }
     let mut files: Vec<(String, Vec<u8>)> = vec![("site.toml".into(), site_toml().into_bytes())];
     if csv {
@@ -619,12 +586,19 @@ pub fn init(dir: &Path, csv: bool, today: Date) -> Result<Created, ScaffoldError
 pub struct NextBulletin {
     /// Relative to the site root.
     pub path: String,
+    /// A title to change.
     pub title: String,
+    /// The issue number within its year.
     pub issue: u32,
+    /// The issue number over all years.
     pub total_issue: u32,
+    /// The bulletin's date.
     pub date: Date,
+    /// The issuer, as the latest issue has it.
     pub source: Option<String>,
+    /// Who it is sent to (报送), as the latest issue has it.
     pub send_to: Vec<String>,
+    /// Who it is distributed to (分送), as the latest issue has it.
     pub distribute_to: Vec<String>,
 }
 
@@ -642,17 +616,23 @@ struct Front {
     distribute_to: Vec<String>,
 }
 
-fn require_site(root: &Path) -> Result<(), ScaffoldError> {
+fn require_site(root: &Path) -> Result<(), Diagnostic> {
     if root.join("site.toml").exists() || root.join("content").is_dir() {
         Ok(())
     } else {
-        Err(ScaffoldError::NotASite(
-            std::path::absolute(root)
-                .unwrap_or_else(|_| root.to_path_buf())
-                .display()
-                .to_string(),
-        ))
+        Err(not_a_site(root))
     }
+}
+
+/// `init` never writes into a folder that holds anything.
+fn not_empty(dir: &Path, entries: &str) -> Diagnostic {
+    Diagnostic::error(
+        dir.display().to_string(),
+        0,
+        format!(
+            "文件夹不是空的（里面已有 {entries}），为免覆盖已有文件，init 只在新文件夹或空文件夹里创建站点。请换一个文件夹名，如 hongguanjia init 新站点"
+        ),
+    )
 }
 
 /// An issue number written as a number or as quoted digits; 0 when absent.
@@ -669,7 +649,7 @@ fn number(value: &Option<toml::Value>) -> u32 {
 /// Plans the bulletin after those in `content/bulletins/`: the next issue of `today`'s year
 /// (1 in a new year) and the next total issue, dated `today`, with the issuer and readers
 /// of the latest issue.
-pub fn next_bulletin(root: &Path, today: Date) -> Result<NextBulletin, ScaffoldError> {
+pub(crate) fn next_bulletin(root: &Path, today: Date) -> Result<NextBulletin, Diagnostic> {
     require_site(root)?;
     let dir = root.join("content/bulletins");
     let mut latest: Option<(Date, u32, Front)> = None;
@@ -684,10 +664,7 @@ pub fn next_bulletin(root: &Path, today: Date) -> Result<NextBulletin, ScaffoldE
                 continue;
             }
             let shown = crate::load::display_path(root, &path);
-            let bad = |message: String| ScaffoldError::Bulletin {
-                path: shown.clone(),
-                message,
-            };
+            let bad = |message: String| Diagnostic::error(shown.clone(), 0, message);
             let text = crate::load::decode::read_to_string(&path)
                 .map_err(|e| bad(format!("无法读取文件：{e}")))?
                 .replace("\r\n", "\n");
@@ -741,16 +718,17 @@ pub fn next_bulletin(root: &Path, today: Date) -> Result<NextBulletin, ScaffoldE
 }
 
 /// Writes the next bulletin (see [`next_bulletin`]); never overwrites a file.
-pub fn new_bulletin(root: &Path, today: Date) -> Result<NextBulletin, ScaffoldError> {
+pub fn new_bulletin(root: &Path, today: Date) -> Result<NextBulletin, Diagnostic> {
     let next = next_bulletin(root, today)?;
     if root.join(&next.path).exists() {
-        return Err(ScaffoldError::Bulletin {
-            message: format!(
+        return Err(Diagnostic::error(
+            next.path,
+            0,
+            format!(
                 "已经存在，未改动它。新一期是{}年第{}期，但这个文件名已被占用；请检查这个文件里的 issue 和 date 是否写对",
                 next.date.year, next.issue
             ),
-            path: next.path,
-        });
+        ));
     }
     let text = bulletin_text(&next, &Profile::read(root));
     write_file(root, &next.path, text.as_bytes())?;
@@ -758,11 +736,19 @@ pub fn new_bulletin(root: &Path, today: Date) -> Result<NextBulletin, ScaffoldEr
 }
 
 /// Writes `content/pages/<slug>.md`; without a slug, the first free `page-N`.
-pub fn new_page(root: &Path, title: &str, slug: Option<&str>) -> Result<String, ScaffoldError> {
+pub fn new_page(root: &Path, title: &str, slug: Option<&str>) -> Result<String, Diagnostic> {
     require_site(root)?;
     let slug = match slug {
         Some(s) if values::is_slug(s) => s.to_string(),
-        Some(s) => return Err(ScaffoldError::BadSlug(s.to_string())),
+        Some(s) => {
+            return Err(Diagnostic::error(
+                "--slug",
+                0,
+                format!(
+                    "\"{s}\" 只能由小写英文字母、数字和连字符组成（用于网址），如 --slug about"
+                ),
+            ));
+        }
         None => (1..)
             .map(|n| format!("page-{n}"))
             .find(|s| !root.join(format!("content/pages/{s}.md")).exists())
@@ -770,7 +756,11 @@ pub fn new_page(root: &Path, title: &str, slug: Option<&str>) -> Result<String, 
     };
     let rel = format!("content/pages/{slug}.md");
     if root.join(&rel).exists() {
-        return Err(ScaffoldError::Exists(rel));
+        return Err(Diagnostic::error(
+            rel,
+            0,
+            "已经存在，未改动它。请换一个名字",
+        ));
     }
     write_file(root, &rel, page_text(title, &slug).as_bytes())?;
     Ok(rel)
@@ -795,6 +785,70 @@ mod tests {
                 {
                     assert!(words.contains(&value.as_str()), "{kind:?}.{}", field.name);
                 }
+            }
+        }
+    }
+
+    /// Every field of every record the workbook in `root` holds, as text, by kind.
+    fn records_of(root: &Path) -> Vec<(Kind, Vec<Vec<String>>)> {
+        let mut diags = crate::diagnostics::Diagnostics::new();
+        let sources = crate::load::discover_all(root, &mut diags);
+        let mut out = Vec::new();
+        for (kind, sources) in &sources {
+            let mut rows = Vec::new();
+            crate::load::read_records(*kind, sources, &mut diags, &mut |rec, _| {
+                let row = (0..kind.fields().len())
+                    .map(|i| match rec.get(i).map(|f| &f.value) {
+                        Some(crate::load::RawValue::Text(s)) => (*s).to_string(),
+                        Some(other) => other.display(),
+                        None => String::new(),
+                    })
+                    .collect();
+                rows.push(row);
+            });
+            out.push((*kind, rows));
+        }
+        let problems: Vec<String> = diags.sorted().iter().map(ToString::to_string).collect();
+        assert!(problems.is_empty(), "{problems:#?}");
+        out
+    }
+
+    #[test]
+    fn the_workbook_reads_back_to_the_example_records() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let today = Date::new(2024, 5, 20).expect("date");
+        let created = init(dir.path(), false, today).expect("init");
+        assert!(created.files.contains(&WORKBOOK.to_string()));
+        for (kind, rows) in records_of(dir.path()) {
+            assert_eq!(rows, vec![example_row(kind, today)], "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn the_instructions_explain_every_column_in_the_contract_s_words() {
+        use calamine::{Data, Reader, open_workbook_auto};
+        let dir = tempfile::tempdir().expect("temp dir");
+        init(dir.path(), false, today()).expect("init");
+        let mut book = open_workbook_auto(dir.path().join(WORKBOOK)).expect("workbook");
+        let sheet = book.worksheet_range(INSTRUCTIONS).expect("instructions");
+        let rows: Vec<(String, String, String)> = sheet
+            .rows()
+            .map(|r| {
+                let text = |i: usize| match r.get(i) {
+                    Some(Data::String(s)) => s.clone(),
+                    _ => String::new(),
+                };
+                (text(0), text(1), text(4))
+            })
+            .collect();
+        for kind in Kind::ALL {
+            for field in kind.fields() {
+                let explained = rows.iter().any(|(sheet, column, text)| {
+                    sheet == kind.label()
+                        && column == field.alias
+                        && text.starts_with(field.meaning)
+                });
+                assert!(explained, "{kind:?}.{}", field.name);
             }
         }
     }

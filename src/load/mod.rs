@@ -3,22 +3,22 @@
 //! wrote and the line it came from.
 
 mod csv_reader;
-pub mod decode;
-pub mod documents;
+pub(crate) mod decode;
+pub(crate) mod documents;
 mod toml_reader;
-pub mod workbook;
+pub(crate) mod workbook;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::schema::Kind;
 
-pub use toml_reader::{LineIndex, TomlDoc, raw_value as toml_value};
+pub(crate) use toml_reader::{LineIndex, TomlDoc, raw_value as toml_value};
 
 /// A field's value before validation. CSV gives only text; TOML gives native values too.
 #[derive(Debug, Clone)]
-pub enum RawValue<'a> {
+pub(crate) enum RawValue<'a> {
     Text(&'a str),
     Integer(i64),
     Float(f64),
@@ -33,7 +33,7 @@ pub enum RawValue<'a> {
 
 impl RawValue<'_> {
     /// How the value reads in a message.
-    pub fn display(&self) -> String {
+    pub(crate) fn display(&self) -> String {
         match self {
             RawValue::Text(s) => (*s).to_string(),
             RawValue::Integer(i) => i.to_string(),
@@ -49,43 +49,44 @@ impl RawValue<'_> {
         }
     }
 
-    pub fn is_blank(&self) -> bool {
+    pub(crate) fn is_blank(&self) -> bool {
         matches!(self, RawValue::Text(s) if s.trim().is_empty())
             || matches!(self, RawValue::CellError(_))
     }
 }
 
 #[derive(Debug, Clone)]
-pub struct RawField<'a> {
+pub(crate) struct RawField<'a> {
     /// The header or key exactly as the user wrote it, for messages.
-    pub written: &'a str,
-    pub line: u32,
-    /// 1-based sheet column for a workbook cell; `None` for CSV and TOML.
-    pub column: Option<u32>,
-    pub value: RawValue<'a>,
+    pub(crate) written: &'a str,
+    pub(crate) line: u32,
+    /// The 1-based column of a workbook cell, for messages; none for CSV and TOML, where
+    /// the line and the header name the place.
+    pub(crate) column: Option<u32>,
+    pub(crate) value: RawValue<'a>,
 }
 
 /// One row of a CSV file or one table of a TOML file.
 #[derive(Debug)]
-pub struct RawRecord<'a> {
-    pub path: &'a str,
-    pub line: u32,
+pub(crate) struct RawRecord<'a> {
+    pub(crate) path: &'a str,
+    pub(crate) line: u32,
     /// Indexed like `Kind::fields()`.
-    pub fields: Vec<Option<RawField<'a>>>,
+    pub(crate) fields: Vec<Option<RawField<'a>>>,
     /// For CSV, which fields have a column at all; a missing column is reported once per
     /// file, so its rows do not repeat it.
-    pub columns: Option<&'a [bool]>,
+    pub(crate) columns: Option<&'a [bool]>,
     /// Values of columns or keys the contract does not name: never published, and
     /// watched for by the leak guard.
-    pub unknown: Vec<RawField<'a>>,
+    pub(crate) unknown: Vec<RawField<'a>>,
 }
 
 /// Which field each column of a header row holds.
 pub(crate) struct HeaderMap {
     /// Indexed by column: the field it holds, if any.
-    pub column_field: Vec<Option<usize>>,
+    pub(crate) column_field: Vec<Option<usize>>,
     /// Indexed like `Kind::fields()`: whether any column holds the field.
-    pub columns: Vec<bool>,
+    pub(crate) columns: Vec<bool>,
 }
 
 /// Maps a header row to fields, reporting two columns for one field, unknown columns and
@@ -107,14 +108,16 @@ pub(crate) fn map_headers(
         match kind.lookup(header) {
             Some(i) => {
                 if let Some(first) = seen[i] {
-                    diags.error_at(
-                        path,
-                        line,
-                        cell(n),
-                        format!(
-                            "列“{header}”与列“{first}”是同一字段（{}），只能保留一列",
-                            specs[i].name
-                        ),
+                    diags.push(
+                        Diagnostic::error(
+                            path,
+                            line,
+                            format!(
+                                "列“{header}”与列“{first}”是同一字段（{}），只能保留一列",
+                                specs[i].name
+                            ),
+                        )
+                        .at_column(cell(n)),
                     );
                     column_field.push(None);
                 } else {
@@ -156,37 +159,37 @@ pub(crate) fn map_headers(
 }
 
 impl<'a> RawRecord<'a> {
-    pub fn get(&self, index: usize) -> Option<&RawField<'a>> {
+    pub(crate) fn get(&self, index: usize) -> Option<&RawField<'a>> {
         self.fields.get(index).and_then(|f| f.as_ref())
     }
 }
 
 /// The files that hold one record kind, in the order they are read.
 #[derive(Debug, Default)]
-pub struct Sources {
-    pub files: Vec<SourceFile>,
+pub(crate) struct Sources {
+    pub(crate) files: Vec<SourceFile>,
 }
 
 #[derive(Debug, Clone)]
-pub struct SourceFile {
-    pub path: PathBuf,
+pub(crate) struct SourceFile {
+    pub(crate) path: PathBuf,
     /// Relative to the site root with `/`, as messages show it; for a workbook, with the
     /// sheet after a colon: `content/台账.xlsx:红管家`.
-    pub display: String,
-    pub format: Format,
+    pub(crate) display: String,
+    pub(crate) format: Format,
     /// The sheet to read, for a workbook.
-    pub sheet: Option<String>,
+    pub(crate) sheet: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     Csv,
     Toml,
     Workbook,
 }
 
 /// Shows a path relative to the site root, the way a user finds it in their folder.
-pub fn display_path(root: &Path, path: &Path) -> String {
+pub(crate) fn display_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())
@@ -206,7 +209,12 @@ fn format_of(path: &Path) -> Option<Format> {
 
 /// Whether `path` resolves to somewhere inside the site folder. A symbolic link that
 /// leads out of it is refused: a site folder must not be a way to publish other files.
-pub fn refuse_outside(root: &Path, path: &Path, display: &str, diags: &mut Diagnostics) -> bool {
+pub(crate) fn refuse_outside(
+    root: &Path,
+    path: &Path,
+    display: &str,
+    diags: &mut Diagnostics,
+) -> bool {
     let (Ok(root), Ok(target)) = (root.canonicalize(), path.canonicalize()) else {
         // Missing targets are reported where the file is read.
         return true;
@@ -234,7 +242,7 @@ enum Place {
 /// `content/<kind>.csv`, `.toml`, a workbook `content/<kind>.xlsx` (`.xlsm`, `.xls`,
 /// `.xlsb`, `.ods`), the folder `content/<kind>/`, or a sheet named for it in a workbook of
 /// `content/` named for no kind (`content/红管家台账.xlsx`). Exactly one of them may exist.
-pub fn discover_all(root: &Path, diags: &mut Diagnostics) -> Vec<(Kind, Sources)> {
+pub(crate) fn discover_all(root: &Path, diags: &mut Diagnostics) -> Vec<(Kind, Sources)> {
     let content = root.join("content");
     let mut places: Vec<Vec<Place>> = Kind::ALL
         .iter()
@@ -544,7 +552,7 @@ fn folder_sources(root: &Path, kind: Kind, dir: &Path, diags: &mut Diagnostics) 
 
 /// Streams every record of `kind` from `sources` into `sink`, reporting unreadable files,
 /// syntax errors and unknown or missing columns on the way.
-pub fn read_records(
+pub(crate) fn read_records(
     kind: Kind,
     sources: &Sources,
     diags: &mut Diagnostics,
@@ -561,7 +569,7 @@ pub fn read_records(
 
 /// Warns about entries of `content/` that hongguanjia does not read, so that a misnamed
 /// file (`Errands.csv`, `visit.csv`) is not silently left out of the figures.
-pub fn unexpected_entries(root: &Path, diags: &mut Diagnostics) {
+pub(crate) fn unexpected_entries(root: &Path, diags: &mut Diagnostics) {
     let Ok(entries) = std::fs::read_dir(root.join("content")) else {
         return;
     };

@@ -8,14 +8,14 @@ use std::path::Path;
 use calamine::{Data, Dimensions, Range, Reader, Sheets, open_workbook_auto};
 
 use super::{HeaderMap, RawField, RawRecord, RawValue, SourceFile, map_headers};
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::schema::Kind;
 
 /// File endings read as workbooks.
-pub const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods"];
+pub(crate) const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods"];
 
 /// What to do with a WPS workbook, whose format no reader can open.
-pub const WPS_MESSAGE: &str = "这是 WPS 表格的 .et 文件，无法读取。请在 WPS 里用“文件 → 另存为”，文件类型选“Excel 工作簿（*.xlsx）”，保存后删去 .et 文件";
+pub(crate) const WPS_MESSAGE: &str = "这是 WPS 表格的 .et 文件，无法读取。请在 WPS 里用“文件 → 另存为”，文件类型选“Excel 工作簿（*.xlsx）”，保存后删去 .et 文件";
 
 /// The error values a spreadsheet formula can show.
 const ERROR_VALUES: &[&str] = &[
@@ -38,23 +38,23 @@ fn extension(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-pub fn is_workbook(path: &Path) -> bool {
+pub(crate) fn is_workbook(path: &Path) -> bool {
     EXTENSIONS.contains(&extension(path).as_str())
 }
 
 /// A WPS spreadsheet (`.et`) or template (`.ett`).
-pub fn is_wps(path: &Path) -> bool {
+pub(crate) fn is_wps(path: &Path) -> bool {
     matches!(extension(path).as_str(), "et" | "ett")
 }
 
 /// Sheets that explain the workbook rather than hold records, like the one `init` writes.
-pub fn is_instructions(sheet: &str) -> bool {
+pub(crate) fn is_instructions(sheet: &str) -> bool {
     matches!(sheet.trim(), "填写说明" | "说明" | "使用说明")
 }
 
 /// The kind a message's workbook path (`content/台账.xlsx:红管家`,
 /// `content/stewards.xlsx:Sheet1`) is about, if it names one.
-pub fn kind_of_path(display: &str) -> Option<Kind> {
+pub(crate) fn kind_of_path(display: &str) -> Option<Kind> {
     let (file, sheet) = display.rsplit_once(':')?;
     let file = Path::new(file);
     if !is_workbook(file) {
@@ -374,14 +374,9 @@ fn read_grid(
             let value = match cell {
                 Cell::Text(t) => RawValue::Text(t),
                 Cell::Error(e) => {
-                    diags.error_at(
-                        path,
-                        line(row),
-                        column(*col),
-                        format!(
+                    diags.push(Diagnostic::error(path, line(row), format!(
                             "{shown}: 单元格是错误值 {e}（多半是公式出错），请改正公式或直接填入内容"
-                        ),
-                    );
+                        )).at_column(column(*col)));
                     RawValue::CellError(e)
                 }
             };
@@ -389,14 +384,9 @@ fn read_grid(
                 && f.abs() >= EXACT_DIGITS
                 && !date_column[n]
             {
-                diags.warning_at(
-                    path,
-                    line(row),
-                    column(*col),
-                    format!(
+                diags.push(Diagnostic::warning(path, line(row), format!(
                         "{shown}: 这个数字超过 15 位，Excel 按数字保存时已丢掉末尾几位；请把这一列设为“文本”格式后重新输入"
-                    ),
-                );
+                    )).at_column(column(*col)));
             }
             let field = RawField {
                 written,
@@ -408,11 +398,13 @@ fn read_grid(
                 Some(i) => fields[i] = Some(field),
                 None if !matches!(cell, Cell::Text(t) if t.is_empty()) => {
                     if written.is_empty() && !headless_reported {
-                        diags.warning_at(
-                            path,
-                            line(row),
-                            column(*col),
-                            "这一列没有表头，其中的内容已忽略且不会公开（请在表头行写上列名）",
+                        diags.push(
+                            Diagnostic::warning(
+                                path,
+                                line(row),
+                                "这一列没有表头，其中的内容已忽略且不会公开（请在表头行写上列名）",
+                            )
+                            .at_column(column(*col)),
                         );
                         headless_reported = true;
                     }

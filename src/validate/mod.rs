@@ -21,57 +21,20 @@ use crate::schema::Kind;
 pub use commendations::commendations;
 use row::Row;
 
-const MEMBERSHIP: &[(&str, Membership)] = &[
-    ("在册", Membership::Registered),
-    ("在职", Membership::InService),
-    ("两新", Membership::NewOrg),
-    ("registered", Membership::Registered),
-    ("in-service", Membership::InService),
-    ("new-org", Membership::NewOrg),
-];
-
-const CASE_STATUS: &[(&str, CaseStatus)] = &[
-    ("待办", CaseStatus::Open),
-    ("办理中", CaseStatus::InProgress),
-    ("已转办", CaseStatus::Escalated),
-    ("已解决", CaseStatus::Resolved),
-    ("已反馈", CaseStatus::Answered),
-    ("open", CaseStatus::Open),
-    ("in-progress", CaseStatus::InProgress),
-    ("escalated", CaseStatus::Escalated),
-    ("resolved", CaseStatus::Resolved),
-    ("answered", CaseStatus::Answered),
-];
-
-const VISIT_KIND: &[(&str, VisitKind)] = &[
-    ("走访", VisitKind::Visit),
-    ("敲门日", VisitKind::DoorKnocking),
-    ("巡逻", VisitKind::Patrol),
-    ("visit", VisitKind::Visit),
-    ("door-knocking", VisitKind::DoorKnocking),
-    ("patrol", VisitKind::Patrol),
-];
-
-const CHANNEL: &[(&str, Channel)] = &[
-    ("楼道", Channel::Stairwell),
-    ("网格员", Channel::GridWorker),
-    ("物业", Channel::Property),
-    ("业委会", Channel::OwnersCommittee),
-    ("社区", Channel::Community),
-];
-
-const ERRAND_STATUS: &[(&str, ErrandStatus)] = &[
-    ("已办结", ErrandStatus::Done),
-    ("办理中", ErrandStatus::InProgress),
-    ("done", ErrandStatus::Done),
-    ("in-progress", ErrandStatus::InProgress),
-];
+// The words of each enumerated field live with the enum, in model/labels.rs.
+const MEMBERSHIP: &[(&str, Membership)] = Membership::WORDS;
+const CASE_STATUS: &[(&str, CaseStatus)] = CaseStatus::WORDS;
+const VISIT_KIND: &[(&str, VisitKind)] = VisitKind::WORDS;
+const CHANNEL: &[(&str, Channel)] = Channel::WORDS;
+const ERRAND_STATUS: &[(&str, ErrandStatus)] = ErrandStatus::WORDS;
 
 const GENDER: &[(&str, &str)] = &[("男", "男"), ("女", "女")];
 
 /// The words an enumerated field accepts, in Chinese, for the drop-down lists of a new
-/// workbook and its instructions; the tables above stay the one place they are defined.
-pub fn choices(kind: Kind, field: &str) -> Option<Vec<&'static str>> {
+/// workbook and its instructions: the enums' own labels (model/labels.rs) and the tables
+/// above, so a word is declared in one place only.
+pub(crate) fn choices(kind: Kind, field: &str) -> Option<Vec<&'static str>> {
+    // Gender and yes/no are no enums; their tables also accept English words.
     fn chinese<T>(table: &[(&'static str, T)]) -> Vec<&'static str> {
         table
             .iter()
@@ -79,16 +42,17 @@ pub fn choices(kind: Kind, field: &str) -> Option<Vec<&'static str>> {
             .filter(|word| !word.is_ascii())
             .collect()
     }
-    match (kind, field) {
-        (Kind::Stewards, "membership") => Some(chinese(MEMBERSHIP)),
-        (Kind::Stewards, "gender") => Some(chinese(GENDER)),
-        (Kind::Stewards, "public") => Some(chinese(row::YES_NO)),
-        (Kind::Visits, "kind") => Some(chinese(VISIT_KIND)),
-        (Kind::Cases, "status") => Some(chinese(CASE_STATUS)),
-        (Kind::Cases, "channel") => Some(chinese(CHANNEL)),
-        (Kind::Errands, "status") => Some(chinese(ERRAND_STATUS)),
-        _ => None,
-    }
+    let words = match (kind, field) {
+        (Kind::Stewards, "membership") => Membership::LABELS.to_vec(),
+        (Kind::Stewards, "gender") => chinese(GENDER),
+        (Kind::Stewards, "public") => chinese(row::YES_NO),
+        (Kind::Visits, "kind") => VisitKind::LABELS.to_vec(),
+        (Kind::Cases, "status") => CaseStatus::LABELS.to_vec(),
+        (Kind::Cases, "channel") => Channel::LABELS.to_vec(),
+        (Kind::Errands, "status") => ErrandStatus::LABELS.to_vec(),
+        _ => return None,
+    };
+    Some(words)
 }
 
 /// Where a record was first seen, for duplicate-id messages.
