@@ -376,6 +376,24 @@ allow_raw_html = false   # 简报和页面正文里是否保留原样的 HTML
 
 [lists]
 page_size = 50           # 列表每页显示多少条
+
+# 页脚：政府网站每页都要显示的主办单位、联系方式和备案信息，写了哪项显示哪项。
+# 正式发布前去掉行首的 #，换成本单位的真实信息。
+# [footer]
+# host = "某某街道党工委"                 # 主办单位
+# operator = "某某街道党建工作办公室"     # 承办单位
+# address = "某某市某某区某某路1号"       # 联系地址
+# phone = "0570-0000000"                  # 联系电话
+# email = "dangjian@example.gov.cn"       # 联系邮箱
+# site_code = "0000000000"                # 网站标识码：10 位数字，要加引号
+# icp = "浙ICP备00000000号-1"             # ICP备案号
+# police = "浙公网安备 00000000000000号"  # 公安机关备案号
+# lines = ["建议使用 1280×800 以上分辨率浏览"]
+
+# 民情类别的网址名。不写时用类别的拼音（“停车”的列表在 cases/category/ting-che/）；
+# 多音字读错或两个类别拼音相同时，在这里另起网址名。
+# [categories]
+# "重建" = "chong-jian"
 "#
     .to_string()
 }
@@ -390,6 +408,12 @@ title = "{year}年第一批优秀红管家"
 date = {today}
 issuer = "某某街道党工委"
 stewards = ["SL-001"]
+
+# 公示期满、作出表彰决定后，去掉下面几行行首的 # 并填写：
+# [batch.decision]
+# number = "某街党〔{year}〕1号"
+# date = {today}
+# text = "经公示无异议，街道党工委决定授予下列同志“优秀红管家”称号。"
 "#,
         year = today.year,
     )
