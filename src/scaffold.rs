@@ -741,7 +741,8 @@ pub(crate) fn next_bulletin(root: &Path, today: Date) -> Result<NextBulletin, Di
     })
 }
 
-/// Writes the next bulletin (see [`next_bulletin`]); never overwrites a file.
+/// Writes the next bulletin: the next issue of `today`'s year (1 in a new year) and the next
+/// total issue, with the issuer and readers of the latest issue. Never overwrites a file.
 pub fn new_bulletin(root: &Path, today: Date) -> Result<NextBulletin, Diagnostic> {
     let next = next_bulletin(root, today)?;
     if root.join(&next.path).exists() {
