@@ -15,7 +15,7 @@ use crate::privacy::names::Names;
 
 /// Reads the commendation batches, if the site has any, masking residents' names typed
 /// into titles and citations, with a warning.
-pub fn commendations(
+pub(crate) fn commendations(
     root: &Path,
     registry: &Registry,
     names: &Names,

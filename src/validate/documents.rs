@@ -236,7 +236,11 @@ fn body(doc: &RawDocument, names: &Names, diags: &mut Diagnostics) -> Document {
 }
 
 /// Bulletins, with residents' names typed into them masked and reported.
-pub fn bulletins(docs: &[RawDocument], names: &Names, diags: &mut Diagnostics) -> Vec<Bulletin> {
+pub(crate) fn bulletins(
+    docs: &[RawDocument],
+    names: &Names,
+    diags: &mut Diagnostics,
+) -> Vec<Bulletin> {
     let fields = [
         ("title", Want::Text, true),
         ("subtitle", Want::Text, false),
@@ -302,7 +306,7 @@ const RESERVED: &[&str] = &[
 ];
 
 /// Free pages, with residents' names typed into them masked and reported.
-pub fn pages(docs: &[RawDocument], names: &Names, diags: &mut Diagnostics) -> Vec<FreePage> {
+pub(crate) fn pages(docs: &[RawDocument], names: &Names, diags: &mut Diagnostics) -> Vec<FreePage> {
     let fields = [
         ("title", Want::Text, true),
         ("slug", Want::Text, false),

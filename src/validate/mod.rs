@@ -2,11 +2,11 @@
 //! every id's uniqueness and every reference, and reporting each problem where it is.
 
 mod commendations;
-pub mod documents;
+pub(crate) mod documents;
 pub(crate) mod row;
-pub mod suggest;
-pub mod toml_hints;
-pub mod values;
+pub(crate) mod suggest;
+pub(crate) mod toml_hints;
+pub(crate) mod values;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -20,7 +20,7 @@ use crate::model::{
 };
 use crate::schema::Kind;
 
-pub use commendations::commendations;
+pub(crate) use commendations::commendations;
 use row::Row;
 
 // The words of each enumerated field live with the enum, in model/labels.rs.
@@ -31,6 +31,31 @@ const CHANNEL: &[(&str, Channel)] = Channel::WORDS;
 const ERRAND_STATUS: &[(&str, ErrandStatus)] = ErrandStatus::WORDS;
 
 const GENDER: &[(&str, &str)] = &[("男", "男"), ("女", "女")];
+
+/// The words an enumerated field accepts, in Chinese, for the drop-down lists of a new
+/// workbook and its instructions: the enums' own labels (model/labels.rs) and the tables
+/// above, so a word is declared in one place only.
+pub(crate) fn choices(kind: Kind, field: &str) -> Option<Vec<&'static str>> {
+    // Gender and yes/no are no enums; their tables also accept English words.
+    fn chinese<T>(table: &[(&'static str, T)]) -> Vec<&'static str> {
+        table
+            .iter()
+            .map(|(word, _)| *word)
+            .filter(|word| !word.is_ascii())
+            .collect()
+    }
+    let words = match (kind, field) {
+        (Kind::Stewards, "membership") => Membership::LABELS.to_vec(),
+        (Kind::Stewards, "gender") => chinese(GENDER),
+        (Kind::Stewards, "public") => chinese(row::YES_NO),
+        (Kind::Visits, "kind") => VisitKind::LABELS.to_vec(),
+        (Kind::Cases, "status") => CaseStatus::LABELS.to_vec(),
+        (Kind::Cases, "channel") => Channel::LABELS.to_vec(),
+        (Kind::Errands, "status") => ErrandStatus::LABELS.to_vec(),
+        _ => return None,
+    };
+    Some(words)
+}
 
 /// Where a record was first seen, for duplicate-id messages.
 #[derive(Debug, Clone)]
@@ -51,7 +76,7 @@ impl Origin {
 
 /// Communities and stewards: the records every other kind refers to.
 #[derive(Debug, Default)]
-pub struct Registry {
+pub(crate) struct Registry {
     pub communities: Vec<Community>,
     pub stewards: Vec<Steward>,
     community_keys: HashMap<String, usize>,
@@ -81,23 +106,26 @@ fn kind_has_errors(kind: Kind, diags: &Diagnostics) -> bool {
     let folder = format!("content/{}/", kind.plural());
     diags.sorted().iter().any(|d| {
         d.severity == Severity::Error
-            && (d.path == csv || d.path == toml || d.path.starts_with(&folder))
+            && (d.path == csv
+                || d.path == toml
+                || d.path.starts_with(&folder)
+                || crate::load::workbook::kind_of_path(&d.path) == Some(kind))
     })
 }
 
 impl Registry {
-    pub fn community_index(&self, key: &str) -> Option<usize> {
+    pub(crate) fn community_index(&self, key: &str) -> Option<usize> {
         self.community_keys.get(key).copied()
     }
 
     /// Where a community was defined, for messages about it.
-    pub fn community_origin(&self, id: &str) -> Option<(&str, u32)> {
+    pub(crate) fn community_origin(&self, id: &str) -> Option<(&str, u32)> {
         self.community_origin
             .get(id)
             .map(|o| (o.path.as_str(), o.line))
     }
 
-    pub fn steward_index(&self, id: &str) -> Option<usize> {
+    pub(crate) fn steward_index(&self, id: &str) -> Option<usize> {
         self.steward_ids.get(id).copied()
     }
 
@@ -105,7 +133,7 @@ impl Registry {
     /// an error of its own, or to communities that could not be read at all because of an
     /// error already reported: the reference is then not reported again for every record.
     /// With no such error (say a file with a header and no rows) every reference is.
-    pub fn community_already_reported(&self, key: &str, diags: &Diagnostics) -> bool {
+    pub(crate) fn community_already_reported(&self, key: &str, diags: &Diagnostics) -> bool {
         self.broken_communities.contains(key)
             || (self.communities.is_empty()
                 && *self
@@ -116,7 +144,7 @@ impl Registry {
     /// Whether a reference to the unknown steward `id` is to a record that already has an
     /// error of its own (or to stewards that could not be read at all), so that the
     /// reference is not reported again.
-    pub fn steward_already_reported(&self, id: &str, diags: &Diagnostics) -> bool {
+    pub(crate) fn steward_already_reported(&self, id: &str, diags: &Diagnostics) -> bool {
         self.broken_stewards.contains(id)
             || (self.stewards.is_empty()
                 && *self
@@ -124,7 +152,7 @@ impl Registry {
                     .get_or_init(|| kind_has_errors(Kind::Stewards, diags)))
     }
 
-    pub fn add_community(&mut self, rec: &RawRecord<'_>, diags: &mut Diagnostics) {
+    pub(crate) fn add_community(&mut self, rec: &RawRecord<'_>, diags: &mut Diagnostics) {
         let mut row = Row::new(Kind::Communities, rec, diags);
         let id = row.id_text("id");
         let name = row.text("name");
@@ -179,7 +207,7 @@ impl Registry {
         });
     }
 
-    pub fn add_steward(&mut self, rec: &RawRecord<'_>, diags: &mut Diagnostics) {
+    pub(crate) fn add_steward(&mut self, rec: &RawRecord<'_>, diags: &mut Diagnostics) {
         let mut row = Row::new(Kind::Stewards, rec, diags);
         let id = row.id_text("id");
         if let Some(id) = &id {
@@ -266,7 +294,7 @@ impl Registry {
     }
 
     /// What a steward reference that is not already reported refers to.
-    pub fn lookup_steward(&self, id: &str) -> StewardLookup<'_> {
+    pub(crate) fn lookup_steward(&self, id: &str) -> StewardLookup<'_> {
         if let Some(i) = self.steward_index(id) {
             return StewardLookup::Id(i);
         }
@@ -340,7 +368,7 @@ impl Registry {
         found
     }
 
-    pub fn visit(&self, rec: &RawRecord<'_>, diags: &mut Diagnostics) -> Option<Visit> {
+    pub(crate) fn visit(&self, rec: &RawRecord<'_>, diags: &mut Diagnostics) -> Option<Visit> {
         let mut row = Row::new(Kind::Visits, rec, diags);
         let date = row.date("date");
         let steward = row
@@ -364,7 +392,7 @@ impl Registry {
         }
     }
 
-    pub fn case(
+    pub(crate) fn case(
         &self,
         seen: &mut CaseIds,
         rec: &RawRecord<'_>,
@@ -458,7 +486,7 @@ impl Registry {
         }
     }
 
-    pub fn errand(&self, rec: &RawRecord<'_>, diags: &mut Diagnostics) -> Option<Errand> {
+    pub(crate) fn errand(&self, rec: &RawRecord<'_>, diags: &mut Diagnostics) -> Option<Errand> {
         let mut row = Row::new(Kind::Errands, rec, diags);
         let date = row.date("date");
         let steward = row
@@ -481,7 +509,7 @@ impl Registry {
         }
     }
 
-    pub fn meeting(&self, rec: &RawRecord<'_>, diags: &mut Diagnostics) -> Option<Meeting> {
+    pub(crate) fn meeting(&self, rec: &RawRecord<'_>, diags: &mut Diagnostics) -> Option<Meeting> {
         let mut row = Row::new(Kind::Meetings, rec, diags);
         let date = row.date("date");
         let community = row
@@ -508,7 +536,7 @@ impl Registry {
 }
 
 /// What a steward reference refers to.
-pub enum StewardLookup<'r> {
+pub(crate) enum StewardLookup<'r> {
     /// A registered id.
     Id(usize),
     /// The name of exactly one steward, and that steward's id.
@@ -521,7 +549,7 @@ pub enum StewardLookup<'r> {
 
 impl StewardLookup<'_> {
     /// The steward with a warning to give, or the error to report.
-    pub fn message(&self, id: &str) -> Result<(usize, Option<String>), String> {
+    pub(crate) fn message(&self, id: &str) -> Result<(usize, Option<String>), String> {
         match self {
             StewardLookup::Id(i) => Ok((*i, None)),
             StewardLookup::Name(i, sid) => Ok((
@@ -547,9 +575,9 @@ impl StewardLookup<'_> {
 
 /// Case ids seen so far, across every case file.
 #[derive(Debug, Default)]
-pub struct CaseIds(HashMap<String, Origin>);
+pub(crate) struct CaseIds(HashMap<String, Origin>);
 
 /// The latest date any record carries: the "as of" date of the figures.
-pub fn later(a: Option<Date>, b: Date) -> Option<Date> {
+pub(crate) fn later(a: Option<Date>, b: Date) -> Option<Date> {
     Some(a.map_or(b, |a| a.max(b)))
 }

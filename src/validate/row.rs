@@ -8,7 +8,7 @@ use crate::schema::Kind;
 
 use super::{suggest, values};
 
-pub struct Row<'r, 'a> {
+pub(crate) struct Row<'r, 'a> {
     pub rec: &'r RawRecord<'a>,
     pub kind: Kind,
     pub diags: &'r mut Diagnostics,
@@ -17,7 +17,7 @@ pub struct Row<'r, 'a> {
 }
 
 impl<'r, 'a> Row<'r, 'a> {
-    pub fn new(kind: Kind, rec: &'r RawRecord<'a>, diags: &'r mut Diagnostics) -> Self {
+    pub(crate) fn new(kind: Kind, rec: &'r RawRecord<'a>, diags: &'r mut Diagnostics) -> Self {
         Row {
             rec,
             kind,
@@ -27,7 +27,7 @@ impl<'r, 'a> Row<'r, 'a> {
     }
 
     /// The field's line (TOML keys have their own) or the record's.
-    pub fn line_of(&self, name: &str) -> u32 {
+    pub(crate) fn line_of(&self, name: &str) -> u32 {
         self.rec
             .get(self.kind.field(name))
             .map(|f| f.line)
@@ -35,12 +35,12 @@ impl<'r, 'a> Row<'r, 'a> {
     }
 
     /// The field's cell column, when the record comes from a workbook.
-    pub fn column_of(&self, name: &str) -> Option<u32> {
+    pub(crate) fn column_of(&self, name: &str) -> Option<u32> {
         self.rec.get(self.kind.field(name)).and_then(|f| f.column)
     }
 
     /// The header as written, or the Chinese alias when the field is absent.
-    pub fn written(&self, name: &str) -> String {
+    pub(crate) fn written(&self, name: &str) -> String {
         let i = self.kind.field(name);
         match self.rec.get(i) {
             Some(f) => f.written.to_string(),
@@ -48,7 +48,7 @@ impl<'r, 'a> Row<'r, 'a> {
         }
     }
 
-    pub fn error(&mut self, name: &str, message: impl AsRef<str>) {
+    pub(crate) fn error(&mut self, name: &str, message: impl AsRef<str>) {
         let line = self.line_of(name);
         let written = self.written(name);
         self.diags.push(
@@ -62,7 +62,7 @@ impl<'r, 'a> Row<'r, 'a> {
         self.ok = false;
     }
 
-    pub fn warning(&mut self, name: &str, message: impl AsRef<str>) {
+    pub(crate) fn warning(&mut self, name: &str, message: impl AsRef<str>) {
         let line = self.line_of(name);
         let written = self.written(name);
         self.diags.warning(
@@ -83,14 +83,25 @@ impl<'r, 'a> Row<'r, 'a> {
 
     /// Whether the field holds anything at all: optional fields with a default are only
     /// parsed when present.
-    pub fn text_present(&self, name: &str) -> bool {
+    pub(crate) fn text_present(&self, name: &str) -> bool {
         self.value(name).is_some()
+            || self
+                .rec
+                .get(self.kind.field(name))
+                .is_some_and(|f| matches!(f.value, RawValue::CellError(_)))
     }
 
     /// Reports a required field that is absent or empty.
     fn missing(&mut self, name: &str) {
         let i = self.kind.field(name);
         let spec = self.kind.fields()[i];
+        if let Some(f) = self.rec.get(i)
+            && matches!(f.value, RawValue::CellError(_))
+        {
+            // Already reported at its cell by the workbook reader.
+            self.ok = false;
+            return;
+        }
         if !spec.required {
             return;
         }
@@ -117,7 +128,7 @@ impl<'r, 'a> Row<'r, 'a> {
     }
 
     /// Free text; numbers written in TOML without quotes are accepted as text.
-    pub fn text(&mut self, name: &str) -> Option<String> {
+    pub(crate) fn text(&mut self, name: &str) -> Option<String> {
         let value = match self.value(name) {
             None => {
                 self.missing(name);
@@ -138,7 +149,7 @@ impl<'r, 'a> Row<'r, 'a> {
     /// Public free text: phone and ID numbers typed into it are masked, with a warning.
     /// For free-text fields the warning comes later, once residents' names are known
     /// and masked too (see `privacy::names::Names::check_records`).
-    pub fn free_text(&mut self, name: &str) -> Option<String> {
+    pub(crate) fn free_text(&mut self, name: &str) -> Option<String> {
         let text = self.text(name)?;
         let (scrubbed, hidden) = crate::privacy::scrub(&text);
         if hidden.is_empty() {
@@ -162,7 +173,7 @@ impl<'r, 'a> Row<'r, 'a> {
 
     /// Full-width letters, digits and dashes in an id, a number or a date
     /// (`ＦＭ－００１`) are read as their ASCII forms, with a warning.
-    pub fn folded(&mut self, name: &str, text: String) -> String {
+    pub(crate) fn folded(&mut self, name: &str, text: String) -> String {
         let Some(folded) = suggest::fold_ascii(&text) else {
             return text;
         };
@@ -179,12 +190,12 @@ impl<'r, 'a> Row<'r, 'a> {
     }
 
     /// An id or a reference to one: text, full-width forms folded.
-    pub fn id_text(&mut self, name: &str) -> Option<String> {
+    pub(crate) fn id_text(&mut self, name: &str) -> Option<String> {
         let text = self.text(name)?;
         Some(self.folded(name, text))
     }
 
-    pub fn date(&mut self, name: &str) -> Option<Date> {
+    pub(crate) fn date(&mut self, name: &str) -> Option<Date> {
         let value = match self.value(name) {
             None => {
                 self.missing(name);
@@ -223,7 +234,7 @@ impl<'r, 'a> Row<'r, 'a> {
     }
 
     /// A whole number no smaller than `min`.
-    pub fn whole(&mut self, name: &str, min: u64) -> Option<u32> {
+    pub(crate) fn whole(&mut self, name: &str, min: u64) -> Option<u32> {
         let value = match self.value(name) {
             None => {
                 self.missing(name);
@@ -262,7 +273,7 @@ impl<'r, 'a> Row<'r, 'a> {
     }
 
     /// A list cell (`3幢;5幢`) or a TOML array of strings.
-    pub fn list(&mut self, name: &str) -> Vec<String> {
+    pub(crate) fn list(&mut self, name: &str) -> Vec<String> {
         let value = match self.value(name) {
             None => {
                 self.missing(name);
@@ -302,7 +313,7 @@ impl<'r, 'a> Row<'r, 'a> {
     }
 
     /// One of a fixed set of words.
-    pub fn word<T: Copy>(&mut self, name: &str, table: &[(&str, T)]) -> Option<T> {
+    pub(crate) fn word<T: Copy>(&mut self, name: &str, table: &[(&str, T)]) -> Option<T> {
         let text = self.text(name)?;
         let found = values::match_word(&text, table);
         if found.is_none() {
@@ -318,7 +329,7 @@ impl<'r, 'a> Row<'r, 'a> {
     }
 
     /// 是 / 否, yes / no, or a TOML boolean.
-    pub fn yes_no(&mut self, name: &str) -> Option<bool> {
+    pub(crate) fn yes_no(&mut self, name: &str) -> Option<bool> {
         if let Some(RawValue::Bool(b)) = self.value(name) {
             return Some(*b);
         }
@@ -326,7 +337,7 @@ impl<'r, 'a> Row<'r, 'a> {
     }
 }
 
-const YES_NO: &[(&str, bool)] = &[
+pub(crate) const YES_NO: &[(&str, bool)] = &[
     ("是", true),
     ("否", false),
     ("yes", true),

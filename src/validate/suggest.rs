@@ -7,7 +7,7 @@ use crate::schema::Kind;
 
 /// Edit distance (insertions, deletions, substitutions, and swaps of two neighbours, as
 /// in `titel` for `title`) between two texts, by character.
-pub fn distance(a: &str, b: &str) -> usize {
+pub(crate) fn distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
@@ -44,7 +44,10 @@ fn numbers_in(text: &str) -> Vec<u64> {
 /// slip: at most one edit in four characters, and at least one. Numbers must agree
 /// (`FM-01` may be `FM-001`, but `FM-009` is another steward than `FM-001`). Ties go to
 /// the first in sorted order, so messages are the same on every run.
-pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = word.to_lowercase();
     let len = word.chars().count();
     let limit = (len / 4).max(1);
@@ -60,7 +63,7 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 
 /// Full-width letters, digits and dashes folded to ASCII (`ＦＭ－００１` → `FM-001`), when
 /// the text has any and nothing else changes it into something that is not ASCII.
-pub fn fold_ascii(text: &str) -> Option<String> {
+pub(crate) fn fold_ascii(text: &str) -> Option<String> {
     if text.is_ascii() {
         return None;
     }
@@ -76,7 +79,7 @@ pub fn fold_ascii(text: &str) -> Option<String> {
 }
 
 /// Why a date of an allowed form is still no date (`2024/4/31` → `4月没有31日`).
-pub fn impossible_date(text: &str) -> Option<String> {
+pub(crate) fn impossible_date(text: &str) -> Option<String> {
     let s = text.trim();
     let (y, m, d) = if let Some(rest) = s.strip_suffix('日') {
         let (y, rest) = rest.split_once('年')?;
@@ -145,7 +148,7 @@ const CHINESE_NAMES: &[(&str, &str)] = &[
 /// What an entry of `content/` most likely should be called: `stewards.csv` for
 /// `steward.csv`, `Stewards.CSV`, `stewrads.csv` or `红管家名册.csv`, keeping the user's
 /// format; a folder for a folder.
-pub fn content_name(name: &str, is_dir: bool) -> Option<String> {
+pub(crate) fn content_name(name: &str, is_dir: bool) -> Option<String> {
     let lower = name.to_lowercase();
     let (stem, ext) = match lower.rsplit_once('.') {
         Some((s, e)) if !is_dir => (s.to_string(), Some(e.to_string())),

@@ -6,7 +6,7 @@
 use super::values;
 
 /// Chinese names people give the front-matter settings.
-pub const FRONT_MATTER_ALIASES: &[(&str, &str)] = &[
+pub(crate) const FRONT_MATTER_ALIASES: &[(&str, &str)] = &[
     ("标题", "title"),
     ("题目", "title"),
     ("副标题", "subtitle"),
@@ -23,7 +23,7 @@ pub const FRONT_MATTER_ALIASES: &[(&str, &str)] = &[
 ];
 
 /// The English setting a Chinese key stands for, by the aliases above.
-pub fn english_key(key: &str) -> Option<&'static str> {
+pub(crate) fn english_key(key: &str) -> Option<&'static str> {
     let key = key.trim().trim_matches(['"', '\'']);
     FRONT_MATTER_ALIASES
         .iter()
@@ -50,7 +50,7 @@ fn as_toml(key: &str, value: &str) -> String {
 /// What to write instead of a settings line the TOML parser refused, if the slip is one
 /// people make: a full-width `＝`, Chinese quotation marks, a Chinese key, a date in
 /// Chinese form without quotes, text without quotes.
-pub fn explain_line(line: &str) -> Option<String> {
+pub(crate) fn explain_line(line: &str) -> Option<String> {
     let line = line.trim();
     if line.is_empty() || line.starts_with('#') || line.starts_with('[') {
         return None;
