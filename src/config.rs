@@ -260,7 +260,13 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
                 .and_then(|l| l.split('=').next())
                 .map(|k| k.trim().trim_matches(['"', '\'']).to_string())
                 .unwrap_or_default();
-            diags.error(display, line, format!("{key}: {}", explain(err.message())));
+            let message = format!("{key}: {}", explain(err.message()));
+            match err.span() {
+                Some(span) => {
+                    diags.error_at(display, line, lines.column(&text, span.start), message)
+                }
+                None => diags.error(display, line, message),
+            }
             return None;
         }
     };

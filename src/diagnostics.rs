@@ -13,6 +13,8 @@ pub enum Severity {
 pub struct Diagnostic {
     pub path: String,
     pub line: u32,
+    /// In characters from 1, where the problem is known to the character (TOML syntax).
+    pub column: Option<u32>,
     pub severity: Severity,
     pub message: String,
 }
@@ -39,17 +41,30 @@ impl Diagnostics {
     }
 
     pub fn error(&mut self, path: &str, line: u32, message: impl Into<String>) {
-        self.push(path, line, Severity::Error, message.into());
+        self.push(path, line, None, Severity::Error, message.into());
+    }
+
+    /// An error known to the character, such as a TOML syntax error.
+    pub fn error_at(&mut self, path: &str, line: u32, column: u32, message: impl Into<String>) {
+        self.push(path, line, Some(column), Severity::Error, message.into());
     }
 
     pub fn warning(&mut self, path: &str, line: u32, message: impl Into<String>) {
-        self.push(path, line, Severity::Warning, message.into());
+        self.push(path, line, None, Severity::Warning, message.into());
     }
 
-    fn push(&mut self, path: &str, line: u32, severity: Severity, message: String) {
+    fn push(
+        &mut self,
+        path: &str,
+        line: u32,
+        column: Option<u32>,
+        severity: Severity,
+        message: String,
+    ) {
         self.items.push(Diagnostic {
             path: path.to_string(),
             line,
+            column,
             severity,
             message,
         });

@@ -9,7 +9,8 @@
 //! 6. [`write`]: swap the finished site into the output folder.
 //!
 //! [`pipeline`] runs the steps; [`config`] reads `site.toml`; [`model`] holds typed records;
-//! [`charts`] draws the pages' statistics as inline SVG.
+//! [`charts`] draws the pages' statistics as inline SVG; [`report`] prints messages;
+//! [`serve`] is the live preview.
 
 pub mod aggregate;
 pub mod charts;
@@ -21,7 +22,9 @@ pub mod model;
 pub mod pipeline;
 pub mod privacy;
 pub mod render;
+pub mod report;
 pub mod schema;
+pub mod serve;
 pub mod theme;
 pub mod validate;
 pub mod write;

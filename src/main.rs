@@ -1,11 +1,12 @@
 use std::io::Write;
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
-use hongguanjia::diagnostics::Diagnostics;
 use hongguanjia::pipeline::{self, BuildError};
+use hongguanjia::report::{self, Printer, Verbosity};
 
 /// 红管家：把楼道“红管家”的工作记录生成公开的统计报告网站。
 #[derive(Parser)]
@@ -13,6 +14,20 @@ use hongguanjia::pipeline::{self, BuildError};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// 只显示错误
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// 另外显示各阶段用时和数量
+    #[arg(long, short, global = true)]
+    verbose: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// 供人阅读；在终端里带颜色并显示出错的原文行
+    Text,
+    /// 每行一个 JSON 对象（path、line、column、severity、message），供编辑器和 CI 使用
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -34,6 +49,24 @@ enum Command {
         /// 站点目录（含 site.toml 和 content/）
         #[arg(long, default_value = ".")]
         root: PathBuf,
+        /// 输出格式
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// 在本机预览网站：生成到内存（不写 public/），文件保存后自动重新生成并刷新页面
+    Serve {
+        /// 站点目录（含 site.toml 和 content/）
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 端口；不写时用 1111，被占用则依次试后面的端口
+        #[arg(long)]
+        port: Option<u16>,
+        /// 监听的地址；默认只有本机能访问
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: IpAddr,
+        /// 启动后用默认浏览器打开
+        #[arg(long)]
+        open: bool,
     },
 }
 
@@ -51,15 +84,12 @@ macro_rules! complain {
     }};
 }
 
-fn print_diagnostics(diags: &Diagnostics) {
-    for d in diags.sorted() {
-        complain!("{d}");
-    }
-}
-
-/// The stage breakdown, when `HONGGUANJIA_TIMINGS` is set (the benchmark sets it).
-fn print_timings(timings: &pipeline::Timings) {
-    if std::env::var_os("HONGGUANJIA_TIMINGS").is_some() {
+/// The stage breakdown, with `--verbose` or when `HONGGUANJIA_TIMINGS` is set (the
+/// benchmark sets it).
+fn print_timings(printer: &Printer, timings: &pipeline::Timings) {
+    let wanted = printer.verbosity() == Verbosity::Verbose
+        || std::env::var_os("HONGGUANJIA_TIMINGS").is_some();
+    if wanted {
         for (stage, seconds, peak) in &timings.stages {
             match peak {
                 Some(mib) => complain!("阶段 {stage}: {seconds:.2}s（内存峰值 {mib} MiB）"),
@@ -69,97 +99,121 @@ fn print_timings(timings: &pipeline::Timings) {
     }
 }
 
-fn fail(err: BuildError) -> ExitCode {
-    match err {
-        BuildError::Input(diags) => fail_input(&diags),
-        BuildError::Render(errors) => {
-            for e in &errors {
-                complain!("{e}");
-            }
-            complain!(
-                "模板有 {} 处错误。未写入任何文件，原有的输出保持不变。",
-                errors.len()
-            );
-            ExitCode::from(1)
-        }
-        BuildError::Leak(leaks) => {
-            for l in &leaks {
-                complain!("{l}");
-            }
-            complain!(
-                "生成的网站里有 {} 处不应公开的内容，请检查这些文件的来源（站点自己的模板、static/ 里的文件或简报正文）。未写入任何文件，原有的输出保持不变。",
-                leaks.len()
-            );
-            ExitCode::from(1)
-        }
-        BuildError::Write(err) => {
-            complain!("{err}");
-            complain!("原有的输出保持不变。");
-            ExitCode::from(1)
-        }
-    }
-}
-
-fn fail_input(diags: &Diagnostics) -> ExitCode {
-    print_diagnostics(diags);
-    complain!(
-        "发现 {} 个错误、{} 个警告。未写入任何文件，原有的输出保持不变。",
-        diags.error_count(),
-        diags.warning_count()
-    );
+fn fail(printer: &Printer, err: BuildError) -> ExitCode {
+    printer.build_error(&err);
     ExitCode::from(1)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let verbosity = match (cli.quiet, cli.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (_, true) => Verbosity::Verbose,
+        _ => Verbosity::Normal,
+    };
     match cli.command {
         Command::Build {
             root,
             output,
             force,
-        } => match pipeline::build(&root, output.as_deref(), force) {
-            Ok(report) => {
-                print_diagnostics(&report.warnings);
-                print_timings(&report.timings);
-                say!(
-                    "已生成 {} 个页面（共 {} 个文件），用时 {:.2} 秒，输出到 {}",
-                    report.pages,
-                    report.files,
-                    report.seconds,
-                    report.output.display()
-                );
-                ExitCode::SUCCESS
-            }
-            Err(err) => fail(err),
-        },
-        Command::Check { root } => match pipeline::check(&root) {
-            Ok(prepared) => {
-                print_diagnostics(&prepared.diags);
-                let site = &prepared.site;
-                let counts: Vec<String> = site
-                    .read
-                    .iter()
-                    .map(|(kind, n)| format!("{} {}", kind.label(), n))
-                    .collect();
-                say!("检查通过：{}。", counts.join("，"));
-                if !site.batches.is_empty() {
+        } => {
+            let printer = Printer::new(&root, verbosity);
+            match pipeline::build(&root, output.as_deref(), force) {
+                Ok(report) => {
+                    printer.diagnostics(&report.warnings.sorted());
+                    print_timings(&printer, &report.timings);
+                    if verbosity == Verbosity::Quiet {
+                        return ExitCode::SUCCESS;
+                    }
                     say!(
-                        "表彰批次 {}，受表彰红管家 {} 名。",
-                        site.batches.len(),
-                        site.figures.commended
+                        "已生成 {} 个页面（共 {} 个文件），用时 {:.2} 秒，输出到 {}",
+                        report.pages,
+                        report.files,
+                        report.seconds,
+                        report.output.display()
                     );
+                    ExitCode::SUCCESS
                 }
-                say!(
-                    "可生成 {} 个页面（共 {} 个文件）；本次检查未写入任何文件。",
-                    prepared.pages,
-                    prepared.files + 1
-                );
-                if prepared.diags.warning_count() > 0 {
-                    say!("另有 {} 个警告，见上。", prepared.diags.warning_count());
-                }
-                ExitCode::SUCCESS
+                Err(err) => fail(&printer, err),
             }
-            Err(err) => fail(err),
-        },
+        }
+        Command::Check {
+            root,
+            format: Format::Json,
+        } => {
+            // Every diagnostic, warnings too, whatever the verbosity: a tool reads this.
+            let (diags, ok) = match pipeline::check(&root) {
+                Ok(prepared) => (prepared.diags.sorted(), true),
+                Err(err) => (report::build_error_diagnostics(&err), false),
+            };
+            for d in &diags {
+                say!("{}", report::json_line(d));
+            }
+            if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Command::Serve {
+            root,
+            port,
+            bind,
+            open,
+        } => {
+            let printer = Printer::new(&root, verbosity);
+            let options = hongguanjia::serve::Options {
+                root,
+                bind,
+                port,
+                open,
+            };
+            match hongguanjia::serve::run(options, printer.clone()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    printer.error_line(&message);
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Check {
+            root,
+            format: Format::Text,
+        } => {
+            let printer = Printer::new(&root, verbosity);
+            match pipeline::check(&root) {
+                Ok(prepared) => {
+                    printer.diagnostics(&prepared.diags.sorted());
+                    print_timings(&printer, &prepared.timings);
+                    if verbosity == Verbosity::Quiet {
+                        return ExitCode::SUCCESS;
+                    }
+                    let site = &prepared.site;
+                    let counts: Vec<String> = site
+                        .read
+                        .iter()
+                        .map(|(kind, n)| format!("{} {}", kind.label(), n))
+                        .collect();
+                    say!("检查通过：{}。", counts.join("，"));
+                    if !site.batches.is_empty() {
+                        say!(
+                            "表彰批次 {}，受表彰红管家 {} 名。",
+                            site.batches.len(),
+                            site.figures.commended
+                        );
+                    }
+                    say!(
+                        "可生成 {} 个页面（共 {} 个文件）；本次检查未写入任何文件。",
+                        prepared.pages,
+                        prepared.files + 1
+                    );
+                    if prepared.diags.warning_count() > 0 {
+                        say!("另有 {} 个警告，见上。", prepared.diags.warning_count());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(err) => fail(&printer, err),
+            }
+        }
     }
 }

@@ -49,12 +49,16 @@ fn parse_front(
     let toml_doc = TomlDoc::new(doc.display.clone(), doc.front.clone());
     let (table, errors) = toml::de::DeTable::parse_recoverable(&toml_doc.text);
     for err in errors {
-        let line = front.line(err.span().map_or(0, |s| s.start));
-        front.error(
-            diags,
+        let start = err.span().map_or(0, |s| s.start);
+        let line = front.line(start);
+        let column = front.lines.column(&doc.front, start);
+        diags.error_at(
+            &doc.display,
             line,
+            column,
             format!("设置部分 TOML 语法错误：{}", err.message().trim()),
         );
+        front.ok = false;
     }
     if !front.ok {
         return None;

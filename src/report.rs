@@ -1,0 +1,357 @@
+//! Telling the user what happened. On a terminal, each problem is shown with its source
+//! line and a caret, in colour; otherwise (a pipe, a file, `NO_COLOR`) each is one plain
+//! `path:line: message` line, as tests and scripts read it. `check --format json` prints
+//! one JSON object a line for editors and CI.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+use serde::Serialize;
+
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::pipeline::BuildError;
+
+/// How much to say: `--quiet` keeps errors only, `--verbose` adds timings and counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    Quiet,
+    Normal,
+    Verbose,
+}
+
+/// Prints messages for one site: reads its files to show the lines problems are on.
+#[derive(Debug, Clone)]
+pub struct Printer {
+    root: PathBuf,
+    styled: bool,
+    verbosity: Verbosity,
+}
+
+impl Printer {
+    /// Styled when standard error is a terminal and `NO_COLOR` is not set.
+    pub fn new(root: &Path, verbosity: Verbosity) -> Printer {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Printer {
+            root: root.to_path_buf(),
+            styled: std::io::stderr().is_terminal() && !no_color,
+            verbosity,
+        }
+    }
+
+    /// Forces styled (source lines, colour) or plain output.
+    pub fn styled(mut self, styled: bool) -> Printer {
+        self.styled = styled;
+        self
+    }
+
+    pub fn verbosity(&self) -> Verbosity {
+        self.verbosity
+    }
+
+    /// Every diagnostic, in the given order, to standard error; warnings not when quiet.
+    pub fn diagnostics(&self, diags: &[Diagnostic]) {
+        let mut err = std::io::stderr().lock();
+        for d in diags {
+            if d.severity == Severity::Warning && self.verbosity == Verbosity::Quiet {
+                continue;
+            }
+            let _ = writeln!(err, "{}", self.render(d));
+        }
+    }
+
+    /// One diagnostic as it is printed.
+    pub fn render(&self, d: &Diagnostic) -> String {
+        if self.styled {
+            render_snippet(&self.root, d, Renderer::styled())
+        } else {
+            d.to_string()
+        }
+    }
+
+    /// A build's failure: its messages, then what it means.
+    pub fn build_error(&self, err: &BuildError) {
+        match err {
+            BuildError::Input(diags) => self.diagnostics(&diags.sorted()),
+            _ => {
+                for line in other_error_lines(err) {
+                    self.error_line(&line);
+                }
+            }
+        }
+        self.error_line(&error_summary(err));
+    }
+
+    /// A result line on standard output; not when quiet.
+    pub fn info(&self, text: &str) {
+        if self.verbosity > Verbosity::Quiet {
+            let _ = writeln!(std::io::stdout(), "{text}");
+        }
+    }
+
+    /// Detail on standard error, only when verbose.
+    pub fn detail(&self, text: &str) {
+        if self.verbosity == Verbosity::Verbose {
+            let _ = writeln!(std::io::stderr(), "{text}");
+        }
+    }
+
+    /// A line the user needs whatever the verbosity (the preview's address).
+    pub fn always(&self, text: &str) {
+        let _ = writeln!(std::io::stdout(), "{text}");
+    }
+
+    /// An error that is not about a source line, to standard error.
+    pub fn error_line(&self, text: &str) {
+        let _ = writeln!(std::io::stderr(), "{}", self.paint(text, "1;31"));
+    }
+
+    /// A warning that is not about a source line; not when quiet.
+    pub fn warning_line(&self, text: &str) {
+        if self.verbosity > Verbosity::Quiet {
+            let _ = writeln!(std::io::stderr(), "{}", self.paint(text, "1;33"));
+        }
+    }
+
+    fn paint(&self, text: &str, sgr: &str) -> String {
+        if self.styled {
+            format!("\x1b[{sgr}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// `d` with the line it is about, read from the site's files: a caret at its column when
+/// known, otherwise the line's content underlined. Without a readable line (a workbook
+/// cell, a missing file), just the message.
+pub fn render_snippet(root: &Path, d: &Diagnostic, renderer: Renderer) -> String {
+    let level = match d.severity {
+        Severity::Error => Level::ERROR.with_name("错误"),
+        Severity::Warning => Level::WARNING.with_name("警告"),
+    };
+    let title = level.primary_title(d.message.as_str());
+    let Some(text) = source_line(root, d) else {
+        let mut origin = annotate_snippets::Origin::path(d.path.as_str());
+        if d.line > 0 {
+            origin = origin.line(d.line as usize);
+        }
+        return renderer.render(&[title.element(origin)]);
+    };
+    let span = match d.column {
+        Some(column) => {
+            let at = text
+                .char_indices()
+                .nth(column.saturating_sub(1) as usize)
+                .map_or(text.len(), |(i, _)| i);
+            let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+            at..end
+        }
+        None => {
+            let start = text.len() - text.trim_start().len();
+            let end = text.trim_end().len().max(start);
+            start..end
+        }
+    };
+    let snippet = Snippet::source(text.as_str())
+        .line_start(d.line as usize)
+        .path(d.path.as_str())
+        .annotation(AnnotationKind::Primary.span(span));
+    renderer.render(&[title.element(snippet)])
+}
+
+/// The text of `d`'s line, when `d.path` is a UTF-8 text file under `root`.
+fn source_line(root: &Path, d: &Diagnostic) -> Option<String> {
+    if d.line == 0 {
+        return None;
+    }
+    let bytes = std::fs::read(root.join(&d.path)).ok()?;
+    let text = std::str::from_utf8(&bytes).ok()?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let line = text.lines().nth(d.line as usize - 1)?;
+    Some(line.trim_end_matches('\r').replace('\t', "    "))
+}
+
+/// A diagnostic as `check --format json` prints it.
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    path: &'a str,
+    line: u32,
+    column: Option<u32>,
+    severity: &'static str,
+    message: &'a str,
+}
+
+/// One JSON object a line: `{"path","line","column","severity","message"}`.
+pub fn json_line(d: &Diagnostic) -> String {
+    let json = JsonDiagnostic {
+        path: &d.path,
+        line: d.line,
+        column: d.column,
+        severity: match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        },
+        message: &d.message,
+    };
+    serde_json::to_string(&json).unwrap_or_default()
+}
+
+/// A failed build as diagnostics, for JSON lines: template errors and leaks carry their
+/// location in their text, as `path:line: message` where they have one.
+pub fn build_error_diagnostics(err: &BuildError) -> Vec<Diagnostic> {
+    match err {
+        BuildError::Input(diags) => diags.sorted(),
+        _ => other_error_lines(err)
+            .iter()
+            .map(|line| split_location(line))
+            .collect(),
+    }
+}
+
+fn split_location(line: &str) -> Diagnostic {
+    let located = line.split_once(": ").and_then(|(at, message)| {
+        let (path, n) = at.rsplit_once(':')?;
+        let n: u32 = n.parse().ok()?;
+        Some((path.to_string(), n, message.to_string()))
+    });
+    let (path, line, message) = located.unwrap_or_else(|| (String::new(), 0, line.to_string()));
+    Diagnostic {
+        path,
+        line,
+        column: None,
+        severity: Severity::Error,
+        message,
+    }
+}
+
+/// The messages of a failure that is not about the records.
+fn other_error_lines(err: &BuildError) -> Vec<String> {
+    match err {
+        BuildError::Input(diags) => diags.sorted().iter().map(ToString::to_string).collect(),
+        BuildError::Render(errors) => errors.clone(),
+        BuildError::Leak(leaks) => leaks.clone(),
+        BuildError::Write(e) => vec![e.to_string()],
+    }
+}
+
+/// What a failure means for the output, after its messages.
+pub fn error_summary(err: &BuildError) -> String {
+    match err {
+        BuildError::Input(diags) => format!(
+            "发现 {} 个错误、{} 个警告。未写入任何文件，原有的输出保持不变。",
+            diags.error_count(),
+            diags.warning_count()
+        ),
+        BuildError::Render(errors) => format!(
+            "模板有 {} 处错误。未写入任何文件，原有的输出保持不变。",
+            errors.len()
+        ),
+        BuildError::Leak(leaks) => format!(
+            "生成的网站里有 {} 处不应公开的内容，请检查这些文件的来源（站点自己的模板、static/ 里的文件或简报正文）。未写入任何文件，原有的输出保持不变。",
+            leaks.len()
+        ),
+        BuildError::Write(_) => "原有的输出保持不变。".to_string(),
+    }
+}
+
+/// A failure as plain text, every message a line, as the preview's overlay shows it.
+pub fn build_error_text(err: &BuildError) -> String {
+    let mut lines = other_error_lines(err);
+    lines.push(match err {
+        BuildError::Input(diags) => format!(
+            "发现 {} 个错误、{} 个警告。",
+            diags.error_count(),
+            diags.warning_count()
+        ),
+        BuildError::Render(errors) => format!("模板有 {} 处错误。", errors.len()),
+        BuildError::Leak(leaks) => format!("生成的网站里有 {} 处不应公开的内容。", leaks.len()),
+        BuildError::Write(_) => "无法生成。".to_string(),
+    });
+    lines.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diag(path: &str, line: u32, column: Option<u32>, message: &str) -> Diagnostic {
+        Diagnostic {
+            path: path.into(),
+            line,
+            column,
+            severity: Severity::Error,
+            message: message.into(),
+        }
+    }
+
+    fn site(file: &str, text: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(file);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+        dir
+    }
+
+    #[test]
+    fn a_caret_under_the_column_counts_chinese_as_two_cells() {
+        let dir = site("content/a.toml", "[[红管家]]\n\"姓名\" = 周明华\n");
+        let d = diag(
+            "content/a.toml",
+            2,
+            Some(8),
+            "TOML 语法错误：invalid string",
+        );
+        let out = render_snippet(dir.path(), &d, Renderer::plain());
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "错误: TOML 语法错误：invalid string");
+        assert!(lines[1].ends_with("content/a.toml:2:8"), "{out}");
+        let source = lines.iter().position(|l| l.contains("周明华")).expect(&out);
+        let caret = lines[source + 1];
+        // "\"姓名\" = " is 9 cells wide: the caret stands under 周.
+        let bar = lines[source].find('|').expect("gutter");
+        let col = caret.find('^').expect("caret");
+        assert_eq!(col - bar - 2, 9, "{out}");
+        assert_eq!(caret.matches('^').count(), 2, "周 is two cells: {out}");
+    }
+
+    #[test]
+    fn without_a_column_the_line_is_underlined() {
+        let dir = site("content/v.csv", "日期,户数\n2018-11-20,三\n");
+        let d = diag("content/v.csv", 2, None, "户数: \"三\" 不是整数");
+        let out = render_snippet(dir.path(), &d, Renderer::plain());
+        let caret = out.lines().find(|l| l.contains('^')).expect(&out);
+        assert_eq!(caret.matches('^').count(), "2018-11-20,".len() + 2, "{out}");
+    }
+
+    #[test]
+    fn a_cell_of_a_workbook_is_shown_by_its_place() {
+        let d = diag(
+            "content/台账.xlsx:红管家!C7",
+            0,
+            None,
+            "户数: \"三\" 不是整数",
+        );
+        let out = render_snippet(Path::new("/nonexistent"), &d, Renderer::plain());
+        assert!(out.starts_with("错误: 户数"), "{out}");
+        assert!(out.contains("content/台账.xlsx:红管家!C7"), "{out}");
+    }
+
+    #[test]
+    fn json_lines_carry_every_field() {
+        let d = diag("site.toml", 3, Some(5), "title: 应为文字");
+        assert_eq!(
+            json_line(&d),
+            r#"{"path":"site.toml","line":3,"column":5,"severity":"error","message":"title: 应为文字"}"#
+        );
+    }
+
+    #[test]
+    fn located_template_errors_split_into_path_and_line() {
+        let d = split_location("templates/base.html:12: 变量 x 不存在");
+        assert_eq!((d.path.as_str(), d.line), ("templates/base.html", 12));
+        assert_eq!(d.message, "变量 x 不存在");
+        let d = split_location("没有位置的错误");
+        assert_eq!((d.path.as_str(), d.line), ("", 0));
+    }
+}
