@@ -29,12 +29,15 @@ pub struct Printer {
 }
 
 impl Printer {
-    /// Styled when standard error is a terminal and `NO_COLOR` is not set.
+    /// Styled when standard error is a terminal (or `CLICOLOR_FORCE` is set, as for a CI
+    /// log that shows colour) and `NO_COLOR` is not set.
     pub fn new(root: &Path, verbosity: Verbosity) -> Printer {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        let forced = env("CLICOLOR_FORCE").is_some_and(|v| v != "0");
+        let terminal = std::io::stderr().is_terminal() || forced;
         Printer {
             root: root.to_path_buf(),
-            styled: std::io::stderr().is_terminal() && !no_color,
+            styled: terminal && env("NO_COLOR").is_none(),
             verbosity,
         }
     }
