@@ -224,7 +224,7 @@ pub fn content_type(path: &str) -> &'static str {
 pub fn inject(html: &[u8], snapshot: &Snapshot) -> Bytes {
     let mut extra = String::new();
     if let Some(failure) = &snapshot.failure {
-        extra.push_str(&overlay(failure));
+        extra.push_str(&overlay(failure, !snapshot.files.is_empty()));
     }
     extra.push_str(&format!(
         "<script id=\"{MARK}-reload\">(function(){{var v=\"{}\";var s=new EventSource(\"{EVENTS}\");s.onmessage=function(e){{if(e.data!==v){{s.close();location.reload();}}}};}})();</script>\n",
@@ -245,16 +245,23 @@ fn find_body_end(html: &[u8]) -> Option<usize> {
         .find(|&i| html[i..i + needle.len()].eq_ignore_ascii_case(needle))
 }
 
-fn overlay(failure: &str) -> String {
+/// The failed build's messages over the page. Plain `div`s with inline styles, so that
+/// the site's own stylesheet (which styles headings and paragraphs) does not reach it.
+fn overlay(failure: &str, kept: bool) -> String {
+    let what = if kept {
+        "页面仍是上一次成功生成的版本；改好并保存后会自动刷新。"
+    } else {
+        "网站还没有成功生成过；改好并保存后会自动刷新。"
+    };
     format!(
-        "<div id=\"{MARK}-overlay\" role=\"alert\" style=\"position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(20,20,20,.92);color:#fff;font:15px/1.6 system-ui,sans-serif;padding:2rem\">\
+        "<div id=\"{MARK}-overlay\" role=\"alert\" style=\"all:initial;position:fixed;inset:0;z-index:2147483647;overflow:auto;background:#1d1d1f;color:#f5f5f5;font:15px/1.6 system-ui,sans-serif;padding:2rem;box-sizing:border-box\">\
 <div style=\"max-width:60rem;margin:0 auto\">\
-<h2 style=\"margin:0 0 .5rem;color:#ff8a80;font-size:1.3rem\">生成失败</h2>\
-<p style=\"margin:0 0 1rem\">下面是这次生成发现的问题。页面仍是上一次成功生成的版本；改好并保存后会自动刷新。</p>\
-<pre style=\"white-space:pre-wrap;word-break:break-all;background:#000;color:#ffe0b2;padding:1rem;border-radius:6px;font:14px/1.6 ui-monospace,monospace\">{}</pre>\
-<button type=\"button\" onclick=\"this.parentNode.parentNode.remove()\" style=\"font:inherit;padding:.3rem 1rem\">暂时关闭</button>\
+<div style=\"font-size:1.3rem;font-weight:bold;color:#ff8a80;margin:0 0 .5rem\">生成失败</div>\
+<div style=\"margin:0 0 1rem\">下面是这次生成发现的问题。{what}</div>\
+<pre style=\"white-space:pre-wrap;word-break:break-all;background:#000;color:#ffe0b2;padding:1rem;margin:0 0 1rem;border-radius:6px;font:14px/1.6 ui-monospace,monospace\">{}</pre>\
+<button type=\"button\" onclick=\"document.getElementById('{MARK}-overlay').remove()\" style=\"font:inherit;padding:.3rem 1rem;cursor:pointer\">暂时关闭</button>\
 </div></div>\n",
-        escape(failure)
+        escape(failure),
     )
 }
 

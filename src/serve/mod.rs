@@ -228,7 +228,8 @@ async fn bind(
     let taken = |port: u16, e: std::io::Error| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
             format!(
-                "端口 {port} 已被占用（可能已有一个预览在运行）。请用 --port 换一个端口，如 --port 8000"
+                "端口 {port} 已被占用（可能已有一个预览在运行）。请换一个端口，如 --port {}，或不写 --port，由程序自己找一个空闲端口",
+                port.saturating_add(1).max(1024)
             )
         } else {
             format!(
