@@ -2,7 +2,9 @@
 //!
 //! Each test runs the binary on a copy of a site, on a free port of 127.0.0.1, and talks
 //! to it with plain `TcpStream`s. Waits are for events (a line printed, a version sent),
-//! bounded by generous timeouts; nothing is timed.
+//! bounded by generous timeouts; nothing is timed. Unix only: the tests make a symlink
+//! and send SIGINT.
+#![cfg(unix)]
 
 mod common;
 
@@ -153,11 +155,8 @@ impl Preview {
 
     /// Sends Ctrl-C and waits for the server to stop.
     fn interrupt(&mut self) -> ExitStatus {
-        let status = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
-            .status()
-            .expect("run kill");
-        assert!(status.success());
+        let pid = rustix::process::Pid::from_raw(self.child.id() as i32).expect("pid");
+        rustix::process::kill_process(pid, rustix::process::Signal::INT).expect("send SIGINT");
         let deadline = Instant::now() + PATIENCE;
         loop {
             if let Some(status) = self.child.try_wait().expect("wait") {
