@@ -136,7 +136,8 @@ pub fn render_snippet(root: &Path, d: &Diagnostic, renderer: Renderer) -> String
     let title = level.primary_title(d.message.as_str());
     let Some(text) = source_line(root, d) else {
         let mut origin = annotate_snippets::Origin::path(d.path.as_str());
-        if d.line > 0 {
+        // A workbook cell (`台账.xlsx:红管家!C7`) is its own place; a line adds nothing.
+        if d.line > 0 && root.join(&d.path).is_file() {
             origin = origin.line(d.line as usize);
         }
         return renderer.render(&[title.element(origin)]);
@@ -331,13 +332,24 @@ mod tests {
     fn a_cell_of_a_workbook_is_shown_by_its_place() {
         let d = diag(
             "content/台账.xlsx:红管家!C7",
-            0,
+            7,
             None,
             "户数: \"三\" 不是整数",
         );
         let out = render_snippet(Path::new("/nonexistent"), &d, Renderer::plain());
         assert!(out.starts_with("错误: 户数"), "{out}");
-        assert!(out.contains("content/台账.xlsx:红管家!C7"), "{out}");
+        assert!(
+            out.trim_end().ends_with("--> content/台账.xlsx:红管家!C7"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_line_past_the_end_is_shown_by_path_and_line() {
+        let dir = site("content/v.csv", "日期,户数\n");
+        let d = diag("content/v.csv", 9, None, "户数: 必填，不能为空");
+        let out = render_snippet(dir.path(), &d, Renderer::plain());
+        assert!(out.trim_end().ends_with("--> content/v.csv:9"), "{out}");
     }
 
     #[test]

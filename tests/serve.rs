@@ -33,9 +33,15 @@ struct Preview {
 
 impl Preview {
     fn start(site: &Site) -> Preview {
+        Preview::start_with(site, &[])
+    }
+
+    /// With extra arguments, such as `--verbose`.
+    fn start_with(site: &Site, extra: &[&str]) -> Preview {
         let mut child = Command::new(env!("CARGO_BIN_EXE_hongguanjia"))
             .args(["serve", "--port", "0", "--root"])
             .arg(site.root())
+            .args(extra)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -437,6 +443,17 @@ fn a_save_by_rename_rebuilds_once_and_lock_files_not_at_all() {
     let next = events.next();
     assert_eq!(build_number(&next), first + 2);
     assert!(preview.get("/").body.contains("府山街道红管家"));
+}
+
+#[test]
+fn verbose_names_the_files_that_changed() {
+    let site = Site::basic();
+    let preview = Preview::start_with(&site, &["--verbose"]);
+    let mut events = preview.events();
+    let first = events.next();
+    site.write("content/visits.csv", common::VISITS_CSV);
+    events.next_after(&first);
+    preview.wait_for_stderr("有变化：content/visits.csv\n");
 }
 
 #[test]

@@ -174,7 +174,13 @@ async fn serve(root: PathBuf, options: Options, printer: Printer) -> Result<(), 
     let state: State = Arc::new(sender);
 
     let rebuild = state.clone();
-    let watcher = watch::spawn(&root, move || {
+    let changes = printer.clone();
+    let watched = root.clone();
+    let watcher = watch::spawn(&root, move |paths| {
+        for path in paths {
+            let shown = path.strip_prefix(&watched).unwrap_or(path);
+            changes.detail(&format!("有变化：{}", shown.display()));
+        }
         let last = rebuild.borrow().clone();
         let next = builder.next(&last);
         rebuild.send_replace(next);

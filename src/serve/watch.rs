@@ -2,7 +2,7 @@
 //! file and renames it over the old one (as Excel and WPS do) is one change, and changes
 //! that arrive during a rebuild are folded into the next one.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -27,9 +27,12 @@ impl Drop for Watcher {
     }
 }
 
-/// Calls `rebuild` on a thread of its own after each settled change under `root` that a
-/// build would see. `root` must be absolute.
-pub fn spawn(root: &Path, mut rebuild: impl FnMut() + Send + 'static) -> notify::Result<Watcher> {
+/// Calls `rebuild` with the changed paths on a thread of its own after each settled change
+/// under `root` that a build would see. `root` must be absolute.
+pub fn spawn(
+    root: &Path,
+    mut rebuild: impl FnMut(&[PathBuf]) + Send + 'static,
+) -> notify::Result<Watcher> {
     let (tx, rx) = mpsc::channel::<Message>();
     let events = tx.clone();
     let mut debouncer = new_debouncer(DEBOUNCE, None, move |res: DebounceEventResult| {
@@ -73,8 +76,11 @@ pub fn spawn(root: &Path, mut rebuild: impl FnMut() + Send + 'static) -> notify:
                     let _ = debouncer.watch(path, RecursiveMode::Recursive);
                 }
             }
-            if paths.iter().any(|p| affects_build(&root, p)) {
-                rebuild();
+            paths.retain(|p| affects_build(&root, p));
+            paths.sort();
+            paths.dedup();
+            if !paths.is_empty() {
+                rebuild(&paths);
             }
         }
     });
