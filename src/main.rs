@@ -104,6 +104,34 @@ fn fail(printer: &Printer, err: BuildError) -> ExitCode {
     ExitCode::from(1)
 }
 
+/// `hongguanjia serve`: runs until Ctrl-C.
+fn serve(printer: &Printer, options: hongguanjia::serve::Options) -> ExitCode {
+    match hongguanjia::serve::run(options, printer.clone()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            printer.error_line(&message);
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `check --format json`: every diagnostic, warnings too, whatever the verbosity, for a
+/// tool to read.
+fn check_json(root: &std::path::Path) -> ExitCode {
+    let (diags, ok) = match pipeline::check(root) {
+        Ok(prepared) => (prepared.diags.sorted(), true),
+        Err(err) => (report::build_error_diagnostics(&err), false),
+    };
+    for d in &diags {
+        say!("{}", report::json_line(d));
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let verbosity = match (cli.quiet, cli.verbose) {
@@ -111,109 +139,83 @@ fn main() -> ExitCode {
         (_, true) => Verbosity::Verbose,
         _ => Verbosity::Normal,
     };
+    let (Command::Build { root, .. } | Command::Check { root, .. } | Command::Serve { root, .. }) =
+        &cli.command;
+    let printer = Printer::new(root, verbosity);
+    let quiet = verbosity == Verbosity::Quiet;
     match cli.command {
         Command::Build {
             root,
             output,
             force,
-        } => {
-            let printer = Printer::new(&root, verbosity);
-            match pipeline::build(&root, output.as_deref(), force) {
-                Ok(report) => {
-                    printer.diagnostics(&report.warnings.sorted());
-                    print_timings(&printer, &report.timings);
-                    if verbosity == Verbosity::Quiet {
-                        return ExitCode::SUCCESS;
-                    }
-                    say!(
-                        "已生成 {} 个页面（共 {} 个文件），用时 {:.2} 秒，输出到 {}",
-                        report.pages,
-                        report.files,
-                        report.seconds,
-                        report.output.display()
-                    );
-                    ExitCode::SUCCESS
+        } => match pipeline::build(&root, output.as_deref(), force) {
+            Ok(report) => {
+                printer.diagnostics(&report.warnings.sorted());
+                print_timings(&printer, &report.timings);
+                if quiet {
+                    return ExitCode::SUCCESS;
                 }
-                Err(err) => fail(&printer, err),
+                say!(
+                    "已生成 {} 个页面（共 {} 个文件），用时 {:.2} 秒，输出到 {}",
+                    report.pages,
+                    report.files,
+                    report.seconds,
+                    report.output.display()
+                );
+                ExitCode::SUCCESS
             }
-        }
+            Err(err) => fail(&printer, err),
+        },
         Command::Check {
             root,
             format: Format::Json,
-        } => {
-            // Every diagnostic, warnings too, whatever the verbosity: a tool reads this.
-            let (diags, ok) = match pipeline::check(&root) {
-                Ok(prepared) => (prepared.diags.sorted(), true),
-                Err(err) => (report::build_error_diagnostics(&err), false),
-            };
-            for d in &diags {
-                say!("{}", report::json_line(d));
-            }
-            if ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            }
-        }
+        } => check_json(&root),
         Command::Serve {
             root,
             port,
             bind,
             open,
-        } => {
-            let printer = Printer::new(&root, verbosity);
-            let options = hongguanjia::serve::Options {
+        } => serve(
+            &printer,
+            hongguanjia::serve::Options {
                 root,
                 bind,
                 port,
                 open,
-            };
-            match hongguanjia::serve::run(options, printer.clone()) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(message) => {
-                    printer.error_line(&message);
-                    ExitCode::from(1)
+            },
+        ),
+        Command::Check { root, .. } => match pipeline::check(&root) {
+            Ok(prepared) => {
+                printer.diagnostics(&prepared.diags.sorted());
+                print_timings(&printer, &prepared.timings);
+                if quiet {
+                    return ExitCode::SUCCESS;
                 }
-            }
-        }
-        Command::Check {
-            root,
-            format: Format::Text,
-        } => {
-            let printer = Printer::new(&root, verbosity);
-            match pipeline::check(&root) {
-                Ok(prepared) => {
-                    printer.diagnostics(&prepared.diags.sorted());
-                    print_timings(&printer, &prepared.timings);
-                    if verbosity == Verbosity::Quiet {
-                        return ExitCode::SUCCESS;
-                    }
-                    let site = &prepared.site;
-                    let counts: Vec<String> = site
-                        .read
-                        .iter()
-                        .map(|(kind, n)| format!("{} {}", kind.label(), n))
-                        .collect();
-                    say!("检查通过：{}。", counts.join("，"));
-                    if !site.batches.is_empty() {
-                        say!(
-                            "表彰批次 {}，受表彰红管家 {} 名。",
-                            site.batches.len(),
-                            site.figures.commended
-                        );
-                    }
+                let site = &prepared.site;
+                let counts: Vec<String> = site
+                    .read
+                    .iter()
+                    .map(|(kind, n)| format!("{} {}", kind.label(), n))
+                    .collect();
+                say!("检查通过：{}。", counts.join("，"));
+                if !site.batches.is_empty() {
                     say!(
-                        "可生成 {} 个页面（共 {} 个文件）；本次检查未写入任何文件。",
-                        prepared.pages,
-                        prepared.files + 1
+                        "表彰批次 {}，受表彰红管家 {} 名。",
+                        site.batches.len(),
+                        site.figures.commended
                     );
-                    if prepared.diags.warning_count() > 0 {
-                        say!("另有 {} 个警告，见上。", prepared.diags.warning_count());
-                    }
-                    ExitCode::SUCCESS
                 }
-                Err(err) => fail(&printer, err),
+                say!(
+                    "可生成 {} 个页面（共 {} 个文件）；本次检查未写入任何文件。",
+                    prepared.pages,
+                    prepared.files + 1
+                );
+                if prepared.diags.warning_count() > 0 {
+                    say!("另有 {} 个警告，见上。", prepared.diags.warning_count());
+                }
+                ExitCode::SUCCESS
             }
-        }
+            Err(err) => fail(&printer, err),
+        },
     }
 }
