@@ -3,6 +3,7 @@
 //! `path:line: message` line, as tests and scripts read it. `check --format json` prints
 //! one JSON object a line for editors and CI.
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -54,21 +55,18 @@ impl Printer {
 
     /// Every diagnostic, in the given order, to standard error; warnings not when quiet.
     pub fn diagnostics(&self, diags: &[Diagnostic]) {
+        let mut sources = Sources::new(&self.root);
         let mut err = std::io::stderr().lock();
         for d in diags {
             if d.severity == Severity::Warning && self.verbosity == Verbosity::Quiet {
                 continue;
             }
-            let _ = writeln!(err, "{}", self.render(d));
-        }
-    }
-
-    /// One diagnostic as it is printed.
-    pub fn render(&self, d: &Diagnostic) -> String {
-        if self.styled {
-            render_snippet(&self.root, d, Renderer::styled())
-        } else {
-            d.to_string()
+            let text = if self.styled {
+                snippet(&mut sources, d, Renderer::styled())
+            } else {
+                d.to_string()
+            };
+            let _ = writeln!(err, "{text}");
         }
     }
 
@@ -129,15 +127,19 @@ impl Printer {
 /// known, otherwise the line's content underlined. Without a readable line (a workbook
 /// cell, a missing file), just the message.
 pub fn render_snippet(root: &Path, d: &Diagnostic, renderer: Renderer) -> String {
+    snippet(&mut Sources::new(root), d, renderer)
+}
+
+fn snippet(sources: &mut Sources, d: &Diagnostic, renderer: Renderer) -> String {
     let level = match d.severity {
         Severity::Error => Level::ERROR.with_name("错误"),
         Severity::Warning => Level::WARNING.with_name("警告"),
     };
     let title = level.primary_title(d.message.as_str());
-    let Some(text) = source_line(root, d) else {
+    let Some(text) = sources.line(&d.path, d.line) else {
         let mut origin = annotate_snippets::Origin::path(d.path.as_str());
         // A workbook cell (`台账.xlsx:红管家!C7`) is its own place; a line adds nothing.
-        if d.line > 0 && root.join(&d.path).is_file() {
+        if d.line > 0 && sources.is_file(&d.path) {
             origin = origin.line(d.line as usize);
         }
         return renderer.render(&[title.element(origin)]);
@@ -164,16 +166,57 @@ pub fn render_snippet(root: &Path, d: &Diagnostic, renderer: Renderer) -> String
     renderer.render(&[title.element(snippet)])
 }
 
-/// The text of `d`'s line, when `d.path` is a UTF-8 text file under `root`.
-fn source_line(root: &Path, d: &Diagnostic) -> Option<String> {
-    if d.line == 0 {
-        return None;
+/// The site's text files, each read once however many problems it has: a large register
+/// with many errors is not read again for each.
+struct Sources {
+    root: PathBuf,
+    /// By path: the text and where each line starts; `None` when not UTF-8 text.
+    files: HashMap<String, Option<(String, Vec<usize>)>>,
+}
+
+impl Sources {
+    fn new(root: &Path) -> Sources {
+        Sources {
+            root: root.to_path_buf(),
+            files: HashMap::new(),
+        }
     }
-    let bytes = std::fs::read(root.join(&d.path)).ok()?;
-    let text = std::str::from_utf8(&bytes).ok()?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let line = text.lines().nth(d.line as usize - 1)?;
-    Some(line.trim_end_matches('\r').replace('\t', "    "))
+
+    fn is_file(&self, path: &str) -> bool {
+        self.root.join(path).is_file()
+    }
+
+    /// Line `n` (from 1) of `path`, tabs widened, when `path` is a UTF-8 text file.
+    fn line(&mut self, path: &str, n: u32) -> Option<String> {
+        if n == 0 {
+            return None;
+        }
+        let root = &self.root;
+        let (text, starts) = self
+            .files
+            .entry(path.to_string())
+            .or_insert_with(|| {
+                let bytes = std::fs::read(root.join(path)).ok()?;
+                let text = String::from_utf8(bytes).ok()?;
+                let starts = std::iter::once(0)
+                    .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                    .collect();
+                Some((text, starts))
+            })
+            .as_ref()?;
+        let start = *starts.get(n as usize - 1)?;
+        let end = starts.get(n as usize).map_or(text.len(), |e| e - 1);
+        let line = text.get(start..end)?;
+        let line = if n == 1 {
+            line.strip_prefix('\u{feff}').unwrap_or(line)
+        } else {
+            line
+        };
+        if start == text.len() {
+            return None;
+        }
+        Some(line.trim_end_matches('\r').replace('\t', "    "))
+    }
 }
 
 /// A diagnostic as `check --format json` prints it.
