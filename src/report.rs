@@ -170,7 +170,7 @@ fn snippet(sources: &mut Sources, d: &Diagnostic, renderer: Renderer) -> String 
 /// with many errors is not read again for each.
 struct Sources {
     root: PathBuf,
-    /// By path: the text and where each line starts; `None` when not UTF-8 text.
+    /// By path: the text and where each line starts; `None` when not a text file.
     files: HashMap<String, Option<(String, Vec<usize>)>>,
 }
 
@@ -186,7 +186,7 @@ impl Sources {
         self.root.join(path).is_file()
     }
 
-    /// Line `n` (from 1) of `path`, tabs widened, when `path` is a UTF-8 text file.
+    /// Line `n` (from 1) of `path`, tabs widened, when `path` is a text file.
     fn line(&mut self, path: &str, n: u32) -> Option<String> {
         if n == 0 {
             return None;
@@ -196,8 +196,19 @@ impl Sources {
             .files
             .entry(path.to_string())
             .or_insert_with(|| {
-                let bytes = std::fs::read(root.join(path)).ok()?;
-                let text = String::from_utf8(bytes).ok()?;
+                // Decoded as the loader decodes (GB18030 from Excel, UTF-16), so the line
+                // shown is the line the message counts; never a workbook's bytes.
+                let text_file = Path::new(path)
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| {
+                        ["csv", "toml", "md", "txt", "html", "xml"]
+                            .contains(&e.to_ascii_lowercase().as_str())
+                    });
+                if !text_file {
+                    return None;
+                }
+                let text = crate::load::decode::read_to_string(&root.join(path)).ok()?;
                 let starts = std::iter::once(0)
                     .chain(text.match_indices('\n').map(|(i, _)| i + 1))
                     .collect();
@@ -385,6 +396,17 @@ mod tests {
             out.trim_end().ends_with("--> content/台账.xlsx:红管家!C7"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn a_file_saved_by_excel_in_gbk_shows_its_line() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (gbk, _, _) = encoding_rs::GBK.encode("日期,户数\r\n2018-11-20,三\r\n");
+        std::fs::create_dir_all(dir.path().join("content")).expect("mkdir");
+        std::fs::write(dir.path().join("content/v.csv"), &gbk).expect("write");
+        let d = diag("content/v.csv", 2, None, "户数: \"三\" 不是整数");
+        let out = render_snippet(dir.path(), &d, Renderer::plain());
+        assert!(out.contains("2 | 2018-11-20,三\n"), "{out}");
     }
 
     #[test]
