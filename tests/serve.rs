@@ -286,6 +286,7 @@ fn serves_the_built_site_from_memory_with_its_content_types() {
     // The published path also works, for links written with it (the 404 page's).
     assert_eq!(preview.get("/fushan/index.html").status, 200);
     assert_eq!(preview.get("/fushan/").status, 200);
+    assert_eq!(preview.get("/fushan").header("location"), "/fushan/");
 
     let folder = preview.get("/communities");
     assert_eq!(folder.status, 308);

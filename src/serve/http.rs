@@ -89,26 +89,31 @@ enum Found {
 /// Finds `key` in the site; also under the path of `base_url`, which links written for
 /// the published address (such as the 404 page's) begin with.
 fn lookup(snapshot: &Snapshot, key: &str) -> Found {
+    let found = find(snapshot, key);
     let base = snapshot.base_path.trim_matches('/');
-    let mut keys = vec![key.to_string()];
-    if !base.is_empty() {
-        if key == base {
-            keys.push(String::new());
-        } else if let Some(rest) = key.strip_prefix(&format!("{base}/")) {
-            keys.push(rest.to_string());
-        }
+    if !matches!(found, Found::Nothing) || base.is_empty() {
+        return found;
     }
-    for key in keys {
-        if key.is_empty() || key.ends_with('/') {
-            let index = format!("{key}index.html");
-            if snapshot.files.contains_key(&index) {
-                return Found::File(index);
-            }
-        } else if snapshot.files.contains_key(&key) {
-            return Found::File(key);
-        } else if snapshot.files.contains_key(&format!("{key}/index.html")) {
-            return Found::Folder;
+    if key == base {
+        // `/fushan` is the site's folder: relative links need the `/`.
+        return Found::Folder;
+    }
+    match key.strip_prefix(&format!("{base}/")) {
+        Some(rest) => find(snapshot, rest),
+        None => Found::Nothing,
+    }
+}
+
+fn find(snapshot: &Snapshot, key: &str) -> Found {
+    if key.is_empty() || key.ends_with('/') {
+        let index = format!("{key}index.html");
+        if snapshot.files.contains_key(&index) {
+            return Found::File(index);
         }
+    } else if snapshot.files.contains_key(key) {
+        return Found::File(key.to_string());
+    } else if snapshot.files.contains_key(&format!("{key}/index.html")) {
+        return Found::Folder;
     }
     Found::Nothing
 }
