@@ -10,14 +10,17 @@ use std::path::{Path, PathBuf};
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 use serde::Serialize;
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{Diagnostic, Diagnostics, Severity, column_letters};
 use crate::pipeline::BuildError;
 
 /// How much to say: `--quiet` keeps errors only, `--verbose` adds timings and counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verbosity {
+    /// Errors only.
     Quiet,
+    /// Errors, warnings and one result line.
     Normal,
+    /// Also the files that changed, the time of each stage and the counts.
     Verbose,
 }
 
@@ -49,6 +52,7 @@ impl Printer {
         self
     }
 
+    /// How much this printer says.
     pub fn verbosity(&self) -> Verbosity {
         self.verbosity
     }
@@ -72,14 +76,7 @@ impl Printer {
 
     /// A build's failure: its messages, then what it means.
     pub fn build_error(&self, err: &BuildError) {
-        match err {
-            BuildError::Input(diags) => self.diagnostics(&diags.sorted()),
-            _ => {
-                for line in other_error_lines(err) {
-                    self.error_line(&line);
-                }
-            }
-        }
+        self.diagnostics(&problems(err).sorted());
         self.error_line(&error_summary(err));
     }
 
@@ -137,9 +134,13 @@ fn snippet(sources: &mut Sources, d: &Diagnostic, renderer: Renderer) -> String 
     };
     let title = level.primary_title(d.message.as_str());
     let Some(text) = sources.line(&d.path, d.line) else {
-        let mut origin = annotate_snippets::Origin::path(d.path.as_str());
-        // A workbook cell (`台账.xlsx:红管家!C7`) is its own place; a line adds nothing.
-        if d.line > 0 && sources.is_file(&d.path) {
+        // A workbook cell is shown as the user finds it: `台账.xlsx:红管家!C7`.
+        let place = match d.cell() {
+            Some((column, row)) => format!("{}!{}{row}", d.path, column_letters(column)),
+            None => d.path.clone(),
+        };
+        let mut origin = annotate_snippets::Origin::path(place.as_str());
+        if d.cell().is_none() && d.line > 0 && sources.is_file(&d.path) {
             origin = origin.line(d.line as usize);
         }
         return renderer.render(&[title.element(origin)]);
@@ -255,41 +256,13 @@ pub fn json_line(d: &Diagnostic) -> String {
     serde_json::to_string(&json).unwrap_or_default()
 }
 
-/// A failed build as diagnostics, for JSON lines: template errors and leaks carry their
-/// location in their text, as `path:line: message` where they have one.
-pub fn build_error_diagnostics(err: &BuildError) -> Vec<Diagnostic> {
+/// A failed build's problems, whatever stopped it: records, templates, leaks or the disk.
+pub fn problems(err: &BuildError) -> &Diagnostics {
     match err {
-        BuildError::Input(diags) => diags.sorted(),
-        _ => other_error_lines(err)
-            .iter()
-            .map(|line| split_location(line))
-            .collect(),
-    }
-}
-
-fn split_location(line: &str) -> Diagnostic {
-    let located = line.split_once(": ").and_then(|(at, message)| {
-        let (path, n) = at.rsplit_once(':')?;
-        let n: u32 = n.parse().ok()?;
-        Some((path.to_string(), n, message.to_string()))
-    });
-    let (path, line, message) = located.unwrap_or_else(|| (String::new(), 0, line.to_string()));
-    Diagnostic {
-        path,
-        line,
-        column: None,
-        severity: Severity::Error,
-        message,
-    }
-}
-
-/// The messages of a failure that is not about the records.
-fn other_error_lines(err: &BuildError) -> Vec<String> {
-    match err {
-        BuildError::Input(diags) => diags.sorted().iter().map(ToString::to_string).collect(),
-        BuildError::Render(errors) => errors.clone(),
-        BuildError::Leak(leaks) => leaks.clone(),
-        BuildError::Write(e) => vec![e.to_string()],
+        BuildError::Input(diags)
+        | BuildError::Render(diags)
+        | BuildError::Leak(diags)
+        | BuildError::Write(diags) => diags,
     }
 }
 
@@ -301,13 +274,13 @@ pub fn error_summary(err: &BuildError) -> String {
             diags.error_count(),
             diags.warning_count()
         ),
-        BuildError::Render(errors) => format!(
+        BuildError::Render(diags) => format!(
             "模板有 {} 处错误。未写入任何文件，原有的输出保持不变。",
-            errors.len()
+            diags.error_count()
         ),
-        BuildError::Leak(leaks) => format!(
+        BuildError::Leak(diags) => format!(
             "生成的网站里有 {} 处不应公开的内容，请检查这些文件的来源（站点自己的模板、static/ 里的文件或简报正文）。未写入任何文件，原有的输出保持不变。",
-            leaks.len()
+            diags.error_count()
         ),
         BuildError::Write(_) => "原有的输出保持不变。".to_string(),
     }
@@ -315,15 +288,21 @@ pub fn error_summary(err: &BuildError) -> String {
 
 /// A failure as plain text, every message a line, as the preview's overlay shows it.
 pub fn build_error_text(err: &BuildError) -> String {
-    let mut lines = other_error_lines(err);
+    let mut lines: Vec<String> = problems(err)
+        .sorted()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     lines.push(match err {
         BuildError::Input(diags) => format!(
             "发现 {} 个错误、{} 个警告。",
             diags.error_count(),
             diags.warning_count()
         ),
-        BuildError::Render(errors) => format!("模板有 {} 处错误。", errors.len()),
-        BuildError::Leak(leaks) => format!("生成的网站里有 {} 处不应公开的内容。", leaks.len()),
+        BuildError::Render(diags) => format!("模板有 {} 处错误。", diags.error_count()),
+        BuildError::Leak(diags) => {
+            format!("生成的网站里有 {} 处不应公开的内容。", diags.error_count())
+        }
         BuildError::Write(_) => "无法生成。".to_string(),
     });
     lines.join("\n")
@@ -385,9 +364,9 @@ mod tests {
     #[test]
     fn a_cell_of_a_workbook_is_shown_by_its_place() {
         let d = diag(
-            "content/台账.xlsx:红管家!C7",
+            "content/台账.xlsx:红管家",
             7,
-            None,
+            Some(3),
             "户数: \"三\" 不是整数",
         );
         let out = render_snippet(Path::new("/nonexistent"), &d, Renderer::plain());
@@ -424,14 +403,5 @@ mod tests {
             json_line(&d),
             r#"{"path":"site.toml","line":3,"column":5,"severity":"error","message":"title: 应为文字"}"#
         );
-    }
-
-    #[test]
-    fn located_template_errors_split_into_path_and_line() {
-        let d = split_location("templates/base.html:12: 变量 x 不存在");
-        assert_eq!((d.path.as_str(), d.line), ("templates/base.html", 12));
-        assert_eq!(d.message, "变量 x 不存在");
-        let d = split_location("没有位置的错误");
-        assert_eq!((d.path.as_str(), d.line), ("", 0));
     }
 }

@@ -60,6 +60,29 @@ fn check_format_json_prints_warnings_of_a_sound_site_and_succeeds() {
 }
 
 #[test]
+fn check_format_json_locates_a_template_error_like_a_record_error() {
+    let site = Site::basic();
+    site.write(
+        "templates/index.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n{{ stats.stewards | nosuchfilter }}\n{% endblock content %}",
+    );
+    let out = run_env(&["check", "--root", root(&site), "--format", "json"], &[]);
+    out.assert_code(1);
+    let first: Value = serde_json::from_str(out.stdout.lines().next().expect("a line"))
+        .unwrap_or_else(|e| panic!("{}: {e}", out.stdout));
+    assert_eq!(first["path"], "templates/index.html", "{}", out.stdout);
+    assert_eq!(first["line"], 3, "{}", out.stdout);
+    assert_eq!(first["severity"], "error");
+    assert!(
+        first["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("模板错误")),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
 fn off_a_terminal_each_problem_is_one_plain_line() {
     let site = site_with_problems();
     let out = run_env(&["check", "--root", root(&site)], &[]);

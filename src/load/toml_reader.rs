@@ -8,7 +8,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::{RawField, RawRecord, RawValue, SourceFile, decode};
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::schema::Kind;
 
 /// Byte offset → 1-based line number.
@@ -82,13 +82,8 @@ impl TomlDoc {
             {
                 message.push_str("（中文键名须加英文双引号，如 \"日期\" = 2018-12-10）");
             }
-            match start {
-                Some(s) => {
-                    let column = self.lines.column(&self.text, s);
-                    diags.error_at(&self.display, line, column, message)
-                }
-                None => diags.error(&self.display, line, message),
-            }
+            let column = start.map(|s| self.lines.column(&self.text, s));
+            diags.push(Diagnostic::error(&self.display, line, message).at_column(column));
         }
         None
     }
@@ -197,6 +192,7 @@ pub(super) fn read_records(
                             fields[i] = Some(RawField {
                                 written,
                                 line,
+                                column: None,
                                 value: raw_value(v.get_ref()),
                             });
                         }
@@ -207,6 +203,7 @@ pub(super) fn read_records(
                         unknown_fields.push(RawField {
                             written,
                             line,
+                            column: None,
                             value: raw_value(v.get_ref()),
                         });
                     }

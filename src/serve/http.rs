@@ -15,11 +15,11 @@ use axum::routing::get;
 use super::{Snapshot, State};
 
 /// The event stream open pages listen on; each event is the snapshot's version.
-pub const EVENTS: &str = "/__hongguanjia/events";
+pub(crate) const EVENTS: &str = "/__hongguanjia/events";
 /// Marks what the server adds to pages, so tests can tell served pages from built ones.
-pub const MARK: &str = "__hongguanjia";
+pub(crate) const MARK: &str = "__hongguanjia";
 
-pub fn router(state: State) -> Router {
+pub(crate) fn router(state: State) -> Router {
     Router::new()
         .route(EVENTS, get(events))
         .fallback(page)
@@ -121,7 +121,7 @@ fn find(snapshot: &Snapshot, key: &str) -> Found {
 /// The request path as a key of the site's files (`communities/index.html`, or ending in
 /// `/` for a folder), or `None` when it is malformed or steps outside: `.` and `..`
 /// segments, backslashes and NULs, in plain or percent-encoded form.
-pub fn site_path(raw: &str) -> Option<String> {
+pub(crate) fn site_path(raw: &str) -> Option<String> {
     let decoded = percent_decode(raw)?;
     if decoded.contains(['\\', '\0']) || !decoded.starts_with('/') {
         return None;
@@ -189,7 +189,7 @@ fn plain(status: StatusCode, text: &'static str) -> Response {
 }
 
 /// The media type of a built file, by its extension.
-pub fn content_type(path: &str) -> &'static str {
+pub(crate) fn content_type(path: &str) -> &'static str {
     let ext = path
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
@@ -226,7 +226,7 @@ pub fn content_type(path: &str) -> &'static str {
 
 /// Adds the reload script, and the failed build's messages as an overlay, before the
 /// page's `</body>`. Pages written by `build` never get this.
-pub fn inject(html: &[u8], snapshot: &Snapshot) -> Bytes {
+pub(crate) fn inject(html: &[u8], snapshot: &Snapshot) -> Bytes {
     let mut extra = String::new();
     if let Some(failure) = &snapshot.failure {
         extra.push_str(&overlay(failure, !snapshot.files.is_empty()));
@@ -271,7 +271,7 @@ fn overlay(failure: &str, kept: bool) -> String {
 }
 
 /// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

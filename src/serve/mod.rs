@@ -3,11 +3,11 @@
 //! open pages reload themselves. A failed rebuild keeps the last good site and shows its
 //! messages on every page as an overlay until the next good build.
 //!
-//! [`build_in_memory`] is the one place this module runs the pipeline; [`watch`] turns
-//! file events into rebuilds; [`http`] answers the browser.
+//! `build_in_memory` is the one place this module runs the pipeline; `watch` turns
+//! file events into rebuilds; `http` answers the browser.
 
-pub mod http;
-pub mod watch;
+pub(crate) mod http;
+pub(crate) mod watch;
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -22,44 +22,48 @@ use tokio::sync::watch as channel;
 use crate::diagnostics::Diagnostics;
 use crate::pipeline::{self, BuildError};
 use crate::report::{self, Printer};
+use crate::write;
 
 /// The port tried first when none is given; the next free ones are tried after it.
 pub const DEFAULT_PORT: u16 = 1111;
 /// How many ports after [`DEFAULT_PORT`] are tried before giving up.
 const PORT_TRIES: u16 = 20;
 
+/// What `serve` was asked for on the command line.
 pub struct Options {
+    /// The site's folder.
     pub root: PathBuf,
+    /// The address to listen on; 127.0.0.1 keeps the preview to this machine.
     pub bind: IpAddr,
     /// `None`: [`DEFAULT_PORT`] or the next free one. `Some(0)`: any free port.
     pub port: Option<u16>,
+    /// Whether to open the default browser at the preview's address.
     pub open: bool,
 }
 
 /// A site built into memory.
-pub struct Built {
+pub(crate) struct Built {
     /// By path relative to the site's root, `/`-separated, as in the built site.
-    pub files: HashMap<String, Bytes>,
-    pub pages: usize,
+    pub(crate) files: HashMap<String, Bytes>,
+    /// HTML pages among them.
+    pub(crate) pages: usize,
     /// The path part of `base_url`, so that links written for the published address
     /// (the 404 page's) also work in the preview.
-    pub base_path: String,
-    pub warnings: Diagnostics,
+    pub(crate) base_path: String,
+    /// Warnings only: any error fails the build.
+    pub(crate) warnings: Diagnostics,
 }
 
-/// Runs the whole pipeline (the same checks, leak guard included, as `build`) and keeps
-/// the files in memory.
-///
-/// This is the only adapter between the server and the pipeline: when the pipeline takes
-/// a `Sink`, this becomes `pipeline::run(root, &mut memory_sink)`.
-pub fn build_in_memory(root: &Path) -> Result<Built, BuildError> {
-    let mut files = HashMap::new();
-    let rendered = pipeline::run(root, &mut |_| Ok(()), &mut |batch| {
-        for f in batch {
-            files.insert(f.path, Bytes::from(f.bytes));
-        }
-        Ok(())
-    })?;
+/// Runs the whole pipeline (the same checks, leak guard included, as `build`) into a
+/// [`write::Memory`] sink: the one place the server calls the pipeline.
+pub(crate) fn build_in_memory(root: &Path) -> Result<Built, BuildError> {
+    let mut memory = write::Memory::default();
+    let rendered = pipeline::run(root, &mut memory)?;
+    let files = memory
+        .into_files()
+        .into_iter()
+        .map(|(path, bytes)| (path, Bytes::from(bytes)))
+        .collect();
     Ok(Built {
         files,
         pages: rendered.pages,
@@ -71,24 +75,25 @@ pub fn build_in_memory(root: &Path) -> Result<Built, BuildError> {
 /// What the server answers from. Replaced whole on every build, so a request never sees
 /// half of one site and half of another.
 #[derive(Clone, Default)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     /// The last site that built without error; empty until one has.
-    pub files: Arc<HashMap<String, Bytes>>,
-    pub base_path: String,
+    pub(crate) files: Arc<HashMap<String, Bytes>>,
+    /// As in [`Built::base_path`].
+    pub(crate) base_path: String,
     /// The last build's messages when it failed, as printed in plain text.
-    pub failure: Option<String>,
+    pub(crate) failure: Option<String>,
     /// Changes on every build, good or failed; pages reload when it does. Includes the
     /// server's start time so that a page left open across a restart reloads too.
-    pub version: String,
+    pub(crate) version: String,
     /// Set on Ctrl-C: open event streams end so that the server can stop.
-    pub closing: bool,
+    pub(crate) closing: bool,
 }
 
 /// Shared by the watcher, which publishes snapshots, and the HTTP handlers.
-pub type State = Arc<channel::Sender<Snapshot>>;
+pub(crate) type State = Arc<channel::Sender<Snapshot>>;
 
 /// Builds one snapshot after another from the same site.
-pub struct Builder {
+pub(crate) struct Builder {
     root: PathBuf,
     boot: u64,
     count: u64,
@@ -96,7 +101,8 @@ pub struct Builder {
 }
 
 impl Builder {
-    pub fn new(root: PathBuf, printer: Printer) -> Builder {
+    /// Builds the site under `root`, reporting through `printer`.
+    pub(crate) fn new(root: PathBuf, printer: Printer) -> Builder {
         let boot = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis() as u64)
@@ -112,7 +118,7 @@ impl Builder {
     /// Builds the site and makes the next snapshot from `last`: the new site when the
     /// build succeeds, otherwise the last good site with the failure. Reports on the
     /// terminal either way.
-    pub fn next(&mut self, last: &Snapshot) -> Snapshot {
+    pub(crate) fn next(&mut self, last: &Snapshot) -> Snapshot {
         self.count += 1;
         let version = format!("{:x}-{}", self.boot, self.count);
         let started = Instant::now();

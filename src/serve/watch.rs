@@ -10,14 +10,14 @@ use notify_debouncer_full::notify::{self, EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
 /// Under the site's root, what a build reads besides `site.toml`.
-pub const WATCHED_DIRS: [&str; 4] = ["content", "templates", "themes", "static"];
+pub(crate) const WATCHED_DIRS: [&str; 4] = ["content", "templates", "themes", "static"];
 
 /// Quiet time after the last event before a rebuild starts: long enough to catch the
 /// rename that ends a save, short enough to feel immediate.
 const DEBOUNCE: Duration = Duration::from_millis(120);
 
 /// Stops watching when dropped.
-pub struct Watcher {
+pub(crate) struct Watcher {
     stop: mpsc::Sender<Message>,
 }
 
@@ -29,7 +29,7 @@ impl Drop for Watcher {
 
 /// Calls `rebuild` with the changed paths on a thread of its own after each settled change
 /// under `root` that a build would see. `root` must be absolute.
-pub fn spawn(
+pub(crate) fn spawn(
     root: &Path,
     mut rebuild: impl FnMut(&[PathBuf]) + Send + 'static,
 ) -> notify::Result<Watcher> {
@@ -94,7 +94,7 @@ enum Message {
 
 /// Whether a change at `path` can change the built site: `site.toml` or anything in the
 /// watched folders, except the lock and temporary files of office programs and editors.
-pub fn affects_build(root: &Path, path: &Path) -> bool {
+pub(crate) fn affects_build(root: &Path, path: &Path) -> bool {
     let Ok(rel) = path.strip_prefix(root) else {
         return false;
     };

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use toml::de::DeValue;
 
 use super::values;
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::documents::RawDocument;
 use crate::load::{LineIndex, RawValue, TomlDoc};
 use crate::model::{Bulletin, Date, Document, FreePage};
@@ -52,11 +52,13 @@ fn parse_front(
         let start = err.span().map_or(0, |s| s.start);
         let line = front.line(start);
         let column = front.lines.column(&doc.front, start);
-        diags.error_at(
-            &doc.display,
-            line,
-            column,
-            format!("设置部分 TOML 语法错误：{}", err.message().trim()),
+        diags.push(
+            Diagnostic::error(
+                &doc.display,
+                line,
+                format!("设置部分 TOML 语法错误：{}", err.message().trim()),
+            )
+            .at_column(Some(column)),
         );
         front.ok = false;
     }
