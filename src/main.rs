@@ -32,6 +32,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    Init(cmd::init::Args),
+    New(cmd::new::Args),
     Build(cmd::build::Args),
     Check(cmd::check::Args),
     Serve(cmd::serve::Args),
@@ -50,6 +52,8 @@ fn main() -> ExitCode {
     };
     let verbosity = cli.loudness.verbosity();
     match cli.command {
+        Command::Init(args) => cmd::init::run(args, verbosity),
+        Command::New(args) => cmd::new::run(args, verbosity),
         Command::Build(args) => cmd::build::run(args, verbosity),
         Command::Check(args) => cmd::check::run(args, verbosity),
         Command::Serve(args) => cmd::serve::run(args, verbosity),

@@ -14,6 +14,8 @@ use hongguanjia::timings::Timings;
 
 pub(crate) mod build;
 pub(crate) mod check;
+pub(crate) mod init;
+pub(crate) mod new;
 pub(crate) mod serve;
 
 /// `hongguanjia --help`, with clap's English headings replaced.
@@ -31,6 +33,17 @@ pub(crate) const MAIN_HELP: &str = "\
 pub(crate) const COMMAND_HELP: &str = "\
 {about-with-newline}
 用法：{usage}
+
+选项：
+{options}{after-help}";
+
+/// `hongguanjia <命令> --help` for a command that takes arguments of its own.
+pub(crate) const COMMAND_WITH_ARGS_HELP: &str = "\
+{about-with-newline}
+用法：{usage}
+
+参数：
+{positionals}
 
 选项：
 {options}{after-help}";
@@ -89,7 +102,6 @@ macro_rules! complain {
         let _ = writeln!(std::io::stderr(), $($arg)*);
     }};
 }
-#[allow(unused_imports)]
 pub(crate) use complain;
 
 /// The stage breakdown, with `--verbose` or when `HONGGUANJIA_TIMINGS` is set (the
@@ -137,8 +149,7 @@ pub(crate) fn usage_error(err: clap::Error) -> ExitCode {
         ErrorKind::UnknownArgument => format!("不认识的参数“{arg}”"),
         ErrorKind::MissingRequiredArgument => format!("缺少必填的选项：{arg}"),
         ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            "请给出一个命令：build（生成网站）、check（只检查记录）或 serve（在本机预览）"
-                .to_string()
+            "请给出一个命令：init（新建站点）、new（新建简报或页面）、build（生成网站）、check（只检查记录）或 serve（在本机预览）".to_string()
         }
         ErrorKind::InvalidValue if value.is_empty() => format!("选项 {arg} 需要一个值"),
         ErrorKind::InvalidValue => format!("选项 {arg} 的值“{value}”无效"),
