@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::{LineIndex, decode};
 use crate::model::Date;
 use crate::validate::values;
@@ -405,7 +405,8 @@ pub(crate) fn load(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
                 Some(hint) => format!("{key}: {hint}"),
                 None => format!("{key}: {}", explain(err.message())),
             };
-            diags.error(display, line, message);
+            let column = err.span().map(|span| lines.column(&text, span.start));
+            diags.push(Diagnostic::error(display, line, message).at_column(column));
             return None;
         }
     };

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use toml::de::DeValue;
 
 use super::values;
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::documents::RawDocument;
 use crate::load::{LineIndex, RawValue, TomlDoc};
 use crate::model::{Bulletin, Date, Document, FreePage};
@@ -51,19 +51,21 @@ fn parse_front(
     let toml_doc = TomlDoc::new(doc.display.clone(), doc.front.clone());
     let (table, errors) = toml::de::DeTable::parse_recoverable(&toml_doc.text);
     for err in errors {
-        let offset = err.span().map_or(0, |s| s.start);
-        let line = front.line(offset);
+        let start = err.span().map_or(0, |s| s.start);
+        let line = front.line(start);
+        let column = front.lines.column(&doc.front, start);
         // The slip on that line in words a user knows, with the line as it should be.
         let text = doc
             .front
             .lines()
-            .nth(front.lines.line(offset).saturating_sub(1) as usize)
+            .nth(front.lines.line(start).saturating_sub(1) as usize)
             .unwrap_or("");
         let message = match crate::validate::toml_hints::explain_line(text) {
             Some(hint) => format!("设置部分：{hint}"),
             None => format!("设置部分 TOML 语法错误：{}", err.message().trim()),
         };
-        front.error(diags, line, message);
+        diags.push(Diagnostic::error(&doc.display, line, message).at_column(Some(column)));
+        front.ok = false;
     }
     if !front.ok {
         return None;
