@@ -31,6 +31,8 @@ pub struct SiteConfig {
     pub privacy: PrivacySettings,
     #[serde(default)]
     pub lists: ListSettings,
+    #[serde(default)]
+    pub print: PrintSettings,
 }
 
 fn default_theme() -> String {
@@ -83,6 +85,27 @@ pub struct PrivacySettings {
     pub steward_phone: PhoneStyle,
     #[serde(default)]
     pub allow_raw_html: bool,
+}
+
+/// The internal print kit (`hongguanjia print`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct PrintSettings {
+    /// Paper of the notice boards.
+    #[serde(default)]
+    pub board_size: BoardSize,
+    /// The browser that prints PDFs: a command name or a path.
+    pub browser: Option<String>,
+    /// Day of the month of the door-knocking day (敲门日).
+    pub door_knocking_day: Option<u8>,
+    /// Who signs the thank-you letters; default the subdistrict's party committee.
+    pub letter_issuer: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub enum BoardSize {
+    #[default]
+    A4,
+    A3,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -161,6 +184,7 @@ const KNOWN: &[(&str, &[&str])] = &[
             "bulletin",
             "privacy",
             "lists",
+            "print",
         ],
     ),
     (
@@ -183,6 +207,10 @@ const KNOWN: &[(&str, &[&str])] = &[
         &["steward_names", "steward_phone", "allow_raw_html"],
     ),
     ("lists", &["page_size"]),
+    (
+        "print",
+        &["board_size", "browser", "door_knocking_day", "letter_issuer"],
+    ),
 ];
 
 /// Reports every unknown setting at its line, not just the first.
@@ -298,6 +326,16 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
             display,
             key_line(&text, "date"),
             format!("date: \"{date}\" 不是有效日期（写作 2018-12-10，不带时间）"),
+        );
+        ok = false;
+    }
+    if let Some(day) = config.print.door_knocking_day
+        && !(1..=28).contains(&day)
+    {
+        diags.error(
+            display,
+            key_line(&text, "door_knocking_day"),
+            format!("print.door_knocking_day: {day} 应为 1 到 28 之间的日子（每月都有的一天），如 20"),
         );
         ok = false;
     }

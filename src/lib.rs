@@ -9,7 +9,8 @@
 //! 6. [`write`]: swap the finished site into the output folder.
 //!
 //! [`pipeline`] runs the steps; [`config`] reads `site.toml`; [`model`] holds typed records;
-//! [`charts`] draws the pages' statistics as inline SVG.
+//! [`charts`] draws the pages' statistics as inline SVG. [`print`] makes the internal print
+//! kit (boards, cards, log sheets, letters, bulletins) from the same records.
 
 pub mod aggregate;
 pub mod charts;
@@ -19,6 +20,7 @@ pub mod guard;
 pub mod load;
 pub mod model;
 pub mod pipeline;
+pub mod print;
 pub mod privacy;
 pub mod render;
 pub mod schema;

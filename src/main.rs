@@ -29,6 +29,21 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// 生成内部打印材料：公示牌、联户卡、红管家日志、感谢信和简报（默认输出到 <站点目录>/print）
+    Print {
+        /// 站点目录（含 site.toml 和 content/）
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 输出目录；不能是公开网站的输出目录或在其中
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// 同时用已安装的 Chromium / Chrome / Edge 把每份材料打印成 PDF
+        #[arg(long)]
+        pdf: bool,
+        /// 即使输出目录里有不是 hongguanjia 生成的文件，也整体替换
+        #[arg(long)]
+        force: bool,
+    },
     /// 只检查记录，不写任何文件，并列出找到的记录数
     Check {
         /// 站点目录（含 site.toml 和 content/）
@@ -100,6 +115,23 @@ fn fail(err: BuildError) -> ExitCode {
     }
 }
 
+fn fail_print(err: hongguanjia::print::PrintError) -> ExitCode {
+    use hongguanjia::print::PrintError;
+    match err {
+        PrintError::Input(d) => fail_input(&d),
+        PrintError::Render(e) => fail(BuildError::Render(e)),
+        PrintError::Leak(l) => fail(BuildError::Leak(l)),
+        PrintError::Write(w) => fail(BuildError::Write(w)),
+        PrintError::Pdf(errors) => {
+            for e in &errors {
+                complain!("{e}");
+            }
+            complain!("未能生成 PDF，未写入任何文件，原有的输出保持不变。");
+            ExitCode::from(1)
+        }
+    }
+}
+
 fn fail_input(diags: &Diagnostics) -> ExitCode {
     print_diagnostics(diags);
     complain!(
@@ -131,6 +163,37 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(err) => fail(err),
+        },
+        Command::Print {
+            root,
+            output,
+            pdf,
+            force,
+        } => match hongguanjia::print::print(&root, output.as_deref(), pdf, force) {
+            Ok(report) => {
+                print_diagnostics(&report.warnings);
+                for g in &report.groups {
+                    say!("{}：{} 份，{} 个文件", g.title, g.items, g.files.len());
+                }
+                if let Some(p) = &report.pdf {
+                    say!(
+                        "PDF：{} 个，用时 {:.1} 秒（同时运行 {} 个浏览器）",
+                        p.pdfs,
+                        p.seconds,
+                        p.workers
+                    );
+                    say!("浏览器：{}", p.browser);
+                    say!("中文字体：{}", p.font);
+                }
+                say!(
+                    "已生成内部打印材料（共 {} 个文件），用时 {:.2} 秒，输出到 {}。这些材料含红管家联系电话，请勿放到公开网站上。",
+                    report.files,
+                    report.seconds,
+                    report.output.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(err) => fail_print(err),
         },
         Command::Check { root } => match pipeline::check(&root) {
             Ok(prepared) => {
