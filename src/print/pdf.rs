@@ -29,9 +29,10 @@ pub const FONT_FAMILIES: &[&str] = &[
     "FangSong",
     "仿宋",
     "STFangsong",
+    "SimSun",
+    "AR PL UMing CN",
     "Noto Serif CJK SC",
     "Source Han Serif SC",
-    "SimSun",
 ];
 
 /// How long one browser run may take before it is given up as hung.
