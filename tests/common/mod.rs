@@ -191,6 +191,25 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
     )
 }
 
+/// Runs the binary with extra environment variables.
+pub fn run_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hongguanjia"));
+    command.args(args);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    run_with(&mut command)
+}
+
+/// Whether a command is on PATH (the browser and PDF tools some tests need).
+pub fn tool(name: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
 fn run_with(command: &mut Command) -> Run {
     let out = command
         .env_remove("SOURCE_DATE_EPOCH")
