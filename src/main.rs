@@ -184,6 +184,13 @@ fn main() -> ExitCode {
                     );
                     say!("浏览器：{}", p.browser);
                     say!("中文字体：{}", p.font);
+                    if !p.type3.is_empty() {
+                        complain!(
+                            "警告：{} 等 {} 个 PDF 里有文字被画成了轮廓（Type 3 字体），不便检索、印刷也不够清晰。原因是用到的中文字体是 CFF 格式（如 Noto CJK），浏览器无法嵌入。请安装 TrueType 中文字体（Windows 的仿宋、黑体；Debian/Ubuntu：sudo apt-get install fonts-arphic-uming fonts-wqy-zenhei）后重新生成",
+                            p.type3[0],
+                            p.type3.len()
+                        );
+                    }
                 }
                 say!(
                     "已生成内部打印材料（共 {} 个文件），用时 {:.2} 秒，输出到 {}。这些材料含红管家联系电话，请勿放到公开网站上。",

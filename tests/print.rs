@@ -89,9 +89,14 @@ fn count(dir: &Path, rel_prefix: &str, needle: &str) -> usize {
 #[test]
 fn one_board_and_card_sheet_per_covered_building_one_log_per_steward() {
     let site = kit_site();
+    site.write_bytes("static/photos/FM-001.jpg", b"\xff\xd8\xff\xe0 a photo");
     print(&site, &[]).assert_code(0);
     let kit = site.path("print");
     assert_eq!(count(&kit, "boards/", "<section class=\"board\">"), 5);
+    // FM-001 has a photo and two buildings: on both boards; no one else has one.
+    assert_eq!(count(&kit, "boards/", "<img class=\"photo\""), 2);
+    assert_eq!(count(&kit, "boards/", "src=\"../photos/FM-001.jpg\""), 2);
+    assert!(kit.join("photos/FM-001.jpg").is_file());
     assert_eq!(count(&kit, "cards/", "<section class=\"sheet\""), 5);
     assert_eq!(count(&kit, "cards/", "<article class=\"card\">"), 20);
     assert_eq!(count(&kit, "logs/", "<section class=\"log\">"), 4);

@@ -46,6 +46,9 @@ pub struct Browser {
 
 #[derive(Debug, Clone)]
 pub struct PdfReport {
+    /// PDFs whose text the browser drew as outlines (Type 3): no TrueType CJK font was
+    /// found for some text, so it will not be searchable or print as crisply.
+    pub type3: Vec<String>,
     pub browser: String,
     pub font: String,
     pub pdfs: usize,
@@ -246,7 +249,13 @@ pub fn print_all(
         errors.sort();
         return Err(errors);
     }
+    let type3 = pdfs
+        .iter()
+        .filter(|f| has_type3(&f.bytes))
+        .map(|f| f.path.clone())
+        .collect();
     let report = PdfReport {
+        type3,
         browser: format!("{}（{}）", browser.version, browser.program.display()),
         font: cjk_font(),
         pdfs: pdfs.len(),
@@ -254,6 +263,11 @@ pub fn print_all(
         seconds: started.elapsed().as_secs_f64(),
     };
     Ok((pdfs, report))
+}
+
+/// Whether a PDF holds a Type 3 font. Chromium writes font dictionaries uncompressed.
+fn has_type3(pdf: &[u8]) -> bool {
+    pdf.windows(14).any(|w| w == b"/Subtype /Type3")
 }
 
 /// `boards/x.html` → `boards/x.pdf`; `bulletins/y/index.html` → `bulletins/y/index.pdf`.
