@@ -209,7 +209,12 @@ const KNOWN: &[(&str, &[&str])] = &[
     ("lists", &["page_size"]),
     (
         "print",
-        &["board_size", "browser", "door_knocking_day", "letter_issuer"],
+        &[
+            "board_size",
+            "browser",
+            "door_knocking_day",
+            "letter_issuer",
+        ],
     ),
 ];
 
@@ -335,7 +340,9 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
         diags.error(
             display,
             key_line(&text, "door_knocking_day"),
-            format!("print.door_knocking_day: {day} 应为 1 到 28 之间的日子（每月都有的一天），如 20"),
+            format!(
+                "print.door_knocking_day: {day} 应为 1 到 28 之间的日子（每月都有的一天），如 20"
+            ),
         );
         ok = false;
     }

@@ -120,8 +120,22 @@ fn fail_print(err: hongguanjia::print::PrintError) -> ExitCode {
     match err {
         PrintError::Input(d) => fail_input(&d),
         PrintError::Render(e) => fail(BuildError::Render(e)),
-        PrintError::Leak(l) => fail(BuildError::Leak(l)),
+        PrintError::Leak(leaks) => {
+            for l in &leaks {
+                complain!("{l}");
+            }
+            complain!(
+                "打印材料里有 {} 处不应出现的内容（居民的信息，或公示牌、联户卡以外的红管家电话、不同意公示的红管家电话），请检查这些内容的来源（站点自己的模板、简报正文）。未写入任何文件，原有的输出保持不变。",
+                leaks.len()
+            );
+            ExitCode::from(1)
+        }
         PrintError::Write(w) => fail(BuildError::Write(w)),
+        PrintError::Output(message) => {
+            complain!("{message}");
+            complain!("未写入任何文件。");
+            ExitCode::from(1)
+        }
         PrintError::Pdf(errors) => {
             for e in &errors {
                 complain!("{e}");

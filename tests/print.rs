@@ -42,7 +42,12 @@ distribute_to = [\"各社区\"]
 全街道已有{{ stats.stewards }}名红管家，联系楼幢{{ stats.buildings_covered }}幢。
 ";
 
-const RESIDENT_VALUES: &[&str] = &["钱桂兰", "13705703333", "王阿婆独居需常去看看", "纸箱堵住消防通道"];
+const RESIDENT_VALUES: &[&str] = &[
+    "钱桂兰",
+    "13705703333",
+    "王阿婆独居需常去看看",
+    "纸箱堵住消防通道",
+];
 
 fn kit_site() -> Site {
     let site = Site::basic();
@@ -69,7 +74,11 @@ fn texts(dir: &Path) -> Vec<(String, String)> {
             if p.is_dir() {
                 stack.push(p);
             } else if p.extension().is_some_and(|x| x == "html" || x == "css") {
-                let rel = p.strip_prefix(dir).expect("inside").to_string_lossy().into_owned();
+                let rel = p
+                    .strip_prefix(dir)
+                    .expect("inside")
+                    .to_string_lossy()
+                    .into_owned();
                 out.push((rel, fs::read_to_string(&p).expect("utf-8")));
             }
         }
@@ -107,7 +116,10 @@ fn one_board_and_card_sheet_per_covered_building_one_log_per_steward() {
     assert!(!letters.contains("周明华"));
     // The bulletin is the public one, its figures filled in from the records.
     let bulletin = fs::read_to_string(kit.join("bulletins/2018-3/index.html")).expect("bulletin");
-    assert!(bulletin.contains("全街道已有4名红管家，联系楼幢5幢。"), "{bulletin}");
+    assert!(
+        bulletin.contains("全街道已有4名红管家，联系楼幢5幢。"),
+        "{bulletin}"
+    );
     // The board count is the covered-building figure the public site shows.
     let summary = site.summary();
     assert_eq!(summary["buildings_covered"], 5);
@@ -133,14 +145,23 @@ fn phones_only_where_the_steward_is_the_contact_and_never_a_resident() {
             "{path}: FM-001's phone"
         );
         // FM-002 said 否: not even on their own board.
-        assert!(!digits.contains("13905709999"), "{path}: an opted-out phone");
+        assert!(
+            !digits.contains("13905709999"),
+            "{path}: an opted-out phone"
+        );
         for v in RESIDENT_VALUES {
             assert!(!text.contains(v), "{path}: resident data {v}");
         }
     }
     let boards = fs::read_to_string(kit.join("boards/fangmen.html")).expect("boards");
-    assert!(boards.contains("139 0570 1111"), "phones print in groups of 3-4-4");
-    assert!(boards.contains("吴建英"), "an opted-out steward is still named");
+    assert!(
+        boards.contains("139 0570 1111"),
+        "phones print in groups of 3-4-4"
+    );
+    assert!(
+        boards.contains("吴建英"),
+        "an opted-out steward is still named"
+    );
 }
 
 #[test]
@@ -156,7 +177,11 @@ fn refuses_the_public_output_folder_inside_it_or_around_it() {
         let out = output.to_str().expect("utf-8");
         let r = run(&["print", "--root", &root, "--output", out]);
         r.assert_code(1);
-        assert!(r.stderr.contains("不能放进公开网站的输出文件夹"), "{}", r.stderr);
+        assert!(
+            r.stderr.contains("不能放进公开网站的输出文件夹"),
+            "{}",
+            r.stderr
+        );
     }
     assert!(!site.path("public/print").exists());
     assert!(!site.path("public/boards").exists());
@@ -166,9 +191,19 @@ fn refuses_the_public_output_folder_inside_it_or_around_it() {
     let r = site.build(&["--output", elsewhere.to_str().expect("utf-8")]);
     r.assert_code(0);
     let inside = elsewhere.join("kit");
-    let r = run(&["print", "--root", &root, "--output", inside.to_str().expect("utf-8")]);
+    let r = run(&[
+        "print",
+        "--root",
+        &root,
+        "--output",
+        inside.to_str().expect("utf-8"),
+    ]);
     r.assert_code(1);
-    assert!(r.stderr.contains("是 hongguanjia 生成的公开网站"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("是 hongguanjia 生成的公开网站"),
+        "{}",
+        r.stderr
+    );
 
     // Printing again into its own folder is fine.
     print(&site, &[]).assert_code(0);
@@ -180,7 +215,10 @@ fn settings_choose_a3_boards_and_the_door_knocking_day() {
     let site = kit_site();
     site.write(
         "site.toml",
-        &format!("{}[print]\nboard_size = \"A3\"\ndoor_knocking_day = 15\n", common::SITE_TOML),
+        &format!(
+            "{}[print]\nboard_size = \"A3\"\ndoor_knocking_day = 15\n",
+            common::SITE_TOML
+        ),
     );
     print(&site, &[]).assert_code(0);
     let css = fs::read_to_string(site.path("print/assets/print.css")).expect("css");
@@ -194,7 +232,9 @@ fn settings_choose_a3_boards_and_the_door_knocking_day() {
     );
     let r = print(&site, &[]);
     r.assert_code(1);
-    r.assert_line("site.toml:4: print.door_knocking_day: 31 应为 1 到 28 之间的日子（每月都有的一天），如 20");
+    r.assert_line(
+        "site.toml:4: print.door_knocking_day: 31 应为 1 到 28 之间的日子（每月都有的一天），如 20",
+    );
 }
 
 #[test]
@@ -206,15 +246,27 @@ fn no_browser_is_a_clear_message_and_nothing_written() {
         &[("HONGGUANJIA_BROWSER", "/nonexistent/chromium")],
     );
     r.assert_code(1);
-    assert!(r.stderr.contains("环境变量 HONGGUANJIA_BROWSER 写的浏览器“/nonexistent/chromium”找不到"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("环境变量 HONGGUANJIA_BROWSER 写的浏览器“/nonexistent/chromium”找不到"),
+        "{}",
+        r.stderr
+    );
     assert!(!site.path("print").exists());
 }
 
 /// Whether the PDF tools are here; under CI their absence is a failure.
 fn pdf_tools_present() -> bool {
-    let present = ["chromium", "pdfinfo", "pdftotext", "pdffonts", "pdftoppm", "zbarimg"]
-        .iter()
-        .all(|t| tool(t));
+    let present = [
+        "chromium",
+        "pdfinfo",
+        "pdftotext",
+        "pdffonts",
+        "pdftoppm",
+        "zbarimg",
+    ]
+    .iter()
+    .all(|t| tool(t));
     if !present {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -238,7 +290,11 @@ fn pdfinfo(pdf: &Path) -> (String, u32) {
 }
 
 fn pdftext(pdf: &Path) -> String {
-    let out = Command::new("pdftotext").arg(pdf).arg("-").output().expect("pdftotext");
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
     String::from_utf8_lossy(&out.stdout)
         .chars()
         .filter(|c| !c.is_whitespace())
@@ -265,8 +321,16 @@ fn qr_codes(pdf: &Path, dir: &Path) -> Vec<String> {
     pngs.sort();
     let mut codes = Vec::new();
     for png in pngs {
-        let out = Command::new("zbarimg").args(["--raw", "-q"]).arg(&png).output().expect("zbarimg");
-        codes.extend(String::from_utf8_lossy(&out.stdout).lines().map(str::to_string));
+        let out = Command::new("zbarimg")
+            .args(["--raw", "-q"])
+            .arg(&png)
+            .output()
+            .expect("zbarimg");
+        codes.extend(
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(str::to_string),
+        );
         let _ = fs::remove_file(png);
     }
     codes
@@ -280,7 +344,11 @@ fn pdfs_have_the_right_paper_pages_fonts_text_and_qr_codes() {
     let site = kit_site();
     let r = print(&site, &["--pdf"]);
     r.assert_code(0);
-    assert!(r.stdout.contains("浏览器：") && r.stdout.contains("中文字体："), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("浏览器：") && r.stdout.contains("中文字体："),
+        "{}",
+        r.stdout
+    );
     let kit = site.path("print");
 
     for (file, pages) in [
@@ -295,13 +363,26 @@ fn pdfs_have_the_right_paper_pages_fonts_text_and_qr_codes() {
         let (size, n) = pdfinfo(&kit.join(file));
         assert!(size.contains("(A4)"), "{file}: {size}");
         assert_eq!(n, pages, "{file}: page count");
-        let fonts = Command::new("pdffonts").arg(kit.join(file)).output().expect("pdffonts");
+        let fonts = Command::new("pdffonts")
+            .arg(kit.join(file))
+            .output()
+            .expect("pdffonts");
         let fonts = String::from_utf8_lossy(&fonts.stdout).into_owned();
-        assert!(!fonts.contains("Type 3"), "{file}: fonts drawn as outlines\n{fonts}");
+        assert!(
+            !fonts.contains("Type 3"),
+            "{file}: fonts drawn as outlines\n{fonts}"
+        );
     }
 
     let boards = pdftext(&kit.join("boards/fangmen.pdf"));
-    for want in ["周明华", "吴建英", "陈立群", "13905701111", "每月20日", "坊门街第1网格"] {
+    for want in [
+        "周明华",
+        "吴建英",
+        "陈立群",
+        "13905701111",
+        "每月20日",
+        "坊门街第1网格",
+    ] {
         assert!(boards.contains(want), "boards: {want} not found");
     }
     assert!(!boards.contains("13905709999"));
@@ -322,6 +403,14 @@ fn pdfs_have_the_right_paper_pages_fonts_text_and_qr_codes() {
         ]
     );
     let cards = qr_codes(&kit.join("cards/shuiting.pdf"), scratch.path());
-    assert_eq!(cards.len(), 8, "four cards a sheet, each with its code: {cards:?}");
-    assert!(cards.iter().all(|c| c == "https://example.org/fushan/stewards/ST-001.html"));
+    assert_eq!(
+        cards.len(),
+        8,
+        "four cards a sheet, each with its code: {cards:?}"
+    );
+    assert!(
+        cards
+            .iter()
+            .all(|c| c == "https://example.org/fushan/stewards/ST-001.html")
+    );
 }

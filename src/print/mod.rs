@@ -45,6 +45,8 @@ pub enum PrintError {
     Leak(Vec<String>),
     /// `--pdf` and no browser, or the browser failed: nothing was written.
     Pdf(Vec<String>),
+    /// The output folder is or touches the public site: nothing was written.
+    Output(String),
     Write(WriteError),
 }
 
@@ -126,13 +128,13 @@ pub fn print(
     let (Some(site), Some(theme), false) = (site, theme, diags.has_errors()) else {
         return Err(PrintError::Input(diags));
     };
-    if let Err(message) = check_output(root, &output) {
-        diags.error("--output", 1, message);
-        return Err(PrintError::Input(diags));
-    }
+    check_output(root, &output).map_err(PrintError::Output)?;
     // Found before anything is rendered: no browser, no kit, rather than half a kit.
     let browser = if want_pdf {
-        Some(pdf::Browser::find(site.config.print.browser.as_deref()).map_err(|m| PrintError::Pdf(vec![m]))?)
+        Some(
+            pdf::Browser::find(site.config.print.browser.as_deref())
+                .map_err(|m| PrintError::Pdf(vec![m]))?,
+        )
     } else {
         None
     };
@@ -202,7 +204,11 @@ fn guard(site: &Site, theme: &Theme, files: &[OutputFile]) -> Result<(), PrintEr
         .iter()
         .cloned()
         .partition(|f| f.path.starts_with("boards/") || f.path.starts_with("cards/"));
-    let mut leaks: Vec<String> = strict.scan(&other).iter().map(ToString::to_string).collect();
+    let mut leaks: Vec<String> = strict
+        .scan(&other)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     leaks.extend(lenient.scan(&contact).iter().map(ToString::to_string));
     if leaks.is_empty() {
         Ok(())
@@ -270,7 +276,9 @@ struct Board {
     grids: Vec<String>,
     any_phone: bool,
     url: String,
-    qr: String,
+    qr: qr::Qr,
+    /// The same code as a whole inline SVG, for the board.
+    qr_svg: String,
 }
 
 #[derive(Serialize)]
@@ -316,7 +324,10 @@ fn phone_text(phone: &str) -> String {
 fn photos(site: &Site) -> BTreeMap<String, OutputFile> {
     let mut out = BTreeMap::new();
     for s in &site.registry.stewards {
-        let path = site.root.join("static/photos").join(format!("{}.jpg", s.id));
+        let path = site
+            .root
+            .join("static/photos")
+            .join(format!("{}.jpg", s.id));
         if let Ok(bytes) = std::fs::read(&path) {
             out.insert(
                 s.id.clone(),
@@ -358,7 +369,8 @@ fn plan<'a>(
     };
 
     // Covered buildings per community, in the order people look them up.
-    let mut buildings: Vec<BTreeMap<String, Vec<usize>>> = vec![BTreeMap::new(); reg.communities.len()];
+    let mut buildings: Vec<BTreeMap<String, Vec<usize>>> =
+        vec![BTreeMap::new(); reg.communities.len()];
     for (i, s) in reg.stewards.iter().enumerate() {
         for b in &s.buildings {
             let list = buildings[s.community].entry(b.clone()).or_default();
@@ -374,9 +386,21 @@ fn plan<'a>(
     let mut jobs = Vec::new();
     let mut errors = Vec::new();
     let (mut boards_g, mut cards_g, mut logs_g) = (
-        group("boards", "公示牌", "贴在每个楼道口，告诉居民本楼的红管家是谁、怎么联系、管哪些事；每个有红管家联系的楼幢一张。"),
-        group("cards", "联户卡", "发给楼里每一户，A6 大小，一张 A4 纸印四张，沿裁切线裁开；按户数复印。"),
-        group("logs", "红管家日志", "红管家每月一张，随身带，走访和办事时手写记录，月底交社区汇总。"),
+        group(
+            "boards",
+            "公示牌",
+            "贴在每个楼道口，告诉居民本楼的红管家是谁、怎么联系、管哪些事；每个有红管家联系的楼幢一张。",
+        ),
+        group(
+            "cards",
+            "联户卡",
+            "发给楼里每一户。每个楼幢一张 A4 纸，印四张 A6 卡片，沿虚线裁开；按户数复印。",
+        ),
+        group(
+            "logs",
+            "红管家日志",
+            "红管家每月一张，随身带，走访和办事时手写记录，月底交社区汇总。",
+        ),
     );
     for &ci in &order {
         let c = &reg.communities[ci];
@@ -398,7 +422,7 @@ fn plan<'a>(
                 }
                 _ => format!("{base}{}", community_url(&c.id)),
             };
-            let qr = match qr::svg(&url) {
+            let qr = match qr::encode(&url) {
                 Ok(s) => s,
                 Err(e) => {
                     errors.push(e);
@@ -418,6 +442,7 @@ fn plan<'a>(
                 stewards: contacts,
                 grids,
                 url,
+                qr_svg: qr::svg(&qr),
                 qr,
             });
         }
@@ -461,7 +486,11 @@ fn plan<'a>(
         }
     }
 
-    let mut letters_g = group("letters", "感谢信", "以街道党组织名义寄给受表彰的在职党员红管家的工作单位党组织，盖章后寄出；建议对方把社区表现纳入考评。");
+    let mut letters_g = group(
+        "letters",
+        "感谢信",
+        "以街道党组织名义寄给受表彰的在职党员红管家的工作单位党组织，盖章后寄出；建议对方把社区表现纳入考评。",
+    );
     let issuer = site
         .config
         .print
@@ -512,7 +541,11 @@ fn plan<'a>(
         letters_g.add(&batch.title, &path, pdf_of(&path), letters.len());
     }
 
-    let mut bulletins_g = group("bulletins", "简报", "与公开网站上的简报相同，按 GB/T 9704 版式印制分送。");
+    let mut bulletins_g = group(
+        "bulletins",
+        "简报",
+        "与公开网站上的简报相同，按 GB/T 9704 版式印制分送。",
+    );
     let allow = site.config.privacy.allow_raw_html;
     for b in &site.bulletins {
         match renderer.render_markdown(&b.body, allow) {
@@ -544,7 +577,8 @@ fn plan<'a>(
     index.context.insert("pdf", &want_pdf);
     jobs.push(index);
     let mut css = Job::new("assets/print.css".to_string(), "print/print.css");
-    css.context.insert("board_size", &site.config.print.board_size);
+    css.context
+        .insert("board_size", &site.config.print.board_size);
     jobs.push(css);
 
     let mut extras: Vec<OutputFile> = photos.into_values().collect();

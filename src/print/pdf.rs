@@ -137,10 +137,7 @@ impl Browser {
             }
         };
         if !status.success() || !pdf.is_file() {
-            return Err(format!(
-                "{}: 浏览器打印失败（{status}）",
-                page.display()
-            ));
+            return Err(format!("{}: 浏览器打印失败（{status}）", page.display()));
         }
         Ok(())
     }
