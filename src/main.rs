@@ -186,6 +186,11 @@ fn main() -> ExitCode {
         } => match hongguanjia::print::print(&root, output.as_deref(), pdf, force) {
             Ok(report) => {
                 print_diagnostics(&report.warnings);
+                if std::env::var_os("HONGGUANJIA_TIMINGS").is_some() {
+                    for (stage, seconds) in &report.timings {
+                        complain!("阶段 {stage}: {seconds:.2}s");
+                    }
+                }
                 for g in &report.groups {
                     say!("{}：{} 份，{} 个文件", g.title, g.items, g.files.len());
                 }

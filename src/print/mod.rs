@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
@@ -77,6 +78,8 @@ pub struct PrintReport {
     pub pdf: Option<pdf::PdfReport>,
     pub seconds: f64,
     pub warnings: Diagnostics,
+    /// Wall time per stage, for `HONGGUANJIA_TIMINGS=1`.
+    pub timings: Vec<(&'static str, f64)>,
 }
 
 /// Whether an output folder may take the kit: never the public output, inside it, or
@@ -117,6 +120,13 @@ pub fn print(
     force: bool,
 ) -> Result<PrintReport, PrintError> {
     let started = Instant::now();
+    let mut timings = Vec::new();
+    let mut lap = started;
+    let mut stage = |name: &'static str| {
+        let now = Instant::now();
+        timings.push((name, (now - lap).as_secs_f64()));
+        lap = now;
+    };
     let output = output
         .map(Path::to_path_buf)
         .unwrap_or_else(|| root.join("print"));
@@ -139,14 +149,18 @@ pub fn print(
         None
     };
 
+    stage("读取+检查+统计");
     let summary = data::summary(&site.registry, &site.figures);
     let renderer = Renderer::new(&theme, &globals(&site, &summary)).map_err(PrintError::Render)?;
     let plan = plan(&site, &theme, &renderer, want_pdf)?;
+    stage("规划页面+二维码");
     let mut files = renderer
         .render_all(&theme, plan.jobs)
         .map_err(PrintError::Render)?;
     files.extend(plan.extras);
+    stage("渲染");
     guard(&site, &theme, &files)?;
+    stage("泄露检查");
 
     let mut pdf_report = None;
     if let Some(browser) = &browser {
@@ -159,6 +173,7 @@ pub fn print(
             pdf::print_all(browser, &output, &files, &printable).map_err(PrintError::Pdf)?;
         files.extend(pdfs);
         pdf_report = Some(report);
+        stage("打印 PDF");
     }
     files.push(OutputFile {
         path: KIT_MARKER.to_string(),
@@ -168,7 +183,9 @@ pub fn print(
     let staging = write::Staging::begin(&output, force).map_err(PrintError::Write)?;
     staging.write(&files).map_err(PrintError::Write)?;
     staging.commit().map_err(PrintError::Write)?;
+    stage("写入");
     Ok(PrintReport {
+        timings,
         output,
         groups: plan.groups,
         files: files.len() + 1,
@@ -422,13 +439,6 @@ fn plan<'a>(
                 }
                 _ => format!("{base}{}", community_url(&c.id)),
             };
-            let qr = match qr::encode(&url) {
-                Ok(s) => s,
-                Err(e) => {
-                    errors.push(e);
-                    continue;
-                }
-            };
             let mut grids: Vec<String> = stewards
                 .iter()
                 .filter_map(|i| reg.stewards[*i].grid.clone())
@@ -442,9 +452,21 @@ fn plan<'a>(
                 stewards: contacts,
                 grids,
                 url,
-                qr_svg: qr::svg(&qr),
-                qr,
+                qr_svg: String::new(),
+                qr: qr::Qr::default(),
             });
+        }
+        // Encoding is most of the planning time of a city's kit: one code per board, in parallel.
+        let codes: Vec<Result<qr::Qr, String>> =
+            boards.par_iter().map(|b| qr::encode(&b.url)).collect();
+        for (board, code) in boards.iter_mut().zip(codes) {
+            match code {
+                Ok(code) => {
+                    board.qr_svg = qr::svg(&code);
+                    board.qr = code;
+                }
+                Err(e) => errors.push(e),
+            }
         }
         if !boards.is_empty() {
             let path = format!("boards/{}.html", c.id);

@@ -6,7 +6,7 @@
 use qrcode::{Color, EcLevel, QrCode};
 
 /// A QR code as SVG parts: the path of its dark modules and the size of its square.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Qr {
     /// Path data in module units, the four-module quiet zone included.
     pub path: String,
