@@ -169,8 +169,8 @@ pub fn print(
             .iter()
             .flat_map(|g| g.files.iter().map(|f| f.path.clone()))
             .collect();
-        let (pdfs, report) =
-            pdf::print_all(browser, &output, &files, &printable).map_err(PrintError::Pdf)?;
+        let (pdfs, report) = pdf::print_all(browser, &output, &files, &printable, pdf_date(&site))
+            .map_err(PrintError::Pdf)?;
         files.extend(pdfs);
         pdf_report = Some(report);
         stage("打印 PDF");
@@ -193,6 +193,11 @@ pub fn print(
         seconds: started.elapsed().as_secs_f64(),
         warnings: diags,
     })
+}
+
+/// The date a PDF says it was made: the site's date, else the day of its latest record.
+fn pdf_date(site: &Site) -> Option<crate::model::Date> {
+    site.config.build_date().or(site.figures.as_of)
 }
 
 /// The leak guard, with the kit's rule: a steward's phone is allowed on boards and cards

@@ -38,6 +38,23 @@ pub const FONT_FAMILIES: &[&str] = &[
 /// How long one browser run may take before it is given up as hung.
 const RUN_LIMIT: Duration = Duration::from_secs(600);
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates_are_pinned_in_place() {
+        let mut pdf =
+            b"<< /CreationDate (D:20261127081722+00'00') /ModDate (D:20261127081722+00'00') >>"
+                .to_vec();
+        let len = pdf.len();
+        super::pin_dates(&mut pdf, crate::model::Date::new(2018, 12, 10));
+        assert_eq!(pdf.len(), len);
+        assert_eq!(
+            String::from_utf8_lossy(&pdf),
+            "<< /CreationDate (D:20181210000000+00'00') /ModDate (D:20181210000000+00'00') >>"
+        );
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Browser {
     pub program: PathBuf,
@@ -183,6 +200,7 @@ pub fn print_all(
     output: &Path,
     files: &[OutputFile],
     printable: &[String],
+    date: Option<crate::model::Date>,
 ) -> Result<(Vec<OutputFile>, PdfReport), Vec<String>> {
     let started = Instant::now();
     let output = std::path::absolute(output).unwrap_or_else(|_| output.to_path_buf());
@@ -236,7 +254,10 @@ pub fn print_all(
     for rel in printable {
         let rel = pdf_path(rel);
         match std::fs::read(pages.join(&rel)) {
-            Ok(bytes) => pdfs.push(OutputFile { path: rel, bytes }),
+            Ok(mut bytes) => {
+                pin_dates(&mut bytes, date);
+                pdfs.push(OutputFile { path: rel, bytes });
+            }
             Err(e) if errors.is_empty() => errors.push(format!("{rel}: 没有得到 PDF：{e}")),
             Err(_) => {}
         }
@@ -260,6 +281,27 @@ pub fn print_all(
         seconds: started.elapsed().as_secs_f64(),
     };
     Ok((pdfs, report))
+}
+
+/// Replaces the browser's clock in a PDF's creation and modification dates with the
+/// site's date (or 1970-01-01), digit for digit so that no offset moves: the same records
+/// give the same PDF bytes.
+fn pin_dates(pdf: &mut [u8], date: Option<crate::model::Date>) {
+    let stamp = match date {
+        Some(d) => format!("{:04}{:02}{:02}000000", d.year, d.month, d.day),
+        None => "19700101000000".to_string(),
+    };
+    for key in [&b"/CreationDate (D:"[..], &b"/ModDate (D:"[..]] {
+        let mut from = 0;
+        while let Some(at) = pdf[from..].windows(key.len()).position(|w| w == key) {
+            let start = from + at + key.len();
+            let end = start + stamp.len();
+            if end <= pdf.len() && pdf[start..end].iter().all(u8::is_ascii_digit) {
+                pdf[start..end].copy_from_slice(stamp.as_bytes());
+            }
+            from = start;
+        }
+    }
 }
 
 /// Whether a PDF holds a Type 3 font. Chromium writes font dictionaries uncompressed.
