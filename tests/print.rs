@@ -172,6 +172,7 @@ fn refuses_the_public_output_folder_inside_it_or_around_it() {
     for output in [
         site.path("public"),
         site.path("public/print"),
+        site.path("print/../public/new/kit"),
         site.root().to_path_buf(),
     ] {
         let out = output.to_str().expect("utf-8");

@@ -82,14 +82,42 @@ pub struct PrintReport {
     pub timings: Vec<(&'static str, f64)>,
 }
 
+/// A path as the file system will take it: absolute, `.` and `..` worked out, and links
+/// followed as far as the path exists, so that no spelling of the public folder slips by.
+fn resolve(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut clean = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            Component::ParentDir => {
+                clean.pop();
+            }
+            Component::CurDir => {}
+            other => clean.push(other),
+        }
+    }
+    let mut rest = Vec::new();
+    let mut existing = clean.as_path();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            let mut out = real;
+            out.extend(rest.iter().rev());
+            return out;
+        }
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return clean,
+        }
+    }
+}
+
 /// Whether an output folder may take the kit: never the public output, inside it, or
 /// holding it, nor any folder of a site `build` wrote.
 pub fn check_output(root: &Path, output: &Path) -> Result<(), String> {
-    let resolve = |p: &Path| {
-        p.canonicalize()
-            .or_else(|_| std::path::absolute(p))
-            .unwrap_or_else(|_| p.to_path_buf())
-    };
     let public = resolve(&root.join("public"));
     let out = resolve(output);
     if out.starts_with(&public) || public.starts_with(&out) {
