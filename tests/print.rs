@@ -212,6 +212,22 @@ fn refuses_the_public_output_folder_inside_it_or_around_it() {
 }
 
 #[test]
+fn a_folder_of_other_files_is_left_alone_unless_forced() {
+    let site = kit_site();
+    site.write("print/我的笔记.txt", "别删");
+    let r = print(&site, &[]);
+    r.assert_code(1);
+    assert!(r.stderr.contains("--force"), "{}", r.stderr);
+    assert_eq!(
+        fs::read_to_string(site.path("print/我的笔记.txt")).expect("kept"),
+        "别删"
+    );
+    print(&site, &["--force"]).assert_code(0);
+    assert!(site.path("print/index.html").is_file());
+    assert!(!site.path("print/我的笔记.txt").exists());
+}
+
+#[test]
 fn settings_choose_a3_boards_and_the_door_knocking_day() {
     let site = kit_site();
     site.write(

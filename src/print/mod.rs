@@ -176,6 +176,9 @@ pub fn print(
     } else {
         None
     };
+    // Opened now, so that a folder that is not ours stops the run before any printing;
+    // dropped on any error, it removes itself.
+    let staging = write::Staging::begin(&output, force).map_err(PrintError::Write)?;
 
     stage("读取+检查+统计");
     let summary = data::summary(&site.registry, &site.figures);
@@ -208,7 +211,6 @@ pub fn print(
         bytes: KIT_MARKER_TEXT.as_bytes().to_vec(),
     });
 
-    let staging = write::Staging::begin(&output, force).map_err(PrintError::Write)?;
     staging.write(&files).map_err(PrintError::Write)?;
     staging.commit().map_err(PrintError::Write)?;
     stage("写入");
