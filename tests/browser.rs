@@ -7,17 +7,9 @@ use std::process::Command;
 
 mod common;
 
-fn tool(name: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {name}")])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
-
 /// Whether the browser tools are here; under CI their absence is a failure.
 fn tools_present() -> bool {
-    let present = tool("chromium") && tool("pdfinfo");
+    let present = common::tool("chromium") && common::tool("pdfinfo");
     if !present {
         assert!(
             std::env::var_os("CI").is_none(),

@@ -120,6 +120,15 @@ fn one_board_and_card_sheet_per_covered_building_one_log_per_steward() {
         bulletin.contains("全街道已有4名红管家，联系楼幢5幢。"),
         "{bulletin}"
     );
+    // The kit has no communities or case pages: the bulletin leaves out the site's
+    // navigation rather than link to pages that are not there.
+    assert!(!bulletin.contains("主导航") && !bulletin.contains("cases/index.html"));
+    assert!(!bulletin.contains("atom.xml"));
+    // The public site's bulletin keeps them.
+    let root = site.root().to_str().expect("utf-8").to_string();
+    common::run(&["build", "--root", &root]).assert_code(0);
+    let page = fs::read_to_string(site.path("public/bulletins/2018-3/index.html")).expect("page");
+    assert!(page.contains("主导航") && page.contains("cases/index.html"));
     // The board count is the covered-building figure the public site shows.
     let summary = site.summary();
     assert_eq!(summary["buildings_covered"], 5);
@@ -263,11 +272,8 @@ fn no_browser_is_a_clear_message_and_nothing_written() {
         &[("HONGGUANJIA_BROWSER", "/nonexistent/chromium")],
     );
     r.assert_code(1);
-    assert!(
-        r.stderr
-            .contains("环境变量 HONGGUANJIA_BROWSER 写的浏览器“/nonexistent/chromium”找不到"),
-        "{}",
-        r.stderr
+    r.assert_line(
+        "环境变量 HONGGUANJIA_BROWSER: 写的浏览器“/nonexistent/chromium”找不到。请写浏览器程序的完整路径，或安装 Chromium 后写 chromium",
     );
     assert!(!site.path("print").exists());
 }

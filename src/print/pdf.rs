@@ -9,7 +9,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::render::OutputFile;
+use super::routes;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::write::OutputFile;
 
 /// Command names tried in turn when neither `site.toml` nor the environment names one.
 const CANDIDATES: &[&str] = &[
@@ -22,10 +24,10 @@ const CANDIDATES: &[&str] = &[
 ];
 
 /// The environment variable that names the browser, ahead of `site.toml`.
-pub const BROWSER_ENV: &str = "HONGGUANJIA_BROWSER";
+pub(crate) const BROWSER_ENV: &str = "HONGGUANJIA_BROWSER";
 
 /// The CJK families the kit's print styles ask for, in their order (print/print.css).
-pub const FONT_FAMILIES: &[&str] = &[
+pub(crate) const FONT_FAMILIES: &[&str] = &[
     "FangSong",
     "仿宋",
     "STFangsong",
@@ -55,21 +57,28 @@ mod tests {
     }
 }
 
+/// The browser that prints, as found.
 #[derive(Debug, Clone)]
-pub struct Browser {
-    pub program: PathBuf,
-    pub version: String,
+pub(crate) struct Browser {
+    program: PathBuf,
+    version: String,
 }
 
+/// What printing the PDFs came to.
 #[derive(Debug, Clone)]
 pub struct PdfReport {
     /// PDFs whose text the browser drew as outlines (Type 3): no TrueType CJK font was
     /// found for some text, so it will not be searchable or print as crisply.
     pub type3: Vec<String>,
+    /// The browser's version and program.
     pub browser: String,
+    /// The installed font the CJK text came to.
     pub font: String,
+    /// PDFs printed.
     pub pdfs: usize,
+    /// Browsers run at a time.
     pub workers: usize,
+    /// Wall time of the printing.
     pub seconds: f64,
 }
 
@@ -85,22 +94,28 @@ fn on_path(name: &str) -> Option<PathBuf> {
 
 impl Browser {
     /// The environment variable, then `site.toml`'s `print.browser`, then the usual names.
-    pub fn find(setting: Option<&str>) -> Result<Browser, String> {
+    pub(crate) fn find(setting: Option<&str>) -> Result<Browser, Diagnostic> {
+        // Said where it was written: the variable, or the setting in site.toml.
         let named = std::env::var(BROWSER_ENV)
             .ok()
             .filter(|v| !v.trim().is_empty())
-            .map(|v| (v, format!("环境变量 {BROWSER_ENV}")))
-            .or_else(|| setting.map(|s| (s.to_string(), "site.toml 的 print.browser".to_string())));
+            .map(|v| (v, format!("环境变量 {BROWSER_ENV}"), ""))
+            .or_else(|| {
+                setting.map(|s| (s.to_string(), "site.toml".to_string(), "print.browser: "))
+            });
         let program = match named {
-            Some((name, source)) => on_path(name.trim()).ok_or_else(|| {
-                format!("{source} 写的浏览器“{name}”找不到。请写浏览器程序的完整路径，或安装 Chromium 后写 chromium")
+            Some((name, place, key)) => on_path(name.trim()).ok_or_else(|| {
+                Diagnostic::error(
+                    place,
+                    0,
+                    format!("{key}写的浏览器“{name}”找不到。请写浏览器程序的完整路径，或安装 Chromium 后写 chromium"),
+                )
             })?,
             None => CANDIDATES.iter().find_map(|n| on_path(n)).ok_or_else(|| {
-                "生成 PDF 需要一个 Chromium 内核的浏览器，但在 PATH 里没有找到 chromium、google-chrome 或 microsoft-edge。\
+                Diagnostic::error("--pdf", 0, "生成 PDF 需要一个 Chromium 内核的浏览器，但在 PATH 里没有找到 chromium、google-chrome 或 microsoft-edge。\
 请安装 Chromium（Debian/Ubuntu：sudo apt-get install chromium fonts-noto-cjk），或 Google Chrome、Microsoft Edge；\
 也可以在 site.toml 的 [print] 里写 browser = \"浏览器程序的完整路径\"，或设环境变量 HONGGUANJIA_BROWSER。\
-不加 --pdf 时只生成 HTML 打印材料，可以用浏览器打开后打印。"
-                    .to_string()
+不加 --pdf 时只生成 HTML 打印材料，可以用浏览器打开后打印。")
             })?,
         };
         let version = Command::new(&program)
@@ -114,7 +129,7 @@ impl Browser {
         Ok(Browser { program, version })
     }
 
-    fn print(&self, profile: &Path, page: &Path, pdf: &Path) -> Result<(), String> {
+    fn print(&self, profile: &Path, page: &Path, pdf: &Path) -> Result<(), Diagnostic> {
         let mut child = Command::new(&self.program)
             .args([
                 "--headless",
@@ -135,7 +150,13 @@ impl Browser {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| format!("{}: 无法启动浏览器：{e}", self.program.display()))?;
+            .map_err(|e| {
+                Diagnostic::error(
+                    self.program.display().to_string(),
+                    0,
+                    format!("无法启动浏览器：{e}"),
+                )
+            })?;
         let started = Instant::now();
         let status = loop {
             match child.try_wait() {
@@ -143,25 +164,35 @@ impl Browser {
                 Ok(None) if started.elapsed() > RUN_LIMIT => {
                     let _ = child.kill();
                     let _ = child.wait();
-                    return Err(format!(
-                        "{}: 浏览器 {} 秒没有打印完，已停止",
-                        page.display(),
-                        RUN_LIMIT.as_secs()
+                    return Err(Diagnostic::error(
+                        page.display().to_string(),
+                        0,
+                        format!("浏览器 {} 秒没有打印完，已停止", RUN_LIMIT.as_secs()),
                     ));
                 }
                 Ok(None) => std::thread::sleep(Duration::from_millis(50)),
-                Err(e) => return Err(format!("{}: 等待浏览器时出错：{e}", page.display())),
+                Err(e) => {
+                    return Err(Diagnostic::error(
+                        page.display().to_string(),
+                        0,
+                        format!("等待浏览器时出错：{e}"),
+                    ));
+                }
             }
         };
         if !status.success() || !pdf.is_file() {
-            return Err(format!("{}: 浏览器打印失败（{status}）", page.display()));
+            return Err(Diagnostic::error(
+                page.display().to_string(),
+                0,
+                format!("浏览器打印失败（{status}）"),
+            ));
         }
         Ok(())
     }
 }
 
 /// Which installed font the print styles' CJK families come to, as fontconfig sees it.
-pub fn cjk_font() -> String {
+pub(crate) fn cjk_font() -> String {
     for family in FONT_FAMILIES {
         let listed = Command::new("fc-list")
             .arg(format!("{family}:lang=zh-cn"))
@@ -195,13 +226,13 @@ impl Drop for Scratch {
 
 /// Prints each of `printable` (paths among `files`) to a PDF beside it, with as many
 /// browsers at a time as there are processors (at most four: each is a heavy process).
-pub fn print_all(
+pub(crate) fn print_all(
     browser: &Browser,
     output: &Path,
     files: &[OutputFile],
     printable: &[String],
     date: Option<crate::model::Date>,
-) -> Result<(Vec<OutputFile>, PdfReport), Vec<String>> {
+) -> Result<(Vec<OutputFile>, PdfReport), Diagnostics> {
     let started = Instant::now();
     let output = std::path::absolute(output).unwrap_or_else(|_| output.to_path_buf());
     let name = output
@@ -215,11 +246,17 @@ pub fn print_all(
     for f in files {
         let path = pages.join(&f.path);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| vec![format!("{}: 无法创建文件夹：{e}", parent.display())])?;
+            std::fs::create_dir_all(parent).map_err(|e| {
+                Diagnostic::error(
+                    parent.display().to_string(),
+                    0,
+                    format!("无法创建文件夹：{e}"),
+                )
+            })?;
         }
-        std::fs::write(&path, &f.bytes)
-            .map_err(|e| vec![format!("{}: 无法写入：{e}", path.display())])?;
+        std::fs::write(&path, &f.bytes).map_err(|e| {
+            Diagnostic::error(path.display().to_string(), 0, format!("无法写入：{e}"))
+        })?;
     }
 
     let workers = std::thread::available_parallelism()
@@ -239,7 +276,7 @@ pub fn print_all(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(rel) = printable.get(i) else { break };
                     let page = pages.join(rel);
-                    let pdf = pages.join(pdf_path(rel));
+                    let pdf = pages.join(routes::pdf(rel));
                     if let Err(e) = browser.print(&profile, &page, &pdf)
                         && let Ok(mut list) = errors.lock()
                     {
@@ -252,20 +289,21 @@ pub fn print_all(
     let mut errors = errors.into_inner().unwrap_or_default();
     let mut pdfs = Vec::new();
     for rel in printable {
-        let rel = pdf_path(rel);
+        let rel = routes::pdf(rel);
         match std::fs::read(pages.join(&rel)) {
             Ok(mut bytes) => {
                 pin_dates(&mut bytes, date);
                 pdfs.push(OutputFile { path: rel, bytes });
             }
-            Err(e) if errors.is_empty() => errors.push(format!("{rel}: 没有得到 PDF：{e}")),
+            Err(e) if errors.is_empty() => {
+                errors.push(Diagnostic::error(rel, 0, format!("没有得到 PDF：{e}")))
+            }
             Err(_) => {}
         }
     }
     drop(scratch);
     if !errors.is_empty() {
-        errors.sort();
-        return Err(errors);
+        return Err(errors.into_iter().collect());
     }
     let type3 = pdfs
         .iter()
@@ -307,12 +345,4 @@ fn pin_dates(pdf: &mut [u8], date: Option<crate::model::Date>) {
 /// Whether a PDF holds a Type 3 font. Chromium writes font dictionaries uncompressed.
 fn has_type3(pdf: &[u8]) -> bool {
     pdf.windows(14).any(|w| w == b"/Subtype /Type3")
-}
-
-/// `boards/x.html` → `boards/x.pdf`; `bulletins/y/index.html` → `bulletins/y/index.pdf`.
-pub fn pdf_path(html: &str) -> String {
-    match html.strip_suffix(".html") {
-        Some(stem) => format!("{stem}.pdf"),
-        None => format!("{html}.pdf"),
-    }
 }

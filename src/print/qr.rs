@@ -5,13 +5,15 @@
 
 use qrcode::{Color, EcLevel, QrCode};
 
+use crate::diagnostics::Diagnostic;
+
 /// A QR code as SVG parts: the path of its dark modules and the size of its square.
 #[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct Qr {
+pub(crate) struct Qr {
     /// Path data in module units, the four-module quiet zone included.
-    pub path: String,
+    pub(crate) path: String,
     /// Width and height in modules.
-    pub size: usize,
+    pub(crate) size: usize,
 }
 
 /// The light margin scanners need around a code, in modules.
@@ -19,9 +21,9 @@ const QUIET: usize = 4;
 
 /// `url` as a QR code. Medium error correction: a board at a stairwell gets scuffed, and
 /// the URLs are short enough to stay small.
-pub fn encode(url: &str) -> Result<Qr, String> {
+pub(crate) fn encode(url: &str) -> Result<Qr, Diagnostic> {
     let code = QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M)
-        .map_err(|e| format!("无法为 {url} 生成二维码：{e}"))?;
+        .map_err(|e| Diagnostic::error(url, 0, format!("无法生成二维码：{e}")))?;
     let width = code.width();
     let colors = code.to_colors();
     let mut path = String::new();
@@ -52,7 +54,7 @@ pub fn encode(url: &str) -> Result<Qr, String> {
 }
 
 /// A whole inline `<svg>` of a code.
-pub fn svg(qr: &Qr) -> String {
+pub(crate) fn svg(qr: &Qr) -> String {
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {n} {n}\" shape-rendering=\"crispEdges\" aria-hidden=\"true\"><rect width=\"{n}\" height=\"{n}\" fill=\"#fff\"/><path fill=\"#000\" d=\"{d}\"/></svg>",
         n = qr.size,
