@@ -12,7 +12,7 @@
 //!    the output folder (`build`) or kept in memory (`serve`).
 //!
 //! Every problem on the way is a [`diagnostics::Diagnostic`]; [`charts`] draws the
-//! pages' statistics as inline SVG; [`print`] makes the internal print kit (boards, cards,
+//! pages' statistics as inline SVG; [`mod@print`] makes the internal print kit (boards, cards,
 //! log sheets, letters, bulletins) from the same records. See docs/architecture.md.
 
 pub mod charts;
@@ -26,6 +26,7 @@ pub mod write;
 pub(crate) mod aggregate;
 pub(crate) mod config;
 pub(crate) mod model;
+pub(crate) mod numbers;
 pub(crate) mod render;
 pub(crate) mod schema;
 pub(crate) mod theme;
@@ -49,3 +50,5 @@ pub mod parse {
 }
 pub use crate::aggregate::{Counts, age_bands};
 pub use crate::model::Date;
+/// How pages write figures (`2.6万`, `6,999,642`), for tests that look for them.
+pub use crate::numbers::{compact as big_number, exact as exact_number};

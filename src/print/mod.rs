@@ -5,8 +5,8 @@
 //! The kit is another set of pages with other privacy rules: a steward's phone may appear
 //! where the steward is the contact (boards and cards), nothing of the residents ever does.
 //! It reuses the public site's loading ([`Site::load`]), renderer, leak guard and staging
-//! sink, and never goes into the public output folder. Its pages are [`routes::PrintPage`]s,
-//! planned once ([`plan`]) and given their context on the rendering thread ([`context`]).
+//! sink, and never goes into the public output folder. Its pages are `routes::PrintPage`s,
+//! planned once (`plan`) and given their context on the rendering thread (`context`).
 //! Pages of one kind and community share one HTML file with CSS page breaks, so a city's
 //! boards are a few hundred files and, with `--pdf`, a few hundred browser runs.
 
