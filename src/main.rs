@@ -26,12 +26,17 @@ struct Cli {
     command: Command,
     #[command(flatten)]
     flags: cmd::HelpFlags,
+    #[command(flatten)]
+    loudness: cmd::Loudness,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    Init(cmd::init::Args),
+    New(cmd::new::Args),
     Build(cmd::build::Args),
     Check(cmd::check::Args),
+    Serve(cmd::serve::Args),
     Print(cmd::print::Args),
 }
 
@@ -46,9 +51,13 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => return cmd::usage_error(err),
     };
+    let verbosity = cli.loudness.verbosity();
     match cli.command {
-        Command::Build(args) => cmd::build::run(args),
-        Command::Check(args) => cmd::check::run(args),
-        Command::Print(args) => cmd::print::run(args),
+        Command::Init(args) => cmd::init::run(args, verbosity),
+        Command::New(args) => cmd::new::run(args, verbosity),
+        Command::Build(args) => cmd::build::run(args, verbosity),
+        Command::Check(args) => cmd::check::run(args, verbosity),
+        Command::Serve(args) => cmd::serve::run(args, verbosity),
+        Command::Print(args) => cmd::print::run(args, verbosity),
     }
 }

@@ -1,12 +1,12 @@
 //! `hongguanjia print`: the internal print kit, never into the public site.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use hongguanjia::print::{self, PrintError};
+use hongguanjia::report::{Printer, Verbosity};
 
-use super::{complain, fail, print_diagnostics, print_timings, say};
+use super::{fail, print_timings};
 
 /// 生成内部打印材料：公示牌、联户卡、红管家日志、感谢信和简报（默认输出到 <站点目录>/print）
 #[derive(clap::Args)]
@@ -37,57 +37,64 @@ pub(crate) struct Args {
     help: super::CommandHelp,
 }
 
-pub(crate) fn run(args: Args) -> ExitCode {
+pub(crate) fn run(args: Args, verbosity: Verbosity) -> ExitCode {
+    let printer = Printer::new(&args.root, verbosity);
     let output = args.output.unwrap_or_else(|| args.root.join("print"));
+    let stop = |diags: &hongguanjia::diagnostics::Diagnostics, closing: String| {
+        printer.diagnostics(&diags.sorted());
+        printer.error_line(&closing);
+        ExitCode::from(1)
+    };
     let report = match print::print(&args.root, &output, args.pdf, args.force) {
         Ok(report) => report,
-        Err(PrintError::Build(err)) => return fail(err),
+        Err(PrintError::Build(err)) => return fail(&printer, &err),
         Err(PrintError::Leak(diags)) => {
-            print_diagnostics(&diags);
-            complain!(
-                "打印材料里有 {} 处不应出现的内容（居民的信息，或公示牌、联户卡以外的红管家电话、不同意公示的红管家电话），请检查这些内容的来源（站点自己的模板、简报正文）。未写入任何文件，原有的输出保持不变。",
-                diags.error_count()
+            return stop(
+                &diags,
+                format!(
+                    "打印材料里有 {} 处不应出现的内容（居民的信息，或公示牌、联户卡以外的红管家电话、不同意公示的红管家电话），请检查这些内容的来源（站点自己的模板、简报正文）。未写入任何文件，原有的输出保持不变。",
+                    diags.error_count()
+                ),
             );
-            return ExitCode::from(1);
         }
-        Err(PrintError::Output(diags)) => {
-            print_diagnostics(&diags);
-            complain!("未写入任何文件。");
-            return ExitCode::from(1);
-        }
+        Err(PrintError::Output(diags)) => return stop(&diags, "未写入任何文件。".to_string()),
         Err(PrintError::Pdf(diags)) => {
-            print_diagnostics(&diags);
-            complain!("未能生成 PDF，未写入任何文件，原有的输出保持不变。");
-            return ExitCode::from(1);
+            return stop(
+                &diags,
+                "未能生成 PDF，未写入任何文件，原有的输出保持不变。".to_string(),
+            );
         }
     };
-    print_diagnostics(&report.warnings);
-    print_timings(&report.timings);
+    printer.diagnostics(&report.warnings.sorted());
+    print_timings(&printer, &report.timings);
     for g in &report.groups {
-        say!("{}：{} 份，{} 个文件", g.title, g.items, g.files.len());
+        printer.info(&format!(
+            "{}：{} 份，{} 个文件",
+            g.title,
+            g.items,
+            g.files.len()
+        ));
     }
     if let Some(p) = &report.pdf {
-        say!(
+        printer.info(&format!(
             "PDF：{} 个，用时 {:.1} 秒（同时运行 {} 个浏览器）",
-            p.pdfs,
-            p.seconds,
-            p.workers
-        );
-        say!("浏览器：{}", p.browser);
-        say!("中文字体：{}", p.font);
+            p.pdfs, p.seconds, p.workers
+        ));
+        printer.info(&format!("浏览器：{}", p.browser));
+        printer.info(&format!("中文字体：{}", p.font));
         if let Some(first) = p.type3.first() {
-            complain!(
+            printer.warning_line(&format!(
                 "警告：{} 等 {} 个 PDF 里有文字被画成了轮廓（Type 3 字体），不便检索、印刷也不够清晰。原因是用到的中文字体是 CFF 格式（如 Noto CJK），浏览器无法嵌入。请安装 TrueType 中文字体（Windows 的仿宋、黑体；Debian/Ubuntu：sudo apt-get install fonts-arphic-uming fonts-wqy-zenhei）后重新生成",
                 first,
                 p.type3.len()
-            );
+            ));
         }
     }
-    say!(
+    printer.info(&format!(
         "已生成内部打印材料（共 {} 个文件），用时 {:.2} 秒，输出到 {}。这些材料含红管家联系电话，请勿放到公开网站上。",
         report.files,
         report.seconds,
         output.display()
-    );
+    ));
     ExitCode::SUCCESS
 }

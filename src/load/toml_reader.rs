@@ -8,40 +8,55 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::{RawField, RawRecord, RawValue, SourceFile, decode};
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::schema::Kind;
 
 /// Byte offset → 1-based line number.
 #[derive(Debug, Clone)]
-pub struct LineIndex {
+pub(crate) struct LineIndex {
     starts: Vec<usize>,
 }
 
 impl LineIndex {
-    pub fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Self { starts }
     }
 
-    pub fn line(&self, offset: usize) -> u32 {
+    pub(crate) fn line(&self, offset: usize) -> u32 {
         let line = match self.starts.binary_search(&offset) {
             Ok(i) => i + 1,
             Err(i) => i,
         };
         u32::try_from(line).unwrap_or(u32::MAX)
     }
+
+    /// The column of `offset` in `text` (the text this index was made from), counted in
+    /// characters from 1.
+    pub(crate) fn column(&self, text: &str, offset: usize) -> u32 {
+        let line = self.line(offset) as usize;
+        let start = self
+            .starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(0);
+        let chars = text
+            .get(start..offset.min(text.len()))
+            .map_or(0, |s| s.chars().count());
+        u32::try_from(chars + 1).unwrap_or(u32::MAX)
+    }
 }
 
 /// A TOML document read from disk, kept with its line index.
-pub struct TomlDoc {
-    pub display: String,
-    pub text: String,
-    pub lines: LineIndex,
+pub(crate) struct TomlDoc {
+    pub(crate) display: String,
+    pub(crate) text: String,
+    pub(crate) lines: LineIndex,
 }
 
 impl TomlDoc {
-    pub fn new(display: String, text: String) -> Self {
+    pub(crate) fn new(display: String, text: String) -> Self {
         let lines = LineIndex::new(&text);
         Self {
             display,
@@ -51,13 +66,14 @@ impl TomlDoc {
     }
 
     /// Parses the document, reporting every syntax error it can recover from.
-    pub fn parse(&self, diags: &mut Diagnostics) -> Option<DeTable<'_>> {
+    pub(crate) fn parse(&self, diags: &mut Diagnostics) -> Option<DeTable<'_>> {
         let (table, errors) = DeTable::parse_recoverable(&self.text);
         if errors.is_empty() {
             return Some(table.into_inner());
         }
         for err in errors {
-            let line = err.span().map(|s| self.lines.line(s.start)).unwrap_or(1);
+            let start = err.span().map(|s| s.start);
+            let line = start.map_or(1, |s| self.lines.line(s));
             let mut message = format!("TOML 语法错误：{}", err.message().trim());
             // TOML only allows ASCII in bare keys: the Chinese aliases need quotes.
             let at = err.span().and_then(|s| self.text.get(s.start..));
@@ -66,18 +82,19 @@ impl TomlDoc {
             {
                 message.push_str("（中文键名须加英文双引号，如 \"日期\" = 2018-12-10）");
             }
-            diags.error(&self.display, line, message);
+            let column = start.map(|s| self.lines.column(&self.text, s));
+            diags.push(Diagnostic::error(&self.display, line, message).at_column(column));
         }
         None
     }
 
-    pub fn line_of<T>(&self, spanned: &Spanned<T>) -> u32 {
+    pub(crate) fn line_of<T>(&self, spanned: &Spanned<T>) -> u32 {
         self.lines.line(spanned.span().start)
     }
 }
 
 /// Converts a parsed TOML value into the reader-neutral form.
-pub fn raw_value<'a>(value: &'a DeValue<'_>) -> RawValue<'a> {
+pub(crate) fn raw_value<'a>(value: &'a DeValue<'_>) -> RawValue<'a> {
     match value {
         DeValue::String(s) => RawValue::Text(s.as_ref()),
         DeValue::Integer(i) => {
