@@ -32,6 +32,8 @@ pub(crate) struct SiteConfig {
     #[serde(default)]
     pub lists: ListSettings,
     #[serde(default)]
+    pub print: PrintSettings,
+    #[serde(default)]
     pub footer: FooterSettings,
     /// Case category name → the folder name of its list, overriding the pinyin one.
     #[serde(default)]
@@ -206,6 +208,27 @@ pub(crate) struct PrivacySettings {
     pub allow_raw_html: bool,
 }
 
+/// The internal print kit (`hongguanjia print`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub(crate) struct PrintSettings {
+    /// Paper of the notice boards.
+    #[serde(default)]
+    pub board_size: BoardSize,
+    /// The browser that prints PDFs: a command name or a path.
+    pub browser: Option<String>,
+    /// Day of the month of the door-knocking day (敲门日).
+    pub door_knocking_day: Option<u8>,
+    /// Who signs the thank-you letters; default the subdistrict's party committee.
+    pub letter_issuer: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub(crate) enum BoardSize {
+    #[default]
+    A4,
+    A3,
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub(crate) struct ListSettings {
     #[serde(default = "default_page_size")]
@@ -282,6 +305,7 @@ const KNOWN: &[(&str, &[&str])] = &[
             "bulletin",
             "privacy",
             "lists",
+            "print",
             "footer",
             "categories",
         ],
@@ -306,6 +330,15 @@ const KNOWN: &[(&str, &[&str])] = &[
         &["steward_names", "steward_phone", "allow_raw_html"],
     ),
     ("lists", &["page_size"]),
+    (
+        "print",
+        &[
+            "board_size",
+            "browser",
+            "door_knocking_day",
+            "letter_issuer",
+        ],
+    ),
     (
         "footer",
         &[
@@ -444,6 +477,18 @@ pub(crate) fn load(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
             display,
             key_line(&text, "date"),
             format!("date: \"{date}\" 不是有效日期（写作 2018-12-10，不带时间）"),
+        );
+        ok = false;
+    }
+    if let Some(day) = config.print.door_knocking_day
+        && !(1..=28).contains(&day)
+    {
+        diags.error(
+            display,
+            key_line(&text, "door_knocking_day"),
+            format!(
+                "print.door_knocking_day: {day} 应为 1 到 28 之间的日子（每月都有的一天），如 20"
+            ),
         );
         ok = false;
     }

@@ -15,11 +15,13 @@
 //! Every problem on the way is a [`diagnostics::Diagnostic`], printed by [`report`];
 //! [`charts`] draws the pages' statistics as inline SVG; [`scaffold`] writes a new site
 //! (`init`) and a site's next documents (`new bulletin`, `new page`); [`serve`] is the
-//! live preview. See docs/architecture.md.
+//! live preview; [`mod@print`] makes the internal print kit (boards, cards, log sheets,
+//! letters, bulletins) from the same records. See docs/architecture.md.
 
 pub mod charts;
 pub mod diagnostics;
 pub mod pipeline;
+pub mod print;
 pub mod report;
 pub mod scaffold;
 pub mod serve;

@@ -37,6 +37,7 @@ enum Command {
     Build(cmd::build::Args),
     Check(cmd::check::Args),
     Serve(cmd::serve::Args),
+    Print(cmd::print::Args),
 }
 
 fn main() -> ExitCode {
@@ -57,5 +58,6 @@ fn main() -> ExitCode {
         Command::Build(args) => cmd::build::run(args, verbosity),
         Command::Check(args) => cmd::check::run(args, verbosity),
         Command::Serve(args) => cmd::serve::run(args, verbosity),
+        Command::Print(args) => cmd::print::run(args, verbosity),
     }
 }

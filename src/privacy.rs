@@ -421,7 +421,7 @@ pub(crate) struct PrivateOrigin {
 /// Every private value of the input: residents' names, phone and ID numbers, details,
 /// notes, and whatever sits in columns the contract does not name. Numbers are kept as
 /// their digits, so that `138-1234-5678` in the output is caught too.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct PrivateValues {
     pub texts: std::collections::HashMap<String, PrivateOrigin>,
     pub numbers: std::collections::HashMap<String, PrivateOrigin>,

@@ -260,6 +260,11 @@ static STEWARD_FIELDS: &[FieldSpec] = &[
     opt("joined", "上岗日期", "日期"),
     private("phone", "联系电话", "不公开"),
     opt("public", "公开", "是（默认）/ 否"),
+    opt(
+        "phone_on_board",
+        "公示电话",
+        "是（默认）/ 否：公示牌和联户卡上是否印联系电话",
+    ),
 ];
 
 static VISIT_FIELDS: &[FieldSpec] = &[

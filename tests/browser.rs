@@ -7,17 +7,9 @@ use std::process::Command;
 
 mod common;
 
-fn tool(name: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {name}")])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
-
 /// Whether the browser tools are here; under CI their absence is a failure.
 fn tools_present() -> bool {
-    let present = tool("chromium") && tool("pdfinfo");
+    let present = common::tool("chromium") && common::tool("pdfinfo");
     if !present {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -123,4 +115,71 @@ fn the_bulletin_prints_on_a4() {
         assert!(text.contains(&format!("—{n}—")), "page number {n} missing");
     }
     assert!(text.contains("印发"));
+}
+
+/// Where the words of one printed page sit: `(yMin, text)` from `pdftotext -bbox`.
+fn words(pdf: &Path, page: u32) -> Vec<(f64, String)> {
+    let out = Command::new("pdftotext")
+        .args(["-bbox", "-f", &page.to_string(), "-l", &page.to_string()])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("run pdftotext");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.trim_start().starts_with("<word"))
+        .filter_map(|l| {
+            let y = l.split("yMin=\"").nth(1)?.split('"').next()?.parse().ok()?;
+            let text = l.split('>').nth(1)?.split('<').next()?.to_string();
+            Some((y, text))
+        })
+        .collect()
+}
+
+#[test]
+fn the_bulletin_fills_its_pages_and_ends_with_the_banji_at_the_foot() {
+    if !tools_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = common::build_sample(dir.path());
+    let pdf = dir.path().join("bulletin.pdf");
+    let ok = chromium(&dir.path().join("profile"))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg("--no-pdf-header-footer")
+        .arg(format!(
+            "file://{}",
+            site.join("bulletins/2018-61/index.html").display()
+        ))
+        .status()
+        .expect("run chromium")
+        .success();
+    assert!(ok && pdf.is_file(), "printing failed");
+    let info = Command::new("pdfinfo").arg(&pdf).output().expect("pdfinfo");
+    let pages: u32 = String::from_utf8_lossy(&info.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("page count");
+    // The type area ends 35 mm above the foot of the A4 page: 842 - 99 = 743 pt. A body
+    // line is 29 pt; the page number sits below the type area.
+    let foot = 743.0 - 29.0 * 1.5;
+    for page in 1..pages {
+        let lowest = words(&pdf, page)
+            .iter()
+            .filter(|(_, t)| !t.contains('—'))
+            .map(|(y, _)| *y)
+            .fold(0.0, f64::max);
+        assert!(lowest > foot, "page {page} ends short, at {lowest} pt");
+    }
+    let last = words(&pdf, pages);
+    let printed = last
+        .iter()
+        .find(|(_, t)| t.contains("印发"))
+        .expect("the 版记 is on the last page");
+    assert!(
+        printed.0 > foot,
+        "the 版记 ends at {} pt, not at the foot",
+        printed.0
+    );
 }

@@ -16,6 +16,7 @@ pub(crate) mod build;
 pub(crate) mod check;
 pub(crate) mod init;
 pub(crate) mod new;
+pub(crate) mod print;
 pub(crate) mod serve;
 
 /// `hongguanjia --help`, with clap's English headings replaced.
@@ -149,7 +150,7 @@ pub(crate) fn usage_error(err: clap::Error) -> ExitCode {
         ErrorKind::UnknownArgument => format!("不认识的参数“{arg}”"),
         ErrorKind::MissingRequiredArgument => format!("缺少必填的选项：{arg}"),
         ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            "请给出一个命令：init（新建站点）、new（新建简报或页面）、build（生成网站）、check（只检查记录）或 serve（在本机预览）".to_string()
+            "请给出一个命令：init（新建站点）、new（新建简报或页面）、build（生成网站）、check（只检查记录）、serve（在本机预览）或 print（生成内部打印材料）".to_string()
         }
         ErrorKind::InvalidValue if value.is_empty() => format!("选项 {arg} 需要一个值"),
         ErrorKind::InvalidValue => format!("选项 {arg} 的值“{value}”无效"),

@@ -40,6 +40,8 @@ pub(crate) struct Steward {
     pub teams: Vec<String>,
     pub joined: Option<Date>,
     pub public: bool,
+    /// Whether the print kit's boards and cards carry the phone (the steward may opt out).
+    pub phone_on_board: bool,
     pub private: Private,
 }
 

@@ -27,7 +27,7 @@ use crate::schema::{Kind, TextRole};
 
 /// The public texts of the records, by the schema's roles: values that are public in
 /// their own right, and free texts with where they were typed.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct PublicTexts {
     /// Each value of a [`TextRole::Name`] field, as typed and NFKC.
     pub names: HashSet<String>,
@@ -39,7 +39,7 @@ pub(crate) struct PublicTexts {
     free: Vec<FreeText>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct FreeText {
     path: u32,
     line: u32,

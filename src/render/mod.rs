@@ -80,6 +80,8 @@ pub(crate) fn globals(site: &Site, summary: &data::Summary) -> Context {
     context.insert("site", &globals);
     context.insert("stats", summary);
     context.insert("has_bulletins", &!site.bulletins.is_empty());
+    // The print kit renders the public bulletin template too, without the site's navigation.
+    context.insert("kit", &false);
     context
 }
 
@@ -162,13 +164,28 @@ impl Renderer {
         plan: &Plan<'_>,
         pages: &[Page],
     ) -> Result<Vec<OutputFile>, Diagnostics> {
-        let results: Vec<Result<OutputFile, Vec<Diagnostic>>> = pages
+        self.render_each(theme, pages, |page| {
+            let path = page.path(plan.site);
+            let context = context::build(plan, page, &path);
+            (path, page.template(), context)
+        })
+    }
+
+    /// Renders each item as the path, template and context `make` gives it, in parallel;
+    /// every template error is reported. Other page sets (the print kit) use it with
+    /// their own routes and contexts.
+    pub(crate) fn render_each<T: Sync>(
+        &self,
+        theme: &Theme,
+        items: &[T],
+        make: impl Fn(&T) -> (String, &'static str, Context) + Sync,
+    ) -> Result<Vec<OutputFile>, Diagnostics> {
+        let results: Vec<Result<OutputFile, Vec<Diagnostic>>> = items
             .par_iter()
-            .map(|page| {
-                let path = page.path(plan.site);
-                let context = context::build(plan, page, &path);
+            .map(|item| {
+                let (path, template, context) = make(item);
                 self.tera
-                    .render(page.template(), &context)
+                    .render(template, &context)
                     .map(|text| OutputFile {
                         path,
                         bytes: text.into_bytes(),

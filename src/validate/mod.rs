@@ -253,6 +253,7 @@ impl Registry {
         let joined = row.date("joined");
         let phone = row.text("phone");
         let public = row.yes_no("public").unwrap_or(true);
+        let phone_on_board = row.yes_no("phone_on_board").unwrap_or(true);
 
         let Some(id) = id else { return };
         if !(row.ok && community.is_some() && membership.is_some())
@@ -289,6 +290,7 @@ impl Registry {
             teams,
             joined,
             public,
+            phone_on_board,
             private: Private { phone },
         });
     }

