@@ -25,7 +25,9 @@ pub(crate) mod aggregate;
 pub(crate) mod config;
 pub(crate) mod model;
 pub(crate) mod render;
+pub(crate) mod rollup;
 pub(crate) mod schema;
+pub(crate) mod summary;
 pub(crate) mod theme;
 
 // Their items are narrowed to `pub(crate)` once the branches now changing them (trust,

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use hongguanjia::pipeline;
+use hongguanjia::site::Source;
 
 use super::{fail, print_diagnostics, say};
 
@@ -32,19 +33,25 @@ pub(crate) fn run(args: Args) -> ExitCode {
     match pipeline::check(&args.root) {
         Ok(prepared) => {
             print_diagnostics(&prepared.diags);
-            let site = &prepared.site;
-            let counts: Vec<String> = site
-                .records_read()
-                .iter()
-                .map(|(kind, n)| format!("{kind} {n}"))
-                .collect();
-            say!("检查通过：{}。", counts.join("，"));
-            if site.commendation_batches() > 0 {
-                say!(
-                    "表彰批次 {}，受表彰红管家 {} 名。",
-                    site.commendation_batches(),
-                    site.commended()
-                );
+            match &prepared.source {
+                Source::Site(site) => {
+                    let counts: Vec<String> = site
+                        .records_read()
+                        .iter()
+                        .map(|(kind, n)| format!("{kind} {n}"))
+                        .collect();
+                    say!("检查通过：{}。", counts.join("，"));
+                    if site.commendation_batches() > 0 {
+                        say!(
+                            "表彰批次 {}，受表彰红管家 {} 名。",
+                            site.commendation_batches(),
+                            site.commended()
+                        );
+                    }
+                }
+                Source::Rollup(rollup) => {
+                    say!("检查通过：汇总站点，成员 {} 个。", rollup.member_count());
+                }
             }
             say!(
                 "可生成 {} 个页面（共 {} 个文件）；本次检查未写入任何文件。",

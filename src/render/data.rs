@@ -166,7 +166,7 @@ pub(crate) fn community_rows(registry: &Registry, summary: &Summary) -> Vec<Comm
 
 /// One CSV file of open data; a table that cannot be written is an error, never a file
 /// quietly missing from the site.
-fn csv_file(
+pub(crate) fn csv_file(
     path: &str,
     header: &[&str],
     rows: Vec<Vec<String>>,

@@ -48,7 +48,7 @@ impl Page {
     /// Where the page is written, relative to the output folder.
     pub(crate) fn path(&self, site: &Site) -> String {
         match self {
-            Page::Home => "index.html".to_string(),
+            Page::Home => HOME.to_string(),
             Page::Communities => "communities/index.html".to_string(),
             Page::Community(c) => community(&site.registry.communities[c.0].id),
             Page::Steward(s) => steward(&site.registry.stewards[s.0].id),
@@ -61,7 +61,7 @@ impl Page {
             Page::Sitemap => "sitemap.xml".to_string(),
             Page::Atom => "atom.xml".to_string(),
             Page::Robots => "robots.txt".to_string(),
-            Page::NotFound => "404.html".to_string(),
+            Page::NotFound => NOT_FOUND.to_string(),
         }
     }
 
@@ -85,6 +85,19 @@ impl Page {
         }
     }
 }
+
+/// The home page.
+pub(crate) const HOME: &str = "index.html";
+/// The page served at any missing address.
+pub(crate) const NOT_FOUND: &str = "404.html";
+/// What a site publishes for the level above ([`crate::summary`]).
+pub(crate) const SUMMARY: &str = "data/summary.json";
+/// The small script that sorts comparison tables in the browser.
+pub(crate) const SORT_SCRIPT: &str = "assets/sort.js";
+/// Styles of the comparison tables, only on sites that have them.
+pub(crate) const ROLLUP_STYLE: &str = "assets/rollup.css";
+/// A roll-up site's home page template.
+pub(crate) const ROLLUP_TEMPLATE: &str = "rollup.html";
 
 /// A steward's page.
 pub(crate) fn steward(id: &str) -> String {
