@@ -152,8 +152,11 @@ fn read_member(
     diags: &mut Diagnostics,
 ) -> Option<SummaryFile> {
     let mut file = root.join(path);
+    // Messages name the file as the user wrote it, not as an absolute path.
+    let mut shown = path.to_string();
     if file.is_dir() {
         file = file.join("data/summary.json");
+        shown = format!("{}/data/summary.json", path.trim_end_matches('/'));
     }
     let mut fail = |why: String| diags.error("site.toml", line, format!("{label}：{why}"));
     let bytes = match std::fs::read(&file) {
@@ -161,11 +164,10 @@ fn read_member(
         Err(err) => {
             fail(if err.kind() == std::io::ErrorKind::NotFound {
                 format!(
-                    "找不到 {}。path 应指向成员站点生成的文件夹（如 members/fushan/public），或其中的 data/summary.json",
-                    file.display()
+                    "找不到 {shown}。path 应指向成员站点生成的文件夹（如 members/fushan/public），或其中的 data/summary.json"
                 )
             } else {
-                format!("无法读取 {}：{err}", file.display())
+                format!("无法读取 {shown}：{err}")
             });
             return None;
         }
@@ -174,8 +176,7 @@ fn read_member(
         Ok(v) => v,
         Err(err) => {
             fail(format!(
-                "{} 不是完整的 JSON（第 {} 行：{}），文件可能损坏或没有下载完整，请重新获取",
-                file.display(),
+                "{shown} 不是完整的 JSON（第 {} 行：{}），文件可能损坏或没有下载完整，请重新获取",
                 err.line(),
                 err.classify_chinese()
             ));
@@ -184,8 +185,7 @@ fn read_member(
     };
     if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
         fail(format!(
-            "{} 不是红管家汇总文件（应有 \"format\": \"{FORMAT}\"）。请指向成员站点生成的 data/summary.json",
-            file.display()
+            "{shown} 不是红管家汇总文件（应有 \"format\": \"{FORMAT}\"）。请指向成员站点生成的 data/summary.json"
         ));
         return None;
     }
@@ -193,15 +193,13 @@ fn read_member(
         Some(VERSION) => {}
         Some(v) => {
             fail(format!(
-                "{} 的格式版本是 {v}，本程序只认识版本 {VERSION}。请用同一版本的红管家重新生成成员站点，或升级本程序",
-                file.display()
+                "{shown} 的格式版本是 {v}，本程序只认识版本 {VERSION}。请用同一版本的红管家重新生成成员站点，或升级本程序"
             ));
             return None;
         }
         None => {
             fail(format!(
-                "{} 缺少格式版本 version，请用红管家重新生成成员站点",
-                file.display()
+                "{shown} 缺少格式版本 version，请用红管家重新生成成员站点"
             ));
             return None;
         }
@@ -210,8 +208,7 @@ fn read_member(
         Ok(s) => Some(s),
         Err(err) => {
             fail(format!(
-                "{} 的内容不符合汇总文件格式（{err}），请用红管家重新生成成员站点",
-                file.display()
+                "{shown} 的内容不符合汇总文件格式（{err}），请用红管家重新生成成员站点"
             ));
             None
         }
