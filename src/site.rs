@@ -134,6 +134,9 @@ impl Site {
                     sink(rec, d);
                 });
             };
+        read_kind(Kind::Subdistricts, diags, &mut |rec, d| {
+            registry.add_subdistrict(rec, d)
+        });
         read_kind(Kind::Communities, diags, &mut |rec, d| {
             registry.add_community(rec, d)
         });
@@ -146,6 +149,9 @@ impl Site {
             (Kind::Communities, registry.communities.len() as u64),
             (Kind::Stewards, registry.stewards.len() as u64),
         ];
+        if registry.recorded_subdistricts() > 0 {
+            read.insert(0, (Kind::Subdistricts, registry.recorded_subdistricts()));
+        }
 
         let mut n = 0u64;
         read_kind(Kind::Visits, diags, &mut |rec, d| {

@@ -99,6 +99,10 @@ pub(crate) struct CommunityCount {
     pub meetings: u64,
     pub commended: u64,
     pub by_month: BTreeMap<String, Counts>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subdistrict: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub district: Option<String>,
 }
 
 /// One member's headline counts, in a roll-up's summary.
@@ -184,6 +188,8 @@ impl SummaryFile {
                     meetings: c.meetings,
                     commended: c.commended,
                     by_month: c.by_month.clone(),
+                    subdistrict: c.subdistrict.clone(),
+                    district: c.district.clone(),
                 };
                 (id.clone(), count)
             })

@@ -11,4 +11,4 @@ pub(crate) use labels::{CaseStatus, Channel, ErrandStatus, Membership, VisitKind
 pub(crate) use records::{
     Batch, Bulletin, Case, Document, Errand, FreePage, Meeting, Notice, Visit,
 };
-pub(crate) use roster::{Community, CommunityIdx, Private, Steward, StewardIdx};
+pub(crate) use roster::{Community, CommunityIdx, Private, Steward, StewardIdx, Subdistrict};

@@ -52,6 +52,112 @@ pub(crate) struct CommunitySummary {
     pub meetings: u64,
     pub commended: u64,
     pub by_month: BTreeMap<String, Counts>,
+    /// Its subdistrict's name, in a site with several.
+    pub subdistrict: Option<String>,
+    pub district: Option<String>,
+}
+
+/// One subdistrict of a site with several: its communities' counts added up.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SubdistrictSummary {
+    pub index: usize,
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    pub district: Option<String>,
+    pub committee: Option<String>,
+    pub area_km2: Option<f64>,
+    pub residents: Option<u32>,
+    pub branches: Option<u32>,
+    pub communities: u64,
+    pub stewards: u64,
+    /// Sum of 楼幢数 of its communities that give it, and the buildings covered in those.
+    pub buildings: u64,
+    pub buildings_covered: u64,
+    pub buildings_covered_counted: u64,
+    pub coverage_rate: Option<f64>,
+    pub households_visited: u64,
+    pub households_per_steward: f64,
+    pub visits: u64,
+    pub cases: u64,
+    pub resolved: u64,
+    pub resolution_rate: f64,
+    pub errands: u64,
+    pub meetings: u64,
+    pub commended: u64,
+    pub by_month: BTreeMap<String, Counts>,
+}
+
+/// The subdistricts of a site with several, in the order first named; none otherwise.
+pub(crate) fn subdistricts(registry: &Registry, summary: &Summary) -> Vec<SubdistrictSummary> {
+    if !registry.has_levels() {
+        return Vec::new();
+    }
+    let mut list: Vec<SubdistrictSummary> = registry
+        .subdistricts
+        .iter()
+        .enumerate()
+        .map(|(index, s)| SubdistrictSummary {
+            index,
+            id: s.id.clone(),
+            name: s.name.clone(),
+            url: super::routes::subdistrict(&s.id),
+            district: s.district.clone(),
+            committee: s.committee.clone(),
+            area_km2: s.area_km2,
+            residents: s.residents,
+            branches: s.branches,
+            communities: 0,
+            stewards: 0,
+            buildings: 0,
+            buildings_covered: 0,
+            buildings_covered_counted: 0,
+            coverage_rate: None,
+            households_visited: 0,
+            households_per_steward: 0.0,
+            visits: 0,
+            cases: 0,
+            resolved: 0,
+            resolution_rate: 0.0,
+            errands: 0,
+            meetings: 0,
+            commended: 0,
+            by_month: BTreeMap::new(),
+        })
+        .collect();
+    for c in &registry.communities {
+        let (Some(i), Some(n)) = (c.subdistrict, summary.by_community.get(&c.id)) else {
+            continue;
+        };
+        let s = &mut list[i];
+        s.communities += 1;
+        s.stewards += n.stewards;
+        if let Some(b) = c.buildings {
+            s.buildings += u64::from(b);
+            s.buildings_covered_counted += n.buildings_covered;
+        }
+        s.buildings_covered += n.buildings_covered;
+        s.households_visited += n.households_visited;
+        s.visits += n.visits;
+        s.cases += n.cases;
+        s.resolved += n.resolved;
+        s.errands += n.errands;
+        s.meetings += n.meetings;
+        s.commended += n.commended;
+        for (k, m) in &n.by_month {
+            crate::summary::add_counts(s.by_month.entry(k.clone()).or_default(), m);
+        }
+    }
+    for s in &mut list {
+        s.coverage_rate = (s.buildings > 0).then(|| rate(s.buildings_covered_counted, s.buildings));
+        s.resolution_rate = rate(s.resolved, s.cases);
+        s.households_per_steward = if s.stewards == 0 {
+            0.0
+        } else {
+            s.households_visited as f64 / s.stewards as f64
+        };
+    }
+    list
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -130,6 +236,8 @@ pub(crate) fn summary(registry: &Registry, figures: &Figures) -> Summary {
                 meetings: n.meetings,
                 commended: figures.community_commended[i],
                 by_month: months(&figures.community_months[i]),
+                subdistrict: c.subdistrict.map(|s| registry.subdistricts[s].name.clone()),
+                district: c.district.clone(),
             };
             (c.id.clone(), summary)
         })

@@ -232,7 +232,7 @@ pub(crate) fn files(
         (routes::HOME, routes::ROLLUP_TEMPLATE),
         (routes::NOT_FOUND, "404.html"),
         (routes::SORT_SCRIPT, "sort.js"),
-        (routes::ROLLUP_STYLE, "rollup.css"),
+        (routes::COMPARE_STYLE, "compare.css"),
     ] {
         let mut ctx = Context::new();
         ctx.insert("root", &"../".repeat(path.matches('/').count()));

@@ -13,6 +13,11 @@ pub(crate) enum Page {
     Home,
     /// The list of communities.
     Communities,
+    /// One subdistrict of a site with several, by its index in the registry.
+    Subdistrict(usize),
+    /// A script or style only some sites need, rendered from the theme's template of the
+    /// same name so that sites without it stay as they were.
+    Asset(&'static str),
     /// One community.
     Community(CommunityIdx),
     /// One steward who agreed to be shown.
@@ -50,6 +55,8 @@ impl Page {
         match self {
             Page::Home => HOME.to_string(),
             Page::Communities => "communities/index.html".to_string(),
+            Page::Subdistrict(i) => subdistrict(&site.registry.subdistricts[*i].id),
+            Page::Asset(path) => (*path).to_string(),
             Page::Community(c) => community(&site.registry.communities[c.0].id),
             Page::Steward(s) => steward(&site.registry.stewards[s.0].id),
             Page::CaseList { category, page } => case_list(category.as_deref(), *page),
@@ -70,6 +77,8 @@ impl Page {
         match self {
             Page::Home => "index.html",
             Page::Communities => "communities.html",
+            Page::Subdistrict(_) => "subdistrict.html",
+            Page::Asset(path) => path.strip_prefix("assets/").unwrap_or(path),
             Page::Community(_) => "community.html",
             Page::Steward(_) => "steward.html",
             Page::CaseList { .. } => "cases.html",
@@ -95,9 +104,16 @@ pub(crate) const SUMMARY: &str = "data/summary.json";
 /// The small script that sorts comparison tables in the browser.
 pub(crate) const SORT_SCRIPT: &str = "assets/sort.js";
 /// Styles of the comparison tables, only on sites that have them.
-pub(crate) const ROLLUP_STYLE: &str = "assets/rollup.css";
+pub(crate) const COMPARE_STYLE: &str = "assets/compare.css";
+/// The script that filters the grouped communities index.
+pub(crate) const FILTER_SCRIPT: &str = "assets/filter.js";
 /// A roll-up site's home page template.
 pub(crate) const ROLLUP_TEMPLATE: &str = "rollup.html";
+
+/// A subdistrict's page, in a site with several.
+pub(crate) fn subdistrict(id: &str) -> String {
+    format!("subdistricts/{id}/index.html")
+}
 
 /// A steward's page.
 pub(crate) fn steward(id: &str) -> String {

@@ -10,6 +10,7 @@ mod documents;
 mod home;
 mod site_files;
 mod stewards;
+mod subdistricts;
 
 use tera::Context;
 
@@ -26,6 +27,8 @@ pub(crate) fn build(plan: &Plan<'_>, page: &Page, path: &str) -> Context {
     match page {
         Page::Home => home::fill(plan, &mut ctx),
         Page::Communities => communities::index(plan, &mut ctx),
+        Page::Subdistrict(i) => subdistricts::one(plan, *i, &mut ctx),
+        Page::Asset(_) => {}
         Page::Community(c) => communities::one(plan, *c, &mut ctx),
         Page::Steward(s) => stewards::one(plan, *s, &mut ctx),
         Page::CaseList { category, page } => {
