@@ -9,9 +9,6 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::Counts;
-use crate::render::data::Summary;
-use crate::render::views::People;
-use crate::site::Site;
 
 /// The value of `format` in every summary file.
 pub(crate) const FORMAT: &str = "hongguanjia-summary";
@@ -141,106 +138,6 @@ pub(crate) struct CommendedSteward {
 }
 
 impl SummaryFile {
-    /// A site's summary, from the figures its pages show.
-    pub(crate) fn of_site(site: &Site, summary: &Summary) -> SummaryFile {
-        let config = &site.config;
-        let base = config.base_url_slash();
-        let people = People::new(site);
-        let mut commended_stewards = Vec::new();
-        for b in &site.batches {
-            for &i in &b.stewards {
-                let s = &site.registry.stewards[i];
-                let who = &people.refs[i];
-                commended_stewards.push(CommendedSteward {
-                    name: who.name.clone(),
-                    community: site.registry.communities[s.community].name.clone(),
-                    batch: b.title.clone(),
-                    date: b.date.map(|d| d.to_string()),
-                    url: who.url.as_ref().map(|u| format!("{base}{u}")),
-                    member: None,
-                });
-            }
-        }
-        let mut buildings = 0;
-        let mut buildings_covered_counted = 0;
-        let by_community = summary
-            .by_community
-            .iter()
-            .map(|(id, c)| {
-                if let Some(b) = c.buildings {
-                    buildings += u64::from(b);
-                    buildings_covered_counted += c.buildings_covered;
-                }
-                let count = CommunityCount {
-                    id: c.id.clone(),
-                    name: c.name.clone(),
-                    party_org: c.party_org.clone(),
-                    grids: c.grids,
-                    buildings: c.buildings,
-                    households: c.households,
-                    stewards: c.stewards,
-                    buildings_covered: c.buildings_covered,
-                    households_visited: c.households_visited,
-                    visits: c.visits,
-                    cases: c.cases,
-                    resolved: c.resolved,
-                    errands: c.errands,
-                    meetings: c.meetings,
-                    commended: c.commended,
-                    by_month: c.by_month.clone(),
-                    subdistrict: c.subdistrict.clone(),
-                    district: c.district.clone(),
-                };
-                (id.clone(), count)
-            })
-            .collect();
-        SummaryFile {
-            format: FORMAT.to_string(),
-            version: VERSION,
-            name: config.site_name(),
-            level: config.site_level(),
-            title: config.title.clone(),
-            url: base,
-            period: period_of(&summary.by_month),
-            as_of: summary.as_of.clone(),
-            stewards: summary.stewards,
-            communities: summary.communities,
-            buildings,
-            buildings_covered: summary.buildings_covered,
-            buildings_covered_counted,
-            households_visited: summary.households_visited,
-            visits: summary.visits,
-            cases: summary.cases,
-            resolved: summary.resolved,
-            errands: summary.errands,
-            meetings: summary.meetings,
-            door_knocking_households: summary
-                .by_month
-                .values()
-                .map(|c| c.door_knocking_households)
-                .sum(),
-            commended: summary.commended,
-            by_membership: summary
-                .by_membership
-                .iter()
-                .map(|(k, v)| ((*k).to_string(), *v))
-                .collect(),
-            by_month: summary.by_month.clone(),
-            by_category: summary
-                .by_category
-                .iter()
-                .map(|c| CategoryCount {
-                    category: c.category.clone(),
-                    cases: c.cases,
-                    resolved: c.resolved,
-                })
-                .collect(),
-            by_community,
-            members: Vec::new(),
-            commended_stewards,
-        }
-    }
-
     /// This summary's headline counts as a row of its roll-up.
     pub(crate) fn as_member(&self, name: &str, level: &str, url: Option<String>) -> MemberCount {
         MemberCount {

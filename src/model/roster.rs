@@ -29,7 +29,8 @@ pub(crate) struct Community {
 /// from the name a community gives when there are none.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Subdistrict {
-    pub id: String,
+    /// From its record; `None` for one only named by communities (routes gives it a folder).
+    pub id: Option<String>,
     pub name: String,
     pub district: Option<String>,
     pub committee: Option<String>,

@@ -8,7 +8,13 @@ use serde::Serialize;
 use crate::aggregate::{Counts, Figures, month_key, rate};
 use crate::diagnostics::Diagnostic;
 use crate::model::Membership;
+use crate::site::Site;
+use crate::summary::{
+    CategoryCount, CommendedSteward, CommunityCount, FORMAT, SummaryFile, VERSION, period_of,
+};
 use crate::validate::Registry;
+
+use super::views::People;
 
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Summary {
@@ -93,15 +99,17 @@ pub(crate) fn subdistricts(registry: &Registry, summary: &Summary) -> Vec<Subdis
     if !registry.has_levels() {
         return Vec::new();
     }
+    let ids = super::routes::subdistrict_ids(&registry.subdistricts);
     let mut list: Vec<SubdistrictSummary> = registry
         .subdistricts
         .iter()
+        .zip(ids)
         .enumerate()
-        .map(|(index, s)| SubdistrictSummary {
+        .map(|(index, (s, id))| SubdistrictSummary {
             index,
-            id: s.id.clone(),
+            url: super::routes::subdistrict(&id),
+            id,
             name: s.name.clone(),
-            url: super::routes::subdistrict(&s.id),
             district: s.district.clone(),
             committee: s.committee.clone(),
             area_km2: s.area_km2,
@@ -260,6 +268,107 @@ pub(crate) fn summary(registry: &Registry, figures: &Figures) -> Summary {
         by_community,
         by_month: months(&figures.by_month),
         by_category: categories(&figures.by_category),
+    }
+}
+
+/// What the site publishes in `data/summary.json` for the level above
+/// ([`crate::summary`]), from the figures its pages show.
+pub(crate) fn published(site: &Site, summary: &Summary) -> SummaryFile {
+    let config = &site.config;
+    let base = config.base_url_slash();
+    let people = People::new(site);
+    let mut commended_stewards = Vec::new();
+    for b in &site.batches {
+        for &i in &b.stewards {
+            let s = &site.registry.stewards[i];
+            let who = &people.refs[i];
+            commended_stewards.push(CommendedSteward {
+                name: who.name.clone(),
+                community: site.registry.communities[s.community].name.clone(),
+                batch: b.title.clone(),
+                date: b.date.map(|d| d.to_string()),
+                url: who.url.as_ref().map(|u| format!("{base}{u}")),
+                member: None,
+            });
+        }
+    }
+    let mut buildings = 0;
+    let mut buildings_covered_counted = 0;
+    let by_community = summary
+        .by_community
+        .iter()
+        .map(|(id, c)| {
+            if let Some(b) = c.buildings {
+                buildings += u64::from(b);
+                buildings_covered_counted += c.buildings_covered;
+            }
+            let count = CommunityCount {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                party_org: c.party_org.clone(),
+                grids: c.grids,
+                buildings: c.buildings,
+                households: c.households,
+                stewards: c.stewards,
+                buildings_covered: c.buildings_covered,
+                households_visited: c.households_visited,
+                visits: c.visits,
+                cases: c.cases,
+                resolved: c.resolved,
+                errands: c.errands,
+                meetings: c.meetings,
+                commended: c.commended,
+                by_month: c.by_month.clone(),
+                subdistrict: c.subdistrict.clone(),
+                district: c.district.clone(),
+            };
+            (id.clone(), count)
+        })
+        .collect();
+    SummaryFile {
+        format: FORMAT.to_string(),
+        version: VERSION,
+        name: config.site_name(),
+        level: config.site_level(),
+        title: config.title.clone(),
+        url: base,
+        period: period_of(&summary.by_month),
+        as_of: summary.as_of.clone(),
+        stewards: summary.stewards,
+        communities: summary.communities,
+        buildings,
+        buildings_covered: summary.buildings_covered,
+        buildings_covered_counted,
+        households_visited: summary.households_visited,
+        visits: summary.visits,
+        cases: summary.cases,
+        resolved: summary.resolved,
+        errands: summary.errands,
+        meetings: summary.meetings,
+        door_knocking_households: summary
+            .by_month
+            .values()
+            .map(|c| c.door_knocking_households)
+            .sum(),
+        commended: summary.commended,
+        by_membership: summary
+            .by_membership
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), *v))
+            .collect(),
+        by_month: summary.by_month.clone(),
+        by_category: summary
+            .by_category
+            .iter()
+            .map(|c| CategoryCount {
+                category: c.category.clone(),
+                cases: c.cases,
+                resolved: c.resolved,
+            })
+            .collect(),
+        by_community,
+        members: Vec::new(),
+        commended_stewards,
     }
 }
 

@@ -19,7 +19,7 @@ pub(crate) fn files(
     pages: &HashSet<String>,
     diags: &mut Diagnostics,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
-    let json = serde_json::to_vec_pretty(&crate::summary::SummaryFile::of_site(site, summary))
+    let json = serde_json::to_vec_pretty(&data::published(site, summary))
         .map_err(|e| Diagnostic::error("data/summary.json", 0, e.to_string()))?;
     let mut files = vec![OutputFile {
         path: super::routes::SUMMARY.to_string(),

@@ -169,7 +169,7 @@ impl Registry {
         self.subdistrict_keys.insert(id.clone(), index);
         self.subdistrict_keys.insert(name.clone(), index);
         self.subdistricts.push(Subdistrict {
-            id,
+            id: Some(id),
             name,
             district,
             committee,
@@ -199,7 +199,7 @@ impl Registry {
         let index = self.subdistricts.len();
         self.subdistrict_keys.insert(written.to_string(), index);
         self.subdistricts.push(Subdistrict {
-            id: format!("s-{}", crate::render::routes::category_slug(written)),
+            id: None,
             name: written.to_string(),
             district: None,
             committee: None,
