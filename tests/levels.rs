@@ -7,24 +7,11 @@ mod common;
 
 use common::{Site, num, tree};
 
-/// The sample with a 街道 column: `pick` names each community's subdistrict.
-fn with_subdistricts(pick: impl Fn(usize) -> &'static str) -> Site {
-    let site = Site::sample();
-    let text = site.read("content/communities.csv");
-    let mut out = String::new();
-    for (i, line) in text.lines().enumerate() {
-        let extra = if i == 0 { "街道" } else { pick(i - 1) };
-        out.push_str(&format!("{line},{extra}\n"));
-    }
-    site.write("content/communities.csv", &out);
-    site
-}
-
 #[test]
 fn one_subdistrict_builds_the_same_site_as_before() {
     let plain = Site::sample();
     plain.build_ok();
-    let named = with_subdistricts(|_| "府山街道");
+    let named = Site::sample_with_subdistricts(|_| "府山街道");
     named.build_ok();
     let mut before = tree(&plain.path("public"));
     let mut after = tree(&named.path("public"));
@@ -42,7 +29,7 @@ fn one_subdistrict_builds_the_same_site_as_before() {
 
 #[test]
 fn several_subdistricts_get_pages_a_grouped_index_and_a_comparison() {
-    let site = with_subdistricts(|i| ["府山街道", "荷花街道", "双港街道"][i % 3]);
+    let site = Site::sample_with_subdistricts(|i| ["府山街道", "荷花街道", "双港街道"][i % 3]);
     site.write(
         "content/subdistricts.csv",
         "编号,名称,区县,党工委,面积,常住人口,基层党支部\nfushan,府山街道,柯城区,府山街道党工委,3.55,47000,64\nhehua,荷花街道,柯城区,,,,\nshuanggang,双港街道,柯城区,,,,\n",
@@ -90,7 +77,7 @@ fn several_subdistricts_get_pages_a_grouped_index_and_a_comparison() {
 
 #[test]
 fn a_community_naming_an_unknown_subdistrict_is_an_error_at_its_line() {
-    let site = with_subdistricts(|i| {
+    let site = Site::sample_with_subdistricts(|i| {
         if i == 2 {
             "府山路街道"
         } else {
