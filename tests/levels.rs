@@ -65,11 +65,11 @@ fn several_subdistricts_get_pages_a_grouped_index_and_a_comparison() {
     assert_eq!(stewards.values().sum::<u64>(), num(&summary, "/stewards"));
     for (name, n) in &stewards {
         assert!(
-            home.contains(&format!("{name}</a></th>\n        <td data-value=")),
+            home.contains(&format!("{name}</a></th>\n        <td class=\"num\" data-value=")),
             "{name}"
         );
         assert!(
-            home.contains(&format!("<td data-value=\"{n}\">{n}</td>")),
+            home.contains(&format!("<td class=\"num\" data-value=\"{n}\">{n}</td>")),
             "{name} {n}"
         );
     }
