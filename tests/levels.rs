@@ -65,7 +65,9 @@ fn several_subdistricts_get_pages_a_grouped_index_and_a_comparison() {
     assert_eq!(stewards.values().sum::<u64>(), num(&summary, "/stewards"));
     for (name, n) in &stewards {
         assert!(
-            home.contains(&format!("{name}</a></th>\n        <td class=\"num\" data-value=")),
+            home.contains(&format!(
+                "{name}</a></th>\n        <td class=\"num\" data-value="
+            )),
             "{name}"
         );
         assert!(
