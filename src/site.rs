@@ -59,6 +59,14 @@ impl Source {
         }
     }
 
+    /// Its settings, whichever kind it is.
+    pub(crate) fn config(&self) -> &SiteConfig {
+        match self {
+            Source::Site(s) => &s.config,
+            Source::Rollup(r) => &r.config,
+        }
+    }
+
     /// The site, when this is one.
     pub fn site(&self) -> Option<&Site> {
         match self {
