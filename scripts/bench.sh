@@ -24,6 +24,9 @@
 #                    to compare with Hugo on 10,000 simple pages when hugo is installed)
 #   BENCH_TIMEOUT    stop a build after this many seconds (0 = never, the default)
 #   BENCH_FLOOR      0 to skip the file-system floor
+#   BENCH_ROLLUP     members of the roll-up step, default 1000 (0 = skip): the sample's
+#                    published data/summary.json copied under that many names, each with
+#                    its counts scaled, rolled up by one `hongguanjia build` (docs/rollup.md)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -32,6 +35,7 @@ DATA="$ROOT/bench-data"
 WORKLOADS=${BENCH_WORKLOADS:-"town city city4m"}
 TIMEOUT=${BENCH_TIMEOUT:-0}
 FLOOR=${BENCH_FLOOR:-1}
+ROLLUP=${BENCH_ROLLUP:-1000}
 
 if [[ ! -x /usr/bin/time ]]; then
     echo "bench: /usr/bin/time is missing (GNU time, for wall time and peak RSS)." >&2
@@ -214,6 +218,51 @@ for w in $WORKLOADS; do
     rm -rf "$TMP/$w-out"
 done
 
+# A roll-up of $ROLLUP member summaries: what a province's CI runs after collecting the
+# summary.json files its members published. Built twice, like the other sites.
+bench_rollup() {
+    [[ "$ROLLUP" != 0 ]] || return 0
+    echo "== roll-up of $ROLLUP member summaries"
+    local site="$TMP/rollup"
+    mkdir -p "$site"
+    "$BIN" build --root "$ROOT" --output "$TMP/rollup-member" >/dev/null
+    python3 - "$TMP/rollup-member/data/summary.json" "$site" "$ROLLUP" <<'EOF'
+import json, os, sys
+source, site, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+base = json.load(open(source, encoding="utf-8"))
+TEXT = ("name", "category", "community", "batch", "url", "id", "date", "member", "party_org")
+def scale(v, k):
+    if isinstance(v, bool) or not isinstance(v, (int, dict, list)):
+        return v
+    if isinstance(v, int):
+        return v * k // 4
+    if isinstance(v, list):
+        return [scale(x, k) for x in v]
+    return {key: (val if key in TEXT else scale(val, k)) for key, val in v.items()}
+lines = ['title = "bench roll-up"', 'base_url = "https://example.org/"', 'level = "省"', ""]
+for i in range(n):
+    s = scale(base, 4 + i % 5)
+    s["format"], s["version"] = "hongguanjia-summary", 1
+    s["name"], s["level"] = f"成员{i:04d}", "区县"
+    s["period"], s["as_of"] = base["period"], base["as_of"]
+    os.makedirs(f"{site}/members/m{i:04d}", exist_ok=True)
+    with open(f"{site}/members/m{i:04d}/summary.json", "w", encoding="utf-8") as f:
+        json.dump(s, f, ensure_ascii=False)
+    lines += ["[[members]]", f'path = "members/m{i:04d}/summary.json"', ""]
+open(f"{site}/site.toml", "w", encoding="utf-8").write("\n".join(lines))
+EOF
+    for run in 1 2; do
+        if timed "$BIN" build --root "$site" --output "$TMP/rollup-out"; then
+            row "rollup $ROLLUP #$run" "${WALL}s" "$(human_kb "$RSS_KB")" "-" ""
+        else
+            row "rollup $ROLLUP #$run" "FAILED" "" "" ""
+            FAILURES=$((FAILURES + 1))
+        fi
+    done
+    rm -rf "$site" "$TMP/rollup-out" "$TMP/rollup-member"
+}
+
+bench_rollup
 bench_simple
 bench_hugo
 

@@ -3,13 +3,13 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Batch, Case, CaseStatus, Date, Errand, Meeting, Visit, VisitKind};
 use crate::validate::Registry;
 
 /// Activity counts, the same for the site, a community, a steward or a month.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     /// Households visited (走访户数).
     pub households_visited: u64,

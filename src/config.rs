@@ -38,6 +38,30 @@ pub(crate) struct SiteConfig {
     /// Case category name → the folder name of its list, overriding the pinyin one.
     #[serde(default)]
     pub categories: std::collections::BTreeMap<String, String>,
+    /// The site's name in summaries and roll-ups; default the subdistrict's name, else the title.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The site's level (街道, 区县, 市…), published in its summary.
+    #[serde(default)]
+    pub level: Option<String>,
+    /// A roll-up site's members; a site with members has no records of its own.
+    #[serde(default)]
+    pub members: Vec<MemberSetting>,
+}
+
+/// One `[[members]]` entry of a roll-up site.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub(crate) struct MemberSetting {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub level: Option<String>,
+    /// A built site folder, or its `data/summary.json`, relative to the site folder.
+    #[serde(default)]
+    pub path: String,
+    /// The member's public site, linked from the roll-up.
+    #[serde(default)]
+    pub url: Option<String>,
 }
 
 fn default_theme() -> String {
@@ -248,6 +272,26 @@ fn default_page_size() -> usize {
 }
 
 impl SiteConfig {
+    /// The name a summary publishes: `name`, else the subdistrict's name, else the title.
+    pub(crate) fn site_name(&self) -> String {
+        self.name
+            .clone()
+            .or_else(|| self.subdistrict.name.clone())
+            .unwrap_or_else(|| self.title.clone())
+    }
+
+    /// The level a summary publishes: `level`, else 汇总 for a roll-up and 街道 for a site
+    /// with records.
+    pub(crate) fn site_level(&self) -> String {
+        self.level.clone().unwrap_or_else(|| {
+            if self.members.is_empty() {
+                "街道".to_string()
+            } else {
+                "汇总".to_string()
+            }
+        })
+    }
+
     /// The path part of `base_url`, always ending in `/`: `/fushan/` or `/`.
     pub(crate) fn base_path(&self) -> String {
         let rest = self
@@ -308,6 +352,9 @@ const KNOWN: &[(&str, &[&str])] = &[
             "print",
             "footer",
             "categories",
+            "name",
+            "level",
+            "members",
         ],
     ),
     (
@@ -353,6 +400,7 @@ const KNOWN: &[(&str, &[&str])] = &[
             "lines",
         ],
     ),
+    ("members", &["name", "level", "path", "url"]),
 ];
 
 /// Reports every unknown setting at its line, not just the first.
@@ -395,6 +443,15 @@ fn unknown_settings(text: &str, lines: &LineIndex, display: &str, diags: &mut Di
             KNOWN.iter().any(|(t, _)| *t == name && !t.is_empty()),
         ) {
             check(name, sub);
+        }
+        if name == "members"
+            && let Some(list) = value.get_ref().as_array()
+        {
+            for item in list.iter() {
+                if let Some(sub) = item.get_ref().as_table() {
+                    check(name, sub);
+                }
+            }
         }
     }
     ok

@@ -34,7 +34,9 @@ pub(crate) mod config;
 pub(crate) mod model;
 pub(crate) mod numbers;
 pub(crate) mod render;
+pub(crate) mod rollup;
 pub(crate) mod schema;
+pub(crate) mod summary;
 pub(crate) mod theme;
 
 pub(crate) mod guard;

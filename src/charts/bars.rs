@@ -188,6 +188,29 @@ pub(super) fn hbars(spec: HBars<'_>) -> String {
 /// Cases by category, largest first: `rows` are (category, cases), already in that order.
 /// Beyond [`TOP`] categories the rest are added up in one grey row.
 pub fn categories(id: &str, title: &str, rows: &[(String, u64)]) -> String {
+    ranked(id, title, rows, ("类", "民情事项（件）", "件", "各类"))
+}
+
+/// Counts by member of a roll-up (or any named group), largest first as given: `rows` are
+/// (name, count); `noun` names the groups (`个成员`), `axis` the count with its unit.
+pub fn counts(
+    id: &str,
+    title: &str,
+    rows: &[(String, u64)],
+    noun: &str,
+    axis: &str,
+    unit: &str,
+) -> String {
+    ranked(id, title, rows, (noun, axis, unit, "各项"))
+}
+
+fn ranked(
+    id: &str,
+    title: &str,
+    rows: &[(String, u64)],
+    words: (&str, &str, &str, &str),
+) -> String {
+    let (noun, axis, unit, each) = words;
     let total: u64 = rows.iter().map(|r| r.1).sum();
     if total == 0 {
         return empty(id, title);
@@ -206,9 +229,9 @@ pub fn categories(id: &str, title: &str, rows: &[(String, u64)]) -> String {
         let rest: u64 = rows[TOP..].iter().map(|r| r.1).sum();
         // No bar: it would dwarf the others. Its total is written out instead.
         bars.push(Bar {
-            label: format!("其余{}类", rows.len() - TOP),
+            label: format!("其余{}{noun}", rows.len() - TOP),
             value: 0.0,
-            text: format!("合计{rest}件"),
+            text: format!("合计{rest}{unit}"),
             rest: true,
         });
     }
@@ -217,10 +240,10 @@ pub fn categories(id: &str, title: &str, rows: &[(String, u64)]) -> String {
     let listed: Vec<String> = rows
         .iter()
         .take(3)
-        .map(|(c, n)| format!("{c}{n}件"))
+        .map(|(c, n)| format!("{c}{n}{unit}"))
         .collect();
     let desc = format!(
-        "共{}类{}件，最多的是{}。各类数字见图下表格。",
+        "共{}{noun}{}{unit}，最多的是{}。{each}数字见图下表格。",
         rows.len(),
         total,
         listed.join("、")
@@ -229,7 +252,7 @@ pub fn categories(id: &str, title: &str, rows: &[(String, u64)]) -> String {
         id,
         title,
         desc,
-        axis: "民情事项（件）",
+        axis,
         rows: bars,
         top: top as f64,
         step: step as f64,

@@ -9,6 +9,7 @@ use clap::ValueEnum;
 
 use hongguanjia::pipeline;
 use hongguanjia::report::{self, Printer, Verbosity};
+use hongguanjia::site::Source;
 
 use super::{fail, print_timings, say};
 
@@ -62,19 +63,25 @@ pub(crate) fn run(args: Args, verbosity: Verbosity) -> ExitCode {
             if verbosity == Verbosity::Quiet {
                 return ExitCode::SUCCESS;
             }
-            let site = &prepared.site;
-            let counts: Vec<String> = site
-                .records_read()
-                .iter()
-                .map(|(kind, n)| format!("{kind} {n}"))
-                .collect();
-            say!("检查通过：{}。", counts.join("，"));
-            if site.commendation_batches() > 0 {
-                say!(
-                    "表彰批次 {}，受表彰红管家 {} 名。",
-                    site.commendation_batches(),
-                    site.commended()
-                );
+            match &prepared.source {
+                Source::Site(site) => {
+                    let counts: Vec<String> = site
+                        .records_read()
+                        .iter()
+                        .map(|(kind, n)| format!("{kind} {n}"))
+                        .collect();
+                    say!("检查通过：{}。", counts.join("，"));
+                    if site.commendation_batches() > 0 {
+                        say!(
+                            "表彰批次 {}，受表彰红管家 {} 名。",
+                            site.commendation_batches(),
+                            site.commended()
+                        );
+                    }
+                }
+                Source::Rollup(rollup) => {
+                    say!("检查通过：汇总站点，成员 {} 个。", rollup.member_count());
+                }
             }
             say!(
                 "可生成 {} 个页面（共 {} 个文件）；本次检查未写入任何文件。",

@@ -20,6 +20,23 @@ pub(crate) struct Community {
     pub grids: Option<u32>,
     pub buildings: Option<u32>,
     pub households: Option<u32>,
+    /// Index into [`crate::validate::Registry::subdistricts`].
+    pub subdistrict: Option<usize>,
+    pub district: Option<String>,
+}
+
+/// A subdistrict (街道) of a site that has several: from `subdistricts` records, or made
+/// from the name a community gives when there are none.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Subdistrict {
+    /// From its record; `None` for one only named by communities (routes gives it a folder).
+    pub id: Option<String>,
+    pub name: String,
+    pub district: Option<String>,
+    pub committee: Option<String>,
+    pub area_km2: Option<f64>,
+    pub residents: Option<u32>,
+    pub branches: Option<u32>,
 }
 
 #[derive(Debug, Clone)]

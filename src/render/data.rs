@@ -8,7 +8,13 @@ use serde::Serialize;
 use crate::aggregate::{Counts, Figures, month_key, rate};
 use crate::diagnostics::Diagnostic;
 use crate::model::Membership;
+use crate::site::Site;
+use crate::summary::{
+    CategoryCount, CommendedSteward, CommunityCount, FORMAT, SummaryFile, VERSION, period_of,
+};
 use crate::validate::Registry;
+
+use super::views::People;
 
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Summary {
@@ -52,6 +58,114 @@ pub(crate) struct CommunitySummary {
     pub meetings: u64,
     pub commended: u64,
     pub by_month: BTreeMap<String, Counts>,
+    /// Its subdistrict's name, in a site with several.
+    pub subdistrict: Option<String>,
+    pub district: Option<String>,
+}
+
+/// One subdistrict of a site with several: its communities' counts added up.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SubdistrictSummary {
+    pub index: usize,
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    pub district: Option<String>,
+    pub committee: Option<String>,
+    pub area_km2: Option<f64>,
+    pub residents: Option<u32>,
+    pub branches: Option<u32>,
+    pub communities: u64,
+    pub stewards: u64,
+    /// Sum of 楼幢数 of its communities that give it, and the buildings covered in those.
+    pub buildings: u64,
+    pub buildings_covered: u64,
+    pub buildings_covered_counted: u64,
+    pub coverage_rate: Option<f64>,
+    pub households_visited: u64,
+    pub households_per_steward: f64,
+    pub visits: u64,
+    pub cases: u64,
+    pub resolved: u64,
+    pub resolution_rate: f64,
+    pub errands: u64,
+    pub meetings: u64,
+    pub commended: u64,
+    pub by_month: BTreeMap<String, Counts>,
+}
+
+/// The subdistricts of a site with several, in the order first named; none otherwise.
+pub(crate) fn subdistricts(registry: &Registry, summary: &Summary) -> Vec<SubdistrictSummary> {
+    if !registry.has_levels() {
+        return Vec::new();
+    }
+    let ids = super::routes::subdistrict_ids(&registry.subdistricts);
+    let mut list: Vec<SubdistrictSummary> = registry
+        .subdistricts
+        .iter()
+        .zip(ids)
+        .enumerate()
+        .map(|(index, (s, id))| SubdistrictSummary {
+            index,
+            url: super::routes::subdistrict(&id),
+            id,
+            name: s.name.clone(),
+            district: s.district.clone(),
+            committee: s.committee.clone(),
+            area_km2: s.area_km2,
+            residents: s.residents,
+            branches: s.branches,
+            communities: 0,
+            stewards: 0,
+            buildings: 0,
+            buildings_covered: 0,
+            buildings_covered_counted: 0,
+            coverage_rate: None,
+            households_visited: 0,
+            households_per_steward: 0.0,
+            visits: 0,
+            cases: 0,
+            resolved: 0,
+            resolution_rate: 0.0,
+            errands: 0,
+            meetings: 0,
+            commended: 0,
+            by_month: BTreeMap::new(),
+        })
+        .collect();
+    for c in &registry.communities {
+        let (Some(i), Some(n)) = (c.subdistrict, summary.by_community.get(&c.id)) else {
+            continue;
+        };
+        let s = &mut list[i];
+        s.communities += 1;
+        s.stewards += n.stewards;
+        if let Some(b) = c.buildings {
+            s.buildings += u64::from(b);
+            s.buildings_covered_counted += n.buildings_covered;
+        }
+        s.buildings_covered += n.buildings_covered;
+        s.households_visited += n.households_visited;
+        s.visits += n.visits;
+        s.cases += n.cases;
+        s.resolved += n.resolved;
+        s.errands += n.errands;
+        s.meetings += n.meetings;
+        s.commended += n.commended;
+        for (k, m) in &n.by_month {
+            crate::summary::add_counts(s.by_month.entry(k.clone()).or_default(), m);
+        }
+    }
+    for s in &mut list {
+        s.coverage_rate = (s.buildings > 0).then(|| rate(s.buildings_covered_counted, s.buildings));
+        s.resolution_rate = rate(s.resolved, s.cases);
+        s.households_per_steward = if s.stewards == 0 {
+            0.0
+        } else {
+            s.households_visited as f64 / s.stewards as f64
+        };
+    }
+    list
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -130,6 +244,8 @@ pub(crate) fn summary(registry: &Registry, figures: &Figures) -> Summary {
                 meetings: n.meetings,
                 commended: figures.community_commended[i],
                 by_month: months(&figures.community_months[i]),
+                subdistrict: c.subdistrict.map(|s| registry.subdistricts[s].name.clone()),
+                district: c.district.clone(),
             };
             (c.id.clone(), summary)
         })
@@ -155,6 +271,107 @@ pub(crate) fn summary(registry: &Registry, figures: &Figures) -> Summary {
     }
 }
 
+/// What the site publishes in `data/summary.json` for the level above
+/// ([`crate::summary`]), from the figures its pages show.
+pub(crate) fn published(site: &Site, summary: &Summary) -> SummaryFile {
+    let config = &site.config;
+    let base = config.base_url_slash();
+    let people = People::new(site);
+    let mut commended_stewards = Vec::new();
+    for b in &site.batches {
+        for &i in &b.stewards {
+            let s = &site.registry.stewards[i];
+            let who = &people.refs[i];
+            commended_stewards.push(CommendedSteward {
+                name: who.name.clone(),
+                community: site.registry.communities[s.community].name.clone(),
+                batch: b.title.clone(),
+                date: b.date.map(|d| d.to_string()),
+                url: who.url.as_ref().map(|u| format!("{base}{u}")),
+                member: None,
+            });
+        }
+    }
+    let mut buildings = 0;
+    let mut buildings_covered_counted = 0;
+    let by_community = summary
+        .by_community
+        .iter()
+        .map(|(id, c)| {
+            if let Some(b) = c.buildings {
+                buildings += u64::from(b);
+                buildings_covered_counted += c.buildings_covered;
+            }
+            let count = CommunityCount {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                party_org: c.party_org.clone(),
+                grids: c.grids,
+                buildings: c.buildings,
+                households: c.households,
+                stewards: c.stewards,
+                buildings_covered: c.buildings_covered,
+                households_visited: c.households_visited,
+                visits: c.visits,
+                cases: c.cases,
+                resolved: c.resolved,
+                errands: c.errands,
+                meetings: c.meetings,
+                commended: c.commended,
+                by_month: c.by_month.clone(),
+                subdistrict: c.subdistrict.clone(),
+                district: c.district.clone(),
+            };
+            (id.clone(), count)
+        })
+        .collect();
+    SummaryFile {
+        format: FORMAT.to_string(),
+        version: VERSION,
+        name: config.site_name(),
+        level: config.site_level(),
+        title: config.title.clone(),
+        url: base,
+        period: period_of(&summary.by_month),
+        as_of: summary.as_of.clone(),
+        stewards: summary.stewards,
+        communities: summary.communities,
+        buildings,
+        buildings_covered: summary.buildings_covered,
+        buildings_covered_counted,
+        households_visited: summary.households_visited,
+        visits: summary.visits,
+        cases: summary.cases,
+        resolved: summary.resolved,
+        errands: summary.errands,
+        meetings: summary.meetings,
+        door_knocking_households: summary
+            .by_month
+            .values()
+            .map(|c| c.door_knocking_households)
+            .sum(),
+        commended: summary.commended,
+        by_membership: summary
+            .by_membership
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), *v))
+            .collect(),
+        by_month: summary.by_month.clone(),
+        by_category: summary
+            .by_category
+            .iter()
+            .map(|c| CategoryCount {
+                category: c.category.clone(),
+                cases: c.cases,
+                resolved: c.resolved,
+            })
+            .collect(),
+        by_community,
+        members: Vec::new(),
+        commended_stewards,
+    }
+}
+
 /// Communities in the order the user listed them, for tables on pages.
 pub(crate) fn community_rows(registry: &Registry, summary: &Summary) -> Vec<CommunitySummary> {
     registry
@@ -166,7 +383,7 @@ pub(crate) fn community_rows(registry: &Registry, summary: &Summary) -> Vec<Comm
 
 /// One CSV file of open data; a table that cannot be written is an error, never a file
 /// quietly missing from the site.
-fn csv_file(
+pub(crate) fn csv_file(
     path: &str,
     header: &[&str],
     rows: Vec<Vec<String>>,

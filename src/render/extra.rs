@@ -19,10 +19,10 @@ pub(crate) fn files(
     pages: &HashSet<String>,
     diags: &mut Diagnostics,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
-    let json = serde_json::to_vec_pretty(summary)
+    let json = serde_json::to_vec_pretty(&data::published(site, summary))
         .map_err(|e| Diagnostic::error("data/summary.json", 0, e.to_string()))?;
     let mut files = vec![OutputFile {
-        path: "data/summary.json".to_string(),
+        path: super::routes::SUMMARY.to_string(),
         bytes: json,
     }];
     files.extend(data::tables(&site.registry, summary)?);
@@ -38,7 +38,7 @@ pub(crate) fn files(
     Ok(files)
 }
 
-fn site_statics(root: &Path, diags: &mut Diagnostics) -> Vec<OutputFile> {
+pub(crate) fn site_statics(root: &Path, diags: &mut Diagnostics) -> Vec<OutputFile> {
     let dir = root.join("static");
     let mut out = Vec::new();
     if !dir.is_dir() {

@@ -8,6 +8,7 @@ pub(crate) mod data;
 pub(crate) mod extra;
 pub(crate) mod markdown;
 pub(crate) mod plan;
+pub(crate) mod rollup;
 pub(crate) mod routes;
 pub(crate) mod slugs;
 pub(crate) mod stages;
@@ -46,6 +47,8 @@ struct SiteGlobals<'a> {
     build_date: Option<String>,
     /// Free pages, for the navigation.
     pages: Vec<NavLink>,
+    /// A roll-up site: no communities, cases or feeds of its own.
+    rollup: bool,
 }
 
 #[derive(Serialize)]
@@ -56,30 +59,38 @@ struct NavLink {
 
 /// Every page's shared data: site settings and the headline figures, serialized once.
 pub(crate) fn globals(site: &Site, summary: &data::Summary) -> Context {
+    let pages = site
+        .pages
+        .iter()
+        .map(|p| NavLink {
+            title: p.title.clone(),
+            url: routes::free_page(&p.slug),
+        })
+        .collect();
+    let mut context = site_globals(&site.config, pages, false);
+    context.insert("stats", summary);
+    context.insert("has_bulletins", &!site.bulletins.is_empty());
+    context
+}
+
+/// The `site` global, the same for a site and a roll-up.
+fn site_globals(config: &config::SiteConfig, pages: Vec<NavLink>, rollup: bool) -> Context {
     let globals = SiteGlobals {
-        title: &site.config.title,
-        base_url: site.config.base_url_slash(),
-        base_path: site.config.base_path(),
-        description: site.config.description.as_deref(),
-        subdistrict: &site.config.subdistrict,
-        bulletin: &site.config.bulletin,
-        footer: &site.config.footer,
+        title: &config.title,
+        base_url: config.base_url_slash(),
+        base_path: config.base_path(),
+        description: config.description.as_deref(),
+        subdistrict: &config.subdistrict,
+        bulletin: &config.bulletin,
+        footer: &config.footer,
         icp_url: config::ICP_FILING_URL,
         police_url: config::POLICE_FILING_URL,
-        build_date: site.config.build_date().map(|d| d.to_string()),
-        pages: site
-            .pages
-            .iter()
-            .map(|p| NavLink {
-                title: p.title.clone(),
-                url: routes::free_page(&p.slug),
-            })
-            .collect(),
+        build_date: config.build_date().map(|d| d.to_string()),
+        pages,
+        rollup,
     };
     let mut context = Context::new();
     context.insert("site", &globals);
-    context.insert("stats", summary);
-    context.insert("has_bulletins", &!site.bulletins.is_empty());
     // The print kit renders the public bulletin template too, without the site's navigation.
     context.insert("kit", &false);
     context
@@ -154,6 +165,23 @@ impl Renderer {
                 _ => Diagnostic::error(&doc.path, doc.first_line, format!("模板值有误：{err}")),
             })?;
         Ok(markdown::to_html(&filled, allow_raw_html))
+    }
+
+    /// Renders one page of `template` at `path` with its own context.
+    pub(crate) fn render_one(
+        &self,
+        theme: &Theme,
+        template: &str,
+        path: &str,
+        context: &Context,
+    ) -> Result<OutputFile, Vec<Diagnostic>> {
+        self.tera
+            .render(template, context)
+            .map(|text| OutputFile {
+                path: path.to_string(),
+                bytes: text.into_bytes(),
+            })
+            .map_err(|err| describe(theme, &err))
     }
 
     /// Renders every page, each with the context made for it on its rendering thread; the

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::Renderer;
-use super::data::{CommunitySummary, Summary, community_rows};
+use super::data::{CommunitySummary, SubdistrictSummary, Summary, community_rows};
 use super::routes::Page;
 use super::views::People;
 use crate::diagnostics::Diagnostics;
@@ -27,6 +27,8 @@ pub(crate) struct Plan<'a> {
     pub people: People,
     /// Communities in the order the user listed them.
     pub communities: Vec<CommunitySummary>,
+    /// The subdistricts of a site with several; empty otherwise.
+    pub subdistricts: Vec<SubdistrictSummary>,
     /// Per community: its stewards, by roster index.
     pub members: Vec<Vec<usize>>,
     /// Per community: its latest cases.
@@ -115,6 +117,7 @@ impl<'a> Plan<'a> {
             summary,
             people: People::new(site),
             communities: community_rows(registry, summary),
+            subdistricts: super::data::subdistricts(registry, summary),
             members,
             community_cases,
             community_meetings,
@@ -134,6 +137,7 @@ impl<'a> Plan<'a> {
         let pages = plan.pages();
         let mut urls: Vec<String> = pages
             .iter()
+            .filter(|p| !matches!(p, Page::Asset(_)))
             .map(|p| super::routes::pretty(&p.path(site)).to_string())
             .collect();
         urls.sort();
@@ -177,6 +181,17 @@ impl<'a> Plan<'a> {
     fn pages(&self) -> Vec<Page> {
         let site = self.site;
         let mut pages = vec![Page::Home, Page::Communities];
+        if !self.subdistricts.is_empty() {
+            pages.extend((0..self.subdistricts.len()).map(Page::Subdistrict));
+            pages.extend(
+                [
+                    super::routes::SORT_SCRIPT,
+                    super::routes::FILTER_SCRIPT,
+                    super::routes::COMPARE_STYLE,
+                ]
+                .map(Page::Asset),
+            );
+        }
         pages
             .extend((0..site.registry.communities.len()).map(|i| Page::Community(CommunityIdx(i))));
         pages.extend(

@@ -15,6 +15,11 @@ pub(crate) enum Page {
     Home,
     /// The list of communities.
     Communities,
+    /// One subdistrict of a site with several, by its index in the registry.
+    Subdistrict(usize),
+    /// A script or style only some sites need, rendered from the theme's template of the
+    /// same name so that sites without it stay as they were.
+    Asset(&'static str),
     /// One community.
     Community(CommunityIdx),
     /// One steward who agreed to be shown.
@@ -59,8 +64,10 @@ impl Page {
     /// Where the page is written, relative to the output folder.
     pub(crate) fn path(&self, site: &Site) -> String {
         match self {
-            Page::Home => "index.html".to_string(),
+            Page::Home => HOME.to_string(),
             Page::Communities => "communities/index.html".to_string(),
+            Page::Subdistrict(i) => subdistrict(&subdistrict_ids(&site.registry.subdistricts)[*i]),
+            Page::Asset(path) => (*path).to_string(),
             Page::Community(c) => community(&site.registry.communities[c.0].id),
             Page::Steward(s) => steward(&site.registry.stewards[s.0].id),
             Page::CaseList { category, page } => case_list(site, category.as_deref(), *page),
@@ -72,7 +79,7 @@ impl Page {
             Page::Sitemap => "sitemap.xml".to_string(),
             Page::Atom => "atom.xml".to_string(),
             Page::Robots => "robots.txt".to_string(),
-            Page::NotFound => "404.html".to_string(),
+            Page::NotFound => NOT_FOUND.to_string(),
             Page::OldCaseList { category, page } => old_case_list(category, *page),
         }
     }
@@ -82,6 +89,8 @@ impl Page {
         match self {
             Page::Home => "index.html",
             Page::Communities => "communities.html",
+            Page::Subdistrict(_) => "subdistrict.html",
+            Page::Asset(path) => path.strip_prefix("assets/").unwrap_or(path),
             Page::Community(_) => "community.html",
             Page::Steward(_) => "steward.html",
             Page::CaseList { .. } => "cases.html",
@@ -102,6 +111,49 @@ impl Page {
     pub(crate) fn is_redirect(&self) -> bool {
         matches!(self, Page::OldCaseList { .. })
     }
+}
+
+/// The home page.
+pub(crate) const HOME: &str = "index.html";
+/// The page served at any missing address.
+pub(crate) const NOT_FOUND: &str = "404.html";
+/// What a site publishes for the level above ([`crate::summary`]).
+pub(crate) const SUMMARY: &str = "data/summary.json";
+/// The small script that sorts comparison tables in the browser.
+pub(crate) const SORT_SCRIPT: &str = "assets/sort.js";
+/// Styles of the comparison tables, only on sites that have them.
+pub(crate) const COMPARE_STYLE: &str = "assets/compare.css";
+/// The script that filters the grouped communities index.
+pub(crate) const FILTER_SCRIPT: &str = "assets/filter.js";
+/// A roll-up site's home page template.
+pub(crate) const ROLLUP_TEMPLATE: &str = "rollup.html";
+
+/// Each subdistrict's folder under `subdistricts/`: its record's id, else the pinyin of its
+/// name, numbered on when two names read the same.
+pub(crate) fn subdistrict_ids(list: &[crate::model::Subdistrict]) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::with_capacity(list.len());
+    for s in list {
+        let id = match &s.id {
+            Some(id) => id.clone(),
+            None => {
+                let base = slugs::pinyin_slug(&s.name);
+                let mut id = base.clone();
+                let mut n = 1;
+                while ids.contains(&id) || list.iter().any(|o| o.id.as_deref() == Some(&id)) {
+                    n += 1;
+                    id = format!("{base}-{n}");
+                }
+                id
+            }
+        };
+        ids.push(id);
+    }
+    ids
+}
+
+/// A subdistrict's page, in a site with several.
+pub(crate) fn subdistrict(id: &str) -> String {
+    format!("subdistricts/{id}/index.html")
 }
 
 /// A steward's page.

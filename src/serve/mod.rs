@@ -67,7 +67,7 @@ pub(crate) fn build_in_memory(root: &Path) -> Result<Built, BuildError> {
     Ok(Built {
         files,
         pages: rendered.pages,
-        base_path: rendered.site.config.base_path(),
+        base_path: rendered.source.config().base_path(),
         warnings: rendered.diags,
     })
 }

@@ -16,7 +16,7 @@ use crate::load::RawRecord;
 use crate::model::Case;
 use crate::model::{
     CaseStatus, Channel, Community, Date, Errand, ErrandStatus, Meeting, Membership, Private,
-    Steward, Visit, VisitKind,
+    Steward, Subdistrict, Visit, VisitKind,
 };
 use crate::schema::Kind;
 
@@ -77,6 +77,12 @@ impl Origin {
 /// Communities and stewards: the records every other kind refers to.
 #[derive(Debug, Default)]
 pub(crate) struct Registry {
+    /// From `subdistricts` records, or from the names communities give when there are none.
+    pub subdistricts: Vec<Subdistrict>,
+    /// By id and by name.
+    subdistrict_keys: HashMap<String, usize>,
+    /// Whether the subdistricts come from records: then a community must name one of them.
+    subdistricts_recorded: bool,
     pub communities: Vec<Community>,
     pub stewards: Vec<Steward>,
     community_keys: HashMap<String, usize>,
@@ -152,6 +158,107 @@ impl Registry {
                     .get_or_init(|| kind_has_errors(Kind::Stewards, diags)))
     }
 
+    /// A `subdistricts` record: a subdistrict communities may name in their 街道 column.
+    pub(crate) fn add_subdistrict(&mut self, rec: &RawRecord<'_>, diags: &mut Diagnostics) {
+        let mut row = Row::new(Kind::Subdistricts, rec, diags);
+        self.subdistricts_recorded = true;
+        let id = row.text("id");
+        let name = row.text("name");
+        let district = row.text("district");
+        let committee = row.text("committee");
+        let area_km2 = row.text("area_km2").and_then(|a| {
+            let parsed = a.trim_end_matches("平方公里").trim().parse::<f64>().ok();
+            match parsed {
+                Some(v) if v.is_finite() && v >= 0.0 => Some(v),
+                _ => {
+                    row.error(
+                        "area_km2",
+                        format!("\"{a}\" 不是面积数字，写作 3.55（单位平方公里）"),
+                    );
+                    None
+                }
+            }
+        });
+        let residents = row.whole("residents", 0);
+        let branches = row.whole("branches", 0);
+        if let Some(id) = &id
+            && !values::is_slug(id)
+        {
+            row.error(
+                "id",
+                format!("\"{id}\" 只能由小写英文字母、数字和连字符组成（用于网址）"),
+            );
+        }
+        for (field, key) in [("id", &id), ("name", &name)] {
+            if let Some(key) = key
+                && self.subdistrict_keys.contains_key(key)
+            {
+                row.error(field, format!("\"{key}\" 重复，同一个街道只写一行"));
+            }
+        }
+        let (Some(id), Some(name), true) = (id, name, row.ok) else {
+            return;
+        };
+        let index = self.subdistricts.len();
+        self.subdistrict_keys.insert(id.clone(), index);
+        self.subdistrict_keys.insert(name.clone(), index);
+        self.subdistricts.push(Subdistrict {
+            id: Some(id),
+            name,
+            district,
+            committee,
+            area_km2,
+            residents,
+            branches,
+        });
+    }
+
+    /// The subdistrict a community's 街道 names: one of the records, or, without records,
+    /// one made from the name.
+    fn subdistrict_of(&mut self, written: &str, row: &mut Row<'_, '_>) -> Option<usize> {
+        if let Some(&i) = self.subdistrict_keys.get(written) {
+            return Some(i);
+        }
+        if self.subdistricts_recorded {
+            let known: Vec<&str> = self.subdistricts.iter().map(|s| s.name.as_str()).collect();
+            row.error(
+                "subdistrict",
+                format!(
+                    "\"{written}\" 不在街道记录（content/subdistricts）里，应为其中一个街道的编号或名称：{}",
+                    known.join("、")
+                ),
+            );
+            return None;
+        }
+        let index = self.subdistricts.len();
+        self.subdistrict_keys.insert(written.to_string(), index);
+        self.subdistricts.push(Subdistrict {
+            id: None,
+            name: written.to_string(),
+            district: None,
+            committee: None,
+            area_km2: None,
+            residents: None,
+            branches: None,
+        });
+        Some(index)
+    }
+
+    /// Subdistricts read from `subdistricts` records.
+    pub(crate) fn recorded_subdistricts(&self) -> u64 {
+        if self.subdistricts_recorded {
+            self.subdistricts.len() as u64
+        } else {
+            0
+        }
+    }
+
+    /// Whether the site's communities lie in more than one subdistrict: then it gets
+    /// subdistrict pages and comparisons.
+    pub(crate) fn has_levels(&self) -> bool {
+        self.subdistricts.len() > 1
+    }
+
     pub(crate) fn add_community(&mut self, rec: &RawRecord<'_>, diags: &mut Diagnostics) {
         let mut row = Row::new(Kind::Communities, rec, diags);
         let id = row.id_text("id");
@@ -160,6 +267,12 @@ impl Registry {
         let grids = row.whole("grids", 0);
         let buildings = row.whole("buildings", 0);
         let households = row.whole("households", 0);
+        let subdistrict = row
+            .text("subdistrict")
+            .and_then(|s| self.subdistrict_of(&s, &mut row));
+        let district = row
+            .text("district")
+            .or_else(|| subdistrict.and_then(|i| self.subdistricts[i].district.clone()));
         let origin = Origin {
             path: rec.path.to_string(),
             line: rec.line,
@@ -204,6 +317,8 @@ impl Registry {
             grids,
             buildings,
             households,
+            subdistrict,
+            district,
         });
     }
 

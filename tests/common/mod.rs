@@ -100,6 +100,20 @@ impl Site {
         site
     }
 
+    /// The sample with a 街道 column: `pick` names each community's subdistrict, by the
+    /// community's place in `communities.csv`.
+    pub fn sample_with_subdistricts(pick: impl Fn(usize) -> &'static str) -> Site {
+        let site = Site::sample();
+        let text = site.read("content/communities.csv");
+        let mut out = String::new();
+        for (i, line) in text.lines().enumerate() {
+            let extra = if i == 0 { "街道" } else { pick(i - 1) };
+            out.push_str(&format!("{line},{extra}\n"));
+        }
+        site.write("content/communities.csv", &out);
+        site
+    }
+
     /// Appends a line to a file of the site.
     pub fn append_line(&self, rel: &str, line: &str) {
         let mut text = self.read(rel);

@@ -14,6 +14,7 @@ use crate::render::views::{CaseRow, StewardRef, case_row, month_rows, natural_cm
 
 pub(super) fn index(plan: &Plan<'_>, ctx: &mut Context) {
     ctx.insert("communities", &plan.communities);
+    ctx.insert("groups", &super::subdistricts::groups(plan));
 }
 
 #[derive(Serialize)]

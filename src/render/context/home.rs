@@ -21,6 +21,7 @@ pub(super) fn fill(plan: &Plan<'_>, ctx: &mut Context) {
     ctx.insert("bulletins", &links.iter().take(5).collect::<Vec<_>>());
     ctx.insert("batches", &batch_summaries(site));
     charts(site, plan.summary, &plan.communities, ctx);
+    super::subdistricts::comparison(plan, ctx);
 }
 
 #[derive(Serialize)]

@@ -11,6 +11,7 @@ mod home;
 mod redirects;
 mod site_files;
 mod stewards;
+mod subdistricts;
 
 use tera::Context;
 
@@ -27,6 +28,8 @@ pub(crate) fn build(plan: &Plan<'_>, page: &Page, path: &str) -> Context {
     match page {
         Page::Home => home::fill(plan, &mut ctx),
         Page::Communities => communities::index(plan, &mut ctx),
+        Page::Subdistrict(i) => subdistricts::one(plan, *i, &mut ctx),
+        Page::Asset(_) => {}
         Page::Community(c) => communities::one(plan, *c, &mut ctx),
         Page::Steward(s) => stewards::one(plan, *s, &mut ctx),
         Page::CaseList { category, page } => {
