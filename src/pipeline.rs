@@ -482,6 +482,7 @@ fn extra_files(
         bytes: json,
     }];
     files.extend(data::tables(&site.registry, summary));
+    files.extend(render::search::files(site));
     files.extend(site_statics(&site.root, diags));
     for (name, bytes) in theme.statics() {
         files.push(OutputFile {

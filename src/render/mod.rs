@@ -5,6 +5,7 @@
 pub mod data;
 pub mod markdown;
 pub mod pages;
+pub mod search;
 pub mod views;
 
 use rayon::prelude::*;

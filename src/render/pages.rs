@@ -647,6 +647,8 @@ pub fn plan<'a>(
     if !errors.is_empty() {
         return Err(errors);
     }
+    // Search: the page here, its index in `pipeline::extra_files`.
+    jobs.push(super::search::page(site));
     site_files(site, &mut jobs);
     Ok(jobs)
 }
