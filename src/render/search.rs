@@ -20,14 +20,18 @@
 //! it, a link only to a published steward page, the grid and phone only for stewards
 //! whose page shows them, and the phone only masked and only when `site.toml` says so.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::views::{People, natural_cmp, profile};
+use super::views::{People, natural_cmp};
 use super::{Job, OutputFile};
+use crate::config::PhoneStyle;
+use crate::model::Steward;
 use crate::pipeline::Site;
+use crate::privacy::mask_phone;
 
 /// A shard grows up to this many bytes; a unit whose records alone are more than this is
 /// too common to search by. A query loads `index.js` and one shard per word.
@@ -259,8 +263,8 @@ pub fn matches(key: &str, word: &str) -> bool {
 
 /// The units of a normalized text, the keys of shards: each run of digits, and each
 /// letter or Han character. A record matching a word has every unit of the word.
-pub fn units(text: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
+pub fn units(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
     let mut digits = String::new();
     for c in text.chars() {
         if c.is_ascii_digit() {
@@ -268,15 +272,17 @@ pub fn units(text: &str) -> BTreeSet<String> {
             continue;
         }
         if !digits.is_empty() {
-            out.insert(std::mem::take(&mut digits));
+            out.push(std::mem::take(&mut digits));
         }
         if c.is_ascii_alphabetic() || is_han(c) {
-            out.insert(c.to_string());
+            out.push(c.to_string());
         }
     }
     if !digits.is_empty() {
-        out.insert(digits);
+        out.push(digits);
     }
+    out.sort_unstable();
+    out.dedup();
     out
 }
 
@@ -318,14 +324,148 @@ pub fn page(site: &Site) -> Job<'static> {
 /// building `[0, rid, community, label, key, stewards]` with each steward
 /// `[name, id, grid, phone]`; steward `[1, rid, community, name, key, id, grid, buildings,
 /// phone]`. `key` is empty when it equals the text shown; `id` is empty for a steward with
-/// no page, and so are grid and phone.
+/// no page, and so are grid and phone. `rid` orders results as the community pages do.
 struct Record {
-    units: BTreeSet<String>,
+    units: Vec<String>,
+    /// 0 building, 1 steward.
+    kind: u8,
+    /// What follows the rid, from its comma on.
+    tail: String,
     json: String,
 }
 
-fn or_empty(key: String, shown: &str) -> String {
-    if key == shown { String::new() } else { key }
+fn or_empty<'a>(key: &'a str, shown: &str) -> &'a str {
+    if key == shown { "" } else { key }
+}
+
+/// A JSON string. Written by hand because a city's index has a few hundred thousand of
+/// them; U+2028 and U+2029 are escaped for older script engines.
+fn push_str(out: &mut String, s: &str) {
+    use std::fmt::Write;
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn push_strs(out: &mut String, items: &[&str]) {
+    for (i, s) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_str(out, s);
+    }
+}
+
+/// `natural_cmp` order without comparing strings again and again: digit runs as numbers.
+fn natural_key(s: &str) -> Vec<(u8, u64, char)> {
+    let mut out = Vec::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if let Some(d) = c.to_digit(10).filter(|_| c.is_ascii_digit()) {
+            let mut n = u64::from(d);
+            while let Some(d) = chars
+                .peek()
+                .and_then(|c| c.to_digit(10).filter(|_| c.is_ascii_digit()))
+            {
+                n = n.saturating_mul(10).saturating_add(u64::from(d));
+                chars.next();
+            }
+            out.push((0, n, '0'));
+        } else {
+            out.push((1, 0, c));
+        }
+    }
+    out
+}
+
+/// The records of one community: its buildings, then its stewards, in page order.
+fn community_records(
+    site: &Site,
+    people: &People,
+    shown: &[String],
+    ci: usize,
+    members: &[usize],
+) -> Vec<Record> {
+    let registry = &site.registry;
+    let mut out = Vec::new();
+    let mut buildings: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for &si in members {
+        for b in &registry.stewards[si].buildings {
+            buildings.entry(b.as_str()).or_default().push(si);
+        }
+    }
+    let mut buildings: Vec<(&str, Vec<usize>)> = buildings.into_iter().collect();
+    buildings.sort_by_cached_key(|b| (natural_key(b.0), b.0));
+    for (label, stewards) in buildings {
+        let k = key(label);
+        let mut json = format!(",{ci},");
+        push_strs(&mut json, &[label, or_empty(&k, label)]);
+        json.push_str(",[");
+        for (i, &si) in stewards.iter().enumerate() {
+            if i > 0 {
+                json.push(',');
+            }
+            json.push_str(&shown[si]);
+        }
+        json.push_str("]]");
+        out.push(Record {
+            units: units(&k),
+            kind: 0,
+            tail: json,
+            json: String::new(),
+        });
+    }
+    let mut stewards = members.to_vec();
+    stewards.sort_by_cached_key(|&si| {
+        let id = registry.stewards[si].id.as_str();
+        (natural_key(id), id)
+    });
+    for si in stewards {
+        let s = &registry.stewards[si];
+        let name = people.refs[si].name.as_str();
+        let k = key(name);
+        let (id, grid, phone) = public_details(site, s);
+        let mut json = format!(",{ci},");
+        let buildings = s.buildings.join("、");
+        push_strs(
+            &mut json,
+            &[name, or_empty(&k, name), id, grid, &buildings, &phone],
+        );
+        json.push(']');
+        out.push(Record {
+            units: units(&k),
+            kind: 1,
+            tail: json,
+            json: String::new(),
+        });
+    }
+    out
+}
+
+/// Id, grid and phone as the steward's own page shows them (see `views::profile`); none
+/// for a steward who has no page.
+fn public_details<'a>(site: &Site, s: &'a Steward) -> (&'a str, &'a str, String) {
+    if !s.public {
+        return ("", "", String::new());
+    }
+    let phone = match site.config.privacy.steward_phone {
+        PhoneStyle::Masked => s.private.phone.as_deref().map(mask_phone),
+        PhoneStyle::Hidden => None,
+    };
+    (
+        &s.id,
+        s.grid.as_deref().unwrap_or(""),
+        phone.unwrap_or_default(),
+    )
 }
 
 /// Every file of `search/` except the page: the index and its shards.
@@ -333,79 +473,49 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
     let people = People::new(site);
     let registry = &site.registry;
 
-    // A steward as a building result lists them: only what their own page would show.
-    let mut shown: Vec<Value> = Vec::with_capacity(registry.stewards.len());
-    for (i, s) in registry.stewards.iter().enumerate() {
-        let r = &people.refs[i];
-        shown.push(if s.public {
-            let p = profile(site, &people, i, s);
-            json!([
-                r.name,
-                s.id,
-                p.grid.unwrap_or_default(),
-                p.phone.unwrap_or_default()
-            ])
-        } else {
-            json!([r.name, "", "", ""])
-        });
-    }
+    // A steward as a building result lists them.
+    let shown: Vec<String> = registry
+        .stewards
+        .par_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let (id, grid, phone) = public_details(site, s);
+            let mut out = String::from("[");
+            push_strs(&mut out, &[&people.refs[i].name, id, grid, &phone]);
+            out.push(']');
+            out
+        })
+        .collect();
 
-    let mut records: Vec<Record> = Vec::new();
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); registry.communities.len()];
     for (i, s) in registry.stewards.iter().enumerate() {
         members[s.community].push(i);
     }
-    for (ci, list) in members.iter_mut().enumerate() {
-        let mut buildings: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for &si in list.iter() {
-            for b in &registry.stewards[si].buildings {
-                buildings.entry(b.as_str()).or_default().push(si);
+    let per_community: Vec<Vec<Record>> = members
+        .par_iter()
+        .enumerate()
+        .map(|(ci, list)| community_records(site, &people, &shown, ci, list))
+        .collect();
+    // Result ids in page order: every community's buildings, then every community's
+    // stewards.
+    let mut records: Vec<Record> = Vec::with_capacity(per_community.iter().map(Vec::len).sum());
+    let mut stewards: Vec<Record> = Vec::new();
+    for list in per_community {
+        for r in list {
+            if r.kind == 0 {
+                records.push(r);
+            } else {
+                stewards.push(r);
             }
         }
-        let mut buildings: Vec<(&str, Vec<usize>)> = buildings.into_iter().collect();
-        buildings.sort_by(|a, b| natural_cmp(a.0, b.0));
-        for (label, stewards) in buildings {
-            let k = key(label);
-            let rid = records.len();
-            let list: Vec<&Value> = stewards.iter().map(|&si| &shown[si]).collect();
-            records.push(Record {
-                units: units(&k),
-                json: json!([0, rid, ci, label, or_empty(k, label), list]).to_string(),
-            });
-        }
-        list.sort_by(|&a, &b| natural_cmp(&registry.stewards[a].id, &registry.stewards[b].id));
     }
-    for (ci, list) in members.iter().enumerate() {
-        for &si in list {
-            let s = &registry.stewards[si];
-            let name = &people.refs[si].name;
-            let k = key(name);
-            let rid = records.len();
-            let (id, grid, phone) = match shown[si].as_array() {
-                Some(a) if s.public => (a[1].clone(), a[2].clone(), a[3].clone()),
-                _ => (json!(""), json!(""), json!("")),
-            };
-            let buildings = s.buildings.join("、");
-            records.push(Record {
-                units: units(&k),
-                json: json!([
-                    1,
-                    rid,
-                    ci,
-                    name,
-                    or_empty(k, name),
-                    id,
-                    grid,
-                    buildings,
-                    phone
-                ])
-                .to_string(),
-            });
-        }
+    records.extend(stewards);
+    for (rid, r) in records.iter_mut().enumerate() {
+        r.json = format!("[{},{rid}{}", r.kind, std::mem::take(&mut r.tail));
     }
 
     // Records by unit, then units packed into shards in a fixed order.
-    let mut by_unit: BTreeMap<&str, (Vec<usize>, usize)> = BTreeMap::new();
+    let mut by_unit: HashMap<&str, (Vec<usize>, usize)> = HashMap::new();
     for (ri, r) in records.iter().enumerate() {
         for u in &r.units {
             let entry = by_unit.entry(u.as_str()).or_default();
@@ -413,10 +523,15 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
             entry.1 += r.json.len() + 1;
         }
     }
+    let mut by_unit: Vec<(&str, (Vec<usize>, usize))> = by_unit.into_iter().collect();
+    by_unit.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut common: Vec<&str> = Vec::new();
     let mut unit_shard: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut shards: Vec<BTreeSet<usize>> = Vec::new();
+    let mut shards: Vec<Vec<usize>> = Vec::new();
     let mut shard_bytes: Vec<usize> = Vec::new();
+    // The shard a record was last put in, plus one: units are packed in order, so this
+    // is enough to put each record in a shard once.
+    let mut placed = vec![0usize; records.len()];
     for (unit, (list, bytes)) in &by_unit {
         if *bytes > SHARD_BYTES {
             common.push(unit);
@@ -424,16 +539,21 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
         }
         let fits = shard_bytes.last().is_some_and(|b| b + bytes <= SHARD_BYTES);
         if !fits {
-            shards.push(BTreeSet::new());
+            shards.push(Vec::new());
             shard_bytes.push(0);
         }
         let n = shards.len() - 1;
         for &ri in list {
-            if shards[n].insert(ri) {
+            if placed[ri] != n + 1 {
+                placed[ri] = n + 1;
+                shards[n].push(ri);
                 shard_bytes[n] += records[ri].json.len() + 1;
             }
         }
         unit_shard.insert(unit, n);
+    }
+    for list in &mut shards {
+        list.sort_unstable();
     }
 
     let mut files = Vec::with_capacity(shards.len() + 1);
@@ -457,7 +577,7 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
         .subdistrict
         .name
         .iter()
-        .map(|n| json!([n, or_empty(key(n), n)]))
+        .map(|n| json!([n, or_empty(&key(n), n)]))
         .collect();
     let sd = if subdistricts.is_empty() {
         json!(null)
@@ -474,7 +594,7 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
             json!([
                 c.id,
                 c.name,
-                or_empty(key(&c.name), &c.name),
+                or_empty(&key(&c.name), &c.name),
                 initials(&c.name),
                 sd,
                 stewards,
@@ -558,8 +678,7 @@ mod tests {
 
     #[test]
     fn units_are_number_runs_and_single_characters() {
-        let u: Vec<String> = units("东门12幢3").into_iter().collect();
-        assert_eq!(u, ["12", "3", "东", "幢", "门"]);
+        assert_eq!(units("东门12幢3东"), ["12", "3", "东", "幢", "门"]);
     }
 
     #[test]

@@ -330,7 +330,9 @@
       results.appendChild(el("p", "hint", "“" + vague.join("”“") + "”太常见，单独用它查不出结果，请多输入一两个字（如完整的姓名）。"));
     }
     if (!total) {
-      results.appendChild(el("p", "search-empty", "没有找到与“" + query.trim() + "”相符的楼幢、社区或红管家。"));
+      if (!vague.length) {
+        results.appendChild(el("p", "search-empty", "没有找到与“" + query.trim() + "”相符的楼幢、社区或红管家。"));
+      }
       results.appendChild(directory("请核对社区名和楼幢号，或到"));
       return total;
     }
