@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release --example gen_sample -- bench-data/city --scale city
-//! cargo run --release --example search_index -- bench-data/city
+//! cargo run --release --example search_index -- bench-data/city [--runs 5] [--write DIR]
 //! ```
 //!
 //! The site is read once; only `render::search::files` is timed, several times. With
@@ -62,7 +62,14 @@ fn main() {
     let mut times = Vec::new();
     let mut cpu = Vec::new();
     let mut files = Vec::new();
-    for _ in 0..5 {
+    let runs: usize = args
+        .iter()
+        .position(|a| a == "--runs")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(5)
+        .max(1);
+    for _ in 0..runs {
         let (t, c) = (Instant::now(), cpu_seconds());
         files = search::files(&site);
         times.push(t.elapsed().as_secs_f64());
@@ -89,8 +96,11 @@ fn main() {
         .collect();
     println!("楼幢 {} 幢", buildings.len());
     println!(
-        "生成索引（5 次）：用时最快 {:.3} s，中位 {:.3} s，最慢 {:.3} s；处理器时间（所有线程）中位 {:.2} s",
-        times[0], times[2], times[4], cpu[2]
+        "生成索引（{runs} 次）：用时最快 {:.3} s，中位 {:.3} s，最慢 {:.3} s；处理器时间（所有线程）中位 {:.2} s",
+        times[0],
+        times[runs / 2],
+        times[runs - 1],
+        cpu[runs / 2]
     );
     println!(
         "文件 {} 个，共 {:.1} MB；index.js {:.1} KB；分片 {} 个，最大 {:.1} KB，平均 {:.1} KB",

@@ -21,6 +21,7 @@
 //! whose page shows them, and the phone only masked and only when `site.toml` says so.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -191,6 +192,17 @@ pub fn normalize(text: &str) -> String {
 
 /// A record's searchable text: normalized, without spaces.
 pub fn key(text: &str) -> String {
+    // Most names need no change; a city has fifty thousand of them.
+    let plain = |c: char| {
+        !(c.is_ascii_digit()
+            || c.is_ascii_uppercase()
+            || c.is_whitespace()
+            || matches!(u32::from(c), 0xFF01..=0xFF5E | 0x3000)
+            || NUMERALS.contains(c))
+    };
+    if text.chars().all(plain) {
+        return text.to_string();
+    }
     normalize(text)
         .chars()
         .filter(|c| !c.is_whitespace())
@@ -263,23 +275,23 @@ pub fn matches(key: &str, word: &str) -> bool {
 
 /// The units of a normalized text, the keys of shards: each run of digits, and each
 /// letter or Han character. A record matching a word has every unit of the word.
-pub fn units(text: &str) -> Vec<String> {
+pub fn units(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    let mut digits = String::new();
-    for c in text.chars() {
+    let mut digits: Option<usize> = None;
+    for (i, c) in text.char_indices() {
         if c.is_ascii_digit() {
-            digits.push(c);
+            digits.get_or_insert(i);
             continue;
         }
-        if !digits.is_empty() {
-            out.push(std::mem::take(&mut digits));
+        if let Some(start) = digits.take() {
+            out.push(&text[start..i]);
         }
         if c.is_ascii_alphabetic() || is_han(c) {
-            out.push(c.to_string());
+            out.push(&text[i..i + c.len_utf8()]);
         }
     }
-    if !digits.is_empty() {
-        out.push(digits);
+    if let Some(start) = digits {
+        out.push(&text[start..]);
     }
     out.sort_unstable();
     out.dedup();
@@ -324,13 +336,11 @@ pub fn page(site: &Site) -> Job<'static> {
 /// building `[0, rid, community, label, key, stewards]` with each steward
 /// `[name, id, grid, phone]`; steward `[1, rid, community, name, key, id, grid, buildings,
 /// phone]`. `key` is empty when it equals the text shown; `id` is empty for a steward with
-/// no page, and so are grid and phone. `rid` orders results as the community pages do.
+/// no page, and so are grid and phone. `rid` numbers a community's buildings, and its
+/// stewards, in the order of the community page.
 struct Record {
-    units: Vec<String>,
-    /// 0 building, 1 steward.
-    kind: u8,
-    /// What follows the rid, from its comma on.
-    tail: String,
+    /// The normalized text the record is found by.
+    key: String,
     json: String,
 }
 
@@ -341,7 +351,6 @@ fn or_empty<'a>(key: &'a str, shown: &str) -> &'a str {
 /// A JSON string. Written by hand because a city's index has a few hundred thousand of
 /// them; U+2028 and U+2029 are escaped for older script engines.
 fn push_str(out: &mut String, s: &str) {
-    use std::fmt::Write;
     out.push('"');
     for c in s.chars() {
         match c {
@@ -405,9 +414,10 @@ fn community_records(
     }
     let mut buildings: Vec<(&str, Vec<usize>)> = buildings.into_iter().collect();
     buildings.sort_by_cached_key(|b| (natural_key(b.0), b.0));
-    for (label, stewards) in buildings {
+    for (rid, (label, stewards)) in buildings.into_iter().enumerate() {
         let k = key(label);
-        let mut json = format!(",{ci},");
+        let mut json = String::with_capacity(48 + 2 * label.len() + 64 * stewards.len());
+        let _ = write!(json, "[0,{rid},{ci},");
         push_strs(&mut json, &[label, or_empty(&k, label)]);
         json.push_str(",[");
         for (i, &si) in stewards.iter().enumerate() {
@@ -417,36 +427,27 @@ fn community_records(
             json.push_str(&shown[si]);
         }
         json.push_str("]]");
-        out.push(Record {
-            units: units(&k),
-            kind: 0,
-            tail: json,
-            json: String::new(),
-        });
+        out.push(Record { key: k, json });
     }
     let mut stewards = members.to_vec();
     stewards.sort_by_cached_key(|&si| {
         let id = registry.stewards[si].id.as_str();
         (natural_key(id), id)
     });
-    for si in stewards {
+    for (rid, si) in stewards.into_iter().enumerate() {
         let s = &registry.stewards[si];
         let name = people.refs[si].name.as_str();
         let k = key(name);
         let (id, grid, phone) = public_details(site, s);
-        let mut json = format!(",{ci},");
+        let mut json = String::with_capacity(160);
+        let _ = write!(json, "[1,{rid},{ci},");
         let buildings = s.buildings.join("、");
         push_strs(
             &mut json,
             &[name, or_empty(&k, name), id, grid, &buildings, &phone],
         );
         json.push(']');
-        out.push(Record {
-            units: units(&k),
-            kind: 1,
-            tail: json,
-            json: String::new(),
-        });
+        out.push(Record { key: k, json });
     }
     out
 }
@@ -496,29 +497,13 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
         .enumerate()
         .map(|(ci, list)| community_records(site, &people, &shown, ci, list))
         .collect();
-    // Result ids in page order: every community's buildings, then every community's
-    // stewards.
-    let mut records: Vec<Record> = Vec::with_capacity(per_community.iter().map(Vec::len).sum());
-    let mut stewards: Vec<Record> = Vec::new();
-    for list in per_community {
-        for r in list {
-            if r.kind == 0 {
-                records.push(r);
-            } else {
-                stewards.push(r);
-            }
-        }
-    }
-    records.extend(stewards);
-    for (rid, r) in records.iter_mut().enumerate() {
-        r.json = format!("[{},{rid}{}", r.kind, std::mem::take(&mut r.tail));
-    }
+    let records: Vec<Record> = per_community.into_iter().flatten().collect();
 
     // Records by unit, then units packed into shards in a fixed order.
     let mut by_unit: HashMap<&str, (Vec<usize>, usize)> = HashMap::new();
     for (ri, r) in records.iter().enumerate() {
-        for u in &r.units {
-            let entry = by_unit.entry(u.as_str()).or_default();
+        for u in units(&r.key) {
+            let entry = by_unit.entry(u).or_default();
             entry.0.push(ri);
             entry.1 += r.json.len() + 1;
         }
@@ -559,9 +544,14 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
     let mut files = Vec::with_capacity(shards.len() + 1);
     let mut sizes = Vec::with_capacity(shards.len());
     for (n, set) in shards.iter().enumerate() {
-        let mut text = format!("hgjSearch.shard({n},[\n");
-        let body: Vec<&str> = set.iter().map(|&ri| records[ri].json.as_str()).collect();
-        text.push_str(&body.join(",\n"));
+        let mut text = String::with_capacity(shard_bytes[n] + 32);
+        let _ = write!(text, "hgjSearch.shard({n},[\n");
+        for (i, &ri) in set.iter().enumerate() {
+            if i > 0 {
+                text.push_str(",\n");
+            }
+            text.push_str(&records[ri].json);
+        }
         text.push_str("\n]);\n");
         sizes.push(text.len());
         files.push(OutputFile {
@@ -643,6 +633,7 @@ mod tests {
         assert_eq!(key("一百零五号楼"), "105幢");
         assert_eq!(key("二十幢"), "20幢");
         assert_eq!(key("A2栋"), "a2幢");
+        assert_eq!(key("Ａ座 2 号"), "a座2幢");
     }
 
     #[test]
@@ -679,6 +670,7 @@ mod tests {
     #[test]
     fn units_are_number_runs_and_single_characters() {
         assert_eq!(units("东门12幢3东"), ["12", "3", "东", "幢", "门"]);
+        assert_eq!(units("a-2*"), ["2", "a"]);
     }
 
     #[test]

@@ -270,14 +270,16 @@
     var seen = {};
     loaded.forEach(function (n) {
       shards[n].forEach(function (r) {
-        if (seen[r[1]] || !recordMatches(r, words)) return;
-        seen[r[1]] = true;
+        var id = r[0] + "," + r[2] + "," + r[1];
+        if (seen[id] || !recordMatches(r, words)) return;
+        seen[id] = true;
         (r[0] === 0 ? found.buildings : found.stewards).push(r);
       });
     });
-    var byRid = function (a, b) { return a[1] - b[1]; };
-    found.buildings.sort(byRid);
-    found.stewards.sort(byRid);
+    /* By community, then as the community page lists them. */
+    var order = function (a, b) { return a[2] - b[2] || a[1] - b[1]; };
+    found.buildings.sort(order);
+    found.stewards.sort(order);
     return found;
   }
 
