@@ -545,7 +545,7 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
     let mut sizes = Vec::with_capacity(shards.len());
     for (n, set) in shards.iter().enumerate() {
         let mut text = String::with_capacity(shard_bytes[n] + 32);
-        let _ = write!(text, "hgjSearch.shard({n},[\n");
+        let _ = writeln!(text, "hgjSearch.shard({n},[");
         for (i, &ri) in set.iter().enumerate() {
             if i > 0 {
                 text.push_str(",\n");
