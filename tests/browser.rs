@@ -133,15 +133,20 @@ struct SearchPage {
 }
 
 impl SearchPage {
+    /// Opens the search page at `?q=query`, as a link or QR code would.
     fn open(site: &Path, profile: &Path, query: &str) -> SearchPage {
         let url = format!(
             "file://{}?q={}",
             site.join("search/index.html").display(),
             percent_encode(query)
         );
+        Self::load(profile, &url, query)
+    }
+
+    fn load(profile: &Path, url: &str, query: &str) -> SearchPage {
         let output = chromium(profile)
             .args(["--virtual-time-budget=5000", "--dump-dom"])
-            .arg(&url)
+            .arg(url)
             .output()
             .expect("run chromium");
         assert!(output.status.success(), "{query}: chromium failed");
@@ -153,6 +158,26 @@ impl SearchPage {
         SearchPage {
             results: dom[start..end].to_string(),
         }
+    }
+
+    /// Types `text` into the search box one character at a time, as a resident would,
+    /// through a copy of the page with a script that does the typing.
+    fn typed(site: &Path, profile: &Path, text: &str) -> SearchPage {
+        let page = std::fs::read_to_string(site.join("search/index.html")).expect("search page");
+        let typing = format!(
+            "<script>(function () {{ var text = Array.from({}); var box = document.getElementById(\"search-q\"); var i = 0; (function next() {{ if (i >= text.length) return; box.value += text[i++]; box.dispatchEvent(new Event(\"input\")); setTimeout(next, 50); }})(); }})();</script></body>",
+            serde_json::to_string(text).expect("JSON string")
+        );
+        std::fs::write(
+            site.join("search/typed.html"),
+            page.replace("</body>", &typing),
+        )
+        .expect("write the typing page");
+        Self::load(
+            profile,
+            &format!("file://{}", site.join("search/typed.html").display()),
+            text,
+        )
     }
 
     fn attr(&self, name: &str) -> Option<&str> {
@@ -247,6 +272,11 @@ fn search_finds_a_buildings_steward_from_a_copied_folder() {
             page.results
         );
     }
+
+    // Typed into the box, letter by letter: the results follow the typing.
+    let page = SearchPage::typed(&site, &profile, "东门街 12栋");
+    assert_eq!(page.attr("data-query"), Some("东门街 12栋"));
+    assert_eq!(page.buildings(), ["12幢@东门街社区"], "{}", page.results);
 
     // A building number alone: that building in every community.
     let page = search("12栋");
