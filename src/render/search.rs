@@ -10,9 +10,9 @@
 //! Layout of `search/`:
 //! - `index.js`: the rules, subdistricts, every community, and for every *unit* (a run of
 //!   digits or one letter or Han character) of the buildings' and stewards' own texts, the
-//!   shard holding every record that has it. Units too common to narrow anything (`幢` is
-//!   in every building label) get no shard; the page asks for more when a query has only
-//!   such units.
+//!   shard holding every record that has it. Units too common to narrow anything (on a
+//!   city: `幢`, which every building label has, and the commonest surnames) get no shard;
+//!   the page asks for more when a query has only such units.
 //! - `s/N.js`: shards, each up to [`SHARD_BYTES`], holding whole records, so one shard per
 //!   query word answers it.
 //!
