@@ -25,7 +25,7 @@ fn main() {
     let mut files = Vec::new();
     collect(&theme, &mut files);
     files.sort();
-    let mut code = String::from("pub static DEFAULT_THEME: &[(&str, &[u8])] = &[\n");
+    let mut code = String::from("pub(crate) static DEFAULT_THEME: &[(&str, &[u8])] = &[\n");
     for file in &files {
         println!("cargo:rerun-if-changed={}", file.display());
         let rel = file

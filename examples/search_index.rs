@@ -6,7 +6,7 @@
 //! cargo run --release --example search_index -- bench-data/city [--runs 5] [--write DIR]
 //! ```
 //!
-//! The site is read once; only `render::search::files` is timed, several times. With
+//! The site is read once; only `search::index_files` is timed, several times. With
 //! `--write DIR` the index is also written under `DIR/search/`, to try queries in a browser
 //! against a city-sized index without building the whole city site.
 
@@ -14,8 +14,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use hongguanjia::diagnostics::Diagnostics;
-use hongguanjia::pipeline::load_site;
-use hongguanjia::render::search;
+use hongguanjia::search;
+use hongguanjia::site::Site;
 
 /// Processor time of the whole process so far (user + system, all threads), from
 /// `/proc/self/stat`: on a busy shared machine it says what the work costs when wall time
@@ -49,15 +49,15 @@ fn main() {
         .and_then(|i| args.get(i + 1));
     let mut diags = Diagnostics::new();
     let t = Instant::now();
-    let Some(site) = load_site(Path::new(root), &mut diags) else {
+    let Some(site) = Site::load(Path::new(root), &mut diags) else {
         eprintln!("{root}: 站点有错误，先运行 hongguanjia check");
         std::process::exit(1);
     };
     println!(
         "读取站点 {:.2} s：{} 个社区，{} 名红管家",
         t.elapsed().as_secs_f64(),
-        site.registry.communities.len(),
-        site.registry.stewards.len()
+        site.communities(),
+        site.stewards()
     );
     let mut times = Vec::new();
     let mut cpu = Vec::new();
@@ -71,7 +71,7 @@ fn main() {
         .max(1);
     for _ in 0..runs {
         let (t, c) = (Instant::now(), cpu_seconds());
-        files = search::files(&site);
+        files = search::index_files(&site);
         times.push(t.elapsed().as_secs_f64());
         cpu.push(cpu_seconds() - c);
     }
@@ -88,13 +88,7 @@ fn main() {
         .collect();
     let total: usize = files.iter().map(|f| f.bytes.len()).sum();
     let largest = shards.iter().max().copied().unwrap_or(0);
-    let buildings: std::collections::BTreeSet<(usize, &str)> = site
-        .registry
-        .stewards
-        .iter()
-        .flat_map(|s| s.buildings.iter().map(move |b| (s.community, b.as_str())))
-        .collect();
-    println!("楼幢 {} 幢", buildings.len());
+    println!("楼幢 {} 幢", site.buildings());
     println!(
         "生成索引（{runs} 次）：用时最快 {:.3} s，中位 {:.3} s，最慢 {:.3} s；处理器时间（所有线程）中位 {:.2} s",
         times[0],

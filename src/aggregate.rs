@@ -11,36 +11,42 @@ use crate::validate::Registry;
 /// Activity counts, the same for the site, a community, a steward or a month.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
+    /// Households visited (走访户数).
     pub households_visited: u64,
+    /// Visit records (走访次数).
     pub visits: u64,
+    /// Cases raised (民情事项).
     pub cases: u64,
+    /// Cases resolved (已解决).
     pub resolved: u64,
+    /// Errands run for residents (代办事项).
     pub errands: u64,
+    /// Council meetings (议事会).
     pub meetings: u64,
     /// Households visited on door-knocking days (敲门日), a part of `households_visited`.
     pub door_knocking_households: u64,
 }
 
 /// Months as `year * 12 + month - 1`, so that ranges are easy to fill.
-pub type MonthIndex = u32;
+pub(crate) type MonthIndex = u32;
 
 fn month_index(d: Date) -> MonthIndex {
     u32::from(d.year) * 12 + u32::from(d.month) - 1
 }
 
-pub fn month_key(m: MonthIndex) -> String {
+pub(crate) fn month_key(m: MonthIndex) -> String {
     format!("{:04}-{:02}", m / 12, m % 12 + 1)
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct CategoryCounts {
+pub(crate) struct CategoryCounts {
     pub cases: u64,
     pub resolved: u64,
 }
 
 /// Everything the pages and data files show, computed once.
 #[derive(Debug, Default)]
-pub struct Figures {
+pub(crate) struct Figures {
     pub site: Counts,
     pub by_community: Vec<Counts>,
     pub by_steward: Vec<Counts>,
@@ -60,13 +66,13 @@ pub struct Figures {
 }
 
 /// Folds records into [`Figures`].
-pub struct Aggregator<'r> {
+pub(crate) struct Aggregator<'r> {
     registry: &'r Registry,
     figures: Figures,
 }
 
 impl<'r> Aggregator<'r> {
-    pub fn new(registry: &'r Registry) -> Self {
+    pub(crate) fn new(registry: &'r Registry) -> Self {
         let nc = registry.communities.len();
         let ns = registry.stewards.len();
         let mut figures = Figures {
@@ -109,7 +115,7 @@ impl<'r> Aggregator<'r> {
         f.as_of = crate::validate::later(f.as_of, date);
     }
 
-    pub fn add_visit(&mut self, v: &Visit) {
+    pub(crate) fn add_visit(&mut self, v: &Visit) {
         let h = u64::from(v.households);
         let knock = if v.kind == VisitKind::DoorKnocking {
             h
@@ -123,7 +129,7 @@ impl<'r> Aggregator<'r> {
         });
     }
 
-    pub fn add_case(&mut self, c: &Case) {
+    pub(crate) fn add_case(&mut self, c: &Case) {
         self.count(c.steward, c.date, |n| n.cases += 1);
         let community = self.registry.stewards[c.steward].community;
         let resolved = c.status == CaseStatus::Resolved;
@@ -142,11 +148,11 @@ impl<'r> Aggregator<'r> {
         }
     }
 
-    pub fn add_errand(&mut self, e: &Errand) {
+    pub(crate) fn add_errand(&mut self, e: &Errand) {
         self.count(e.steward, e.date, |c| c.errands += 1);
     }
 
-    pub fn add_meeting(&mut self, m: &Meeting) {
+    pub(crate) fn add_meeting(&mut self, m: &Meeting) {
         let f = &mut self.figures;
         let month = month_index(m.date);
         f.site.meetings += 1;
@@ -163,7 +169,7 @@ impl<'r> Aggregator<'r> {
         f.as_of = crate::validate::later(f.as_of, m.date);
     }
 
-    pub fn add_batches(&mut self, batches: &[Batch]) {
+    pub(crate) fn add_batches(&mut self, batches: &[Batch]) {
         let f = &mut self.figures;
         for (bi, batch) in batches.iter().enumerate() {
             if let Some(date) = batch.date {
@@ -179,7 +185,7 @@ impl<'r> Aggregator<'r> {
         }
     }
 
-    pub fn finish(mut self) -> Figures {
+    pub(crate) fn finish(mut self) -> Figures {
         // Charts and tables want every month of the period, including quiet ones.
         fill_months(&mut self.figures.by_month, None);
         let range = bounds(&self.figures.by_month);
@@ -204,9 +210,40 @@ fn fill_months(months: &mut BTreeMap<MonthIndex, Counts>, range: Option<(MonthIn
 }
 
 /// `resolved / cases`, rounded to four places so that the JSON is stable and readable.
-pub fn rate(part: u64, whole: u64) -> f64 {
+pub(crate) fn rate(part: u64, whole: u64) -> f64 {
     if whole == 0 {
         return 0.0;
     }
     (part as f64 / whole as f64 * 10_000.0).round() / 10_000.0
+}
+
+/// Ten-year age bands, `(label, stewards)`, from birth years and the year the figures are
+/// as of; bands between the youngest and the oldest are all listed, empty ones too. None
+/// when no steward has a usable birth year.
+pub fn age_bands(
+    birth_years: impl IntoIterator<Item = u16>,
+    as_of_year: u16,
+) -> Option<Vec<(String, u64)>> {
+    let mut counts: std::collections::BTreeMap<u16, u64> = std::collections::BTreeMap::new();
+    for y in birth_years {
+        let Some(age) = as_of_year.checked_sub(y) else {
+            continue;
+        };
+        if !(10..=120).contains(&age) {
+            continue;
+        }
+        *counts.entry(age / 10 * 10).or_default() += 1;
+    }
+    let (first, last) = (*counts.keys().next()?, *counts.keys().next_back()?);
+    Some(
+        (first..=last)
+            .step_by(10)
+            .map(|b| {
+                (
+                    format!("{}–{}岁", b, b + 9),
+                    counts.get(&b).copied().unwrap_or(0),
+                )
+            })
+            .collect(),
+    )
 }

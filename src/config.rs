@@ -10,7 +10,7 @@ use crate::model::Date;
 use crate::validate::values;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct SiteConfig {
+pub(crate) struct SiteConfig {
     #[serde(default)]
     pub title: String,
     #[serde(default)]
@@ -39,7 +39,7 @@ fn default_theme() -> String {
 
 /// The subdistrict's profile as the home page presents it; every field is optional.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
-pub struct Subdistrict {
+pub(crate) struct Subdistrict {
     pub name: Option<String>,
     pub committee: Option<String>,
     pub area_km2: Option<f64>,
@@ -52,7 +52,7 @@ pub struct Subdistrict {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
-pub struct BulletinSettings {
+pub(crate) struct BulletinSettings {
     /// Masthead name, e.g. 组工信息.
     pub name: Option<String>,
     pub issuer: Option<String>,
@@ -61,7 +61,7 @@ pub struct BulletinSettings {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum NameStyle {
+pub(crate) enum NameStyle {
     #[default]
     Full,
     Masked,
@@ -69,14 +69,14 @@ pub enum NameStyle {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum PhoneStyle {
+pub(crate) enum PhoneStyle {
     #[default]
     Hidden,
     Masked,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
-pub struct PrivacySettings {
+pub(crate) struct PrivacySettings {
     #[serde(default)]
     pub steward_names: NameStyle,
     #[serde(default)]
@@ -86,7 +86,7 @@ pub struct PrivacySettings {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct ListSettings {
+pub(crate) struct ListSettings {
     #[serde(default = "default_page_size")]
     pub page_size: usize,
 }
@@ -105,7 +105,7 @@ fn default_page_size() -> usize {
 
 impl SiteConfig {
     /// The path part of `base_url`, always ending in `/`: `/fushan/` or `/`.
-    pub fn base_path(&self) -> String {
+    pub(crate) fn base_path(&self) -> String {
         let rest = self
             .base_url
             .split_once("://")
@@ -121,12 +121,12 @@ impl SiteConfig {
     }
 
     /// `base_url` with exactly one trailing `/`, for absolute links in feeds and sitemaps.
-    pub fn base_url_slash(&self) -> String {
+    pub(crate) fn base_url_slash(&self) -> String {
         format!("{}/", self.base_url.trim_end_matches('/'))
     }
 
     /// The date to print as the build date, never the clock.
-    pub fn build_date(&self) -> Option<Date> {
+    pub(crate) fn build_date(&self) -> Option<Date> {
         if let Some(d) = self.date.as_ref().and_then(setting_date) {
             return Some(d);
         }
@@ -231,7 +231,7 @@ fn unknown_settings(text: &str, lines: &LineIndex, display: &str, diags: &mut Di
 }
 
 /// Reads `site.toml`, reporting problems with their line.
-pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
+pub(crate) fn load(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
     let display = "site.toml";
     let path = root.join(display);
     let text = match decode::read_to_string(&path) {

@@ -6,9 +6,9 @@
 use aho_corasick::{AhoCorasick, MatchKind};
 use rayon::prelude::*;
 
-use crate::pipeline::Site;
 use crate::privacy::{PrivateOrigin, PrivateValues, preview};
 use crate::render::OutputFile;
+use crate::site::Site;
 
 /// Every piece of public text the input holds: what the site may show.
 fn public_texts(site: &Site) -> Vec<&str> {
@@ -158,6 +158,22 @@ impl std::fmt::Display for Leak {
             self.origin.field,
             preview(&self.value),
             self.file
+        )
+    }
+}
+
+impl Leak {
+    /// The leak as a problem of the input: at the private value's own place.
+    pub fn diagnostic(&self) -> crate::diagnostics::Diagnostic {
+        crate::diagnostics::Diagnostic::error(
+            &self.origin.path,
+            self.origin.line,
+            format!(
+                "{}: 这个不公开的值（{}）出现在了生成的 {} 里，已停止构建，原有的输出保持不变",
+                self.origin.field,
+                preview(&self.value),
+                self.file
+            ),
         )
     }
 }

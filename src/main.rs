@@ -1,165 +1,52 @@
-use std::io::Write;
-use std::path::PathBuf;
+//! The `hongguanjia` command: one file per subcommand under `cmd/`.
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use hongguanjia::diagnostics::Diagnostics;
-use hongguanjia::pipeline::{self, BuildError};
+mod cmd;
 
 /// 红管家：把楼道“红管家”的工作记录生成公开的统计报告网站。
 #[derive(Parser)]
-#[command(name = "hongguanjia", version, about, long_about = None)]
+#[command(
+    name = "hongguanjia",
+    version,
+    about,
+    long_about = None,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true,
+    override_usage = "hongguanjia <命令> [选项]",
+    help_template = cmd::MAIN_HELP,
+    subcommand_help_heading = "命令",
+    subcommand_value_name = "命令",
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    flags: cmd::HelpFlags,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// 检查记录并生成网站（默认输出到 <站点目录>/public）
-    Build {
-        /// 站点目录（含 site.toml 和 content/）
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// 输出目录
-        #[arg(long)]
-        output: Option<PathBuf>,
-        /// 即使输出目录里有不是 hongguanjia 生成的文件，也整体替换
-        #[arg(long)]
-        force: bool,
-    },
-    /// 只检查记录，不写任何文件，并列出找到的记录数
-    Check {
-        /// 站点目录（含 site.toml 和 content/）
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-    },
-}
-
-/// Prints to stdout; a closed pipe (`| head`) is not a reason to panic.
-macro_rules! say {
-    ($($arg:tt)*) => {{
-        let _ = writeln!(std::io::stdout(), $($arg)*);
-    }};
-}
-
-/// Prints to stderr, likewise.
-macro_rules! complain {
-    ($($arg:tt)*) => {{
-        let _ = writeln!(std::io::stderr(), $($arg)*);
-    }};
-}
-
-fn print_diagnostics(diags: &Diagnostics) {
-    for d in diags.sorted() {
-        complain!("{d}");
-    }
-}
-
-/// The stage breakdown, when `HONGGUANJIA_TIMINGS` is set (the benchmark sets it).
-fn print_timings(timings: &pipeline::Timings) {
-    if std::env::var_os("HONGGUANJIA_TIMINGS").is_some() {
-        for (stage, seconds, peak) in &timings.stages {
-            match peak {
-                Some(mib) => complain!("阶段 {stage}: {seconds:.2}s（内存峰值 {mib} MiB）"),
-                None => complain!("阶段 {stage}: {seconds:.2}s"),
-            }
-        }
-    }
-}
-
-fn fail(err: BuildError) -> ExitCode {
-    match err {
-        BuildError::Input(diags) => fail_input(&diags),
-        BuildError::Render(errors) => {
-            for e in &errors {
-                complain!("{e}");
-            }
-            complain!(
-                "模板有 {} 处错误。未写入任何文件，原有的输出保持不变。",
-                errors.len()
-            );
-            ExitCode::from(1)
-        }
-        BuildError::Leak(leaks) => {
-            for l in &leaks {
-                complain!("{l}");
-            }
-            complain!(
-                "生成的网站里有 {} 处不应公开的内容，请检查这些文件的来源（站点自己的模板、static/ 里的文件或简报正文）。未写入任何文件，原有的输出保持不变。",
-                leaks.len()
-            );
-            ExitCode::from(1)
-        }
-        BuildError::Write(err) => {
-            complain!("{err}");
-            complain!("原有的输出保持不变。");
-            ExitCode::from(1)
-        }
-    }
-}
-
-fn fail_input(diags: &Diagnostics) -> ExitCode {
-    print_diagnostics(diags);
-    complain!(
-        "发现 {} 个错误、{} 个警告。未写入任何文件，原有的输出保持不变。",
-        diags.error_count(),
-        diags.warning_count()
-    );
-    ExitCode::from(1)
+    Build(cmd::build::Args),
+    Check(cmd::check::Args),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // `hongguanjia help [命令]` as other tools have it: the same as `--help`.
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == "help") {
+        args.remove(1);
+        args.push("--help".into());
+    }
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => return cmd::usage_error(err),
+    };
     match cli.command {
-        Command::Build {
-            root,
-            output,
-            force,
-        } => match pipeline::build(&root, output.as_deref(), force) {
-            Ok(report) => {
-                print_diagnostics(&report.warnings);
-                print_timings(&report.timings);
-                say!(
-                    "已生成 {} 个页面（共 {} 个文件），用时 {:.2} 秒，输出到 {}",
-                    report.pages,
-                    report.files,
-                    report.seconds,
-                    report.output.display()
-                );
-                ExitCode::SUCCESS
-            }
-            Err(err) => fail(err),
-        },
-        Command::Check { root } => match pipeline::check(&root) {
-            Ok(prepared) => {
-                print_diagnostics(&prepared.diags);
-                let site = &prepared.site;
-                let counts: Vec<String> = site
-                    .read
-                    .iter()
-                    .map(|(kind, n)| format!("{} {}", kind.label(), n))
-                    .collect();
-                say!("检查通过：{}。", counts.join("，"));
-                if !site.batches.is_empty() {
-                    say!(
-                        "表彰批次 {}，受表彰红管家 {} 名。",
-                        site.batches.len(),
-                        site.figures.commended
-                    );
-                }
-                say!(
-                    "可生成 {} 个页面（共 {} 个文件）；本次检查未写入任何文件。",
-                    prepared.pages,
-                    prepared.files + 1
-                );
-                if prepared.diags.warning_count() > 0 {
-                    say!("另有 {} 个警告，见上。", prepared.diags.warning_count());
-                }
-                ExitCode::SUCCESS
-            }
-            Err(err) => fail(err),
-        },
+        Command::Build(args) => cmd::build::run(args),
+        Command::Check(args) => cmd::check::run(args),
     }
 }

@@ -4,7 +4,7 @@
 
 /// A record kind of `content/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
+pub(crate) enum Kind {
     Communities,
     Stewards,
     Visits,
@@ -15,7 +15,7 @@ pub enum Kind {
 
 impl Kind {
     /// In the order the pipeline reads them: later kinds refer to earlier ones.
-    pub const ALL: [Kind; 6] = [
+    pub(crate) const ALL: [Kind; 6] = [
         Kind::Communities,
         Kind::Stewards,
         Kind::Visits,
@@ -25,7 +25,7 @@ impl Kind {
     ];
 
     /// File stem and folder name under `content/`.
-    pub fn plural(self) -> &'static str {
+    pub(crate) fn plural(self) -> &'static str {
         match self {
             Kind::Communities => "communities",
             Kind::Stewards => "stewards",
@@ -37,7 +37,7 @@ impl Kind {
     }
 
     /// Name of the TOML array of tables, e.g. `[[steward]]`.
-    pub fn singular(self) -> &'static str {
+    pub(crate) fn singular(self) -> &'static str {
         match self {
             Kind::Communities => "community",
             Kind::Stewards => "steward",
@@ -49,7 +49,7 @@ impl Kind {
     }
 
     /// The name users know the kind by.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Kind::Communities => "社区",
             Kind::Stewards => "红管家",
@@ -60,14 +60,14 @@ impl Kind {
         }
     }
 
-    pub fn required(self) -> bool {
+    pub(crate) fn required(self) -> bool {
         matches!(
             self,
             Kind::Communities | Kind::Stewards | Kind::Visits | Kind::Cases
         )
     }
 
-    pub fn fields(self) -> &'static [FieldSpec] {
+    pub(crate) fn fields(self) -> &'static [FieldSpec] {
         match self {
             Kind::Communities => COMMUNITY_FIELDS,
             Kind::Stewards => STEWARD_FIELDS,
@@ -80,7 +80,7 @@ impl Kind {
 
     /// Index of a field by its English name; the tables below are the only callers' source,
     /// so a wrong name is a programming error caught by the schema tests.
-    pub fn field(self, name: &str) -> usize {
+    pub(crate) fn field(self, name: &str) -> usize {
         self.fields()
             .iter()
             .position(|f| f.name == name)
@@ -89,7 +89,7 @@ impl Kind {
 
     /// Maps a header or key as the user wrote it to a field index: the English name in any
     /// letter case, or the Chinese alias.
-    pub fn lookup(self, written: &str) -> Option<usize> {
+    pub(crate) fn lookup(self, written: &str) -> Option<usize> {
         let written = written.trim();
         self.fields()
             .iter()
@@ -98,18 +98,21 @@ impl Kind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Privacy {
+pub(crate) enum Privacy {
     Public,
     /// Never published: only the print kit of a later issue may show it.
     Private,
 }
 
 #[derive(Debug, Clone, Copy)]
-pub struct FieldSpec {
+pub(crate) struct FieldSpec {
     pub name: &'static str,
     pub alias: &'static str,
     pub required: bool,
     pub privacy: Privacy,
+    /// What the field holds, in the contract's words (docs/records.md); kept beside the
+    /// names so the table stays the one description of the input.
+    #[allow(dead_code)]
     pub meaning: &'static str,
 }
 

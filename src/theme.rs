@@ -13,28 +13,28 @@ mod embedded {
 
 /// Theme files by their path inside the theme, e.g. `templates/index.html`.
 #[derive(Debug, Default)]
-pub struct Theme {
+pub(crate) struct Theme {
     pub files: BTreeMap<String, Vec<u8>>,
     /// Where each overridden file came from, for template error messages.
     pub origins: BTreeMap<String, String>,
 }
 
 impl Theme {
-    pub fn templates(&self) -> impl Iterator<Item = (&str, &[u8])> {
+    pub(crate) fn templates(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.files.iter().filter_map(|(k, v)| {
             k.strip_prefix("templates/")
                 .map(|name| (name, v.as_slice()))
         })
     }
 
-    pub fn statics(&self) -> impl Iterator<Item = (&str, &[u8])> {
+    pub(crate) fn statics(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.files
             .iter()
             .filter_map(|(k, v)| k.strip_prefix("static/").map(|name| (name, v.as_slice())))
     }
 
     /// Where a theme file came from, as the user would look for it.
-    pub fn origin(&self, key: &str) -> String {
+    pub(crate) fn origin(&self, key: &str) -> String {
         self.origins
             .get(key)
             .cloned()
@@ -43,7 +43,7 @@ impl Theme {
 }
 
 /// Assembles the theme for the site at `root`.
-pub fn load(root: &Path, name: &str, diags: &mut Diagnostics) -> Theme {
+pub(crate) fn load(root: &Path, name: &str, diags: &mut Diagnostics) -> Theme {
     let mut theme = Theme::default();
     for (path, bytes) in embedded::DEFAULT_THEME {
         theme.files.insert((*path).to_string(), bytes.to_vec());

@@ -343,7 +343,7 @@ fn the_page_reads_queries_as_the_index_builder_does() {
         "二十三 幢",
     ] {
         let page = SearchPage::open(&site, &profile, q);
-        let want = hongguanjia::render::search::query_words(q).join("|");
+        let want = hongguanjia::search::query_words(q).join("|");
         let words = page
             .texts("<p class=\"search-words\" data-words=\"")
             .first()

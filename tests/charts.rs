@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use hongguanjia::aggregate::Counts;
+use hongguanjia::Counts;
 use hongguanjia::charts::{self, Month, NO_DATA, RateRow, TOP, text_width};
 use serde_json::Value;
+
+mod common;
 
 /// A text element: its box by the same metrics the charts use, and its content.
 #[derive(Debug)]
@@ -295,12 +297,12 @@ fn membership_and_ages() {
         assert!(texts(&t).contains(&want), "{want}");
     }
     // Ages count from the figures' year, not from today.
-    let bands = charts::age_bands([1950, 1951, 1978], 2018).expect("bands");
+    let bands = hongguanjia::age_bands([1950, 1951, 1978], 2018).expect("bands");
     let t = check(&charts::ages("a", "年龄结构", &bands, 2018));
     for want in ["40–49岁", "50–59岁", "60–69岁", "2", "年龄（按2018年计）"] {
         assert!(texts(&t).contains(&want), "{want}");
     }
-    assert!(charts::age_bands(std::iter::empty(), 2018).is_none());
+    assert!(hongguanjia::age_bands(std::iter::empty(), 2018).is_none());
 }
 
 #[test]
@@ -343,45 +345,18 @@ fn text_is_escaped_and_output_is_stable() {
 // ---------------------------------------------------------------------------------------
 // On the built site
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for entry in fs::read_dir(from).expect("read dir").flatten() {
-        let path = entry.path();
-        let dest = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &dest);
-        } else {
-            fs::copy(&path, &dest).expect("copy");
-        }
-    }
-}
-
 /// The sample site plus one community with no stewards, built once.
 fn built() -> &'static Path {
-    static OUT: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    static OUT: OnceLock<(common::Site, PathBuf)> = OnceLock::new();
     let (_, out) = OUT.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let root = dir.path().join("site");
-        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-        copy_dir(&manifest.join("content"), &root.join("content"));
-        fs::copy(manifest.join("site.toml"), root.join("site.toml")).expect("site.toml");
-        let csv = root.join("content/communities.csv");
-        let mut text = fs::read_to_string(&csv).expect("communities.csv");
-        if !text.ends_with('\n') {
-            text.push('\n');
-        }
-        text.push_str("kongbai,空白社区,社区党总支,3,20,500\n");
-        fs::write(&csv, text).expect("write");
-        let out = dir.path().join("public");
-        let status = Command::new(env!("CARGO_BIN_EXE_hongguanjia"))
-            .args(["build", "--root"])
-            .arg(&root)
-            .arg("--output")
-            .arg(&out)
-            .status()
-            .expect("run hongguanjia");
-        assert!(status.success(), "build failed");
-        (dir, out)
+        let site = common::Site::sample();
+        site.append_line(
+            "content/communities.csv",
+            "kongbai,空白社区,社区党总支,3,20,500",
+        );
+        site.build_ok();
+        let out = site.path("public");
+        (site, out)
     });
     out
 }
@@ -487,7 +462,7 @@ fn pages_with_charts_are_the_same_bytes_on_every_build() {
     let out = dir.path().join("again");
     let status = Command::new(env!("CARGO_BIN_EXE_hongguanjia"))
         .args(["build", "--root"])
-        .arg(built().parent().expect("parent").join("site"))
+        .arg(built().parent().expect("the site folder"))
         .arg("--output")
         .arg(&out)
         .status()

@@ -2,14 +2,12 @@
 //! panic, and what comes out keeps its promises. `PROPTEST_CASES=20000 cargo test --test
 //! fuzz` runs them longer; docs/fuzzing.md records the runs.
 
-use std::fs;
-
 use hongguanjia::diagnostics::Diagnostics;
-use hongguanjia::load::documents::split;
-use hongguanjia::pipeline::load_site;
-use hongguanjia::privacy::scrub;
-use hongguanjia::validate::values::{parse_date, parse_whole, split_list};
+use hongguanjia::parse::{parse_date, parse_whole, scrub, split_front_matter as split, split_list};
+use hongguanjia::site::Site;
 use proptest::prelude::*;
+
+mod common;
 
 /// Text that looks like what spreadsheets export: Chinese, digits, separators, quotes.
 fn cellish() -> impl Strategy<Value = String> {
@@ -18,47 +16,29 @@ fn cellish() -> impl Strategy<Value = String> {
 }
 
 /// A site folder with the given files, everything else minimal and valid.
-fn site_with(files: &[(&str, Vec<u8>)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let base: &[(&str, &[u8])] = &[
-        (
-            "site.toml",
-            b"title = \"t\"\nbase_url = \"https://example.org/\"\n",
-        ),
-        (
-            "content/communities.csv",
-            "编号,名称\na,甲社区\n".as_bytes(),
-        ),
-        (
-            "content/stewards.csv",
-            "编号,姓名,社区,联系楼幢,党员类别\nS1,张三,a,1幢,在册\n".as_bytes(),
-        ),
-        (
-            "content/visits.csv",
-            "日期,红管家,户数\n2018-01-20,S1,2\n".as_bytes(),
-        ),
-        (
-            "content/cases.csv",
-            "编号,日期,红管家,类别,事项,状态\n".as_bytes(),
-        ),
-    ];
-    for (rel, bytes) in base {
-        let path = dir.path().join(rel);
-        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        fs::write(path, bytes).expect("write");
-    }
+fn site_with(files: &[(&str, Vec<u8>)]) -> common::Site {
+    let site = common::Site::empty();
+    site.write(
+        "site.toml",
+        "title = \"t\"\nbase_url = \"https://example.org/\"\n",
+    );
+    site.write("content/communities.csv", "编号,名称\na,甲社区\n");
+    site.write(
+        "content/stewards.csv",
+        "编号,姓名,社区,联系楼幢,党员类别\nS1,张三,a,1幢,在册\n",
+    );
+    site.write("content/visits.csv", "日期,红管家,户数\n2018-01-20,S1,2\n");
+    site.write("content/cases.csv", "编号,日期,红管家,类别,事项,状态\n");
     for (rel, bytes) in files {
-        let path = dir.path().join(rel);
-        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        fs::write(path, bytes).expect("write");
+        site.write_bytes(rel, bytes);
     }
-    dir
+    site
 }
 
 /// Loads a site; every problem must come back as a located diagnostic, never a panic.
-fn load(dir: &tempfile::TempDir) {
+fn load(dir: &common::Site) {
     let mut diags = Diagnostics::new();
-    let site = load_site(dir.path(), &mut diags);
+    let site = Site::load(dir.root(), &mut diags);
     for d in diags.sorted() {
         assert!(!d.path.is_empty() && d.line >= 1, "unlocated: {d}");
     }

@@ -2,7 +2,6 @@
 //! either the old site or the new one, never a mix and never missing.
 
 use std::fs;
-use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
@@ -10,30 +9,13 @@ mod common;
 
 use common::tree;
 
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.expect("walk");
-        let rel = entry.path().strip_prefix(from).expect("under");
-        let dest = to.join(rel);
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&dest).expect("mkdir");
-        } else {
-            fs::copy(entry.path(), &dest).expect("copy");
-        }
-    }
-}
-
 #[cfg(unix)]
 #[test]
 fn a_killed_build_leaves_the_previous_site_whole() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let root = dir.path().join("site");
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    fs::create_dir_all(&root).expect("mkdir");
-    copy_dir(&repo.join("content"), &root.join("content"));
-    let config = fs::read_to_string(repo.join("site.toml")).expect("site.toml");
-    fs::write(root.join("site.toml"), &config).expect("write");
-    let out = dir.path().join("public");
+    let site = common::Site::sample();
+    let root = site.root().to_path_buf();
+    let config = site.read("site.toml");
+    let out = site.path("public");
     let build = || {
         Command::new(env!("CARGO_BIN_EXE_hongguanjia"))
             .args(["build", "--root"])
@@ -86,7 +68,7 @@ fn a_killed_build_leaves_the_previous_site_whole() {
     }
     // Whatever happened, the next build succeeds and cleans up after the killed ones.
     assert!(build().status.success());
-    let leftovers: Vec<String> = fs::read_dir(dir.path())
+    let leftovers: Vec<String> = fs::read_dir(site.root())
         .expect("read dir")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .filter(|n| n.contains("hongguanjia"))

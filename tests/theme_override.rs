@@ -1,125 +1,138 @@
 //! The default theme is built into the binary; a site's own `templates/` and
 //! `themes/<name>/` override its files by name, and template errors name the file and line.
 
-use std::fs;
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn site_with(dir: &Path, theme_line: &str) {
-    let copy = |rel: &str| {
-        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/minimal")
-            .join(rel);
-        let to = dir.join(rel);
-        fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
-        fs::copy(from, to).expect("copy fixture");
-    };
-    for f in [
-        "content/communities.csv",
-        "content/stewards.csv",
-        "content/visits.csv",
-        "content/cases.csv",
-    ] {
-        copy(f);
-    }
-    fs::write(
-        dir.join("site.toml"),
-        format!("title = \"示例\"\nbase_url = \"https://example.org/\"\n{theme_line}\n"),
-    )
-    .expect("site.toml");
-}
+use common::Site;
 
-fn write(dir: &Path, rel: &str, text: &str) {
-    let path = dir.join(rel);
-    fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-    fs::write(path, text).expect("write");
-}
-
-fn build(dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hongguanjia"))
-        .args(["build", "--root"])
-        .arg(dir)
-        .output()
-        .expect("run hongguanjia")
+/// The minimal fixture with `theme_line` added to its `site.toml`.
+fn site_with(theme_line: &str) -> Site {
+    let site = Site::fixture("minimal");
+    site.write(
+        "site.toml",
+        &format!("title = \"示例\"\nbase_url = \"https://example.org/\"\n{theme_line}\n"),
+    );
+    site
 }
 
 #[test]
 fn a_sites_templates_override_the_built_in_theme() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    site_with(dir.path(), "");
-    write(
-        dir.path(),
+    let site = site_with("");
+    site.write(
         "templates/index.html",
         "{% extends \"base.html\" %}{% block content %}<p id=\"own\">共 {{ stats.stewards }} 名</p>{% endblock content %}",
     );
-    write(dir.path(), "static/assets/extra.txt", "own file");
-    let out = build(dir.path());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let home = fs::read_to_string(dir.path().join("public/index.html")).expect("index");
+    site.write("static/assets/extra.txt", "own file");
+    site.build_ok();
+    let home = site.read("public/index.html");
     assert!(home.contains("<p id=\"own\">共 3 名</p>"), "{home}");
     // Everything else still comes from the built-in theme.
     assert!(home.contains("assets/style.css"));
-    assert!(dir.path().join("public/assets/style.css").is_file());
-    assert!(
-        dir.path()
-            .join("public/communities/east/index.html")
-            .is_file()
-    );
-    assert_eq!(
-        fs::read_to_string(dir.path().join("public/assets/extra.txt")).expect("static"),
-        "own file"
-    );
+    assert!(site.path("public/assets/style.css").is_file());
+    assert!(site.path("public/communities/east/index.html").is_file());
+    assert_eq!(site.read("public/assets/extra.txt"), "own file");
 }
 
 #[test]
 fn a_named_theme_overrides_file_by_file() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    site_with(dir.path(), "theme = \"plain\"");
-    write(
-        dir.path(),
+    let site = site_with("theme = \"plain\"");
+    site.write(
         "themes/plain/static/assets/style.css",
         "body { color: black; }\n",
     );
-    let out = build(dir.path());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    site.build_ok();
+    assert_eq!(
+        site.read("public/assets/style.css"),
+        "body { color: black; }\n"
     );
-    let css = fs::read_to_string(dir.path().join("public/assets/style.css")).expect("css");
-    assert_eq!(css, "body { color: black; }\n");
-    assert!(dir.path().join("public/index.html").is_file());
+    assert!(site.path("public/index.html").is_file());
 }
 
 #[test]
 fn a_missing_theme_and_a_broken_template_are_clear_errors() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    site_with(dir.path(), "theme = \"nosuch\"");
-    let out = build(dir.path());
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("site.toml:1: theme: 找不到主题文件夹 themes/nosuch/"),
-        "{err}"
-    );
+    let site = site_with("theme = \"nosuch\"");
+    let run = site.build(&[]);
+    run.assert_code(1);
+    run.assert_line("site.toml:1: theme: 找不到主题文件夹 themes/nosuch/");
 
-    let dir = tempfile::tempdir().expect("temp dir");
-    site_with(dir.path(), "");
-    write(
-        dir.path(),
+    let site = site_with("");
+    site.write(
         "templates/index.html",
         "{% extends \"base.html\" %}\n{% block content %}\n{{ stats.stewards | nosuchfilter }}\n{% endblock content %}",
     );
-    let out = build(dir.path());
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("templates/index.html:3: 模板错误"), "{err}");
+    let run = site.build(&[]);
+    run.assert_code(1);
     assert!(
-        !dir.path().join("public").exists(),
-        "nothing may be written"
+        run.stderr.contains("templates/index.html:3: 模板错误"),
+        "{}",
+        run.stderr
     );
+    assert!(!site.path("public").exists(), "nothing may be written");
+}
+
+#[test]
+fn every_broken_template_is_reported_at_once() {
+    let site = site_with("");
+    // Two syntax errors in two files: both are reported, not only the first.
+    site.write(
+        "templates/communities.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n{% for c in communities %}\n{% endblock content %}",
+    );
+    site.write(
+        "templates/steward.html",
+        "{% extends \"base.html\" %}\n{% block content %}{{ steward.name }\n{% endblock content %}",
+    );
+    let run = site.build(&[]);
+    run.assert_code(1);
+    let located: Vec<&str> = run
+        .err_lines()
+        .into_iter()
+        .filter(|l| l.contains(": 模板错误："))
+        .collect();
+    assert!(
+        located
+            .iter()
+            .any(|l| l.starts_with("templates/communities.html:")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        located
+            .iter()
+            .any(|l| l.starts_with("templates/steward.html:2:")),
+        "{}",
+        run.stderr
+    );
+    assert!(!site.path("public").exists(), "nothing may be written");
+}
+
+#[test]
+fn a_misspelt_field_is_named_with_the_nearest_real_one() {
+    let site = site_with("");
+    // Rendering errors in two templates, each found on its own pages.
+    site.write(
+        "templates/index.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n{{ stats.resolvd }}\n{% endblock content %}",
+    );
+    site.write(
+        "templates/communities.html",
+        "{% extends \"base.html\" %}\n{% block content %}\n\n{{ communitiez }}\n{% endblock content %}",
+    );
+    let run = site.build(&[]);
+    run.assert_code(1);
+    let lines = run.err_lines();
+    let home = lines
+        .iter()
+        .find(|l| l.starts_with("templates/index.html:3: 模板错误："))
+        .unwrap_or_else(|| panic!("{}", run.stderr));
+    assert!(
+        home.contains("没有字段 resolvd。是不是 resolved？"),
+        "{home}"
+    );
+    let list = lines
+        .iter()
+        .find(|l| l.starts_with("templates/communities.html:4: 模板错误："))
+        .unwrap_or_else(|| panic!("{}", run.stderr));
+    assert!(list.contains("是不是 communities？"), "{list}");
+    assert!(run.stderr.contains("模板有 2 处错误。"), "{}", run.stderr);
 }

@@ -136,6 +136,7 @@ pub(super) fn read(
                     let field = RawField {
                         written: header,
                         line,
+                        column: None,
                         value: RawValue::Text(value),
                     };
                     match column_field.get(n).copied().flatten() {

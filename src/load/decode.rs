@@ -18,16 +18,6 @@ pub enum Encoding {
     Gb18030,
 }
 
-impl Encoding {
-    pub fn label(self) -> &'static str {
-        match self {
-            Encoding::Utf8 => "UTF-8",
-            Encoding::Utf16Bom => "UTF-16",
-            Encoding::Gb18030 => "GB18030",
-        }
-    }
-}
-
 /// Decides how to read `path` by scanning it once. A file with NUL bytes and no UTF-16
 /// BOM is refused as not text.
 pub fn detect(path: &Path) -> io::Result<Encoding> {

@@ -53,6 +53,9 @@ pub struct RawField<'a> {
     /// The header or key exactly as the user wrote it, for messages.
     pub written: &'a str,
     pub line: u32,
+    /// The 1-based column of a workbook cell, for messages; none for CSV and TOML, where
+    /// the line and the header name the place.
+    pub column: Option<u32>,
     pub value: RawValue<'a>,
 }
 

@@ -175,6 +175,7 @@ pub(super) fn read_records(
                             fields[i] = Some(RawField {
                                 written,
                                 line,
+                                column: None,
                                 value: raw_value(v.get_ref()),
                             });
                         }
@@ -185,6 +186,7 @@ pub(super) fn read_records(
                         unknown_fields.push(RawField {
                             written,
                             line,
+                            column: None,
                             value: raw_value(v.get_ref()),
                         });
                     }

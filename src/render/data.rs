@@ -6,11 +6,12 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::aggregate::{Counts, Figures, month_key, rate};
+use crate::diagnostics::Diagnostic;
 use crate::model::Membership;
 use crate::validate::Registry;
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// The latest date of any record, `YYYY-MM-DD`.
     pub as_of: Option<String>,
     pub stewards: u64,
@@ -31,7 +32,7 @@ pub struct Summary {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct CommunitySummary {
+pub(crate) struct CommunitySummary {
     pub id: String,
     pub name: String,
     pub party_org: Option<String>,
@@ -54,7 +55,7 @@ pub struct CommunitySummary {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct CategorySummary {
+pub(crate) struct CategorySummary {
     pub category: String,
     pub cases: u64,
     pub resolved: u64,
@@ -66,7 +67,7 @@ fn months(m: &BTreeMap<u32, Counts>) -> BTreeMap<String, Counts> {
 }
 
 /// Largest first, then by name, so ties do not depend on input order.
-pub fn categories(
+pub(crate) fn categories(
     table: &BTreeMap<String, crate::aggregate::CategoryCounts>,
 ) -> Vec<CategorySummary> {
     let mut list: Vec<CategorySummary> = table
@@ -86,7 +87,7 @@ pub fn categories(
     list
 }
 
-pub fn summary(registry: &Registry, figures: &Figures) -> Summary {
+pub(crate) fn summary(registry: &Registry, figures: &Figures) -> Summary {
     let mut stewards_in = vec![0u64; registry.communities.len()];
     let mut by_membership: BTreeMap<&'static str, u64> = [
         Membership::Registered,
@@ -155,7 +156,7 @@ pub fn summary(registry: &Registry, figures: &Figures) -> Summary {
 }
 
 /// Communities in the order the user listed them, for tables on pages.
-pub fn community_rows(registry: &Registry, summary: &Summary) -> Vec<CommunitySummary> {
+pub(crate) fn community_rows(registry: &Registry, summary: &Summary) -> Vec<CommunitySummary> {
     registry
         .communities
         .iter()
@@ -163,21 +164,37 @@ pub fn community_rows(registry: &Registry, summary: &Summary) -> Vec<CommunitySu
         .collect()
 }
 
+/// One CSV file of open data; a table that cannot be written is an error, never a file
+/// quietly missing from the site.
+fn csv_file(
+    path: &str,
+    header: &[&str],
+    rows: Vec<Vec<String>>,
+) -> Result<super::OutputFile, Diagnostic> {
+    let fail =
+        |e: &dyn std::fmt::Display| Diagnostic::error(path, 0, format!("无法生成公开数据表：{e}"));
+    let mut w = csv::WriterBuilder::new().from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record(header).map_err(|e| fail(&e))?;
+    for r in rows {
+        w.write_record(r.iter().map(|cell| defuse_formula(cell).into_owned()))
+            .map_err(|e| fail(&e))?;
+    }
+    let bytes = w.into_inner().map_err(|e| fail(&e))?;
+    Ok(super::OutputFile {
+        path: path.to_string(),
+        bytes,
+    })
+}
+
 /// Open data as CSV, aggregates only, with a BOM so that Excel reads the Chinese headers.
-pub fn tables(registry: &Registry, summary: &Summary) -> Vec<super::OutputFile> {
+pub(crate) fn tables(
+    registry: &Registry,
+    summary: &Summary,
+) -> Result<Vec<super::OutputFile>, Diagnostic> {
     let mut files = Vec::new();
-    let mut add = |path: &str, header: &[&str], rows: Vec<Vec<String>>| {
-        let mut w = csv::WriterBuilder::new().from_writer(b"\xEF\xBB\xBF".to_vec());
-        let _ = w.write_record(header);
-        for r in rows {
-            let _ = w.write_record(r.iter().map(|cell| defuse_formula(cell).into_owned()));
-        }
-        if let Ok(bytes) = w.into_inner() {
-            files.push(super::OutputFile {
-                path: path.to_string(),
-                bytes,
-            });
-        }
+    let mut add = |path: &str, header: &[&str], rows: Vec<Vec<String>>| -> Result<(), Diagnostic> {
+        files.push(csv_file(path, header, rows)?);
+        Ok(())
     };
     let rate = |r: f64| format!("{r:.4}");
     add(
@@ -226,7 +243,7 @@ pub fn tables(registry: &Registry, summary: &Summary) -> Vec<super::OutputFile> 
                 ]
             })
             .collect(),
-    );
+    )?;
     add(
         "data/months.csv",
         &[
@@ -255,7 +272,7 @@ pub fn tables(registry: &Registry, summary: &Summary) -> Vec<super::OutputFile> 
                 ]
             })
             .collect(),
-    );
+    )?;
     add(
         "data/categories.csv",
         &["类别", "民情事项", "已解决", "办结率"],
@@ -271,8 +288,8 @@ pub fn tables(registry: &Registry, summary: &Summary) -> Vec<super::OutputFile> 
                 ]
             })
             .collect(),
-    );
-    files
+    )?;
+    Ok(files)
 }
 
 /// Excel and WPS run a cell that starts with `=`, `+`, `-` or `@` as a formula; a text

@@ -5,7 +5,7 @@ use pulldown_cmark::{Options, Parser, html};
 
 /// Markdown to HTML. `pulldown-cmark` passes raw HTML through, so it is cleaned by
 /// ammonia unless `allow_raw_html`.
-pub fn to_html(markdown: &str, allow_raw_html: bool) -> String {
+pub(crate) fn to_html(markdown: &str, allow_raw_html: bool) -> String {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH

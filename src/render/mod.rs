@@ -1,83 +1,120 @@
-//! Step 4 of the pipeline: a flat list of render jobs, rendered in parallel by Tera from
-//! the theme. The data every page shares (site settings, headline figures) is serialized
-//! once into Tera's global context; each job carries only its own data.
+//! Rendering: a flat list of [`routes::Page`]s ([`plan`]), rendered in parallel by Tera
+//! from the theme, each page's context made on its rendering thread ([`context`]). The
+//! data every page shares (site settings, headline figures) is serialized once into
+//! Tera's global context.
 
-pub mod data;
-pub mod markdown;
-pub mod pages;
-pub mod search;
-pub mod views;
+pub(crate) mod context;
+pub(crate) mod data;
+pub(crate) mod extra;
+pub(crate) mod markdown;
+pub(crate) mod plan;
+pub(crate) mod routes;
+pub(crate) mod search;
+pub(crate) mod views;
 
 use rayon::prelude::*;
 use tera::{Context, Kwargs, State, Tera};
 
+use serde::Serialize;
+
+use self::plan::Plan;
+use self::routes::Page;
+use crate::config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::site::Site;
 use crate::theme::Theme;
 
-/// A file of the finished site, by its path relative to the output folder.
-#[derive(Debug, Clone)]
-pub struct OutputFile {
-    pub path: String,
-    pub bytes: Vec<u8>,
-}
+pub(crate) use crate::write::OutputFile;
 
-/// One page to render: which template, where to, with what.
-pub struct Job<'a> {
-    pub path: String,
-    pub template: &'static str,
-    pub context: Context,
-    /// Context made on the rendering thread just before the page is rendered, for values
-    /// too costly to hold for every page at once (a steward page's chart, say).
-    pub deferred: Option<Deferred<'a>>,
-}
-
-/// See [`Job::deferred`].
-pub type Deferred<'a> = Box<dyn FnOnce(&mut Context) + Send + 'a>;
-
-impl Job<'_> {
-    /// A job whose links are relative to the page's own folder, so the site works from
-    /// any sub-folder of a web server and from disk.
-    pub fn new(path: String, template: &'static str) -> Self {
-        let depth = path.matches('/').count();
-        let mut context = Context::new();
-        context.insert("root", &"../".repeat(depth));
-        context.insert("path", &path);
-        Job {
-            path,
-            template,
-            context,
-            deferred: None,
-        }
-    }
-}
-
-pub struct Renderer {
+pub(crate) struct Renderer {
     tera: Tera,
+}
+
+#[derive(Serialize)]
+struct SiteGlobals<'a> {
+    title: &'a str,
+    base_url: String,
+    base_path: String,
+    description: Option<&'a str>,
+    subdistrict: &'a config::Subdistrict,
+    bulletin: &'a config::BulletinSettings,
+    build_date: Option<String>,
+    /// Free pages, for the navigation.
+    pages: Vec<NavLink>,
+}
+
+#[derive(Serialize)]
+struct NavLink {
+    title: String,
+    url: String,
+}
+
+/// Every page's shared data: site settings and the headline figures, serialized once.
+pub(crate) fn globals(site: &Site, summary: &data::Summary) -> Context {
+    let globals = SiteGlobals {
+        title: &site.config.title,
+        base_url: site.config.base_url_slash(),
+        base_path: site.config.base_path(),
+        description: site.config.description.as_deref(),
+        subdistrict: &site.config.subdistrict,
+        bulletin: &site.config.bulletin,
+        build_date: site.config.build_date().map(|d| d.to_string()),
+        pages: site
+            .pages
+            .iter()
+            .map(|p| NavLink {
+                title: p.title.clone(),
+                url: routes::free_page(&p.slug),
+            })
+            .collect(),
+    };
+    let mut context = Context::new();
+    context.insert("site", &globals);
+    context.insert("stats", summary);
+    context.insert("has_bulletins", &!site.bulletins.is_empty());
+    context
 }
 
 /// Template files the renderer escapes: everything it renders.
 const ESCAPED: [&str; 5] = [".html", ".htm", ".xml", ".svg", ".txt"];
 
 impl Renderer {
-    pub fn new(theme: &Theme, globals: &Context) -> Result<Self, Vec<String>> {
+    pub(crate) fn new(theme: &Theme, globals: &Context) -> Result<Self, Diagnostics> {
         let mut tera = Tera::new();
         tera.autoescape_on(ESCAPED);
         tera.register_filter("percent", percent);
         tera.register_filter("cn_date", cn_date);
-        let mut errors = Vec::new();
+        let mut errors = Diagnostics::new();
         let mut templates = Vec::new();
         for (name, bytes) in theme.templates() {
             match std::str::from_utf8(bytes) {
                 Ok(text) => templates.push((name.to_string(), text.to_string())),
-                Err(_) => errors.push(format!(
-                    "{}:1: 模板文件不是 UTF-8 编码",
-                    theme.origin(&format!("templates/{name}"))
-                )),
+                Err(_) => errors.error(
+                    &theme.origin(&format!("templates/{name}")),
+                    1,
+                    "模板文件不是 UTF-8 编码",
+                ),
             }
         }
-        if let Err(err) = tera.add_raw_templates(templates) {
-            errors.push(describe(theme, &err));
+        if let Err(err) = tera.add_raw_templates(templates.iter().cloned()) {
+            // Tera stops at the first broken template. Parsing each one alone finds the
+            // syntax errors of all of them; only when there are none is the first error
+            // (a missing parent, an unknown filter) the one to report.
+            let mut syntax = Vec::new();
+            for (name, text) in &templates {
+                let mut alone = Tera::new();
+                if let Err(e) = alone.add_raw_template(name, text)
+                    && matches!(e.kind(), tera::ErrorKind::SyntaxError(_))
+                {
+                    syntax.extend(describe(theme, &e));
+                }
+            }
+            if syntax.is_empty() {
+                syntax = describe(theme, &err);
+            }
+            syntax.into_iter().for_each(|d| errors.push(d));
         }
-        if !errors.is_empty() {
+        if errors.has_errors() {
             return Err(errors);
         }
         tera.global_context().extend(globals.clone());
@@ -85,58 +122,60 @@ impl Renderer {
     }
 
     /// A bulletin's or page's body: its `{{ stats.… }}` values filled in, then Markdown.
-    pub fn render_markdown(
+    pub(crate) fn render_markdown(
         &self,
         doc: &crate::model::Document,
         allow_raw_html: bool,
-    ) -> Result<String, String> {
+    ) -> Result<String, Diagnostic> {
         let filled = self
             .tera
             .render_str(&doc.markdown, &Context::new(), false)
             .map_err(|err| match err.kind() {
                 tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
                     let line = doc.first_line as usize + r.span().start_line.max(1) - 1;
-                    format!("{}:{}: 模板值有误：{}", doc.path, line, r.message())
+                    let line = u32::try_from(line).unwrap_or(u32::MAX);
+                    Diagnostic::error(
+                        &doc.path,
+                        line,
+                        format!("模板值有误：{}", in_chinese(r.message())),
+                    )
                 }
-                _ => format!("{}:{}: 模板值有误：{err}", doc.path, doc.first_line),
+                _ => Diagnostic::error(&doc.path, doc.first_line, format!("模板值有误：{err}")),
             })?;
         Ok(markdown::to_html(&filled, allow_raw_html))
     }
 
-    /// Renders every job; the output order is the job order, whatever the thread count.
-    pub fn render_all(
+    /// Renders every page, each with the context made for it on its rendering thread; the
+    /// output order is the page order, whatever the thread count.
+    pub(crate) fn render_all(
         &self,
         theme: &Theme,
-        jobs: Vec<Job>,
-    ) -> Result<Vec<OutputFile>, Vec<String>> {
-        let results: Vec<Result<OutputFile, String>> = jobs
-            .into_par_iter()
-            .map(|mut job| {
-                if let Some(fill) = job.deferred.take() {
-                    fill(&mut job.context);
-                }
+        plan: &Plan<'_>,
+        pages: &[Page],
+    ) -> Result<Vec<OutputFile>, Diagnostics> {
+        let results: Vec<Result<OutputFile, Vec<Diagnostic>>> = pages
+            .par_iter()
+            .map(|page| {
+                let path = page.path(plan.site);
+                let context = context::build(plan, page, &path);
                 self.tera
-                    .render(job.template, &job.context)
+                    .render(page.template(), &context)
                     .map(|text| OutputFile {
-                        path: job.path,
+                        path,
                         bytes: text.into_bytes(),
                     })
                     .map_err(|err| describe(theme, &err))
             })
             .collect();
         let mut files = Vec::with_capacity(results.len());
-        let mut errors = Vec::new();
+        let mut errors = Diagnostics::new();
         for r in results {
             match r {
                 Ok(f) => files.push(f),
-                Err(e) => {
-                    if !errors.contains(&e) {
-                        errors.push(e);
-                    }
-                }
+                Err(e) => e.into_iter().for_each(|d| errors.push(d)),
             }
         }
-        if errors.is_empty() {
+        if !errors.has_errors() {
             Ok(files)
         } else {
             Err(errors)
@@ -144,42 +183,145 @@ impl Renderer {
     }
 }
 
-/// Turns a Tera error into `path:line: message`, naming the template file the user has.
-fn describe(theme: &Theme, err: &tera::Error) -> String {
+/// Turns a Tera error into diagnostics at `path:line`, naming the template file the user
+/// has.
+fn describe(theme: &Theme, err: &tera::Error) -> Vec<Diagnostic> {
     match err.kind() {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
-            format!(
-                "{}:{}: 模板错误：{}",
+            vec![Diagnostic::error(
                 theme.origin(&format!("templates/{}", report.filename())),
-                report.span().start_line.max(1),
-                report.message()
-            )
+                u32::try_from(report.span().start_line.max(1)).unwrap_or(u32::MAX),
+                format!("模板错误：{}", in_chinese(report.message())),
+            )]
         }
         _ => {
             // Validation errors arrive as rendered reports: "error: …" then " --> name:line:col".
             let text = err.to_string();
-            let located: Vec<String> = text
+            let located: Vec<Diagnostic> = text
                 .split("\n\n")
                 .filter_map(|report| {
                     let message = report.lines().next()?.trim().trim_start_matches("error: ");
                     let place = report.lines().find_map(|l| l.trim().strip_prefix("--> "))?;
                     let mut parts = place.rsplitn(3, ':');
                     let (_col, line, name) = (parts.next()?, parts.next()?, parts.next()?);
-                    Some(format!(
-                        "{}:{}: 模板错误：{}",
+                    Some(Diagnostic::error(
                         theme.origin(&format!("templates/{name}")),
-                        line,
-                        message
+                        line.parse().unwrap_or(1),
+                        format!("模板错误：{}", in_chinese(message)),
                     ))
                 })
                 .collect();
             if located.is_empty() {
-                format!("模板错误：{}", text.trim())
+                vec![Diagnostic::error(
+                    "templates",
+                    0,
+                    format!("模板错误：{}", text.trim()),
+                )]
             } else {
-                located.join("\n")
+                located
             }
         }
     }
+}
+
+/// Tera's messages about names a template uses, in Chinese, with the nearest name the
+/// context has as a hint: `Field `resolvd` is not defined. Available fields: id, resolved`
+/// → `没有字段 resolvd。是不是 resolved？可用的字段：id、resolved`. Other messages are
+/// Tera's own.
+fn in_chinese(message: &str) -> String {
+    let named = |prefix: &str| -> Option<(&str, &str)> {
+        let rest = message.strip_prefix(prefix)?;
+        let (name, rest) = rest.split_once('`')?;
+        Some((name, rest))
+    };
+    let listed = |rest: &str, label: &str| -> Option<Vec<String>> {
+        let list = rest.split_once(label)?.1.trim().trim_end_matches('.');
+        Some(list.split(", ").map(str::to_string).collect())
+    };
+    let explain = |what: &str, name: &str, options: Option<Vec<String>>| {
+        let mut text = format!("没有{what} {name}。");
+        if let Some(options) = options {
+            if let Some(near) = nearest(name, &options) {
+                text.push_str(&format!("是不是 {near}？"));
+            }
+            text.push_str(&format!("可用的{what}：{}", options.join("、")));
+        }
+        text
+    };
+    if let Some((name, rest)) = named("Field `")
+        && rest.starts_with(" is not defined")
+    {
+        return explain("字段", name, listed(rest, "Available fields:"));
+    }
+    if let Some((name, rest)) = named("Variable `") {
+        if rest.starts_with(" exists but its value is undefined") {
+            return format!("变量 {name} 存在，但没有值");
+        }
+        if rest.starts_with(" is not defined") {
+            return explain("变量", name, listed(rest, "Available variables:"));
+        }
+    }
+    if let Some(name) = message
+        .strip_prefix("Template '")
+        .and_then(|r| r.strip_suffix("' not found"))
+    {
+        return format!("找不到模板 {name}");
+    }
+    if let Some(name) = message
+        .strip_prefix("Filter `")
+        .and_then(|r| r.split_once('`'))
+        .map(|(n, _)| n)
+        && message.contains("not found")
+    {
+        return format!("没有过滤器 {name}");
+    }
+    if message == "Unknown tag" {
+        return "不认识的标签（是不是前面少了 {% endfor %}、{% endif %} 之类的结束标签？）"
+            .to_string();
+    }
+    if let Some(rest) = message.strip_prefix("Found ")
+        && let Some((found, expected)) = rest
+            .split_once(" but expected ")
+            .or_else(|| rest.split_once(" but was expecting "))
+    {
+        return format!("这里是 {found}，应为 {}", expected.trim_end_matches('.'));
+    }
+    if let Some((end, start)) = message
+        .strip_prefix("Closing tag '")
+        .and_then(|r| r.split_once("' doesn't match opening tag '"))
+    {
+        return format!(
+            "结束标签 {end} 与开始标签 {} 不配对",
+            start.trim_end_matches('\'')
+        );
+    }
+    message.to_string()
+}
+
+/// The option closest to `name` by edit distance, when it is close enough to be a typo.
+fn nearest<'a>(name: &str, options: &'a [String]) -> Option<&'a str> {
+    let name: Vec<char> = name.chars().collect();
+    options
+        .iter()
+        .map(|o| (edit_distance(&name, &o.chars().collect::<Vec<_>>()), o))
+        .filter(|(d, o)| *d <= (o.chars().count().max(name.len()) / 3).max(1))
+        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
+        .map(|(_, o)| o.as_str())
+}
+
+/// Levenshtein distance.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 /// `0.4473` → `44.7%`.
@@ -192,4 +334,30 @@ fn cn_date(value: &str, _: Kwargs, _: &State) -> String {
     crate::validate::values::parse_date(value)
         .map(|d| d.chinese())
         .unwrap_or_else(|| value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_get_the_nearest_name_as_a_hint() {
+        assert_eq!(
+            in_chinese("Field `resolvd` is not defined. Available fields: id, resolved, status"),
+            "没有字段 resolvd。是不是 resolved？可用的字段：id、resolved、status"
+        );
+        assert_eq!(
+            in_chinese("Variable `sitee` is not defined. Available variables: root, site"),
+            "没有变量 sitee。是不是 site？可用的变量：root、site"
+        );
+        assert_eq!(
+            in_chinese("Found `}` but expected }}."),
+            "这里是 `}`，应为 }}"
+        );
+        // Nothing close: no guess, only the list.
+        assert_eq!(
+            in_chinese("Field `zzz` is not defined. Available fields: id, resolved"),
+            "没有字段 zzz。可用的字段：id、resolved"
+        );
+    }
 }

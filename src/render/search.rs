@@ -16,8 +16,8 @@
 //! - `s/N.js`: shards, each up to [`SHARD_BYTES`], holding whole records, so one shard per
 //!   query word answers it.
 //!
-//! Nothing but what other pages already show goes in: a steward's name as [`People`] shows
-//! it, a link only to a published steward page, the grid and phone only for stewards
+//! Nothing but what other pages already show goes in: a steward's name and link as
+//! [`People`] makes them (links come from `routes`, like every URL of the site), the grid and phone only for stewards
 //! whose page shows them, and the phone only masked and only when `site.toml` says so.
 
 use std::collections::{BTreeMap, HashMap};
@@ -27,30 +27,31 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::views::{People, natural_cmp};
-use super::{Job, OutputFile};
+use super::OutputFile;
+use super::routes::{self, Page};
+use super::views::People;
 use crate::config::PhoneStyle;
-use crate::model::Steward;
-use crate::pipeline::Site;
+use crate::model::{CommunityIdx, Steward};
 use crate::privacy::mask_phone;
+use crate::site::Site;
 
 /// A shard grows up to this many bytes; a unit whose records alone are more than this is
 /// too common to search by. A query loads `index.js` and one shard per word.
-pub const SHARD_BYTES: usize = 96 * 1024;
+pub(crate) const SHARD_BYTES: usize = 96 * 1024;
 
 /// Marks written after a building number, longest first; all mean 幢.
-pub const BUILDING_MARKS: [&str; 6] = ["号楼", "#楼", "号", "栋", "幢", "#"];
+pub(crate) const BUILDING_MARKS: [&str; 6] = ["号楼", "#楼", "号", "栋", "幢", "#"];
 /// What every building mark becomes.
-pub const BUILDING: &str = "幢";
+pub(crate) const BUILDING: &str = "幢";
 /// Written after a unit number; kept, but a Chinese numeral before it becomes digits.
-pub const UNIT: &str = "单元";
+pub(crate) const UNIT: &str = "单元";
 /// Dropped from the end of a query word: 东门街社区 and 东门街 are one community.
-pub const SUFFIXES: [&str; 1] = ["社区"];
+pub(crate) const SUFFIXES: [&str; 1] = ["社区"];
 /// Chinese numerals read as a number before a building or unit mark (十二幢 → 12幢).
-pub const NUMERALS: &str = "零〇一二两三四五六七八九十百";
+pub(crate) const NUMERALS: &str = "零〇一二两三四五六七八九十百";
 
 /// The normalization tables as the browser gets them.
-pub const RULES: Rules = Rules {
+pub(crate) const RULES: Rules = Rules {
     marks: BUILDING_MARKS,
     building: BUILDING,
     unit: UNIT,
@@ -59,7 +60,7 @@ pub const RULES: Rules = Rules {
 };
 
 #[derive(Serialize)]
-pub struct Rules {
+pub(crate) struct Rules {
     marks: [&'static str; 6],
     building: &'static str,
     unit: &'static str,
@@ -141,7 +142,7 @@ fn mark_at(chars: &[char], at: usize) -> Option<(&'static str, usize)> {
 /// and half-width alike, lower case, numbers without leading zeros, a number before a
 /// building mark in any of its forms (12幢, 12栋, 12号楼, 12#, 十二幢, 12 幢, １２幢) as
 /// `12幢`. Spaces are kept; [`key`] drops them, [`query_words`] splits at them.
-pub fn normalize(text: &str) -> String {
+pub(crate) fn normalize(text: &str) -> String {
     let chars: Vec<char> = text.chars().map(fold).collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
@@ -191,7 +192,7 @@ pub fn normalize(text: &str) -> String {
 }
 
 /// A record's searchable text: normalized, without spaces.
-pub fn key(text: &str) -> String {
+pub(crate) fn key(text: &str) -> String {
     // Most names need no change; a city has fifty thousand of them.
     let plain = |c: char| {
         !(c.is_ascii_digit()
@@ -257,8 +258,10 @@ pub fn query_words(query: &str) -> Vec<String> {
 }
 
 /// Whether a query word is in a key, never as part of a longer number: 12 is in 12幢 and
-/// 东门街12幢, not in 120幢 or 112幢.
-pub fn matches(key: &str, word: &str) -> bool {
+/// 东门街12幢, not in 120幢 or 112幢. The browser matches (`matches` in `assets/search.js`);
+/// this is its rule written down where the other rules are, and tested.
+#[cfg(test)]
+fn matches(key: &str, word: &str) -> bool {
     if word.is_empty() {
         return false;
     }
@@ -275,7 +278,7 @@ pub fn matches(key: &str, word: &str) -> bool {
 
 /// The units of a normalized text, the keys of shards: each run of digits, and each
 /// letter or Han character. A record matching a word has every unit of the word.
-pub fn units(text: &str) -> Vec<&str> {
+pub(crate) fn units(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut digits: Option<usize> = None;
     for (i, c) in text.char_indices() {
@@ -301,7 +304,7 @@ pub fn units(text: &str) -> Vec<&str> {
 /// Initials of a community's name in pinyin (东门街社区 → dmjsq), for residents who type
 /// on a keyboard without a Chinese input method. Polyphones may be misread; it only adds
 /// matches, never hides one.
-pub fn initials(name: &str) -> String {
+pub(crate) fn initials(name: &str) -> String {
     use pinyin::ToPinyin;
     name.to_pinyin()
         .flatten()
@@ -309,34 +312,11 @@ pub fn initials(name: &str) -> String {
         .collect()
 }
 
-/// The search page. Its results are made in the browser; without JavaScript it points
-/// to the community directory. Its example query is the site's own first building.
-pub fn page(site: &Site) -> Job<'static> {
-    let mut job = Job::new("search/index.html".to_string(), "search.html");
-    let registry = &site.registry;
-    let example = registry.communities.first().and_then(|c| {
-        let label = registry
-            .stewards
-            .iter()
-            .filter(|s| registry.communities[s.community].id == c.id)
-            .flat_map(|s| s.buildings.iter())
-            .min_by(|a, b| natural_cmp(a, b))?;
-        let name = SUFFIXES
-            .iter()
-            .find_map(|s| c.name.strip_suffix(s))
-            .filter(|n| !n.is_empty())
-            .unwrap_or(&c.name);
-        Some(format!("{name} {label}"))
-    });
-    job.context.insert("example", &example);
-    job
-}
-
 /// One record of a shard, as a JSON array (short, because shards are downloaded):
 /// building `[0, rid, community, label, key, stewards]` with each steward
-/// `[name, id, grid, phone]`; steward `[1, rid, community, name, key, id, grid, buildings,
-/// phone]`. `key` is empty when it equals the text shown; `id` is empty for a steward with
-/// no page, and so are grid and phone. `rid` numbers a community's buildings, and its
+/// `[name, url, grid, phone]`; steward `[1, rid, community, name, key, url, grid, buildings,
+/// phone]`. `key` is empty when it equals the text shown; `url` (the steward's page, from
+/// `routes`) is empty for a steward with no page, and so are grid and phone. `rid` numbers a community's buildings, and its
 /// stewards, in the order of the community page.
 struct Record {
     /// The normalized text the record is found by.
@@ -438,13 +418,13 @@ fn community_records(
         let s = &registry.stewards[si];
         let name = people.refs[si].name.as_str();
         let k = key(name);
-        let (id, grid, phone) = public_details(site, s);
-        let mut json = String::with_capacity(160);
+        let (url, grid, phone) = public_details(site, people, si);
+        let mut json = String::with_capacity(176);
         let _ = write!(json, "[1,{rid},{ci},");
         let buildings = s.buildings.join("、");
         push_strs(
             &mut json,
-            &[name, or_empty(&k, name), id, grid, &buildings, &phone],
+            &[name, or_empty(&k, name), url, grid, &buildings, &phone],
         );
         json.push(']');
         out.push(Record { key: k, json });
@@ -452,18 +432,19 @@ fn community_records(
     out
 }
 
-/// Id, grid and phone as the steward's own page shows them (see `views::profile`); none
+/// Link, grid and phone as the steward's own page shows them (see `views::profile`); none
 /// for a steward who has no page.
-fn public_details<'a>(site: &Site, s: &'a Steward) -> (&'a str, &'a str, String) {
-    if !s.public {
+fn public_details<'a>(site: &'a Site, people: &'a People, si: usize) -> (&'a str, &'a str, String) {
+    let s: &Steward = &site.registry.stewards[si];
+    let Some(url) = people.refs[si].url.as_deref().filter(|_| s.public) else {
         return ("", "", String::new());
-    }
+    };
     let phone = match site.config.privacy.steward_phone {
         PhoneStyle::Masked => s.private.phone.as_deref().map(mask_phone),
         PhoneStyle::Hidden => None,
     };
     (
-        &s.id,
+        url,
         s.grid.as_deref().unwrap_or(""),
         phone.unwrap_or_default(),
     )
@@ -475,14 +456,12 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
     let registry = &site.registry;
 
     // A steward as a building result lists them.
-    let shown: Vec<String> = registry
-        .stewards
-        .par_iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let (id, grid, phone) = public_details(site, s);
+    let shown: Vec<String> = (0..registry.stewards.len())
+        .into_par_iter()
+        .map(|i| {
+            let (url, grid, phone) = public_details(site, &people, i);
             let mut out = String::from("[");
-            push_strs(&mut out, &[&people.refs[i].name, id, grid, &phone]);
+            push_strs(&mut out, &[&people.refs[i].name, url, grid, &phone]);
             out.push(']');
             out
         })
@@ -543,6 +522,7 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
 
     let mut files = Vec::with_capacity(shards.len() + 1);
     let mut sizes = Vec::with_capacity(shards.len());
+    let mut paths = Vec::with_capacity(shards.len());
     for (n, set) in shards.iter().enumerate() {
         let mut text = String::with_capacity(shard_bytes[n] + 32);
         let _ = writeln!(text, "hgjSearch.shard({n},[");
@@ -554,8 +534,9 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
         }
         text.push_str("\n]);\n");
         sizes.push(text.len());
+        paths.push(routes::search_shard(n));
         files.push(OutputFile {
-            path: format!("search/s/{n}.js"),
+            path: routes::search_shard(n),
             bytes: text.into_bytes(),
         });
     }
@@ -582,7 +563,7 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
             let stewards = members[ci].len();
             let covered = site.figures.community_buildings_covered[ci];
             json!([
-                c.id,
+                Page::Community(CommunityIdx(ci)).path(site),
                 c.name,
                 or_empty(&key(&c.name), &c.name),
                 initials(&c.name),
@@ -599,9 +580,10 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
         "units": unit_shard,
         "common": common,
         "shards": sizes,
+        "paths": paths,
     });
     files.push(OutputFile {
-        path: "search/index.js".to_string(),
+        path: routes::search_index(),
         bytes: format!("hgjSearch.index({index});\n").into_bytes(),
     });
     files

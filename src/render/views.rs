@@ -5,15 +5,16 @@ use std::cmp::Ordering;
 
 use serde::Serialize;
 
+use super::routes;
 use crate::aggregate::{Counts, Figures, month_key};
 use crate::config::{NameStyle, PhoneStyle};
-use crate::model::{Case, Membership, Steward};
-use crate::pipeline::Site;
+use crate::model::{Bulletin, Case, Date, FreePage, Membership, Notice, Steward};
 use crate::privacy::{mask_name, mask_phone};
+use crate::site::Site;
 
 /// A steward as other pages mention them.
 #[derive(Debug, Clone, Serialize)]
-pub struct StewardRef {
+pub(crate) struct StewardRef {
     pub id: String,
     pub name: String,
     /// Relative to the site root; none for a steward who asked not to be shown.
@@ -21,12 +22,12 @@ pub struct StewardRef {
 }
 
 /// How every steward is named and linked, decided once per build.
-pub struct People {
+pub(crate) struct People {
     pub refs: Vec<StewardRef>,
 }
 
 impl People {
-    pub fn new(site: &Site) -> Self {
+    pub(crate) fn new(site: &Site) -> Self {
         let masked_all = site.config.privacy.steward_names == NameStyle::Masked;
         let refs = site
             .registry
@@ -39,33 +40,15 @@ impl People {
                 } else {
                     s.name.clone()
                 },
-                url: s.public.then(|| steward_url(&s.id)),
+                url: s.public.then(|| routes::steward(&s.id)),
             })
             .collect();
         People { refs }
     }
 }
 
-pub fn steward_url(id: &str) -> String {
-    format!("stewards/{id}.html")
-}
-
-pub fn community_url(id: &str) -> String {
-    format!("communities/{id}/index.html")
-}
-
-/// A stable, ASCII folder name for a free-text category: FNV-1a of its name.
-pub fn category_slug(name: &str) -> String {
-    let mut hash: u32 = 0x811c_9dc5;
-    for b in name.bytes() {
-        hash ^= u32::from(b);
-        hash = hash.wrapping_mul(0x0100_0193);
-    }
-    format!("{hash:08x}")
-}
-
 /// Orders `3幢` before `12幢`: runs of digits compare as numbers.
-pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+pub(crate) fn natural_cmp(a: &str, b: &str) -> Ordering {
     let (mut x, mut y) = (a.chars().peekable(), b.chars().peekable());
     loop {
         match (x.peek().copied(), y.peek().copied()) {
@@ -101,7 +84,7 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct CaseRow {
+pub(crate) struct CaseRow {
     pub id: String,
     pub date: String,
     pub community: String,
@@ -114,18 +97,15 @@ pub struct CaseRow {
     pub channel: Option<&'static str>,
 }
 
-pub fn case_row(site: &Site, case: &Case) -> CaseRow {
+pub(crate) fn case_row(site: &Site, case: &Case) -> CaseRow {
     let community = &site.registry.communities[site.registry.stewards[case.steward].community];
     CaseRow {
         id: case.id.clone(),
         date: case.date.to_string(),
         community: community.name.clone(),
-        community_url: community_url(&community.id),
+        community_url: routes::community(&community.id),
         category: case.category.clone(),
-        category_url: format!(
-            "cases/category/{}/index.html",
-            category_slug(&case.category)
-        ),
+        category_url: routes::category(&case.category),
         summary: case.summary.clone(),
         status: case.status.label(),
         resolved: case.resolved.map(|d| d.to_string()),
@@ -134,14 +114,14 @@ pub fn case_row(site: &Site, case: &Case) -> CaseRow {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct MonthRow {
+pub(crate) struct MonthRow {
     pub month: String,
     #[serde(flatten)]
     pub counts: Counts,
 }
 
 /// Monthly rows over the whole site's period, so every chart and table lines up.
-pub fn month_rows(
+pub(crate) fn month_rows(
     figures: &Figures,
     months: &std::collections::BTreeMap<u32, Counts>,
 ) -> Vec<MonthRow> {
@@ -158,7 +138,7 @@ pub fn month_rows(
 /// A steward's public profile. The workplace is shown only for in-service members,
 /// whose workplace party organisation the programme thanks by letter.
 #[derive(Debug, Clone, Serialize)]
-pub struct Profile {
+pub(crate) struct Profile {
     pub id: String,
     pub name: String,
     pub community: String,
@@ -174,13 +154,13 @@ pub struct Profile {
     pub phone: Option<String>,
 }
 
-pub fn profile(site: &Site, people: &People, index: usize, s: &Steward) -> Profile {
+pub(crate) fn profile(site: &Site, people: &People, index: usize, s: &Steward) -> Profile {
     let community = &site.registry.communities[s.community];
     Profile {
         id: s.id.clone(),
         name: people.refs[index].name.clone(),
         community: community.name.clone(),
-        community_url: community_url(&community.id),
+        community_url: routes::community(&community.id),
         buildings: s.buildings.clone(),
         membership: s.membership.label(),
         grid: s.grid.clone(),
@@ -199,6 +179,78 @@ pub fn profile(site: &Site, people: &People, index: usize, s: &Steward) -> Profi
     }
 }
 
+/// A bulletin's public fields; its Markdown source stays out of the templates' reach.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct BulletinView<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub subtitle: Option<&'a str>,
+    pub issue: Option<u32>,
+    pub total_issue: Option<u32>,
+    pub date: Date,
+    pub source: Option<&'a str>,
+    pub send_to: &'a [String],
+    pub distribute_to: &'a [String],
+}
+
+impl<'a> BulletinView<'a> {
+    pub(crate) fn new(b: &'a Bulletin) -> Self {
+        BulletinView {
+            slug: &b.slug,
+            title: &b.title,
+            subtitle: b.subtitle.as_deref(),
+            issue: b.issue,
+            total_issue: b.total_issue,
+            date: b.date,
+            source: b.source.as_deref(),
+            send_to: &b.send_to,
+            distribute_to: &b.distribute_to,
+        }
+    }
+}
+
+/// A free page's public fields.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct FreePageView<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub date: Option<Date>,
+}
+
+impl<'a> FreePageView<'a> {
+    pub(crate) fn new(p: &'a FreePage) -> Self {
+        FreePageView {
+            slug: &p.slug,
+            title: &p.title,
+            date: p.date,
+        }
+    }
+}
+
+/// A commendation's public notice (公示).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct NoticeView<'a> {
+    pub start: Option<Date>,
+    pub end: Option<Date>,
+    pub objections: Option<&'a str>,
+    pub contact: Option<&'a str>,
+    pub issuer: Option<&'a str>,
+    pub date: Option<Date>,
+}
+
+impl<'a> NoticeView<'a> {
+    pub(crate) fn new(n: &'a Notice) -> Self {
+        NoticeView {
+            start: n.start,
+            end: n.end,
+            objections: n.objections.as_deref(),
+            contact: n.contact.as_deref(),
+            issuer: n.issuer.as_deref(),
+            date: n.date,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,12 +260,5 @@ mod tests {
         let mut v = vec!["12幢", "3幢", "3幢2单元", "A2", "A10", "1幢"];
         v.sort_by(|a, b| natural_cmp(a, b));
         assert_eq!(v, ["1幢", "3幢", "3幢2单元", "12幢", "A2", "A10"]);
-    }
-
-    #[test]
-    fn category_slugs_are_stable_ascii() {
-        assert_eq!(category_slug("停车"), category_slug("停车"));
-        assert_ne!(category_slug("停车"), category_slug("楼道堆物"));
-        assert!(category_slug("停车").bytes().all(|b| b.is_ascii_hexdigit()));
     }
 }

@@ -21,51 +21,12 @@ use crate::schema::Kind;
 pub use commendations::commendations;
 use row::Row;
 
-const MEMBERSHIP: &[(&str, Membership)] = &[
-    ("在册", Membership::Registered),
-    ("在职", Membership::InService),
-    ("两新", Membership::NewOrg),
-    ("registered", Membership::Registered),
-    ("in-service", Membership::InService),
-    ("new-org", Membership::NewOrg),
-];
-
-const CASE_STATUS: &[(&str, CaseStatus)] = &[
-    ("待办", CaseStatus::Open),
-    ("办理中", CaseStatus::InProgress),
-    ("已转办", CaseStatus::Escalated),
-    ("已解决", CaseStatus::Resolved),
-    ("已反馈", CaseStatus::Answered),
-    ("open", CaseStatus::Open),
-    ("in-progress", CaseStatus::InProgress),
-    ("escalated", CaseStatus::Escalated),
-    ("resolved", CaseStatus::Resolved),
-    ("answered", CaseStatus::Answered),
-];
-
-const VISIT_KIND: &[(&str, VisitKind)] = &[
-    ("走访", VisitKind::Visit),
-    ("敲门日", VisitKind::DoorKnocking),
-    ("巡逻", VisitKind::Patrol),
-    ("visit", VisitKind::Visit),
-    ("door-knocking", VisitKind::DoorKnocking),
-    ("patrol", VisitKind::Patrol),
-];
-
-const CHANNEL: &[(&str, Channel)] = &[
-    ("楼道", Channel::Stairwell),
-    ("网格员", Channel::GridWorker),
-    ("物业", Channel::Property),
-    ("业委会", Channel::OwnersCommittee),
-    ("社区", Channel::Community),
-];
-
-const ERRAND_STATUS: &[(&str, ErrandStatus)] = &[
-    ("已办结", ErrandStatus::Done),
-    ("办理中", ErrandStatus::InProgress),
-    ("done", ErrandStatus::Done),
-    ("in-progress", ErrandStatus::InProgress),
-];
+// The words of each enumerated field live with the enum, in model/labels.rs.
+const MEMBERSHIP: &[(&str, Membership)] = Membership::WORDS;
+const CASE_STATUS: &[(&str, CaseStatus)] = CaseStatus::WORDS;
+const VISIT_KIND: &[(&str, VisitKind)] = VisitKind::WORDS;
+const CHANNEL: &[(&str, Channel)] = Channel::WORDS;
+const ERRAND_STATUS: &[(&str, ErrandStatus)] = ErrandStatus::WORDS;
 
 const GENDER: &[(&str, &str)] = &[("男", "男"), ("女", "女")];
 

@@ -1,7 +1,7 @@
 //! Typed access to one raw record's fields, reporting each problem with the header the
 //! user wrote.
 
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::{RawRecord, RawValue};
 use crate::model::Date;
 use crate::schema::Kind;
@@ -34,6 +34,11 @@ impl<'r, 'a> Row<'r, 'a> {
             .unwrap_or(self.rec.line)
     }
 
+    /// The field's cell column, when the record comes from a workbook.
+    pub fn column_of(&self, name: &str) -> Option<u32> {
+        self.rec.get(self.kind.field(name)).and_then(|f| f.column)
+    }
+
     /// The header as written, or the Chinese alias when the field is absent.
     pub fn written(&self, name: &str) -> String {
         let i = self.kind.field(name);
@@ -46,10 +51,13 @@ impl<'r, 'a> Row<'r, 'a> {
     pub fn error(&mut self, name: &str, message: impl AsRef<str>) {
         let line = self.line_of(name);
         let written = self.written(name);
-        self.diags.error(
-            self.rec.path,
-            line,
-            format!("{written}: {}", message.as_ref()),
+        self.diags.push(
+            Diagnostic::error(
+                self.rec.path,
+                line,
+                format!("{written}: {}", message.as_ref()),
+            )
+            .at_column(self.column_of(name)),
         );
         self.ok = false;
     }
@@ -78,7 +86,8 @@ impl<'r, 'a> Row<'r, 'a> {
         }
         if let Some(f) = self.rec.get(i) {
             let message = format!("{}: 必填，不能为空", f.written);
-            self.diags.error(self.rec.path, f.line, message);
+            self.diags
+                .push(Diagnostic::error(self.rec.path, f.line, message).at_column(f.column));
             self.ok = false;
         } else if self
             .rec
@@ -125,10 +134,13 @@ impl<'r, 'a> Row<'r, 'a> {
         }
         let line = self.line_of(name);
         let written = self.written(name);
-        self.diags.warning(
-            self.rec.path,
-            line,
-            privacy_warning(&written, &hidden, &scrubbed),
+        self.diags.push(
+            Diagnostic::warning(
+                self.rec.path,
+                line,
+                privacy_warning(&written, &hidden, &scrubbed),
+            )
+            .at_column(self.column_of(name)),
         );
         Some(scrubbed.into_owned())
     }

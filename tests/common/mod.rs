@@ -2,7 +2,7 @@
 //! binary run on it, and readers for what it wrote.
 //!
 //! Every test file uses only some of these helpers.
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -85,6 +85,32 @@ impl Site {
         site
     }
 
+    /// A copy of the repository's sample site (`site.toml` and `content/`), so that a
+    /// test may change it and build it anywhere.
+    pub fn sample() -> Site {
+        let site = Site::empty();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for (rel, bytes) in tree(&repo.join("content")) {
+            site.write_bytes(&format!("content/{rel}"), &bytes);
+        }
+        site.write_bytes(
+            "site.toml",
+            &fs::read(repo.join("site.toml")).expect("the sample's site.toml"),
+        );
+        site
+    }
+
+    /// Appends a line to a file of the site.
+    pub fn append_line(&self, rel: &str, line: &str) {
+        let mut text = self.read(rel);
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(line);
+        text.push('\n');
+        self.write(rel, &text);
+    }
+
     pub fn root(&self) -> &Path {
         self.dir.path()
     }
@@ -104,6 +130,12 @@ impl Site {
             fs::create_dir_all(parent).expect("create folders");
         }
         fs::write(&path, bytes).expect("write file");
+    }
+
+    /// A file of the site folder (or of its built `public/`) as text.
+    pub fn read(&self, rel: &str) -> String {
+        let path = self.path(rel);
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     }
 
     pub fn remove(&self, rel: &str) {

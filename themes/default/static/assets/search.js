@@ -13,7 +13,11 @@
   var results = document.getElementById("search-results");
   var input = document.getElementById("search-q");
   if (!results || !input) return;
+  /* Every address comes from the build (render/routes.rs): the index's and the
+     directory's from the page, shards', communities' and stewards' from the index. */
   var root = results.getAttribute("data-root") || "";
+  var indexScript = results.getAttribute("data-index");
+  var directoryPage = results.getAttribute("data-directory");
   var LIMIT = 20;
   var index = null;
   var shards = {};
@@ -200,7 +204,7 @@
       if (shards[n]) return one();
       if (waiting[n]) return waiting[n].push(one);
       waiting[n] = [one];
-      loadScript(root + "search/s/" + n + ".js", failed);
+      loadScript(root + index.paths[n], failed);
     });
   }
 
@@ -300,20 +304,20 @@
 
   function communityLink(ci) {
     var c = index.communities[ci];
-    return link("communities/" + c[0] + "/index.html", c[1]);
+    return link(c[0], c[1]);
   }
 
   function directory(text) {
     var p = el("p", "search-directory");
     p.appendChild(document.createTextNode(text));
-    p.appendChild(link("communities/index.html", "社区目录"));
+    p.appendChild(link(directoryPage, "社区目录"));
     p.appendChild(document.createTextNode("，点开您所在的社区，按楼幢查看红管家。"));
     return p;
   }
 
   /* name, link to their page when they have one, grid, phone (masked, only when shown). */
-  function stewardLine(parent, name, id, grid, phone) {
-    parent.appendChild(id ? link("stewards/" + id + ".html", name) : el("span", "name", name));
+  function stewardLine(parent, name, url, grid, phone) {
+    parent.appendChild(url ? link(url, name) : el("span", "name", name));
     if (grid) parent.appendChild(el("span", "meta", grid));
     if (phone) parent.appendChild(el("span", "meta phone", "联系电话 " + phone));
   }
@@ -456,6 +460,6 @@
   var q = new URLSearchParams(location.search).get("q") || "";
   input.value = q;
   pending = q;
-  loadScript(root + "search/index.js", failed);
+  loadScript(root + indexScript, failed);
   if (!q) input.focus();
 })();

@@ -1,0 +1,109 @@
+//! Charts: static SVG made at build time and inlined in the pages, no scripts.
+//!
+//! Shapes (bars, lines, markers, gridlines) are drawn with `plotters`' SVG backend. Its text
+//! placement needs a font to measure with, and without its font features it counts bytes,
+//! which puts Chinese labels in the wrong places; so every text element is measured and
+//! placed here with [`text_width`] (CJK ideographs and full-width punctuation 1 em, ASCII
+//! digits about 0.56 em) and written as SVG `<text>`, on top of plotters' shapes. The
+//! build needs no font on the machine; the browser picks one from [`FONT_STACK`].
+//!
+//! Every chart is an `<svg role="img">` with a `<title>` and a `<desc>`, sits on its page
+//! next to a table of the same numbers, reads in greyscale (series differ by dash and
+//! marker, not by hue) and is byte-identical for the same input. A chart with nothing to
+//! show says 暂无数据.
+
+use plotters::prelude::*;
+
+pub use crate::aggregate::Counts;
+
+mod activity;
+mod bars;
+mod columns;
+mod frame;
+mod scale;
+mod text;
+mod trend;
+
+pub use activity::*;
+pub use bars::*;
+pub use columns::*;
+pub use frame::*;
+pub use scale::*;
+pub use text::*;
+pub use trend::*;
+
+/// Fonts the browser should try for chart text, CJK first.
+pub const FONT_STACK: &str = "'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif";
+
+/// What a chart with nothing to show says.
+pub const NO_DATA: &str = "暂无数据";
+
+/// Long lists (categories, communities) show this many rows, then one row for the rest.
+pub const TOP: usize = 20;
+
+const WIDTH: u32 = 480;
+/// Text sizes in pixels at the chart's own width.
+const TITLE: u32 = 17;
+const AXIS_FS: u32 = 13;
+const LABEL: u32 = 13;
+const TICK: u32 = 12;
+const VALUE: u32 = 11;
+const RED: RGBColor = RGBColor(0xb3, 0x12, 0x1b);
+const GREY: RGBColor = RGBColor(0x44, 0x44, 0x44);
+const REST: RGBColor = RGBColor(0x9a, 0x9a, 0x9a);
+const GRID: RGBColor = RGBColor(0xe4, 0xdc, 0xdc);
+const AXIS: RGBColor = RGBColor(0x88, 0x88, 0x88);
+const INK: &str = "#222";
+const MUTED: &str = "#555";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_is_measured_by_characters_not_bytes() {
+        assert_eq!(text_width("楼道堆物", 12.0), 48.0);
+        assert!(text_width("2018", 12.0) < 30.0);
+        assert!(text_width("（件）", 10.0) >= 30.0);
+    }
+
+    #[test]
+    fn long_labels_wrap_and_end_in_an_ellipsis() {
+        let lines = wrap(
+            "一二三四五六七八九十甲乙丙丁戊己庚辛壬癸子丑",
+            12.0,
+            48.0,
+            2,
+        );
+        assert_eq!(lines, ["一二三四", "五六七…"]);
+        assert_eq!(wrap("停车", 12.0, 48.0, 2), ["停车"]);
+        assert_eq!(wrap("", 12.0, 48.0, 2), [""]);
+    }
+
+    #[test]
+    fn axes_are_round() {
+        assert_eq!(nice_axis(0, 4), (1, 1));
+        assert_eq!(nice_axis(233, 5), (250, 50));
+        assert_eq!(nice_axis(612, 4), (800, 200));
+        assert_eq!(nice_axis(7, 4), (8, 2));
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(escape("a<b & \"c\"\u{1}"), "a&lt;b &amp; &quot;c&quot;");
+    }
+
+    #[test]
+    fn age_bands_count_from_the_figures_year() {
+        let bands = crate::aggregate::age_bands([1950, 1958, 1975, 2030], 2018).expect("bands");
+        assert_eq!(
+            bands,
+            [
+                ("40–49岁".to_string(), 1),
+                ("50–59岁".to_string(), 0),
+                ("60–69岁".to_string(), 2)
+            ]
+        );
+        assert!(crate::aggregate::age_bands([], 2018).is_none());
+    }
+}

@@ -1,0 +1,54 @@
+//! `hongguanjia build`: check the records and write the site.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use hongguanjia::pipeline;
+
+use super::{fail, print_diagnostics, print_timings, say};
+
+/// 检查记录并生成网站（默认输出到 <站点目录>/public）
+#[derive(clap::Args)]
+#[command(
+    help_template = super::COMMAND_HELP,
+    disable_help_flag = true,
+    override_usage = "hongguanjia build [选项]"
+)]
+pub(crate) struct Args {
+    /// 站点目录（含 site.toml 和 content/），默认是当前目录
+    #[arg(
+        long,
+        default_value = ".",
+        hide_default_value = true,
+        value_name = "目录"
+    )]
+    root: PathBuf,
+    /// 输出目录，默认是站点目录下的 public/
+    #[arg(long, value_name = "目录")]
+    output: Option<PathBuf>,
+    /// 即使输出目录里有不是 hongguanjia 生成的文件，也整体替换
+    #[arg(long)]
+    force: bool,
+    #[command(flatten)]
+    help: super::CommandHelp,
+}
+
+pub(crate) fn run(args: Args) -> ExitCode {
+    let output = args.output.unwrap_or_else(|| args.root.join("public"));
+    match pipeline::build(&args.root, &output, args.force) {
+        Ok(report) => {
+            print_diagnostics(&report.diags);
+            print_timings(&report.timings);
+            say!(
+                "已生成 {} 个页面（共 {} 个文件），用时 {:.2} 秒，输出到 {}",
+                report.pages,
+                report.files,
+                report.seconds,
+                output.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => fail(err),
+    }
+}

@@ -1,0 +1,170 @@
+//! What every command shares: the Chinese help layout, one printer for diagnostics and
+//! the closing sentence of each kind of failure. Each command is a file of its own.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::ArgAction;
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+
+use hongguanjia::diagnostics::Diagnostics;
+use hongguanjia::pipeline::BuildError;
+use hongguanjia::timings::Timings;
+
+pub(crate) mod build;
+pub(crate) mod check;
+
+/// `hongguanjia --help`, with clap's English headings replaced.
+pub(crate) const MAIN_HELP: &str = "\
+{about-with-newline}
+用法：{usage}
+
+命令：
+{subcommands}
+
+选项：
+{options}{after-help}";
+
+/// `hongguanjia <命令> --help`.
+pub(crate) const COMMAND_HELP: &str = "\
+{about-with-newline}
+用法：{usage}
+
+选项：
+{options}{after-help}";
+
+/// `-h` and `-V` with Chinese help text, in place of clap's own flags.
+#[derive(clap::Args)]
+pub(crate) struct HelpFlags {
+    /// 显示帮助
+    #[arg(short = 'h', long = "help", action = ArgAction::Help, global = true)]
+    help: Option<bool>,
+    /// 显示版本
+    #[arg(short = 'V', long = "version", action = ArgAction::Version)]
+    version: Option<bool>,
+}
+
+/// `-h` for a subcommand, which has no version of its own.
+#[derive(clap::Args)]
+pub(crate) struct CommandHelp {
+    /// 显示帮助
+    #[arg(short = 'h', long = "help", action = ArgAction::Help)]
+    help: Option<bool>,
+}
+
+/// Prints to stdout; a closed pipe (`| head`) is not a reason to panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+pub(crate) use say;
+
+/// Prints to stderr, likewise.
+macro_rules! complain {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+#[allow(unused_imports)]
+pub(crate) use complain;
+
+/// The one printer of problems: sorted by file and line.
+pub(crate) fn print_diagnostics(diags: &Diagnostics) {
+    for d in diags.sorted() {
+        complain!("{d}");
+    }
+}
+
+/// The stage breakdown, when `HONGGUANJIA_TIMINGS` is set (the benchmark sets it).
+pub(crate) fn print_timings(timings: &Timings) {
+    if std::env::var_os("HONGGUANJIA_TIMINGS").is_some() {
+        for (stage, seconds, peak) in &timings.stages {
+            match peak {
+                Some(mib) => complain!("阶段 {stage}: {seconds:.2}s（内存峰值 {mib} MiB）"),
+                None => complain!("阶段 {stage}: {seconds:.2}s"),
+            }
+        }
+    }
+}
+
+/// Prints why a run stopped and what it means for the output.
+pub(crate) fn fail(err: BuildError) -> ExitCode {
+    match err {
+        BuildError::Input(diags) => {
+            print_diagnostics(&diags);
+            complain!(
+                "发现 {} 个错误、{} 个警告。未写入任何文件，原有的输出保持不变。",
+                diags.error_count(),
+                diags.warning_count()
+            );
+        }
+        BuildError::Render(diags) => {
+            print_diagnostics(&diags);
+            complain!(
+                "模板有 {} 处错误。未写入任何文件，原有的输出保持不变。",
+                diags.error_count()
+            );
+        }
+        BuildError::Leak(diags) => {
+            print_diagnostics(&diags);
+            complain!(
+                "生成的网站里有 {} 处不应公开的内容，请检查这些文件的来源（站点自己的模板、static/ 里的文件或简报正文）。未写入任何文件，原有的输出保持不变。",
+                diags.error_count()
+            );
+        }
+        BuildError::Write(diags) => {
+            print_diagnostics(&diags);
+            complain!("原有的输出保持不变。");
+        }
+    }
+    ExitCode::from(1)
+}
+
+/// A command line clap could not make sense of, said in Chinese; `--help` and
+/// `--version` are printed as clap renders them.
+pub(crate) fn usage_error(err: clap::Error) -> ExitCode {
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    ) {
+        let _ = err.print();
+        return ExitCode::SUCCESS;
+    }
+    let context = |kind| match err.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(v)) => v.join("、"),
+        _ => String::new(),
+    };
+    let arg = context(ContextKind::InvalidArg);
+    let value = context(ContextKind::InvalidValue);
+    let message = match err.kind() {
+        ErrorKind::InvalidSubcommand => {
+            format!("没有“{}”这个命令", context(ContextKind::InvalidSubcommand))
+        }
+        ErrorKind::UnknownArgument => format!("不认识的参数“{arg}”"),
+        ErrorKind::MissingRequiredArgument => format!("缺少必填的选项：{arg}"),
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            "请给出一个命令：build（生成网站）或 check（只检查记录）".to_string()
+        }
+        ErrorKind::InvalidValue if value.is_empty() => format!("选项 {arg} 需要一个值"),
+        ErrorKind::InvalidValue => format!("选项 {arg} 的值“{value}”无效"),
+        ErrorKind::ArgumentConflict => format!("选项 {arg} 不能与其他选项同时使用"),
+        ErrorKind::TooManyValues => format!("选项 {arg} 后面不能跟值“{value}”"),
+        _ => {
+            // Anything rarer: clap's own words, which still name the argument.
+            err.render().to_string().trim().to_string()
+        }
+    };
+    complain!("错误：{message}");
+    let suggested = context(ContextKind::SuggestedSubcommand);
+    if !suggested.is_empty() {
+        complain!("是不是 {suggested}？");
+    }
+    let suggested = context(ContextKind::SuggestedArg);
+    if !suggested.is_empty() {
+        complain!("是不是 {suggested}？");
+    }
+    complain!("用法见 hongguanjia --help");
+    ExitCode::from(2)
+}

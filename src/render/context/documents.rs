@@ -1,0 +1,41 @@
+//! Bulletins and free pages: Markdown bodies, rendered once in the plan.
+
+use serde::Serialize;
+use tera::Context;
+
+use crate::render::plan::Plan;
+use crate::render::routes;
+use crate::render::views::{BulletinView, FreePageView};
+use crate::site::Site;
+
+#[derive(Serialize)]
+pub(super) struct BulletinLink<'a> {
+    #[serde(flatten)]
+    bulletin: BulletinView<'a>,
+    url: String,
+}
+
+/// Every bulletin with its page, newest first.
+pub(super) fn bulletin_links(site: &Site) -> Vec<BulletinLink<'_>> {
+    site.bulletins
+        .iter()
+        .map(|b| BulletinLink {
+            bulletin: BulletinView::new(b),
+            url: routes::bulletin(&b.slug),
+        })
+        .collect()
+}
+
+pub(super) fn bulletin_index(plan: &Plan<'_>, ctx: &mut Context) {
+    ctx.insert("bulletins", &bulletin_links(plan.site));
+}
+
+pub(super) fn bulletin(plan: &Plan<'_>, index: usize, ctx: &mut Context) {
+    ctx.insert("bulletin", &BulletinView::new(&plan.site.bulletins[index]));
+    ctx.insert("body", &plan.bulletin_bodies[index]);
+}
+
+pub(super) fn free_page(plan: &Plan<'_>, index: usize, ctx: &mut Context) {
+    ctx.insert("page", &FreePageView::new(&plan.site.pages[index]));
+    ctx.insert("body", &plan.page_bodies[index]);
+}

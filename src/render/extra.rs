@@ -1,0 +1,71 @@
+//! The files of the site that are not rendered pages: open data, the search index and
+//! static files.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use super::{OutputFile, data, search};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::display_path;
+use crate::site::Site;
+use crate::theme::Theme;
+use crate::write;
+
+/// Files that are not rendered pages: open data, the search index and static files.
+/// First one wins: pages, then generated data, then the site's own static files, then the theme's.
+pub(crate) fn files(
+    site: &Site,
+    theme: &Theme,
+    summary: &data::Summary,
+    pages: &HashSet<String>,
+    diags: &mut Diagnostics,
+) -> Result<Vec<OutputFile>, Diagnostic> {
+    let json = serde_json::to_vec_pretty(summary)
+        .map_err(|e| Diagnostic::error("data/summary.json", 0, e.to_string()))?;
+    let mut files = vec![OutputFile {
+        path: "data/summary.json".to_string(),
+        bytes: json,
+    }];
+    files.extend(data::tables(&site.registry, summary)?);
+    files.extend(search::files(site));
+    files.extend(site_statics(&site.root, diags));
+    for (name, bytes) in theme.statics() {
+        files.push(OutputFile {
+            path: name.to_string(),
+            bytes: bytes.to_vec(),
+        });
+    }
+    let mut seen: HashSet<String> = pages.clone();
+    files.retain(|f| seen.insert(f.path.clone()));
+    Ok(files)
+}
+
+fn site_statics(root: &Path, diags: &mut Diagnostics) -> Vec<OutputFile> {
+    let dir = root.join("static");
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return out;
+    }
+    for entry in walkdir::WalkDir::new(&dir)
+        .sort_by_file_name()
+        .follow_links(false)
+    {
+        let Ok(entry) = entry else { continue };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = display_path(&dir, entry.path());
+        if rel == write::MARKER {
+            continue;
+        }
+        match std::fs::read(entry.path()) {
+            Ok(bytes) => out.push(OutputFile { path: rel, bytes }),
+            Err(err) => diags.warning(
+                &display_path(root, entry.path()),
+                1,
+                format!("无法读取，未复制：{err}"),
+            ),
+        }
+    }
+    out
+}

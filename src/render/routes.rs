@@ -1,0 +1,180 @@
+//! Every page the site can have, and the only place a URL is made. A new kind of page is
+//! a new [`Page`] variant, its path and template here, and its context in `context/`.
+
+use std::sync::Arc;
+
+use crate::model::{CommunityIdx, StewardIdx};
+use crate::site::Site;
+
+/// One page (or other rendered file) of the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Page {
+    /// `index.html`.
+    Home,
+    /// The list of communities.
+    Communities,
+    /// One community.
+    Community(CommunityIdx),
+    /// One steward who agreed to be shown.
+    Steward(StewardIdx),
+    /// One page of the case list: all cases, or those of one category.
+    CaseList {
+        /// The category's name as written in the records; `None` for all cases.
+        category: Option<Arc<str>>,
+        /// 1-based.
+        page: usize,
+    },
+    /// The list of commendation batches.
+    Commendations,
+    /// One commendation batch, by its index in [`Site::batches`].
+    Commendation(usize),
+    /// The list of bulletins.
+    Bulletins,
+    /// One bulletin, by its index in [`Site::bulletins`].
+    Bulletin(usize),
+    /// One free page, by its index in [`Site::pages`].
+    Free(usize),
+    /// `sitemap.xml`.
+    Sitemap,
+    /// `atom.xml`.
+    Atom,
+    /// `robots.txt`.
+    Robots,
+    /// `404.html`, served at any missing address.
+    NotFound,
+    /// 查找我的红管家: the search page; its index files are [`search_index`] and
+    /// [`search_shard`].
+    Search,
+}
+
+impl Page {
+    /// Where the page is written, relative to the output folder.
+    pub(crate) fn path(&self, site: &Site) -> String {
+        match self {
+            Page::Home => "index.html".to_string(),
+            Page::Communities => "communities/index.html".to_string(),
+            Page::Community(c) => community(&site.registry.communities[c.0].id),
+            Page::Steward(s) => steward(&site.registry.stewards[s.0].id),
+            Page::CaseList { category, page } => case_list(category.as_deref(), *page),
+            Page::Commendations => "commendations/index.html".to_string(),
+            Page::Commendation(b) => commendation(&site.batches[*b].id),
+            Page::Bulletins => "bulletins/index.html".to_string(),
+            Page::Bulletin(b) => bulletin(&site.bulletins[*b].slug),
+            Page::Free(p) => free_page(&site.pages[*p].slug),
+            Page::Sitemap => "sitemap.xml".to_string(),
+            Page::Atom => "atom.xml".to_string(),
+            Page::Robots => "robots.txt".to_string(),
+            Page::NotFound => "404.html".to_string(),
+            Page::Search => "search/index.html".to_string(),
+        }
+    }
+
+    /// The theme's template that renders it.
+    pub(crate) fn template(&self) -> &'static str {
+        match self {
+            Page::Home => "index.html",
+            Page::Communities => "communities.html",
+            Page::Community(_) => "community.html",
+            Page::Steward(_) => "steward.html",
+            Page::CaseList { .. } => "cases.html",
+            Page::Commendations => "commendations.html",
+            Page::Commendation(_) => "commendation.html",
+            Page::Bulletins => "bulletins.html",
+            Page::Bulletin(_) => "bulletin.html",
+            Page::Free(_) => "page.html",
+            Page::Sitemap => "sitemap.xml",
+            Page::Atom => "atom.xml",
+            Page::Robots => "robots.txt",
+            Page::NotFound => "404.html",
+            Page::Search => "search.html",
+        }
+    }
+}
+
+/// A steward's page.
+pub(crate) fn steward(id: &str) -> String {
+    format!("stewards/{id}.html")
+}
+
+/// A community's page.
+pub(crate) fn community(id: &str) -> String {
+    format!("communities/{id}/index.html")
+}
+
+/// The first page of a category's case list.
+pub(crate) fn category(name: &str) -> String {
+    case_list(Some(name), 1)
+}
+
+/// Page `page` of the case list of `category`, or of all cases.
+pub(crate) fn case_list(category: Option<&str>, page: usize) -> String {
+    let base = match category {
+        None => "cases/".to_string(),
+        Some(name) => format!("cases/category/{}/", category_slug(name)),
+    };
+    if page <= 1 {
+        format!("{base}index.html")
+    } else {
+        format!("{base}page-{page}.html")
+    }
+}
+
+/// A commendation batch's page.
+pub(crate) fn commendation(id: &str) -> String {
+    format!("commendations/{id}/index.html")
+}
+
+/// A bulletin's page.
+pub(crate) fn bulletin(slug: &str) -> String {
+    format!("bulletins/{slug}/index.html")
+}
+
+/// A free page.
+pub(crate) fn free_page(slug: &str) -> String {
+    format!("{slug}/index.html")
+}
+
+/// The search index: rules, communities and the shard of every unit.
+pub(crate) fn search_index() -> String {
+    "search/index.js".to_string()
+}
+
+/// Shard `n` of the search index.
+pub(crate) fn search_shard(n: usize) -> String {
+    format!("search/s/{n}.js")
+}
+
+/// The address a reader sees for a page: its folder, for a folder's `index.html`.
+pub(crate) fn pretty(path: &str) -> &str {
+    path.strip_suffix("index.html").unwrap_or(path)
+}
+
+/// A stable, ASCII folder name for a free-text category: FNV-1a of its name.
+pub(crate) fn category_slug(name: &str) -> String {
+    let mut hash: u32 = 0x811c_9dc5;
+    for b in name.bytes() {
+        hash ^= u32::from(b);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    format!("{hash:08x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn category_slugs_are_stable_ascii() {
+        assert_eq!(category_slug("停车"), category_slug("停车"));
+        assert_ne!(category_slug("停车"), category_slug("楼道堆物"));
+        assert!(category_slug("停车").bytes().all(|b| b.is_ascii_hexdigit()));
+    }
+
+    #[test]
+    fn lists_page_on_from_their_folder() {
+        assert_eq!(case_list(None, 1), "cases/index.html");
+        assert_eq!(case_list(None, 3), "cases/page-3.html");
+        assert_eq!(pretty(&bulletin("2018-12")), "bulletins/2018-12/");
+        assert_eq!(pretty("sitemap.xml"), "sitemap.xml");
+    }
+}

@@ -1,0 +1,206 @@
+//! A site as the rest of the program sees it: settings, the roster of communities and
+//! stewards, the validated records, their figures and the input's private values, read
+//! and checked from a site folder. The renderer and the leak guard read a `Site`; only
+//! [`crate::pipeline`] knows how it is made into files.
+
+use std::path::{Path, PathBuf};
+
+use crate::aggregate::{Aggregator, Figures};
+use crate::config::{self, SiteConfig};
+use crate::diagnostics::Diagnostics;
+use crate::load;
+use crate::model::{Batch, Bulletin, Case, FreePage, Meeting};
+use crate::privacy::PrivateValues;
+use crate::schema::Kind;
+use crate::validate::{self, CaseIds, Registry};
+
+/// A site's validated records and their figures.
+pub struct Site {
+    pub(crate) root: PathBuf,
+    pub(crate) config: SiteConfig,
+    pub(crate) registry: Registry,
+    /// Newest first, then by id.
+    pub(crate) cases: Vec<Case>,
+    pub(crate) meetings: Vec<Meeting>,
+    pub(crate) batches: Vec<Batch>,
+    /// Newest first.
+    pub(crate) bulletins: Vec<Bulletin>,
+    pub(crate) pages: Vec<FreePage>,
+    pub(crate) figures: Figures,
+    /// Valid records read, per kind.
+    pub(crate) read: Vec<(Kind, u64)>,
+    /// What must never be published, for the leak guard.
+    pub(crate) private: PrivateValues,
+}
+
+impl Site {
+    /// Valid records read, per kind, named as users know them (`红管家`, `走访记录`…).
+    pub fn records_read(&self) -> Vec<(&'static str, u64)> {
+        self.read.iter().map(|(k, n)| (k.label(), *n)).collect()
+    }
+
+    /// Commendation batches.
+    pub fn commendation_batches(&self) -> usize {
+        self.batches.len()
+    }
+
+    /// Stewards commended in any batch.
+    pub fn commended(&self) -> u64 {
+        self.figures.commended
+    }
+
+    /// Communities in the roster.
+    pub fn communities(&self) -> usize {
+        self.registry.communities.len()
+    }
+
+    /// Stewards in the roster.
+    pub fn stewards(&self) -> usize {
+        self.registry.stewards.len()
+    }
+
+    /// Buildings some steward answers for, each community's counted apart.
+    pub fn buildings(&self) -> usize {
+        let all: std::collections::BTreeSet<(usize, &str)> = self
+            .registry
+            .stewards
+            .iter()
+            .flat_map(|s| s.buildings.iter().map(move |b| (s.community, b.as_str())))
+            .collect();
+        all.len()
+    }
+
+    /// Reads and checks everything under `root`. Returns the site only when there is no error;
+    /// the diagnostics hold every problem found either way.
+    pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Site> {
+        if !root.join("site.toml").exists() && !root.join("content").exists() {
+            // Most likely run from the wrong folder: one clear message, not one per file.
+            diags.error(
+            "site.toml",
+            1,
+            format!(
+                "{} 里没有 site.toml 和 content/，不像是一个站点文件夹。请在站点文件夹里运行，或用 --root 指定站点文件夹",
+                std::path::absolute(root)
+                    .unwrap_or_else(|_| root.to_path_buf())
+                    .display()
+            ),
+        );
+            return None;
+        }
+        let config = config::load(root, diags);
+        load::unexpected_entries(root, diags);
+        let sources: Vec<_> = Kind::ALL
+            .iter()
+            .map(|&k| (k, load::discover(root, k, diags)))
+            .collect();
+        let source = |k: Kind| &sources[Kind::ALL.iter().position(|x| *x == k).unwrap_or(0)].1;
+
+        let mut registry = Registry::default();
+        let mut private = PrivateValues::default();
+        // Each kind streams through its own sink: private values are noted, the record is
+        // validated, and what passes is folded into the figures at once.
+        let mut read_kind =
+            |kind: Kind,
+             diags: &mut Diagnostics,
+             sink: &mut dyn FnMut(&load::RawRecord<'_>, &mut Diagnostics)| {
+                load::read_records(kind, source(kind), diags, &mut |rec, d| {
+                    private.collect(kind, rec);
+                    sink(rec, d);
+                });
+            };
+        read_kind(Kind::Communities, diags, &mut |rec, d| {
+            registry.add_community(rec, d)
+        });
+        read_kind(Kind::Stewards, diags, &mut |rec, d| {
+            registry.add_steward(rec, d)
+        });
+
+        let mut aggregator = Aggregator::new(&registry);
+        let mut read = vec![
+            (Kind::Communities, registry.communities.len() as u64),
+            (Kind::Stewards, registry.stewards.len() as u64),
+        ];
+
+        let mut n = 0u64;
+        read_kind(Kind::Visits, diags, &mut |rec, d| {
+            if let Some(v) = registry.visit(rec, d) {
+                aggregator.add_visit(&v);
+                n += 1;
+            }
+        });
+        read.push((Kind::Visits, n));
+
+        let mut cases = Vec::new();
+        let mut case_ids = CaseIds::default();
+        read_kind(Kind::Cases, diags, &mut |rec, d| {
+            if let Some(c) = registry.case(&mut case_ids, rec, d) {
+                aggregator.add_case(&c);
+                cases.push(c);
+            }
+        });
+        read.push((Kind::Cases, cases.len() as u64));
+
+        let mut n = 0u64;
+        read_kind(Kind::Errands, diags, &mut |rec, d| {
+            if let Some(e) = registry.errand(rec, d) {
+                aggregator.add_errand(&e);
+                n += 1;
+            }
+        });
+        read.push((Kind::Errands, n));
+
+        let mut meetings = Vec::new();
+        read_kind(Kind::Meetings, diags, &mut |rec, d| {
+            if let Some(m) = registry.meeting(rec, d) {
+                aggregator.add_meeting(&m);
+                meetings.push(m);
+            }
+        });
+        read.push((Kind::Meetings, meetings.len() as u64));
+
+        let batches = validate::commendations(root, &registry, diags);
+        aggregator.add_batches(&batches);
+        let figures = aggregator.finish();
+        for (i, c) in registry.communities.iter().enumerate() {
+            let covered = figures.community_buildings_covered[i];
+            if let (Some(total), Some((path, line))) =
+                (c.buildings, registry.community_origin(&c.id))
+                && u64::from(total) < covered
+            {
+                diags.warning(
+                    path,
+                    line,
+                    format!(
+                        "楼幢数: 填的是 {total}，但红管家联系的楼幢有 {covered} 幢，覆盖率会超过 100%，请核对"
+                    ),
+                );
+            }
+        }
+
+        let docs = load::documents::read_folder(root, "bulletins", diags);
+        let bulletins = validate::documents::bulletins(&docs, diags);
+        let docs = load::documents::read_folder(root, "pages", diags);
+        let pages = validate::documents::pages(&docs, diags);
+
+        cases.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
+        meetings.sort_by(|a, b| b.date.cmp(&a.date).then(a.community.cmp(&b.community)));
+
+        let config = config?;
+        if diags.has_errors() {
+            return None;
+        }
+        Some(Site {
+            root: root.to_path_buf(),
+            config,
+            registry,
+            cases,
+            meetings,
+            batches,
+            bulletins,
+            pages,
+            figures,
+            read,
+            private,
+        })
+    }
+}

@@ -1,0 +1,51 @@
+//! The command line speaks Chinese: `--help` for the program and each command, and the
+//! usage errors clap finds.
+
+mod common;
+
+use common::run;
+
+#[test]
+fn help_is_in_chinese() {
+    let out = run(&["--help"]);
+    out.assert_code(0);
+    for words in [
+        "用法：hongguanjia <命令> [选项]",
+        "命令：",
+        "选项：",
+        "显示帮助",
+        "显示版本",
+    ] {
+        assert!(out.stdout.contains(words), "{words}\n{}", out.stdout);
+    }
+    for english in ["Usage", "Commands", "Options", "Print help"] {
+        assert!(!out.stdout.contains(english), "{english}\n{}", out.stdout);
+    }
+    // `help build` is `build --help`.
+    let build = run(&["help", "build"]);
+    build.assert_code(0);
+    assert!(
+        build.stdout.contains("用法：hongguanjia build [选项]"),
+        "{}",
+        build.stdout
+    );
+    assert!(build.stdout.contains("--output <目录>"), "{}", build.stdout);
+    assert_eq!(build.stdout, run(&["build", "--help"]).stdout);
+}
+
+#[test]
+fn usage_errors_say_what_is_wrong_and_suggest_the_nearest_command() {
+    let out = run(&["bild"]);
+    out.assert_code(2);
+    out.assert_line("错误：没有“bild”这个命令");
+    out.assert_line("是不是 build？");
+    out.assert_line("用法见 hongguanjia --help");
+
+    let out = run(&["build", "--force=yes"]);
+    out.assert_code(2);
+    out.assert_line("错误：选项 --force 后面不能跟值“yes”");
+
+    let out = run(&[]);
+    out.assert_code(2);
+    out.assert_line("错误：请给出一个命令：build（生成网站）或 check（只检查记录）");
+}
