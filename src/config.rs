@@ -31,6 +31,11 @@ pub(crate) struct SiteConfig {
     pub privacy: PrivacySettings,
     #[serde(default)]
     pub lists: ListSettings,
+    #[serde(default)]
+    pub footer: FooterSettings,
+    /// Case category name → the folder name of its list, overriding the pinyin one.
+    #[serde(default)]
+    pub categories: std::collections::BTreeMap<String, String>,
 }
 
 fn default_theme() -> String {
@@ -57,6 +62,92 @@ pub(crate) struct BulletinSettings {
     pub name: Option<String>,
     pub issuer: Option<String>,
     pub printer: Option<String>,
+}
+
+/// What 《政府网站发展指引》 asks every page's footer to show: who runs the site, how to
+/// reach them, and its filings. Every field is optional.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub(crate) struct FooterSettings {
+    /// 主办单位.
+    pub host: Option<String>,
+    /// 承办单位.
+    pub operator: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// 网站标识码: ten digits.
+    pub site_code: Option<String>,
+    /// ICP备案号, linked to the MIIT filing site.
+    pub icp: Option<String>,
+    /// 公安机关备案号, e.g. 浙公网安备 33080202000001号.
+    pub police: Option<String>,
+    /// Free lines printed after the filings.
+    #[serde(default)]
+    pub lines: Vec<String>,
+    /// The digits of `police`, for the link to the public security filing site; set on load.
+    #[serde(skip_deserializing)]
+    pub police_code: Option<String>,
+}
+
+/// Where a 公安机关备案号 is looked up; the record code is appended.
+pub(crate) const POLICE_FILING_URL: &str =
+    "http://www.beian.gov.cn/portal/registerSystemInfo?recordcode=";
+/// Where an ICP备案号 is looked up.
+pub(crate) const ICP_FILING_URL: &str = "https://beian.miit.gov.cn/";
+
+impl FooterSettings {
+    /// Problems with the footer's filings, as (setting, message), in the order written.
+    fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if let Some(code) = &self.site_code
+            && !(code.trim().len() == 10 && code.trim().bytes().all(|b| b.is_ascii_digit()))
+        {
+            out.push((
+                "site_code",
+                format!(
+                    "footer.site_code: \"{code}\" 不是有效的网站标识码：网站标识码是 10 位数字，如 site_code = \"3308020001\""
+                ),
+            ));
+        }
+        if let Some(icp) = &self.icp
+            && !icp.contains("ICP")
+        {
+            out.push((
+                "icp",
+                format!(
+                    "footer.icp: \"{icp}\" 不像 ICP备案号：应照备案系统的写法填写，如 icp = \"浙ICP备00000000号-1\""
+                ),
+            ));
+        }
+        if let Some(police) = &self.police
+            && police_digits(police).is_none()
+        {
+            out.push((
+                "police",
+                format!(
+                    "footer.police: \"{police}\" 里没有备案编号：应写作 police = \"浙公网安备 33080202000001号\""
+                ),
+            ));
+        }
+        if let Some(email) = &self.email
+            && !email.contains('@')
+        {
+            out.push((
+                "email",
+                format!(
+                    "footer.email: \"{email}\" 不是电子邮箱地址，如 email = \"fsjd@example.gov.cn\""
+                ),
+            ));
+        }
+        out
+    }
+}
+
+/// The record code in a 公安机关备案号: its one run of at least ten digits.
+fn police_digits(text: &str) -> Option<String> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .find(|run| run.len() >= 10)
+        .map(str::to_string)
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -161,6 +252,8 @@ const KNOWN: &[(&str, &[&str])] = &[
             "bulletin",
             "privacy",
             "lists",
+            "footer",
+            "categories",
         ],
     ),
     (
@@ -183,6 +276,20 @@ const KNOWN: &[(&str, &[&str])] = &[
         &["steward_names", "steward_phone", "allow_raw_html"],
     ),
     ("lists", &["page_size"]),
+    (
+        "footer",
+        &[
+            "host",
+            "operator",
+            "address",
+            "phone",
+            "email",
+            "site_code",
+            "icp",
+            "police",
+            "lines",
+        ],
+    ),
 ];
 
 /// Reports every unknown setting at its line, not just the first.
@@ -250,7 +357,7 @@ pub(crate) fn load(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
     if !unknown_settings(&text, &lines, display, diags) {
         return None;
     }
-    let config: SiteConfig = match toml::from_str(&text) {
+    let mut config: SiteConfig = match toml::from_str(&text) {
         Ok(c) => c,
         Err(err) => {
             let line = err.span().map(|s| lines.line(s.start)).unwrap_or(1);
@@ -308,6 +415,23 @@ pub(crate) fn load(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
             format!("theme: \"{}\" 不是有效的主题名", config.theme),
         );
         ok = false;
+    }
+    for (key, message) in config.footer.problems() {
+        diags.error(display, key_line(&text, key), message);
+        ok = false;
+    }
+    config.footer.police_code = config.footer.police.as_deref().and_then(police_digits);
+    for (name, slug) in &config.categories {
+        if !values::is_slug(slug) {
+            diags.error(
+                display,
+                key_line(&text, name),
+                format!(
+                    "categories.{name}: \"{slug}\" 不能用作网址：只能用小写英文字母、数字和连字符，如 \"{name}\" = \"tingche\""
+                ),
+            );
+            ok = false;
+        }
     }
     ok.then_some(config)
 }

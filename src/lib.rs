@@ -24,6 +24,7 @@ pub mod write;
 pub(crate) mod aggregate;
 pub(crate) mod config;
 pub(crate) mod model;
+pub(crate) mod numbers;
 pub(crate) mod render;
 pub(crate) mod schema;
 pub(crate) mod theme;
@@ -52,3 +53,5 @@ pub mod search {
 }
 pub use crate::aggregate::{Counts, age_bands};
 pub use crate::model::Date;
+/// How pages write figures (`2.6万`, `6,999,642`), for tests that look for them.
+pub use crate::numbers::{compact as big_number, exact as exact_number};

@@ -79,7 +79,9 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
         let guard = crate::guard::Guard::new(&site, &site.private, &theme);
         timings.lap("规划页面+准备泄露检查", &mut lap);
 
-        let pages = paths.iter().filter(|p| p.ends_with(".html")).count();
+        // Redirects at old addresses are not pages of their own.
+        let redirects = all_pages.iter().filter(|p| p.is_redirect()).count();
+        let pages = paths.iter().filter(|p| p.ends_with(".html")).count() - redirects;
         drop(paths);
         let progress = progress_bar(all_pages.len() as u64);
         let mut files = 0;

@@ -408,8 +408,11 @@ fn the_home_page_has_every_site_chart_with_its_numbers() {
             knock.contains(&k.as_str()),
             "{m}: {k} not in the door-knocking chart"
         );
-        // ...and the month table beside them.
-        assert!(html.contains(&format!("<th scope=\"row\">{m}</th><td>{h}</td>")));
+        // ...and the month table beside them, exact and right-aligned.
+        let exact = hongguanjia::exact_number(h.parse().expect("number"));
+        assert!(html.contains(&format!(
+            "<th scope=\"row\">{m}</th><td class=\"num\">{exact}</td>"
+        )));
     }
     for c in summary["by_category"].as_array().expect("by_category") {
         let name = c["category"].as_str().expect("name");

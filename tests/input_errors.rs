@@ -368,6 +368,80 @@ fn site_toml_missing_or_without_title_or_base_url() {
     );
 }
 
+#[test]
+fn a_decision_dated_inside_its_notice_period() {
+    let site = Site::basic();
+    site.write(
+        "content/commendations.toml",
+        "[[batch]]\n\
+         id = \"2018-1\"\n\
+         title = \"第一批优秀红管家\"\n\
+         stewards = [\"FM-001\"]\n\
+         [batch.notice]\n\
+         start = 2018-11-20\n\
+         end = 2018-11-26\n\
+         [batch.decision]\n\
+         number = \"府街党〔2018〕12号\"\n\
+         date = 2018-11-25\n",
+    );
+    fails_with(
+        &site,
+        &[
+            "content/commendations.toml:10: decision.date: 2018-11-25 不在公示期结束（2018-11-26）之后：表彰决定应在公示期满后作出，请核对两个日期",
+        ],
+    );
+    site.write(
+        "content/commendations.toml",
+        "[[batch]]\nid = \"2018-1\"\ntitle = \"第一批\"\nstewards = [\"FM-001\"]\n[batch.decision]\nnumber = \"府街党〔2018〕12号\"\n",
+    );
+    fails_with(
+        &site,
+        &[
+            "content/commendations.toml:5: decision: 缺少必填字段“date”（表彰决定的日期，如 date = 2018-12-01）",
+        ],
+    );
+}
+
+#[test]
+fn footer_filings_that_cannot_be_right() {
+    let site = Site::basic();
+    site.write(
+        "site.toml",
+        "title = \"府山街道\"\nbase_url = \"https://example.org/\"\n[footer]\nhost = \"府山街道党工委\"\nsite_code = \"33080200\"\nicp = \"00000000号\"\npolice = \"浙公网安备号\"\n\"承办单位\" = \"x\"\n",
+    );
+    fails_with(
+        &site,
+        &["site.toml:8: 未知的设置“footer.承办单位”（可用的设置见 docs/records.md）"],
+    );
+    site.write(
+        "site.toml",
+        "title = \"府山街道\"\nbase_url = \"https://example.org/\"\n[footer]\nhost = \"府山街道党工委\"\nsite_code = \"33080200\"\nicp = \"00000000号\"\npolice = \"浙公网安备号\"\n",
+    );
+    fails_with(
+        &site,
+        &[
+            "site.toml:5: footer.site_code: \"33080200\" 不是有效的网站标识码：网站标识码是 10 位数字，如 site_code = \"3308020001\"",
+            "site.toml:6: footer.icp: \"00000000号\" 不像 ICP备案号：应照备案系统的写法填写，如 icp = \"浙ICP备00000000号-1\"",
+            "site.toml:7: footer.police: \"浙公网安备号\" 里没有备案编号：应写作 police = \"浙公网安备 33080202000001号\"",
+        ],
+    );
+}
+
+#[test]
+fn a_category_url_setting_that_is_not_a_folder_name() {
+    let site = Site::basic();
+    site.write(
+        "site.toml",
+        "title = \"府山街道\"\nbase_url = \"https://example.org/\"\n[categories]\n\"停车\" = \"Ting Che\"\n",
+    );
+    fails_with(
+        &site,
+        &[
+            "site.toml:4: categories.停车: \"Ting Che\" 不能用作网址：只能用小写英文字母、数字和连字符，如 \"停车\" = \"tingche\"",
+        ],
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // Values of the wrong form
 

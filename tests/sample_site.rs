@@ -191,11 +191,13 @@ fn bulletin_takes_its_figures_from_the_records() {
 }
 
 #[test]
-fn commendation_page_shows_the_batch_and_its_notice() {
+fn commendation_page_shows_the_decision_and_keeps_the_notice_below() {
     let html = read("commendations/2018-1/index.html");
     assert_eq!(html.matches("<li>").count(), 24);
-    assert!(html.contains("公示"));
-    assert!(html.contains("2018年11月20日"));
+    assert!(html.contains("当前阶段：<strong>表彰决定</strong>"));
+    assert!(html.contains("府街党〔2018〕12号"));
+    let history = html.find("此前的公示").expect("the notice, kept");
+    assert!(html[history..].contains("已于2018年11月20日至2018年11月26日公示"));
 }
 
 #[test]
@@ -300,4 +302,40 @@ fn no_private_value_of_the_sample_is_published() {
             );
         }
     }
+}
+
+#[test]
+fn every_page_shows_who_runs_the_site_and_its_filings() {
+    for page in common::SAMPLE_PAGE_KINDS {
+        let html = read(page);
+        let foot = &html[html
+            .find("<footer")
+            .unwrap_or_else(|| panic!("{page}: no footer"))..];
+        assert!(foot.contains("主办单位：府山街道党工委（示例）"), "{page}");
+        assert!(foot.contains("网站标识码：0000000000"), "{page}");
+        assert!(
+            foot.contains("<a href=\"https://beian.miit.gov.cn/\" rel=\"noopener\">示ICP备00000000号-1（示例）</a>"),
+            "{page}"
+        );
+        assert!(
+            foot.contains("registerSystemInfo?recordcode=00000000000000\""),
+            "{page}"
+        );
+    }
+}
+
+#[test]
+fn category_lists_live_at_their_pinyin_and_old_hashed_addresses_redirect() {
+    let list = read("cases/category/ting-che/index.html");
+    assert!(list.contains("<h1>停车</h1>"), "{list}");
+    let cases = read("cases/index.html");
+    assert!(cases.contains("cases/category/ting-che/index.html"));
+    // 930b0bb6 was 设施老化's folder in earlier builds.
+    let old = read("cases/category/930b0bb6/index.html");
+    assert!(old.contains("<meta name=\"robots\" content=\"noindex\">"));
+    assert!(
+        old.contains("url=../../../cases/category/she-shi-lao-hua/index.html\""),
+        "{old}"
+    );
+    assert!(!read("sitemap.xml").contains("930b0bb6"));
 }

@@ -136,3 +136,38 @@ fn a_misspelt_field_is_named_with_the_nearest_real_one() {
     assert!(list.contains("是不是 communities？"), "{list}");
     assert!(run.stderr.contains("模板有 2 处错误。"), "{}", run.stderr);
 }
+
+#[test]
+fn a_site_can_override_just_the_footer_partial_as_docs_templates_md_shows() {
+    let site = site_with(
+        "[footer]\nhost = \"示例街道党工委\"\nphone = \"0570-0000000\"\nsite_code = \"0000000000\"\nicp = \"示ICP备00000000号\"\npolice = \"示公网安备 00000000000000号\"",
+    );
+    // The example of docs/templates.md, as written there.
+    let docs = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/templates.md"),
+    )
+    .expect("docs/templates.md");
+    let start = docs
+        .find("`templates/partials/footer.html`：\n\n```html\n")
+        .expect("example");
+    let example = &docs[start..];
+    let example = &example[example.find("```html\n").expect("fence") + 8..];
+    let example = &example[..example.find("```").expect("end of example")];
+    site.write("templates/partials/footer.html", example);
+    site.build_ok();
+    for page in [
+        "index.html",
+        "communities/east/index.html",
+        "cases/index.html",
+    ] {
+        let html = site.read(&format!("public/{page}"));
+        assert!(
+            html.contains("<p>示例街道党工委 主办 · 联系电话 0570-0000000</p>"),
+            "{page}: {html}"
+        );
+        assert!(html.contains("recordcode=00000000000000\">示公网安备 00000000000000号</a>"));
+        // The built-in footer's own lines are gone; the rest of the theme is unchanged.
+        assert!(!html.contains("居民个人信息不在本站公开"), "{page}");
+        assert!(html.contains("跳到正文"));
+    }
+}

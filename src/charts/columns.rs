@@ -18,7 +18,7 @@ pub(super) fn columns(
     let max = values.iter().copied().max().unwrap_or(0);
     let (top, step) = axis_with_room(max, 4, 150.0, 6.0);
     let w = f64::from(WIDTH);
-    let left = (text_width(&top.to_string(), f64::from(TICK)) + 18.0).round();
+    let left = (text_width(&tick_label(top), f64::from(TICK)) + 18.0).round();
     let right = 14.0;
     let (p0, p1) = (64.0, 214.0);
     let h = 258u32;

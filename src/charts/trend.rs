@@ -23,7 +23,7 @@ pub(super) fn y_grid(texts: &mut Texts, left: f64, px_y: impl Fn(f64) -> f64, to
             TICK,
             Anchor::End,
             MUTED,
-            &t.to_string(),
+            &tick_label(t),
         );
     }
 }
@@ -56,7 +56,7 @@ pub fn trend(id: &str, title: &str, months: &[Month]) -> String {
 
     let tick_w = [top_a, top_b]
         .iter()
-        .map(|t| text_width(&t.to_string(), f64::from(TICK)))
+        .map(|t| text_width(&tick_label(*t), f64::from(TICK)))
         .fold(0.0, f64::max);
     let left = (tick_w + 18.0).round();
     let right = 14.0;

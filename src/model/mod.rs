@@ -9,6 +9,6 @@ mod roster;
 pub use date::Date;
 pub(crate) use labels::{CaseStatus, Channel, ErrandStatus, Membership, VisitKind};
 pub(crate) use records::{
-    Batch, Bulletin, Case, Document, Errand, FreePage, Meeting, Notice, Visit,
+    Batch, Bulletin, Case, Decision, Document, Errand, FreePage, Meeting, Notice, Visit,
 };
 pub(crate) use roster::{Community, CommunityIdx, Private, Steward, StewardIdx};

@@ -55,7 +55,20 @@ pub(crate) struct Batch {
     /// Steward indices in the order the file lists them.
     pub stewards: Vec<usize>,
     pub citations: Vec<(usize, String)>,
+    /// The first stage: the candidates put up for public notice (拟表彰公示).
     pub notice: Option<Notice>,
+    /// The second stage: the decision to commend (表彰决定), after the notice period.
+    pub decision: Option<Decision>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Decision {
+    /// 文号, e.g. 府街党〔2018〕12号.
+    pub number: Option<String>,
+    pub date: Date,
+    pub issuer: Option<String>,
+    /// The decision's text, one paragraph per blank-line-separated block.
+    pub paragraphs: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

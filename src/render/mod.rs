@@ -10,6 +10,8 @@ pub(crate) mod markdown;
 pub(crate) mod plan;
 pub(crate) mod routes;
 pub(crate) mod search;
+pub(crate) mod slugs;
+pub(crate) mod stages;
 pub(crate) mod views;
 
 use rayon::prelude::*;
@@ -38,6 +40,10 @@ struct SiteGlobals<'a> {
     description: Option<&'a str>,
     subdistrict: &'a config::Subdistrict,
     bulletin: &'a config::BulletinSettings,
+    footer: &'a config::FooterSettings,
+    /// Where the footer's filings link to.
+    icp_url: &'static str,
+    police_url: &'static str,
     build_date: Option<String>,
     /// Free pages, for the navigation.
     pages: Vec<NavLink>,
@@ -58,6 +64,9 @@ pub(crate) fn globals(site: &Site, summary: &data::Summary) -> Context {
         description: site.config.description.as_deref(),
         subdistrict: &site.config.subdistrict,
         bulletin: &site.config.bulletin,
+        footer: &site.config.footer,
+        icp_url: config::ICP_FILING_URL,
+        police_url: config::POLICE_FILING_URL,
         build_date: site.config.build_date().map(|d| d.to_string()),
         pages: site
             .pages
@@ -84,6 +93,7 @@ impl Renderer {
         tera.autoescape_on(ESCAPED);
         tera.register_filter("percent", percent);
         tera.register_filter("cn_date", cn_date);
+        tera.register_filter("big_number", crate::numbers::filter);
         let mut errors = Diagnostics::new();
         let mut templates = Vec::new();
         for (name, bytes) in theme.templates() {

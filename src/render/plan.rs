@@ -57,6 +57,15 @@ impl<'a> Plan<'a> {
         summary: &'a Summary,
         renderer: &Renderer,
     ) -> Result<(Plan<'a>, Vec<Page>), Diagnostics> {
+        // Two categories in one folder would overwrite each other's list: stop before
+        // anything is rendered, naming both and the setting that separates them.
+        let clashes = super::slugs::collisions(
+            &site.config,
+            summary.by_category.iter().map(|c| c.category.as_str()),
+        );
+        if clashes.has_errors() {
+            return Err(clashes);
+        }
         let registry = &site.registry;
         let n = registry.communities.len();
         let mut members: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -129,7 +138,10 @@ impl<'a> Plan<'a> {
             .collect();
         urls.sort();
         plan.sitemap = urls;
-        Ok((plan, pages_with_site_files(pages)))
+        let mut pages = pages_with_site_files(pages);
+        // After the sitemap, which lists only pages worth finding.
+        pages.extend(plan.old_case_lists());
+        Ok((plan, pages))
     }
 
     /// How many pages a case list of `count` cases has.
@@ -140,6 +152,25 @@ impl<'a> Plan<'a> {
     /// Rows per page of a case list.
     pub(crate) fn page_size(&self) -> usize {
         self.site.config.lists.page_size.max(1)
+    }
+
+    /// A redirect at each old hashed address of a category list page that moved.
+    fn old_case_lists(&self) -> Vec<Page> {
+        let config = &self.site.config;
+        let mut pages = Vec::new();
+        for (name, cases) in &self.category_cases {
+            if !super::routes::category_moved(config, name) {
+                continue;
+            }
+            let category = Arc::<str>::from(*name);
+            for page in 1..=self.list_pages(cases.len()) {
+                pages.push(Page::OldCaseList {
+                    category: category.clone(),
+                    page,
+                });
+            }
+        }
+        pages
     }
 
     /// The pages made from records, in the order they are rendered.

@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use super::slugs;
+use crate::config::SiteConfig;
 use crate::model::{CommunityIdx, StewardIdx};
 use crate::site::Site;
 
@@ -42,6 +44,15 @@ pub(crate) enum Page {
     Robots,
     /// `404.html`, served at any missing address.
     NotFound,
+    /// A page of a category's case list at the address earlier versions gave it (a hash of
+    /// the name), sending the reader on to the new one. Not a page of its own: not in the
+    /// sitemap nor the page count.
+    OldCaseList {
+        /// The category's name as written in the records.
+        category: Arc<str>,
+        /// 1-based.
+        page: usize,
+    },
     /// 查找我的红管家: the search page; its index files are [`search_index`] and
     /// [`search_shard`].
     Search,
@@ -55,7 +66,7 @@ impl Page {
             Page::Communities => "communities/index.html".to_string(),
             Page::Community(c) => community(&site.registry.communities[c.0].id),
             Page::Steward(s) => steward(&site.registry.stewards[s.0].id),
-            Page::CaseList { category, page } => case_list(category.as_deref(), *page),
+            Page::CaseList { category, page } => case_list(site, category.as_deref(), *page),
             Page::Commendations => "commendations/index.html".to_string(),
             Page::Commendation(b) => commendation(&site.batches[*b].id),
             Page::Bulletins => "bulletins/index.html".to_string(),
@@ -65,6 +76,7 @@ impl Page {
             Page::Atom => "atom.xml".to_string(),
             Page::Robots => "robots.txt".to_string(),
             Page::NotFound => "404.html".to_string(),
+            Page::OldCaseList { category, page } => old_case_list(category, *page),
             Page::Search => "search/index.html".to_string(),
         }
     }
@@ -86,8 +98,14 @@ impl Page {
             Page::Atom => "atom.xml",
             Page::Robots => "robots.txt",
             Page::NotFound => "404.html",
+            Page::OldCaseList { .. } => "redirect.html",
             Page::Search => "search.html",
         }
+    }
+
+    /// Whether it counts as a page of the site: redirects at old addresses do not.
+    pub(crate) fn is_redirect(&self) -> bool {
+        matches!(self, Page::OldCaseList { .. })
     }
 }
 
@@ -102,16 +120,33 @@ pub(crate) fn community(id: &str) -> String {
 }
 
 /// The first page of a category's case list.
-pub(crate) fn category(name: &str) -> String {
-    case_list(Some(name), 1)
+pub(crate) fn category(site: &Site, name: &str) -> String {
+    case_list(site, Some(name), 1)
 }
 
 /// Page `page` of the case list of `category`, or of all cases.
-pub(crate) fn case_list(category: Option<&str>, page: usize) -> String {
+pub(crate) fn case_list(site: &Site, category: Option<&str>, page: usize) -> String {
     let base = match category {
         None => "cases/".to_string(),
-        Some(name) => format!("cases/category/{}/", category_slug(name)),
+        Some(name) => format!("cases/category/{}/", category_slug(&site.config, name)),
     };
+    list_page(&base, page)
+}
+
+/// Page `page` of a category's case list where earlier versions put it.
+pub(crate) fn old_case_list(category: &str, page: usize) -> String {
+    list_page(
+        &format!("cases/category/{}/", slugs::legacy_category_slug(category)),
+        page,
+    )
+}
+
+/// Whether a category's list has moved from its old address.
+pub(crate) fn category_moved(config: &SiteConfig, name: &str) -> bool {
+    slugs::legacy_category_slug(name) != category_slug(config, name)
+}
+
+fn list_page(base: &str, page: usize) -> String {
     if page <= 1 {
         format!("{base}index.html")
     } else {
@@ -149,14 +184,10 @@ pub(crate) fn pretty(path: &str) -> &str {
     path.strip_suffix("index.html").unwrap_or(path)
 }
 
-/// A stable, ASCII folder name for a free-text category: FNV-1a of its name.
-pub(crate) fn category_slug(name: &str) -> String {
-    let mut hash: u32 = 0x811c_9dc5;
-    for b in name.bytes() {
-        hash ^= u32::from(b);
-        hash = hash.wrapping_mul(0x0100_0193);
-    }
-    format!("{hash:08x}")
+/// The folder of a category's case list under `cases/category/`: the `[categories]`
+/// setting, else its pinyin; see [`slugs`].
+pub(crate) fn category_slug(config: &SiteConfig, name: &str) -> String {
+    slugs::category_slug(config, name)
 }
 
 #[cfg(test)]
@@ -164,16 +195,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn category_slugs_are_stable_ascii() {
-        assert_eq!(category_slug("停车"), category_slug("停车"));
-        assert_ne!(category_slug("停车"), category_slug("楼道堆物"));
-        assert!(category_slug("停车").bytes().all(|b| b.is_ascii_hexdigit()));
+    fn old_category_addresses_are_the_hashed_folders() {
+        assert_eq!(
+            old_case_list("停车", 1),
+            "cases/category/bc81bb30/index.html"
+        );
+        assert_eq!(
+            old_case_list("停车", 2),
+            "cases/category/bc81bb30/page-2.html"
+        );
     }
 
     #[test]
     fn lists_page_on_from_their_folder() {
-        assert_eq!(case_list(None, 1), "cases/index.html");
-        assert_eq!(case_list(None, 3), "cases/page-3.html");
+        assert_eq!(list_page("cases/", 1), "cases/index.html");
+        assert_eq!(list_page("cases/", 3), "cases/page-3.html");
         assert_eq!(pretty(&bulletin("2018-12")), "bulletins/2018-12/");
         assert_eq!(pretty("sitemap.xml"), "sitemap.xml");
     }

@@ -1,10 +1,11 @@
-//! 查找我的红管家: the search page and its index, split into shards a browser loads on
-//! demand, as scripts, so that search works from a copied folder (`file://`) too.
+//! 查找我的红管家: the search index, split into shards a browser loads on demand, as
+//! scripts, so that search works from a copied folder (`file://`) too. The page itself is
+//! `Page::Search` (`context/search.rs`).
 //!
 //! What is searched is structured, so the index is small and exact: each building (by its
 //! label), each steward (by the name the site shows) and each community (by its name and
-//! the initials of its pinyin). Texts are normalized once, here, by [`normalize`]; the
-//! browser only normalizes what the resident types, with the same tables ([`RULES`],
+//! the initials of its pinyin, from `slugs`). Texts are normalized once, here, by
+//! [`normalize`]; the browser only normalizes what the resident types, with the same tables ([`RULES`],
 //! emitted into the index) and the same few steps (`assets/search.js`, `normalize`).
 //!
 //! Layout of `search/`:
@@ -29,6 +30,7 @@ use serde_json::{Value, json};
 
 use super::OutputFile;
 use super::routes::{self, Page};
+use super::slugs::pinyin_initials;
 use super::views::People;
 use crate::config::PhoneStyle;
 use crate::model::{CommunityIdx, Steward};
@@ -301,17 +303,6 @@ pub(crate) fn units(text: &str) -> Vec<&str> {
     out
 }
 
-/// Initials of a community's name in pinyin (东门街社区 → dmjsq), for residents who type
-/// on a keyboard without a Chinese input method. Polyphones may be misread; it only adds
-/// matches, never hides one.
-pub(crate) fn initials(name: &str) -> String {
-    use pinyin::ToPinyin;
-    name.to_pinyin()
-        .flatten()
-        .map(|p| p.first_letter())
-        .collect()
-}
-
 /// One record of a shard, as a JSON array (short, because shards are downloaded):
 /// building `[0, rid, community, label, key, stewards]` with each steward
 /// `[name, url, grid, phone]`; steward `[1, rid, community, name, key, url, grid, buildings,
@@ -566,7 +557,7 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
                 Page::Community(CommunityIdx(ci)).path(site),
                 c.name,
                 or_empty(&key(&c.name), &c.name),
-                initials(&c.name),
+                pinyin_initials(&c.name),
                 sd,
                 stewards,
                 covered
@@ -653,10 +644,5 @@ mod tests {
     fn units_are_number_runs_and_single_characters() {
         assert_eq!(units("东门12幢3东"), ["12", "3", "东", "幢", "门"]);
         assert_eq!(units("a-2*"), ["2", "a"]);
-    }
-
-    #[test]
-    fn community_initials() {
-        assert_eq!(initials("东门街社区"), "dmjsq");
     }
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::routes;
 use crate::aggregate::{Counts, Figures, month_key};
 use crate::config::{NameStyle, PhoneStyle};
-use crate::model::{Bulletin, Case, Date, FreePage, Membership, Notice, Steward};
+use crate::model::{Bulletin, Case, Date, Decision, FreePage, Membership, Notice, Steward};
 use crate::privacy::{mask_name, mask_phone};
 use crate::site::Site;
 
@@ -105,7 +105,7 @@ pub(crate) fn case_row(site: &Site, case: &Case) -> CaseRow {
         community: community.name.clone(),
         community_url: routes::community(&community.id),
         category: case.category.clone(),
-        category_url: routes::category(&case.category),
+        category_url: routes::category(site, &case.category),
         summary: case.summary.clone(),
         status: case.status.label(),
         resolved: case.resolved.map(|d| d.to_string()),
@@ -247,6 +247,26 @@ impl<'a> NoticeView<'a> {
             contact: n.contact.as_deref(),
             issuer: n.issuer.as_deref(),
             date: n.date,
+        }
+    }
+}
+
+/// A commendation's decision (表彰决定).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct DecisionView<'a> {
+    pub number: Option<&'a str>,
+    pub date: Date,
+    pub issuer: Option<&'a str>,
+    pub paragraphs: &'a [String],
+}
+
+impl<'a> DecisionView<'a> {
+    pub(crate) fn new(d: &'a Decision) -> Self {
+        DecisionView {
+            number: d.number.as_deref(),
+            date: d.date,
+            issuer: d.issuer.as_deref(),
+            paragraphs: &d.paragraphs,
         }
     }
 }

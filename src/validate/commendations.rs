@@ -1,4 +1,5 @@
-//! `content/commendations.toml`: batches of 优秀红管家 and their 公示 notices.
+//! `content/commendations.toml`: batches of 优秀红管家, each with its two stages: the
+//! public notice of the candidates (公示) and the decision to commend them (决定).
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -9,7 +10,7 @@ use toml::de::{DeTable, DeValue};
 use super::{Registry, values};
 use crate::diagnostics::Diagnostics;
 use crate::load::{TomlDoc, decode};
-use crate::model::{Batch, Date, Notice};
+use crate::model::{Batch, Date, Decision, Notice};
 
 /// Reads the commendation batches, if the site has any.
 pub fn commendations(root: &Path, registry: &Registry, diags: &mut Diagnostics) -> Vec<Batch> {
@@ -258,6 +259,7 @@ impl BatchReader<'_> {
                 }
             },
         };
+        let decision = self.decision(t, notice.as_ref());
         if !self.ok {
             return None;
         }
@@ -269,6 +271,65 @@ impl BatchReader<'_> {
             stewards,
             citations,
             notice,
+            decision,
+        })
+    }
+
+    /// `[batch.decision]`: its date is required and must fall after the notice period.
+    fn decision(&mut self, t: &DeTable<'_>, notice: Option<&Notice>) -> Option<Decision> {
+        let (line, v) = self.get(t, "decision")?;
+        let Some(dt) = v.get_ref().as_table() else {
+            self.error(line, "decision: 应为表 [batch.decision]");
+            return None;
+        };
+        let date = self.date(dt, "date");
+        if self.get(dt, "date").is_none() {
+            self.error(
+                line,
+                "decision: 缺少必填字段“date”（表彰决定的日期，如 date = 2018-12-01）",
+            );
+        }
+        let number = self.text(dt, "number", false, line);
+        let issuer = self.text(dt, "issuer", false, line);
+        let text = self.text(dt, "text", false, line);
+        for (k, _) in dt.iter() {
+            let name: &str = k.get_ref().as_ref();
+            if !["date", "number", "issuer", "text"].contains(&name) {
+                self.diags.warning(
+                    &self.doc.display,
+                    self.doc.line_of(k),
+                    format!(
+                        "decision: 未知的字段“{name}”，已忽略（可用 number、date、issuer、text）"
+                    ),
+                );
+            }
+        }
+        let date = date?;
+        if let Some(end) = notice.and_then(|n| n.end)
+            && date <= end
+        {
+            let dline = key_line(self.doc, dt, "date").unwrap_or(line);
+            self.error(
+                dline,
+                &format!(
+                    "decision.date: {date} 不在公示期结束（{end}）之后：表彰决定应在公示期满后作出，请核对两个日期"
+                ),
+            );
+        }
+        let paragraphs = text
+            .map(|t| {
+                t.split("\n\n")
+                    // Chinese lines run on without a space.
+                    .map(|p| p.lines().map(str::trim).collect::<String>())
+                    .filter(|p| !p.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(Decision {
+            number,
+            date,
+            issuer,
+            paragraphs,
         })
     }
 }

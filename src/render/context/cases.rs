@@ -6,6 +6,7 @@ use tera::Context;
 use crate::render::plan::Plan;
 use crate::render::routes;
 use crate::render::views::{CaseRow, case_row};
+use crate::site::Site;
 
 #[derive(Serialize)]
 struct PageLink {
@@ -23,7 +24,7 @@ struct Pager {
     links: Vec<PageLink>,
 }
 
-fn pager(category: Option<&str>, current: usize, total: usize) -> Pager {
+fn pager(site: &Site, category: Option<&str>, current: usize, total: usize) -> Pager {
     let mut numbers: Vec<usize> = vec![1, total];
     numbers.extend(current.saturating_sub(2).max(1)..=(current + 2).min(total));
     numbers.sort_unstable();
@@ -31,13 +32,13 @@ fn pager(category: Option<&str>, current: usize, total: usize) -> Pager {
     Pager {
         current,
         total,
-        prev: (current > 1).then(|| routes::case_list(category, current - 1)),
-        next: (current < total).then(|| routes::case_list(category, current + 1)),
+        prev: (current > 1).then(|| routes::case_list(site, category, current - 1)),
+        next: (current < total).then(|| routes::case_list(site, category, current + 1)),
         links: numbers
             .into_iter()
             .map(|n| PageLink {
                 number: n,
-                url: routes::case_list(category, n),
+                url: routes::case_list(site, category, n),
             })
             .collect(),
     }
@@ -72,7 +73,7 @@ pub(super) fn list(plan: &Plan<'_>, category: Option<&str>, page: usize, ctx: &m
         .by_category
         .iter()
         .map(|c| CategoryLink {
-            url: routes::category(&c.category),
+            url: routes::category(plan.site, &c.category),
             current: category == Some(c.category.as_str()),
             name: c.category.clone(),
             cases: c.cases,
@@ -81,6 +82,6 @@ pub(super) fn list(plan: &Plan<'_>, category: Option<&str>, page: usize, ctx: &m
     ctx.insert("category", &category);
     ctx.insert("count", &cases.len());
     ctx.insert("rows", &rows);
-    ctx.insert("pager", &pager(category, page, total));
+    ctx.insert("pager", &pager(plan.site, category, page, total));
     ctx.insert("categories", &categories);
 }

@@ -1,11 +1,13 @@
-//! The list of commendation batches and each batch's page with its public notice.
+//! The list of commendation batches and each batch's page: its stage, its decision and
+//! its public notice.
 
 use serde::Serialize;
 use tera::Context;
 
 use crate::render::plan::Plan;
 use crate::render::routes;
-use crate::render::views::{NoticeView, StewardRef, profile};
+use crate::render::stages::{self, Stage};
+use crate::render::views::{DecisionView, NoticeView, StewardRef, profile};
 use crate::site::Site;
 
 #[derive(Serialize)]
@@ -16,6 +18,7 @@ pub(super) struct BatchSummary {
     issuer: Option<String>,
     count: usize,
     url: String,
+    stage: Stage,
 }
 
 #[derive(Serialize)]
@@ -42,6 +45,7 @@ pub(super) fn batch_summaries(site: &Site) -> Vec<BatchSummary> {
             issuer: b.issuer.clone(),
             count: b.stewards.len(),
             url: routes::commendation(&b.id),
+            stage: stages::stage(b, site.config.build_date()),
         })
         .collect();
     list.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
@@ -86,8 +90,10 @@ pub(super) fn one(plan: &Plan<'_>, index: usize, ctx: &mut Context) {
             issuer: batch.issuer.clone(),
             count: batch.stewards.len(),
             url: String::new(),
+            stage: stages::stage(batch, site.config.build_date()),
         },
     );
     ctx.insert("notice", &batch.notice.as_ref().map(NoticeView::new));
+    ctx.insert("decision", &batch.decision.as_ref().map(DecisionView::new));
     ctx.insert("stewards", &stewards);
 }

@@ -8,6 +8,7 @@ mod commendations;
 mod communities;
 mod documents;
 mod home;
+mod redirects;
 mod search;
 mod site_files;
 mod stewards;
@@ -42,6 +43,9 @@ pub(crate) fn build(plan: &Plan<'_>, page: &Page, path: &str) -> Context {
         Page::Robots => {}
         Page::NotFound => site_files::not_found(plan, &mut ctx),
         Page::Search => search::fill(plan, &mut ctx),
+        Page::OldCaseList { category, page } => {
+            redirects::old_case_list(plan, category, *page, &mut ctx)
+        }
     }
     ctx
 }
