@@ -305,9 +305,10 @@ pub(crate) fn units(text: &str) -> Vec<&str> {
 
 /// One record of a shard, as a JSON array (short, because shards are downloaded):
 /// building `[0, rid, community, label, key, stewards]` with each steward
-/// `[name, url, grid, phone]`; steward `[1, rid, community, name, key, url, grid, buildings,
-/// phone]`. `key` is empty when it equals the text shown; `url` (the steward's page, from
-/// `routes`) is empty for a steward with no page, and so are grid and phone. `rid` numbers a community's buildings, and its
+/// `[name, id, grid, phone]`; steward `[1, rid, community, name, key, id, grid, buildings,
+/// phone]`. `key` is empty when it equals the text shown; `id` (of the steward's page, whose
+/// address is `routes::STEWARD_PAGE` around it, carried once in `index.js`) is empty for a
+/// steward with no page, and so are grid and phone. `rid` numbers a community's buildings, and its
 /// stewards, in the order of the community page.
 struct Record {
     /// The normalized text the record is found by.
@@ -409,13 +410,13 @@ fn community_records(
         let s = &registry.stewards[si];
         let name = people.refs[si].name.as_str();
         let k = key(name);
-        let (url, grid, phone) = public_details(site, people, si);
+        let (id, grid, phone) = public_details(site, people, si);
         let mut json = String::with_capacity(176);
         let _ = write!(json, "[1,{rid},{ci},");
         let buildings = s.buildings.join("、");
         push_strs(
             &mut json,
-            &[name, or_empty(&k, name), url, grid, &buildings, &phone],
+            &[name, or_empty(&k, name), id, grid, &buildings, &phone],
         );
         json.push(']');
         out.push(Record { key: k, json });
@@ -423,19 +424,20 @@ fn community_records(
     out
 }
 
-/// Link, grid and phone as the steward's own page shows them (see `views::profile`); none
-/// for a steward who has no page.
-fn public_details<'a>(site: &'a Site, people: &'a People, si: usize) -> (&'a str, &'a str, String) {
+/// Page id, grid and phone as the steward's own page shows them (see `views::profile`);
+/// none for a steward who has no page.
+fn public_details<'a>(site: &'a Site, people: &People, si: usize) -> (&'a str, &'a str, String) {
     let s: &Steward = &site.registry.stewards[si];
-    let Some(url) = people.refs[si].url.as_deref().filter(|_| s.public) else {
+    // The same test that gives the steward a link on every other page.
+    if people.refs[si].url.is_none() || !s.public {
         return ("", "", String::new());
-    };
+    }
     let phone = match site.config.privacy.steward_phone {
         PhoneStyle::Masked => s.private.phone.as_deref().map(mask_phone),
         PhoneStyle::Hidden => None,
     };
     (
-        url,
+        &s.id,
         s.grid.as_deref().unwrap_or(""),
         phone.unwrap_or_default(),
     )
@@ -450,9 +452,9 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
     let shown: Vec<String> = (0..registry.stewards.len())
         .into_par_iter()
         .map(|i| {
-            let (url, grid, phone) = public_details(site, &people, i);
+            let (id, grid, phone) = public_details(site, &people, i);
             let mut out = String::from("[");
-            push_strs(&mut out, &[&people.refs[i].name, url, grid, &phone]);
+            push_strs(&mut out, &[&people.refs[i].name, id, grid, &phone]);
             out.push(']');
             out
         })
@@ -572,6 +574,7 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
         "common": common,
         "shards": sizes,
         "paths": paths,
+        "steward_page": routes::STEWARD_PAGE,
     });
     files.push(OutputFile {
         path: routes::search_index(),

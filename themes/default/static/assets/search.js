@@ -14,7 +14,8 @@
   var input = document.getElementById("search-q");
   if (!results || !input) return;
   /* Every address comes from the build (render/routes.rs): the index's and the
-     directory's from the page, shards', communities' and stewards' from the index. */
+     directory's from the page; shards' and communities' from the index, and the two parts
+     of a steward page's address around the ids the records carry (index.steward_page). */
   var root = results.getAttribute("data-root") || "";
   var indexScript = results.getAttribute("data-index");
   var directoryPage = results.getAttribute("data-directory");
@@ -316,8 +317,9 @@
   }
 
   /* name, link to their page when they have one, grid, phone (masked, only when shown). */
-  function stewardLine(parent, name, url, grid, phone) {
-    parent.appendChild(url ? link(url, name) : el("span", "name", name));
+  function stewardLine(parent, name, id, grid, phone) {
+    var page = index.steward_page;
+    parent.appendChild(id ? link(page[0] + id + page[1], name) : el("span", "name", name));
     if (grid) parent.appendChild(el("span", "meta", grid));
     if (phone) parent.appendChild(el("span", "meta phone", "联系电话 " + phone));
   }
