@@ -1,7 +1,8 @@
 //! hongguanjia (红管家): builds a public report site from the records of a 楼道"红管家"
 //! programme. [`pipeline::run`] is the driver, one module a step:
 //!
-//! 1. `load`: find and read `content/` files (CSV, TOML; UTF-8 or GB18030) into raw records;
+//! 1. `load`: find and read `content/` files (CSV, TOML, workbooks read with calamine; text
+//!    in UTF-8 or GB18030) into raw records;
 //! 2. `validate`: check and type them against `schema`, reporting every problem;
 //! 3. `aggregate`: fold them into the programme's figures as they stream; together with
 //!    the settings and the private values they make a [`site::Site`];
@@ -12,11 +13,13 @@
 //!    the output folder (`build`) or kept in memory (`serve`).
 //!
 //! Every problem on the way is a [`diagnostics::Diagnostic`]; [`charts`] draws the
-//! pages' statistics as inline SVG. See docs/architecture.md.
+//! pages' statistics as inline SVG; [`scaffold`] writes a new site (`init`) and a site's
+//! next documents (`new bulletin`, `new page`). See docs/architecture.md.
 
 pub mod charts;
 pub mod diagnostics;
 pub mod pipeline;
+pub mod scaffold;
 pub mod site;
 pub mod timings;
 pub mod write;
@@ -29,12 +32,12 @@ pub(crate) mod render;
 pub(crate) mod schema;
 pub(crate) mod theme;
 
-// Their items are narrowed to `pub(crate)` once the branches now changing them (trust,
-// workbook reader) are merged; until then the whole module is internal.
+pub(crate) mod load;
+
+// Their items are narrowed to `pub(crate)` once the branch now changing them (trust) is
+// merged; until then the whole module is internal.
 #[allow(unreachable_pub)]
 pub(crate) mod guard;
-#[allow(unreachable_pub)]
-pub(crate) mod load;
 #[allow(unreachable_pub)]
 pub(crate) mod privacy;
 #[allow(unreachable_pub)]

@@ -30,6 +30,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    Init(cmd::init::Args),
+    New(cmd::new::Args),
     Build(cmd::build::Args),
     Check(cmd::check::Args),
 }
@@ -46,6 +48,8 @@ fn main() -> ExitCode {
         Err(err) => return cmd::usage_error(err),
     };
     match cli.command {
+        Command::Init(args) => cmd::init::run(args),
+        Command::New(args) => cmd::new::run(args),
         Command::Build(args) => cmd::build::run(args),
         Command::Check(args) => cmd::check::run(args),
     }

@@ -60,6 +60,18 @@ impl Kind {
         }
     }
 
+    /// The kind a workbook's sheet (or a workbook) is named for: its Chinese name (议事会 for
+    /// short), or its English name, plural or singular, in any letter case.
+    pub(crate) fn from_name(name: &str) -> Option<Kind> {
+        let name = name.trim();
+        Kind::ALL.into_iter().find(|k| {
+            k.label() == name
+                || k.plural().eq_ignore_ascii_case(name)
+                || k.singular().eq_ignore_ascii_case(name)
+                || (*k == Kind::Meetings && name == "议事会")
+        })
+    }
+
     pub(crate) fn required(self) -> bool {
         matches!(
             self,
@@ -94,6 +106,14 @@ impl Kind {
         self.fields()
             .iter()
             .position(|f| f.alias == written || f.name.eq_ignore_ascii_case(written))
+    }
+}
+
+impl FieldSpec {
+    /// Whether the field holds a date: a workbook's number in it is an Excel date serial,
+    /// and a new workbook formats it as a date.
+    pub(crate) fn is_date(&self) -> bool {
+        matches!(self.name, "date" | "resolved" | "joined")
     }
 }
 
@@ -228,6 +248,19 @@ mod tests {
                 assert_eq!(kind.lookup(f.alias), Some(i), "{kind:?}.{}", f.alias);
                 assert_eq!(kind.field(f.name), i);
             }
+        }
+    }
+
+    #[test]
+    fn sheets_are_named_by_chinese_or_english_names() {
+        assert_eq!(Kind::from_name("红管家"), Some(Kind::Stewards));
+        assert_eq!(Kind::from_name(" Visits "), Some(Kind::Visits));
+        assert_eq!(Kind::from_name("errand"), Some(Kind::Errands));
+        assert_eq!(Kind::from_name("议事会"), Some(Kind::Meetings));
+        assert_eq!(Kind::from_name("红管家议事会"), Some(Kind::Meetings));
+        assert_eq!(Kind::from_name("Sheet1"), None);
+        for kind in Kind::ALL {
+            assert_eq!(Kind::from_name(kind.label()), Some(kind));
         }
     }
 

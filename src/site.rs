@@ -89,10 +89,7 @@ impl Site {
         }
         let config = config::load(root, diags);
         load::unexpected_entries(root, diags);
-        let sources: Vec<_> = Kind::ALL
-            .iter()
-            .map(|&k| (k, load::discover(root, k, diags)))
-            .collect();
+        let sources = load::discover_all(root, diags);
         let source = |k: Kind| &sources[Kind::ALL.iter().position(|x| *x == k).unwrap_or(0)].1;
 
         let mut registry = Registry::default();

@@ -283,7 +283,7 @@ fn a_missing_required_kind() {
     fails_with(
         &site,
         &[
-            "content/cases.csv:1: 缺少民情事项数据：请提供 content/cases.csv、content/cases.toml 或文件夹 content/cases/",
+            "content/cases.csv:1: 缺少民情事项数据：请提供 content/cases.csv、content/cases.toml、工作簿 content/cases.xlsx、文件夹 content/cases/，或在工作簿（如 content/红管家台账.xlsx）里建一个名为“民情事项”的工作表",
         ],
     );
 
@@ -293,7 +293,7 @@ fn a_missing_required_kind() {
     fails_with(
         &site,
         &[
-            "content/stewards.csv:1: 缺少红管家数据：请提供 content/stewards.csv、content/stewards.toml 或文件夹 content/stewards/",
+            "content/stewards.csv:1: 缺少红管家数据：请提供 content/stewards.csv、content/stewards.toml、工作簿 content/stewards.xlsx、文件夹 content/stewards/，或在工作簿（如 content/红管家台账.xlsx）里建一个名为“红管家”的工作表",
         ],
     );
 }

@@ -13,6 +13,8 @@ use hongguanjia::timings::Timings;
 
 pub(crate) mod build;
 pub(crate) mod check;
+pub(crate) mod init;
+pub(crate) mod new;
 
 /// `hongguanjia --help`, with clap's English headings replaced.
 pub(crate) const MAIN_HELP: &str = "\
@@ -29,6 +31,17 @@ pub(crate) const MAIN_HELP: &str = "\
 pub(crate) const COMMAND_HELP: &str = "\
 {about-with-newline}
 用法：{usage}
+
+选项：
+{options}{after-help}";
+
+/// `hongguanjia <命令> --help` for a command that takes arguments of its own.
+pub(crate) const COMMAND_WITH_ARGS_HELP: &str = "\
+{about-with-newline}
+用法：{usage}
+
+参数：
+{positionals}
 
 选项：
 {options}{after-help}";
@@ -66,7 +79,6 @@ macro_rules! complain {
         let _ = writeln!(std::io::stderr(), $($arg)*);
     }};
 }
-#[allow(unused_imports)]
 pub(crate) use complain;
 
 /// The one printer of problems: sorted by file and line.
@@ -145,7 +157,7 @@ pub(crate) fn usage_error(err: clap::Error) -> ExitCode {
         ErrorKind::UnknownArgument => format!("不认识的参数“{arg}”"),
         ErrorKind::MissingRequiredArgument => format!("缺少必填的选项：{arg}"),
         ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            "请给出一个命令：build（生成网站）或 check（只检查记录）".to_string()
+            "请给出一个命令：init（新建站点）、new（新建简报或页面）、build（生成网站）或 check（只检查记录）".to_string()
         }
         ErrorKind::InvalidValue if value.is_empty() => format!("选项 {arg} 需要一个值"),
         ErrorKind::InvalidValue => format!("选项 {arg} 的值“{value}”无效"),

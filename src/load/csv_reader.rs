@@ -1,8 +1,6 @@
 //! CSV files as spreadsheets export them: header row, quoted fields, any line ends.
 
-use std::collections::BTreeSet;
-
-use super::{RawField, RawRecord, RawValue, SourceFile, decode};
+use super::{HeaderMap, RawField, RawRecord, RawValue, SourceFile, decode, map_headers};
 use crate::diagnostics::Diagnostics;
 use crate::schema::Kind;
 
@@ -49,55 +47,10 @@ pub(super) fn read(
     };
 
     let specs = kind.fields();
-    let mut column_field: Vec<Option<usize>> = Vec::with_capacity(headers.len());
-    let mut columns = vec![false; specs.len()];
-    let mut unknown = Vec::new();
-    let mut seen: Vec<Option<&str>> = vec![None; specs.len()];
-    for header in &headers {
-        match kind.lookup(header) {
-            Some(i) => {
-                if let Some(first) = seen[i] {
-                    diags.error(
-                        path,
-                        header_line,
-                        format!(
-                            "列“{header}”与列“{first}”是同一字段（{}），只能保留一列",
-                            specs[i].name
-                        ),
-                    );
-                    column_field.push(None);
-                } else {
-                    seen[i] = Some(header);
-                    columns[i] = true;
-                    column_field.push(Some(i));
-                }
-            }
-            None => {
-                if !header.is_empty() {
-                    unknown.push(header.as_str());
-                }
-                column_field.push(None);
-            }
-        }
-    }
-    if !unknown.is_empty() {
-        let list: BTreeSet<&str> = unknown.into_iter().collect();
-        let list: Vec<&str> = list.into_iter().collect();
-        diags.warning(
-            path,
-            header_line,
-            format!("未知的列“{}”，已忽略且不会公开", list.join("”“")),
-        );
-    }
-    for (i, spec) in specs.iter().enumerate() {
-        if spec.required && !columns[i] {
-            diags.error(
-                path,
-                header_line,
-                format!("缺少必填列“{}”（{}）", spec.alias, spec.name),
-            );
-        }
-    }
+    let HeaderMap {
+        column_field,
+        columns,
+    } = map_headers(kind, &headers, path, header_line, &|_| None, diags);
 
     let mut extra_reported = false;
     loop {

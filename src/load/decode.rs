@@ -12,7 +12,7 @@ use std::path::Path;
 use encoding_rs_io::{DecodeReaderBytes, DecodeReaderBytesBuilder};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Encoding {
+pub(crate) enum Encoding {
     Utf8,
     Utf16Bom,
     Gb18030,
@@ -20,7 +20,7 @@ pub enum Encoding {
 
 /// Decides how to read `path` by scanning it once. A file with NUL bytes and no UTF-16
 /// BOM is refused as not text.
-pub fn detect(path: &Path) -> io::Result<Encoding> {
+pub(crate) fn detect(path: &Path) -> io::Result<Encoding> {
     let mut head = Vec::with_capacity(2);
     File::open(path)?.take(2).read_to_end(&mut head)?;
     if head == [0xFF, 0xFE] || head == [0xFE, 0xFF] {
@@ -63,7 +63,7 @@ pub fn detect(path: &Path) -> io::Result<Encoding> {
 }
 
 /// A reader that yields UTF-8 without a BOM, whatever the file's encoding.
-pub fn open(
+pub(crate) fn open(
     path: &Path,
     encoding: Encoding,
 ) -> io::Result<DecodeReaderBytes<BufReader<File>, Vec<u8>>> {
@@ -85,7 +85,7 @@ pub fn open(
 
 /// Turns CRLF and lone CR line ends into LF. The csv crate mis-counts lines after a CRLF,
 /// and messages must point at the line the user sees in their editor.
-pub struct UnixLines<R> {
+pub(crate) struct UnixLines<R> {
     inner: R,
     input: Vec<u8>,
     output: Vec<u8>,
@@ -95,7 +95,7 @@ pub struct UnixLines<R> {
 }
 
 impl<R: Read> UnixLines<R> {
-    pub fn new(inner: R) -> Self {
+    pub(crate) fn new(inner: R) -> Self {
         UnixLines {
             inner,
             input: vec![0; 64 * 1024],
@@ -152,7 +152,7 @@ impl<R: Read> Read for UnixLines<R> {
 }
 
 /// Reads a small file (TOML, Markdown) whole, decoded to UTF-8.
-pub fn read_to_string(path: &Path) -> io::Result<String> {
+pub(crate) fn read_to_string(path: &Path) -> io::Result<String> {
     let encoding = detect(path)?;
     let mut text = String::new();
     open(path, encoding)?.read_to_string(&mut text)?;

@@ -6,19 +6,19 @@ use super::{decode, display_path};
 use crate::diagnostics::Diagnostics;
 
 /// A document split into its front matter and body, not yet checked.
-pub struct RawDocument {
-    pub display: String,
+pub(crate) struct RawDocument {
+    pub(crate) display: String,
     /// The file name without `.md`.
-    pub stem: String,
-    pub front: String,
+    pub(crate) stem: String,
+    pub(crate) front: String,
     /// Line of the file on which the front matter's first line stands.
-    pub front_line: u32,
-    pub body: String,
-    pub body_line: u32,
+    pub(crate) front_line: u32,
+    pub(crate) body: String,
+    pub(crate) body_line: u32,
 }
 
 /// Reads every `.md` file of `content/<folder>/`, in name order.
-pub fn read_folder(root: &Path, folder: &str, diags: &mut Diagnostics) -> Vec<RawDocument> {
+pub(crate) fn read_folder(root: &Path, folder: &str, diags: &mut Diagnostics) -> Vec<RawDocument> {
     let dir = root.join("content").join(folder);
     let mut docs = Vec::new();
     if !dir.is_dir() {

@@ -3,20 +3,22 @@
 //! wrote and the line it came from.
 
 mod csv_reader;
-pub mod decode;
-pub mod documents;
+pub(crate) mod decode;
+pub(crate) mod documents;
 mod toml_reader;
+pub(crate) mod workbook;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::schema::Kind;
 
-pub use toml_reader::{LineIndex, TomlDoc, raw_value as toml_value};
+pub(crate) use toml_reader::{LineIndex, TomlDoc, raw_value as toml_value};
 
 /// A field's value before validation. CSV gives only text; TOML gives native values too.
 #[derive(Debug, Clone)]
-pub enum RawValue<'a> {
+pub(crate) enum RawValue<'a> {
     Text(&'a str),
     Integer(i64),
     Float(f64),
@@ -24,11 +26,14 @@ pub enum RawValue<'a> {
     Datetime(toml::value::Datetime),
     List(Vec<RawValue<'a>>),
     Table,
+    /// A workbook cell holding an error value (`#N/A`, `#REF!`): the reader has reported
+    /// it at its cell, so the validator only marks the record as wrong.
+    CellError(&'a str),
 }
 
 impl RawValue<'_> {
     /// How the value reads in a message.
-    pub fn display(&self) -> String {
+    pub(crate) fn display(&self) -> String {
         match self {
             RawValue::Text(s) => (*s).to_string(),
             RawValue::Integer(i) => i.to_string(),
@@ -40,68 +45,151 @@ impl RawValue<'_> {
                 format!("[{}]", parts.join(", "))
             }
             RawValue::Table => "{…}".to_string(),
+            RawValue::CellError(e) => (*e).to_string(),
         }
     }
 
-    pub fn is_blank(&self) -> bool {
+    pub(crate) fn is_blank(&self) -> bool {
         matches!(self, RawValue::Text(s) if s.trim().is_empty())
+            || matches!(self, RawValue::CellError(_))
     }
 }
 
 #[derive(Debug, Clone)]
-pub struct RawField<'a> {
+pub(crate) struct RawField<'a> {
     /// The header or key exactly as the user wrote it, for messages.
-    pub written: &'a str,
-    pub line: u32,
+    pub(crate) written: &'a str,
+    pub(crate) line: u32,
     /// The 1-based column of a workbook cell, for messages; none for CSV and TOML, where
     /// the line and the header name the place.
-    pub column: Option<u32>,
-    pub value: RawValue<'a>,
+    pub(crate) column: Option<u32>,
+    pub(crate) value: RawValue<'a>,
 }
 
 /// One row of a CSV file or one table of a TOML file.
 #[derive(Debug)]
-pub struct RawRecord<'a> {
-    pub path: &'a str,
-    pub line: u32,
+pub(crate) struct RawRecord<'a> {
+    pub(crate) path: &'a str,
+    pub(crate) line: u32,
     /// Indexed like `Kind::fields()`.
-    pub fields: Vec<Option<RawField<'a>>>,
+    pub(crate) fields: Vec<Option<RawField<'a>>>,
     /// For CSV, which fields have a column at all; a missing column is reported once per
     /// file, so its rows do not repeat it.
-    pub columns: Option<&'a [bool]>,
+    pub(crate) columns: Option<&'a [bool]>,
     /// Values of columns or keys the contract does not name: never published, and
     /// watched for by the leak guard.
-    pub unknown: Vec<RawField<'a>>,
+    pub(crate) unknown: Vec<RawField<'a>>,
+}
+
+/// Which field each column of a header row holds.
+pub(crate) struct HeaderMap {
+    /// Indexed by column: the field it holds, if any.
+    pub(crate) column_field: Vec<Option<usize>>,
+    /// Indexed like `Kind::fields()`: whether any column holds the field.
+    pub(crate) columns: Vec<bool>,
+}
+
+/// Maps a header row to fields, reporting two columns for one field, unknown columns and
+/// missing required ones. `cell` gives a header's sheet column, for workbooks.
+pub(crate) fn map_headers(
+    kind: Kind,
+    headers: &[String],
+    path: &str,
+    line: u32,
+    cell: &dyn Fn(usize) -> Option<u32>,
+    diags: &mut Diagnostics,
+) -> HeaderMap {
+    let specs = kind.fields();
+    let mut column_field: Vec<Option<usize>> = Vec::with_capacity(headers.len());
+    let mut columns = vec![false; specs.len()];
+    let mut unknown = Vec::new();
+    let mut seen: Vec<Option<&str>> = vec![None; specs.len()];
+    for (n, header) in headers.iter().enumerate() {
+        match kind.lookup(header) {
+            Some(i) => {
+                if let Some(first) = seen[i] {
+                    diags.push(
+                        Diagnostic::error(
+                            path,
+                            line,
+                            format!(
+                                "列“{header}”与列“{first}”是同一字段（{}），只能保留一列",
+                                specs[i].name
+                            ),
+                        )
+                        .at_column(cell(n)),
+                    );
+                    column_field.push(None);
+                } else {
+                    seen[i] = Some(header);
+                    columns[i] = true;
+                    column_field.push(Some(i));
+                }
+            }
+            None => {
+                if !header.is_empty() {
+                    unknown.push(header.as_str());
+                }
+                column_field.push(None);
+            }
+        }
+    }
+    if !unknown.is_empty() {
+        let list: BTreeSet<&str> = unknown.into_iter().collect();
+        let list: Vec<&str> = list.into_iter().collect();
+        diags.warning(
+            path,
+            line,
+            format!("未知的列“{}”，已忽略且不会公开", list.join("”“")),
+        );
+    }
+    for (i, spec) in specs.iter().enumerate() {
+        if spec.required && !columns[i] {
+            diags.error(
+                path,
+                line,
+                format!("缺少必填列“{}”（{}）", spec.alias, spec.name),
+            );
+        }
+    }
+    HeaderMap {
+        column_field,
+        columns,
+    }
 }
 
 impl<'a> RawRecord<'a> {
-    pub fn get(&self, index: usize) -> Option<&RawField<'a>> {
+    pub(crate) fn get(&self, index: usize) -> Option<&RawField<'a>> {
         self.fields.get(index).and_then(|f| f.as_ref())
     }
 }
 
 /// The files that hold one record kind, in the order they are read.
 #[derive(Debug, Default)]
-pub struct Sources {
-    pub files: Vec<SourceFile>,
+pub(crate) struct Sources {
+    pub(crate) files: Vec<SourceFile>,
 }
 
 #[derive(Debug, Clone)]
-pub struct SourceFile {
-    pub path: PathBuf,
-    /// Relative to the site root with `/`, as messages show it.
-    pub display: String,
-    pub format: Format,
+pub(crate) struct SourceFile {
+    pub(crate) path: PathBuf,
+    /// Relative to the site root with `/`, as messages show it; for a workbook, with the
+    /// sheet after a colon: `content/台账.xlsx:红管家`.
+    pub(crate) display: String,
+    pub(crate) format: Format,
+    /// The sheet to read, for a workbook.
+    pub(crate) sheet: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     Csv,
     Toml,
+    Workbook,
 }
 
 /// Shows a path relative to the site root, the way a user finds it in their folder.
-pub fn display_path(root: &Path, path: &Path) -> String {
+pub(crate) fn display_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())
@@ -114,13 +202,19 @@ fn format_of(path: &Path) -> Option<Format> {
     match ext.as_str() {
         "csv" => Some(Format::Csv),
         "toml" => Some(Format::Toml),
+        _ if workbook::is_workbook(path) => Some(Format::Workbook),
         _ => None,
     }
 }
 
 /// Whether `path` resolves to somewhere inside the site folder. A symbolic link that
 /// leads out of it is refused: a site folder must not be a way to publish other files.
-pub fn refuse_outside(root: &Path, path: &Path, display: &str, diags: &mut Diagnostics) -> bool {
+pub(crate) fn refuse_outside(
+    root: &Path,
+    path: &Path,
+    display: &str,
+    diags: &mut Diagnostics,
+) -> bool {
     let (Ok(root), Ok(target)) = (root.canonicalize(), path.canonicalize()) else {
         // Missing targets are reported where the file is read.
         return true;
@@ -137,21 +231,162 @@ pub fn refuse_outside(root: &Path, path: &Path, display: &str, diags: &mut Diagn
     }
 }
 
-/// Finds the files of `kind`: `content/<kind>.csv`, `content/<kind>.toml` or the folder
-/// `content/<kind>/`. Exactly one of them may exist.
-pub fn discover(root: &Path, kind: Kind, diags: &mut Diagnostics) -> Sources {
+/// Where one kind's records may be: a file or folder named for the kind, or one sheet of
+/// a workbook that holds several kinds.
+enum Place {
+    Path(PathBuf),
+    Sheet(PathBuf, String),
+}
+
+/// Finds the files of every kind, in the order of `Kind::ALL`. A kind is in
+/// `content/<kind>.csv`, `.toml`, a workbook `content/<kind>.xlsx` (`.xlsm`, `.xls`,
+/// `.xlsb`, `.ods`), the folder `content/<kind>/`, or a sheet named for it in a workbook of
+/// `content/` named for no kind (`content/红管家台账.xlsx`). Exactly one of them may exist.
+pub(crate) fn discover_all(root: &Path, diags: &mut Diagnostics) -> Vec<(Kind, Sources)> {
     let content = root.join("content");
-    let mut found: Vec<PathBuf> = Vec::new();
-    for candidate in [
-        content.join(format!("{}.csv", kind.plural())),
-        content.join(format!("{}.toml", kind.plural())),
-        content.join(kind.plural()),
-    ] {
-        if candidate.exists() {
-            found.push(candidate);
+    let mut places: Vec<Vec<Place>> = Kind::ALL
+        .iter()
+        .map(|kind| {
+            let mut names = vec![
+                format!("{}.csv", kind.plural()),
+                format!("{}.toml", kind.plural()),
+            ];
+            names.extend(
+                workbook::EXTENSIONS
+                    .iter()
+                    .map(|ext| format!("{}.{ext}", kind.plural())),
+            );
+            names.push(kind.plural().to_string());
+            names
+                .into_iter()
+                .map(|n| content.join(n))
+                .filter(|p| p.exists())
+                .map(Place::Path)
+                .collect()
+        })
+        .collect();
+    // A workbook named for a kind in other words (走访记录.xlsx, Visits.xlsx) is that
+    // kind's, like visits.xlsx.
+    if let Ok(entries) = std::fs::read_dir(&content) {
+        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths {
+            // `visits.xlsx` itself is found above, by its exact name.
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            let exact = name.is_some_and(|n| {
+                Kind::ALL.iter().any(|k| {
+                    workbook::EXTENSIONS
+                        .iter()
+                        .any(|ext| n == format!("{}.{ext}", k.plural()))
+                })
+            });
+            if let (Some(kind), true, false) = (workbook_kind(&path), path.is_file(), exact)
+                && let Some(i) = Kind::ALL.iter().position(|k| *k == kind)
+            {
+                places[i].push(Place::Path(path));
+            }
         }
     }
-    let shown = |p: &PathBuf| display_path(root, p);
+    for path in shared_workbooks(&content, diags) {
+        let display = display_path(root, &path);
+        if !refuse_outside(root, &path, &display, diags) {
+            continue;
+        }
+        let Some(sheets) = workbook::sheet_names(&path, &display, diags) else {
+            continue;
+        };
+        let mut any = false;
+        let mut unknown = Vec::new();
+        for sheet in sheets {
+            match Kind::from_name(&sheet) {
+                Some(kind) => {
+                    any = true;
+                    if let Some(i) = Kind::ALL.iter().position(|k| *k == kind) {
+                        places[i].push(Place::Sheet(path.clone(), sheet));
+                    }
+                }
+                None if workbook::is_instructions(&sheet) => {}
+                None => unknown.push(sheet),
+            }
+        }
+        if !unknown.is_empty() {
+            for sheet in workbook::with_content(&path, unknown) {
+                diags.warning(
+                    &display,
+                    1,
+                    format!(
+                        "工作表“{sheet}”不是记录类别的名称，已忽略（工作表名应为 {}）",
+                        kind_names()
+                    ),
+                );
+            }
+        }
+        if !any {
+            diags.warning(
+                &display,
+                1,
+                format!(
+                    "工作簿里没有以记录类别命名的工作表，已忽略（工作表名应为 {}）",
+                    kind_names()
+                ),
+            );
+        }
+    }
+    Kind::ALL
+        .iter()
+        .zip(places)
+        .map(|(&kind, found)| (kind, sources_of(root, kind, found, diags)))
+        .collect()
+}
+
+/// The kind a workbook's file name names, in any of the names a sheet may have.
+fn workbook_kind(path: &Path) -> Option<Kind> {
+    if !workbook::is_workbook(path) {
+        return None;
+    }
+    Kind::from_name(&path.file_stem()?.to_string_lossy())
+}
+
+/// `社区、红管家、…`: the sheet names a workbook of several kinds may use.
+fn kind_names() -> String {
+    let names: Vec<&str> = Kind::ALL.iter().map(|k| k.label()).collect();
+    names.join("、")
+}
+
+/// Workbooks directly in `content/` not named for a kind: each sheet named for a kind holds
+/// that kind. WPS `.et` files there are reported, since they cannot be read.
+fn shared_workbooks(content: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(content) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    let root = content.parent().unwrap_or(content);
+    paths
+        .into_iter()
+        .filter(|p| {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if name.starts_with('.') || name.starts_with("~$") || !p.is_file() {
+                return false;
+            }
+            if workbook::is_wps(p) {
+                diags.error(&display_path(root, p), 1, workbook::WPS_MESSAGE);
+                return false;
+            }
+            workbook::is_workbook(p) && workbook_kind(p).is_none()
+        })
+        .collect()
+}
+
+fn sources_of(root: &Path, kind: Kind, mut found: Vec<Place>, diags: &mut Diagnostics) -> Sources {
+    let shown = |place: &Place| match place {
+        Place::Path(p) if p.is_dir() => format!("{}/", display_path(root, p)),
+        Place::Path(p) => display_path(root, p),
+        Place::Sheet(p, sheet) => format!("{}:{sheet}", display_path(root, p)),
+    };
     match found.len() {
         0 => {
             if kind.required() {
@@ -159,46 +394,43 @@ pub fn discover(root: &Path, kind: Kind, diags: &mut Diagnostics) -> Sources {
                     &format!("content/{}.csv", kind.plural()),
                     1,
                     format!(
-                        "缺少{}数据：请提供 content/{}.csv、content/{}.toml 或文件夹 content/{}/",
+                        "缺少{}数据：请提供 content/{}.csv、content/{}.toml、工作簿 content/{}.xlsx、文件夹 content/{}/，或在工作簿（如 content/红管家台账.xlsx）里建一个名为“{}”的工作表",
                         kind.label(),
                         kind.plural(),
                         kind.plural(),
-                        kind.plural()
+                        kind.plural(),
+                        kind.plural(),
+                        kind.label(),
                     ),
                 );
             }
             Sources::default()
         }
-        1 => {
-            let path = found.remove(0);
-            if !refuse_outside(root, &path, &shown(&path), diags) {
-                return Sources::default();
-            }
-            if path.is_dir() {
-                folder_sources(root, &path, diags)
-            } else {
-                let display = shown(&path);
-                match format_of(&path) {
-                    Some(format) => Sources {
-                        files: vec![SourceFile {
-                            path,
-                            display,
-                            format,
-                        }],
-                    },
-                    None => Sources::default(),
+        1 => match found.remove(0) {
+            Place::Sheet(path, sheet) => Sources {
+                files: vec![SourceFile {
+                    display: format!("{}:{sheet}", display_path(root, &path)),
+                    path,
+                    format: Format::Workbook,
+                    sheet: Some(sheet),
+                }],
+            },
+            Place::Path(path) => {
+                let display = display_path(root, &path);
+                if !refuse_outside(root, &path, &display, diags) {
+                    return Sources::default();
+                }
+                if path.is_dir() {
+                    folder_sources(root, kind, &path, diags)
+                } else {
+                    let mut files = Vec::new();
+                    add_file(kind, path, display, &mut files, diags);
+                    Sources { files }
                 }
             }
-        }
+        },
         _ => {
-            // A folder is shown with its trailing `/`, as the contract writes it.
-            let names: Vec<String> = found
-                .iter()
-                .map(|p| {
-                    let name = shown(p);
-                    if p.is_dir() { format!("{name}/") } else { name }
-                })
-                .collect();
+            let names: Vec<String> = found.iter().map(shown).collect();
             diags.error(
                 &names[0],
                 1,
@@ -213,7 +445,52 @@ pub fn discover(root: &Path, kind: Kind, diags: &mut Diagnostics) -> Sources {
     }
 }
 
-fn folder_sources(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Sources {
+/// Adds a file named for `kind` (or inside its folder): a workbook adds each of its sheets
+/// that holds records.
+fn add_file(
+    kind: Kind,
+    path: PathBuf,
+    display: String,
+    files: &mut Vec<SourceFile>,
+    diags: &mut Diagnostics,
+) {
+    match format_of(&path) {
+        Some(Format::Workbook) => {
+            let Some(sheets) = workbook::sheet_names(&path, &display, diags) else {
+                return;
+            };
+            for sheet in sheets {
+                match Kind::from_name(&sheet) {
+                    _ if workbook::is_instructions(&sheet) => {}
+                    Some(other) if other != kind => diags.warning(
+                        &display,
+                        1,
+                        format!(
+                            "工作表“{sheet}”是另一类记录（{}）的名称，而这个工作簿按文件名只放{}，已忽略（要在一个工作簿里放几类记录，请给工作簿起一个不是类别名的文件名，如 content/红管家台账.xlsx）",
+                            other.label(),
+                            kind.label()
+                        ),
+                    ),
+                    _ => files.push(SourceFile {
+                        path: path.clone(),
+                        display: format!("{display}:{sheet}"),
+                        format: Format::Workbook,
+                        sheet: Some(sheet),
+                    }),
+                }
+            }
+        }
+        Some(format) => files.push(SourceFile {
+            path,
+            display,
+            format,
+            sheet: None,
+        }),
+        None => {}
+    }
+}
+
+fn folder_sources(root: &Path, kind: Kind, dir: &Path, diags: &mut Diagnostics) -> Sources {
     let mut files = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
@@ -232,8 +509,8 @@ fn folder_sources(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Sources {
                 continue;
             }
         };
-        let kind = entry.file_type();
-        if !kind.is_file() && !kind.is_symlink() {
+        let file_type = entry.file_type();
+        if !file_type.is_file() && !file_type.is_symlink() {
             continue;
         }
         let path = entry.path().to_path_buf();
@@ -245,10 +522,10 @@ fn folder_sources(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Sources {
         }
         // A link to a file inside the site is read like the file; links are not followed
         // into folders, nor out of the site.
-        if kind.is_symlink() && !refuse_outside(root, &path, &display, diags) {
+        if file_type.is_symlink() && !refuse_outside(root, &path, &display, diags) {
             continue;
         }
-        if kind.is_symlink() {
+        if file_type.is_symlink() {
             match std::fs::metadata(&path) {
                 Ok(meta) if meta.is_file() => {}
                 Ok(_) => continue,
@@ -258,13 +535,16 @@ fn folder_sources(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Sources {
                 }
             }
         }
-        match format_of(&path) {
-            Some(format) => files.push(SourceFile {
-                path,
-                display,
-                format,
-            }),
-            None => diags.warning(&display, 1, "不是 .csv 或 .toml 文件，已忽略"),
+        if workbook::is_wps(&path) {
+            diags.error(&display, 1, workbook::WPS_MESSAGE);
+        } else if format_of(&path).is_some() {
+            add_file(kind, path, display, &mut files, diags);
+        } else {
+            diags.warning(
+                &display,
+                1,
+                "不是 .csv、.toml 或 Excel/WPS 工作簿文件，已忽略",
+            );
         }
     }
     Sources { files }
@@ -272,7 +552,7 @@ fn folder_sources(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Sources {
 
 /// Streams every record of `kind` from `sources` into `sink`, reporting unreadable files,
 /// syntax errors and unknown or missing columns on the way.
-pub fn read_records(
+pub(crate) fn read_records(
     kind: Kind,
     sources: &Sources,
     diags: &mut Diagnostics,
@@ -282,13 +562,14 @@ pub fn read_records(
         match file.format {
             Format::Csv => csv_reader::read(kind, file, diags, sink),
             Format::Toml => toml_reader::read_records(kind, file, diags, sink),
+            Format::Workbook => workbook::read(kind, file, diags, sink),
         }
     }
 }
 
 /// Warns about entries of `content/` that hongguanjia does not read, so that a misnamed
 /// file (`Errands.csv`, `visit.csv`) is not silently left out of the figures.
-pub fn unexpected_entries(root: &Path, diags: &mut Diagnostics) {
+pub(crate) fn unexpected_entries(root: &Path, diags: &mut Diagnostics) {
     let Ok(entries) = std::fs::read_dir(root.join("content")) else {
         return;
     };
@@ -302,10 +583,12 @@ pub fn unexpected_entries(root: &Path, diags: &mut Diagnostics) {
         known.push(format!("{}.toml", kind.plural()));
         known.push(kind.plural().to_string());
     }
+    // Workbooks and WPS files are all looked into (or reported) by `discover_all`.
     let mut names: Vec<String> = entries
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| !n.starts_with('.') && !n.starts_with("~$"))
+        .filter(|n| !workbook::is_workbook(Path::new(n)) && !workbook::is_wps(Path::new(n)))
         .collect();
     names.sort();
     for name in names {

@@ -13,18 +13,18 @@ use crate::schema::Kind;
 
 /// Byte offset → 1-based line number.
 #[derive(Debug, Clone)]
-pub struct LineIndex {
+pub(crate) struct LineIndex {
     starts: Vec<usize>,
 }
 
 impl LineIndex {
-    pub fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Self { starts }
     }
 
-    pub fn line(&self, offset: usize) -> u32 {
+    pub(crate) fn line(&self, offset: usize) -> u32 {
         let line = match self.starts.binary_search(&offset) {
             Ok(i) => i + 1,
             Err(i) => i,
@@ -34,14 +34,14 @@ impl LineIndex {
 }
 
 /// A TOML document read from disk, kept with its line index.
-pub struct TomlDoc {
-    pub display: String,
-    pub text: String,
-    pub lines: LineIndex,
+pub(crate) struct TomlDoc {
+    pub(crate) display: String,
+    pub(crate) text: String,
+    pub(crate) lines: LineIndex,
 }
 
 impl TomlDoc {
-    pub fn new(display: String, text: String) -> Self {
+    pub(crate) fn new(display: String, text: String) -> Self {
         let lines = LineIndex::new(&text);
         Self {
             display,
@@ -51,7 +51,7 @@ impl TomlDoc {
     }
 
     /// Parses the document, reporting every syntax error it can recover from.
-    pub fn parse(&self, diags: &mut Diagnostics) -> Option<DeTable<'_>> {
+    pub(crate) fn parse(&self, diags: &mut Diagnostics) -> Option<DeTable<'_>> {
         let (table, errors) = DeTable::parse_recoverable(&self.text);
         if errors.is_empty() {
             return Some(table.into_inner());
@@ -71,13 +71,13 @@ impl TomlDoc {
         None
     }
 
-    pub fn line_of<T>(&self, spanned: &Spanned<T>) -> u32 {
+    pub(crate) fn line_of<T>(&self, spanned: &Spanned<T>) -> u32 {
         self.lines.line(spanned.span().start)
     }
 }
 
 /// Converts a parsed TOML value into the reader-neutral form.
-pub fn raw_value<'a>(value: &'a DeValue<'_>) -> RawValue<'a> {
+pub(crate) fn raw_value<'a>(value: &'a DeValue<'_>) -> RawValue<'a> {
     match value {
         DeValue::String(s) => RawValue::Text(s.as_ref()),
         DeValue::Integer(i) => {

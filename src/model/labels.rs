@@ -24,6 +24,10 @@ macro_rules! labelled {
                 $($(($alias, $name::$variant),)?)+
             ];
 
+            /// The Chinese labels alone, in declaration order: the choices a new
+            /// workbook's drop-down list offers.
+            pub(crate) const LABELS: &'static [&'static str] = &[$($label),+];
+
             /// The word pages show.
             pub(crate) fn label(self) -> &'static str {
                 match self {
@@ -106,6 +110,7 @@ mod tests {
             ]
         );
         assert_eq!(Channel::WORDS.len(), 5);
+        assert_eq!(ErrandStatus::LABELS, &["已办结", "办理中"]);
         assert_eq!(
             serde_json::to_string(&CaseStatus::Resolved).unwrap(),
             "\"已解决\""

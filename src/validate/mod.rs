@@ -30,6 +30,31 @@ const ERRAND_STATUS: &[(&str, ErrandStatus)] = ErrandStatus::WORDS;
 
 const GENDER: &[(&str, &str)] = &[("男", "男"), ("女", "女")];
 
+/// The words an enumerated field accepts, in Chinese, for the drop-down lists of a new
+/// workbook and its instructions: the enums' own labels (model/labels.rs) and the tables
+/// above, so a word is declared in one place only.
+pub(crate) fn choices(kind: Kind, field: &str) -> Option<Vec<&'static str>> {
+    // Gender and yes/no are no enums; their tables also accept English words.
+    fn chinese<T>(table: &[(&'static str, T)]) -> Vec<&'static str> {
+        table
+            .iter()
+            .map(|(word, _)| *word)
+            .filter(|word| !word.is_ascii())
+            .collect()
+    }
+    let words = match (kind, field) {
+        (Kind::Stewards, "membership") => Membership::LABELS.to_vec(),
+        (Kind::Stewards, "gender") => chinese(GENDER),
+        (Kind::Stewards, "public") => chinese(row::YES_NO),
+        (Kind::Visits, "kind") => VisitKind::LABELS.to_vec(),
+        (Kind::Cases, "status") => CaseStatus::LABELS.to_vec(),
+        (Kind::Cases, "channel") => Channel::LABELS.to_vec(),
+        (Kind::Errands, "status") => ErrandStatus::LABELS.to_vec(),
+        _ => return None,
+    };
+    Some(words)
+}
+
 /// Where a record was first seen, for duplicate-id messages.
 #[derive(Debug, Clone)]
 struct Origin {
@@ -75,7 +100,10 @@ fn kind_has_errors(kind: Kind, diags: &Diagnostics) -> bool {
     let folder = format!("content/{}/", kind.plural());
     diags.sorted().iter().any(|d| {
         d.severity == Severity::Error
-            && (d.path == csv || d.path == toml || d.path.starts_with(&folder))
+            && (d.path == csv
+                || d.path == toml
+                || d.path.starts_with(&folder)
+                || crate::load::workbook::kind_of_path(&d.path) == Some(kind))
     })
 }
 

@@ -75,12 +75,23 @@ impl<'r, 'a> Row<'r, 'a> {
     /// parsed when present.
     pub fn text_present(&self, name: &str) -> bool {
         self.value(name).is_some()
+            || self
+                .rec
+                .get(self.kind.field(name))
+                .is_some_and(|f| matches!(f.value, RawValue::CellError(_)))
     }
 
     /// Reports a required field that is absent or empty.
     fn missing(&mut self, name: &str) {
         let i = self.kind.field(name);
         let spec = self.kind.fields()[i];
+        if let Some(f) = self.rec.get(i)
+            && matches!(f.value, RawValue::CellError(_))
+        {
+            // Already reported at its cell by the workbook reader.
+            self.ok = false;
+            return;
+        }
         if !spec.required {
             return;
         }
@@ -275,7 +286,7 @@ pub fn privacy_warning(field: &str, hidden: &[crate::privacy::Hidden], masked: &
     format!("{field}: 含有{}，公开时已遮盖：{masked}", kinds.join("和"))
 }
 
-const YES_NO: &[(&str, bool)] = &[
+pub(crate) const YES_NO: &[(&str, bool)] = &[
     ("是", true),
     ("否", false),
     ("yes", true),

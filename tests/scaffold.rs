@@ -1,0 +1,207 @@
+//! `hongguanjia init` makes a site that builds as it is, its workbook reads back to the
+//! example records, and `new bulletin` / `new page` add documents that follow the site's own.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{Site, run};
+use hongguanjia::scaffold;
+
+fn init(dir: &Path, extra: &[&str]) -> common::Run {
+    let dir = dir.to_str().expect("utf-8 temp path");
+    let mut args = vec!["init", dir];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+#[test]
+fn a_new_site_builds_with_no_error_and_no_warning() {
+    for extra in [&[][..], &["--csv"][..]] {
+        let site = Site::empty();
+        let dir = site.path("新站点");
+        init(&dir, extra).assert_code(0);
+        let out = run(&["build", "--root", dir.to_str().expect("utf-8")]);
+        out.assert_code(0);
+        assert_eq!(out.stderr, "", "{extra:?}: no warning expected");
+        let summary = common::read_summary(&dir.join("public"));
+        // One example record of each kind, all counted.
+        assert_eq!(common::figures(&summary), [1, 1, 2, 3, 1, 1, 1, 1, 1]);
+        assert!(dir.join("public/bulletins/index.html").exists());
+        assert!(dir.join("public/about/index.html").exists());
+    }
+}
+
+#[test]
+fn the_csv_files_open_in_excel_as_utf8() {
+    let site = Site::empty();
+    init(site.root(), &["--csv"]).assert_code(0);
+    for kind in [
+        "communities",
+        "stewards",
+        "visits",
+        "cases",
+        "errands",
+        "meetings",
+    ] {
+        let bytes = fs::read(site.path(&format!("content/{kind}.csv"))).expect("csv");
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "{kind} has no BOM");
+    }
+    assert!(!site.path(scaffold::WORKBOOK).exists());
+}
+
+#[test]
+fn init_refuses_a_folder_with_files_in_it() {
+    let site = Site::empty();
+    site.write("笔记.txt", "已有的文件");
+    let out = init(site.root(), &[]);
+    out.assert_code(1);
+    out.assert_line(&format!(
+        "{}: 文件夹不是空的（里面已有 笔记.txt），为免覆盖已有文件，init 只在新文件夹或空文件夹里创建站点。请换一个文件夹名，如 hongguanjia init 新站点",
+        site.root().display()
+    ));
+    assert_eq!(
+        fs::read_to_string(site.path("笔记.txt")).expect("kept"),
+        "已有的文件"
+    );
+    assert!(!site.path("site.toml").exists());
+}
+
+fn new_bulletin(site: &Site, date: &str) -> common::Run {
+    let root = site.root().to_str().expect("utf-8");
+    run(&["new", "bulletin", "--root", root, "--date", date])
+}
+
+#[test]
+fn the_next_bulletin_follows_the_latest_and_builds() {
+    let site = Site::sample();
+    let out = new_bulletin(&site, "2018-12-20");
+    out.assert_code(0);
+    let text = fs::read_to_string(site.path("content/bulletins/2018-62.md")).expect("written");
+    assert!(text.contains("\nissue = 62\n"), "{text}");
+    assert!(text.contains("\ntotal_issue = 1026\n"), "{text}");
+    assert!(text.contains("\ndate = 2018-12-20\n"), "{text}");
+    // The same issuer and readers as the sample's issue 61.
+    assert!(text.contains("source = \"柯城区委组织部\""), "{text}");
+    assert!(text.contains("send_to = [\"本部领导\", \"各县（市、区）委常委、组织部长\"]"));
+    assert!(text.contains("{{ stats.households_visited }}"));
+    assert!(text.contains("{{ site.subdistrict.members_registered }}"));
+
+    // The figures in the new issue are the records' own.
+    let summary = site.summary();
+    let page = fs::read_to_string(site.path("public/bulletins/2018-62/index.html")).expect("page");
+    let visited = common::num(&summary, "/households_visited").to_string();
+    assert!(page.contains(&visited), "{visited} not in the new bulletin");
+
+    // A second run continues from the new issue.
+    new_bulletin(&site, "2018-12-28").assert_code(0);
+    let text = fs::read_to_string(site.path("content/bulletins/2018-63.md")).expect("written");
+    assert!(text.contains("\ntotal_issue = 1027\n"), "{text}");
+}
+
+#[test]
+fn a_new_year_starts_again_at_issue_one() {
+    let site = Site::sample();
+    new_bulletin(&site, "2019-01-05").assert_code(0);
+    let text = fs::read_to_string(site.path("content/bulletins/2019-1.md")).expect("written");
+    assert!(text.contains("\nissue = 1\n"), "{text}");
+    assert!(text.contains("\ntotal_issue = 1026\n"), "{text}");
+    // An issue dated back in 2018 still follows 2018's own issues, and the total runs on.
+    new_bulletin(&site, "2018-12-31").assert_code(0);
+    let text = fs::read_to_string(site.path("content/bulletins/2018-62.md")).expect("written");
+    assert!(text.contains("\nissue = 62\n"), "{text}");
+    assert!(text.contains("\ntotal_issue = 1027\n"), "{text}");
+}
+
+#[test]
+fn a_new_page_builds_at_its_slug_and_is_never_overwritten() {
+    let site = Site::basic();
+    let root = site.root().to_str().expect("utf-8");
+    run(&[
+        "new",
+        "page",
+        "联系我们",
+        "--slug",
+        "contact",
+        "--root",
+        root,
+    ])
+    .assert_code(0);
+    let again = run(&[
+        "new",
+        "page",
+        "联系我们",
+        "--slug",
+        "contact",
+        "--root",
+        root,
+    ]);
+    again.assert_code(1);
+    again.assert_line("content/pages/contact.md: 已经存在，未改动它。请换一个名字");
+    let bad = run(&["new", "page", "联系", "--slug", "联系", "--root", root]);
+    bad.assert_code(1);
+    bad.assert_line(
+        "--slug: \"联系\" 只能由小写英文字母、数字和连字符组成（用于网址），如 --slug about",
+    );
+    site.build_ok();
+    let page = fs::read_to_string(site.path("public/contact/index.html")).expect("page");
+    assert!(page.contains("联系我们"));
+}
+
+/// The XML of the sheet named `name` in an `.xlsx` file.
+fn sheet_xml(path: &Path, name: &str) -> String {
+    let file = fs::File::open(path).expect("workbook");
+    let mut zip = zip::ZipArchive::new(file).expect("xlsx is a zip");
+    let mut read = |entry: &str| {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(entry).expect(entry), &mut text)
+            .expect("utf-8 xml");
+        text
+    };
+    let book = read("xl/workbook.xml");
+    // Sheets are numbered in workbook order.
+    let position = book
+        .split("<sheet ")
+        .skip(1)
+        .position(|s| s.contains(&format!("name=\"{name}\"")))
+        .unwrap_or_else(|| panic!("no sheet {name}"));
+    read(&format!("xl/worksheets/sheet{}.xml", position + 1))
+}
+
+#[test]
+fn the_workbook_offers_the_accepted_words_as_drop_down_lists() {
+    let site = Site::empty();
+    scaffold::init(site.root(), false, scaffold::today()).expect("init");
+    let book = site.path(scaffold::WORKBOOK);
+    for (sheet, words) in [
+        ("红管家", "\"在册,在职,两新\""),
+        ("红管家", "\"男,女\""),
+        ("走访记录", "\"走访,敲门日,巡逻\""),
+        ("民情事项", "\"待办,办理中,已转办,已解决,已反馈\""),
+        ("民情事项", "\"楼道,网格员,物业,业委会,社区\""),
+        ("代办事项", "\"已办结,办理中\""),
+    ] {
+        let xml = sheet_xml(&book, sheet);
+        assert!(
+            xml.contains(&format!("<formula1>{words}</formula1>")),
+            "{sheet}: {words}"
+        );
+        assert!(
+            xml.contains("state=\"frozen\""),
+            "{sheet}: header not frozen"
+        );
+    }
+    // The 填写说明 sheet is there; that it explains every column is a unit test of
+    // scaffold.rs, which sees the schema.
+    let file = fs::File::open(&book).expect("workbook");
+    let mut zip = zip::ZipArchive::new(file).expect("zip");
+    let mut strings = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/sharedStrings.xml").expect("strings"),
+        &mut strings,
+    )
+    .expect("xml");
+    assert!(strings.contains(scaffold::INSTRUCTIONS));
+    assert!(strings.contains("红管家台账填写说明"));
+}
