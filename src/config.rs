@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::{LineIndex, decode};
 use crate::model::Date;
 use crate::validate::values;
@@ -367,7 +367,9 @@ pub(crate) fn load(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
                 .and_then(|l| l.split('=').next())
                 .map(|k| k.trim().trim_matches(['"', '\'']).to_string())
                 .unwrap_or_default();
-            diags.error(display, line, format!("{key}: {}", explain(err.message())));
+            let message = format!("{key}: {}", explain(err.message()));
+            let column = err.span().map(|span| lines.column(&text, span.start));
+            diags.push(Diagnostic::error(display, line, message).at_column(column));
             return None;
         }
     };

@@ -15,16 +15,19 @@ pub enum Severity {
 
 /// One problem, located in the user's own files.
 ///
-/// Shown as `path:line: message`; with a column (workbooks), as `path!C7: message`, the
-/// column in spreadsheet letters, so `content/台账.xlsx:红管家!C7: 户数: …`. A line of 0
-/// stands for the whole file or folder (`path: message`).
+/// Shown as `path:line: message`; at a cell of a workbook's sheet (a path
+/// `file.xlsx:Sheet` with a column), as `path!C7: message`, the column in spreadsheet
+/// letters, so `content/台账.xlsx:红管家!C7: 户数: …`. A line of 0 stands for the whole
+/// file or folder (`path: message`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Diagnostic {
     /// As the user knows it: relative to the site folder, or the folder's own path.
     pub path: String,
     /// 1-based; 0 when the problem is the file or folder as a whole.
     pub line: u32,
-    /// 1-based spreadsheet column, for cells of a workbook.
+    /// 1-based column of the line, where the problem is known to it: the cell's column on
+    /// a workbook's sheet, the character (not byte) in a text file (a TOML syntax error).
+    /// Only a sheet shows it in the message; a terminal shows the text file's with a caret.
     pub column: Option<u32>,
     /// Whether the problem stops the build.
     pub severity: Severity,
@@ -52,11 +55,30 @@ impl Diagnostic {
         }
     }
 
-    /// The same problem, placed in a column of its line (a workbook cell).
+    /// The same problem, placed in a column of its line (a workbook cell, or a character
+    /// of a text file's line).
     pub fn at_column(mut self, column: Option<u32>) -> Self {
         self.column = column;
         self
     }
+
+    /// The cell `(column, row)` when the problem is at a cell of a workbook's sheet.
+    pub fn cell(&self) -> Option<(u32, u32)> {
+        let column = self.column?;
+        is_sheet(&self.path).then_some((column, self.line))
+    }
+}
+
+/// Whether `path` names a sheet of a workbook, as the workbook reader names them:
+/// `content/台账.xlsx:红管家`.
+fn is_sheet(path: &str) -> bool {
+    path.rsplit_once(':').is_some_and(|(file, _sheet)| {
+        file.rsplit_once('.').is_some_and(|(_, ext)| {
+            ["xlsx", "xlsm", "xls", "xlsb", "ods"]
+                .iter()
+                .any(|e| ext.eq_ignore_ascii_case(e))
+        })
+    })
 }
 
 /// `1` → `A`, `26` → `Z`, `27` → `AA`: the column letters spreadsheets show.
@@ -78,8 +100,8 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "",
             Severity::Warning => "警告：",
         };
-        match (self.column, self.line) {
-            (Some(col), line) => write!(
+        match (self.cell(), self.line) {
+            (Some((col, line)), _) => write!(
                 f,
                 "{}!{}{}: {}{}",
                 self.path,
@@ -183,6 +205,15 @@ mod tests {
         assert_eq!(column_letters(26), "Z");
         assert_eq!(column_letters(27), "AA");
         assert_eq!(column_letters(703), "AAA");
+    }
+
+    #[test]
+    fn a_character_column_of_a_text_file_is_not_a_cell() {
+        let d = Diagnostic::error("site.toml", 3, "TOML 语法错误").at_column(Some(8));
+        assert_eq!(d.to_string(), "site.toml:3: TOML 语法错误");
+        assert_eq!(d.cell(), None);
+        let d = Diagnostic::error("content/台账.XLSX:社区", 2, "x").at_column(Some(1));
+        assert_eq!(d.cell(), Some((1, 2)));
     }
 
     #[test]

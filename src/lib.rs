@@ -12,14 +12,17 @@
 //! 6. [`mod@write`]: hand the files to a [`write::Sink`]: thrown away (`check`), swapped into
 //!    the output folder (`build`) or kept in memory (`serve`).
 //!
-//! Every problem on the way is a [`diagnostics::Diagnostic`]; [`charts`] draws the
-//! pages' statistics as inline SVG; [`scaffold`] writes a new site (`init`) and a site's
-//! next documents (`new bulletin`, `new page`). See docs/architecture.md.
+//! Every problem on the way is a [`diagnostics::Diagnostic`], printed by [`report`];
+//! [`charts`] draws the pages' statistics as inline SVG; [`scaffold`] writes a new site
+//! (`init`) and a site's next documents (`new bulletin`, `new page`); [`serve`] is the
+//! live preview. See docs/architecture.md.
 
 pub mod charts;
 pub mod diagnostics;
 pub mod pipeline;
+pub mod report;
 pub mod scaffold;
+pub mod serve;
 pub mod site;
 pub mod timings;
 pub mod write;

@@ -26,6 +26,8 @@ struct Cli {
     command: Command,
     #[command(flatten)]
     flags: cmd::HelpFlags,
+    #[command(flatten)]
+    loudness: cmd::Loudness,
 }
 
 #[derive(Subcommand)]
@@ -34,6 +36,7 @@ enum Command {
     New(cmd::new::Args),
     Build(cmd::build::Args),
     Check(cmd::check::Args),
+    Serve(cmd::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -47,10 +50,12 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => return cmd::usage_error(err),
     };
+    let verbosity = cli.loudness.verbosity();
     match cli.command {
-        Command::Init(args) => cmd::init::run(args),
-        Command::New(args) => cmd::new::run(args),
-        Command::Build(args) => cmd::build::run(args),
-        Command::Check(args) => cmd::check::run(args),
+        Command::Init(args) => cmd::init::run(args, verbosity),
+        Command::New(args) => cmd::new::run(args, verbosity),
+        Command::Build(args) => cmd::build::run(args, verbosity),
+        Command::Check(args) => cmd::check::run(args, verbosity),
+        Command::Serve(args) => cmd::serve::run(args, verbosity),
     }
 }

@@ -186,6 +186,12 @@ impl Memory {
     pub fn files(&self) -> &std::collections::BTreeMap<String, Vec<u8>> {
         &self.files
     }
+
+    /// The last finished site, by path, taken whole: a server swaps it in at once, so
+    /// a request never sees half of one build and half of another.
+    pub fn into_files(self) -> std::collections::BTreeMap<String, Vec<u8>> {
+        self.files
+    }
 }
 
 impl Sink for Memory {

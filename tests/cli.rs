@@ -48,6 +48,6 @@ fn usage_errors_say_what_is_wrong_and_suggest_the_nearest_command() {
     let out = run(&[]);
     out.assert_code(2);
     out.assert_line(
-        "错误：请给出一个命令：init（新建站点）、new（新建简报或页面）、build（生成网站）或 check（只检查记录）",
+        "错误：请给出一个命令：init（新建站点）、new（新建简报或页面）、build（生成网站）、check（只检查记录）或 serve（在本机预览）",
     );
 }

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use hongguanjia::pipeline;
+use hongguanjia::report::{Printer, Verbosity};
 
-use super::{fail, print_diagnostics, print_timings, say};
+use super::{fail, print_timings, say};
 
 /// 检查记录并生成网站（默认输出到 <站点目录>/public）
 #[derive(clap::Args)]
@@ -34,12 +35,16 @@ pub(crate) struct Args {
     help: super::CommandHelp,
 }
 
-pub(crate) fn run(args: Args) -> ExitCode {
+pub(crate) fn run(args: Args, verbosity: Verbosity) -> ExitCode {
+    let printer = Printer::new(&args.root, verbosity);
     let output = args.output.unwrap_or_else(|| args.root.join("public"));
     match pipeline::build(&args.root, &output, args.force) {
         Ok(report) => {
-            print_diagnostics(&report.diags);
-            print_timings(&report.timings);
+            printer.diagnostics(&report.diags.sorted());
+            print_timings(&printer, &report.timings);
+            if verbosity == Verbosity::Quiet {
+                return ExitCode::SUCCESS;
+            }
             say!(
                 "已生成 {} 个页面（共 {} 个文件），用时 {:.2} 秒，输出到 {}",
                 report.pages,
@@ -49,6 +54,6 @@ pub(crate) fn run(args: Args) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(err) => fail(err),
+        Err(err) => fail(&printer, &err),
     }
 }

@@ -1,12 +1,16 @@
-//! `hongguanjia check`: everything `build` does but writing, and what was found.
+//! `hongguanjia check`: everything `build` does but writing, and what was found; with
+//! `--format json`, every diagnostic as one JSON line for editors and CI.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use hongguanjia::pipeline;
+use clap::ValueEnum;
 
-use super::{fail, print_diagnostics, say};
+use hongguanjia::pipeline;
+use hongguanjia::report::{self, Printer, Verbosity};
+
+use super::{fail, print_timings, say};
 
 /// 只检查记录，不写任何文件，并列出找到的记录数
 #[derive(clap::Args)]
@@ -24,14 +28,40 @@ pub(crate) struct Args {
         value_name = "目录"
     )]
     root: PathBuf,
+    /// 输出格式：text（供人阅读）或 json（每行一个 JSON 对象，供编辑器和 CI 使用）
+    #[arg(
+        long,
+        value_enum,
+        default_value = "text",
+        hide_default_value = true,
+        hide_possible_values = true,
+        value_name = "格式"
+    )]
+    format: Format,
     #[command(flatten)]
     help: super::CommandHelp,
 }
 
-pub(crate) fn run(args: Args) -> ExitCode {
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// 供人阅读；在终端里带颜色并显示出错的原文行
+    Text,
+    /// 每行一个 JSON 对象（path、line、column、severity、message）
+    Json,
+}
+
+pub(crate) fn run(args: Args, verbosity: Verbosity) -> ExitCode {
+    if args.format == Format::Json {
+        return json(&args.root);
+    }
+    let printer = Printer::new(&args.root, verbosity);
     match pipeline::check(&args.root) {
         Ok(prepared) => {
-            print_diagnostics(&prepared.diags);
+            printer.diagnostics(&prepared.diags.sorted());
+            print_timings(&printer, &prepared.timings);
+            if verbosity == Verbosity::Quiet {
+                return ExitCode::SUCCESS;
+            }
             let site = &prepared.site;
             let counts: Vec<String> = site
                 .records_read()
@@ -56,6 +86,19 @@ pub(crate) fn run(args: Args) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(err) => fail(err),
+        Err(err) => fail(&printer, &err),
     }
+}
+
+/// Every diagnostic, warnings too, whatever the verbosity, for a tool to read: template,
+/// leak and disk problems are diagnostics like the records' own.
+fn json(root: &std::path::Path) -> ExitCode {
+    let (diags, code) = match pipeline::check(root) {
+        Ok(prepared) => (prepared.diags.sorted(), ExitCode::SUCCESS),
+        Err(err) => (report::problems(&err).sorted(), ExitCode::from(1)),
+    };
+    for d in &diags {
+        say!("{}", report::json_line(d));
+    }
+    code
 }

@@ -4,10 +4,10 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use hongguanjia::diagnostics::Diagnostics;
+use hongguanjia::report::{Printer, Verbosity};
 use hongguanjia::scaffold;
 
-use super::{print_diagnostics, say};
+use super::say;
 
 /// 新建一个站点：站点设置、红管家台账工作簿（每类记录一个工作表）和示例简报、页面
 #[derive(clap::Args)]
@@ -27,8 +27,10 @@ pub(crate) struct Args {
     help: super::CommandHelp,
 }
 
-pub(crate) fn run(args: Args) -> ExitCode {
+pub(crate) fn run(args: Args, verbosity: Verbosity) -> ExitCode {
+    let printer = Printer::new(&args.dir, verbosity);
     match scaffold::init(&args.dir, args.csv, scaffold::today()) {
+        Ok(_) if verbosity == Verbosity::Quiet => ExitCode::SUCCESS,
         Ok(created) => {
             say!("已在 {} 新建站点：", args.dir.display());
             for f in &created.files {
@@ -44,7 +46,7 @@ pub(crate) fn run(args: Args) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(problem) => {
-            print_diagnostics(&Diagnostics::from(problem));
+            printer.diagnostics(&[problem]);
             ExitCode::from(1)
         }
     }

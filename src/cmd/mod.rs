@@ -1,5 +1,6 @@
-//! What every command shares: the Chinese help layout, one printer for diagnostics and
-//! the closing sentence of each kind of failure. Each command is a file of its own.
+//! What every command shares: the Chinese help layout, the global `--quiet`/`--verbose`
+//! and how a failed run is told (through [`report::Printer`], whose
+//! [`report::error_summary`] closes each kind of failure). Each command is a file of its own.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -7,14 +8,15 @@ use std::process::ExitCode;
 use clap::ArgAction;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 
-use hongguanjia::diagnostics::Diagnostics;
 use hongguanjia::pipeline::BuildError;
+use hongguanjia::report::{Printer, Verbosity};
 use hongguanjia::timings::Timings;
 
 pub(crate) mod build;
 pub(crate) mod check;
 pub(crate) mod init;
 pub(crate) mod new;
+pub(crate) mod serve;
 
 /// `hongguanjia --help`, with clap's English headings replaced.
 pub(crate) const MAIN_HELP: &str = "\
@@ -57,6 +59,27 @@ pub(crate) struct HelpFlags {
     version: Option<bool>,
 }
 
+/// `-q` and `-v`, given before or after the command.
+#[derive(clap::Args)]
+pub(crate) struct Loudness {
+    /// 只显示错误
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// 另外显示改动的文件、各阶段用时和数量
+    #[arg(short, long, global = true)]
+    verbose: bool,
+}
+
+impl Loudness {
+    pub(crate) fn verbosity(&self) -> Verbosity {
+        match (self.quiet, self.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (_, true) => Verbosity::Verbose,
+            _ => Verbosity::Normal,
+        }
+    }
+}
+
 /// `-h` for a subcommand, which has no version of its own.
 #[derive(clap::Args)]
 pub(crate) struct CommandHelp {
@@ -81,16 +104,12 @@ macro_rules! complain {
 }
 pub(crate) use complain;
 
-/// The one printer of problems: sorted by file and line.
-pub(crate) fn print_diagnostics(diags: &Diagnostics) {
-    for d in diags.sorted() {
-        complain!("{d}");
-    }
-}
-
-/// The stage breakdown, when `HONGGUANJIA_TIMINGS` is set (the benchmark sets it).
-pub(crate) fn print_timings(timings: &Timings) {
-    if std::env::var_os("HONGGUANJIA_TIMINGS").is_some() {
+/// The stage breakdown, with `--verbose` or when `HONGGUANJIA_TIMINGS` is set (the
+/// benchmark sets it).
+pub(crate) fn print_timings(printer: &Printer, timings: &Timings) {
+    let wanted = printer.verbosity() == Verbosity::Verbose
+        || std::env::var_os("HONGGUANJIA_TIMINGS").is_some();
+    if wanted {
         for (stage, seconds, peak) in &timings.stages {
             match peak {
                 Some(mib) => complain!("阶段 {stage}: {seconds:.2}s（内存峰值 {mib} MiB）"),
@@ -101,35 +120,8 @@ pub(crate) fn print_timings(timings: &Timings) {
 }
 
 /// Prints why a run stopped and what it means for the output.
-pub(crate) fn fail(err: BuildError) -> ExitCode {
-    match err {
-        BuildError::Input(diags) => {
-            print_diagnostics(&diags);
-            complain!(
-                "发现 {} 个错误、{} 个警告。未写入任何文件，原有的输出保持不变。",
-                diags.error_count(),
-                diags.warning_count()
-            );
-        }
-        BuildError::Render(diags) => {
-            print_diagnostics(&diags);
-            complain!(
-                "模板有 {} 处错误。未写入任何文件，原有的输出保持不变。",
-                diags.error_count()
-            );
-        }
-        BuildError::Leak(diags) => {
-            print_diagnostics(&diags);
-            complain!(
-                "生成的网站里有 {} 处不应公开的内容，请检查这些文件的来源（站点自己的模板、static/ 里的文件或简报正文）。未写入任何文件，原有的输出保持不变。",
-                diags.error_count()
-            );
-        }
-        BuildError::Write(diags) => {
-            print_diagnostics(&diags);
-            complain!("原有的输出保持不变。");
-        }
-    }
+pub(crate) fn fail(printer: &Printer, err: &BuildError) -> ExitCode {
+    printer.build_error(err);
     ExitCode::from(1)
 }
 
@@ -157,7 +149,7 @@ pub(crate) fn usage_error(err: clap::Error) -> ExitCode {
         ErrorKind::UnknownArgument => format!("不认识的参数“{arg}”"),
         ErrorKind::MissingRequiredArgument => format!("缺少必填的选项：{arg}"),
         ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            "请给出一个命令：init（新建站点）、new（新建简报或页面）、build（生成网站）或 check（只检查记录）".to_string()
+            "请给出一个命令：init（新建站点）、new（新建简报或页面）、build（生成网站）、check（只检查记录）或 serve（在本机预览）".to_string()
         }
         ErrorKind::InvalidValue if value.is_empty() => format!("选项 {arg} 需要一个值"),
         ErrorKind::InvalidValue => format!("选项 {arg} 的值“{value}”无效"),

@@ -5,11 +5,12 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use hongguanjia::diagnostics::{Diagnostic, Diagnostics};
+use hongguanjia::diagnostics::Diagnostic;
 use hongguanjia::parse::parse_date;
+use hongguanjia::report::{Printer, Verbosity};
 use hongguanjia::scaffold;
 
-use super::{complain, print_diagnostics, say};
+use super::{complain, say};
 
 /// 新建一期简报或一个页面
 #[derive(clap::Args)]
@@ -82,10 +83,16 @@ struct PageArgs {
     help: super::CommandHelp,
 }
 
-pub(crate) fn run(args: Args) -> ExitCode {
+pub(crate) fn run(args: Args, verbosity: Verbosity) -> ExitCode {
     match args.what {
-        Some(What::Bulletin(args)) => bulletin(args),
-        Some(What::Page(args)) => page(args),
+        Some(What::Bulletin(args)) => {
+            let printer = Printer::new(&args.root, verbosity);
+            bulletin(args, &printer)
+        }
+        Some(What::Page(args)) => {
+            let printer = Printer::new(&args.root, verbosity);
+            page(args, &printer)
+        }
         None => {
             complain!("错误：请给出要新建的内容：bulletin（下一期简报）或 page（页面）");
             complain!("用法见 hongguanjia new --help");
@@ -94,28 +101,32 @@ pub(crate) fn run(args: Args) -> ExitCode {
     }
 }
 
-fn failed(problem: Diagnostic) -> ExitCode {
-    print_diagnostics(&Diagnostics::from(problem));
+fn failed(printer: &Printer, problem: Diagnostic) -> ExitCode {
+    printer.diagnostics(&[problem]);
     ExitCode::from(1)
 }
 
-fn bulletin(args: BulletinArgs) -> ExitCode {
+fn bulletin(args: BulletinArgs, printer: &Printer) -> ExitCode {
     let today = match args.date.as_deref() {
         None => scaffold::today(),
         Some(text) => match parse_date(text) {
             Some(d) => d,
             None => {
-                return failed(Diagnostic::error(
-                    "--date",
-                    0,
-                    format!(
-                        "\"{text}\" 不是有效日期（可写作 2024-05-20、2024/5/20 或 2024年5月20日）"
+                return failed(
+                    printer,
+                    Diagnostic::error(
+                        "--date",
+                        0,
+                        format!(
+                            "\"{text}\" 不是有效日期（可写作 2024-05-20、2024/5/20 或 2024年5月20日）"
+                        ),
                     ),
-                ));
+                );
             }
         },
     };
     match scaffold::new_bulletin(&args.root, today) {
+        Ok(_) if printer.verbosity() == Verbosity::Quiet => ExitCode::SUCCESS,
         Ok(b) => {
             say!(
                 "已新建 {}：{}年第{}期，总第{}期，日期 {}。请修改标题和正文，花括号里的数字生成时按台账自动填入。",
@@ -127,16 +138,17 @@ fn bulletin(args: BulletinArgs) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(problem) => failed(problem),
+        Err(problem) => failed(printer, problem),
     }
 }
 
-fn page(args: PageArgs) -> ExitCode {
+fn page(args: PageArgs, printer: &Printer) -> ExitCode {
     match scaffold::new_page(&args.root, &args.title, args.slug.as_deref()) {
+        Ok(_) if printer.verbosity() == Verbosity::Quiet => ExitCode::SUCCESS,
         Ok(path) => {
             say!("已新建 {path}，请编写正文。");
             ExitCode::SUCCESS
         }
-        Err(problem) => failed(problem),
+        Err(problem) => failed(printer, problem),
     }
 }

@@ -8,7 +8,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::{RawField, RawRecord, RawValue, SourceFile, decode};
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::schema::Kind;
 
 /// Byte offset → 1-based line number.
@@ -30,6 +30,21 @@ impl LineIndex {
             Err(i) => i,
         };
         u32::try_from(line).unwrap_or(u32::MAX)
+    }
+
+    /// The column of `offset` in `text` (the text this index was made from), counted in
+    /// characters from 1.
+    pub(crate) fn column(&self, text: &str, offset: usize) -> u32 {
+        let line = self.line(offset) as usize;
+        let start = self
+            .starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(0);
+        let chars = text
+            .get(start..offset.min(text.len()))
+            .map_or(0, |s| s.chars().count());
+        u32::try_from(chars + 1).unwrap_or(u32::MAX)
     }
 }
 
@@ -57,7 +72,8 @@ impl TomlDoc {
             return Some(table.into_inner());
         }
         for err in errors {
-            let line = err.span().map(|s| self.lines.line(s.start)).unwrap_or(1);
+            let start = err.span().map(|s| s.start);
+            let line = start.map_or(1, |s| self.lines.line(s));
             let mut message = format!("TOML 语法错误：{}", err.message().trim());
             // TOML only allows ASCII in bare keys: the Chinese aliases need quotes.
             let at = err.span().and_then(|s| self.text.get(s.start..));
@@ -66,7 +82,8 @@ impl TomlDoc {
             {
                 message.push_str("（中文键名须加英文双引号，如 \"日期\" = 2018-12-10）");
             }
-            diags.error(&self.display, line, message);
+            let column = start.map(|s| self.lines.column(&self.text, s));
+            diags.push(Diagnostic::error(&self.display, line, message).at_column(column));
         }
         None
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use toml::de::DeValue;
 
 use super::values;
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::documents::RawDocument;
 use crate::load::{LineIndex, RawValue, TomlDoc};
 use crate::model::{Bulletin, Date, Document, FreePage};
@@ -49,12 +49,18 @@ fn parse_front(
     let toml_doc = TomlDoc::new(doc.display.clone(), doc.front.clone());
     let (table, errors) = toml::de::DeTable::parse_recoverable(&toml_doc.text);
     for err in errors {
-        let line = front.line(err.span().map_or(0, |s| s.start));
-        front.error(
-            diags,
-            line,
-            format!("设置部分 TOML 语法错误：{}", err.message().trim()),
+        let start = err.span().map_or(0, |s| s.start);
+        let line = front.line(start);
+        let column = front.lines.column(&doc.front, start);
+        diags.push(
+            Diagnostic::error(
+                &doc.display,
+                line,
+                format!("设置部分 TOML 语法错误：{}", err.message().trim()),
+            )
+            .at_column(Some(column)),
         );
+        front.ok = false;
     }
     if !front.ok {
         return None;

@@ -223,7 +223,21 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
     )
 }
 
+/// The binary with `args` and extra environment variables (`CLICOLOR_FORCE`, `NO_COLOR`).
+pub fn run_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hongguanjia"));
+    command.args(args);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    run_with(&mut command)
+}
+
 fn run_with(command: &mut Command) -> Run {
+    // Unless a test asks for it, messages are the plain lines tests compare.
+    if !command.get_envs().any(|(k, _)| k == "CLICOLOR_FORCE") {
+        command.env_remove("CLICOLOR_FORCE");
+    }
     let out = command
         .env_remove("SOURCE_DATE_EPOCH")
         .env("LC_ALL", "C")
