@@ -44,6 +44,25 @@ pub(crate) struct CategoryCounts {
     pub resolved: u64,
 }
 
+impl Figures {
+    /// Case categories renamed (a resident's name typed into one is masked once every
+    /// name is known); two that are renamed alike are added up.
+    pub(crate) fn rename_categories(&mut self, rename: &dyn Fn(&str) -> Option<String>) {
+        let maps = std::iter::once(&mut self.by_category).chain(&mut self.community_categories);
+        for categories in maps {
+            if categories.keys().all(|k| rename(k).is_none()) {
+                continue;
+            }
+            for (key, counts) in std::mem::take(categories) {
+                let key = rename(&key).unwrap_or(key);
+                let entry = categories.entry(key).or_default();
+                entry.cases += counts.cases;
+                entry.resolved += counts.resolved;
+            }
+        }
+    }
+}
+
 /// Everything the pages and data files show, computed once.
 #[derive(Debug, Default)]
 pub(crate) struct Figures {

@@ -64,6 +64,36 @@ pub(crate) struct BulletinSettings {
     pub printer: Option<String>,
 }
 
+impl SiteConfig {
+    /// The site's own names and contacts as it publishes them on every page: the title,
+    /// the subdistrict, the bulletin's masthead and the footer. A resident who shares one
+    /// is not masked there, and the leak guard takes them as public.
+    pub(crate) fn public_names(&self) -> impl Iterator<Item = &str> {
+        let sd = &self.subdistrict;
+        let b = &self.bulletin;
+        let f = &self.footer;
+        [
+            Some(self.title.as_str()),
+            sd.name.as_deref(),
+            sd.committee.as_deref(),
+            b.name.as_deref(),
+            b.issuer.as_deref(),
+            b.printer.as_deref(),
+            f.host.as_deref(),
+            f.operator.as_deref(),
+            f.address.as_deref(),
+            f.phone.as_deref(),
+            f.email.as_deref(),
+            f.site_code.as_deref(),
+            f.icp.as_deref(),
+            f.police.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(f.lines.iter().map(String::as_str))
+    }
+}
+
 /// What 《政府网站发展指引》 asks every page's footer to show: who runs the site, how to
 /// reach them, and its filings. Every field is optional.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -367,7 +397,14 @@ pub(crate) fn load(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
                 .and_then(|l| l.split('=').next())
                 .map(|k| k.trim().trim_matches(['"', '\'']).to_string())
                 .unwrap_or_default();
-            let message = format!("{key}: {}", explain(err.message()));
+            let hint = text
+                .lines()
+                .nth(line.saturating_sub(1) as usize)
+                .and_then(crate::validate::toml_hints::explain_line);
+            let message = match hint {
+                Some(hint) => format!("{key}: {hint}"),
+                None => format!("{key}: {}", explain(err.message())),
+            };
             let column = err.span().map(|span| lines.column(&text, span.start));
             diags.push(Diagnostic::error(display, line, message).at_column(column));
             return None;

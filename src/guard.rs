@@ -1,7 +1,9 @@
 //! The last line of defence before `write`: every output file is scanned for every
 //! private value of the input. A hit fails the build and names the file and the record.
 //! Values that are also public in the input (a resident who shares a steward's name, a
-//! name inside a longer public name) are not leaks.
+//! name inside a longer public name) are not leaks; a resident's name typed into free
+//! text does not make it public (see `public_texts`). Numbers are compared by their
+//! digits in any form, full-width included.
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use rayon::prelude::*;
@@ -10,55 +12,33 @@ use crate::privacy::{PrivateOrigin, PrivateValues, preview};
 use crate::render::OutputFile;
 use crate::site::Site;
 
-/// Every piece of public text the input holds: what the site may show.
-fn public_texts(site: &Site) -> Vec<&str> {
-    let mut out: Vec<&str> = Vec::new();
+/// What the site may show, from the input: public names (a steward's or community's
+/// name, the site's own names), values public in their own right (a building, a grid,
+/// a team) and free texts (summaries, topics, citations, bulletins). The records' part
+/// comes from the schema's text roles, collected as the records were read; settings,
+/// commendations and documents are not records of the schema and are listed here.
+struct PublicTexts<'s> {
+    names: Vec<&'s str>,
+    values: Vec<&'s str>,
+    free: Vec<&'s str>,
+}
+
+fn public_texts(site: &Site) -> PublicTexts<'_> {
+    let public = &site.private.public;
+    let mut names: Vec<&str> = public.names.iter().map(String::as_str).collect();
+    let values: Vec<&str> = public.values.iter().map(String::as_str).collect();
+    let mut free: Vec<&str> = public.free_texts().map(|(_, _, _, t)| t).collect();
     let c = &site.config;
-    out.push(&c.title);
-    out.extend(c.description.as_deref());
-    let sd = &c.subdistrict;
-    out.extend(
-        [sd.name.as_deref(), sd.committee.as_deref()]
-            .into_iter()
-            .flatten(),
-    );
-    let b = &c.bulletin;
-    out.extend(
-        [b.name.as_deref(), b.issuer.as_deref(), b.printer.as_deref()]
-            .into_iter()
-            .flatten(),
-    );
-    for m in &site.registry.communities {
-        out.push(&m.name);
-        out.extend(m.party_org.as_deref());
-    }
-    for s in &site.registry.stewards {
-        out.push(&s.name);
-        out.extend(s.buildings.iter().map(String::as_str));
-        out.extend(s.teams.iter().map(String::as_str));
-        out.extend(
-            [
-                s.grid.as_deref(),
-                s.workplace.as_deref(),
-                s.specialty.as_deref(),
-            ]
-            .into_iter()
-            .flatten(),
-        );
-    }
-    for k in &site.cases {
-        out.extend([k.category.as_str(), k.summary.as_str()]);
-        out.extend(k.building.as_deref());
-    }
-    for m in &site.meetings {
-        out.extend(m.topic.as_deref());
-    }
+    names.extend(c.public_names());
+    free.extend(c.description.as_deref());
+    // Commendations and documents: residents' names in them are masked as they are
+    // read, so all of it is free text.
     for b in &site.batches {
-        out.push(&b.title);
-        out.extend(b.issuer.as_deref());
-        out.extend(b.citations.iter().map(|(_, c)| c.as_str()));
+        free.push(&b.title);
+        free.extend(b.issuer.as_deref());
+        free.extend(b.citations.iter().map(|(_, c)| c.as_str()));
         if let Some(n) = &b.notice {
-            out.extend(
+            free.extend(
                 [
                     n.objections.as_deref(),
                     n.contact.as_deref(),
@@ -68,20 +48,67 @@ fn public_texts(site: &Site) -> Vec<&str> {
                 .flatten(),
             );
         }
+        if let Some(d) = &b.decision {
+            free.extend(
+                [d.number.as_deref(), d.issuer.as_deref()]
+                    .into_iter()
+                    .flatten(),
+            );
+            free.extend(d.paragraphs.iter().map(String::as_str));
+        }
     }
     for b in &site.bulletins {
-        out.push(&b.title);
-        out.extend(b.subtitle.as_deref());
-        out.extend(b.source.as_deref());
-        out.extend(b.send_to.iter().map(String::as_str));
-        out.extend(b.distribute_to.iter().map(String::as_str));
-        out.push(&b.body.markdown);
+        free.push(&b.title);
+        free.extend(b.subtitle.as_deref());
+        free.extend(b.source.as_deref());
+        free.extend(b.send_to.iter().map(String::as_str));
+        free.extend(b.distribute_to.iter().map(String::as_str));
+        free.push(&b.body.markdown);
     }
     for p in &site.pages {
-        out.push(&p.title);
-        out.push(&p.body.markdown);
+        free.push(&p.title);
+        free.push(&p.body.markdown);
     }
-    out
+    PublicTexts {
+        names,
+        values,
+        free,
+    }
+}
+
+/// What a few bytes of UTF-8 are to a number: a digit (ASCII or full-width), a separator
+/// people type inside numbers (space, ideographic space, any dash), or neither; and how
+/// many bytes that was. Full-width forms are folded here, as NFKC would fold them, so
+/// that `１３８－１２３４－５６７８` on a page is the number it reads as.
+fn number_char(bytes: &[u8], i: usize) -> (NumberChar, usize) {
+    match bytes[i] {
+        b @ b'0'..=b'9' => (NumberChar::Digit(b), 1),
+        b @ (b'X' | b'x') => (NumberChar::X(b.to_ascii_uppercase()), 1),
+        b' ' | b'-' => (NumberChar::Separator, 1),
+        0xEF => match (bytes.get(i + 1), bytes.get(i + 2)) {
+            (Some(0xBC), Some(&b @ 0x90..=0x99)) => (NumberChar::Digit(b - 0x90 + b'0'), 3),
+            (Some(0xBC), Some(0xB8)) | (Some(0xBD), Some(0x98)) => (NumberChar::X(b'X'), 3),
+            (Some(0xBC), Some(0x8D)) => (NumberChar::Separator, 3),
+            _ => (NumberChar::Other, 1),
+        },
+        // U+3000 ideographic space; U+2010–U+2014 dashes; U+2212 minus.
+        0xE3 if bytes.get(i + 1..i + 3) == Some(&[0x80, 0x80]) => (NumberChar::Separator, 3),
+        0xE2 => match (bytes.get(i + 1), bytes.get(i + 2)) {
+            (Some(0x80), Some(0x90..=0x94)) | (Some(0x88), Some(0x92)) => {
+                (NumberChar::Separator, 3)
+            }
+            _ => (NumberChar::Other, 1),
+        },
+        _ => (NumberChar::Other, 1),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NumberChar {
+    Digit(u8),
+    X(u8),
+    Separator,
+    Other,
 }
 
 /// Calls `f` with each digit run of a text at least `min` digits long, separators inside
@@ -90,19 +117,26 @@ fn public_texts(site: &Site) -> Vec<&str> {
 fn each_digit_run(text: &str, min: usize, mut f: impl FnMut(&str) -> bool) -> bool {
     let bytes = text.as_bytes();
     let mut current = String::new();
-    for (i, &b) in bytes.iter().enumerate() {
-        let in_number = b.is_ascii_digit() || (matches!(b, b'X' | b'x') && !current.is_empty());
-        let separator = matches!(b, b' ' | b'-')
-            && !current.is_empty()
-            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
-        if in_number {
-            current.push(char::from(b.to_ascii_uppercase()));
-        } else if !separator && !current.is_empty() {
-            if current.len() >= min && f(&current) {
-                return true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let (class, len) = number_char(bytes, i);
+        let next_is_digit = || {
+            i + len < bytes.len() && matches!(number_char(bytes, i + len).0, NumberChar::Digit(_))
+        };
+        match class {
+            NumberChar::Digit(d) => current.push(char::from(d)),
+            NumberChar::X(x) if !current.is_empty() => current.push(char::from(x)),
+            NumberChar::Separator if !current.is_empty() && next_is_digit() => {}
+            _ => {
+                if !current.is_empty() {
+                    if current.len() >= min && f(&current) {
+                        return true;
+                    }
+                    current.clear();
+                }
             }
-            current.clear();
         }
+        i += len;
     }
     !current.is_empty() && current.len() >= min && f(&current)
 }
@@ -142,7 +176,7 @@ impl<'p> Numbers<'p> {
 }
 
 /// One leak: the output file, and the private value's origin.
-pub struct Leak {
+pub(crate) struct Leak {
     pub file: String,
     pub value: String,
     pub origin: PrivateOrigin,
@@ -164,7 +198,7 @@ impl std::fmt::Display for Leak {
 
 impl Leak {
     /// The leak as a problem of the input: at the private value's own place.
-    pub fn diagnostic(&self) -> crate::diagnostics::Diagnostic {
+    pub(crate) fn diagnostic(&self) -> crate::diagnostics::Diagnostic {
         crate::diagnostics::Diagnostic::error(
             &self.origin.path,
             self.origin.line,
@@ -179,7 +213,7 @@ impl Leak {
 }
 
 /// The private values to look for, prepared once and used on every batch of output.
-pub struct Guard<'p> {
+pub(crate) struct Guard<'p> {
     texts: Vec<(&'p String, &'p PrivateOrigin)>,
     automaton: Option<AhoCorasick>,
     excepted: Vec<bool>,
@@ -190,20 +224,34 @@ pub struct Guard<'p> {
 impl<'p> Guard<'p> {
     /// `theme` is public too: a resident whose name happens to be a word of a template
     /// (“秀红” in “优秀红管家”) is not a leak.
-    pub fn new(site: &Site, private: &'p PrivateValues, theme: &crate::theme::Theme) -> Self {
-        let mut public = public_texts(site);
-        public.extend(
+    ///
+    /// Fails closed: when a matcher cannot be built, the error says so and the build
+    /// stops; it never scans for fewer values.
+    pub(crate) fn new(
+        site: &Site,
+        private: &'p PrivateValues,
+        theme: &crate::theme::Theme,
+    ) -> Result<Self, crate::diagnostics::Diagnostic> {
+        let PublicTexts {
+            mut names,
+            values,
+            free,
+        } = public_texts(site);
+        names.extend(
             theme
                 .templates()
                 .filter_map(|(_, bytes)| std::str::from_utf8(bytes).ok()),
         );
 
-        // Private numbers that the input also shows publicly are not leaks.
+        // Private numbers that the input also shows publicly are not leaks. Free texts
+        // count: their own numbers are masked before they are kept.
         let mut numbers = private.numbers.clone();
         if !numbers.is_empty() {
             let finder = Numbers::new(&private.numbers);
-            let shown: Vec<String> = public
+            let shown: Vec<String> = names
                 .iter()
+                .chain(&values)
+                .chain(&free)
                 .flat_map(|t| digit_runs(t))
                 .flat_map(|run| finder.find(&run).map(str::to_string).collect::<Vec<_>>())
                 .collect();
@@ -217,31 +265,63 @@ impl<'p> Guard<'p> {
         let automaton = if texts.is_empty() {
             None
         } else {
-            AhoCorasick::builder()
+            let built = AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
                 .build(texts.iter().map(|(v, _)| v.as_str()))
-                .ok()
+                .map_err(|e| {
+                    // The private values come from the whole records folder, not one file.
+                    crate::diagnostics::Diagnostic::error(
+                        "content",
+                        0,
+                        format!(
+                            "泄露检查无法建立（{e}），为了不漏查任何不公开的值，已停止构建，原有的输出保持不变"
+                        ),
+                    )
+                })?;
+            Some(built)
         };
+        // A resident's name is public only as a public name or inside one (a steward
+        // of the same name, 王芳 inside 王芳华, a word of the theme), or as the whole of
+        // a public value (a building of that name). Free text never makes it public:
+        // names typed there are masked. Other private texts (a detail, a note) are
+        // public wherever the input also writes them publicly.
         let mut excepted = vec![false; texts.len()];
         if let Some(ac) = &automaton {
-            for t in &public {
+            let is_name = |i: usize| private.names.contains_key(texts[i].0);
+            for t in &names {
                 for m in ac.find_overlapping_iter(*t) {
                     excepted[m.pattern().as_usize()] = true;
                 }
             }
+            for t in &values {
+                for m in ac.find_overlapping_iter(*t) {
+                    let i = m.pattern().as_usize();
+                    if !is_name(i) || (m.start() == 0 && m.end() == t.len()) {
+                        excepted[i] = true;
+                    }
+                }
+            }
+            for t in &free {
+                for m in ac.find_overlapping_iter(*t) {
+                    let i = m.pattern().as_usize();
+                    if !is_name(i) {
+                        excepted[i] = true;
+                    }
+                }
+            }
         }
         let lengths = Numbers::new(&numbers).lengths;
-        Guard {
+        Ok(Guard {
             texts,
             automaton,
             excepted,
             numbers,
             lengths,
-        }
+        })
     }
 
     /// The first private value in each file that has one.
-    pub fn scan(&self, files: &[OutputFile]) -> Vec<Leak> {
+    pub(crate) fn scan(&self, files: &[OutputFile]) -> Vec<Leak> {
         let finder = Numbers {
             values: &self.numbers,
             lengths: self.lengths.clone(),
@@ -293,5 +373,42 @@ mod tests {
         );
         assert_eq!(digit_runs("11010519491231002X"), ["11010519491231002X"]);
         assert!(digit_runs("没有数字").is_empty());
+    }
+
+    #[test]
+    fn digit_runs_read_full_width_digits_dashes_and_spaces() {
+        assert_eq!(
+            digit_runs("电话１３８－１２３４\u{3000}５６７８，１３８—1234–5678"),
+            ["13812345678", "13812345678"]
+        );
+        assert_eq!(
+            digit_runs("１１０１０５１９４９１２３１００２Ｘ"),
+            ["11010519491231002X"]
+        );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::digit_runs;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// What the guard compares is the number's digits, however they were typed.
+        #[test]
+        fn the_guard_reads_every_typed_mobile_as_its_digits(
+            (typed, digits) in crate::privacy::properties::typed_mobile(),
+            before in crate::privacy::properties::words(),
+            after in crate::privacy::properties::words(),
+        ) {
+            let text = format!("{before}{typed}{after}");
+            let runs = digit_runs(&text);
+            prop_assert!(
+                runs.iter().any(|r| r.contains(&digits)),
+                "{:?} in {:?}", digits, runs
+            );
+        }
     }
 }

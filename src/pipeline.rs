@@ -76,7 +76,8 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
         let paths: HashSet<String> = all_pages.iter().map(|p| p.path(&site)).collect();
         let extras = render::extra::files(&site, &theme, &summary, &paths, &mut diags)
             .map_err(|e| BuildError::Render(e.into()))?;
-        let guard = crate::guard::Guard::new(&site, &site.private, &theme);
+        let guard = crate::guard::Guard::new(&site, &site.private, &theme)
+            .map_err(|e| BuildError::Leak(e.into()))?;
         timings.lap("规划页面+准备泄露检查", &mut lap);
 
         // Redirects at old addresses are not pages of their own.

@@ -3,8 +3,12 @@
 
 use std::borrow::Cow;
 
+pub(crate) mod names;
+
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+
 /// `张三丰` → `张**`: the family name stays, the rest is hidden.
-pub fn mask_name(name: &str) -> String {
+pub(crate) fn mask_name(name: &str) -> String {
     let mut chars = name.chars();
     match chars.next() {
         Some(first) => {
@@ -16,8 +20,12 @@ pub fn mask_name(name: &str) -> String {
 }
 
 /// `13812341234` → `138****1234`; anything that is not a phone number is hidden whole.
-pub fn mask_phone(phone: &str) -> String {
-    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+pub(crate) fn mask_phone(phone: &str) -> String {
+    let digits: Vec<char> = phone
+        .chars()
+        .map(fold_char)
+        .filter(char::is_ascii_digit)
+        .collect();
     if digits.len() < 7 {
         return "****".to_string();
     }
@@ -46,7 +54,7 @@ const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4,
 const ID_CHECK: &[u8; 11] = b"10X98765432";
 
 /// Whether 18 characters are a resident ID number with a valid GB 11643 check digit.
-pub fn is_id_number(chars: &[char]) -> bool {
+pub(crate) fn is_id_number(chars: &[char]) -> bool {
     if chars.len() != 18 || !chars[..17].iter().all(char::is_ascii_digit) {
         return false;
     }
@@ -63,26 +71,90 @@ fn digit_at(chars: &[char], i: usize) -> bool {
     chars.get(i).is_some_and(char::is_ascii_digit)
 }
 
-/// A mainland mobile number starting at `i`: `+86` optional, then `1[3-9]` and nine more
-/// digits, with single spaces or dashes allowed between digits. Returns its end and digits.
-fn mobile_at(chars: &[char], i: usize) -> Option<(usize, String)> {
-    let mut j = i;
-    if chars.get(j) == Some(&'+') {
-        if chars.get(j + 1) != Some(&'8') || chars.get(j + 2) != Some(&'6') {
-            return None;
-        }
-        j += 3;
-        if matches!(chars.get(j), Some(' ' | '-')) {
-            j += 1;
-        }
+/// One character folded as NFKC folds it, when that gives a single character: `１` → `1`,
+/// `＋` → `+`, `－` → `-`, the ideographic space → a space. One character stays one, so
+/// a number found in the folded text is masked at the same place in the original.
+pub(crate) fn fold_char(c: char) -> char {
+    // ASCII and the common CJK ideographs are already NFKC; skip the table for them.
+    if c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+        return c;
     }
+    let mut folded = std::iter::once(c).nfkc();
+    match (folded.next(), folded.next()) {
+        (Some(f), None) => f,
+        _ => c,
+    }
+}
+
+/// A text folded character by character (see [`fold_char`]).
+pub(crate) fn fold(text: &str) -> Vec<char> {
+    text.chars().map(fold_char).collect()
+}
+
+/// The whole text NFKC-normalized, borrowed when it already is.
+pub(crate) fn nfkc(text: &str) -> Cow<'_, str> {
+    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.nfkc().collect())
+    }
+}
+
+/// A separator people type inside a number, after folding: spaces and every dash.
+fn is_number_separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}'
+    )
+}
+
+/// Whether a text has a digit in any form (`1` or `１`), the cheap test before scrubbing.
+fn has_digit(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_ascii_digit() || (!c.is_ascii() && fold_char(c).is_ascii_digit()))
+}
+
+/// The country prefix of a mobile number at `j`: `+86` or `0086`, then an optional
+/// separator. Returns where the number proper starts.
+fn country_prefix(chars: &[char], j: usize) -> Option<usize> {
+    let rest = chars.get(j..)?;
+    let len = if rest.starts_with(&['+', '8', '6']) {
+        3
+    } else if rest.starts_with(&['0', '0', '8', '6']) {
+        4
+    } else {
+        return None;
+    };
+    let mut k = j + len;
+    if chars.get(k).copied().is_some_and(is_number_separator) {
+        k += 1;
+    }
+    Some(k)
+}
+
+/// A mainland mobile number starting at `i` of folded text: `+86` or `0086` optional,
+/// then `1[3-9]` and nine more digits, with single spaces or dashes allowed between
+/// digits. Returns its end and digits.
+fn mobile_at(chars: &[char], i: usize) -> Option<(usize, String)> {
+    if let Some(j) = country_prefix(chars, i)
+        && let Some(found) = mobile_digits(chars, j)
+    {
+        return Some(found);
+    }
+    if chars.get(i) == Some(&'+') {
+        return None;
+    }
+    mobile_digits(chars, i)
+}
+
+fn mobile_digits(chars: &[char], mut j: usize) -> Option<(usize, String)> {
     let mut digits = String::new();
     while digits.len() < 11 {
         let c = *chars.get(j)?;
         if c.is_ascii_digit() {
             digits.push(c);
             j += 1;
-        } else if matches!(c, ' ' | '-') && !digits.is_empty() && digit_at(chars, j + 1) {
+        } else if is_number_separator(c) && !digits.is_empty() && digit_at(chars, j + 1) {
             j += 1;
         } else {
             return None;
@@ -96,24 +168,28 @@ fn mobile_at(chars: &[char], i: usize) -> Option<(usize, String)> {
 }
 
 /// Masks resident ID numbers (`330802********1234`) and mobile numbers (`138****1234`) in
-/// free text, and says what it hid. ID numbers are looked for first, since an ID number
-/// holds runs of digits that look like a phone number.
+/// free text, and says what it hid. Numbers are found in the text folded to NFKC one
+/// character at a time, so full-width digits (`１３８…`), full-width dashes and spaces and a
+/// `+86` or `0086` in front are caught too; the rest of the text is kept as written.
+/// ID numbers are looked for first, since an ID number holds runs of digits that look
+/// like a phone number.
 pub fn scrub(text: &str) -> (Cow<'_, str>, Vec<Hidden>) {
-    if !text.bytes().any(|b| b.is_ascii_digit()) {
+    if !has_digit(text) {
         return (Cow::Borrowed(text), Vec::new());
     }
-    let chars: Vec<char> = text.chars().collect();
+    let original: Vec<char> = text.chars().collect();
+    let chars = fold(text);
     let mut out = String::with_capacity(text.len());
     let mut found = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        let starts_number = !digit_at(chars.as_slice(), i.wrapping_sub(1)) || i == 0;
+        let starts_number = i == 0 || !digit_at(chars.as_slice(), i - 1);
         if starts_number && i + 18 <= chars.len() && is_id_number(&chars[i..i + 18]) {
             let after = chars.get(i + 18);
             if !after.is_some_and(|c| c.is_ascii_alphanumeric()) {
                 out.extend(&chars[i..i + 6]);
                 out.push_str("********");
-                out.extend(&chars[i + 14..i + 18]);
+                out.extend(chars[i + 14..i + 18].iter().map(char::to_ascii_uppercase));
                 found.push(Hidden::IdNumber);
                 i += 18;
                 continue;
@@ -125,7 +201,7 @@ pub fn scrub(text: &str) -> (Cow<'_, str>, Vec<Hidden>) {
             i = end;
             continue;
         }
-        out.push(chars[i]);
+        out.push(original[i]);
         i += 1;
     }
     if found.is_empty() {
@@ -133,6 +209,46 @@ pub fn scrub(text: &str) -> (Cow<'_, str>, Vec<Hidden>) {
     } else {
         (Cow::Owned(out), found)
     }
+}
+
+/// `事项: 含有手机号，公开时已遮盖：…` — the masked text, never the number itself.
+pub(crate) fn privacy_warning(field: &str, hidden: &[Hidden], masked: &str) -> String {
+    let mut kinds: Vec<&str> = hidden.iter().map(|h| h.label()).collect();
+    kinds.dedup();
+    format!(
+        "{field}: 含有{}，公开时已遮盖：{}",
+        kinds.join("和"),
+        excerpt(masked)
+    )
+}
+
+/// The masked text as one line of a message: a long or many-line text (a decision, a
+/// body) is shown around its first masked name, so the message stays `path:line: …`.
+pub(crate) fn excerpt(masked: &str) -> String {
+    const WIDTH: usize = 60;
+    let flat: Vec<char> = masked
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .collect();
+    if flat.len() <= WIDTH {
+        return flat.into_iter().collect();
+    }
+    let first = flat.iter().position(|&c| c == '*').unwrap_or(0);
+    let start = first.saturating_sub(WIDTH / 3);
+    let end = (start + WIDTH).min(flat.len());
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    out.extend(&flat[start..end]);
+    if end < flat.len() {
+        out.push('…');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -194,6 +310,56 @@ mod tests {
     }
 
     #[test]
+    fn masks_full_width_digits_dashes_spaces_and_country_prefixes() {
+        for (text, want) in [
+            ("电话１３８１２３４５６７８", "电话138****5678"),
+            ("电话１３８－１２３４－５６７８。", "电话138****5678。"),
+            ("电话 138\u{3000}1234\u{3000}5678", "电话 138****5678"),
+            ("138—1234—5678", "138****5678"),
+            ("138–1234‐5678", "138****5678"),
+            ("＋８６ １３８１２３４５６７８", "138****5678"),
+            ("0086 13812345678", "138****5678"),
+            ("008613812345678", "138****5678"),
+            ("回电０086-138 1234 5678", "回电138****5678"),
+        ] {
+            let (out, found) = scrub(text);
+            assert_eq!(out, want, "{text}");
+            assert_eq!(found, [Hidden::Mobile], "{text}");
+        }
+        let number: String = id("33080219500101123")
+            .chars()
+            .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap_or(c))
+            .collect();
+        let text = format!("证件{number}，");
+        let (out, found) = scrub(&text);
+        assert_eq!(found, [Hidden::IdNumber]);
+        assert!(
+            out.starts_with("证件330802********") && out.ends_with('，'),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn country_prefix_numbers_keep_the_text_around_them() {
+        // Full-width text before and after the number is kept as typed.
+        let (out, _) = scrub("（＋86）不算，电话＋8613812345678，谢谢");
+        assert_eq!(out, "（＋86）不算，电话138****5678，谢谢");
+    }
+
+    #[test]
+    fn number_values_are_compared_by_their_digits_in_any_form() {
+        for v in [
+            "13812345678",
+            "１３８１２３４５６７８",
+            "+86 138-1234-5678",
+            "0086 138 1234 5678",
+            "１３８－１２３４－５６７８",
+        ] {
+            assert_eq!(number_digits(v).as_deref(), Some("13812345678"), "{v}");
+        }
+    }
+
+    #[test]
     fn leaves_other_numbers_alone() {
         for text in [
             "共走访6354户",
@@ -223,9 +389,30 @@ mod tests {
     }
 }
 
+/// What people write in a 居民 column when there is no name to give: not a name, and
+/// never masked in free text ("情况不详" stays as it is).
+const NOT_A_NAME: &[&str] = &[
+    "不详",
+    "匿名",
+    "未知",
+    "暂无",
+    "没有",
+    "居民",
+    "住户",
+    "业主",
+    "群众",
+    "本人",
+    "多户",
+    "多人",
+    "某某",
+    "集体",
+    "全体居民",
+    "多名居民",
+];
+
 /// Where a private value came from, for the leak guard's message.
 #[derive(Debug, Clone)]
-pub struct PrivateOrigin {
+pub(crate) struct PrivateOrigin {
     pub path: String,
     pub line: u32,
     pub field: String,
@@ -235,19 +422,27 @@ pub struct PrivateOrigin {
 /// notes, and whatever sits in columns the contract does not name. Numbers are kept as
 /// their digits, so that `138-1234-5678` in the output is caught too.
 #[derive(Debug, Default)]
-pub struct PrivateValues {
+pub(crate) struct PrivateValues {
     pub texts: std::collections::HashMap<String, PrivateOrigin>,
     pub numbers: std::collections::HashMap<String, PrivateOrigin>,
+    /// Residents' names (and values of unknown columns that name a person): also in
+    /// `texts`, and besides masked wherever they are typed into public free text.
+    pub names: std::collections::HashMap<String, PrivateOrigin>,
+    /// The records' public texts by the schema's roles, to tell what is public.
+    pub public: names::PublicTexts,
 }
 
 /// Digits of a value that is a number as people write them (`+86 138-1234-5678`), if
 /// it has enough of them to identify someone.
-pub fn number_digits(value: &str) -> Option<String> {
-    let v = value.trim();
-    let v = v.strip_prefix("+86").unwrap_or(v);
+pub(crate) fn number_digits(value: &str) -> Option<String> {
+    let folded: String = value.trim().chars().map(fold_char).collect();
+    let v = folded
+        .strip_prefix("+86")
+        .or_else(|| folded.strip_prefix("0086"))
+        .unwrap_or(&folded);
     if !v
         .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | 'X' | 'x' | '(' | ')'))
+        .all(|c| c.is_ascii_digit() || is_number_separator(c) || matches!(c, 'X' | 'x' | '(' | ')'))
     {
         return None;
     }
@@ -262,7 +457,7 @@ pub fn number_digits(value: &str) -> Option<String> {
 impl PrivateValues {
     /// Remembers one private value. Texts shorter than two characters would match
     /// everywhere and identify no one.
-    pub fn add(&mut self, path: &str, line: u32, field: &str, value: &str) {
+    pub(crate) fn add(&mut self, path: &str, line: u32, field: &str, value: &str) {
         let value = value.trim();
         let origin = || PrivateOrigin {
             path: path.to_string(),
@@ -272,22 +467,69 @@ impl PrivateValues {
         if let Some(digits) = number_digits(value) {
             self.numbers.entry(digits).or_insert_with(origin);
         } else if value.chars().count() >= 2 && !value.chars().all(|c| c.is_ascii_digit()) {
+            // Both as typed and NFKC-normalized: the page may show either form.
+            let normal = nfkc(value);
+            if normal != value {
+                self.texts.entry(normal.into_owned()).or_insert_with(origin);
+            }
             self.texts.entry(value.to_string()).or_insert_with(origin);
         }
     }
 
-    /// The private fields and unknown columns of one raw record.
-    pub fn collect(&mut self, kind: crate::schema::Kind, rec: &crate::load::RawRecord<'_>) {
+    /// The private fields and unknown columns of one raw record, and its public texts by
+    /// the schema's roles.
+    pub(crate) fn collect(&mut self, kind: crate::schema::Kind, rec: &crate::load::RawRecord<'_>) {
+        use crate::schema::TextRole;
         for (i, spec) in kind.fields().iter().enumerate() {
-            if spec.privacy != crate::schema::Privacy::Private {
-                continue;
-            }
-            if let Some(f) = rec.get(i) {
+            let Some(f) = rec.get(i) else { continue };
+            if spec.privacy == crate::schema::Privacy::Private {
                 self.add_value(rec.path, f);
+            }
+            if spec.text == TextRole::PersonName {
+                self.add_names(rec.path, f);
             }
         }
         for f in &rec.unknown {
             self.add_value(rec.path, f);
+            if crate::schema::names_a_person(f.written) {
+                self.add_names(rec.path, f);
+            }
+        }
+        self.public.collect(kind, rec);
+    }
+
+    /// A person's name, or several in a list cell (`周大伯、王阿婆`).
+    fn add_names(&mut self, path: &str, f: &crate::load::RawField<'_>) {
+        let mut add = |text: &str| {
+            for name in crate::schema::split_list(text) {
+                let name = nfkc(&name).trim().to_string();
+                if name.chars().count() >= 2
+                    && number_digits(&name).is_none()
+                    && !NOT_A_NAME.contains(&name.as_str())
+                {
+                    let origin = PrivateOrigin {
+                        path: path.to_string(),
+                        line: f.line,
+                        field: f.written.to_string(),
+                    };
+                    // Each name of a list is looked for on its own by the guard too.
+                    self.texts
+                        .entry(name.clone())
+                        .or_insert_with(|| origin.clone());
+                    self.names.entry(name).or_insert(origin);
+                }
+            }
+        };
+        match &f.value {
+            crate::load::RawValue::Text(s) => add(s),
+            crate::load::RawValue::List(items) => {
+                for item in items {
+                    if let crate::load::RawValue::Text(s) = item {
+                        add(s);
+                    }
+                }
+            }
+            _ => {}
         }
     }
 
@@ -308,11 +550,65 @@ impl PrivateValues {
 }
 
 /// A private value as a message may show it: enough to find it, not enough to read it.
-pub fn preview(value: &str) -> String {
+pub(crate) fn preview(value: &str) -> String {
     if let Some(digits) = number_digits(value) {
         return mask_phone(&digits);
     }
     let mut chars = value.chars();
     let first: String = chars.next().into_iter().collect();
     format!("{first}{}", "*".repeat(chars.count().clamp(1, 6)))
+}
+
+#[cfg(test)]
+pub(crate) mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A mobile number as someone might type it: each digit half- or full-width, any
+    /// separator between the groups, maybe a country prefix.
+    pub(crate) fn typed_mobile() -> impl Strategy<Value = (String, String)> {
+        (
+            "1[3-9][0-9]{9}",
+            proptest::collection::vec(any::<bool>(), 11),
+            prop::sample::select(vec!["", " ", "-", "－", "\u{3000}", "—", "–"]),
+            prop::sample::select(vec!["", "+86", "＋８６", "0086", "+86 ", "0086-"]),
+        )
+            .prop_map(|(digits, wide, sep, prefix)| {
+                let mut typed = prefix.to_string();
+                for (i, (c, w)) in digits.chars().zip(wide).enumerate() {
+                    if i == 3 || i == 7 {
+                        typed.push_str(sep);
+                    }
+                    typed.push(if w {
+                        char::from_u32(c as u32 + 0xFEE0).unwrap_or(c)
+                    } else {
+                        c
+                    });
+                }
+                (typed, digits)
+            })
+    }
+
+    /// Text around a number that holds no digit.
+    pub(crate) fn words() -> impl Strategy<Value = String> {
+        "[住户反映电话，。：（）a-z ]{0,8}"
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn every_typed_mobile_is_masked_and_the_text_around_it_kept(
+            (typed, digits) in typed_mobile(),
+            before in words(),
+            after in words(),
+        ) {
+            let text = format!("{before}{typed}{after}");
+            let (out, found) = scrub(&text);
+            prop_assert_eq!(found, vec![Hidden::Mobile]);
+            let want = format!("{before}{}{after}", mask_phone(&digits));
+            prop_assert_eq!(out.as_ref(), want.as_str());
+            prop_assert_eq!(number_digits(&typed), Some(digits));
+        }
+    }
 }

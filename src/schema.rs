@@ -124,6 +124,24 @@ pub(crate) enum Privacy {
     Private,
 }
 
+/// What a field's text is to the privacy rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TextRole {
+    /// Numbers, dates, ids, fixed words: no free text.
+    None,
+    /// The public name of a steward or a community (or of its party organisation): a
+    /// resident's name inside one of them (王芳 in 王芳华) is public there.
+    Name,
+    /// Public as a value in its own right: a building, a grid, a team. A resident's name
+    /// equal to one of them is public; one merely inside one is not.
+    Value,
+    /// Public free text that people write sentences into: a case's summary, a meeting's
+    /// topic. Residents' names and numbers typed into it are masked.
+    Free,
+    /// A private person's name: masked wherever it is typed into free text.
+    PersonName,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct FieldSpec {
     pub name: &'static str,
@@ -134,6 +152,55 @@ pub(crate) struct FieldSpec {
     /// names so the table stays the one description of the input.
     #[allow(dead_code)]
     pub meaning: &'static str,
+    pub text: TextRole,
+}
+
+impl Kind {
+    /// Indices of the fields with a text role, for the privacy collectors.
+    pub(crate) fn fields_with(self, role: TextRole) -> impl Iterator<Item = usize> {
+        self.fields()
+            .iter()
+            .enumerate()
+            .filter(move |(_, f)| f.text == role)
+            .map(|(i, _)| i)
+    }
+}
+
+/// Whether a header the contract does not know names a person (`居民姓名`, `户主`,
+/// `联系人`): its values are then treated like residents' names.
+pub(crate) fn names_a_person(header: &str) -> bool {
+    let h = header.trim().to_lowercase();
+    ["姓名", "居民", "户主", "联系人", "家属", "住户", "name"]
+        .iter()
+        .any(|w| h.contains(w))
+}
+
+const fn name(spec: FieldSpec) -> FieldSpec {
+    FieldSpec {
+        text: TextRole::Name,
+        ..spec
+    }
+}
+
+const fn value(spec: FieldSpec) -> FieldSpec {
+    FieldSpec {
+        text: TextRole::Value,
+        ..spec
+    }
+}
+
+const fn free(spec: FieldSpec) -> FieldSpec {
+    FieldSpec {
+        text: TextRole::Free,
+        ..spec
+    }
+}
+
+const fn person(spec: FieldSpec) -> FieldSpec {
+    FieldSpec {
+        text: TextRole::PersonName,
+        ..spec
+    }
 }
 
 const fn req(name: &'static str, alias: &'static str, meaning: &'static str) -> FieldSpec {
@@ -143,6 +210,7 @@ const fn req(name: &'static str, alias: &'static str, meaning: &'static str) -> 
         required: true,
         privacy: Privacy::Public,
         meaning,
+        text: TextRole::None,
     }
 }
 
@@ -153,6 +221,7 @@ const fn opt(name: &'static str, alias: &'static str, meaning: &'static str) -> 
         required: false,
         privacy: Privacy::Public,
         meaning,
+        text: TextRole::None,
     }
 }
 
@@ -163,13 +232,14 @@ const fn private(name: &'static str, alias: &'static str, meaning: &'static str)
         required: false,
         privacy: Privacy::Private,
         meaning,
+        text: TextRole::None,
     }
 }
 
 static COMMUNITY_FIELDS: &[FieldSpec] = &[
     req("id", "编号", "英文小写字母、数字和连字符，用于网址"),
-    req("name", "名称", "社区名称"),
-    opt("party_org", "党组织", "社区党委 或 社区党总支"),
+    name(req("name", "名称", "社区名称")),
+    name(opt("party_org", "党组织", "社区党委 或 社区党总支")),
     opt("grids", "网格数", "非负整数"),
     opt("buildings", "楼幢数", "住宅楼幢总数，用于计算覆盖率"),
     opt("households", "户数", "社区总户数"),
@@ -177,16 +247,16 @@ static COMMUNITY_FIELDS: &[FieldSpec] = &[
 
 static STEWARD_FIELDS: &[FieldSpec] = &[
     req("id", "编号", "字母、数字、下划线和连字符，唯一，用于网址"),
-    req("name", "姓名", "姓名，公开"),
-    req("community", "社区", "社区编号或名称"),
-    req("buildings", "联系楼幢", "一个或多个楼幢，如 3幢;5幢"),
+    name(req("name", "姓名", "姓名，公开")),
+    name(req("community", "社区", "社区编号或名称")),
+    value(req("buildings", "联系楼幢", "一个或多个楼幢，如 3幢;5幢")),
     req("membership", "党员类别", "在册 / 在职 / 两新"),
-    opt("grid", "网格", "所在网格"),
-    opt("workplace", "工作单位", "在职党员的单位党组织"),
+    value(opt("grid", "网格", "所在网格")),
+    free(opt("workplace", "工作单位", "在职党员的单位党组织")),
     opt("gender", "性别", "男 / 女"),
     opt("birth_year", "出生年份", "四位数年份"),
-    opt("specialty", "特长", "自由文字"),
-    opt("teams", "队伍", "巡逻队、红色代办员"),
+    free(opt("specialty", "特长", "自由文字")),
+    value(opt("teams", "队伍", "巡逻队、红色代办员")),
     opt("joined", "上岗日期", "日期"),
     private("phone", "联系电话", "不公开"),
     opt("public", "公开", "是（默认）/ 否"),
@@ -196,7 +266,7 @@ static VISIT_FIELDS: &[FieldSpec] = &[
     req("date", "日期", "走访日期"),
     req("steward", "红管家", "红管家编号"),
     req("households", "户数", "不小于 1 的整数"),
-    opt("building", "楼幢", "楼幢"),
+    value(opt("building", "楼幢", "楼幢")),
     opt("kind", "类型", "走访（默认）/ 敲门日 / 巡逻"),
     private("note", "备注", "不公开"),
 ];
@@ -205,17 +275,17 @@ static CASE_FIELDS: &[FieldSpec] = &[
     req("id", "编号", "唯一"),
     req("date", "日期", "收集日期"),
     req("steward", "红管家", "红管家编号"),
-    req("category", "类别", "如 停车、楼道堆物、电瓶车充电"),
-    req("summary", "事项", "公开的简短描述"),
+    free(req("category", "类别", "如 停车、楼道堆物、电瓶车充电")),
+    free(req("summary", "事项", "公开的简短描述")),
     req("status", "状态", "待办 / 办理中 / 已转办 / 已解决 / 已反馈"),
     opt("resolved", "办结日期", "状态为已解决时必填，不早于收集日期"),
-    opt("building", "楼幢", "楼幢"),
+    value(opt("building", "楼幢", "楼幢")),
     opt(
         "channel",
         "办理渠道",
         "楼道 / 网格员 / 物业 / 业委会 / 社区",
     ),
-    private("resident", "居民", "不公开"),
+    person(private("resident", "居民", "不公开")),
     private("phone", "联系电话", "不公开"),
     private("detail", "详情", "不公开"),
 ];
@@ -223,21 +293,45 @@ static CASE_FIELDS: &[FieldSpec] = &[
 static ERRAND_FIELDS: &[FieldSpec] = &[
     req("date", "日期", "代办日期"),
     req("steward", "红管家", "红管家编号"),
-    req("category", "类别", "如 代缴费用、代办证件"),
+    free(req("category", "类别", "如 代缴费用、代办证件")),
     opt("status", "状态", "已办结（默认）/ 办理中"),
-    private("resident", "居民", "不公开"),
+    person(private("resident", "居民", "不公开")),
 ];
 
 static MEETING_FIELDS: &[FieldSpec] = &[
     req("date", "日期", "议事会日期"),
-    req("community", "社区", "社区编号或名称"),
+    name(req("community", "社区", "社区编号或名称")),
     opt("attendees", "参会人员", "红管家编号列表"),
-    opt("topic", "议题", "公开"),
+    free(opt("topic", "议题", "公开")),
 ];
+
+/// Splits a list cell on any of the separators the contract allows. The full-width
+/// comma `，` is one of them: it is never the CSV delimiter, and people type it between
+/// items (`9幢，10幢`).
+pub fn split_list(text: &str) -> Vec<String> {
+    let mut items: Vec<String> = Vec::new();
+    for part in text.split([';', '；', '、', '|', '，']) {
+        let part = part.trim();
+        if !part.is_empty() && !items.iter().any(|i| i == part) {
+            items.push(part.to_string());
+        }
+    }
+    items
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_split_on_every_separator() {
+        assert_eq!(
+            split_list("3幢;5幢；7幢、9幢|11幢，13幢"),
+            ["3幢", "5幢", "7幢", "9幢", "11幢", "13幢"]
+        );
+        assert_eq!(split_list(" 3幢 ; ;3幢"), ["3幢"]);
+        assert!(split_list("").is_empty());
+    }
 
     #[test]
     fn names_and_aliases_are_unique_within_a_kind() {

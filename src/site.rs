@@ -10,7 +10,7 @@ use crate::config::{self, SiteConfig};
 use crate::diagnostics::Diagnostics;
 use crate::load;
 use crate::model::{Batch, Bulletin, Case, FreePage, Meeting};
-use crate::privacy::PrivateValues;
+use crate::privacy::{self, PrivateValues};
 use crate::schema::Kind;
 use crate::validate::{self, CaseIds, Registry};
 
@@ -88,7 +88,7 @@ impl Site {
             return None;
         }
         let config = config::load(root, diags);
-        load::unexpected_entries(root, diags);
+        load::unexpected_entries(root, &validate::suggest::content_name, diags);
         let sources = load::discover_all(root, diags);
         let source = |k: Kind| &sources[Kind::ALL.iter().position(|x| *x == k).unwrap_or(0)].1;
 
@@ -155,7 +155,12 @@ impl Site {
         });
         read.push((Kind::Meetings, meetings.len() as u64));
 
-        let batches = validate::commendations(root, &registry, diags);
+        // Every resident's name is known now: the records' free texts, read before some of
+        // the names were, are checked here; commendations and documents as they are read.
+        let names = resident_names(&private, config.as_ref(), &registry, diags);
+        names.check_records(&private.public, diags);
+
+        let batches = validate::commendations(root, &registry, &names, diags);
         aggregator.add_batches(&batches);
         let figures = aggregator.finish();
         for (i, c) in registry.communities.iter().enumerate() {
@@ -175,9 +180,15 @@ impl Site {
         }
 
         let docs = load::documents::read_folder(root, "bulletins", diags);
-        let bulletins = validate::documents::bulletins(&docs, diags);
+        let bulletins = validate::documents::bulletins(&docs, &names, diags);
         let docs = load::documents::read_folder(root, "pages", diags);
-        let pages = validate::documents::pages(&docs, diags);
+        let pages = validate::documents::pages(&docs, &names, diags);
+        let mut figures = figures;
+        names.mask_records(&mut registry.stewards, &mut cases, &mut meetings);
+        figures.rename_categories(&|category| {
+            let (masked, hits) = names.mask(category, false);
+            (!hits.is_empty()).then(|| masked.into_owned())
+        });
 
         cases.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
         meetings.sort_by(|a, b| b.date.cmp(&a.date).then(a.community.cmp(&b.community)));
@@ -199,5 +210,35 @@ impl Site {
             read,
             private,
         })
+    }
+}
+
+/// The search for a site: the records' public values, the site's names from
+/// `site.toml`, and stewards and communities to say whose name a resident shares. A
+/// matcher that cannot be built is an error: the build stops rather than look for less.
+fn resident_names(
+    private: &PrivateValues,
+    config: Option<&SiteConfig>,
+    registry: &Registry,
+    diags: &mut Diagnostics,
+) -> privacy::names::Names {
+    let public: Vec<&str> = config
+        .map(|c| c.public_names().collect())
+        .unwrap_or_default();
+    let owner = |name: &str| {
+        if let Some(s) = registry.stewards.iter().find(|s| s.name == name) {
+            Some(format!("红管家 {} 的姓名", s.id))
+        } else if registry.communities.iter().any(|c| c.name == name) {
+            Some("社区的名称".to_string())
+        } else {
+            None
+        }
+    };
+    match privacy::names::Names::new(private, public, &owner) {
+        Ok(names) => names,
+        Err(error) => {
+            diags.push(error);
+            privacy::names::Names::default()
+        }
     }
 }

@@ -42,7 +42,7 @@ fn check_format_json_prints_every_diagnostic_as_one_json_line() {
             }),
             serde_json::json!({
                 "path": "site.toml", "line": 4, "column": 8,
-                "severity": "error", "message": "name: 文字两边要加英文双引号，如 title = \"府山街道\""
+                "severity": "error", "message": "name: 文字两边要加英文双引号：请写成 name = \"府山街道\""
             }),
         ]
     );
@@ -87,7 +87,7 @@ fn off_a_terminal_each_problem_is_one_plain_line() {
     let site = site_with_problems();
     let out = run_env(&["check", "--root", root(&site)], &[]);
     out.assert_code(1);
-    out.assert_line("site.toml:4: name: 文字两边要加英文双引号，如 title = \"府山街道\"");
+    out.assert_line("site.toml:4: name: 文字两边要加英文双引号：请写成 name = \"府山街道\"");
     out.assert_line("content/notes.txt:1: 警告：不认识的文件或文件夹，已忽略");
     assert!(!out.stderr.contains('\u{1b}'), "no colour codes in a pipe");
 }
@@ -109,7 +109,7 @@ fn on_a_terminal_the_source_line_is_shown_with_a_caret_at_the_column() {
         .unwrap_or_else(|| panic!("{plain}"));
     assert_eq!(
         lines[at - 1],
-        "错误: name: 文字两边要加英文双引号，如 title = \"府山街道\""
+        "错误: name: 文字两边要加英文双引号：请写成 name = \"府山街道\""
     );
     assert_eq!(lines[at + 2], "4 | name = 府山街道");
     // "name = " is 7 cells; 府 is two cells wide, so two carets.
@@ -125,7 +125,7 @@ fn no_color_keeps_plain_lines_even_when_colour_is_forced() {
     );
     out.assert_code(1);
     assert!(!out.stderr.contains('\u{1b}'));
-    out.assert_line("site.toml:4: name: 文字两边要加英文双引号，如 title = \"府山街道\"");
+    out.assert_line("site.toml:4: name: 文字两边要加英文双引号：请写成 name = \"府山街道\"");
 }
 
 #[test]
@@ -139,7 +139,7 @@ fn quiet_prints_errors_only() {
     let site = site_with_problems();
     let out = run_env(&["check", "-q", "--root", root(&site)], &[]);
     out.assert_code(1);
-    out.assert_line("site.toml:4: name: 文字两边要加英文双引号，如 title = \"府山街道\"");
+    out.assert_line("site.toml:4: name: 文字两边要加英文双引号：请写成 name = \"府山街道\"");
     assert!(!out.stderr.contains("不认识的文件"), "{}", out.stderr);
 }
 
@@ -192,6 +192,6 @@ fn a_front_matter_syntax_error_is_located_to_the_character() {
     assert!(
         first["message"]
             .as_str()
-            .is_some_and(|m| m.starts_with("设置部分 TOML 语法错误"))
+            .is_some_and(|m| m.starts_with("设置部分："))
     );
 }

@@ -277,7 +277,7 @@ fn cell_problems_are_reported_at_sheet_and_cell() {
         "content/台账.xlsx:走访记录!C4: 户数: 单元格是错误值 #N/A（多半是公式出错），请改正公式或直接填入内容",
     );
     out.assert_line(
-        "content/台账.xlsx:走访记录!A4: 日期: \"2018-13-01\" 不是有效日期（可写作 2018-12-10、2018/12/10、2018.12.10 或 2018年12月10日）",
+        "content/台账.xlsx:走访记录!A4: 日期: \"2018-13-01\" 不是有效日期：没有13月，月份应为 1 到 12",
     );
     out.assert_line("content/台账.xlsx:走访记录!C5: 户数: 必填，不能为空");
     assert_eq!(out.err_lines().len(), 5, "{}", out.stderr);

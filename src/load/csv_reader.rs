@@ -11,8 +11,12 @@ pub(super) fn read(
     sink: &mut dyn FnMut(&RawRecord<'_>, &mut Diagnostics),
 ) {
     let path = file.display.as_str();
-    let reader = decode::detect(&file.path).and_then(|enc| decode::open(&file.path, enc));
-    let reader = match reader {
+    let opened = decode::detect(&file.path).and_then(|enc| {
+        // Excel's "Unicode 文本" is UTF-16 with tabs between the fields.
+        let delimiter = decode::sniff_delimiter(decode::open(&file.path, enc)?);
+        Ok((decode::open(&file.path, enc)?, delimiter))
+    });
+    let (reader, delimiter) = match opened {
         Ok(r) => r,
         Err(err) => {
             diags.error(path, 1, format!("无法读取文件：{err}"));
@@ -23,7 +27,8 @@ pub(super) fn read(
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(TextWatch::new(decode::UnixLines::new(reader)));
+        .delimiter(delimiter)
+        .from_reader(TextWatch::new(decode::UnixLines::new(reader)).delimiter(delimiter));
 
     let mut row = csv::StringRecord::new();
     // The header is the first row that is not empty.
@@ -138,6 +143,7 @@ struct TextWatch<R> {
     line: u32,
     /// The line of the last quoted field opened.
     opened: u32,
+    delimiter: u8,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,7 +165,13 @@ impl<R> TextWatch<R> {
             at_record_start: true,
             line: 1,
             opened: 1,
+            delimiter: b',',
         }
+    }
+
+    fn delimiter(mut self, delimiter: u8) -> Self {
+        self.delimiter = delimiter;
+        self
     }
 
     fn step(&mut self, b: u8) {
@@ -171,7 +183,8 @@ impl<R> TextWatch<R> {
             (Quoted, b'"') => QuoteInQuoted,
             (Quoted, _) => Quoted,
             (QuoteInQuoted, b'"') => Quoted,
-            (_, b',' | b'\n') => FieldStart,
+            (_, b'\n') => FieldStart,
+            (_, b) if b == self.delimiter => FieldStart,
             (FieldStart, b'"') => {
                 self.opened = self.line;
                 Quoted

@@ -151,6 +151,26 @@ impl<R: Read> Read for UnixLines<R> {
     }
 }
 
+/// The field delimiter of a table export: a tab when its first line that holds anything
+/// has more tabs than commas (Excel's "Unicode 文本", "文本文件（制表符分隔）"),
+/// otherwise a comma.
+pub(crate) fn sniff_delimiter(reader: impl Read) -> u8 {
+    let mut head = Vec::with_capacity(8 * 1024);
+    if reader.take(64 * 1024).read_to_end(&mut head).is_err() {
+        return b',';
+    }
+    let first = head
+        .split(|&b| b == b'\n')
+        .find(|line| line.iter().any(|b| !b.is_ascii_whitespace()))
+        .unwrap_or(&[]);
+    let count = |c: u8| first.iter().filter(|&&b| b == c).count();
+    if count(b'\t') > count(b',') {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
 /// Reads a small file (TOML, Markdown) whole, decoded to UTF-8.
 pub(crate) fn read_to_string(path: &Path) -> io::Result<String> {
     let encoding = detect(path)?;
@@ -192,6 +212,18 @@ mod tests {
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
         let utf16 = file_with(b"\xFF\xFEi\x00d\x00\n\x00");
         assert_eq!(detect(utf16.path()).ok(), Some(Encoding::Utf16Bom));
+    }
+
+    #[test]
+    fn tab_separated_exports_are_told_from_csv() {
+        assert_eq!(
+            sniff_delimiter("\n编号\t姓名\t社区\nFM-001\t周明华\t坊门,街\n".as_bytes()),
+            b'\t'
+        );
+        assert_eq!(
+            sniff_delimiter("编号,姓名,备注\nFM-001,周明华,\"a\tb\"\n".as_bytes()),
+            b','
+        );
     }
 
     #[test]

@@ -57,6 +57,11 @@ pub(crate) fn read_folder(root: &Path, folder: &str, diags: &mut Diagnostics) ->
                 body: body.to_string(),
                 body_line,
             }),
+            None if opens(&text) => diags.error(
+                &display,
+                1,
+                "设置部分没有结束：第 1 行的 +++ 之后找不到结束的一行 +++；请在 title 等设置之后、正文之前加一行 +++",
+            ),
             None => diags.error(
                 &display,
                 1,
@@ -65,6 +70,14 @@ pub(crate) fn read_folder(root: &Path, folder: &str, diags: &mut Diagnostics) ->
         }
     }
     docs
+}
+
+/// Whether the text opens a front matter with a `+++` line (closed or not).
+fn opens(text: &str) -> bool {
+    text.trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .is_some_and(|l| l.trim_end() == "+++")
 }
 
 /// Splits `+++\n<front>\n+++\n<body>`; returns the body's first line number.

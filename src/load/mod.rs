@@ -539,6 +539,12 @@ fn folder_sources(root: &Path, kind: Kind, dir: &Path, diags: &mut Diagnostics) 
             diags.error(&display, 1, workbook::WPS_MESSAGE);
         } else if format_of(&path).is_some() {
             add_file(kind, path, display, &mut files, diags);
+        } else if name.to_lowercase().ends_with(".txt") {
+            diags.warning(
+                &display,
+                1,
+                "不是 .csv、.toml 或 Excel/WPS 工作簿文件，已忽略；如果是 Excel 存的“Unicode 文本”（制表符分隔），把扩展名改为 .csv 就能读取",
+            );
         } else {
             diags.warning(
                 &display,
@@ -569,7 +575,11 @@ pub(crate) fn read_records(
 
 /// Warns about entries of `content/` that hongguanjia does not read, so that a misnamed
 /// file (`Errands.csv`, `visit.csv`) is not silently left out of the figures.
-pub(crate) fn unexpected_entries(root: &Path, diags: &mut Diagnostics) {
+pub(crate) fn unexpected_entries(
+    root: &Path,
+    closest: &dyn Fn(&str, bool) -> Option<String>,
+    diags: &mut Diagnostics,
+) {
     let Ok(entries) = std::fs::read_dir(root.join("content")) else {
         return;
     };
@@ -584,29 +594,23 @@ pub(crate) fn unexpected_entries(root: &Path, diags: &mut Diagnostics) {
         known.push(kind.plural().to_string());
     }
     // Workbooks and WPS files are all looked into (or reported) by `discover_all`.
-    let mut names: Vec<String> = entries
+    let mut names: Vec<(String, bool)> = entries
         .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.starts_with('.') && !n.starts_with("~$"))
-        .filter(|n| !workbook::is_workbook(Path::new(n)) && !workbook::is_wps(Path::new(n)))
+        .map(|e| {
+            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+            (e.file_name().to_string_lossy().into_owned(), is_dir)
+        })
+        .filter(|(n, _)| !n.starts_with('.') && !n.starts_with("~$"))
+        .filter(|(n, _)| !workbook::is_workbook(Path::new(n)) && !workbook::is_wps(Path::new(n)))
         .collect();
     names.sort();
-    for name in names {
+    for (name, is_dir) in names {
         if known.contains(&name) {
             continue;
         }
-        let lower = name.to_lowercase();
-        let hint = known
-            .iter()
-            .find(|k| {
-                **k == lower
-                    || k.split('.').next().is_some_and(|stem| {
-                        lower
-                            .split('.')
-                            .next()
-                            .is_some_and(|l| format!("{l}s") == stem)
-                    })
-            })
+        // By closeness or by the Chinese name of the sheet; never what is already there.
+        let hint = closest(&name, is_dir)
+            .filter(|k| *k != name && !root.join("content").join(k).exists())
             .map(|k| format!("，是不是想写 {k}？"))
             .unwrap_or_default();
         diags.warning(

@@ -7,6 +7,7 @@ mod records;
 mod roster;
 
 pub use date::Date;
+pub(crate) use date::days_in_month;
 pub(crate) use labels::{CaseStatus, Channel, ErrandStatus, Membership, VisitKind};
 pub(crate) use records::{
     Batch, Bulletin, Case, Decision, Document, Errand, FreePage, Meeting, Notice, Visit,

@@ -11,9 +11,16 @@ use super::{Registry, values};
 use crate::diagnostics::Diagnostics;
 use crate::load::{TomlDoc, decode};
 use crate::model::{Batch, Date, Decision, Notice};
+use crate::privacy::names::Names;
 
-/// Reads the commendation batches, if the site has any.
-pub fn commendations(root: &Path, registry: &Registry, diags: &mut Diagnostics) -> Vec<Batch> {
+/// Reads the commendation batches, if the site has any, masking residents' names typed
+/// into titles and citations, with a warning.
+pub(crate) fn commendations(
+    root: &Path,
+    registry: &Registry,
+    names: &Names,
+    diags: &mut Diagnostics,
+) -> Vec<Batch> {
     let path = root.join("content").join("commendations.toml");
     if !path.exists() {
         return Vec::new();
@@ -36,6 +43,7 @@ pub fn commendations(root: &Path, registry: &Registry, diags: &mut Diagnostics) 
     let mut reader = BatchReader {
         doc: &doc,
         registry,
+        names,
         diags,
         ok: true,
     };
@@ -87,6 +95,7 @@ fn key_line(doc: &TomlDoc, table: &DeTable<'_>, name: &str) -> Option<u32> {
 struct BatchReader<'d> {
     doc: &'d TomlDoc,
     registry: &'d Registry,
+    names: &'d Names,
     diags: &'d mut Diagnostics,
     ok: bool,
 }
@@ -97,14 +106,20 @@ impl BatchReader<'_> {
         self.ok = false;
     }
 
-    /// Masks phone and ID numbers in public text, with a warning.
+    /// Masks phone and ID numbers and residents' names in public text, with warnings
+    /// that show only the masked text.
     fn scrub(&mut self, line: u32, field: &str, text: &str) -> String {
         let (masked, hidden) = crate::privacy::scrub(text);
+        let at = (self.doc.display.as_str(), line);
+        let masked = self
+            .names
+            .check(self.diags, at, field, &masked, false)
+            .into_owned();
         if !hidden.is_empty() {
-            let warning = super::row::privacy_warning(field, &hidden, &masked);
+            let warning = crate::privacy::privacy_warning(field, &hidden, &masked);
             self.diags.warning(&self.doc.display, line, warning);
         }
-        masked.into_owned()
+        masked
     }
 
     fn get<'t, 'i>(
@@ -156,14 +171,38 @@ impl BatchReader<'_> {
         parsed
     }
 
+    /// A steward reference: full-width forms folded and a unique name read as its
+    /// steward's id, each with a warning; unknown ids with the closest registered one.
     fn steward(&mut self, line: u32, field: &str, id: &str) -> Option<usize> {
-        let found = self.registry.steward_index(id);
-        if found.is_none() && self.registry.steward_already_reported(id, self.diags) {
-            self.ok = false;
-        } else if found.is_none() {
-            self.error(line, &format!("{field}: \"{id}\" 不是已登记的红管家编号"));
+        let folded = super::suggest::fold_ascii(id);
+        if let Some(f) = &folded {
+            self.diags.warning(
+                &self.doc.display,
+                line,
+                format!("{field}: “{id}”里有全角字符，已按“{f}”读取；请用半角（英文输入法）输入"),
+            );
         }
-        found
+        let id = folded.as_deref().unwrap_or(id);
+        if let Some(i) = self.registry.steward_index(id) {
+            return Some(i);
+        }
+        if self.registry.steward_already_reported(id, self.diags) {
+            self.ok = false;
+            return None;
+        }
+        match self.registry.lookup_steward(id).message(id) {
+            Ok((i, warning)) => {
+                if let Some(w) = warning {
+                    self.diags
+                        .warning(&self.doc.display, line, format!("{field}: {w}"));
+                }
+                Some(i)
+            }
+            Err(message) => {
+                self.error(line, &format!("{field}: {message}"));
+                None
+            }
+        }
     }
 
     fn batch(&mut self, t: &DeTable<'_>, at: u32) -> Option<Batch> {

@@ -9,6 +9,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::documents::RawDocument;
 use crate::load::{LineIndex, RawValue, TomlDoc};
 use crate::model::{Bulletin, Date, Document, FreePage};
+use crate::privacy::names::Names;
 
 /// Front matter keys with their line in the file.
 struct Front<'d> {
@@ -39,6 +40,7 @@ enum Want {
 fn parse_front(
     doc: &RawDocument,
     fields: &[(&str, Want, bool)],
+    names: &Names,
     diags: &mut Diagnostics,
 ) -> Option<BTreeMap<String, Value>> {
     let mut front = Front {
@@ -52,14 +54,17 @@ fn parse_front(
         let start = err.span().map_or(0, |s| s.start);
         let line = front.line(start);
         let column = front.lines.column(&doc.front, start);
-        diags.push(
-            Diagnostic::error(
-                &doc.display,
-                line,
-                format!("设置部分 TOML 语法错误：{}", err.message().trim()),
-            )
-            .at_column(Some(column)),
-        );
+        // The slip on that line in words a user knows, with the line as it should be.
+        let text = doc
+            .front
+            .lines()
+            .nth(front.lines.line(start).saturating_sub(1) as usize)
+            .unwrap_or("");
+        let message = match crate::validate::toml_hints::explain_line(text) {
+            Some(hint) => format!("设置部分：{hint}"),
+            None => format!("设置部分 TOML 语法错误：{}", err.message().trim()),
+        };
+        diags.push(Diagnostic::error(&doc.display, line, message).at_column(Some(column)));
         front.ok = false;
     }
     if !front.ok {
@@ -71,18 +76,32 @@ fn parse_front(
         let name: &str = key.get_ref().as_ref();
         let line = front.line(key.span().start);
         let Some((_, want, _)) = fields.iter().find(|(n, _, _)| *n == name) else {
-            diags.warning(&doc.display, line, format!("未知的设置“{name}”，已忽略"));
+            let hint = crate::validate::toml_hints::english_key(name)
+                .filter(|e| fields.iter().any(|(n, _, _)| n == e))
+                .map(|e| format!("；设置名要用英文，应写 {e}"))
+                .or_else(|| {
+                    super::suggest::closest(name, fields.iter().map(|(n, _, _)| *n))
+                        .map(|e| format!("，是不是想写 {e}？"))
+                })
+                .unwrap_or_default();
+            diags.warning(
+                &doc.display,
+                line,
+                format!("未知的设置“{name}”，已忽略{hint}"),
+            );
             continue;
         };
         let raw = crate::load::toml_value(value.get_ref());
         let parsed = match (want, &raw) {
             (Want::Text, RawValue::Text(s)) if !s.trim().is_empty() => {
                 let (masked, hidden) = crate::privacy::scrub(s.trim());
+                let at = (doc.display.as_str(), line);
+                let masked = names.check(diags, at, name, &masked, false).into_owned();
                 if !hidden.is_empty() {
-                    let warning = super::row::privacy_warning(name, &hidden, &masked);
+                    let warning = crate::privacy::privacy_warning(name, &hidden, &masked);
                     diags.warning(&doc.display, line, warning);
                 }
-                Some(Value::Text(masked.into_owned()))
+                Some(Value::Text(masked))
             }
             (Want::Whole, RawValue::Integer(i)) => u32::try_from(*i).ok().map(Value::Whole),
             (Want::Whole, RawValue::Text(s)) => values::parse_whole(s)
@@ -90,12 +109,25 @@ fn parse_front(
                 .map(Value::Whole),
             (Want::Date, RawValue::Datetime(d)) => values::toml_date(d).map(Value::Date),
             (Want::Date, RawValue::Text(s)) => values::parse_date(s).map(Value::Date),
-            (Want::List, RawValue::Text(s)) => Some(Value::List(values::split_list(s))),
+            (Want::List, RawValue::Text(s)) => Some(Value::List(
+                crate::schema::split_list(s)
+                    .iter()
+                    .map(|t| {
+                        names
+                            .check(diags, (&doc.display, line), name, t, false)
+                            .into_owned()
+                    })
+                    .collect(),
+            )),
             (Want::List, RawValue::List(items)) => {
                 let texts: Option<Vec<String>> = items
                     .iter()
                     .map(|i| match i {
-                        RawValue::Text(s) => Some(s.trim().to_string()),
+                        RawValue::Text(s) => Some(
+                            names
+                                .check(diags, (&doc.display, line), name, s.trim(), false)
+                                .into_owned(),
+                        ),
                         _ => None,
                     })
                     .collect();
@@ -181,18 +213,19 @@ fn slug(doc: &RawDocument, given: Option<String>, diags: &mut Diagnostics) -> Op
     }
 }
 
-/// The body, with phone and ID numbers masked line by line and each one reported.
-fn body(doc: &RawDocument, diags: &mut Diagnostics) -> Document {
+/// The body, with phone and ID numbers and residents' names masked line by line and each
+/// one reported.
+fn body(doc: &RawDocument, names: &Names, diags: &mut Diagnostics) -> Document {
     let mut markdown = String::with_capacity(doc.body.len());
     for (i, line) in doc.body.split_inclusive('\n').enumerate() {
         let (masked, hidden) = crate::privacy::scrub(line);
+        let at = doc.body_line + u32::try_from(i).unwrap_or(u32::MAX - doc.body_line);
+        let masked = names.check(diags, (&doc.display, at), "正文", &masked, true);
         if !hidden.is_empty() {
-            let at = doc.body_line + u32::try_from(i).unwrap_or(u32::MAX - doc.body_line);
-            let shown = masked.trim_end().chars().take(60).collect::<String>();
             diags.warning(
                 &doc.display,
                 at,
-                super::row::privacy_warning("正文", &hidden, &shown),
+                crate::privacy::privacy_warning("正文", &hidden, &masked),
             );
         }
         markdown.push_str(&masked);
@@ -204,7 +237,12 @@ fn body(doc: &RawDocument, diags: &mut Diagnostics) -> Document {
     }
 }
 
-pub fn bulletins(docs: &[RawDocument], diags: &mut Diagnostics) -> Vec<Bulletin> {
+/// Bulletins, with residents' names typed into them masked and reported.
+pub(crate) fn bulletins(
+    docs: &[RawDocument],
+    names: &Names,
+    diags: &mut Diagnostics,
+) -> Vec<Bulletin> {
     let fields = [
         ("title", Want::Text, true),
         ("subtitle", Want::Text, false),
@@ -218,7 +256,7 @@ pub fn bulletins(docs: &[RawDocument], diags: &mut Diagnostics) -> Vec<Bulletin>
     ];
     let mut out: Vec<Bulletin> = Vec::new();
     for doc in docs {
-        let Some(mut map) = parse_front(doc, &fields, diags) else {
+        let Some(mut map) = parse_front(doc, &fields, names, diags) else {
             continue;
         };
         let Some(slug) = slug(doc, text(&mut map, "slug"), diags) else {
@@ -245,7 +283,7 @@ pub fn bulletins(docs: &[RawDocument], diags: &mut Diagnostics) -> Vec<Bulletin>
             source: text(&mut map, "source"),
             send_to: list(&mut map, "send_to"),
             distribute_to: list(&mut map, "distribute_to"),
-            body: body(doc, diags),
+            body: body(doc, names, diags),
         });
     }
     // Newest first; same day by issue number, then slug.
@@ -269,7 +307,8 @@ const RESERVED: &[&str] = &[
     "stewards",
 ];
 
-pub fn pages(docs: &[RawDocument], diags: &mut Diagnostics) -> Vec<FreePage> {
+/// Free pages, with residents' names typed into them masked and reported.
+pub(crate) fn pages(docs: &[RawDocument], names: &Names, diags: &mut Diagnostics) -> Vec<FreePage> {
     let fields = [
         ("title", Want::Text, true),
         ("slug", Want::Text, false),
@@ -277,7 +316,7 @@ pub fn pages(docs: &[RawDocument], diags: &mut Diagnostics) -> Vec<FreePage> {
     ];
     let mut out: Vec<FreePage> = Vec::new();
     for doc in docs {
-        let Some(mut map) = parse_front(doc, &fields, diags) else {
+        let Some(mut map) = parse_front(doc, &fields, names, diags) else {
             continue;
         };
         let Some(slug) = slug(doc, text(&mut map, "slug"), diags) else {
@@ -298,7 +337,7 @@ pub fn pages(docs: &[RawDocument], diags: &mut Diagnostics) -> Vec<FreePage> {
             slug,
             title,
             date: date(&mut map, "date"),
-            body: body(doc, diags),
+            body: body(doc, names, diags),
         });
     }
     out.sort_by(|a, b| a.slug.cmp(&b.slug));

@@ -2,9 +2,11 @@
 //! every id's uniqueness and every reference, and reporting each problem where it is.
 
 mod commendations;
-pub mod documents;
+pub(crate) mod documents;
 pub(crate) mod row;
-pub mod values;
+pub(crate) mod suggest;
+pub(crate) mod toml_hints;
+pub(crate) mod values;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -18,7 +20,7 @@ use crate::model::{
 };
 use crate::schema::Kind;
 
-pub use commendations::commendations;
+pub(crate) use commendations::commendations;
 use row::Row;
 
 // The words of each enumerated field live with the enum, in model/labels.rs.
@@ -74,12 +76,16 @@ impl Origin {
 
 /// Communities and stewards: the records every other kind refers to.
 #[derive(Debug, Default)]
-pub struct Registry {
+pub(crate) struct Registry {
     pub communities: Vec<Community>,
     pub stewards: Vec<Steward>,
     community_keys: HashMap<String, usize>,
     community_origin: HashMap<String, Origin>,
     steward_ids: HashMap<String, usize>,
+    /// Stewards by name, for a name written where an id belongs.
+    steward_names: HashMap<String, Vec<usize>>,
+    /// Closest registered id to each unknown one, found once per id.
+    suggestions: std::sync::Mutex<HashMap<String, Option<usize>>>,
     steward_origin: HashMap<String, Origin>,
     /// Ids seen on records that were otherwise invalid: references to them are not
     /// reported again, since the user already has an error for that record.
@@ -108,18 +114,18 @@ fn kind_has_errors(kind: Kind, diags: &Diagnostics) -> bool {
 }
 
 impl Registry {
-    pub fn community_index(&self, key: &str) -> Option<usize> {
+    pub(crate) fn community_index(&self, key: &str) -> Option<usize> {
         self.community_keys.get(key).copied()
     }
 
     /// Where a community was defined, for messages about it.
-    pub fn community_origin(&self, id: &str) -> Option<(&str, u32)> {
+    pub(crate) fn community_origin(&self, id: &str) -> Option<(&str, u32)> {
         self.community_origin
             .get(id)
             .map(|o| (o.path.as_str(), o.line))
     }
 
-    pub fn steward_index(&self, id: &str) -> Option<usize> {
+    pub(crate) fn steward_index(&self, id: &str) -> Option<usize> {
         self.steward_ids.get(id).copied()
     }
 
@@ -127,7 +133,7 @@ impl Registry {
     /// an error of its own, or to communities that could not be read at all because of an
     /// error already reported: the reference is then not reported again for every record.
     /// With no such error (say a file with a header and no rows) every reference is.
-    pub fn community_already_reported(&self, key: &str, diags: &Diagnostics) -> bool {
+    pub(crate) fn community_already_reported(&self, key: &str, diags: &Diagnostics) -> bool {
         self.broken_communities.contains(key)
             || (self.communities.is_empty()
                 && *self
@@ -138,7 +144,7 @@ impl Registry {
     /// Whether a reference to the unknown steward `id` is to a record that already has an
     /// error of its own (or to stewards that could not be read at all), so that the
     /// reference is not reported again.
-    pub fn steward_already_reported(&self, id: &str, diags: &Diagnostics) -> bool {
+    pub(crate) fn steward_already_reported(&self, id: &str, diags: &Diagnostics) -> bool {
         self.broken_stewards.contains(id)
             || (self.stewards.is_empty()
                 && *self
@@ -146,9 +152,9 @@ impl Registry {
                     .get_or_init(|| kind_has_errors(Kind::Stewards, diags)))
     }
 
-    pub fn add_community(&mut self, rec: &RawRecord<'_>, diags: &mut Diagnostics) {
+    pub(crate) fn add_community(&mut self, rec: &RawRecord<'_>, diags: &mut Diagnostics) {
         let mut row = Row::new(Kind::Communities, rec, diags);
-        let id = row.text("id");
+        let id = row.id_text("id");
         let name = row.text("name");
         let party_org = row.text("party_org");
         let grids = row.whole("grids", 0);
@@ -201,9 +207,9 @@ impl Registry {
         });
     }
 
-    pub fn add_steward(&mut self, rec: &RawRecord<'_>, diags: &mut Diagnostics) {
+    pub(crate) fn add_steward(&mut self, rec: &RawRecord<'_>, diags: &mut Diagnostics) {
         let mut row = Row::new(Kind::Stewards, rec, diags);
-        let id = row.text("id");
+        let id = row.id_text("id");
         if let Some(id) = &id {
             if !values::is_record_id(id) {
                 row.error(
@@ -226,15 +232,9 @@ impl Registry {
             }
         }
         let name = row.free_text("name");
-        let community = row.text("community").and_then(|c| {
-            let found = self.community_index(&c);
-            if found.is_none() && self.community_already_reported(&c, row.diags) {
-                row.ok = false;
-            } else if found.is_none() {
-                row.error("community", format!("\"{c}\" 不是已登记的社区编号或名称"));
-            }
-            found
-        });
+        let community = row
+            .id_text("community")
+            .and_then(|c| self.community_ref(&mut row, &c));
         let buildings = row.list("buildings");
         let membership = row.word("membership", MEMBERSHIP);
         let grid = row.free_text("grid");
@@ -255,6 +255,12 @@ impl Registry {
         let public = row.yes_no("public").unwrap_or(true);
 
         let Some(id) = id else { return };
+        if !(row.ok && community.is_some() && membership.is_some())
+            && let Some(name) = &name
+        {
+            // A reference by this name could mean this record: not read as another's.
+            self.broken_stewards.insert(name.clone());
+        }
         let (Some(name), Some(community), Some(membership), true) =
             (name, community, membership, row.ok)
         else {
@@ -265,6 +271,10 @@ impl Registry {
         };
         let index = self.stewards.len();
         self.steward_ids.insert(id.clone(), index);
+        self.steward_names
+            .entry(name.clone())
+            .or_default()
+            .push(index);
         self.stewards.push(Steward {
             id,
             name,
@@ -283,26 +293,86 @@ impl Registry {
         });
     }
 
-    /// Resolves a steward reference, reporting unknown ids.
+    /// What a steward reference that is not already reported refers to.
+    pub(crate) fn lookup_steward(&self, id: &str) -> StewardLookup<'_> {
+        if let Some(i) = self.steward_index(id) {
+            return StewardLookup::Id(i);
+        }
+        match self.steward_names.get(id).map(Vec::as_slice) {
+            Some(&[i]) => StewardLookup::Name(i, &self.stewards[i].id),
+            Some(many) => StewardLookup::SharedName(
+                many.iter().map(|&i| self.stewards[i].id.as_str()).collect(),
+            ),
+            None => StewardLookup::Unknown(self.closest_steward(id)),
+        }
+    }
+
+    /// Resolves a steward reference, reporting unknown ids with the closest registered
+    /// one. A steward's name where the id belongs is read as that steward's id, with a
+    /// warning, when only one steward has the name.
     fn steward_ref(&self, row: &mut Row<'_, '_>, field: &str, id: &str) -> Option<usize> {
-        match self.steward_index(id) {
-            Some(i) => Some(i),
-            None if self.steward_already_reported(id, row.diags) => {
-                row.ok = false;
-                None
+        if let Some(i) = self.steward_index(id) {
+            return Some(i);
+        }
+        if self.steward_already_reported(id, row.diags) {
+            row.ok = false;
+            return None;
+        }
+        let lookup = self.lookup_steward(id);
+        match lookup.message(id) {
+            Ok((i, None)) => Some(i),
+            Ok((i, Some(warning))) => {
+                row.warning(field, warning);
+                Some(i)
             }
-            None => {
-                row.error(field, format!("\"{id}\" 不是已登记的红管家编号"));
+            Err(message) => {
+                row.error(field, message);
                 None
             }
         }
     }
 
-    pub fn visit(&self, rec: &RawRecord<'_>, diags: &mut Diagnostics) -> Option<Visit> {
+    /// The registered steward whose id is closest to an unknown one, if any is close.
+    fn closest_steward(&self, id: &str) -> Option<&Steward> {
+        let mut memo = self.suggestions.lock().ok()?;
+        let index = *memo.entry(id.to_string()).or_insert_with(|| {
+            suggest::closest(id, self.stewards.iter().map(|s| s.id.as_str()))
+                .and_then(|found| self.steward_index(found))
+        });
+        index.map(|i| &self.stewards[i])
+    }
+
+    /// Resolves a community reference by id or name, reporting unknown ones with the
+    /// closest registered community.
+    fn community_ref(&self, row: &mut Row<'_, '_>, key: &str) -> Option<usize> {
+        let found = self.community_index(key);
+        if found.is_none() && self.community_already_reported(key, row.diags) {
+            row.ok = false;
+        } else if found.is_none() {
+            let keys = self
+                .communities
+                .iter()
+                .flat_map(|c| [c.id.as_str(), c.name.as_str()]);
+            let hint = suggest::closest(key, keys)
+                .and_then(|k| self.community_index(k))
+                .map(|i| {
+                    let c = &self.communities[i];
+                    format!("，是不是 {}（{}）？", c.id, c.name)
+                })
+                .unwrap_or_default();
+            row.error(
+                "community",
+                format!("\"{key}\" 不是已登记的社区编号或名称{hint}"),
+            );
+        }
+        found
+    }
+
+    pub(crate) fn visit(&self, rec: &RawRecord<'_>, diags: &mut Diagnostics) -> Option<Visit> {
         let mut row = Row::new(Kind::Visits, rec, diags);
         let date = row.date("date");
         let steward = row
-            .text("steward")
+            .id_text("steward")
             .and_then(|id| self.steward_ref(&mut row, "steward", &id));
         let households = row.whole("households", 1);
         let kind = if row.text_present("kind") {
@@ -322,14 +392,14 @@ impl Registry {
         }
     }
 
-    pub fn case(
+    pub(crate) fn case(
         &self,
         seen: &mut CaseIds,
         rec: &RawRecord<'_>,
         diags: &mut Diagnostics,
     ) -> Option<Case> {
         let mut row = Row::new(Kind::Cases, rec, diags);
-        let id = row.text("id");
+        let id = row.id_text("id");
         if let Some(id) = &id {
             if let Some(first) = seen.0.get(id) {
                 let at = first.describe(rec.path);
@@ -346,7 +416,7 @@ impl Registry {
         }
         let date = row.date("date");
         let steward = row
-            .text("steward")
+            .id_text("steward")
             .and_then(|id| self.steward_ref(&mut row, "steward", &id));
         let category = row.free_text("category");
         let summary = row.free_text("summary");
@@ -374,6 +444,24 @@ impl Registry {
         {
             row.error("resolved", format!("{done} 早于收集日期 {date}"));
         }
+        let resolved = match (status, resolved) {
+            (Some(s), Some(done)) if s != CaseStatus::Resolved => {
+                // Published as if resolved, the date would contradict the status.
+                let line = row.line_of("resolved");
+                let written = row.written("resolved");
+                let status_written = row.written("status");
+                row.diags.warning(
+                    rec.path,
+                    line,
+                    format!(
+                        "{written}: 状态是“{}”，还没有解决，填写的 {done} 不会公开；如果已经解决，请把{status_written}改为“已解决”",
+                        s.label()
+                    ),
+                );
+                None
+            }
+            (_, resolved) => resolved,
+        };
         match (id, date, steward, category, summary, status, row.ok) {
             (
                 Some(id),
@@ -398,11 +486,11 @@ impl Registry {
         }
     }
 
-    pub fn errand(&self, rec: &RawRecord<'_>, diags: &mut Diagnostics) -> Option<Errand> {
+    pub(crate) fn errand(&self, rec: &RawRecord<'_>, diags: &mut Diagnostics) -> Option<Errand> {
         let mut row = Row::new(Kind::Errands, rec, diags);
         let date = row.date("date");
         let steward = row
-            .text("steward")
+            .id_text("steward")
             .and_then(|id| self.steward_ref(&mut row, "steward", &id));
         let category = row.text("category");
         let status = if row.text_present("status") {
@@ -421,20 +509,15 @@ impl Registry {
         }
     }
 
-    pub fn meeting(&self, rec: &RawRecord<'_>, diags: &mut Diagnostics) -> Option<Meeting> {
+    pub(crate) fn meeting(&self, rec: &RawRecord<'_>, diags: &mut Diagnostics) -> Option<Meeting> {
         let mut row = Row::new(Kind::Meetings, rec, diags);
         let date = row.date("date");
-        let community = row.text("community").and_then(|c| {
-            let found = self.community_index(&c);
-            if found.is_none() && self.community_already_reported(&c, row.diags) {
-                row.ok = false;
-            } else if found.is_none() {
-                row.error("community", format!("\"{c}\" 不是已登记的社区编号或名称"));
-            }
-            found
-        });
+        let community = row
+            .id_text("community")
+            .and_then(|c| self.community_ref(&mut row, &c));
         let mut attendees = Vec::new();
         for id in row.list("attendees") {
+            let id = row.folded("attendees", id);
             if let Some(i) = self.steward_ref(&mut row, "attendees", &id) {
                 attendees.push(i);
             }
@@ -452,11 +535,49 @@ impl Registry {
     }
 }
 
+/// What a steward reference refers to.
+pub(crate) enum StewardLookup<'r> {
+    /// A registered id.
+    Id(usize),
+    /// The name of exactly one steward, and that steward's id.
+    Name(usize, &'r str),
+    /// The name of several stewards: their ids.
+    SharedName(Vec<&'r str>),
+    /// Nothing registered; the closest registered steward, if one is close.
+    Unknown(Option<&'r Steward>),
+}
+
+impl StewardLookup<'_> {
+    /// The steward with a warning to give, or the error to report.
+    pub(crate) fn message(&self, id: &str) -> Result<(usize, Option<String>), String> {
+        match self {
+            StewardLookup::Id(i) => Ok((*i, None)),
+            StewardLookup::Name(i, sid) => Ok((
+                *i,
+                Some(format!(
+                    "“{id}”是红管家的姓名，已按其编号 {sid} 读取；这里应写编号，请改为 {sid}"
+                )),
+            )),
+            StewardLookup::SharedName(ids) => Err(format!(
+                "“{id}”是 {} 位红管家的姓名（{}），分不清是哪一位，请写编号",
+                ids.len(),
+                ids.join("、")
+            )),
+            StewardLookup::Unknown(near) => {
+                let hint = near
+                    .map(|s| format!("，是不是 {}（{}）？", s.id, s.name))
+                    .unwrap_or_default();
+                Err(format!("\"{id}\" 不是已登记的红管家编号{hint}"))
+            }
+        }
+    }
+}
+
 /// Case ids seen so far, across every case file.
 #[derive(Debug, Default)]
-pub struct CaseIds(HashMap<String, Origin>);
+pub(crate) struct CaseIds(HashMap<String, Origin>);
 
 /// The latest date any record carries: the "as of" date of the figures.
-pub fn later(a: Option<Date>, b: Date) -> Option<Date> {
+pub(crate) fn later(a: Option<Date>, b: Date) -> Option<Date> {
     Some(a.map_or(b, |a| a.max(b)))
 }

@@ -6,9 +6,9 @@ use crate::load::{RawRecord, RawValue};
 use crate::model::Date;
 use crate::schema::Kind;
 
-use super::values;
+use super::{suggest, values};
 
-pub struct Row<'r, 'a> {
+pub(crate) struct Row<'r, 'a> {
     pub rec: &'r RawRecord<'a>,
     pub kind: Kind,
     pub diags: &'r mut Diagnostics,
@@ -17,7 +17,7 @@ pub struct Row<'r, 'a> {
 }
 
 impl<'r, 'a> Row<'r, 'a> {
-    pub fn new(kind: Kind, rec: &'r RawRecord<'a>, diags: &'r mut Diagnostics) -> Self {
+    pub(crate) fn new(kind: Kind, rec: &'r RawRecord<'a>, diags: &'r mut Diagnostics) -> Self {
         Row {
             rec,
             kind,
@@ -27,7 +27,7 @@ impl<'r, 'a> Row<'r, 'a> {
     }
 
     /// The field's line (TOML keys have their own) or the record's.
-    pub fn line_of(&self, name: &str) -> u32 {
+    pub(crate) fn line_of(&self, name: &str) -> u32 {
         self.rec
             .get(self.kind.field(name))
             .map(|f| f.line)
@@ -35,12 +35,12 @@ impl<'r, 'a> Row<'r, 'a> {
     }
 
     /// The field's cell column, when the record comes from a workbook.
-    pub fn column_of(&self, name: &str) -> Option<u32> {
+    pub(crate) fn column_of(&self, name: &str) -> Option<u32> {
         self.rec.get(self.kind.field(name)).and_then(|f| f.column)
     }
 
     /// The header as written, or the Chinese alias when the field is absent.
-    pub fn written(&self, name: &str) -> String {
+    pub(crate) fn written(&self, name: &str) -> String {
         let i = self.kind.field(name);
         match self.rec.get(i) {
             Some(f) => f.written.to_string(),
@@ -48,7 +48,7 @@ impl<'r, 'a> Row<'r, 'a> {
         }
     }
 
-    pub fn error(&mut self, name: &str, message: impl AsRef<str>) {
+    pub(crate) fn error(&mut self, name: &str, message: impl AsRef<str>) {
         let line = self.line_of(name);
         let written = self.written(name);
         self.diags.push(
@@ -62,6 +62,16 @@ impl<'r, 'a> Row<'r, 'a> {
         self.ok = false;
     }
 
+    pub(crate) fn warning(&mut self, name: &str, message: impl AsRef<str>) {
+        let line = self.line_of(name);
+        let written = self.written(name);
+        self.diags.warning(
+            self.rec.path,
+            line,
+            format!("{written}: {}", message.as_ref()),
+        );
+    }
+
     fn value(&self, name: &str) -> Option<&RawValue<'a>> {
         let f = self.rec.get(self.kind.field(name))?;
         if f.value.is_blank() {
@@ -73,7 +83,7 @@ impl<'r, 'a> Row<'r, 'a> {
 
     /// Whether the field holds anything at all: optional fields with a default are only
     /// parsed when present.
-    pub fn text_present(&self, name: &str) -> bool {
+    pub(crate) fn text_present(&self, name: &str) -> bool {
         self.value(name).is_some()
             || self
                 .rec
@@ -118,7 +128,7 @@ impl<'r, 'a> Row<'r, 'a> {
     }
 
     /// Free text; numbers written in TOML without quotes are accepted as text.
-    pub fn text(&mut self, name: &str) -> Option<String> {
+    pub(crate) fn text(&mut self, name: &str) -> Option<String> {
         let value = match self.value(name) {
             None => {
                 self.missing(name);
@@ -137,11 +147,16 @@ impl<'r, 'a> Row<'r, 'a> {
     }
 
     /// Public free text: phone and ID numbers typed into it are masked, with a warning.
-    pub fn free_text(&mut self, name: &str) -> Option<String> {
+    /// For free-text fields the warning comes later, once residents' names are known
+    /// and masked too (see `privacy::names::Names::check_records`).
+    pub(crate) fn free_text(&mut self, name: &str) -> Option<String> {
         let text = self.text(name)?;
         let (scrubbed, hidden) = crate::privacy::scrub(&text);
         if hidden.is_empty() {
             return Some(text);
+        }
+        if self.kind.fields()[self.kind.field(name)].text == crate::schema::TextRole::Free {
+            return Some(scrubbed.into_owned());
         }
         let line = self.line_of(name);
         let written = self.written(name);
@@ -149,14 +164,38 @@ impl<'r, 'a> Row<'r, 'a> {
             Diagnostic::warning(
                 self.rec.path,
                 line,
-                privacy_warning(&written, &hidden, &scrubbed),
+                crate::privacy::privacy_warning(&written, &hidden, &scrubbed),
             )
             .at_column(self.column_of(name)),
         );
         Some(scrubbed.into_owned())
     }
 
-    pub fn date(&mut self, name: &str) -> Option<Date> {
+    /// Full-width letters, digits and dashes in an id, a number or a date
+    /// (`ＦＭ－００１`) are read as their ASCII forms, with a warning.
+    pub(crate) fn folded(&mut self, name: &str, text: String) -> String {
+        let Some(folded) = suggest::fold_ascii(&text) else {
+            return text;
+        };
+        let line = self.line_of(name);
+        let written = self.written(name);
+        self.diags.warning(
+            self.rec.path,
+            line,
+            format!(
+                "{written}: “{text}”里有全角字符，已按“{folded}”读取；请用半角（英文输入法）输入"
+            ),
+        );
+        folded
+    }
+
+    /// An id or a reference to one: text, full-width forms folded.
+    pub(crate) fn id_text(&mut self, name: &str) -> Option<String> {
+        let text = self.text(name)?;
+        Some(self.folded(name, text))
+    }
+
+    pub(crate) fn date(&mut self, name: &str) -> Option<Date> {
         let value = match self.value(name) {
             None => {
                 self.missing(name);
@@ -165,24 +204,37 @@ impl<'r, 'a> Row<'r, 'a> {
             Some(v) => v.clone(),
         };
         let parsed = match &value {
-            RawValue::Text(s) => values::parse_date(s),
+            RawValue::Text(s) => values::parse_date(s).or_else(|| {
+                suggest::fold_ascii(s.trim())
+                    .and_then(|f| values::parse_date(&f))
+                    .inspect(|_| {
+                        self.folded(name, s.trim().to_string());
+                    })
+            }),
             RawValue::Datetime(d) => values::toml_date(d),
             _ => None,
         };
         if parsed.is_none() {
-            self.error(
-                name,
-                format!(
-                    "\"{}\" 不是有效日期（可写作 2018-12-10、2018/12/10、2018.12.10 或 2018年12月10日）",
-                    value.display()
+            let shown = value.display();
+            let why = match &value {
+                RawValue::Text(s) => suggest::impossible_date(
+                    &suggest::fold_ascii(s.trim()).unwrap_or_else(|| s.trim().to_string()),
                 ),
-            );
+                _ => None,
+            };
+            let message = match why {
+                Some(why) => format!("\"{shown}\" 不是有效日期：{why}"),
+                None => format!(
+                    "\"{shown}\" 不是有效日期（可写作 2018-12-10、2018/12/10、2018.12.10 或 2018年12月10日）"
+                ),
+            };
+            self.error(name, message);
         }
         parsed
     }
 
     /// A whole number no smaller than `min`.
-    pub fn whole(&mut self, name: &str, min: u64) -> Option<u32> {
+    pub(crate) fn whole(&mut self, name: &str, min: u64) -> Option<u32> {
         let value = match self.value(name) {
             None => {
                 self.missing(name);
@@ -191,7 +243,13 @@ impl<'r, 'a> Row<'r, 'a> {
             Some(v) => v.clone(),
         };
         let parsed = match &value {
-            RawValue::Text(s) => values::parse_whole(s),
+            RawValue::Text(s) => values::parse_whole(s).or_else(|| {
+                suggest::fold_ascii(s.trim())
+                    .and_then(|f| values::parse_whole(&f))
+                    .inspect(|_| {
+                        self.folded(name, s.trim().to_string());
+                    })
+            }),
             RawValue::Integer(i) => u64::try_from(*i).ok(),
             _ => None,
         };
@@ -215,7 +273,7 @@ impl<'r, 'a> Row<'r, 'a> {
     }
 
     /// A list cell (`3幢;5幢`) or a TOML array of strings.
-    pub fn list(&mut self, name: &str) -> Vec<String> {
+    pub(crate) fn list(&mut self, name: &str) -> Vec<String> {
         let value = match self.value(name) {
             None => {
                 self.missing(name);
@@ -224,13 +282,13 @@ impl<'r, 'a> Row<'r, 'a> {
             Some(v) => v.clone(),
         };
         match value {
-            RawValue::Text(s) => values::split_list(s),
+            RawValue::Text(s) => crate::schema::split_list(s),
             RawValue::List(items) => {
                 let mut out: Vec<String> = Vec::new();
                 for item in items {
                     match item {
                         RawValue::Text(s) => {
-                            for part in values::split_list(s) {
+                            for part in crate::schema::split_list(s) {
                                 if !out.contains(&part) {
                                     out.push(part);
                                 }
@@ -255,7 +313,7 @@ impl<'r, 'a> Row<'r, 'a> {
     }
 
     /// One of a fixed set of words.
-    pub fn word<T: Copy>(&mut self, name: &str, table: &[(&str, T)]) -> Option<T> {
+    pub(crate) fn word<T: Copy>(&mut self, name: &str, table: &[(&str, T)]) -> Option<T> {
         let text = self.text(name)?;
         let found = values::match_word(&text, table);
         if found.is_none() {
@@ -271,19 +329,12 @@ impl<'r, 'a> Row<'r, 'a> {
     }
 
     /// 是 / 否, yes / no, or a TOML boolean.
-    pub fn yes_no(&mut self, name: &str) -> Option<bool> {
+    pub(crate) fn yes_no(&mut self, name: &str) -> Option<bool> {
         if let Some(RawValue::Bool(b)) = self.value(name) {
             return Some(*b);
         }
         self.word(name, YES_NO)
     }
-}
-
-/// `事项: 含有手机号，公开时已遮盖：…` — the masked text, never the number itself.
-pub fn privacy_warning(field: &str, hidden: &[crate::privacy::Hidden], masked: &str) -> String {
-    let mut kinds: Vec<&str> = hidden.iter().map(|h| h.label()).collect();
-    kinds.dedup();
-    format!("{field}: 含有{}，公开时已遮盖：{masked}", kinds.join("和"))
 }
 
 pub(crate) const YES_NO: &[(&str, bool)] = &[

@@ -29,7 +29,7 @@ pub fn parse_date(text: &str) -> Option<Date> {
 }
 
 /// A TOML native date; a date with a time of day is not a record date.
-pub fn toml_date(value: &toml::value::Datetime) -> Option<Date> {
+pub(crate) fn toml_date(value: &toml::value::Datetime) -> Option<Date> {
     if value.time.is_some() || value.offset.is_some() {
         return None;
     }
@@ -47,20 +47,8 @@ pub fn parse_whole(text: &str) -> Option<u64> {
     s.parse().ok()
 }
 
-/// Splits a list cell on any of the separators the contract allows.
-pub fn split_list(text: &str) -> Vec<String> {
-    let mut items: Vec<String> = Vec::new();
-    for part in text.split([';', '；', '、', '|']) {
-        let part = part.trim();
-        if !part.is_empty() && !items.iter().any(|i| i == part) {
-            items.push(part.to_string());
-        }
-    }
-    items
-}
-
 /// `[a-z0-9-]+`: community ids, used as folder names in URLs.
-pub fn is_slug(s: &str) -> bool {
+pub(crate) fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
         && s.bytes()
@@ -68,7 +56,7 @@ pub fn is_slug(s: &str) -> bool {
 }
 
 /// `[A-Za-z0-9_-]+`: steward and batch ids.
-pub fn is_record_id(s: &str) -> bool {
+pub(crate) fn is_record_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
         && s.bytes()
@@ -76,7 +64,7 @@ pub fn is_record_id(s: &str) -> bool {
 }
 
 /// Matches a word against its Chinese forms and English synonyms (any letter case).
-pub fn match_word<T: Copy>(text: &str, table: &[(&str, T)]) -> Option<T> {
+pub(crate) fn match_word<T: Copy>(text: &str, table: &[(&str, T)]) -> Option<T> {
     let s = text.trim();
     table
         .iter()
@@ -85,7 +73,7 @@ pub fn match_word<T: Copy>(text: &str, table: &[(&str, T)]) -> Option<T> {
 }
 
 /// Renders a table's words for a message: `在册、在职 或 两新`.
-pub fn words_of<T>(table: &[(&str, T)]) -> String {
+pub(crate) fn words_of<T>(table: &[(&str, T)]) -> String {
     let chinese: Vec<&str> = table
         .iter()
         .map(|(w, _)| *w)
@@ -134,16 +122,6 @@ mod tests {
         ] {
             assert_eq!(parse_date(s), None, "{s}");
         }
-    }
-
-    #[test]
-    fn lists_split_on_every_separator() {
-        assert_eq!(
-            split_list("3幢;5幢；7幢、9幢|11幢"),
-            ["3幢", "5幢", "7幢", "9幢", "11幢"]
-        );
-        assert_eq!(split_list(" 3幢 ; ;3幢"), ["3幢"]);
-        assert!(split_list("").is_empty());
     }
 
     #[test]

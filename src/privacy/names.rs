@@ -1,0 +1,561 @@
+//! Residents' names typed into public free text. People write "周大伯家门口堆物" into a
+//! case's summary without thinking of the 居民 column beside it; the name is masked the
+//! way a masked steward's name is (`周**`) and the user is told where.
+//!
+//! Names come from every record kind, and free texts from every kind too, so the names
+//! are collected while the records stream in and the free texts are checked afterwards,
+//! in a second pass over what was kept (see [`PublicTexts`]): a name typed into a meeting's
+//! topic is caught even when the case that names the resident comes later. Commendations,
+//! bulletins and pages are read after every record, so they are checked as they are read.
+//!
+//! Rule for short names: a name of one character is never looked for (it would match
+//! everywhere and identify no one). A name of two characters or more is masked wherever
+//! it stands in free text, inside longer words too ("王芳" in "王芳芳" gives "王*芳"): a
+//! garbled word is reported and can be rewritten, a published name cannot be taken back.
+//! The exception is a public value that contains the name ("王芳" inside the steward
+//! "王芳华", the community "王芳社区"): there the longer public value is left as it is.
+
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use super::{PrivateOrigin, PrivateValues, mask_name, nfkc, scrub};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::{RawRecord, RawValue};
+use crate::schema::{Kind, TextRole};
+
+/// The public texts of the records, by the schema's roles: values that are public in
+/// their own right, and free texts with where they were typed.
+#[derive(Debug, Default)]
+pub(crate) struct PublicTexts {
+    /// Each value of a [`TextRole::Name`] field, as typed and NFKC.
+    pub names: HashSet<String>,
+    /// Each value of a [`TextRole::Value`] field, list items apart, as typed and NFKC.
+    pub values: HashSet<String>,
+    /// Paths and headers, stored once.
+    strings: Vec<String>,
+    string_index: HashMap<String, u32>,
+    free: Vec<FreeText>,
+}
+
+#[derive(Debug)]
+struct FreeText {
+    path: u32,
+    line: u32,
+    field: u32,
+    /// As typed, numbers already masked: never a phone or ID number.
+    text: String,
+    /// The numbers masked in it, warned about with the names (see `check_records`).
+    hidden: Vec<super::Hidden>,
+}
+
+impl PublicTexts {
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.string_index.get(s) {
+            return i;
+        }
+        let i = u32::try_from(self.strings.len()).unwrap_or(u32::MAX);
+        self.strings.push(s.to_string());
+        self.string_index.insert(s.to_string(), i);
+        i
+    }
+
+    fn add_value(set: &mut HashSet<String>, text: &str) {
+        // Most values repeat (every visit names its building): skip them cheaply.
+        if set.contains(text.trim()) {
+            return;
+        }
+        for item in crate::schema::split_list(text) {
+            let normal = nfkc(&item);
+            if normal != item {
+                set.insert(normal.into_owned());
+            }
+            set.insert(item);
+        }
+    }
+
+    /// Notes the public texts of one raw record.
+    pub(crate) fn collect(&mut self, kind: Kind, rec: &RawRecord<'_>) {
+        for (role, set) in [
+            (TextRole::Name, &mut self.names),
+            (TextRole::Value, &mut self.values),
+        ] {
+            for i in kind.fields_with(role) {
+                let Some(f) = rec.get(i) else { continue };
+                match &f.value {
+                    RawValue::Text(s) => Self::add_value(set, s),
+                    RawValue::List(items) => {
+                        for item in items {
+                            if let RawValue::Text(s) = item {
+                                Self::add_value(set, s);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for i in kind.fields_with(TextRole::Free) {
+            let Some(f) = rec.get(i) else { continue };
+            let RawValue::Text(s) = &f.value else {
+                continue;
+            };
+            let s = s.trim();
+            if s.is_empty() {
+                continue;
+            }
+            let (text, hidden) = scrub(s);
+            let text = text.into_owned();
+            let path = self.intern(rec.path);
+            let field = self.intern(f.written);
+            self.free.push(FreeText {
+                path,
+                line: f.line,
+                field,
+                text,
+                hidden,
+            });
+        }
+    }
+
+    /// Every free text with the numbers masked in it.
+    fn free_with_numbers(&self) -> impl Iterator<Item = (&str, u32, &str, &str, &[super::Hidden])> {
+        self.free.iter().map(|f| {
+            (
+                self.strings[f.path as usize].as_str(),
+                f.line,
+                self.strings[f.field as usize].as_str(),
+                f.text.as_str(),
+                f.hidden.as_slice(),
+            )
+        })
+    }
+
+    /// Every free text: path, line, header as written, text (numbers masked).
+    pub(crate) fn free_texts(&self) -> impl Iterator<Item = (&str, u32, &str, &str)> {
+        self.free.iter().map(|f| {
+            (
+                self.strings[f.path as usize].as_str(),
+                f.line,
+                self.strings[f.field as usize].as_str(),
+                f.text.as_str(),
+            )
+        })
+    }
+}
+
+#[derive(Debug)]
+enum Pattern {
+    /// A resident's name, by its index in `Names::residents`: masked.
+    Resident(usize),
+    /// A resident's name that is also a public name: left, with a warning.
+    Ambiguous { resident: usize, owner: String },
+    /// A public value that holds a resident's name: left as it is.
+    Public,
+}
+
+/// What masking found in one text.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Hit {
+    Masked(usize),
+    Ambiguous(usize),
+}
+
+/// Finds and masks residents' names in free text.
+#[derive(Debug, Default)]
+pub(crate) struct Names {
+    residents: Vec<(String, PrivateOrigin)>,
+    patterns: Vec<Pattern>,
+    matcher: Option<AhoCorasick>,
+}
+
+fn matcher<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Result<AhoCorasick, Diagnostic> {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(patterns)
+        .map_err(|e| {
+            // The names come from the whole records folder, not one file.
+            Diagnostic::error(
+                "content",
+                0,
+                format!(
+                    "无法建立居民姓名的查找（{e}），为了不漏掉任何一处，已停止；请把这个问题告诉维护人员"
+                ),
+            )
+        })
+}
+
+impl Names {
+    /// Prepares the search. `public` are public names beyond the records' (the site's
+    /// settings); `owner` says whose public name a value is, for the
+    /// warning when a resident shares it ("红管家 FM-001 的姓名").
+    ///
+    /// Fails, rather than look for fewer names, when the matcher cannot be built.
+    pub(crate) fn new<'a>(
+        private: &'a PrivateValues,
+        public: impl IntoIterator<Item = &'a str>,
+        owner: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Names, Diagnostic> {
+        let mut residents: Vec<(String, PrivateOrigin)> = private
+            .names
+            .iter()
+            .map(|(n, o)| (n.clone(), o.clone()))
+            .collect();
+        residents.sort_by(|a, b| a.0.cmp(&b.0));
+        if residents.is_empty() {
+            return Ok(Names::default());
+        }
+        // Names: a resident's name inside one is public there. Values: only a resident's
+        // name equal to one is.
+        let mut names: BTreeSet<&str> = private.public.names.iter().map(String::as_str).collect();
+        names.extend(public);
+        names.remove("");
+        let values: BTreeSet<&str> = private.public.values.iter().map(String::as_str).collect();
+
+        let mut patterns = Vec::new();
+        let mut texts: Vec<&str> = Vec::new();
+        for (i, (name, _)) in residents.iter().enumerate() {
+            texts.push(name);
+            patterns.push(
+                if names.contains(name.as_str()) || values.contains(name.as_str()) {
+                    Pattern::Ambiguous {
+                        resident: i,
+                        owner: owner(name).unwrap_or_else(|| "公开的名称".to_string()),
+                    }
+                } else {
+                    Pattern::Resident(i)
+                },
+            );
+        }
+        // Public values that hold a name are patterns too, so that the longer public
+        // value wins where it stands.
+        let names_only = matcher(residents.iter().map(|(n, _)| n.as_str()))?;
+        for v in names {
+            if residents
+                .binary_search_by(|(n, _)| n.as_str().cmp(v))
+                .is_err()
+                && names_only.find(v).is_some()
+            {
+                texts.push(v);
+                patterns.push(Pattern::Public);
+            }
+        }
+        let matcher = matcher(texts)?;
+        Ok(Names {
+            residents,
+            patterns,
+            matcher: Some(matcher),
+        })
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.residents.is_empty()
+    }
+
+    /// The text with every resident's name masked (`周大伯` → `周**`; in Markdown the
+    /// stars are escaped), and what was found.
+    pub(crate) fn mask<'t>(&self, text: &'t str, markdown: bool) -> (Cow<'t, str>, Vec<Hit>) {
+        let Some(matcher) = &self.matcher else {
+            return (Cow::Borrowed(text), Vec::new());
+        };
+        let mut out = String::new();
+        let mut hits = Vec::new();
+        let mut last = 0;
+        for m in matcher.find_iter(text) {
+            match &self.patterns[m.pattern().as_usize()] {
+                Pattern::Public => {}
+                Pattern::Ambiguous { resident, .. } => hits.push(Hit::Ambiguous(*resident)),
+                Pattern::Resident(i) => {
+                    out.push_str(&text[last..m.start()]);
+                    let masked = mask_name(&self.residents[*i].0);
+                    if markdown {
+                        out.push_str(&masked.replace('*', "\\*"));
+                    } else {
+                        out.push_str(&masked);
+                    }
+                    last = m.end();
+                    hits.push(Hit::Masked(*i));
+                }
+            }
+        }
+        if last == 0 {
+            return (Cow::Borrowed(text), hits);
+        }
+        out.push_str(&text[last..]);
+        (Cow::Owned(out), hits)
+    }
+
+    /// Masks a text of the site in place, without a warning: the warning was given where
+    /// the text was read (see [`Names::check`]).
+    pub(crate) fn mask_in_place(&self, text: &mut String) {
+        if let (Cow::Owned(masked), _) = self.mask(text, false) {
+            *text = masked;
+        }
+    }
+
+    /// Masks `text` typed at `path:line` in the field `field`, warning about each name
+    /// masked and each one left because it is also a public name.
+    pub(crate) fn check<'t>(
+        &self,
+        diags: &mut Diagnostics,
+        at: (&str, u32),
+        field: &str,
+        text: &'t str,
+        markdown: bool,
+    ) -> Cow<'t, str> {
+        let (masked, mut hits) = self.mask(text, markdown);
+        if hits.is_empty() {
+            return masked;
+        }
+        hits.sort();
+        hits.dedup();
+        let (path, line) = at;
+        let origins: Vec<String> = hits
+            .iter()
+            .filter_map(|h| match h {
+                Hit::Masked(i) => Some(origin(&self.residents[*i].1)),
+                Hit::Ambiguous(_) => None,
+            })
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if !origins.is_empty() {
+            let shown = super::excerpt(&masked);
+            diags.warning(
+                path,
+                line,
+                format!(
+                    "{field}: 含有居民姓名（来自 {}），公开时已遮盖：{shown}",
+                    origins.join("、")
+                ),
+            );
+        }
+        for hit in &hits {
+            let Hit::Ambiguous(i) = hit else { continue };
+            let (name, from) = &self.residents[*i];
+            let owner = self
+                .patterns
+                .iter()
+                .find_map(|p| match p {
+                    Pattern::Ambiguous { resident, owner } if resident == i => Some(owner.as_str()),
+                    _ => None,
+                })
+                .unwrap_or("公开的名称");
+            diags.warning(
+                path,
+                line,
+                format!(
+                    "{field}: “{name}”既是居民姓名（来自 {}）也是{owner}，分不清指谁，未遮盖；如果写的是这位居民，请改写这段文字",
+                    origin(from)
+                ),
+            );
+        }
+        masked
+    }
+
+    /// Checks every free text of the records, warning where names were typed.
+    ///
+    /// The numbers masked in them are warned about here too, rather than as they were
+    /// read, so that the warning shows the text with every name masked as well.
+    pub(crate) fn check_records(&self, texts: &PublicTexts, diags: &mut Diagnostics) {
+        for (path, line, field, text, hidden) in texts.free_with_numbers() {
+            let masked = self.check(diags, (path, line), field, text, false);
+            if !hidden.is_empty() {
+                let warning = super::privacy_warning(field, hidden, &masked);
+                diags.warning(path, line, warning);
+            }
+        }
+    }
+
+    /// Masks names in the records' free texts that the site keeps. The figures' case
+    /// categories, counted before every name was known, are renamed by the caller
+    /// (`Figures::rename_categories`).
+    pub(crate) fn mask_records(
+        &self,
+        stewards: &mut [crate::model::Steward],
+        cases: &mut [crate::model::Case],
+        meetings: &mut [crate::model::Meeting],
+    ) {
+        if self.is_empty() {
+            return;
+        }
+        for s in stewards {
+            for t in [&mut s.workplace, &mut s.specialty].into_iter().flatten() {
+                self.mask_in_place(t);
+            }
+        }
+        for c in cases {
+            self.mask_in_place(&mut c.category);
+            self.mask_in_place(&mut c.summary);
+        }
+        for m in meetings {
+            if let Some(t) = &mut m.topic {
+                self.mask_in_place(t);
+            }
+        }
+    }
+}
+
+fn origin(o: &PrivateOrigin) -> String {
+    format!("{}:{} {}", o.path, o.line, o.field)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(residents: &[&str], public: &[&str]) -> Names {
+        let mut private = PrivateValues::default();
+        for (i, r) in residents.iter().enumerate() {
+            private.names.insert(
+                (*r).to_string(),
+                PrivateOrigin {
+                    path: "content/cases.csv".into(),
+                    line: u32::try_from(i + 2).unwrap_or(0),
+                    field: "居民".into(),
+                },
+            );
+        }
+        Names::new(&private, public.iter().copied(), &|n| {
+            (n == "周明华").then(|| "红管家 FM-001 的姓名".to_string())
+        })
+        .expect("matcher")
+    }
+
+    #[test]
+    fn a_long_text_is_shown_on_one_line_around_the_name() {
+        let n = names(&["周大伯"], &[]);
+        let mut diags = Diagnostics::new();
+        let text = format!(
+            "各社区：\n\n{}经周大伯推荐。\n\n{}",
+            "前".repeat(50),
+            "后".repeat(50)
+        );
+        n.check(
+            &mut diags,
+            ("content/commendations.toml", 9),
+            "text",
+            &text,
+            false,
+        );
+        let message = &diags.sorted()[0].message;
+        assert!(!message.contains('\n'), "{message}");
+        assert!(message.contains("：…前前"), "{message}");
+        assert!(message.contains("前经周**推荐。 后后"), "{message}");
+        assert!(message.ends_with('…'), "{message}");
+    }
+
+    #[test]
+    fn names_are_masked_like_steward_names() {
+        let n = names(&["周大伯", "王芳"], &[]);
+        assert_eq!(n.mask("周大伯家门口堆物", false).0, "周**家门口堆物");
+        assert_eq!(n.mask("王芳、周大伯反映", false).0, "王*、周**反映");
+        assert_eq!(n.mask("周大伯反映", true).0, "周\\*\\*反映");
+        assert_eq!(n.mask("没有人名", false).0, "没有人名");
+    }
+
+    #[test]
+    fn a_longer_public_name_that_holds_a_resident_name_is_kept() {
+        let n = names(&["王芳"], &["王芳华"]);
+        assert_eq!(
+            n.mask("王芳华上门，王芳在家", false).0,
+            "王芳华上门，王*在家"
+        );
+    }
+
+    #[test]
+    fn a_name_shared_with_a_steward_is_ambiguous_not_masked() {
+        let n = names(&["周明华"], &["周明华"]);
+        let (text, hits) = n.mask("周明华上门", false);
+        assert_eq!(text, "周明华上门");
+        assert_eq!(hits, [Hit::Ambiguous(0)]);
+        let mut diags = Diagnostics::new();
+        n.check(
+            &mut diags,
+            ("content/meetings.csv", 3),
+            "议题",
+            "周明华上门",
+            false,
+        );
+        assert_eq!(
+            diags.sorted()[0].message,
+            "议题: “周明华”既是居民姓名（来自 content/cases.csv:2 居民）也是红管家 FM-001 的姓名，分不清指谁，未遮盖；如果写的是这位居民，请改写这段文字"
+        );
+    }
+
+    #[test]
+    fn placeholders_in_the_resident_column_are_not_names() {
+        let mut private = PrivateValues::default();
+        let rec = crate::load::RawRecord {
+            path: "content/cases.csv",
+            line: 2,
+            fields: Vec::new(),
+            columns: None,
+            unknown: vec![crate::load::RawField {
+                written: "居民姓名",
+                line: 2,
+                column: None,
+                value: RawValue::Text("匿名、周大伯"),
+            }],
+        };
+        private.collect(Kind::Errands, &rec);
+        let n = Names::new(&private, std::iter::empty(), &|_| None).expect("matcher");
+        assert_eq!(
+            n.mask("匿名反映周大伯家漏水", false).0,
+            "匿名反映周**家漏水"
+        );
+    }
+
+    #[test]
+    fn the_warning_names_the_record_the_name_came_from() {
+        let n = names(&["周大伯"], &[]);
+        let mut diags = Diagnostics::new();
+        let out = n.check(
+            &mut diags,
+            ("content/meetings.csv", 5),
+            "议题",
+            "看望周大伯",
+            false,
+        );
+        assert_eq!(out, "看望周**");
+        let d = &diags.sorted()[0];
+        assert_eq!((d.path.as_str(), d.line), ("content/meetings.csv", 5));
+        assert_eq!(
+            d.message,
+            "议题: 含有居民姓名（来自 content/cases.csv:2 居民），公开时已遮盖：看望周**"
+        );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Whatever the text around them, no resident's name survives masking.
+        #[test]
+        fn no_name_survives_masking(
+            residents in proptest::collection::btree_set("[周王钱孙大伯芳阿姨]{2,3}", 1..4),
+            pieces in proptest::collection::vec("[周王钱孙大伯芳阿姨家门口１2，]{0,6}", 1..6),
+        ) {
+            let mut private = PrivateValues::default();
+            for r in &residents {
+                private.names.insert(r.clone(), PrivateOrigin {
+                    path: "content/cases.csv".into(),
+                    line: 2,
+                    field: "居民".into(),
+                });
+            }
+            let names = Names::new(&private, std::iter::empty(), &|_| None).expect("matcher");
+            let text = pieces.join("");
+            let (out, _) = names.mask(&text, false);
+            for r in &residents {
+                prop_assert!(!out.contains(r.as_str()), "{} in {}", r, out);
+            }
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! Near misses: what the user most likely meant, for messages that say what to write
+//! instead. Closeness is edit distance; file names are also recognised by the Chinese
+//! names people give their sheets (红管家名册.csv → stewards.csv).
+
+use crate::model::days_in_month;
+use crate::schema::Kind;
+
+/// Edit distance (insertions, deletions, substitutions, and swaps of two neighbours, as
+/// in `titel` for `title`) between two texts, by character.
+pub(crate) fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// The numbers inside a text, leading zeros aside: `FM-01` and `FM-001` hold the same.
+fn numbers_in(text: &str) -> Vec<u64> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .map(|p| p.trim_start_matches('0').parse().unwrap_or(0))
+        .collect()
+}
+
+/// The candidate closest to `word` (letter case aside), if it is close enough to be a
+/// slip: at most one edit in four characters, and at least one. Numbers must agree
+/// (`FM-01` may be `FM-001`, but `FM-009` is another steward than `FM-001`). Ties go to
+/// the first in sorted order, so messages are the same on every run.
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let lower = word.to_lowercase();
+    let len = word.chars().count();
+    let limit = (len / 4).max(1);
+    let numbers = numbers_in(word);
+    candidates
+        .into_iter()
+        .filter(|c| *c != word && numbers_in(c) == numbers)
+        .map(|c| (distance(&lower, &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= limit && *d < c.chars().count().max(len))
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// Full-width letters, digits and dashes folded to ASCII (`ＦＭ－００１` → `FM-001`), when
+/// the text has any and nothing else changes it into something that is not ASCII.
+pub(crate) fn fold_ascii(text: &str) -> Option<String> {
+    if text.is_ascii() {
+        return None;
+    }
+    let folded: String = text
+        .chars()
+        .map(crate::privacy::fold_char)
+        .map(|c| match c {
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+            c => c,
+        })
+        .collect();
+    (folded != text && folded.is_ascii()).then_some(folded)
+}
+
+/// Why a date of an allowed form is still no date (`2024/4/31` → `4月没有31日`).
+pub(crate) fn impossible_date(text: &str) -> Option<String> {
+    let s = text.trim();
+    let (y, m, d) = if let Some(rest) = s.strip_suffix('日') {
+        let (y, rest) = rest.split_once('年')?;
+        let (m, d) = rest.split_once('月')?;
+        (y, m, d)
+    } else {
+        let sep = s.chars().find(|c| matches!(c, '-' | '/' | '.'))?;
+        let mut parts = s.split(sep);
+        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        (y, m, d)
+    };
+    let number = |p: &str| -> Option<u32> {
+        (!p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse().ok())
+            .flatten()
+    };
+    let (y, m, d) = (number(y)?, number(m)?, number(d)?);
+    if !(1000..=9999).contains(&y) {
+        return None;
+    }
+    let year = u16::try_from(y).ok()?;
+    if m == 0 || m > 12 {
+        return Some(format!("没有{m}月，月份应为 1 到 12"));
+    }
+    let month = u8::try_from(m).ok()?;
+    let days = u32::from(days_in_month(year, month));
+    if d == 0 {
+        return Some("日期不能是 0 日".to_string());
+    }
+    if d > days {
+        return Some(if m == 2 {
+            format!("{y}年2月只有{days}天")
+        } else {
+            format!("{m}月没有{d}日")
+        });
+    }
+    None
+}
+
+/// Chinese names people give the sheets of each kind, most specific first.
+const CHINESE_NAMES: &[(&str, &str)] = &[
+    ("红管家名册", "stewards"),
+    ("红管家名单", "stewards"),
+    ("优秀红管家", "commendations"),
+    ("走访记录", "visits"),
+    ("走访", "visits"),
+    ("敲门", "visits"),
+    ("民情", "cases"),
+    ("事项", "cases"),
+    ("诉求", "cases"),
+    ("代办", "errands"),
+    ("议事", "meetings"),
+    ("会议", "meetings"),
+    ("表彰", "commendations"),
+    ("简报", "bulletins"),
+    ("组工信息", "bulletins"),
+    ("页面", "pages"),
+    ("社区", "communities"),
+    ("名册", "stewards"),
+    ("红管家", "stewards"),
+];
+
+/// What an entry of `content/` most likely should be called: `stewards.csv` for
+/// `steward.csv`, `Stewards.CSV`, `stewrads.csv` or `红管家名册.csv`, keeping the user's
+/// format; a folder for a folder.
+pub(crate) fn content_name(name: &str, is_dir: bool) -> Option<String> {
+    let lower = name.to_lowercase();
+    let (stem, ext) = match lower.rsplit_once('.') {
+        Some((s, e)) if !is_dir => (s.to_string(), Some(e.to_string())),
+        _ => (lower.clone(), None),
+    };
+    let mut stems: Vec<&str> = Kind::ALL.iter().map(|k| k.plural()).collect();
+    stems.extend(["commendations", "bulletins", "pages"]);
+    let target = stems
+        .iter()
+        .copied()
+        .find(|s| *s == stem || format!("{stem}s") == *s)
+        .or_else(|| {
+            CHINESE_NAMES
+                .iter()
+                .find(|(w, _)| stem.contains(w))
+                .map(|(_, k)| *k)
+        })
+        .or_else(|| closest(&stem, stems.iter().copied()))?;
+    Some(match target {
+        "bulletins" | "pages" => format!("{target}/"),
+        "commendations" => "commendations.toml".to_string(),
+        _ if is_dir => format!("{target}/"),
+        _ => match ext.as_deref() {
+            Some("toml") => format!("{target}.toml"),
+            _ => format!("{target}.csv"),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance_counts_edits_by_character() {
+        assert_eq!(distance("FM-001", "FM-01"), 1);
+        assert_eq!(distance("stewrads", "stewards"), 1);
+        assert_eq!(distance("titel", "title"), 1);
+        assert_eq!(distance("坊门社区", "坊门街社区"), 1);
+        assert_eq!(distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn closest_suggests_only_slips() {
+        let ids = ["FM-001", "FM-002", "ST-001"];
+        assert_eq!(closest("FM-01", ids), Some("FM-001"));
+        assert_eq!(closest("fm-001", ids), Some("FM-001"));
+        assert_eq!(closest("FM-003", ids), None);
+        assert_eq!(closest("FM001", ids), Some("FM-001"));
+        assert_eq!(closest("XYZ", ids), None);
+    }
+
+    #[test]
+    fn content_names_by_slip_plural_and_chinese_name() {
+        for (given, dir, want) in [
+            ("steward.csv", false, "stewards.csv"),
+            ("Stewards.CSV", false, "stewards.csv"),
+            ("stewrads.csv", false, "stewards.csv"),
+            ("红管家名册.csv", false, "stewards.csv"),
+            ("走访记录2018.toml", false, "visits.toml"),
+            ("民情台账.csv", false, "cases.csv"),
+            ("stewards.txt", false, "stewards.csv"),
+            ("走访记录", true, "visits/"),
+            ("简报", true, "bulletins/"),
+        ] {
+            assert_eq!(content_name(given, dir).as_deref(), Some(want), "{given}");
+        }
+        assert_eq!(content_name("说明.docx", false), None);
+    }
+
+    #[test]
+    fn full_width_ids_fold_to_ascii() {
+        assert_eq!(fold_ascii("ＦＭ－００１").as_deref(), Some("FM-001"));
+        assert_eq!(
+            fold_ascii("２０１８－１１－２０").as_deref(),
+            Some("2018-11-20")
+        );
+        assert_eq!(fold_ascii("FM-001"), None);
+        assert_eq!(fold_ascii("坊门"), None);
+    }
+
+    #[test]
+    fn impossible_dates_say_why() {
+        assert_eq!(impossible_date("2024/4/31").as_deref(), Some("4月没有31日"));
+        assert_eq!(
+            impossible_date("2023年2月29日").as_deref(),
+            Some("2023年2月只有28天")
+        );
+        assert_eq!(
+            impossible_date("2018-13-01").as_deref(),
+            Some("没有13月，月份应为 1 到 12")
+        );
+        assert_eq!(impossible_date("2024-02-29"), None);
+        assert_eq!(impossible_date("昨天"), None);
+    }
+}
