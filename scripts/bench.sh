@@ -12,7 +12,8 @@
 #    HONGGUANJIA_TIMINGS=1 (the program's per-stage lines, `阶段 …`, pass through on stderr)
 #    under /usr/bin/time -v; the second run replaces the first run's output, which is the
 #    case the target is about. Prints wall time, peak RSS and pages written;
-# 4. times the sample site (the repository root) the same way;
+# 4. times the sample site (the repository root) the same way, and the search index alone
+#    for each workload (examples/search_index.rs);
 # 5. measures the file-system floor: 120,000 files of 1 KB in 40,000 folders, created and
 #    then deleted from one thread, in the same place as the outputs;
 # 6. prints a summary table.
@@ -73,7 +74,7 @@ FAILURES=0
 row() { SUMMARY+=("$(printf '%-22s %10s %12s %9s  %s' "$@")"); }
 
 echo "== build (cargo build --release)"
-cargo build --release --bin hongguanjia --example gen_sample
+cargo build --release --bin hongguanjia --example gen_sample --example search_index
 BIN="$ROOT/target/release/hongguanjia"
 GEN="$ROOT/target/release/examples/gen_sample"
 GEN_HASH=$(sha256sum examples/gen_sample.rs | cut -c1-16)
@@ -216,6 +217,12 @@ rm -rf "$TMP/sample-out"
 for w in $WORKLOADS; do
     bench_build "$w" "$DATA/$w" "$TMP/$w-out"
     rm -rf "$TMP/$w-out"
+done
+
+# The search index alone (docs/search.md): build time and the size of what a query loads.
+for w in $WORKLOADS; do
+    echo "== search index: $w"
+    "$ROOT/target/release/examples/search_index" "$DATA/$w" --runs 5 | sed 's/^/   /' || echo "   search_index failed"
 done
 
 # A roll-up of $ROLLUP member summaries: what a province's CI runs after collecting the

@@ -51,6 +51,11 @@ pub mod parse {
     pub use crate::schema::split_list;
     pub use crate::validate::values::{parse_date, parse_whole};
 }
+/// 查找我的红管家: the search index on its own, for its benchmark (`examples/search_index.rs`)
+/// and for tests that check the browser reads queries as the index builder does.
+pub mod search {
+    pub use crate::render::search::{files as index_files, query_words};
+}
 pub use crate::aggregate::{Counts, age_bands};
 pub use crate::model::Date;
 /// How pages write figures (`2.6万`, `6,999,642`), for tests that look for them.

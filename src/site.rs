@@ -92,6 +92,27 @@ impl Site {
         self.figures.commended
     }
 
+    /// Communities in the roster.
+    pub fn communities(&self) -> usize {
+        self.registry.communities.len()
+    }
+
+    /// Stewards in the roster.
+    pub fn stewards(&self) -> usize {
+        self.registry.stewards.len()
+    }
+
+    /// Buildings some steward answers for, each community's counted apart.
+    pub fn buildings(&self) -> usize {
+        let all: std::collections::BTreeSet<(usize, &str)> = self
+            .registry
+            .stewards
+            .iter()
+            .flat_map(|s| s.buildings.iter().map(move |b| (s.community, b.as_str())))
+            .collect();
+        all.len()
+    }
+
     /// Reads and checks everything under `root`. Returns the site only when there is no error;
     /// the diagnostics hold every problem found either way.
     pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Site> {

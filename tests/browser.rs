@@ -183,3 +183,235 @@ fn the_bulletin_fills_its_pages_and_ends_with_the_banji_at_the_foot() {
         printed.0
     );
 }
+
+/// What the search page showed for a query, read from the DOM Chromium dumps once the
+/// page's scripts (the index and its shards) have run.
+struct SearchPage {
+    /// `#search-results`, as HTML.
+    results: String,
+}
+
+impl SearchPage {
+    /// Opens the search page at `?q=query`, as a link or QR code would.
+    fn open(site: &Path, profile: &Path, query: &str) -> SearchPage {
+        let url = format!(
+            "file://{}?q={}",
+            site.join("search/index.html").display(),
+            percent_encode(query)
+        );
+        Self::load(profile, &url, query)
+    }
+
+    fn load(profile: &Path, url: &str, query: &str) -> SearchPage {
+        let output = chromium(profile)
+            .args(["--virtual-time-budget=5000", "--dump-dom"])
+            .arg(url)
+            .output()
+            .expect("run chromium");
+        assert!(output.status.success(), "{query}: chromium failed");
+        let dom = String::from_utf8_lossy(&output.stdout).into_owned();
+        let start = dom
+            .find("<div id=\"search-results\"")
+            .unwrap_or_else(|| panic!("{query}: no results element in\n{dom}"));
+        let end = start + dom[start..].find("</div>").expect("results end");
+        SearchPage {
+            results: dom[start..end].to_string(),
+        }
+    }
+
+    /// Types `text` into the search box one character at a time, as a resident would,
+    /// through a copy of the page with a script that does the typing.
+    fn typed(site: &Path, profile: &Path, text: &str) -> SearchPage {
+        let page = std::fs::read_to_string(site.join("search/index.html")).expect("search page");
+        let typing = format!(
+            "<script>(function () {{ var text = Array.from({}); var box = document.getElementById(\"search-q\"); var i = 0; (function next() {{ if (i >= text.length) return; box.value += text[i++]; box.dispatchEvent(new Event(\"input\")); setTimeout(next, 50); }})(); }})();</script></body>",
+            serde_json::to_string(text).expect("JSON string")
+        );
+        std::fs::write(
+            site.join("search/typed.html"),
+            page.replace("</body>", &typing),
+        )
+        .expect("write the typing page");
+        Self::load(
+            profile,
+            &format!("file://{}", site.join("search/typed.html").display()),
+            text,
+        )
+    }
+
+    fn attr(&self, name: &str) -> Option<&str> {
+        let open = &self.results[..self.results.find('>')?];
+        let at = open.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(&open[at..at + open[at..].find('"')?])
+    }
+
+    fn count(&self) -> usize {
+        assert_eq!(self.attr("data-state"), Some("done"), "{}", self.results);
+        self.attr("data-count")
+            .and_then(|n| n.parse().ok())
+            .expect("data-count")
+    }
+
+    /// Texts of the elements that open with `open`, e.g. `<span class="label">`.
+    fn texts(&self, open: &str) -> Vec<&str> {
+        self.results
+            .match_indices(open)
+            .map(|(i, _)| {
+                let rest = &self.results[i + open.len()..];
+                &rest[..rest.find('<').unwrap_or(rest.len())]
+            })
+            .collect()
+    }
+
+    /// Buildings found, as `label@community`.
+    fn buildings(&self) -> Vec<String> {
+        self.results
+            .split("<li class=\"search-building\">")
+            .skip(1)
+            .map(|b| {
+                let label = b
+                    .split("<span class=\"label\">")
+                    .nth(1)
+                    .and_then(|r| r.split('<').next())
+                    .unwrap_or("");
+                let community = b
+                    .split("index.html\">")
+                    .nth(1)
+                    .and_then(|r| r.split('<').next())
+                    .unwrap_or("");
+                format!("{label}@{community}")
+            })
+            .collect()
+    }
+}
+
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn search_finds_a_buildings_steward_from_a_copied_folder() {
+    if !tools_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = common::build_sample(dir.path());
+    let profile = dir.path().join("profile");
+    let search = |q: &str| SearchPage::open(&site, &profile, q);
+
+    // Community and building, in the forms residents type them: each finds the one building
+    // and its steward, linked to the steward's page.
+    for q in [
+        "东门街 12幢",
+        "东门街社区12栋",
+        "东门街 12号楼",
+        "东门街 十二幢",
+        "东门街 １２栋",
+        "12# 东门街",
+    ] {
+        let page = search(q);
+        assert_eq!(
+            page.buildings(),
+            ["12幢@东门街社区"],
+            "{q}: {}",
+            page.results
+        );
+        assert!(
+            page.results
+                .contains("<a href=\"../stewards/DM-079.html\">毛婷</a>"),
+            "{q}: {}",
+            page.results
+        );
+    }
+
+    // Typed into the box, letter by letter: the results follow the typing.
+    let page = SearchPage::typed(&site, &profile, "东门街 12栋");
+    assert_eq!(page.attr("data-query"), Some("东门街 12栋"));
+    assert_eq!(page.buildings(), ["12幢@东门街社区"], "{}", page.results);
+
+    // A building number alone: that building in every community.
+    let page = search("12栋");
+    let found = page.buildings();
+    assert_eq!(found.len(), 8, "{}", page.results);
+    assert!(found.iter().all(|b| b.starts_with("12幢@")), "{found:?}");
+
+    // Numbers never match inside other numbers: 坊门街 has 1幢, 11幢, 21幢 and 100–108幢.
+    assert_eq!(search("坊门街 1").buildings(), ["1幢@坊门街社区"]);
+    let none = search("坊门街 10");
+    assert_eq!(none.count(), 0, "{}", none.results);
+    assert!(none.results.contains("没有找到与“坊门街 10”相符的"));
+    assert!(
+        none.results
+            .contains("<a href=\"../communities/index.html\">社区目录</a>"),
+        "no result must point to the directory: {}",
+        none.results
+    );
+
+    // A steward by name: their community, grid and buildings.
+    let page = search("鲁雪");
+    assert_eq!(page.count(), 1, "{}", page.results);
+    assert!(
+        page.results
+            .contains("<a href=\"../stewards/DM-001.html\">鲁雪</a>")
+    );
+    assert!(
+        page.results.contains("东门街第1网格 · 联系楼幢 8幢"),
+        "{}",
+        page.results
+    );
+
+    // A community by name, without 社区, and by the initials of its pinyin.
+    for q in ["东门街社区", "东门街", "dmj", "DMJ"] {
+        let page = search(q);
+        assert_eq!(
+            page.texts(
+                "<li class=\"search-community\"><a href=\"../communities/dongmenjie/index.html\">"
+            ),
+            ["东门街社区"],
+            "{q}: {}",
+            page.results
+        );
+    }
+}
+
+/// The page normalizes a query exactly as the index builder does.
+#[test]
+fn the_page_reads_queries_as_the_index_builder_does() {
+    if !tools_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = common::build_sample(dir.path());
+    let profile = dir.path().join("profile");
+    for q in [
+        "东门街社区 12幢",
+        "１２号楼东门街",
+        "十二栋",
+        "坊门街，一百零五号楼",
+        "3幢二单元",
+        "12 幢 DMJ",
+        "012#楼",
+        "二十三 幢",
+    ] {
+        let page = SearchPage::open(&site, &profile, q);
+        let want = hongguanjia::search::query_words(q).join("|");
+        let words = page
+            .texts("<p class=\"search-words\" data-words=\"")
+            .first()
+            .map(|s| s.split('"').next().unwrap_or("").to_string());
+        assert_eq!(
+            words.as_deref(),
+            Some(want.as_str()),
+            "{q}: {}",
+            page.results
+        );
+    }
+}

@@ -321,3 +321,53 @@ fn a_resident_named_like_a_word_of_the_theme_is_not_a_leak() {
     );
     site.build(&[]).assert_code(0);
 }
+
+/// The search index shows people exactly as the pages do: residents never; a steward who
+/// asked not to be shown only masked, without a link or any detail; a phone only masked
+/// and only when the site publishes phones.
+#[test]
+fn the_search_index_shows_no_more_than_the_pages() {
+    let site = hostile();
+    site.write(
+        "site.toml",
+        "title = \"t\"\nbase_url = \"https://example.org/x/\"\n[privacy]\nsteward_phone = \"masked\"\n",
+    );
+    site.build(&[]).assert_code(0);
+    let index = output_matching(&site, |p| p.starts_with("search/") && p.ends_with(".js"));
+    assert!(index.contains("hgjSearch.shard("), "no shard was written");
+    for private in [
+        RESIDENT_PHONE,
+        "13705705555",
+        "钱桂兰",
+        "孙小梅",
+        "家住3幢2单元401室",
+        "王阿婆",
+        STEWARD_PHONE,
+        "13905704444",
+        ID,
+        "郑秘密",
+        "FM-003",
+    ] {
+        assert!(!index.contains(private), "the search index holds {private}");
+    }
+    assert!(
+        index.contains("\"郑**\""),
+        "the hidden steward is not listed masked"
+    );
+    assert!(
+        index.contains("\"139****1111\""),
+        "the published phone is not masked"
+    );
+
+    site.write(
+        "site.toml",
+        "title = \"t\"\nbase_url = \"https://example.org/x/\"\n[privacy]\nsteward_names = \"masked\"\n",
+    );
+    site.build(&[]).assert_code(0);
+    let index = output_matching(&site, |p| p.starts_with("search/"));
+    assert!(!index.contains("周明华") && index.contains("\"周**\""));
+    assert!(
+        !index.contains("139****1111"),
+        "phones are hidden by default"
+    );
+}

@@ -1,17 +1,18 @@
-//! The files of the site that are not rendered pages: open data and static files.
+//! The files of the site that are not rendered pages: open data, the search index and
+//! static files.
 
 use std::collections::HashSet;
 use std::path::Path;
 
-use super::{OutputFile, data};
+use super::{OutputFile, data, search};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::display_path;
 use crate::site::Site;
 use crate::theme::Theme;
 use crate::write;
 
-/// Files that are not rendered pages: open data and static files. First one wins: pages,
-/// then generated data, then the site's own static files, then the theme's.
+/// Files that are not rendered pages: open data, the search index and static files.
+/// First one wins: pages, then generated data, then the site's own static files, then the theme's.
 pub(crate) fn files(
     site: &Site,
     theme: &Theme,
@@ -26,6 +27,7 @@ pub(crate) fn files(
         bytes: json,
     }];
     files.extend(data::tables(&site.registry, summary)?);
+    files.extend(search::files(site));
     files.extend(site_statics(&site.root, diags));
     for (name, bytes) in theme.statics() {
         files.push(OutputFile {

@@ -10,6 +10,7 @@ pub(crate) mod markdown;
 pub(crate) mod plan;
 pub(crate) mod rollup;
 pub(crate) mod routes;
+pub(crate) mod search;
 pub(crate) mod slugs;
 pub(crate) mod stages;
 pub(crate) mod views;

@@ -224,6 +224,8 @@ impl<'a> Plan<'a> {
         }
         pages.extend((0..site.bulletins.len()).map(Page::Bulletin));
         pages.extend((0..site.pages.len()).map(Page::Free));
+        // Its index is not a page: `search::files`, with the other extra files.
+        pages.push(Page::Search);
         pages
     }
 }

@@ -58,6 +58,9 @@ pub(crate) enum Page {
         /// 1-based.
         page: usize,
     },
+    /// 查找我的红管家: the search page; its index files are [`search_index`] and
+    /// [`search_shard`].
+    Search,
 }
 
 impl Page {
@@ -81,6 +84,7 @@ impl Page {
             Page::Robots => "robots.txt".to_string(),
             Page::NotFound => NOT_FOUND.to_string(),
             Page::OldCaseList { category, page } => old_case_list(category, *page),
+            Page::Search => "search/index.html".to_string(),
         }
     }
 
@@ -104,6 +108,7 @@ impl Page {
             Page::Robots => "robots.txt",
             Page::NotFound => "404.html",
             Page::OldCaseList { .. } => "redirect.html",
+            Page::Search => "search.html",
         }
     }
 
@@ -156,10 +161,17 @@ pub(crate) fn subdistrict(id: &str) -> String {
     format!("subdistricts/{id}/index.html")
 }
 
-/// A steward's page.
+/// A steward's page: [`STEWARD_PAGE`] around the id.
 pub(crate) fn steward(id: &str) -> String {
-    format!("stewards/{id}.html")
+    let (before, after) = STEWARD_PAGE;
+    format!("{before}{id}{after}")
 }
+
+/// What comes before and after the id in a steward's page address. The search index names
+/// a city's stewards some hundred thousand times, so it carries their ids and these two
+/// parts once (`render::search`): whole addresses made its shards a sixth bigger and more
+/// than twice as many characters too common to search by.
+pub(crate) const STEWARD_PAGE: (&str, &str) = ("stewards/", ".html");
 
 /// A community's page.
 pub(crate) fn community(id: &str) -> String {
@@ -214,6 +226,16 @@ pub(crate) fn bulletin(slug: &str) -> String {
 /// A free page.
 pub(crate) fn free_page(slug: &str) -> String {
     format!("{slug}/index.html")
+}
+
+/// The search index: rules, communities and the shard of every unit.
+pub(crate) fn search_index() -> String {
+    "search/index.js".to_string()
+}
+
+/// Shard `n` of the search index.
+pub(crate) fn search_shard(n: usize) -> String {
+    format!("search/s/{n}.js")
 }
 
 /// The address a reader sees for a page: its folder, for a folder's `index.html`.

@@ -1,6 +1,7 @@
 //! Folder names of case categories: readable and stable, never a hash. A name set in
 //! `site.toml`'s `[categories]` wins; otherwise the category's pinyin (`停车` → `ting-che`),
-//! which misreads some polyphones — the setting is how a site corrects one.
+//! which misreads some polyphones — the setting is how a site corrects one. Search reads
+//! community names' pinyin initials here too, so the site reads pinyin in one place.
 
 use std::collections::BTreeMap;
 
@@ -48,6 +49,17 @@ pub(crate) fn pinyin_slug(name: &str) -> String {
         return points.join("-");
     }
     slug
+}
+
+/// Initials of a name's pinyin (东门街社区 → dmjsq), for residents who search on a
+/// keyboard without a Chinese input method. Read like [`pinyin_slug`], so polyphones are
+/// misread alike; search only adds matches by them, never hides one.
+pub(crate) fn pinyin_initials(name: &str) -> String {
+    use pinyin::ToPinyin;
+    name.to_pinyin()
+        .flatten()
+        .map(|p| p.first_letter())
+        .collect()
 }
 
 fn is_punctuation(c: char) -> bool {
@@ -106,6 +118,11 @@ mod tests {
 
     fn config(extra: &str) -> SiteConfig {
         toml::from_str(&format!("title = \"t\"\nbase_url = \"/\"\n{extra}")).expect("config")
+    }
+
+    #[test]
+    fn community_names_give_pinyin_initials() {
+        assert_eq!(pinyin_initials("东门街社区"), "dmjsq");
     }
 
     #[test]

@@ -387,6 +387,7 @@ pub const SAMPLE_PAGE_KINDS: &[&str] = &[
     "bulletins/index.html",
     "bulletins/2018-61/index.html",
     "duties/index.html",
+    "search/index.html",
     "404.html",
 ];
 

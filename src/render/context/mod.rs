@@ -9,6 +9,7 @@ mod communities;
 mod documents;
 mod home;
 mod redirects;
+mod search;
 mod site_files;
 mod stewards;
 mod subdistricts;
@@ -44,6 +45,7 @@ pub(crate) fn build(plan: &Plan<'_>, page: &Page, path: &str) -> Context {
         Page::Atom => site_files::atom(plan, &mut ctx),
         Page::Robots => {}
         Page::NotFound => site_files::not_found(plan, &mut ctx),
+        Page::Search => search::fill(plan, &mut ctx),
         Page::OldCaseList { category, page } => {
             redirects::old_case_list(plan, category, *page, &mut ctx)
         }
