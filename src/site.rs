@@ -127,16 +127,16 @@ impl Site {
     fn looks_like_site(root: &Path, diags: &mut Diagnostics) -> bool {
         if !root.join("site.toml").exists() && !root.join("content").exists() {
             // Most likely run from the wrong folder: one clear message, not one per file.
-            diags.error(
-            "site.toml",
-            1,
-            format!(
-                "{} 里没有 site.toml 和 content/，不像是一个站点文件夹。请在站点文件夹里运行，或用 --root 指定站点文件夹",
-                std::path::absolute(root)
-                    .unwrap_or_else(|_| root.to_path_buf())
-                    .display()
-            ),
-        );
+            let shown = std::path::absolute(root)
+                .unwrap_or_else(|_| root.to_path_buf())
+                .display()
+                .to_string();
+            let message = if root.exists() {
+                "这里没有 site.toml 和 content/，不像是一个站点文件夹。请在站点文件夹里运行，或用 --root 指定站点文件夹"
+            } else {
+                "没有这个文件夹。请检查 --root 后面写的路径，或在站点文件夹里运行"
+            };
+            diags.error(&shown, 0, message);
             return false;
         }
         true

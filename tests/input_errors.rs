@@ -982,8 +982,27 @@ fn a_folder_that_is_no_site_gets_one_clear_message() {
     let lines = out.err_lines();
     assert_eq!(lines.len(), 2, "{}", out.stderr);
     assert!(
-        lines[0].starts_with("site.toml:1: ")
-            && lines[0].contains("里没有 site.toml 和 content/，不像是一个站点文件夹"),
+        lines[0].starts_with(&format!("{}: ", site.path("").display()).replace("/: ", ": "))
+            && lines[0].contains("这里没有 site.toml 和 content/，不像是一个站点文件夹"),
+        "{}",
+        lines[0]
+    );
+}
+
+#[test]
+fn a_root_that_does_not_exist_is_named_as_such() {
+    let site = Site::empty();
+    let missing = site.path("不存在");
+    let out = run(&[
+        "build",
+        "--root",
+        missing.to_str().expect("utf-8 temp path"),
+    ]);
+    out.assert_code(1);
+    let lines = out.err_lines();
+    assert!(
+        lines[0]
+            .ends_with("不存在: 没有这个文件夹。请检查 --root 后面写的路径，或在站点文件夹里运行"),
         "{}",
         lines[0]
     );

@@ -30,6 +30,16 @@ fn a_new_site_builds_with_no_error_and_no_warning() {
         assert_eq!(common::figures(&summary), [1, 1, 2, 3, 1, 1, 1, 1, 1]);
         assert!(dir.join("public/bulletins/index.html").exists());
         assert!(dir.join("public/about/index.html").exists());
+        // A bulletin without a [bulletin] name in site.toml still has its masthead.
+        let (bulletin, page) = common::tree(&dir.join("public/bulletins"))
+            .into_iter()
+            .find(|(p, _)| p != "index.html" && p.ends_with("/index.html"))
+            .expect("the example bulletin");
+        let page = String::from_utf8(page).expect("utf-8 page");
+        assert!(
+            page.contains("<p class=\"bulletin-name\">工作简报</p>"),
+            "{extra:?}: {bulletin} has no masthead"
+        );
     }
 }
 

@@ -17,14 +17,8 @@ use super::{fail, print_timings, say};
     override_usage = "hongguanjia build [选项]"
 )]
 pub(crate) struct Args {
-    /// 站点目录（含 site.toml 和 content/），默认是当前目录
-    #[arg(
-        long,
-        default_value = ".",
-        hide_default_value = true,
-        value_name = "目录"
-    )]
-    root: PathBuf,
+    #[command(flatten)]
+    site: super::SiteRoot,
     /// 输出目录，默认是站点目录下的 public/
     #[arg(long, value_name = "目录")]
     output: Option<PathBuf>,
@@ -36,9 +30,9 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args, verbosity: Verbosity) -> ExitCode {
-    let printer = Printer::new(&args.root, verbosity);
-    let output = args.output.unwrap_or_else(|| args.root.join("public"));
-    match pipeline::build(&args.root, &output, args.force) {
+    let printer = Printer::new(&args.site.root, verbosity);
+    let output = args.output.unwrap_or_else(|| args.site.root.join("public"));
+    match pipeline::build(&args.site.root, &output, args.force) {
         Ok(report) => {
             printer.diagnostics(&report.diags.sorted());
             print_timings(&printer, &report.timings);

@@ -2,7 +2,6 @@
 //! `--format json`, every diagnostic as one JSON line for editors and CI.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
@@ -21,14 +20,8 @@ use super::{fail, print_timings, say};
     override_usage = "hongguanjia check [选项]"
 )]
 pub(crate) struct Args {
-    /// 站点目录（含 site.toml 和 content/），默认是当前目录
-    #[arg(
-        long,
-        default_value = ".",
-        hide_default_value = true,
-        value_name = "目录"
-    )]
-    root: PathBuf,
+    #[command(flatten)]
+    site: super::SiteRoot,
     /// 输出格式：text（供人阅读）或 json（每行一个 JSON 对象，供编辑器和 CI 使用）
     #[arg(
         long,
@@ -53,10 +46,10 @@ enum Format {
 
 pub(crate) fn run(args: Args, verbosity: Verbosity) -> ExitCode {
     if args.format == Format::Json {
-        return json(&args.root);
+        return json(&args.site.root);
     }
-    let printer = Printer::new(&args.root, verbosity);
-    match pipeline::check(&args.root) {
+    let printer = Printer::new(&args.site.root, verbosity);
+    match pipeline::check(&args.site.root) {
         Ok(prepared) => {
             printer.diagnostics(&prepared.diags.sorted());
             print_timings(&printer, &prepared.timings);

@@ -81,6 +81,19 @@ impl Loudness {
     }
 }
 
+/// `--root`, the site folder every command but `init` works on.
+#[derive(clap::Args)]
+pub(crate) struct SiteRoot {
+    /// 站点目录（含 site.toml 和 content/），默认是当前目录
+    #[arg(
+        long,
+        default_value = ".",
+        hide_default_value = true,
+        value_name = "目录"
+    )]
+    pub(crate) root: std::path::PathBuf,
+}
+
 /// `-h` for a subcommand, which has no version of its own.
 #[derive(clap::Args)]
 pub(crate) struct CommandHelp {

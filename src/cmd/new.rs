@@ -2,7 +2,6 @@
 //! site's own.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use hongguanjia::diagnostics::Diagnostic;
@@ -42,14 +41,8 @@ enum What {
     override_usage = "hongguanjia new bulletin [选项]"
 )]
 struct BulletinArgs {
-    /// 站点目录（含 site.toml 和 content/），默认是当前目录
-    #[arg(
-        long,
-        default_value = ".",
-        hide_default_value = true,
-        value_name = "目录"
-    )]
-    root: PathBuf,
+    #[command(flatten)]
+    site: super::SiteRoot,
     /// 简报日期，如 2024-05-20（不写为今天）
     #[arg(long, value_name = "日期")]
     date: Option<String>,
@@ -71,14 +64,8 @@ struct PageArgs {
     /// 网址名：小写英文字母、数字、连字符（不写时为 page-1、page-2……）
     #[arg(long, value_name = "网址名")]
     slug: Option<String>,
-    /// 站点目录（含 site.toml 和 content/），默认是当前目录
-    #[arg(
-        long,
-        default_value = ".",
-        hide_default_value = true,
-        value_name = "目录"
-    )]
-    root: PathBuf,
+    #[command(flatten)]
+    site: super::SiteRoot,
     #[command(flatten)]
     help: super::CommandHelp,
 }
@@ -86,11 +73,11 @@ struct PageArgs {
 pub(crate) fn run(args: Args, verbosity: Verbosity) -> ExitCode {
     match args.what {
         Some(What::Bulletin(args)) => {
-            let printer = Printer::new(&args.root, verbosity);
+            let printer = Printer::new(&args.site.root, verbosity);
             bulletin(args, &printer)
         }
         Some(What::Page(args)) => {
-            let printer = Printer::new(&args.root, verbosity);
+            let printer = Printer::new(&args.site.root, verbosity);
             page(args, &printer)
         }
         None => {
@@ -125,7 +112,7 @@ fn bulletin(args: BulletinArgs, printer: &Printer) -> ExitCode {
             }
         },
     };
-    match scaffold::new_bulletin(&args.root, today) {
+    match scaffold::new_bulletin(&args.site.root, today) {
         Ok(_) if printer.verbosity() == Verbosity::Quiet => ExitCode::SUCCESS,
         Ok(b) => {
             say!(
@@ -143,7 +130,7 @@ fn bulletin(args: BulletinArgs, printer: &Printer) -> ExitCode {
 }
 
 fn page(args: PageArgs, printer: &Printer) -> ExitCode {
-    match scaffold::new_page(&args.root, &args.title, args.slug.as_deref()) {
+    match scaffold::new_page(&args.site.root, &args.title, args.slug.as_deref()) {
         Ok(_) if printer.verbosity() == Verbosity::Quiet => ExitCode::SUCCESS,
         Ok(path) => {
             say!("已新建 {path}，请编写正文。");

@@ -16,14 +16,8 @@ use super::{fail, print_timings};
     override_usage = "hongguanjia print [选项]"
 )]
 pub(crate) struct Args {
-    /// 站点目录（含 site.toml 和 content/），默认是当前目录
-    #[arg(
-        long,
-        default_value = ".",
-        hide_default_value = true,
-        value_name = "目录"
-    )]
-    root: PathBuf,
+    #[command(flatten)]
+    site: super::SiteRoot,
     /// 输出目录，默认是站点目录下的 print/；不能是公开网站的输出目录或在其中
     #[arg(long, value_name = "目录")]
     output: Option<PathBuf>,
@@ -38,14 +32,14 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args, verbosity: Verbosity) -> ExitCode {
-    let printer = Printer::new(&args.root, verbosity);
-    let output = args.output.unwrap_or_else(|| args.root.join("print"));
+    let printer = Printer::new(&args.site.root, verbosity);
+    let output = args.output.unwrap_or_else(|| args.site.root.join("print"));
     let stop = |diags: &hongguanjia::diagnostics::Diagnostics, closing: String| {
         printer.diagnostics(&diags.sorted());
         printer.error_line(&closing);
         ExitCode::from(1)
     };
-    let report = match print::print(&args.root, &output, args.pdf, args.force) {
+    let report = match print::print(&args.site.root, &output, args.pdf, args.force) {
         Ok(report) => report,
         Err(PrintError::Build(err)) => return fail(&printer, &err),
         Err(PrintError::Leak(diags)) => {

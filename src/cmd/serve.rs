@@ -1,7 +1,6 @@
 //! `hongguanjia serve`: the live preview, until Ctrl-C.
 
 use std::net::IpAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use hongguanjia::report::{Printer, Verbosity};
@@ -15,14 +14,8 @@ use hongguanjia::serve;
     override_usage = "hongguanjia serve [选项]"
 )]
 pub(crate) struct Args {
-    /// 站点目录（含 site.toml 和 content/），默认是当前目录
-    #[arg(
-        long,
-        default_value = ".",
-        hide_default_value = true,
-        value_name = "目录"
-    )]
-    root: PathBuf,
+    #[command(flatten)]
+    site: super::SiteRoot,
     /// 端口；不写时用 1111，被占用则依次试后面的端口
     #[arg(long, value_name = "端口")]
     port: Option<u16>,
@@ -42,9 +35,9 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args, verbosity: Verbosity) -> ExitCode {
-    let printer = Printer::new(&args.root, verbosity);
+    let printer = Printer::new(&args.site.root, verbosity);
     let options = serve::Options {
-        root: args.root,
+        root: args.site.root,
         bind: args.bind,
         port: args.port,
         open: args.open,
