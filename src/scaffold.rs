@@ -14,7 +14,9 @@ use rust_xlsxwriter::{
 use crate::diagnostics::Diagnostic;
 use crate::load::documents::split;
 use crate::model::Date;
-use crate::schema::{FieldSpec, Kind, Privacy};
+use crate::schema::{
+    Field, Kind, Privacy, case, community, errand, meeting, steward, subdistrict, visit,
+};
 use crate::validate::{choices, values};
 
 /// The workbook `init` writes.
@@ -68,74 +70,73 @@ fn write_file(root: &Path, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
 /// The rows refer to each other, so the new site builds as it is.
 pub(crate) fn example_row(kind: Kind, today: Date) -> Vec<String> {
     let day = today.to_string();
-    let pairs: Vec<(&str, String)> = match kind {
+    let pairs: Vec<(Field, String)> = match kind {
         Kind::Subdistricts => vec![
-            ("id", "shili-jiedao".into()),
-            ("name", "示例街道".into()),
-            ("district", "示例区".into()),
-            ("committee", "示例街道党工委".into()),
+            (subdistrict::ID, "shili-jiedao".into()),
+            (subdistrict::NAME, "示例街道".into()),
+            (subdistrict::DISTRICT, "示例区".into()),
+            (subdistrict::COMMITTEE, "示例街道党工委".into()),
         ],
         Kind::Communities => vec![
-            ("id", "shili".into()),
-            ("name", "示例社区".into()),
-            ("party_org", "社区党委".into()),
-            ("grids", "6".into()),
-            ("buildings", "30".into()),
-            ("households", "1200".into()),
+            (community::ID, "shili".into()),
+            (community::NAME, "示例社区".into()),
+            (community::PARTY_ORG, "社区党委".into()),
+            (community::GRIDS, "6".into()),
+            (community::BUILDINGS, "30".into()),
+            (community::HOUSEHOLDS, "1200".into()),
         ],
         Kind::Stewards => vec![
-            ("id", "SL-001".into()),
-            ("name", "李红".into()),
-            ("community", "shili".into()),
-            ("buildings", "1幢;2幢".into()),
-            ("membership", "在册".into()),
-            ("grid", "第一网格".into()),
-            ("gender", "女".into()),
-            ("birth_year", "1958".into()),
-            ("specialty", "调解邻里纠纷".into()),
-            ("teams", "巡逻队".into()),
-            ("joined", day.clone()),
-            ("phone", "13800000000".into()),
-            ("public", "是".into()),
+            (steward::ID, "SL-001".into()),
+            (steward::NAME, "李红".into()),
+            (steward::COMMUNITY, "shili".into()),
+            (steward::BUILDINGS, "1幢;2幢".into()),
+            (steward::MEMBERSHIP, "在册".into()),
+            (steward::GRID, "第一网格".into()),
+            (steward::GENDER, "女".into()),
+            (steward::BIRTH_YEAR, "1958".into()),
+            (steward::SPECIALTY, "调解邻里纠纷".into()),
+            (steward::TEAMS, "巡逻队".into()),
+            (steward::JOINED, day.clone()),
+            (steward::PHONE, "13800000000".into()),
+            (steward::PUBLIC, "是".into()),
         ],
         Kind::Visits => vec![
-            ("date", day.clone()),
-            ("steward", "SL-001".into()),
-            ("households", "3".into()),
-            ("building", "1幢".into()),
-            ("kind", "敲门日".into()),
-            ("note", "备注只留在台账里，不会公开".into()),
+            (visit::DATE, day.clone()),
+            (visit::STEWARD, "SL-001".into()),
+            (visit::HOUSEHOLDS, "3".into()),
+            (visit::BUILDING, "1幢".into()),
+            (visit::KIND, "敲门日".into()),
+            (visit::NOTE, "备注只留在台账里，不会公开".into()),
         ],
         Kind::Cases => vec![
-            ("id", format!("{}-0001", today.year)),
-            ("date", day.clone()),
-            ("steward", "SL-001".into()),
-            ("category", "楼道堆物".into()),
-            ("summary", "1幢楼道堆放旧家具，已请住户搬走".into()),
-            ("status", "已解决".into()),
-            ("resolved", day.clone()),
-            ("building", "1幢".into()),
-            ("channel", "楼道".into()),
+            (case::ID, format!("{}-0001", today.year)),
+            (case::DATE, day.clone()),
+            (case::STEWARD, "SL-001".into()),
+            (case::CATEGORY, "楼道堆物".into()),
+            (case::SUMMARY, "1幢楼道堆放旧家具，已请住户搬走".into()),
+            (case::STATUS, "已解决".into()),
+            (case::RESOLVED, day.clone()),
+            (case::BUILDING, "1幢".into()),
+            (case::CHANNEL, "楼道".into()),
         ],
         Kind::Errands => vec![
-            ("date", day.clone()),
-            ("steward", "SL-001".into()),
-            ("category", "代缴费用".into()),
-            ("status", "已办结".into()),
+            (errand::DATE, day.clone()),
+            (errand::STEWARD, "SL-001".into()),
+            (errand::CATEGORY, "代缴费用".into()),
+            (errand::STATUS, "已办结".into()),
         ],
         Kind::Meetings => vec![
-            ("date", day),
-            ("community", "shili".into()),
-            ("attendees", "SL-001".into()),
-            ("topic", "楼道堆物清理分工".into()),
+            (meeting::DATE, day),
+            (meeting::COMMUNITY, "shili".into()),
+            (meeting::ATTENDEES, "SL-001".into()),
+            (meeting::TOPIC, "楼道堆物清理分工".into()),
         ],
     };
-    kind.fields()
-        .iter()
+    kind.field_ids()
         .map(|f| {
             pairs
                 .iter()
-                .find(|(name, _)| *name == f.name)
+                .find(|(field, _)| *field == f)
                 .map(|(_, v)| v.clone())
                 .unwrap_or_default()
         })
@@ -144,13 +145,16 @@ pub(crate) fn example_row(kind: Kind, today: Date) -> Vec<String> {
 
 /// Fields a spreadsheet should hold as numbers; every other non-date column is formatted
 /// as text, so that a phone or an id typed into it keeps its digits.
-fn is_number(kind: Kind, field: &FieldSpec) -> bool {
+fn is_number(field: Field) -> bool {
     matches!(
-        (kind, field.name),
-        (Kind::Subdistricts, "residents" | "branches")
-            | (Kind::Communities, "grids" | "buildings" | "households")
-            | (Kind::Stewards, "birth_year")
-            | (Kind::Visits, "households")
+        field,
+        subdistrict::RESIDENTS
+            | subdistrict::BRANCHES
+            | community::GRIDS
+            | community::BUILDINGS
+            | community::HOUSEHOLDS
+            | steward::BIRTH_YEAR
+            | visit::HOUSEHOLDS
     )
 }
 
@@ -172,12 +176,13 @@ fn excel_serial(date: Date) -> f64 {
     (days + 25_569) as f64
 }
 
-fn what_to_write(kind: Kind, field: &FieldSpec) -> String {
+fn what_to_write(id: Field) -> String {
+    let field = id.spec();
     let mut text = field.meaning.to_string();
-    if let Some(words) = choices(kind, field.name) {
+    if let Some(words) = choices(id) {
         text = format!("{text}。可选：{}", words.join("、"));
     }
-    if field.is_date() {
+    if id.is_date() {
         text.push_str("。日期写作 2024-05-20，或用 Excel 的日期格式");
     }
     text
@@ -207,7 +212,8 @@ fn write_kind_sheet(sheet: &mut Worksheet, kind: Kind, today: Date) -> Result<()
 
     let row = example_row(kind, today);
     sheet.set_row_height(0, 30)?;
-    for (i, field) in kind.fields().iter().enumerate() {
+    for (i, id) in kind.field_ids().enumerate() {
+        let field = id.spec();
         let col = u16::try_from(i).unwrap_or(u16::MAX);
         let style = match (field.privacy, field.required) {
             (Privacy::Private, _) => &private,
@@ -218,12 +224,12 @@ fn write_kind_sheet(sheet: &mut Worksheet, kind: Kind, today: Date) -> Result<()
         let value = &row[i];
         let width = text_width(field.alias).max(text_width(value)).clamp(6, 40) + 3;
         sheet.set_column_width(col, width as f64)?;
-        if field.is_date() {
+        if id.is_date() {
             sheet.set_column_format(col, &date)?;
             if let Some(d) = values::parse_date(value) {
                 sheet.write_number_with_format(1, col, excel_serial(d), &example_date)?;
             }
-        } else if is_number(kind, field) {
+        } else if is_number(id) {
             if let Ok(n) = value.parse::<f64>() {
                 sheet.write_number_with_format(1, col, n, &example)?;
             }
@@ -233,7 +239,7 @@ fn write_kind_sheet(sheet: &mut Worksheet, kind: Kind, today: Date) -> Result<()
                 sheet.write_string_with_format(1, col, value, &example_text)?;
             }
         }
-        if let Some(words) = choices(kind, field.name) {
+        if let Some(words) = choices(id) {
             let list = DataValidation::new()
                 .allow_list_strings(&words)?
                 .set_input_title(field.alias)?
@@ -296,7 +302,8 @@ fn write_instructions(sheet: &mut Worksheet) -> Result<(), XlsxError> {
             sheet.write_blank(row, c, &kind_row)?;
         }
         row += 1;
-        for field in kind.fields() {
+        for id in kind.field_ids() {
+            let field = id.spec();
             sheet.write_string(row, 0, kind.label())?;
             sheet.write_string(row, 1, field.alias)?;
             sheet.write_string(row, 2, if field.required { "必填" } else { "" })?;
@@ -305,7 +312,7 @@ fn write_instructions(sheet: &mut Worksheet) -> Result<(), XlsxError> {
                 Privacy::Private => "不公开",
             };
             sheet.write_string(row, 3, public)?;
-            sheet.write_string_with_format(row, 4, what_to_write(kind, field), &wrap)?;
+            sheet.write_string_with_format(row, 4, what_to_write(id), &wrap)?;
             row += 1;
         }
     }
@@ -814,11 +821,12 @@ mod tests {
         for kind in Kind::ALL {
             let row = example_row(kind, today);
             assert_eq!(row.len(), kind.fields().len());
-            for (field, value) in kind.fields().iter().zip(&row) {
+            for (id, value) in kind.field_ids().zip(&row) {
+                let field = id.spec();
                 if field.required {
                     assert!(!value.is_empty(), "{kind:?}.{}", field.name);
                 }
-                if let Some(words) = choices(kind, field.name)
+                if let Some(words) = choices(id)
                     && !value.is_empty()
                 {
                     assert!(words.contains(&value.as_str()), "{kind:?}.{}", field.name);

@@ -96,13 +96,9 @@ impl Kind {
         }
     }
 
-    /// Index of a field by its English name; the tables below are the only callers' source,
-    /// so a wrong name is a programming error caught by the schema tests.
-    pub(crate) fn field(self, name: &str) -> usize {
-        self.fields()
-            .iter()
-            .position(|f| f.name == name)
-            .unwrap_or(usize::MAX)
+    /// Every field of the kind, in the table's order.
+    pub(crate) fn field_ids(self) -> impl Iterator<Item = Field> {
+        (0..self.fields().len()).map(move |index| Field { kind: self, index })
     }
 
     /// Maps a header or key as the user wrote it to a field index: the English name in any
@@ -112,14 +108,6 @@ impl Kind {
         self.fields()
             .iter()
             .position(|f| f.alias == written || f.name.eq_ignore_ascii_case(written))
-    }
-}
-
-impl FieldSpec {
-    /// Whether the field holds a date: a workbook's number in it is an Excel date serial,
-    /// and a new workbook formats it as a date.
-    pub(crate) fn is_date(&self) -> bool {
-        matches!(self.name, "date" | "resolved" | "joined")
     }
 }
 
@@ -179,6 +167,73 @@ pub(crate) fn names_a_person(header: &str) -> bool {
     ["姓名", "居民", "户主", "联系人", "家属", "住户", "name"]
         .iter()
         .any(|w| h.contains(w))
+}
+
+/// One field of one kind, as the validator addresses it. Made only by the `fields!` tables
+/// below (one const per row, e.g. `steward::NAME`), so a misspelled or removed field is a
+/// compile error rather than a lookup that fails at run time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Field {
+    kind: Kind,
+    index: usize,
+}
+
+impl Field {
+    pub(crate) fn kind(self) -> Kind {
+        self.kind
+    }
+
+    /// Position in `kind().fields()`, and in a `RawRecord`'s fields.
+    pub(crate) fn index(self) -> usize {
+        self.index
+    }
+
+    pub(crate) fn spec(self) -> &'static FieldSpec {
+        &self.kind.fields()[self.index]
+    }
+
+    /// Whether the field holds a date: a workbook's number in it is an Excel date serial,
+    /// and a new workbook formats it as a date.
+    pub(crate) fn is_date(self) -> bool {
+        matches!(
+            self,
+            steward::JOINED
+                | visit::DATE
+                | case::DATE
+                | case::RESOLVED
+                | errand::DATE
+                | meeting::DATE
+        )
+    }
+}
+
+/// Declares a kind's field table and, beside it, a module of `Field` consts named after
+/// the rows: the table stays the one description, and the consts' positions come from
+/// the same list, so they cannot drift apart.
+macro_rules! fields {
+    ($(#[$doc:meta])* $table:ident, $module:ident, $kind:expr, { $($id:ident = $spec:expr,)* }) => {
+        static $table: &[FieldSpec] = &[$($spec),*];
+
+        $(#[$doc])*
+        #[allow(dead_code)]
+        pub(crate) mod $module {
+            use super::{Field, Kind};
+
+            #[allow(clippy::upper_case_acronyms, non_camel_case_types)]
+            enum At {
+                $($id),*
+            }
+
+            $(pub(crate) const $id: Field = Field {
+                kind: $kind,
+                index: At::$id as usize,
+            };)*
+
+            /// Each const with its name, for the test that names match the table.
+            #[cfg(test)]
+            pub(crate) const ALL: &[(&str, Field)] = &[$((stringify!($id), $id)),*];
+        }
+    };
 }
 
 const fn name(spec: FieldSpec) -> FieldSpec {
@@ -242,95 +297,123 @@ const fn private(name: &'static str, alias: &'static str, meaning: &'static str)
     }
 }
 
-static SUBDISTRICT_FIELDS: &[FieldSpec] = &[
-    req("id", "编号", "英文小写字母、数字和连字符，用于网址"),
-    req("name", "名称", "街道名称，如 府山街道"),
-    opt("district", "区县", "所属区县，如 柯城区"),
-    opt("committee", "党工委", "街道党工委名称"),
-    opt("area_km2", "面积", "辖区面积，平方公里"),
-    opt("residents", "常住人口", "非负整数"),
-    opt("branches", "基层党支部", "非负整数"),
-];
+fields! {
+    /// The `subdistricts` fields, by name: `row.text(...)` takes these, not strings.
+    SUBDISTRICT_FIELDS, subdistrict, Kind::Subdistricts,
+    {
+        ID = req("id", "编号", "英文小写字母、数字和连字符，用于网址"),
+        NAME = req("name", "名称", "街道名称，如 府山街道"),
+        DISTRICT = opt("district", "区县", "所属区县，如 柯城区"),
+        COMMITTEE = opt("committee", "党工委", "街道党工委名称"),
+        AREA_KM2 = opt("area_km2", "面积", "辖区面积，平方公里"),
+        RESIDENTS = opt("residents", "常住人口", "非负整数"),
+        BRANCHES = opt("branches", "基层党支部", "非负整数"),
+    }
+}
 
-static COMMUNITY_FIELDS: &[FieldSpec] = &[
-    req("id", "编号", "英文小写字母、数字和连字符，用于网址"),
-    name(req("name", "名称", "社区名称")),
-    name(opt("party_org", "党组织", "社区党委 或 社区党总支")),
-    opt("grids", "网格数", "非负整数"),
-    opt("buildings", "楼幢数", "住宅楼幢总数，用于计算覆盖率"),
-    opt("households", "户数", "社区总户数"),
-    opt(
-        "subdistrict",
-        "街道",
-        "所属街道：街道记录的编号或名称，没有街道记录时写街道名称",
-    ),
-    opt("district", "区县", "所属区县"),
-];
+fields! {
+    /// The `communities` fields, by name: `row.text(...)` takes these, not strings.
+    COMMUNITY_FIELDS, community, Kind::Communities,
+    {
+        ID = req("id", "编号", "英文小写字母、数字和连字符，用于网址"),
+        NAME = name(req("name", "名称", "社区名称")),
+        PARTY_ORG = name(opt("party_org", "党组织", "社区党委 或 社区党总支")),
+        GRIDS = opt("grids", "网格数", "非负整数"),
+        BUILDINGS = opt("buildings", "楼幢数", "住宅楼幢总数，用于计算覆盖率"),
+        HOUSEHOLDS = opt("households", "户数", "社区总户数"),
+        SUBDISTRICT = opt(
+            "subdistrict",
+            "街道",
+            "所属街道：街道记录的编号或名称，没有街道记录时写街道名称",
+        ),
+        DISTRICT = opt("district", "区县", "所属区县"),
+    }
+}
 
-static STEWARD_FIELDS: &[FieldSpec] = &[
-    req("id", "编号", "字母、数字、下划线和连字符，唯一，用于网址"),
-    name(req("name", "姓名", "姓名，公开")),
-    name(req("community", "社区", "社区编号或名称")),
-    value(req("buildings", "联系楼幢", "一个或多个楼幢，如 3幢;5幢")),
-    req("membership", "党员类别", "在册 / 在职 / 两新"),
-    value(opt("grid", "网格", "所在网格")),
-    free(opt("workplace", "工作单位", "在职党员的单位党组织")),
-    opt("gender", "性别", "男 / 女"),
-    opt("birth_year", "出生年份", "四位数年份"),
-    free(opt("specialty", "特长", "自由文字")),
-    value(opt("teams", "队伍", "巡逻队、红色代办员")),
-    opt("joined", "上岗日期", "日期"),
-    private("phone", "联系电话", "不公开"),
-    opt("public", "公开", "是（默认）/ 否"),
-    opt(
-        "phone_on_board",
-        "公示电话",
-        "是（默认）/ 否：公示牌和联户卡上是否印联系电话",
-    ),
-];
+fields! {
+    /// The `stewards` fields, by name: `row.text(...)` takes these, not strings.
+    STEWARD_FIELDS, steward, Kind::Stewards,
+    {
+        ID = req("id", "编号", "字母、数字、下划线和连字符，唯一，用于网址"),
+        NAME = name(req("name", "姓名", "姓名，公开")),
+        COMMUNITY = name(req("community", "社区", "社区编号或名称")),
+        BUILDINGS = value(req("buildings", "联系楼幢", "一个或多个楼幢，如 3幢;5幢")),
+        MEMBERSHIP = req("membership", "党员类别", "在册 / 在职 / 两新"),
+        GRID = value(opt("grid", "网格", "所在网格")),
+        WORKPLACE = free(opt("workplace", "工作单位", "在职党员的单位党组织")),
+        GENDER = opt("gender", "性别", "男 / 女"),
+        BIRTH_YEAR = opt("birth_year", "出生年份", "四位数年份"),
+        SPECIALTY = free(opt("specialty", "特长", "自由文字")),
+        TEAMS = value(opt("teams", "队伍", "巡逻队、红色代办员")),
+        JOINED = opt("joined", "上岗日期", "日期"),
+        PHONE = private("phone", "联系电话", "不公开"),
+        PUBLIC = opt("public", "公开", "是（默认）/ 否"),
+        PHONE_ON_BOARD = opt(
+            "phone_on_board",
+            "公示电话",
+            "是（默认）/ 否：公示牌和联户卡上是否印联系电话",
+        ),
+    }
+}
 
-static VISIT_FIELDS: &[FieldSpec] = &[
-    req("date", "日期", "走访日期"),
-    req("steward", "红管家", "红管家编号"),
-    req("households", "户数", "不小于 1 的整数"),
-    value(opt("building", "楼幢", "楼幢")),
-    opt("kind", "类型", "走访（默认）/ 敲门日 / 巡逻"),
-    private("note", "备注", "不公开"),
-];
+fields! {
+    /// The `visits` fields, by name: `row.text(...)` takes these, not strings.
+    VISIT_FIELDS, visit, Kind::Visits,
+    {
+        DATE = req("date", "日期", "走访日期"),
+        STEWARD = req("steward", "红管家", "红管家编号"),
+        HOUSEHOLDS = req("households", "户数", "不小于 1 的整数"),
+        BUILDING = value(opt("building", "楼幢", "楼幢")),
+        KIND = opt("kind", "类型", "走访（默认）/ 敲门日 / 巡逻"),
+        NOTE = private("note", "备注", "不公开"),
+    }
+}
 
-static CASE_FIELDS: &[FieldSpec] = &[
-    req("id", "编号", "唯一"),
-    req("date", "日期", "收集日期"),
-    req("steward", "红管家", "红管家编号"),
-    free(req("category", "类别", "如 停车、楼道堆物、电瓶车充电")),
-    free(req("summary", "事项", "公开的简短描述")),
-    req("status", "状态", "待办 / 办理中 / 已转办 / 已解决 / 已反馈"),
-    opt("resolved", "办结日期", "状态为已解决时必填，不早于收集日期"),
-    value(opt("building", "楼幢", "楼幢")),
-    opt(
-        "channel",
-        "办理渠道",
-        "楼道 / 网格员 / 物业 / 业委会 / 社区",
-    ),
-    person(private("resident", "居民", "不公开")),
-    private("phone", "联系电话", "不公开"),
-    private("detail", "详情", "不公开"),
-];
+fields! {
+    /// The `cases` fields, by name: `row.text(...)` takes these, not strings.
+    CASE_FIELDS, case, Kind::Cases,
+    {
+        ID = req("id", "编号", "唯一"),
+        DATE = req("date", "日期", "收集日期"),
+        STEWARD = req("steward", "红管家", "红管家编号"),
+        CATEGORY = free(req("category", "类别", "如 停车、楼道堆物、电瓶车充电")),
+        SUMMARY = free(req("summary", "事项", "公开的简短描述")),
+        STATUS = req("status", "状态", "待办 / 办理中 / 已转办 / 已解决 / 已反馈"),
+        RESOLVED = opt("resolved", "办结日期", "状态为已解决时必填，不早于收集日期"),
+        BUILDING = value(opt("building", "楼幢", "楼幢")),
+        CHANNEL = opt(
+            "channel",
+            "办理渠道",
+            "楼道 / 网格员 / 物业 / 业委会 / 社区",
+        ),
+        RESIDENT = person(private("resident", "居民", "不公开")),
+        PHONE = private("phone", "联系电话", "不公开"),
+        DETAIL = private("detail", "详情", "不公开"),
+    }
+}
 
-static ERRAND_FIELDS: &[FieldSpec] = &[
-    req("date", "日期", "代办日期"),
-    req("steward", "红管家", "红管家编号"),
-    free(req("category", "类别", "如 代缴费用、代办证件")),
-    opt("status", "状态", "已办结（默认）/ 办理中"),
-    person(private("resident", "居民", "不公开")),
-];
+fields! {
+    /// The `errands` fields, by name: `row.text(...)` takes these, not strings.
+    ERRAND_FIELDS, errand, Kind::Errands,
+    {
+        DATE = req("date", "日期", "代办日期"),
+        STEWARD = req("steward", "红管家", "红管家编号"),
+        CATEGORY = free(req("category", "类别", "如 代缴费用、代办证件")),
+        STATUS = opt("status", "状态", "已办结（默认）/ 办理中"),
+        RESIDENT = person(private("resident", "居民", "不公开")),
+    }
+}
 
-static MEETING_FIELDS: &[FieldSpec] = &[
-    req("date", "日期", "议事会日期"),
-    name(req("community", "社区", "社区编号或名称")),
-    opt("attendees", "参会人员", "红管家编号列表"),
-    free(opt("topic", "议题", "公开")),
-];
+fields! {
+    /// The `meetings` fields, by name: `row.text(...)` takes these, not strings.
+    MEETING_FIELDS, meeting, Kind::Meetings,
+    {
+        DATE = req("date", "日期", "议事会日期"),
+        COMMUNITY = name(req("community", "社区", "社区编号或名称")),
+        ATTENDEES = opt("attendees", "参会人员", "红管家编号列表"),
+        TOPIC = free(opt("topic", "议题", "公开")),
+    }
+}
 
 /// Splits a list cell on any of the separators the contract allows. The full-width
 /// comma `，` is one of them: it is never the CSV delimiter, and people type it between
@@ -367,7 +450,31 @@ mod tests {
             for (i, f) in fields.iter().enumerate() {
                 assert_eq!(kind.lookup(f.name), Some(i), "{kind:?}.{}", f.name);
                 assert_eq!(kind.lookup(f.alias), Some(i), "{kind:?}.{}", f.alias);
-                assert_eq!(kind.field(f.name), i);
+            }
+        }
+    }
+
+    #[test]
+    fn field_ids_name_their_rows() {
+        let modules = [
+            subdistrict::ALL,
+            community::ALL,
+            steward::ALL,
+            visit::ALL,
+            case::ALL,
+            errand::ALL,
+            meeting::ALL,
+        ];
+        for (kind, ids) in Kind::ALL.into_iter().zip(modules) {
+            assert_eq!(ids.len(), kind.fields().len(), "{kind:?}");
+            for (i, (const_name, id)) in ids.iter().enumerate() {
+                assert_eq!(id.kind(), kind);
+                assert_eq!(id.index(), i);
+                assert_eq!(
+                    id.spec().name,
+                    const_name.to_lowercase(),
+                    "{kind:?}.{const_name}"
+                );
             }
         }
     }

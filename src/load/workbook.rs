@@ -9,7 +9,7 @@ use calamine::{Data, Dimensions, Range, Reader, Sheets, open_workbook_auto};
 
 use super::{HeaderMap, RawField, RawRecord, RawValue, SourceFile, map_headers};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::schema::Kind;
+use crate::schema::{Field, Kind};
 
 /// File endings read as workbooks.
 pub(crate) const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods"];
@@ -345,10 +345,9 @@ fn read_grid(
         &|n| column(c0 + n as u32),
         diags,
     );
-    let specs = kind.fields();
     let date_column: Vec<bool> = column_field
         .iter()
-        .map(|f| f.is_some_and(|i| specs[i].is_date()))
+        .map(|f| f.is_some_and(|i| kind.field_ids().nth(i).is_some_and(Field::is_date)))
         .collect();
 
     let mut headless_reported = false;
@@ -362,7 +361,7 @@ fn read_grid(
                 (c, cell_value(grid.cell(row, c), date_column[n]))
             })
             .collect();
-        let mut fields: Vec<Option<RawField<'_>>> = vec![None; specs.len()];
+        let mut fields: Vec<Option<RawField<'_>>> = vec![None; kind.fields().len()];
         let mut unknown = Vec::new();
         for (n, (col, cell)) in cells.iter().enumerate() {
             let written = headers[n].as_str();

@@ -18,7 +18,7 @@ use crate::model::{
     CaseStatus, Channel, Community, Date, Errand, ErrandStatus, Meeting, Membership, Private,
     Steward, Subdistrict, Visit, VisitKind,
 };
-use crate::schema::Kind;
+use crate::schema::{Field, Kind, case, community, errand, meeting, steward, subdistrict, visit};
 
 pub(crate) use commendations::commendations;
 use row::Row;
@@ -35,7 +35,7 @@ const GENDER: &[(&str, &str)] = &[("男", "男"), ("女", "女")];
 /// The words an enumerated field accepts, in Chinese, for the drop-down lists of a new
 /// workbook and its instructions: the enums' own labels (model/labels.rs) and the tables
 /// above, so a word is declared in one place only.
-pub(crate) fn choices(kind: Kind, field: &str) -> Option<Vec<&'static str>> {
+pub(crate) fn choices(field: Field) -> Option<Vec<&'static str>> {
     // Gender and yes/no are no enums; their tables also accept English words.
     fn chinese<T>(table: &[(&'static str, T)]) -> Vec<&'static str> {
         table
@@ -44,14 +44,14 @@ pub(crate) fn choices(kind: Kind, field: &str) -> Option<Vec<&'static str>> {
             .filter(|word| !word.is_ascii())
             .collect()
     }
-    let words = match (kind, field) {
-        (Kind::Stewards, "membership") => Membership::LABELS.to_vec(),
-        (Kind::Stewards, "gender") => chinese(GENDER),
-        (Kind::Stewards, "public") => chinese(row::YES_NO),
-        (Kind::Visits, "kind") => VisitKind::LABELS.to_vec(),
-        (Kind::Cases, "status") => CaseStatus::LABELS.to_vec(),
-        (Kind::Cases, "channel") => Channel::LABELS.to_vec(),
-        (Kind::Errands, "status") => ErrandStatus::LABELS.to_vec(),
+    let words = match field {
+        steward::MEMBERSHIP => Membership::LABELS.to_vec(),
+        steward::GENDER => chinese(GENDER),
+        steward::PUBLIC => chinese(row::YES_NO),
+        visit::KIND => VisitKind::LABELS.to_vec(),
+        case::STATUS => CaseStatus::LABELS.to_vec(),
+        case::CHANNEL => Channel::LABELS.to_vec(),
+        errand::STATUS => ErrandStatus::LABELS.to_vec(),
         _ => return None,
     };
     Some(words)
@@ -162,34 +162,34 @@ impl Registry {
     pub(crate) fn add_subdistrict(&mut self, rec: &RawRecord<'_>, diags: &mut Diagnostics) {
         let mut row = Row::new(Kind::Subdistricts, rec, diags);
         self.subdistricts_recorded = true;
-        let id = row.text("id");
-        let name = row.text("name");
-        let district = row.text("district");
-        let committee = row.text("committee");
-        let area_km2 = row.text("area_km2").and_then(|a| {
+        let id = row.text(subdistrict::ID);
+        let name = row.text(subdistrict::NAME);
+        let district = row.text(subdistrict::DISTRICT);
+        let committee = row.text(subdistrict::COMMITTEE);
+        let area_km2 = row.text(subdistrict::AREA_KM2).and_then(|a| {
             let parsed = a.trim_end_matches("平方公里").trim().parse::<f64>().ok();
             match parsed {
                 Some(v) if v.is_finite() && v >= 0.0 => Some(v),
                 _ => {
                     row.error(
-                        "area_km2",
+                        subdistrict::AREA_KM2,
                         format!("\"{a}\" 不是面积数字，写作 3.55（单位平方公里）"),
                     );
                     None
                 }
             }
         });
-        let residents = row.whole("residents", 0);
-        let branches = row.whole("branches", 0);
+        let residents = row.whole(subdistrict::RESIDENTS, 0);
+        let branches = row.whole(subdistrict::BRANCHES, 0);
         if let Some(id) = &id
             && !values::is_slug(id)
         {
             row.error(
-                "id",
+                subdistrict::ID,
                 format!("\"{id}\" 只能由小写英文字母、数字和连字符组成（用于网址）"),
             );
         }
-        for (field, key) in [("id", &id), ("name", &name)] {
+        for (field, key) in [(subdistrict::ID, &id), (subdistrict::NAME, &name)] {
             if let Some(key) = key
                 && self.subdistrict_keys.contains_key(key)
             {
@@ -222,7 +222,7 @@ impl Registry {
         if self.subdistricts_recorded {
             let known: Vec<&str> = self.subdistricts.iter().map(|s| s.name.as_str()).collect();
             row.error(
-                "subdistrict",
+                community::SUBDISTRICT,
                 format!(
                     "\"{written}\" 不在街道记录（content/subdistricts）里，应为其中一个街道的编号或名称：{}",
                     known.join("、")
@@ -261,23 +261,23 @@ impl Registry {
 
     pub(crate) fn add_community(&mut self, rec: &RawRecord<'_>, diags: &mut Diagnostics) {
         let mut row = Row::new(Kind::Communities, rec, diags);
-        let id = row.id_text("id");
-        let name = row.text("name");
-        let party_org = row.text("party_org");
-        let grids = row.whole("grids", 0);
-        let buildings = row.whole("buildings", 0);
-        let households = row.whole("households", 0);
+        let id = row.id_text(community::ID);
+        let name = row.text(community::NAME);
+        let party_org = row.text(community::PARTY_ORG);
+        let grids = row.whole(community::GRIDS, 0);
+        let buildings = row.whole(community::BUILDINGS, 0);
+        let households = row.whole(community::HOUSEHOLDS, 0);
         let subdistrict = row
-            .text("subdistrict")
+            .text(community::SUBDISTRICT)
             .and_then(|s| self.subdistrict_of(&s, &mut row));
         let district = row
-            .text("district")
+            .text(community::DISTRICT)
             .or_else(|| subdistrict.and_then(|i| self.subdistricts[i].district.clone()));
         let origin = Origin {
             path: rec.path.to_string(),
             line: rec.line,
         };
-        for (field, key) in [("id", &id), ("name", &name)] {
+        for (field, key) in [(community::ID, &id), (community::NAME, &name)] {
             let Some(key) = key else { continue };
             if let Some(first) = self.community_origin.get(key.as_str()) {
                 let at = first.describe(rec.path);
@@ -298,7 +298,7 @@ impl Registry {
         };
         if !values::is_slug(&id) {
             row.error(
-                "id",
+                community::ID,
                 format!("\"{id}\" 只能由小写英文字母、数字和连字符组成（用于网址）"),
             );
         }
@@ -324,16 +324,16 @@ impl Registry {
 
     pub(crate) fn add_steward(&mut self, rec: &RawRecord<'_>, diags: &mut Diagnostics) {
         let mut row = Row::new(Kind::Stewards, rec, diags);
-        let id = row.id_text("id");
+        let id = row.id_text(steward::ID);
         if let Some(id) = &id {
             if !values::is_record_id(id) {
                 row.error(
-                    "id",
+                    steward::ID,
                     format!("\"{id}\" 只能由英文字母、数字、下划线和连字符组成（用于网址）"),
                 );
             } else if let Some(first) = self.steward_origin.get(id) {
                 let at = first.describe(rec.path);
-                row.error("id", format!("\"{id}\" 重复，已在{at}出现"));
+                row.error(steward::ID, format!("\"{id}\" 重复，已在{at}出现"));
             } else {
                 // Remembered even if this record has other errors, so that a second
                 // record with the same id is reported in the same run.
@@ -346,29 +346,29 @@ impl Registry {
                 );
             }
         }
-        let name = row.free_text("name");
+        let name = row.free_text(steward::NAME);
         let community = row
-            .id_text("community")
-            .and_then(|c| self.community_ref(&mut row, &c));
-        let buildings = row.list("buildings");
-        let membership = row.word("membership", MEMBERSHIP);
-        let grid = row.free_text("grid");
-        let workplace = row.free_text("workplace");
-        let gender = row.word("gender", GENDER).map(str::to_string);
-        let birth_year = row.whole("birth_year", 0).and_then(|y| {
+            .id_text(steward::COMMUNITY)
+            .and_then(|c| self.community_ref(&mut row, steward::COMMUNITY, &c));
+        let buildings = row.list(steward::BUILDINGS);
+        let membership = row.word(steward::MEMBERSHIP, MEMBERSHIP);
+        let grid = row.free_text(steward::GRID);
+        let workplace = row.free_text(steward::WORKPLACE);
+        let gender = row.word(steward::GENDER, GENDER).map(str::to_string);
+        let birth_year = row.whole(steward::BIRTH_YEAR, 0).and_then(|y| {
             if (1900..=2100).contains(&y) {
                 u16::try_from(y).ok()
             } else {
-                row.error("birth_year", format!("\"{y}\" 不是四位数的出生年份"));
+                row.error(steward::BIRTH_YEAR, format!("\"{y}\" 不是四位数的出生年份"));
                 None
             }
         });
-        let specialty = row.free_text("specialty");
-        let teams = row.list("teams");
-        let joined = row.date("joined");
-        let phone = row.text("phone");
-        let public = row.yes_no("public").unwrap_or(true);
-        let phone_on_board = row.yes_no("phone_on_board").unwrap_or(true);
+        let specialty = row.free_text(steward::SPECIALTY);
+        let teams = row.list(steward::TEAMS);
+        let joined = row.date(steward::JOINED);
+        let phone = row.text(steward::PHONE);
+        let public = row.yes_no(steward::PUBLIC).unwrap_or(true);
+        let phone_on_board = row.yes_no(steward::PHONE_ON_BOARD).unwrap_or(true);
 
         let Some(id) = id else { return };
         if !(row.ok && community.is_some() && membership.is_some())
@@ -427,7 +427,7 @@ impl Registry {
     /// Resolves a steward reference, reporting unknown ids with the closest registered
     /// one. A steward's name where the id belongs is read as that steward's id, with a
     /// warning, when only one steward has the name.
-    fn steward_ref(&self, row: &mut Row<'_, '_>, field: &str, id: &str) -> Option<usize> {
+    fn steward_ref(&self, row: &mut Row<'_, '_>, field: Field, id: &str) -> Option<usize> {
         if let Some(i) = self.steward_index(id) {
             return Some(i);
         }
@@ -461,7 +461,7 @@ impl Registry {
 
     /// Resolves a community reference by id or name, reporting unknown ones with the
     /// closest registered community.
-    fn community_ref(&self, row: &mut Row<'_, '_>, key: &str) -> Option<usize> {
+    fn community_ref(&self, row: &mut Row<'_, '_>, field: Field, key: &str) -> Option<usize> {
         let found = self.community_index(key);
         if found.is_none() && self.community_already_reported(key, row.diags) {
             row.ok = false;
@@ -477,27 +477,24 @@ impl Registry {
                     format!("，是不是 {}（{}）？", c.id, c.name)
                 })
                 .unwrap_or_default();
-            row.error(
-                "community",
-                format!("\"{key}\" 不是已登记的社区编号或名称{hint}"),
-            );
+            row.error(field, format!("\"{key}\" 不是已登记的社区编号或名称{hint}"));
         }
         found
     }
 
     pub(crate) fn visit(&self, rec: &RawRecord<'_>, diags: &mut Diagnostics) -> Option<Visit> {
         let mut row = Row::new(Kind::Visits, rec, diags);
-        let date = row.date("date");
+        let date = row.date(visit::DATE);
         let steward = row
-            .id_text("steward")
-            .and_then(|id| self.steward_ref(&mut row, "steward", &id));
-        let households = row.whole("households", 1);
-        let kind = if row.text_present("kind") {
-            row.word("kind", VISIT_KIND)
+            .id_text(visit::STEWARD)
+            .and_then(|id| self.steward_ref(&mut row, visit::STEWARD, &id));
+        let households = row.whole(visit::HOUSEHOLDS, 1);
+        let kind = if row.text_present(visit::KIND) {
+            row.word(visit::KIND, VISIT_KIND)
         } else {
             Some(VisitKind::Visit)
         };
-        let _building = row.text("building");
+        let _building = row.text(visit::BUILDING);
         match (date, steward, households, kind, row.ok) {
             (Some(date), Some(steward), Some(households), Some(kind), true) => Some(Visit {
                 date,
@@ -516,11 +513,11 @@ impl Registry {
         diags: &mut Diagnostics,
     ) -> Option<Case> {
         let mut row = Row::new(Kind::Cases, rec, diags);
-        let id = row.id_text("id");
+        let id = row.id_text(case::ID);
         if let Some(id) = &id {
             if let Some(first) = seen.0.get(id) {
                 let at = first.describe(rec.path);
-                row.error("id", format!("\"{id}\" 重复，已在{at}出现"));
+                row.error(case::ID, format!("\"{id}\" 重复，已在{at}出现"));
             } else {
                 seen.0.insert(
                     id.clone(),
@@ -531,42 +528,42 @@ impl Registry {
                 );
             }
         }
-        let date = row.date("date");
+        let date = row.date(case::DATE);
         let steward = row
-            .id_text("steward")
-            .and_then(|id| self.steward_ref(&mut row, "steward", &id));
-        let category = row.free_text("category");
-        let summary = row.free_text("summary");
-        let status = row.word("status", CASE_STATUS);
-        let resolved = if row.text_present("resolved") {
-            row.date("resolved")
+            .id_text(case::STEWARD)
+            .and_then(|id| self.steward_ref(&mut row, case::STEWARD, &id));
+        let category = row.free_text(case::CATEGORY);
+        let summary = row.free_text(case::SUMMARY);
+        let status = row.word(case::STATUS, CASE_STATUS);
+        let resolved = if row.text_present(case::RESOLVED) {
+            row.date(case::RESOLVED)
         } else {
             None
         };
-        let building = row.free_text("building");
-        let channel = if row.text_present("channel") {
-            row.word("channel", CHANNEL)
+        let building = row.free_text(case::BUILDING);
+        let channel = if row.text_present(case::CHANNEL) {
+            row.word(case::CHANNEL, CHANNEL)
         } else {
             None
         };
         if status == Some(CaseStatus::Resolved)
             && resolved.is_none()
-            && !row.text_present("resolved")
+            && !row.text_present(case::RESOLVED)
         {
-            let written = row.written("resolved");
-            row.error("status", format!("为“已解决”时必须填写{written}"));
+            let written = row.written(case::RESOLVED);
+            row.error(case::STATUS, format!("为“已解决”时必须填写{written}"));
         }
         if let (Some(date), Some(done)) = (date, resolved)
             && done < date
         {
-            row.error("resolved", format!("{done} 早于收集日期 {date}"));
+            row.error(case::RESOLVED, format!("{done} 早于收集日期 {date}"));
         }
         let resolved = match (status, resolved) {
             (Some(s), Some(done)) if s != CaseStatus::Resolved => {
                 // Published as if resolved, the date would contradict the status.
-                let line = row.line_of("resolved");
-                let written = row.written("resolved");
-                let status_written = row.written("status");
+                let line = row.line_of(case::RESOLVED);
+                let written = row.written(case::RESOLVED);
+                let status_written = row.written(case::STATUS);
                 row.diags.warning(
                     rec.path,
                     line,
@@ -605,13 +602,13 @@ impl Registry {
 
     pub(crate) fn errand(&self, rec: &RawRecord<'_>, diags: &mut Diagnostics) -> Option<Errand> {
         let mut row = Row::new(Kind::Errands, rec, diags);
-        let date = row.date("date");
+        let date = row.date(errand::DATE);
         let steward = row
-            .id_text("steward")
-            .and_then(|id| self.steward_ref(&mut row, "steward", &id));
-        let category = row.text("category");
-        let status = if row.text_present("status") {
-            row.word("status", ERRAND_STATUS)
+            .id_text(errand::STEWARD)
+            .and_then(|id| self.steward_ref(&mut row, errand::STEWARD, &id));
+        let category = row.text(errand::CATEGORY);
+        let status = if row.text_present(errand::STATUS) {
+            row.word(errand::STATUS, ERRAND_STATUS)
         } else {
             Some(ErrandStatus::Done)
         };
@@ -628,18 +625,18 @@ impl Registry {
 
     pub(crate) fn meeting(&self, rec: &RawRecord<'_>, diags: &mut Diagnostics) -> Option<Meeting> {
         let mut row = Row::new(Kind::Meetings, rec, diags);
-        let date = row.date("date");
+        let date = row.date(meeting::DATE);
         let community = row
-            .id_text("community")
-            .and_then(|c| self.community_ref(&mut row, &c));
+            .id_text(meeting::COMMUNITY)
+            .and_then(|c| self.community_ref(&mut row, meeting::COMMUNITY, &c));
         let mut attendees = Vec::new();
-        for id in row.list("attendees") {
-            let id = row.folded("attendees", id);
-            if let Some(i) = self.steward_ref(&mut row, "attendees", &id) {
+        for id in row.list(meeting::ATTENDEES) {
+            let id = row.folded(meeting::ATTENDEES, id);
+            if let Some(i) = self.steward_ref(&mut row, meeting::ATTENDEES, &id) {
                 attendees.push(i);
             }
         }
-        let topic = row.free_text("topic");
+        let topic = row.free_text(meeting::TOPIC);
         match (date, community, row.ok) {
             (Some(date), Some(community), true) => Some(Meeting {
                 date,

@@ -4,7 +4,7 @@
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::{RawRecord, RawValue};
 use crate::model::Date;
-use crate::schema::Kind;
+use crate::schema::{Field, Kind};
 
 use super::{suggest, values};
 
@@ -26,45 +26,57 @@ impl<'r, 'a> Row<'r, 'a> {
         }
     }
 
+    /// Where `field` sits in this record; the field must be of the row's kind, which the
+    /// const's module (`steward::NAME` in `add_steward`) makes plain at the call.
+    fn at(&self, field: Field) -> usize {
+        debug_assert_eq!(
+            field.kind(),
+            self.kind,
+            "{field:?} read from a {:?} row",
+            self.kind
+        );
+        field.index()
+    }
+
     /// The field's line (TOML keys have their own) or the record's.
-    pub(crate) fn line_of(&self, name: &str) -> u32 {
+    pub(crate) fn line_of(&self, field: Field) -> u32 {
         self.rec
-            .get(self.kind.field(name))
+            .get(self.at(field))
             .map(|f| f.line)
             .unwrap_or(self.rec.line)
     }
 
     /// The field's cell column, when the record comes from a workbook.
-    pub(crate) fn column_of(&self, name: &str) -> Option<u32> {
-        self.rec.get(self.kind.field(name)).and_then(|f| f.column)
+    pub(crate) fn column_of(&self, field: Field) -> Option<u32> {
+        self.rec.get(self.at(field)).and_then(|f| f.column)
     }
 
     /// The header as written, or the Chinese alias when the field is absent.
-    pub(crate) fn written(&self, name: &str) -> String {
-        let i = self.kind.field(name);
+    pub(crate) fn written(&self, field: Field) -> String {
+        let i = self.at(field);
         match self.rec.get(i) {
             Some(f) => f.written.to_string(),
-            None => self.kind.fields()[i].alias.to_string(),
+            None => field.spec().alias.to_string(),
         }
     }
 
-    pub(crate) fn error(&mut self, name: &str, message: impl AsRef<str>) {
-        let line = self.line_of(name);
-        let written = self.written(name);
+    pub(crate) fn error(&mut self, field: Field, message: impl AsRef<str>) {
+        let line = self.line_of(field);
+        let written = self.written(field);
         self.diags.push(
             Diagnostic::error(
                 self.rec.path,
                 line,
                 format!("{written}: {}", message.as_ref()),
             )
-            .at_column(self.column_of(name)),
+            .at_column(self.column_of(field)),
         );
         self.ok = false;
     }
 
-    pub(crate) fn warning(&mut self, name: &str, message: impl AsRef<str>) {
-        let line = self.line_of(name);
-        let written = self.written(name);
+    pub(crate) fn warning(&mut self, field: Field, message: impl AsRef<str>) {
+        let line = self.line_of(field);
+        let written = self.written(field);
         self.diags.warning(
             self.rec.path,
             line,
@@ -72,8 +84,8 @@ impl<'r, 'a> Row<'r, 'a> {
         );
     }
 
-    fn value(&self, name: &str) -> Option<&RawValue<'a>> {
-        let f = self.rec.get(self.kind.field(name))?;
+    fn value(&self, field: Field) -> Option<&RawValue<'a>> {
+        let f = self.rec.get(self.at(field))?;
         if f.value.is_blank() {
             None
         } else {
@@ -83,18 +95,18 @@ impl<'r, 'a> Row<'r, 'a> {
 
     /// Whether the field holds anything at all: optional fields with a default are only
     /// parsed when present.
-    pub(crate) fn text_present(&self, name: &str) -> bool {
-        self.value(name).is_some()
+    pub(crate) fn text_present(&self, field: Field) -> bool {
+        self.value(field).is_some()
             || self
                 .rec
-                .get(self.kind.field(name))
+                .get(self.at(field))
                 .is_some_and(|f| matches!(f.value, RawValue::CellError(_)))
     }
 
     /// Reports a required field that is absent or empty.
-    fn missing(&mut self, name: &str) {
-        let i = self.kind.field(name);
-        let spec = self.kind.fields()[i];
+    fn missing(&mut self, field: Field) {
+        let i = self.at(field);
+        let spec = field.spec();
         if let Some(f) = self.rec.get(i)
             && matches!(f.value, RawValue::CellError(_))
         {
@@ -128,10 +140,10 @@ impl<'r, 'a> Row<'r, 'a> {
     }
 
     /// Free text; numbers written in TOML without quotes are accepted as text.
-    pub(crate) fn text(&mut self, name: &str) -> Option<String> {
-        let value = match self.value(name) {
+    pub(crate) fn text(&mut self, field: Field) -> Option<String> {
+        let value = match self.value(field) {
             None => {
-                self.missing(name);
+                self.missing(field);
                 return None;
             }
             Some(v) => v.clone(),
@@ -140,7 +152,7 @@ impl<'r, 'a> Row<'r, 'a> {
             RawValue::Text(s) => Some(s.trim().to_string()),
             RawValue::Integer(i) => Some(i.to_string()),
             other => {
-                self.error(name, format!("\"{}\" 应为文字", other.display()));
+                self.error(field, format!("\"{}\" 应为文字", other.display()));
                 None
             }
         }
@@ -149,36 +161,36 @@ impl<'r, 'a> Row<'r, 'a> {
     /// Public free text: phone and ID numbers typed into it are masked, with a warning.
     /// For free-text fields the warning comes later, once residents' names are known
     /// and masked too (see `privacy::names::Names::check_records`).
-    pub(crate) fn free_text(&mut self, name: &str) -> Option<String> {
-        let text = self.text(name)?;
+    pub(crate) fn free_text(&mut self, field: Field) -> Option<String> {
+        let text = self.text(field)?;
         let (scrubbed, hidden) = crate::privacy::scrub(&text);
         if hidden.is_empty() {
             return Some(text);
         }
-        if self.kind.fields()[self.kind.field(name)].text == crate::schema::TextRole::Free {
+        if field.spec().text == crate::schema::TextRole::Free {
             return Some(scrubbed.into_owned());
         }
-        let line = self.line_of(name);
-        let written = self.written(name);
+        let line = self.line_of(field);
+        let written = self.written(field);
         self.diags.push(
             Diagnostic::warning(
                 self.rec.path,
                 line,
                 crate::privacy::privacy_warning(&written, &hidden, &scrubbed),
             )
-            .at_column(self.column_of(name)),
+            .at_column(self.column_of(field)),
         );
         Some(scrubbed.into_owned())
     }
 
     /// Full-width letters, digits and dashes in an id, a number or a date
     /// (`ＦＭ－００１`) are read as their ASCII forms, with a warning.
-    pub(crate) fn folded(&mut self, name: &str, text: String) -> String {
+    pub(crate) fn folded(&mut self, field: Field, text: String) -> String {
         let Some(folded) = suggest::fold_ascii(&text) else {
             return text;
         };
-        let line = self.line_of(name);
-        let written = self.written(name);
+        let line = self.line_of(field);
+        let written = self.written(field);
         self.diags.warning(
             self.rec.path,
             line,
@@ -190,15 +202,15 @@ impl<'r, 'a> Row<'r, 'a> {
     }
 
     /// An id or a reference to one: text, full-width forms folded.
-    pub(crate) fn id_text(&mut self, name: &str) -> Option<String> {
-        let text = self.text(name)?;
-        Some(self.folded(name, text))
+    pub(crate) fn id_text(&mut self, field: Field) -> Option<String> {
+        let text = self.text(field)?;
+        Some(self.folded(field, text))
     }
 
-    pub(crate) fn date(&mut self, name: &str) -> Option<Date> {
-        let value = match self.value(name) {
+    pub(crate) fn date(&mut self, field: Field) -> Option<Date> {
+        let value = match self.value(field) {
             None => {
-                self.missing(name);
+                self.missing(field);
                 return None;
             }
             Some(v) => v.clone(),
@@ -208,7 +220,7 @@ impl<'r, 'a> Row<'r, 'a> {
                 suggest::fold_ascii(s.trim())
                     .and_then(|f| values::parse_date(&f))
                     .inspect(|_| {
-                        self.folded(name, s.trim().to_string());
+                        self.folded(field, s.trim().to_string());
                     })
             }),
             RawValue::Datetime(d) => values::toml_date(d),
@@ -228,16 +240,16 @@ impl<'r, 'a> Row<'r, 'a> {
                     "\"{shown}\" 不是有效日期（可写作 2018-12-10、2018/12/10、2018.12.10 或 2018年12月10日）"
                 ),
             };
-            self.error(name, message);
+            self.error(field, message);
         }
         parsed
     }
 
     /// A whole number no smaller than `min`.
-    pub(crate) fn whole(&mut self, name: &str, min: u64) -> Option<u32> {
-        let value = match self.value(name) {
+    pub(crate) fn whole(&mut self, field: Field, min: u64) -> Option<u32> {
+        let value = match self.value(field) {
             None => {
-                self.missing(name);
+                self.missing(field);
                 return None;
             }
             Some(v) => v.clone(),
@@ -247,7 +259,7 @@ impl<'r, 'a> Row<'r, 'a> {
                 suggest::fold_ascii(s.trim())
                     .and_then(|f| values::parse_whole(&f))
                     .inspect(|_| {
-                        self.folded(name, s.trim().to_string());
+                        self.folded(field, s.trim().to_string());
                     })
             }),
             RawValue::Integer(i) => u64::try_from(*i).ok(),
@@ -257,26 +269,26 @@ impl<'r, 'a> Row<'r, 'a> {
             Some(n) if n >= min => match u32::try_from(n) {
                 Ok(n) => Some(n),
                 Err(_) => {
-                    self.error(name, format!("\"{}\" 太大了", value.display()));
+                    self.error(field, format!("\"{}\" 太大了", value.display()));
                     None
                 }
             },
             Some(_) => {
-                self.error(name, format!("\"{}\" 应不小于 {min}", value.display()));
+                self.error(field, format!("\"{}\" 应不小于 {min}", value.display()));
                 None
             }
             None => {
-                self.error(name, format!("\"{}\" 不是整数", value.display()));
+                self.error(field, format!("\"{}\" 不是整数", value.display()));
                 None
             }
         }
     }
 
     /// A list cell (`3幢;5幢`) or a TOML array of strings.
-    pub(crate) fn list(&mut self, name: &str) -> Vec<String> {
-        let value = match self.value(name) {
+    pub(crate) fn list(&mut self, field: Field) -> Vec<String> {
+        let value = match self.value(field) {
             None => {
-                self.missing(name);
+                self.missing(field);
                 return Vec::new();
             }
             Some(v) => v.clone(),
@@ -296,29 +308,29 @@ impl<'r, 'a> Row<'r, 'a> {
                         }
                         RawValue::Integer(i) => out.push(i.to_string()),
                         other => {
-                            self.error(name, format!("列表中的 \"{}\" 应为文字", other.display()));
+                            self.error(field, format!("列表中的 \"{}\" 应为文字", other.display()));
                         }
                     }
                 }
                 if out.is_empty() {
-                    self.missing(name);
+                    self.missing(field);
                 }
                 out
             }
             other => {
-                self.error(name, format!("\"{}\" 应为列表", other.display()));
+                self.error(field, format!("\"{}\" 应为列表", other.display()));
                 Vec::new()
             }
         }
     }
 
     /// One of a fixed set of words.
-    pub(crate) fn word<T: Copy>(&mut self, name: &str, table: &[(&str, T)]) -> Option<T> {
-        let text = self.text(name)?;
+    pub(crate) fn word<T: Copy>(&mut self, field: Field, table: &[(&str, T)]) -> Option<T> {
+        let text = self.text(field)?;
         let found = values::match_word(&text, table);
         if found.is_none() {
             self.error(
-                name,
+                field,
                 format!(
                     "\"{text}\" 不是有效的取值（应为 {}）",
                     values::words_of(table)
@@ -329,11 +341,11 @@ impl<'r, 'a> Row<'r, 'a> {
     }
 
     /// 是 / 否, yes / no, or a TOML boolean.
-    pub(crate) fn yes_no(&mut self, name: &str) -> Option<bool> {
-        if let Some(RawValue::Bool(b)) = self.value(name) {
+    pub(crate) fn yes_no(&mut self, field: Field) -> Option<bool> {
+        if let Some(RawValue::Bool(b)) = self.value(field) {
             return Some(*b);
         }
-        self.word(name, YES_NO)
+        self.word(field, YES_NO)
     }
 }
 
