@@ -80,20 +80,7 @@ pub(crate) fn fold_ascii(text: &str) -> Option<String> {
 
 /// Why a date of an allowed form is still no date (`2024/4/31` → `4月没有31日`).
 pub(crate) fn impossible_date(text: &str) -> Option<String> {
-    let s = text.trim();
-    let (y, m, d) = if let Some(rest) = s.strip_suffix('日') {
-        let (y, rest) = rest.split_once('年')?;
-        let (m, d) = rest.split_once('月')?;
-        (y, m, d)
-    } else {
-        let sep = s.chars().find(|c| matches!(c, '-' | '/' | '.'))?;
-        let mut parts = s.split(sep);
-        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() {
-            return None;
-        }
-        (y, m, d)
-    };
+    let (y, m, d) = super::values::date_parts(text)?;
     let number = |p: &str| -> Option<u32> {
         (!p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
             .then(|| p.parse().ok())

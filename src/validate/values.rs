@@ -3,22 +3,23 @@
 
 use crate::model::Date;
 
-/// `2018-12-10`, `2018/12/10`, `2018/1/5`, `2018.12.10`, `2018年12月10日`.
-pub fn parse_date(text: &str) -> Option<Date> {
+/// The year, month and day parts of a date in one of the accepted forms, not yet checked.
+pub(crate) fn date_parts(text: &str) -> Option<(&str, &str, &str)> {
     let s = text.trim();
-    let (y, m, d) = if let Some(rest) = s.strip_suffix('日') {
+    if let Some(rest) = s.strip_suffix('日') {
         let (y, rest) = rest.split_once('年')?;
         let (m, d) = rest.split_once('月')?;
-        (y, m, d)
-    } else {
-        let sep = s.chars().find(|c| matches!(c, '-' | '/' | '.'))?;
-        let mut parts = s.split(sep);
-        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() {
-            return None;
-        }
-        (y, m, d)
-    };
+        return Some((y, m, d));
+    }
+    let sep = s.chars().find(|c| matches!(c, '-' | '/' | '.'))?;
+    let mut parts = s.split(sep);
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    parts.next().is_none().then_some((y, m, d))
+}
+
+/// `2018-12-10`, `2018/12/10`, `2018/1/5`, `2018.12.10`, `2018年12月10日`.
+pub fn parse_date(text: &str) -> Option<Date> {
+    let (y, m, d) = date_parts(text)?;
     let digits = |p: &str, min: usize, max: usize| {
         (min..=max).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
     };
