@@ -511,11 +511,11 @@ fn numbers_that_are_not_whole_numbers() {
     fails_with(
         &site,
         &[
-            "content/communities.csv:2: 网格数: \"八\" 不是整数",
-            "content/visits/2018-11.csv:3: Households: \"三\" 不是整数",
+            "content/communities.csv:2: 网格数: \"八\" 不是整数，请写阿拉伯数字，如 8",
+            "content/visits/2018-11.csv:3: Households: \"三\" 不是整数，请写阿拉伯数字，如 3",
             "content/visits/2018-11.csv:4: Households: \"0\" 应不小于 1",
-            "content/visits/2018-12.toml:4: 户数: \"三\" 不是整数",
-            "content/visits/2018-12.toml:9: households: \"1.5\" 不是整数",
+            "content/visits/2018-12.toml:4: 户数: \"三\" 不是整数，请写阿拉伯数字，如 3",
+            "content/visits/2018-12.toml:9: households: \"1.5\" 不是整数，不能有小数，请写整数",
         ],
     );
 }
@@ -812,7 +812,7 @@ fn lines_are_the_editor_lines_with_crlf_and_multi_line_fields() {
         &site,
         &[
             "content/cases.toml:8: status: \"已办\" 不是有效的取值（应为 待办、办理中、已转办、已解决 或 已反馈）",
-            "content/visits.csv:6: 户数: \"三\" 不是整数",
+            "content/visits.csv:6: 户数: \"三\" 不是整数，请写阿拉伯数字，如 3",
         ],
     );
 }
@@ -876,7 +876,7 @@ fn every_error_of_a_site_is_reported_in_one_run() {
         "content/stewards.csv:3: 党员类别: \"预备党员\" 不是有效的取值（应为 在册、在职 或 两新）",
         "content/stewards.csv:4: 编号: \"FM-001\" 重复，已在第 2 行出现",
         "content/visits.csv:2: 日期: \"2018-13-20\" 不是有效日期：没有13月，月份应为 1 到 12",
-        "content/visits.csv:4: 户数: \"三\" 不是整数",
+        "content/visits.csv:4: 户数: \"三\" 不是整数，请写阿拉伯数字，如 3",
         "content/visits.csv:4: 红管家: \"FM-009\" 不是已登记的红管家编号",
         "site.toml:1: 缺少必填设置 title（站点名称）",
     ];
@@ -897,7 +897,7 @@ fn warnings_are_counted_beside_errors() {
         out.err_lines(),
         [
             "content/visits.csv:1: 警告：未知的列“微信号”，已忽略且不会公开",
-            "content/visits.csv:2: 户数: \"三\" 不是整数",
+            "content/visits.csv:2: 户数: \"三\" 不是整数，请写阿拉伯数字，如 3",
             &summary_line(1, 1),
         ]
     );

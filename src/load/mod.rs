@@ -104,6 +104,7 @@ pub(crate) fn map_headers(
     let mut columns = vec![false; specs.len()];
     let mut unknown = Vec::new();
     let mut seen: Vec<Option<&str>> = vec![None; specs.len()];
+    let mut first_unknown = None;
     for (n, header) in headers.iter().enumerate() {
         match kind.lookup(header) {
             Some(i) => {
@@ -129,6 +130,7 @@ pub(crate) fn map_headers(
             None => {
                 if !header.is_empty() {
                     unknown.push(header.as_str());
+                    first_unknown.get_or_insert(n);
                 }
                 column_field.push(None);
             }
@@ -137,10 +139,14 @@ pub(crate) fn map_headers(
     if !unknown.is_empty() {
         let list: BTreeSet<&str> = unknown.into_iter().collect();
         let list: Vec<&str> = list.into_iter().collect();
-        diags.warning(
-            path,
-            line,
-            format!("未知的列“{}”，已忽略且不会公开", list.join("”“")),
+        // On a sheet, the cell of the first such header: one warning for them all.
+        diags.push(
+            Diagnostic::warning(
+                path,
+                line,
+                format!("未知的列“{}”，已忽略且不会公开", list.join("”“")),
+            )
+            .at_column(first_unknown.and_then(cell)),
         );
     }
     for (i, spec) in specs.iter().enumerate() {

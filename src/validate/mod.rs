@@ -359,14 +359,17 @@ impl Registry {
             if (1900..=2100).contains(&y) {
                 u16::try_from(y).ok()
             } else {
-                row.error(steward::BIRTH_YEAR, format!("\"{y}\" 不是四位数的出生年份"));
+                row.error(
+                    steward::BIRTH_YEAR,
+                    format!("\"{y}\" 不是四位数的出生年份，请写完整的年份，如 1958"),
+                );
                 None
             }
         });
         let specialty = row.free_text(steward::SPECIALTY);
         let teams = row.list(steward::TEAMS);
         let joined = row.date(steward::JOINED);
-        let phone = row.text(steward::PHONE);
+        let phone = row.digits_text(steward::PHONE);
         let public = row.yes_no(steward::PUBLIC).unwrap_or(true);
         let phone_on_board = row.yes_no(steward::PHONE_ON_BOARD).unwrap_or(true);
 
@@ -541,6 +544,8 @@ impl Registry {
             None
         };
         let building = row.free_text(case::BUILDING);
+        // Private and not kept, but a number Excel mangled is lost from the register.
+        row.mangled_by_excel(case::PHONE);
         let channel = if row.text_present(case::CHANNEL) {
             row.word(case::CHANNEL, CHANNEL)
         } else {
@@ -561,14 +566,11 @@ impl Registry {
         let resolved = match (status, resolved) {
             (Some(s), Some(done)) if s != CaseStatus::Resolved => {
                 // Published as if resolved, the date would contradict the status.
-                let line = row.line_of(case::RESOLVED);
-                let written = row.written(case::RESOLVED);
                 let status_written = row.written(case::STATUS);
-                row.diags.warning(
-                    rec.path,
-                    line,
+                row.warning(
+                    case::RESOLVED,
                     format!(
-                        "{written}: 状态是“{}”，还没有解决，填写的 {done} 不会公开；如果已经解决，请把{status_written}改为“已解决”",
+                        "状态是“{}”，还没有解决，填写的 {done} 不会公开；如果已经解决，请把{status_written}改为“已解决”",
                         s.label()
                     ),
                 );
