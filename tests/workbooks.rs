@@ -454,8 +454,14 @@ fn warnings_about_a_cell_name_its_column_too() {
         .filter(|l| l.contains("事项:"))
         .collect();
     assert_eq!(free.len(), 2, "{}", out.stderr);
-    assert!(free[0].starts_with(&format!("{sheet}!E2: 警告：事项: ")), "{free:?}");
-    assert!(free[1].starts_with(&format!("{sheet}!E3: 警告：事项: ")), "{free:?}");
+    assert!(
+        free[0].starts_with(&format!("{sheet}!E2: 警告：事项: ")),
+        "{free:?}"
+    );
+    assert!(
+        free[1].starts_with(&format!("{sheet}!E3: 警告：事项: ")),
+        "{free:?}"
+    );
     for line in out.err_lines() {
         assert!(
             !line.starts_with(&format!("{sheet}:")),
@@ -473,5 +479,7 @@ fn a_count_in_chinese_numerals_is_answered_with_the_digits() {
     });
     let out = site.build(&[]);
     out.assert_code(1);
-    out.assert_line("content/台账.xlsx:走访记录!C2: 户数: \"十二\" 不是整数，请写阿拉伯数字，如 12");
+    out.assert_line(
+        "content/台账.xlsx:走访记录!C2: 户数: \"十二\" 不是整数，请写阿拉伯数字，如 12",
+    );
 }

@@ -480,7 +480,11 @@ impl Registry {
                     format!("，是不是 {}（{}）？", c.id, c.name)
                 })
                 .unwrap_or_default();
-            row.error(field, format!("\"{key}\" 不是已登记的社区编号或名称{hint}"));
+            let example = crate::scaffold::example_hint(key);
+            row.error(
+                field,
+                format!("\"{key}\" 不是已登记的社区编号或名称{hint}{example}"),
+            );
         }
         found
     }
@@ -683,7 +687,8 @@ impl StewardLookup<'_> {
                 let hint = near
                     .map(|s| format!("，是不是 {}（{}）？", s.id, s.name))
                     .unwrap_or_default();
-                Err(format!("\"{id}\" 不是已登记的红管家编号{hint}"))
+                let example = crate::scaffold::example_hint(id);
+                Err(format!("\"{id}\" 不是已登记的红管家编号{hint}{example}"))
             }
         }
     }

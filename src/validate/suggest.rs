@@ -259,7 +259,14 @@ mod tests {
         for mangled in ["1.39877E+10", "1.38E+10", "4.30E+17", "1.3905701111e+10"] {
             assert!(excel_scientific(mangled), "{mangled}");
         }
-        for kept in ["13905701111", "0570-3012345", "E10", "FM-001", "1E+2", "1.5"] {
+        for kept in [
+            "13905701111",
+            "0570-3012345",
+            "E10",
+            "FM-001",
+            "1E+2",
+            "1.5",
+        ] {
             assert!(!excel_scientific(kept), "{kept}");
         }
     }
