@@ -429,3 +429,17 @@ pub fn build_sample(dir: &Path) -> PathBuf {
     assert!(status.success(), "building the sample site failed");
     out
 }
+
+/// The addresses of the main navigation of `html`, as written (relative to the page).
+pub fn nav_links(html: &str) -> Vec<String> {
+    let Some(start) = html.find("<nav aria-label=\"主导航\">") else {
+        return Vec::new();
+    };
+    let nav = &html[start..];
+    let nav = &nav[..nav.find("</nav>").unwrap_or(nav.len())];
+    nav.split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(str::to_string)
+        .collect()
+}
