@@ -221,6 +221,38 @@ fn a_missing_required_column_is_reported_once_at_the_header() {
 }
 
 #[test]
+fn a_date_exported_with_a_time_without_its_year_or_as_a_day_number_gets_the_date_to_write() {
+    let site = Site::basic();
+    site.write(
+        "content/visits.csv",
+        "日期,红管家,户数\n3月5日,FM-001,2\n2018/11/20 00:00,FM-001,2\n43424,FM-001,2\n",
+    );
+    fails_with(
+        &site,
+        &[
+            "content/visits.csv:2: 日期: \"3月5日\" 不是有效日期：少了年份，请写全，如 2025年3月5日",
+            "content/visits.csv:3: 日期: \"2018/11/20 00:00\" 不是有效日期：不要带时间，只写日期，如 2018-11-20",
+            "content/visits.csv:4: 日期: \"43424\" 不是有效日期：这是 Excel 存日期用的序号（即 2018-11-20），导出时这一列没有设成日期格式；请写作 2018-11-20，或在 Excel 里把这一列设为日期格式后重新导出",
+        ],
+    );
+}
+
+#[test]
+fn a_title_row_above_a_csv_header_is_named_as_such_once() {
+    let site = Site::basic();
+    site.write(
+        "content/visits.csv",
+        "2018年11月走访记录表,,\n日期,红管家,户数\n2018-11-20,FM-001,4\n",
+    );
+    fails_with(
+        &site,
+        &[
+            "content/visits.csv:1: 这一行没有一个认得的列名，不像表头（表头要写 日期、红管家、户数 等列名）。如果“2018年11月走访记录表”是表头上方的标题行，请把标题行删掉，让列名成为第一行",
+        ],
+    );
+}
+
+#[test]
 fn two_columns_for_one_field() {
     let site = Site::basic();
     site.write(

@@ -136,6 +136,31 @@ pub(crate) fn map_headers(
             }
         }
     }
+    if !columns.iter().any(|c| *c) && !unknown.is_empty() {
+        // No field at all: most likely a title row above the header, which Excel users
+        // add ("2018年3月走访记录表"). One message that says so, not one per column.
+        let names: Vec<&str> = specs
+            .iter()
+            .filter(|s| s.required)
+            .map(|s| s.alias)
+            .collect();
+        diags.push(
+            Diagnostic::error(
+                path,
+                line,
+                format!(
+                    "这一行没有一个认得的列名，不像表头（表头要写 {} 等列名）。如果“{}”是表头上方的标题行，请把标题行删掉，让列名成为第一行",
+                    names.join("、"),
+                    unknown[0]
+                ),
+            )
+            .at_column(first_unknown.and_then(cell)),
+        );
+        return HeaderMap {
+            column_field,
+            columns,
+        };
+    }
     if !unknown.is_empty() {
         let list: BTreeSet<&str> = unknown.into_iter().collect();
         let list: Vec<&str> = list.into_iter().collect();

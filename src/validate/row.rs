@@ -227,9 +227,10 @@ impl<'r, 'a> Row<'r, 'a> {
         if parsed.is_none() {
             let shown = value.display();
             let why = match &value {
-                RawValue::Text(s) => suggest::impossible_date(
-                    &suggest::fold_ascii(s.trim()).unwrap_or_else(|| s.trim().to_string()),
-                ),
+                RawValue::Text(s) => {
+                    let s = suggest::fold_ascii(s.trim()).unwrap_or_else(|| s.trim().to_string());
+                    suggest::impossible_date(&s).or_else(|| suggest::date_hint(&s))
+                }
                 _ => None,
             };
             let message = match why {

@@ -109,6 +109,38 @@ pub(crate) fn impossible_date(text: &str) -> Option<String> {
     None
 }
 
+/// What to write instead of a date the parser refused, when the text says what was meant:
+/// a date with a time of day (`2025/3/5 0:00`), a date without its year (`3月5日`), or the
+/// day number Excel stores a date as (`45721`), exported from a cell not formatted as a
+/// date.
+pub(crate) fn date_hint(text: &str) -> Option<String> {
+    let t = text.trim();
+    if let Some((day, time)) = t.split_once([' ', 'T'])
+        && time.contains(':')
+        && let Some(d) = super::values::parse_date(day)
+    {
+        return Some(format!("不要带时间，只写日期，如 {d}"));
+    }
+    if !t.contains('年')
+        && let Some((m, rest)) = t.split_once('月')
+        && rest.ends_with('日')
+        && !m.is_empty()
+        && m.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Some(format!("少了年份，请写全，如 2025年{t}"));
+    }
+    // Day numbers of 1990 to 2100, which no other date form looks like.
+    if let Ok(serial) = t.parse::<i64>()
+        && (32_874..=73_415).contains(&serial)
+        && let Some(d) = crate::model::Date::from_unix_days(serial - 25_569)
+    {
+        return Some(format!(
+            "这是 Excel 存日期用的序号（即 {d}），导出时这一列没有设成日期格式；请写作 {d}，或在 Excel 里把这一列设为日期格式后重新导出"
+        ));
+    }
+    None
+}
+
 /// A count written in Chinese numerals (`三`, `十二`, `两百零五`), as a number, so that the
 /// message can say which digits to write.
 fn chinese_count(text: &str) -> Option<u64> {
@@ -252,6 +284,27 @@ mod tests {
         assert_eq!(whole_hint("1.5"), "不能有小数，请写整数");
         assert_eq!(whole_hint("1,200"), "数字中间不要加逗号，如 1200");
         assert_eq!(whole_hint("若干"), "请写阿拉伯数字，如 3");
+    }
+
+    #[test]
+    fn a_refused_date_that_says_what_was_meant_gets_the_date_to_write() {
+        assert_eq!(
+            date_hint("2025/03/05 00:00").as_deref(),
+            Some("不要带时间，只写日期，如 2025-03-05")
+        );
+        assert_eq!(
+            date_hint("3月5日").as_deref(),
+            Some("少了年份，请写全，如 2025年3月5日")
+        );
+        assert_eq!(
+            date_hint("45721").as_deref(),
+            Some(
+                "这是 Excel 存日期用的序号（即 2025-03-05），导出时这一列没有设成日期格式；请写作 2025-03-05，或在 Excel 里把这一列设为日期格式后重新导出"
+            )
+        );
+        for other in ["上周", "12", "2025-13-01 0:00x"] {
+            assert_eq!(date_hint(other), None, "{other}");
+        }
     }
 
     #[test]
