@@ -62,6 +62,24 @@ fn a_phone_excel_wrote_in_scientific_notation_is_not_read_and_says_how_to_fix_it
 }
 
 #[test]
+fn a_phone_typed_into_the_buildings_column_is_refused_not_published() {
+    let site = Site::basic();
+    site.write(
+        "content/stewards.csv",
+        &STEWARDS_CSV.replace(
+            "FM-002,吴建英,坊门街社区,5幢,",
+            "FM-002,吴建英,坊门街社区,13905703333,",
+        ),
+    );
+    let out = site.build(&[]);
+    out.assert_code(1);
+    out.assert_line(
+        "content/stewards.csv:3: 联系楼幢: “13905703333”是手机号，不是楼幢号；楼幢写作 3幢、5幢，电话请填在“联系电话”列",
+    );
+    assert!(!site.path("public").exists());
+}
+
+#[test]
 fn unknown_ids_suggest_the_closest_and_names_stand_for_ids_when_unique() {
     let site = Site::basic();
     site.write(

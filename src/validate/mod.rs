@@ -351,6 +351,20 @@ impl Registry {
             .id_text(steward::COMMUNITY)
             .and_then(|c| self.community_ref(&mut row, steward::COMMUNITY, &c));
         let buildings = row.list(steward::BUILDINGS);
+        for b in &buildings {
+            // A phone typed one column too far left would be published as a building.
+            let (_, hidden) = crate::privacy::scrub(b);
+            if let Some(kind) = hidden.first() {
+                let phone = row.written(steward::PHONE);
+                row.error(
+                    steward::BUILDINGS,
+                    format!(
+                        "“{b}”是{}，不是楼幢号；楼幢写作 3幢、5幢，电话请填在“{phone}”列",
+                        kind.label()
+                    ),
+                );
+            }
+        }
         let membership = row.word(steward::MEMBERSHIP, MEMBERSHIP);
         let grid = row.free_text(steward::GRID);
         let workplace = row.free_text(steward::WORKPLACE);
