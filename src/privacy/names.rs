@@ -123,7 +123,6 @@ impl PublicTexts {
     }
 
     /// Every free text with the numbers masked in it.
-    #[allow(clippy::type_complexity)]
     fn free_with_numbers(
         &self,
     ) -> impl Iterator<Item = (&str, u32, Option<u32>, &str, &str, &[super::Hidden])> {
