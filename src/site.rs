@@ -233,16 +233,19 @@ impl Site {
         let figures = aggregator.finish();
         for (i, c) in registry.communities.iter().enumerate() {
             let covered = figures.community_buildings_covered[i];
-            if let (Some(total), Some((path, line))) =
+            if let (Some(total), Some((path, line, column))) =
                 (c.buildings, registry.community_origin(&c.id))
                 && u64::from(total) < covered
             {
-                diags.warning(
-                    path,
-                    line,
-                    format!(
-                        "楼幢数: 填的是 {total}，但红管家联系的楼幢有 {covered} 幢，覆盖率会超过 100%，请核对"
-                    ),
+                diags.push(
+                    crate::diagnostics::Diagnostic::warning(
+                        path,
+                        line,
+                        format!(
+                            "楼幢数: 填的是 {total}，但红管家联系的楼幢有 {covered} 幢，覆盖率会超过 100%，请核对"
+                        ),
+                    )
+                    .at_column(column),
                 );
             }
         }

@@ -483,3 +483,24 @@ fn a_count_in_chinese_numerals_is_answered_with_the_digits() {
         "content/台账.xlsx:走访记录!C2: 户数: \"十二\" 不是整数，请写阿拉伯数字，如 12",
     );
 }
+
+#[test]
+fn a_coverage_over_the_buildings_a_community_has_points_at_its_cell() {
+    let site = Site::basic();
+    site.remove("content/communities.csv");
+    let mut book = Workbook::new();
+    let rows: Vec<Vec<String>> = common::COMMUNITIES_CSV
+        .replace(
+            "fangmen,坊门街社区,社区党委,8,40,",
+            "fangmen,坊门街社区,社区党委,8,1,",
+        )
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    write_typed(add_sheet(&mut book, "社区"), &rows, 0);
+    book.save(site.path("content/台账.xlsx")).expect("save");
+    let out = site.build_ok();
+    out.assert_line(
+        "content/台账.xlsx:社区!E2: 警告：楼幢数: 填的是 1，但红管家联系的楼幢有 2 幢，覆盖率会超过 100%，请核对",
+    );
+}

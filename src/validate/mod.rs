@@ -87,6 +87,9 @@ pub(crate) struct Registry {
     pub stewards: Vec<Steward>,
     community_keys: HashMap<String, usize>,
     community_origin: HashMap<String, Origin>,
+    /// The sheet column of a community's 楼幢数 cell, when it comes from a workbook: the
+    /// coverage check, made once the figures are known, points at that cell.
+    buildings_cells: HashMap<String, u32>,
     steward_ids: HashMap<String, usize>,
     /// Stewards by name, for a name written where an id belongs.
     steward_names: HashMap<String, Vec<usize>>,
@@ -125,10 +128,15 @@ impl Registry {
     }
 
     /// Where a community was defined, for messages about it.
-    pub(crate) fn community_origin(&self, id: &str) -> Option<(&str, u32)> {
-        self.community_origin
-            .get(id)
-            .map(|o| (o.path.as_str(), o.line))
+    /// Where a community's record is, and on a sheet the column of its 楼幢数.
+    pub(crate) fn community_origin(&self, id: &str) -> Option<(&str, u32, Option<u32>)> {
+        self.community_origin.get(id).map(|o| {
+            (
+                o.path.as_str(),
+                o.line,
+                self.buildings_cells.get(id).copied(),
+            )
+        })
     }
 
     pub(crate) fn steward_index(&self, id: &str) -> Option<usize> {
@@ -266,6 +274,9 @@ impl Registry {
         let party_org = row.text(community::PARTY_ORG);
         let grids = row.whole(community::GRIDS, 0);
         let buildings = row.whole(community::BUILDINGS, 0);
+        if let (Some(id), Some(column)) = (&id, row.column_of(community::BUILDINGS)) {
+            self.buildings_cells.insert(id.clone(), column);
+        }
         let households = row.whole(community::HOUSEHOLDS, 0);
         let subdistrict = row
             .text(community::SUBDISTRICT)
