@@ -11,8 +11,9 @@ use crate::model::Date;
 use crate::scaffold;
 use crate::schema::{Field, Kind, case, community, meeting, steward};
 
-/// The word `init` writes wherever a name of the office's own belongs.
-const SOMEBODY: &str = "某某";
+/// What `init` writes wherever the office's own name belongs. Not 某某 alone: 王某某 is
+/// how a bulletin leaves a resident unnamed.
+const SOMEBODY: &str = "某某街道";
 
 /// The instructions `init` writes into the body of a bulletin or page, in brackets.
 pub(crate) const BODY_INSTRUCTIONS: &[&str] = &[
@@ -198,14 +199,14 @@ mod tests {
         let mut diags = Diagnostics::new();
         check_settings(
             "site.toml",
-            "title = \"某某街道\"\n# issuer = \"某某\"\nbase_url = \"/\"\nname = \"某某街道\"\n",
+            "title = \"某某街道\"\n# issuer = \"某某街道\"\nbase_url = \"/\"\nname = \"某某街道\"\ntext = \"王某某\"\n",
             &mut diags,
         );
         let shown: Vec<String> = diags.sorted().iter().map(ToString::to_string).collect();
         assert_eq!(
             shown,
             [
-                "site.toml:1: 警告：还留着 hongguanjia init 写的示例文字“某某”，会原样公开在网站上；请改成实际内容（这个文件里还有第 4 行）"
+                "site.toml:1: 警告：还留着 hongguanjia init 写的示例文字“某某街道”，会原样公开在网站上；请改成实际内容（这个文件里还有第 4 行）"
             ]
         );
     }
