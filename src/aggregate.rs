@@ -80,7 +80,8 @@ pub(crate) struct Figures {
     pub community_commended: Vec<u64>,
     /// Batches each steward was commended in, by batch index.
     pub steward_batches: Vec<Vec<usize>>,
-    /// The latest date of any record: the figures are "as of" this day.
+    /// The latest date of any record of work (commendations are not): the figures are
+    /// "as of" this day.
     pub as_of: Option<Date>,
 }
 
@@ -190,10 +191,10 @@ impl<'r> Aggregator<'r> {
 
     pub(crate) fn add_batches(&mut self, batches: &[Batch]) {
         let f = &mut self.figures;
+        // A batch's date is when the work was judged, not a day of work: the figures are
+        // as of the last record (a new site's example batch, dated the day of `init`,
+        // would otherwise date the office's own records).
         for (bi, batch) in batches.iter().enumerate() {
-            if let Some(date) = batch.date {
-                f.as_of = crate::validate::later(f.as_of, date);
-            }
             for &s in &batch.stewards {
                 if f.steward_batches[s].is_empty() {
                     f.commended += 1;

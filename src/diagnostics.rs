@@ -161,6 +161,22 @@ impl Diagnostics {
         self.items.len() - self.error_count()
     }
 
+    /// How many problems were noted so far: a mark for [`Diagnostics::place_from`].
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Places the problems noted since `first` in `column` of their line (a workbook's
+    /// cell), for checks that know the line of a text but not where it came from.
+    pub fn place_from(&mut self, first: usize, column: Option<u32>) {
+        if column.is_none() {
+            return;
+        }
+        for d in self.items.iter_mut().skip(first) {
+            d.column = column;
+        }
+    }
+
     /// Whether nothing was noted at all.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()

@@ -212,6 +212,25 @@ impl Leak {
     }
 }
 
+/// The matcher of private texts cannot be built: the build stops rather than scan for
+/// fewer values. The private values come from the whole records folder, not one file.
+fn unbuildable(why: impl std::fmt::Display) -> crate::diagnostics::Diagnostic {
+    crate::diagnostics::Diagnostic::error(
+        "content",
+        0,
+        format!(
+            "泄露检查无法建立（{why}），为了不漏查任何不公开的值，已停止构建，原有的输出保持不变"
+        ),
+    )
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Makes the next guards on this thread fail to build, to test that a build fails
+    /// closed (see `pipeline`'s tests).
+    pub(crate) static UNBUILDABLE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// The private values to look for, prepared once and used on every batch of output.
 pub(crate) struct Guard<'p> {
     texts: Vec<(&'p String, &'p PrivateOrigin)>,
@@ -277,19 +296,14 @@ impl<'p> Guard<'p> {
         let automaton = if texts.is_empty() {
             None
         } else {
+            #[cfg(test)]
+            if UNBUILDABLE.with(std::cell::Cell::get) {
+                return Err(unbuildable("测试中模拟的失败"));
+            }
             let built = AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
                 .build(texts.iter().map(|(v, _)| v.as_str()))
-                .map_err(|e| {
-                    // The private values come from the whole records folder, not one file.
-                    crate::diagnostics::Diagnostic::error(
-                        "content",
-                        0,
-                        format!(
-                            "泄露检查无法建立（{e}），为了不漏查任何不公开的值，已停止构建，原有的输出保持不变"
-                        ),
-                    )
-                })?;
+                .map_err(unbuildable)?;
             Some(built)
         };
         // A resident's name is public only as a public name or inside one (a steward

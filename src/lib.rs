@@ -33,6 +33,7 @@ pub(crate) mod aggregate;
 pub(crate) mod config;
 pub(crate) mod model;
 pub(crate) mod numbers;
+pub(crate) mod placeholders;
 pub(crate) mod render;
 pub(crate) mod rollup;
 pub(crate) mod schema;

@@ -205,3 +205,84 @@ pub fn check(root: &Path) -> Result<Rendered, BuildError> {
 pub fn build(root: &Path, output: &Path, force: bool) -> Result<Rendered, BuildError> {
     run(root, &mut write::Staging::new(output, force))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small site whose cases name a resident, so the guard has private texts to match.
+    fn small_site(root: &Path) {
+        let files = [
+            ("site.toml", "title = \"府山\"\nbase_url = \"/\"\n"),
+            ("content/communities.csv", "编号,名称\nfangmen,坊门街社区\n"),
+            (
+                "content/stewards.csv",
+                "编号,姓名,社区,联系楼幢,党员类别,联系电话\nFM-001,周明华,fangmen,3幢,在册,13905701111\n",
+            ),
+            (
+                "content/visits.csv",
+                "日期,红管家,户数\n2018-11-20,FM-001,4\n",
+            ),
+            (
+                "content/cases.csv",
+                "编号,日期,红管家,类别,事项,状态,居民\nC-1,2018-11-20,FM-001,停车,停车难,待办,钱桂兰\n",
+            ),
+        ];
+        for (rel, text) in files {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
+            std::fs::write(path, text).expect("write");
+        }
+    }
+
+    fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e
+                    .path()
+                    .strip_prefix(dir)
+                    .expect("inside")
+                    .display()
+                    .to_string();
+                (rel, std::fs::read(e.path()).expect("read"))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_guard_that_cannot_be_built_stops_the_build_and_writes_nothing() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (root, output) = (dir.path().join("site"), dir.path().join("public"));
+        small_site(&root);
+        assert!(build(&root, &output, false).is_ok(), "the site builds");
+        let before = tree(&output);
+        let entries = || std::fs::read_dir(dir.path()).expect("dir").count();
+        let entries_before = entries();
+
+        crate::guard::UNBUILDABLE.with(|f| f.set(true));
+        let result = build(&root, &output, false);
+        crate::guard::UNBUILDABLE.with(|f| f.set(false));
+
+        let Err(BuildError::Leak(diags)) = result else {
+            panic!("the build went on without its guard");
+        };
+        let shown: Vec<String> = diags.sorted().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "content: 泄露检查无法建立（测试中模拟的失败），为了不漏查任何不公开的值，已停止构建，原有的输出保持不变"
+            ]
+        );
+        assert_eq!(tree(&output), before, "the previous output changed");
+        assert_eq!(
+            entries(),
+            entries_before,
+            "a staging folder was left behind"
+        );
+    }
+}

@@ -25,6 +25,22 @@ pub const WORKBOOK: &str = "content/红管家台账.xlsx";
 /// The sheet of the workbook that explains each column.
 pub const INSTRUCTIONS: &str = "填写说明";
 
+/// The example steward's id every example record of a new site refers to.
+pub(crate) const EXAMPLE_STEWARD: &str = "SL-001";
+
+/// The example community's id.
+pub(crate) const EXAMPLE_COMMUNITY: &str = "shili";
+
+/// What to do about a reference to one of `init`'s examples that the office has replaced:
+/// the example rows that point at it are left over, not a typo to correct.
+pub(crate) fn example_hint(id: &str) -> &'static str {
+    if id == EXAMPLE_STEWARD || id == EXAMPLE_COMMUNITY {
+        "。这是 hongguanjia init 写的示例编号：引用它的示例行、示例表彰批次，请改成实际内容或整条删去"
+    } else {
+        ""
+    }
+}
+
 /// Rows of a new sheet that offer the drop-down lists.
 const LIST_ROWS: u32 = 5000;
 
@@ -78,7 +94,7 @@ pub(crate) fn example_row(kind: Kind, today: Date) -> Vec<String> {
             (subdistrict::COMMITTEE, "示例街道党工委".into()),
         ],
         Kind::Communities => vec![
-            (community::ID, "shili".into()),
+            (community::ID, EXAMPLE_COMMUNITY.into()),
             (community::NAME, "示例社区".into()),
             (community::PARTY_ORG, "社区党委".into()),
             (community::GRIDS, "6".into()),
@@ -86,9 +102,9 @@ pub(crate) fn example_row(kind: Kind, today: Date) -> Vec<String> {
             (community::HOUSEHOLDS, "1200".into()),
         ],
         Kind::Stewards => vec![
-            (steward::ID, "SL-001".into()),
+            (steward::ID, EXAMPLE_STEWARD.into()),
             (steward::NAME, "李红".into()),
-            (steward::COMMUNITY, "shili".into()),
+            (steward::COMMUNITY, EXAMPLE_COMMUNITY.into()),
             (steward::BUILDINGS, "1幢;2幢".into()),
             (steward::MEMBERSHIP, "在册".into()),
             (steward::GRID, "第一网格".into()),
@@ -102,7 +118,7 @@ pub(crate) fn example_row(kind: Kind, today: Date) -> Vec<String> {
         ],
         Kind::Visits => vec![
             (visit::DATE, day.clone()),
-            (visit::STEWARD, "SL-001".into()),
+            (visit::STEWARD, EXAMPLE_STEWARD.into()),
             (visit::HOUSEHOLDS, "3".into()),
             (visit::BUILDING, "1幢".into()),
             (visit::KIND, "敲门日".into()),
@@ -111,7 +127,7 @@ pub(crate) fn example_row(kind: Kind, today: Date) -> Vec<String> {
         Kind::Cases => vec![
             (case::ID, format!("{}-0001", today.year)),
             (case::DATE, day.clone()),
-            (case::STEWARD, "SL-001".into()),
+            (case::STEWARD, EXAMPLE_STEWARD.into()),
             (case::CATEGORY, "楼道堆物".into()),
             (case::SUMMARY, "1幢楼道堆放旧家具，已请住户搬走".into()),
             (case::STATUS, "已解决".into()),
@@ -121,14 +137,14 @@ pub(crate) fn example_row(kind: Kind, today: Date) -> Vec<String> {
         ],
         Kind::Errands => vec![
             (errand::DATE, day.clone()),
-            (errand::STEWARD, "SL-001".into()),
+            (errand::STEWARD, EXAMPLE_STEWARD.into()),
             (errand::CATEGORY, "代缴费用".into()),
             (errand::STATUS, "已办结".into()),
         ],
         Kind::Meetings => vec![
             (meeting::DATE, day),
-            (meeting::COMMUNITY, "shili".into()),
-            (meeting::ATTENDEES, "SL-001".into()),
+            (meeting::COMMUNITY, EXAMPLE_COMMUNITY.into()),
+            (meeting::ATTENDEES, EXAMPLE_STEWARD.into()),
             (meeting::TOPIC, "楼道堆物清理分工".into()),
         ],
     };
@@ -427,7 +443,7 @@ id = "{year}-1"
 title = "{year}年第一批优秀红管家"
 date = {today}
 issuer = "某某街道党工委"
-stewards = ["SL-001"]
+stewards = ["{steward}"]
 
 # 公示期满、作出表彰决定后，去掉下面几行行首的 # 并填写：
 # [batch.decision]
@@ -436,6 +452,7 @@ stewards = ["SL-001"]
 # text = "经公示无异议，街道党工委决定授予下列同志“优秀红管家”称号。"
 "#,
         year = today.year,
+        steward = EXAMPLE_STEWARD,
     )
 }
 

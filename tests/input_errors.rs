@@ -221,6 +221,38 @@ fn a_missing_required_column_is_reported_once_at_the_header() {
 }
 
 #[test]
+fn a_date_exported_with_a_time_without_its_year_or_as_a_day_number_gets_the_date_to_write() {
+    let site = Site::basic();
+    site.write(
+        "content/visits.csv",
+        "日期,红管家,户数\n3月5日,FM-001,2\n2018/11/20 00:00,FM-001,2\n43424,FM-001,2\n",
+    );
+    fails_with(
+        &site,
+        &[
+            "content/visits.csv:2: 日期: \"3月5日\" 不是有效日期：少了年份，请写全，如 2025年3月5日",
+            "content/visits.csv:3: 日期: \"2018/11/20 00:00\" 不是有效日期：不要带时间，只写日期，如 2018-11-20",
+            "content/visits.csv:4: 日期: \"43424\" 不是有效日期：这是 Excel 存日期用的序号（即 2018-11-20），导出时这一列没有设成日期格式；请写作 2018-11-20，或在 Excel 里把这一列设为日期格式后重新导出",
+        ],
+    );
+}
+
+#[test]
+fn a_title_row_above_a_csv_header_is_named_as_such_once() {
+    let site = Site::basic();
+    site.write(
+        "content/visits.csv",
+        "2018年11月走访记录表,,\n日期,红管家,户数\n2018-11-20,FM-001,4\n",
+    );
+    fails_with(
+        &site,
+        &[
+            "content/visits.csv:1: 这一行没有一个认得的列名，不像表头（表头要写 日期、红管家、户数 等列名）。如果“2018年11月走访记录表”是表头上方的标题行，请把标题行删掉，让列名成为第一行",
+        ],
+    );
+}
+
+#[test]
 fn two_columns_for_one_field() {
     let site = Site::basic();
     site.write(
@@ -511,11 +543,11 @@ fn numbers_that_are_not_whole_numbers() {
     fails_with(
         &site,
         &[
-            "content/communities.csv:2: 网格数: \"八\" 不是整数",
-            "content/visits/2018-11.csv:3: Households: \"三\" 不是整数",
+            "content/communities.csv:2: 网格数: \"八\" 不是整数，请写阿拉伯数字，如 8",
+            "content/visits/2018-11.csv:3: Households: \"三\" 不是整数，请写阿拉伯数字，如 3",
             "content/visits/2018-11.csv:4: Households: \"0\" 应不小于 1",
-            "content/visits/2018-12.toml:4: 户数: \"三\" 不是整数",
-            "content/visits/2018-12.toml:9: households: \"1.5\" 不是整数",
+            "content/visits/2018-12.toml:4: 户数: \"三\" 不是整数，请写阿拉伯数字，如 3",
+            "content/visits/2018-12.toml:9: households: \"1.5\" 不是整数，不能有小数，请写整数",
         ],
     );
 }
@@ -812,7 +844,7 @@ fn lines_are_the_editor_lines_with_crlf_and_multi_line_fields() {
         &site,
         &[
             "content/cases.toml:8: status: \"已办\" 不是有效的取值（应为 待办、办理中、已转办、已解决 或 已反馈）",
-            "content/visits.csv:6: 户数: \"三\" 不是整数",
+            "content/visits.csv:6: 户数: \"三\" 不是整数，请写阿拉伯数字，如 3",
         ],
     );
 }
@@ -876,7 +908,7 @@ fn every_error_of_a_site_is_reported_in_one_run() {
         "content/stewards.csv:3: 党员类别: \"预备党员\" 不是有效的取值（应为 在册、在职 或 两新）",
         "content/stewards.csv:4: 编号: \"FM-001\" 重复，已在第 2 行出现",
         "content/visits.csv:2: 日期: \"2018-13-20\" 不是有效日期：没有13月，月份应为 1 到 12",
-        "content/visits.csv:4: 户数: \"三\" 不是整数",
+        "content/visits.csv:4: 户数: \"三\" 不是整数，请写阿拉伯数字，如 3",
         "content/visits.csv:4: 红管家: \"FM-009\" 不是已登记的红管家编号",
         "site.toml:1: 缺少必填设置 title（站点名称）",
     ];
@@ -897,7 +929,7 @@ fn warnings_are_counted_beside_errors() {
         out.err_lines(),
         [
             "content/visits.csv:1: 警告：未知的列“微信号”，已忽略且不会公开",
-            "content/visits.csv:2: 户数: \"三\" 不是整数",
+            "content/visits.csv:2: 户数: \"三\" 不是整数，请写阿拉伯数字，如 3",
             &summary_line(1, 1),
         ]
     );

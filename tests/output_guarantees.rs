@@ -93,7 +93,7 @@ fn a_failed_build_leaves_the_previous_output_byte_for_byte() {
     );
     let out = site.build(&[]);
     out.assert_code(1);
-    out.assert_line("content/visits.csv:3: 户数: \"五\" 不是整数");
+    out.assert_line("content/visits.csv:3: 户数: \"五\" 不是整数，请写阿拉伯数字，如 5");
     assert_eq!(tree(&site.path("public")), before);
     assert_eq!(
         names_in(site.root()),

@@ -219,6 +219,11 @@ fn a_rollup_has_no_records_of_its_own_and_its_output_is_the_same_every_time() {
     assert!(first.contains_key("index.html"));
     assert!(first.contains_key("data/members.csv"));
     assert!(!first.contains_key("communities/index.html"));
+    let home = String::from_utf8(first["index.html"].clone()).expect("utf-8");
+    for link in common::nav_links(&home) {
+        let file = link.split('#').next().unwrap_or(&link);
+        assert!(first.contains_key(file), "the navigation links to {link}");
+    }
 }
 
 #[test]

@@ -151,6 +151,18 @@ fn home_page_shows_the_headline_figures() {
 }
 
 #[test]
+fn every_link_of_the_navigation_leads_to_a_page_of_the_site() {
+    let root = built();
+    let links = common::nav_links(&read("communities/index.html"));
+    assert_eq!(links.len(), 6, "{links:?}");
+    for link in links {
+        let rel = link.strip_prefix("../").expect("relative to the page");
+        let file = rel.split('#').next().unwrap_or(rel);
+        assert!(root.join(file).is_file(), "the navigation links to {link}");
+    }
+}
+
+#[test]
 fn every_page_kind_exists() {
     let root = built();
     for rel in common::SAMPLE_PAGE_KINDS.iter().copied().chain([

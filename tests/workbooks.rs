@@ -272,7 +272,7 @@ fn cell_problems_are_reported_at_sheet_and_cell() {
     });
     let out = site.build(&[]);
     out.assert_code(1);
-    out.assert_line("content/台账.xlsx:走访记录!C3: 户数: \"三\" 不是整数");
+    out.assert_line("content/台账.xlsx:走访记录!C3: 户数: \"三\" 不是整数，请写阿拉伯数字，如 3");
     out.assert_line(
         "content/台账.xlsx:走访记录!C4: 户数: 单元格是错误值 #N/A（多半是公式出错），请改正公式或直接填入内容",
     );
@@ -410,4 +410,97 @@ fn a_workbook_may_be_named_for_its_kind_in_chinese() {
     let out = site.build_ok();
     assert_eq!(out.stderr, "");
     assert_eq!(read_summary(&site.path("public")), csv);
+}
+
+/// A basic site whose cases are a sheet of `content/台账.xlsx`, `rows` as typed.
+fn cases_sheet(rows: &str) -> Site {
+    let site = Site::basic();
+    site.remove("content/cases.csv");
+    let mut book = Workbook::new();
+    let rows: Vec<Vec<String>> = rows
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    write_typed(add_sheet(&mut book, "民情事项"), &rows, 0);
+    book.save(site.path("content/台账.xlsx")).expect("save");
+    site
+}
+
+#[test]
+fn warnings_about_a_cell_name_its_column_too() {
+    let site = cases_sheet(
+        "编号,日期,红管家,类别,事项,状态,办结日期,居民,门牌号\n\
+         C-001,2018-11-20,ＦＭ－００１,停车,请回电13905709999,已转办,2018-11-22,钱桂兰,3-201\n\
+         C-002,2018-11-21,周明华,停车,钱桂兰家门口堆物,待办,,,\n",
+    );
+    let out = site.build_ok();
+    let sheet = "content/台账.xlsx:民情事项";
+    out.assert_line(&format!(
+        "{sheet}!I1: 警告：未知的列“门牌号”，已忽略且不会公开"
+    ));
+    out.assert_line(&format!(
+        "{sheet}!C2: 警告：红管家: “ＦＭ－００１”里有全角字符，已按“FM-001”读取；请用半角（英文输入法）输入"
+    ));
+    out.assert_line(&format!(
+        "{sheet}!G2: 警告：办结日期: 状态是“已转办”，还没有解决，填写的 2018-11-22 不会公开；如果已经解决，请把状态改为“已解决”"
+    ));
+    out.assert_line(&format!(
+        "{sheet}!C3: 警告：红管家: “周明华”是红管家的姓名，已按其编号 FM-001 读取；这里应写编号，请改为 FM-001"
+    ));
+    // Free texts are checked once every name is known, and still name their cell.
+    let free: Vec<&str> = out
+        .err_lines()
+        .into_iter()
+        .filter(|l| l.contains("事项:"))
+        .collect();
+    assert_eq!(free.len(), 2, "{}", out.stderr);
+    assert!(
+        free[0].starts_with(&format!("{sheet}!E2: 警告：事项: ")),
+        "{free:?}"
+    );
+    assert!(
+        free[1].starts_with(&format!("{sheet}!E3: 警告：事项: ")),
+        "{free:?}"
+    );
+    for line in out.err_lines() {
+        assert!(
+            !line.starts_with(&format!("{sheet}:")),
+            "a sheet's warning without its cell: {line}"
+        );
+    }
+}
+
+#[test]
+fn a_count_in_chinese_numerals_is_answered_with_the_digits() {
+    let site = visits_sheet(|s| {
+        s.write_string(1, 0, "2018-11-21").expect("w");
+        s.write_string(1, 1, "FM-002").expect("w");
+        s.write_string(1, 2, "十二").expect("w");
+    });
+    let out = site.build(&[]);
+    out.assert_code(1);
+    out.assert_line(
+        "content/台账.xlsx:走访记录!C2: 户数: \"十二\" 不是整数，请写阿拉伯数字，如 12",
+    );
+}
+
+#[test]
+fn a_coverage_over_the_buildings_a_community_has_points_at_its_cell() {
+    let site = Site::basic();
+    site.remove("content/communities.csv");
+    let mut book = Workbook::new();
+    let rows: Vec<Vec<String>> = common::COMMUNITIES_CSV
+        .replace(
+            "fangmen,坊门街社区,社区党委,8,40,",
+            "fangmen,坊门街社区,社区党委,8,1,",
+        )
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    write_typed(add_sheet(&mut book, "社区"), &rows, 0);
+    book.save(site.path("content/台账.xlsx")).expect("save");
+    let out = site.build_ok();
+    out.assert_line(
+        "content/台账.xlsx:社区!E2: 警告：楼幢数: 填的是 1，但红管家联系的楼幢有 2 幢，覆盖率会超过 100%，请核对",
+    );
 }

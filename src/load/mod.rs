@@ -104,6 +104,7 @@ pub(crate) fn map_headers(
     let mut columns = vec![false; specs.len()];
     let mut unknown = Vec::new();
     let mut seen: Vec<Option<&str>> = vec![None; specs.len()];
+    let mut first_unknown = None;
     for (n, header) in headers.iter().enumerate() {
         match kind.lookup(header) {
             Some(i) => {
@@ -129,18 +130,48 @@ pub(crate) fn map_headers(
             None => {
                 if !header.is_empty() {
                     unknown.push(header.as_str());
+                    first_unknown.get_or_insert(n);
                 }
                 column_field.push(None);
             }
         }
     }
+    if !columns.iter().any(|c| *c) && !unknown.is_empty() {
+        // No field at all: most likely a title row above the header, which Excel users
+        // add ("2018年3月走访记录表"). One message that says so, not one per column.
+        let names: Vec<&str> = specs
+            .iter()
+            .filter(|s| s.required)
+            .map(|s| s.alias)
+            .collect();
+        diags.push(
+            Diagnostic::error(
+                path,
+                line,
+                format!(
+                    "这一行没有一个认得的列名，不像表头（表头要写 {} 等列名）。如果“{}”是表头上方的标题行，请把标题行删掉，让列名成为第一行",
+                    names.join("、"),
+                    unknown[0]
+                ),
+            )
+            .at_column(first_unknown.and_then(cell)),
+        );
+        return HeaderMap {
+            column_field,
+            columns,
+        };
+    }
     if !unknown.is_empty() {
         let list: BTreeSet<&str> = unknown.into_iter().collect();
         let list: Vec<&str> = list.into_iter().collect();
-        diags.warning(
-            path,
-            line,
-            format!("未知的列“{}”，已忽略且不会公开", list.join("”“")),
+        // On a sheet, the cell of the first such header: one warning for them all.
+        diags.push(
+            Diagnostic::warning(
+                path,
+                line,
+                format!("未知的列“{}”，已忽略且不会公开", list.join("”“")),
+            )
+            .at_column(first_unknown.and_then(cell)),
         );
     }
     for (i, spec) in specs.iter().enumerate() {

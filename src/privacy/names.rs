@@ -43,6 +43,8 @@ pub(crate) struct PublicTexts {
 struct FreeText {
     path: u32,
     line: u32,
+    /// The cell's column, when the text comes from a workbook.
+    column: Option<u32>,
     field: u32,
     /// As typed, numbers already masked: never a phone or ID number.
     text: String,
@@ -112,6 +114,7 @@ impl PublicTexts {
             self.free.push(FreeText {
                 path,
                 line: f.line,
+                column: f.column,
                 field,
                 text,
                 hidden,
@@ -120,11 +123,14 @@ impl PublicTexts {
     }
 
     /// Every free text with the numbers masked in it.
-    fn free_with_numbers(&self) -> impl Iterator<Item = (&str, u32, &str, &str, &[super::Hidden])> {
+    fn free_with_numbers(
+        &self,
+    ) -> impl Iterator<Item = (&str, u32, Option<u32>, &str, &str, &[super::Hidden])> {
         self.free.iter().map(|f| {
             (
                 self.strings[f.path as usize].as_str(),
                 f.line,
+                f.column,
                 self.strings[f.field as usize].as_str(),
                 f.text.as_str(),
                 f.hidden.as_slice(),
@@ -359,12 +365,15 @@ impl Names {
     /// The numbers masked in them are warned about here too, rather than as they were
     /// read, so that the warning shows the text with every name masked as well.
     pub(crate) fn check_records(&self, texts: &PublicTexts, diags: &mut Diagnostics) {
-        for (path, line, field, text, hidden) in texts.free_with_numbers() {
+        for (path, line, column, field, text, hidden) in texts.free_with_numbers() {
+            // Warnings about a workbook's cell name the cell, not only its row.
+            let first = diags.len();
             let masked = self.check(diags, (path, line), field, text, false);
             if !hidden.is_empty() {
                 let warning = super::privacy_warning(field, hidden, &masked);
                 diags.warning(path, line, warning);
             }
+            diags.place_from(first, column);
         }
     }
 

@@ -47,35 +47,23 @@ struct SiteGlobals<'a> {
     police_url: &'static str,
     build_date: Option<String>,
     /// Free pages, for the navigation.
-    pages: Vec<NavLink>,
+    pages: Vec<routes::NavLink>,
     /// A roll-up site: no communities, cases or feeds of its own.
     rollup: bool,
 }
 
-#[derive(Serialize)]
-struct NavLink {
-    title: String,
-    url: String,
-}
-
 /// Every page's shared data: site settings and the headline figures, serialized once.
 pub(crate) fn globals(site: &Site, summary: &data::Summary) -> Context {
-    let pages = site
-        .pages
-        .iter()
-        .map(|p| NavLink {
-            title: p.title.clone(),
-            url: routes::free_page(&p.slug),
-        })
-        .collect();
+    let pages = routes::free_pages(site).collect();
     let mut context = site_globals(&site.config, pages, false);
+    context.insert("nav", &routes::nav(site));
     context.insert("stats", summary);
     context.insert("has_bulletins", &!site.bulletins.is_empty());
     context
 }
 
 /// The `site` global, the same for a site and a roll-up.
-fn site_globals(config: &config::SiteConfig, pages: Vec<NavLink>, rollup: bool) -> Context {
+fn site_globals(config: &config::SiteConfig, pages: Vec<routes::NavLink>, rollup: bool) -> Context {
     let globals = SiteGlobals {
         title: &config.title,
         base_url: config.base_url_slash(),
@@ -92,6 +80,7 @@ fn site_globals(config: &config::SiteConfig, pages: Vec<NavLink>, rollup: bool) 
     };
     let mut context = Context::new();
     context.insert("site", &globals);
+    context.insert("search_url", routes::SEARCH);
     // The print kit renders the public bulletin template too, without the site's navigation.
     context.insert("kit", &false);
     context

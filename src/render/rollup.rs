@@ -81,6 +81,7 @@ pub(crate) fn globals(rollup: &Rollup) -> Context {
     let mut context = super::site_globals(&rollup.config, Vec::new(), true);
     context.insert("stats", &stats(&rollup.total));
     context.insert("has_bulletins", &false);
+    context.insert("nav", &routes::rollup_nav());
     context
 }
 
@@ -259,7 +260,7 @@ pub(crate) fn files(
                 bytes: json,
             },
             csv_file(
-                "data/members.csv",
+                routes::MEMBERS_CSV,
                 &[
                     "名称",
                     "层级",

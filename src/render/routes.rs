@@ -68,15 +68,15 @@ impl Page {
     pub(crate) fn path(&self, site: &Site) -> String {
         match self {
             Page::Home => HOME.to_string(),
-            Page::Communities => "communities/index.html".to_string(),
+            Page::Communities => COMMUNITIES.to_string(),
             Page::Subdistrict(i) => subdistrict(&subdistrict_ids(&site.registry.subdistricts)[*i]),
             Page::Asset(path) => (*path).to_string(),
             Page::Community(c) => community(&site.registry.communities[c.0].id),
             Page::Steward(s) => steward(&site.registry.stewards[s.0].id),
             Page::CaseList { category, page } => case_list(site, category.as_deref(), *page),
-            Page::Commendations => "commendations/index.html".to_string(),
+            Page::Commendations => COMMENDATIONS.to_string(),
             Page::Commendation(b) => commendation(&site.batches[*b].id),
-            Page::Bulletins => "bulletins/index.html".to_string(),
+            Page::Bulletins => BULLETINS.to_string(),
             Page::Bulletin(b) => bulletin(&site.bulletins[*b].slug),
             Page::Free(p) => free_page(&site.pages[*p].slug),
             Page::Sitemap => "sitemap.xml".to_string(),
@@ -84,7 +84,7 @@ impl Page {
             Page::Robots => "robots.txt".to_string(),
             Page::NotFound => NOT_FOUND.to_string(),
             Page::OldCaseList { category, page } => old_case_list(category, *page),
-            Page::Search => "search/index.html".to_string(),
+            Page::Search => SEARCH.to_string(),
         }
     }
 
@@ -120,6 +120,67 @@ impl Page {
 
 /// The home page.
 pub(crate) const HOME: &str = "index.html";
+/// The list of communities.
+pub(crate) const COMMUNITIES: &str = "communities/index.html";
+/// The list of commendation batches.
+pub(crate) const COMMENDATIONS: &str = "commendations/index.html";
+/// The list of bulletins.
+pub(crate) const BULLETINS: &str = "bulletins/index.html";
+/// 查找我的红管家, where every page's search box sends its query.
+pub(crate) const SEARCH: &str = "search/index.html";
+/// A roll-up's comparison of its members, for spreadsheets.
+pub(crate) const MEMBERS_CSV: &str = "data/members.csv";
+/// The members' table on a roll-up's home page.
+const MEMBERS_TABLE: &str = "index.html#members-title";
+
+/// A link of the main navigation, relative to the site's root.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct NavLink {
+    pub(crate) title: String,
+    pub(crate) url: String,
+}
+
+fn link(title: &str, url: impl Into<String>) -> NavLink {
+    NavLink {
+        title: title.to_string(),
+        url: url.into(),
+    }
+}
+
+/// A site's main navigation: the overview, its lists (commendations and bulletins when it
+/// has any), then its free pages.
+pub(crate) fn nav(site: &Site) -> Vec<NavLink> {
+    let mut links = vec![
+        link("概况", HOME),
+        link("社区", COMMUNITIES),
+        link("民情办理", case_list(site, None, 1)),
+    ];
+    if site.figures.commended > 0 {
+        links.push(link("优秀红管家", COMMENDATIONS));
+    }
+    if !site.bulletins.is_empty() {
+        links.push(link("简报", BULLETINS));
+    }
+    links.extend(free_pages(site));
+    links
+}
+
+/// The free pages, in the navigation's order.
+pub(crate) fn free_pages(site: &Site) -> impl Iterator<Item = NavLink> + '_ {
+    site.pages
+        .iter()
+        .map(|p| link(&p.title, free_page(&p.slug)))
+}
+
+/// A roll-up's main navigation: it has no communities or cases of its own.
+pub(crate) fn rollup_nav() -> Vec<NavLink> {
+    vec![
+        link("概况", HOME),
+        link("各成员", MEMBERS_TABLE),
+        link("数据下载", MEMBERS_CSV),
+    ]
+}
+
 /// The page served at any missing address.
 pub(crate) const NOT_FOUND: &str = "404.html";
 /// What a site publishes for the level above ([`crate::summary`]).

@@ -87,6 +87,9 @@ pub(crate) struct Registry {
     pub stewards: Vec<Steward>,
     community_keys: HashMap<String, usize>,
     community_origin: HashMap<String, Origin>,
+    /// The sheet column of a community's 楼幢数 cell, when it comes from a workbook: the
+    /// coverage check, made once the figures are known, points at that cell.
+    buildings_cells: HashMap<String, u32>,
     steward_ids: HashMap<String, usize>,
     /// Stewards by name, for a name written where an id belongs.
     steward_names: HashMap<String, Vec<usize>>,
@@ -125,10 +128,15 @@ impl Registry {
     }
 
     /// Where a community was defined, for messages about it.
-    pub(crate) fn community_origin(&self, id: &str) -> Option<(&str, u32)> {
-        self.community_origin
-            .get(id)
-            .map(|o| (o.path.as_str(), o.line))
+    /// Where a community's record is, and on a sheet the column of its 楼幢数.
+    pub(crate) fn community_origin(&self, id: &str) -> Option<(&str, u32, Option<u32>)> {
+        self.community_origin.get(id).map(|o| {
+            (
+                o.path.as_str(),
+                o.line,
+                self.buildings_cells.get(id).copied(),
+            )
+        })
     }
 
     pub(crate) fn steward_index(&self, id: &str) -> Option<usize> {
@@ -266,6 +274,9 @@ impl Registry {
         let party_org = row.text(community::PARTY_ORG);
         let grids = row.whole(community::GRIDS, 0);
         let buildings = row.whole(community::BUILDINGS, 0);
+        if let (Some(id), Some(column)) = (&id, row.column_of(community::BUILDINGS)) {
+            self.buildings_cells.insert(id.clone(), column);
+        }
         let households = row.whole(community::HOUSEHOLDS, 0);
         let subdistrict = row
             .text(community::SUBDISTRICT)
@@ -351,6 +362,20 @@ impl Registry {
             .id_text(steward::COMMUNITY)
             .and_then(|c| self.community_ref(&mut row, steward::COMMUNITY, &c));
         let buildings = row.list(steward::BUILDINGS);
+        for b in &buildings {
+            // A phone typed one column too far left would be published as a building.
+            let (_, hidden) = crate::privacy::scrub(b);
+            if let Some(kind) = hidden.first() {
+                let phone = row.written(steward::PHONE);
+                row.error(
+                    steward::BUILDINGS,
+                    format!(
+                        "“{b}”是{}，不是楼幢号；楼幢写作 3幢、5幢，电话请填在“{phone}”列",
+                        kind.label()
+                    ),
+                );
+            }
+        }
         let membership = row.word(steward::MEMBERSHIP, MEMBERSHIP);
         let grid = row.free_text(steward::GRID);
         let workplace = row.free_text(steward::WORKPLACE);
@@ -359,14 +384,17 @@ impl Registry {
             if (1900..=2100).contains(&y) {
                 u16::try_from(y).ok()
             } else {
-                row.error(steward::BIRTH_YEAR, format!("\"{y}\" 不是四位数的出生年份"));
+                row.error(
+                    steward::BIRTH_YEAR,
+                    format!("\"{y}\" 不是四位数的出生年份，请写完整的年份，如 1958"),
+                );
                 None
             }
         });
         let specialty = row.free_text(steward::SPECIALTY);
         let teams = row.list(steward::TEAMS);
         let joined = row.date(steward::JOINED);
-        let phone = row.text(steward::PHONE);
+        let phone = row.digits_text(steward::PHONE);
         let public = row.yes_no(steward::PUBLIC).unwrap_or(true);
         let phone_on_board = row.yes_no(steward::PHONE_ON_BOARD).unwrap_or(true);
 
@@ -477,7 +505,11 @@ impl Registry {
                     format!("，是不是 {}（{}）？", c.id, c.name)
                 })
                 .unwrap_or_default();
-            row.error(field, format!("\"{key}\" 不是已登记的社区编号或名称{hint}"));
+            let example = crate::scaffold::example_hint(key);
+            row.error(
+                field,
+                format!("\"{key}\" 不是已登记的社区编号或名称{hint}{example}"),
+            );
         }
         found
     }
@@ -541,6 +573,8 @@ impl Registry {
             None
         };
         let building = row.free_text(case::BUILDING);
+        // Private and not kept, but a number Excel mangled is lost from the register.
+        row.mangled_by_excel(case::PHONE);
         let channel = if row.text_present(case::CHANNEL) {
             row.word(case::CHANNEL, CHANNEL)
         } else {
@@ -561,14 +595,11 @@ impl Registry {
         let resolved = match (status, resolved) {
             (Some(s), Some(done)) if s != CaseStatus::Resolved => {
                 // Published as if resolved, the date would contradict the status.
-                let line = row.line_of(case::RESOLVED);
-                let written = row.written(case::RESOLVED);
                 let status_written = row.written(case::STATUS);
-                row.diags.warning(
-                    rec.path,
-                    line,
+                row.warning(
+                    case::RESOLVED,
                     format!(
-                        "{written}: 状态是“{}”，还没有解决，填写的 {done} 不会公开；如果已经解决，请把{status_written}改为“已解决”",
+                        "状态是“{}”，还没有解决，填写的 {done} 不会公开；如果已经解决，请把{status_written}改为“已解决”",
                         s.label()
                     ),
                 );
@@ -681,7 +712,8 @@ impl StewardLookup<'_> {
                 let hint = near
                     .map(|s| format!("，是不是 {}（{}）？", s.id, s.name))
                     .unwrap_or_default();
-                Err(format!("\"{id}\" 不是已登记的红管家编号{hint}"))
+                let example = crate::scaffold::example_hint(id);
+                Err(format!("\"{id}\" 不是已登记的红管家编号{hint}{example}"))
             }
         }
     }

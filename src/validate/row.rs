@@ -77,10 +77,13 @@ impl<'r, 'a> Row<'r, 'a> {
     pub(crate) fn warning(&mut self, field: Field, message: impl AsRef<str>) {
         let line = self.line_of(field);
         let written = self.written(field);
-        self.diags.warning(
-            self.rec.path,
-            line,
-            format!("{written}: {}", message.as_ref()),
+        self.diags.push(
+            Diagnostic::warning(
+                self.rec.path,
+                line,
+                format!("{written}: {}", message.as_ref()),
+            )
+            .at_column(self.column_of(field)),
         );
     }
 
@@ -189,14 +192,9 @@ impl<'r, 'a> Row<'r, 'a> {
         let Some(folded) = suggest::fold_ascii(&text) else {
             return text;
         };
-        let line = self.line_of(field);
-        let written = self.written(field);
-        self.diags.warning(
-            self.rec.path,
-            line,
-            format!(
-                "{written}: “{text}”里有全角字符，已按“{folded}”读取；请用半角（英文输入法）输入"
-            ),
+        self.warning(
+            field,
+            format!("“{text}”里有全角字符，已按“{folded}”读取；请用半角（英文输入法）输入"),
         );
         folded
     }
@@ -229,9 +227,10 @@ impl<'r, 'a> Row<'r, 'a> {
         if parsed.is_none() {
             let shown = value.display();
             let why = match &value {
-                RawValue::Text(s) => suggest::impossible_date(
-                    &suggest::fold_ascii(s.trim()).unwrap_or_else(|| s.trim().to_string()),
-                ),
+                RawValue::Text(s) => {
+                    let s = suggest::fold_ascii(s.trim()).unwrap_or_else(|| s.trim().to_string());
+                    suggest::impossible_date(&s).or_else(|| suggest::date_hint(&s))
+                }
                 _ => None,
             };
             let message = match why {
@@ -278,10 +277,38 @@ impl<'r, 'a> Row<'r, 'a> {
                 None
             }
             None => {
-                self.error(field, format!("\"{}\" 不是整数", value.display()));
+                let shown = value.display();
+                let hint = suggest::whole_hint(&shown);
+                self.error(field, format!("\"{shown}\" 不是整数，{hint}"));
                 None
             }
         }
+    }
+
+    /// A phone or id number that must keep every digit: one that Excel wrote in
+    /// scientific notation (`1.39877E+10`) has lost its last digits, which cannot be
+    /// read back; it is dropped, with a warning that says how to get it right.
+    pub(crate) fn digits_text(&mut self, field: Field) -> Option<String> {
+        let text = self.text(field)?;
+        (!self.mangled_by_excel(field)).then_some(text)
+    }
+
+    /// Warns when `field` holds a number Excel wrote in scientific notation.
+    pub(crate) fn mangled_by_excel(&mut self, field: Field) -> bool {
+        let Some(RawValue::Text(text)) = self.value(field) else {
+            return false;
+        };
+        if !suggest::excel_scientific(text) {
+            return false;
+        }
+        let text = text.trim().to_string();
+        self.warning(
+            field,
+            format!(
+                "“{text}”是 Excel 把长数字显示成科学计数法后存下的，末尾几位已经丢失，这个号码未读取；请在 Excel 里把这一列设为“文本”格式，重新输入号码后再保存或导出"
+            ),
+        );
+        true
     }
 
     /// A list cell (`3幢;5幢`) or a TOML array of strings.

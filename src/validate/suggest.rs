@@ -109,6 +109,111 @@ pub(crate) fn impossible_date(text: &str) -> Option<String> {
     None
 }
 
+/// What to write instead of a date the parser refused, when the text says what was meant:
+/// a date with a time of day (`2025/3/5 0:00`), a date without its year (`3月5日`), or the
+/// day number Excel stores a date as (`45721`), exported from a cell not formatted as a
+/// date.
+pub(crate) fn date_hint(text: &str) -> Option<String> {
+    let t = text.trim();
+    if let Some((day, time)) = t.split_once([' ', 'T'])
+        && time.contains(':')
+        && let Some(d) = super::values::parse_date(day)
+    {
+        return Some(format!("不要带时间，只写日期，如 {d}"));
+    }
+    if !t.contains('年')
+        && let Some((m, rest)) = t.split_once('月')
+        && rest.ends_with('日')
+        && !m.is_empty()
+        && m.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Some(format!("少了年份，请写全，如 2025年{t}"));
+    }
+    // Day numbers of 1990 to 2100, which no other date form looks like.
+    if let Ok(serial) = t.parse::<i64>()
+        && (32_874..=73_415).contains(&serial)
+        && let Some(d) = crate::model::Date::from_unix_days(serial - 25_569)
+    {
+        return Some(format!(
+            "这是 Excel 存日期用的序号（即 {d}），导出时这一列没有设成日期格式；请写作 {d}，或在 Excel 里把这一列设为日期格式后重新导出"
+        ));
+    }
+    None
+}
+
+/// A count written in Chinese numerals (`三`, `十二`, `两百零五`), as a number, so that the
+/// message can say which digits to write.
+fn chinese_count(text: &str) -> Option<u64> {
+    let digit = |c: char| "零一二三四五六七八九".chars().position(|d| d == c);
+    let (mut total, mut current) = (0u64, None::<u64>);
+    let mut any = false;
+    for c in text.chars() {
+        any = true;
+        if let Some(d) = digit(c).or((c == '两').then_some(2)) {
+            current = Some(d as u64);
+            continue;
+        }
+        let unit = match c {
+            '十' => 10,
+            '百' => 100,
+            '千' => 1000,
+            _ => return None,
+        };
+        total += current.unwrap_or(1) * unit;
+        current = None;
+    }
+    any.then(|| total + current.unwrap_or(0))
+}
+
+/// What to write instead of `text` where a whole number belongs: `三` → `3`, `3户` → `3`,
+/// `12.0` → `12`; a general example otherwise.
+pub(crate) fn whole_hint(text: &str) -> String {
+    let t = text.trim();
+    if let Some(n) = chinese_count(t) {
+        return format!("请写阿拉伯数字，如 {n}");
+    }
+    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+    if let Some((whole, fraction)) = t.split_once('.')
+        && !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b == b'0')
+    {
+        return format!("请只写整数，如 {whole}");
+    }
+    if let Some((whole, fraction)) = t.split_once('.')
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+    {
+        return "不能有小数，请写整数".to_string();
+    }
+    if t.contains(',') && t.bytes().all(|b| b.is_ascii_digit() || b == b',') {
+        return format!("数字中间不要加逗号，如 {digits}");
+    }
+    if !digits.is_empty() && t.starts_with(|c: char| c.is_ascii_digit()) {
+        let lead: String = t.chars().take_while(char::is_ascii_digit).collect();
+        return format!("只写数字，不带单位或文字，如 {lead}");
+    }
+    "请写阿拉伯数字，如 3".to_string()
+}
+
+/// Whether `text` is a long number as Excel shows it in scientific notation
+/// (`1.39877E+10`): what a CSV export keeps of a phone or id typed into a number cell,
+/// its last digits already lost.
+pub(crate) fn excel_scientific(text: &str) -> bool {
+    let t = text.trim();
+    let Some((mantissa, exponent)) = t.split_once(['E', 'e']) else {
+        return false;
+    };
+    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+        && !exponent.is_empty()
+        && exponent.bytes().all(|b| b.is_ascii_digit())
+        && exponent.parse::<u32>().is_ok_and(|e| e >= 5)
+}
+
 /// Chinese names people give the sheets of each kind, most specific first.
 const CHINESE_NAMES: &[(&str, &str)] = &[
     ("红管家名册", "stewards"),
@@ -168,6 +273,56 @@ pub(crate) fn content_name(name: &str, is_dir: bool) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_count_that_is_no_number_is_answered_with_the_digits_to_write() {
+        assert_eq!(whole_hint("三"), "请写阿拉伯数字，如 3");
+        assert_eq!(whole_hint("十二"), "请写阿拉伯数字，如 12");
+        assert_eq!(whole_hint("两百零五"), "请写阿拉伯数字，如 205");
+        assert_eq!(whole_hint("3户"), "只写数字，不带单位或文字，如 3");
+        assert_eq!(whole_hint("12.0"), "请只写整数，如 12");
+        assert_eq!(whole_hint("1.5"), "不能有小数，请写整数");
+        assert_eq!(whole_hint("1,200"), "数字中间不要加逗号，如 1200");
+        assert_eq!(whole_hint("若干"), "请写阿拉伯数字，如 3");
+    }
+
+    #[test]
+    fn a_refused_date_that_says_what_was_meant_gets_the_date_to_write() {
+        assert_eq!(
+            date_hint("2025/03/05 00:00").as_deref(),
+            Some("不要带时间，只写日期，如 2025-03-05")
+        );
+        assert_eq!(
+            date_hint("3月5日").as_deref(),
+            Some("少了年份，请写全，如 2025年3月5日")
+        );
+        assert_eq!(
+            date_hint("45721").as_deref(),
+            Some(
+                "这是 Excel 存日期用的序号（即 2025-03-05），导出时这一列没有设成日期格式；请写作 2025-03-05，或在 Excel 里把这一列设为日期格式后重新导出"
+            )
+        );
+        for other in ["上周", "12", "2025-13-01 0:00x"] {
+            assert_eq!(date_hint(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn excel_s_scientific_notation_is_told_from_numbers_and_ids() {
+        for mangled in ["1.39877E+10", "1.38E+10", "4.30E+17", "1.3905701111e+10"] {
+            assert!(excel_scientific(mangled), "{mangled}");
+        }
+        for kept in [
+            "13905701111",
+            "0570-3012345",
+            "E10",
+            "FM-001",
+            "1E+2",
+            "1.5",
+        ] {
+            assert!(!excel_scientific(kept), "{kept}");
+        }
+    }
 
     #[test]
     fn distance_counts_edits_by_character() {

