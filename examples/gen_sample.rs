@@ -2069,13 +2069,15 @@ fn city_subdistricts(p: &Params) -> Vec<CitySubdistrict> {
             let (id, name) = if round == 0 {
                 (id.to_string(), format!("{name}街道"))
             } else {
-                (format!("{id}-{}", round + 1), format!("{name}{}街道", round + 1))
+                (
+                    format!("{id}-{}", round + 1),
+                    format!("{name}{}街道", round + 1),
+                )
             };
             CitySubdistrict {
                 id,
                 name,
-                district: DISTRICT_NAMES
-                    [(i / SUBDISTRICTS_PER_DISTRICT) % DISTRICT_NAMES.len()],
+                district: DISTRICT_NAMES[(i / SUBDISTRICTS_PER_DISTRICT) % DISTRICT_NAMES.len()],
                 residents: 30_000 + (i as u32 * 7_919) % 40_000,
                 branches: 40 + (i as u32 * 13) % 50,
             }

@@ -113,7 +113,12 @@ fn groups(whole: &Value, group: &str) -> BTreeMap<String, BTreeMap<&'static str,
 /// community field the roll-up's members stand for (`subdistrict` or `district`);
 /// `bottom` are the summaries of the sites at the lowest level, whose communities
 /// together must be the whole site's.
-pub(crate) fn differences(whole: &Value, rolled: &Value, group: &str, bottom: &[Value]) -> Vec<String> {
+pub(crate) fn differences(
+    whole: &Value,
+    rolled: &Value,
+    group: &str,
+    bottom: &[Value],
+) -> Vec<String> {
     let mut out = Vec::new();
     for key in ADDED {
         if whole.pointer(key) != rolled.pointer(key) {
@@ -134,7 +139,10 @@ pub(crate) fn differences(whole: &Value, rolled: &Value, group: &str, bottom: &[
     }
 
     let expected = groups(whole, group);
-    let members = rolled["members"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let members = rolled["members"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     if members.len() != expected.len() {
         out.push(format!(
             "成员：整体的社区分属 {} 个{group}，汇总有 {} 个成员",

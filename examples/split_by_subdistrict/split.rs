@@ -38,7 +38,11 @@ fn read_csv(path: &Path) -> Result<Table, String> {
     if rows.is_empty() {
         return Err(format!("{}：文件是空的", path.display()));
     }
-    let header = rows.remove(0).iter().map(|h| h.trim().to_string()).collect();
+    let header = rows
+        .remove(0)
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
     Ok(Table { header, rows })
 }
 
@@ -54,7 +58,9 @@ impl Table {
         for row in self.rows.iter().filter(|r| keep(r)) {
             w.write_record(row).map_err(io)?;
         }
-        let bytes = w.into_inner().map_err(|e| format!("{}：{e}", path.display()))?;
+        let bytes = w
+            .into_inner()
+            .map_err(|e| format!("{}：{e}", path.display()))?;
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(|e| format!("{}：{e}", dir.display()))?;
         }
@@ -78,9 +84,7 @@ fn csv_files(content: &Path) -> Result<Vec<PathBuf>, String> {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "csv") {
                 out.push(path.strip_prefix(content).unwrap_or(&path).to_path_buf());
-            } else if path
-                .extension()
-                .is_some_and(|e| e == "toml" || e == "xlsx")
+            } else if path.extension().is_some_and(|e| e == "toml" || e == "xlsx")
                 && path.file_name().is_some_and(|n| n != "commendations.toml")
             {
                 return Err(format!(
@@ -127,7 +131,9 @@ pub(crate) fn split(site: &Path, out: &Path) -> Result<Vec<Part>, String> {
             parts.push(Part {
                 id: cell(row, s_id).to_string(),
                 name: cell(row, s_name).to_string(),
-                district: s_district.map(|c| cell(row, c).to_string()).unwrap_or_default(),
+                district: s_district
+                    .map(|c| cell(row, c).to_string())
+                    .unwrap_or_default(),
                 communities: 0,
                 folder: out.join(cell(row, s_id)),
             });
