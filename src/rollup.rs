@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostics;
-use crate::load::decode;
+use crate::load::{self, decode};
+use crate::model::Bulletin;
 use crate::summary::{
     self, CategoryCount, FORMAT, MemberCount, Period, SummaryFile, VERSION, add_counts,
 };
@@ -32,6 +33,8 @@ pub struct Rollup {
     pub(crate) members: Vec<Member>,
     /// The members added up; `members` rows in the order of `site.toml`.
     pub(crate) total: SummaryFile,
+    /// `content/bulletins/*.md`, whose bodies may name any member's figures.
+    pub(crate) bulletins: Vec<Bulletin>,
 }
 
 impl Rollup {
@@ -115,6 +118,17 @@ impl Rollup {
                 }
             }
         }
+        // A roll-up has no residents' records, so no resident's name to look for.
+        let docs = load::documents::read_folder(root, "bulletins", diags);
+        let names = crate::privacy::names::Names::default();
+        let bulletins = crate::validate::documents::bulletins(&docs, &names, diags);
+        if diags.has_errors() {
+            return None;
+        }
+        let known: Vec<String> = members.iter().map(|m| m.name.clone()).collect();
+        for b in &bulletins {
+            check_member_names(&b.body, &known, diags);
+        }
         if diags.has_errors() {
             return None;
         }
@@ -124,7 +138,45 @@ impl Rollup {
             config,
             members,
             total,
+            bulletins,
         })
+    }
+}
+
+/// Every `members["名称"]` (or `members['名称']`) in a bulletin names a member: one that
+/// does not is reported at its line with the members' names, before Tera would stop at
+/// the first with a message about variables.
+fn check_member_names(doc: &crate::model::Document, known: &[String], diags: &mut Diagnostics) {
+    for (i, line) in doc.markdown.lines().enumerate() {
+        let mut rest = line;
+        while let Some(at) = rest.find("members") {
+            rest = &rest[at + "members".len()..];
+            let Some(open) = rest.trim_start().strip_prefix('[') else {
+                continue;
+            };
+            let open = open.trim_start();
+            let Some(quote) = open.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+                continue;
+            };
+            let Some((name, _)) = open[1..].split_once(quote) else {
+                continue;
+            };
+            if known.iter().any(|k| k == name) {
+                continue;
+            }
+            let line = u32::try_from(doc.first_line as usize + i).unwrap_or(u32::MAX);
+            let near = crate::render::nearest(name, known)
+                .map(|n| format!("是不是“{n}”？"))
+                .unwrap_or_default();
+            diags.error(
+                &doc.path,
+                line,
+                format!(
+                    "没有名为“{name}”的成员。{near}本汇总站点的成员：{}（名称要和 site.toml 里 [[members]] 的 name 一字不差）",
+                    known.join("、")
+                ),
+            );
+        }
     }
 }
 

@@ -238,3 +238,64 @@ fn a_member_of_another_period_is_warned_about() {
     let out = site.build_ok();
     out.assert_line("site.toml:14: 警告：成员“丙”的统计期是 2018-11 至 2019-03，其他成员是 2018-11 至 2018-12。请确认用的是同一期的 summary.json");
 }
+
+/// A roll-up's bulletin: `members["名称"]` is that member's row (counts and rates computed
+/// from them), `stats` the roll-up's own totals.
+const ROLLUP_BULLETIN: &str = "+++
+title = \"全区红管家工作情况\"
+date = 2018-12-20
++++
+
+全区红管家 {{ stats.stewards }} 名，走访 {{ stats.households_visited }} 户。
+
+甲街道走访 {{ members[\"甲街道\"].households_visited }} 户，办结率 {{ members[\"甲街道\"].resolution_rate | percent }}；乙街道民情事项 {{ members['乙街道'].cases }} 条。
+";
+
+#[test]
+fn a_rollup_bulletin_binds_any_members_figures_and_the_totals() {
+    let a = Site::basic();
+    a.build_ok();
+    let b = Site::basic();
+    b.append_line("content/visits.csv", "2018-12-11,FM-001,5,3幢,走访,");
+    b.build_ok();
+    let (sa, sb) = (a.summary(), b.summary());
+    let site = rollup("汇总", "某区", "区县", &[("甲街道", &a), ("乙街道", &b)]);
+    site.write("content/bulletins/2018-1.md", ROLLUP_BULLETIN);
+    site.build_ok();
+    let page = site.read("public/bulletins/2018-1/index.html");
+    let households = |s: &Value| common::num(s, "/households_visited");
+    assert!(page.contains(&format!(
+        "走访 {} 户。",
+        households(&sa) + households(&sb)
+    )));
+    let rate = common::num(&sa, "/resolved") as f64 / common::num(&sa, "/cases") as f64;
+    assert!(
+        page.contains(&format!(
+            "甲街道走访 {} 户，办结率 {:.1}%",
+            households(&sa),
+            rate * 100.0
+        )),
+        "{page}"
+    );
+    assert!(page.contains(&format!("乙街道民情事项 {} 条", common::num(&sb, "/cases"))));
+    // The home page lists it and the navigation links the bulletins.
+    let home = site.read("public/index.html");
+    assert!(home.contains("全区红管家工作情况"));
+    assert!(home.contains("bulletins/index.html"));
+    assert!(site.path("public/bulletins/index.html").is_file());
+}
+
+#[test]
+fn a_rollup_bulletin_naming_an_unknown_member_is_an_error_listing_the_members() {
+    let a = Site::basic();
+    a.build_ok();
+    let site = rollup("汇总", "某区", "区县", &[("甲街道", &a), ("乙街道", &a)]);
+    site.write(
+        "content/bulletins/2018-1.md",
+        &ROLLUP_BULLETIN.replace("members['乙街道']", "members['乙街到']"),
+    );
+    let out = site.build(&[]);
+    out.assert_code(1);
+    out.assert_line("content/bulletins/2018-1.md:8: 没有名为“乙街到”的成员。是不是“乙街道”？本汇总站点的成员：甲街道、乙街道（名称要和 site.toml 里 [[members]] 的 name 一字不差）");
+    assert!(!site.path("public").exists());
+}

@@ -7,7 +7,9 @@
 use serde::Serialize;
 use tera::Context;
 
+use super::context::documents::bulletin_links;
 use super::data::csv_file;
+use super::views::BulletinView;
 use super::routes;
 use super::{OutputFile, Renderer};
 use crate::aggregate::rate;
@@ -35,7 +37,10 @@ struct MemberRow {
     url: Option<String>,
     stewards: u64,
     communities: u64,
+    buildings: u64,
+    buildings_covered: u64,
     households_visited: u64,
+    visits: u64,
     cases: u64,
     resolved: u64,
     errands: u64,
@@ -76,11 +81,18 @@ fn per(n: u64, d: u64) -> f64 {
     if d == 0 { 0.0 } else { n as f64 / d as f64 }
 }
 
-/// The Tera globals of a roll-up: the same names a site's templates use.
+/// The Tera globals of a roll-up: the same names a site's templates use, and `members`,
+/// each member's row by name, so that a bulletin can write
+/// `{{ members["府山街道"].households_visited }}`.
 pub(crate) fn globals(rollup: &Rollup) -> Context {
     let mut context = super::site_globals(&rollup.config, Vec::new(), true);
     context.insert("stats", &stats(&rollup.total));
-    context.insert("has_bulletins", &false);
+    context.insert("has_bulletins", &!rollup.bulletins.is_empty());
+    let by_name: std::collections::BTreeMap<String, MemberRow> = member_rows(&rollup.total)
+        .into_iter()
+        .map(|r| (r.name.clone(), r))
+        .collect();
+    context.insert("members", &by_name);
     context
 }
 
@@ -96,7 +108,10 @@ fn member_rows(total: &SummaryFile) -> Vec<MemberRow> {
                 url: m.url.clone(),
                 stewards: m.stewards,
                 communities: m.communities,
+                buildings: m.buildings,
+                buildings_covered: m.buildings_covered,
                 households_visited: m.households_visited,
+                visits: m.visits,
                 cases: m.cases,
                 resolved: m.resolved,
                 errands: m.errands,
@@ -216,7 +231,17 @@ fn home(rollup: &Rollup, ctx: &mut Context) {
         })
         .collect();
     ctx.insert("commended_by_member", &commended);
-    ctx.insert("members", &rows);
+    ctx.insert("member_rows", &rows);
+    let links = bulletin_links(&rollup.bulletins);
+    ctx.insert("bulletins", &links.iter().take(5).collect::<Vec<_>>());
+}
+
+/// A page's own context: where it is.
+fn page_context(path: &str) -> Context {
+    let mut ctx = Context::new();
+    ctx.insert("root", &"../".repeat(path.matches('/').count()));
+    ctx.insert("path", path);
+    ctx
 }
 
 /// Every file of a roll-up site but the theme's static files.
@@ -234,13 +259,37 @@ pub(crate) fn files(
         (routes::SORT_SCRIPT, "sort.js"),
         (routes::COMPARE_STYLE, "compare.css"),
     ] {
-        let mut ctx = Context::new();
-        ctx.insert("root", &"../".repeat(path.matches('/').count()));
-        ctx.insert("path", path);
+        let mut ctx = page_context(path);
         if path == routes::HOME {
             home(rollup, &mut ctx);
         }
         match renderer.render_one(theme, template, path, &ctx) {
+            Ok(f) => out.push(f),
+            Err(e) => e.into_iter().for_each(|d| errors.push(d)),
+        }
+    }
+    if !rollup.bulletins.is_empty() {
+        let mut ctx = page_context(routes::BULLETINS);
+        ctx.insert("bulletins", &bulletin_links(&rollup.bulletins));
+        match renderer.render_one(theme, "bulletins.html", routes::BULLETINS, &ctx) {
+            Ok(f) => out.push(f),
+            Err(e) => e.into_iter().for_each(|d| errors.push(d)),
+        }
+    }
+    let allow = rollup.config.privacy.allow_raw_html;
+    for b in &rollup.bulletins {
+        let path = routes::bulletin(&b.slug);
+        let body = match renderer.render_markdown(&b.body, allow) {
+            Ok(html) => html,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let mut ctx = page_context(&path);
+        ctx.insert("bulletin", &BulletinView::new(b));
+        ctx.insert("body", &body);
+        match renderer.render_one(theme, "bulletin.html", &path, &ctx) {
             Ok(f) => out.push(f),
             Err(e) => e.into_iter().for_each(|d| errors.push(d)),
         }

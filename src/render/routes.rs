@@ -76,7 +76,7 @@ impl Page {
             Page::CaseList { category, page } => case_list(site, category.as_deref(), *page),
             Page::Commendations => "commendations/index.html".to_string(),
             Page::Commendation(b) => commendation(&site.batches[*b].id),
-            Page::Bulletins => "bulletins/index.html".to_string(),
+            Page::Bulletins => BULLETINS.to_string(),
             Page::Bulletin(b) => bulletin(&site.bulletins[*b].slug),
             Page::Free(p) => free_page(&site.pages[*p].slug),
             Page::Sitemap => "sitemap.xml".to_string(),
@@ -120,6 +120,8 @@ impl Page {
 
 /// The home page.
 pub(crate) const HOME: &str = "index.html";
+/// The list of bulletins, a site's or a roll-up's.
+pub(crate) const BULLETINS: &str = "bulletins/index.html";
 /// The page served at any missing address.
 pub(crate) const NOT_FOUND: &str = "404.html";
 /// What a site publishes for the level above ([`crate::summary`]).

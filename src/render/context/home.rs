@@ -17,7 +17,7 @@ use crate::site::Site;
 pub(super) fn fill(plan: &Plan<'_>, ctx: &mut Context) {
     let site = plan.site;
     ctx.insert("communities", &plan.communities);
-    let links = bulletin_links(site);
+    let links = bulletin_links(&site.bulletins);
     ctx.insert("bulletins", &links.iter().take(5).collect::<Vec<_>>());
     ctx.insert("batches", &batch_summaries(site));
     charts(site, plan.summary, &plan.communities, ctx);
