@@ -264,10 +264,7 @@ fn a_rollup_bulletin_binds_any_members_figures_and_the_totals() {
     site.build_ok();
     let page = site.read("public/bulletins/2018-1/index.html");
     let households = |s: &Value| common::num(s, "/households_visited");
-    assert!(page.contains(&format!(
-        "走访 {} 户。",
-        households(&sa) + households(&sb)
-    )));
+    assert!(page.contains(&format!("走访 {} 户。", households(&sa) + households(&sb))));
     let rate = common::num(&sa, "/resolved") as f64 / common::num(&sa, "/cases") as f64;
     assert!(
         page.contains(&format!(

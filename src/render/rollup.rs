@@ -9,8 +9,8 @@ use tera::Context;
 
 use super::context::documents::bulletin_links;
 use super::data::csv_file;
-use super::views::BulletinView;
 use super::routes;
+use super::views::BulletinView;
 use super::{OutputFile, Renderer};
 use crate::aggregate::rate;
 use crate::charts;

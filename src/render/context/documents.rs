@@ -3,10 +3,10 @@
 use serde::Serialize;
 use tera::Context;
 
+use crate::model::Bulletin;
 use crate::render::plan::Plan;
 use crate::render::routes;
 use crate::render::views::{BulletinView, FreePageView};
-use crate::model::Bulletin;
 
 #[derive(Serialize)]
 pub(crate) struct BulletinLink<'a> {
