@@ -9,9 +9,7 @@ use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostics;
 use crate::load::{self, decode};
 use crate::model::Bulletin;
-use crate::summary::{
-    self, CategoryCount, FORMAT, MemberCount, Period, SummaryFile, VERSION, add_counts,
-};
+use crate::summary::{self, CategoryCount, FORMAT, Period, SummaryFile, VERSION, add_counts};
 
 /// One member as read.
 #[derive(Debug, Clone)]
@@ -387,17 +385,4 @@ fn add_up(config: &SiteConfig, members: &[Member]) -> SummaryFile {
 /// Whether `site.toml` under `root` makes a roll-up site: read only the settings.
 pub(crate) fn is_rollup(config: &SiteConfig) -> bool {
     !config.members.is_empty()
-}
-
-/// The members' rows with the rates a reader compares, for pages.
-pub(crate) fn rate_of(m: &MemberCount) -> (Option<f64>, f64, f64) {
-    let coverage =
-        (m.buildings > 0).then(|| crate::aggregate::rate(m.buildings_covered_counted, m.buildings));
-    let resolution = crate::aggregate::rate(m.resolved, m.cases);
-    let per_steward = if m.stewards == 0 {
-        0.0
-    } else {
-        m.households_visited as f64 / m.stewards as f64
-    };
-    (coverage, resolution, per_steward)
 }

@@ -68,7 +68,7 @@ impl Table {
     }
 }
 
-fn cell<'a>(row: &'a csv::StringRecord, col: usize) -> &'a str {
+fn cell(row: &csv::StringRecord, col: usize) -> &str {
     row.get(col).unwrap_or("").trim()
 }
 
@@ -197,31 +197,24 @@ pub(crate) fn split(site: &Path, out: &Path) -> Result<Vec<Part>, String> {
             read = read_csv(&content.join(&rel))?;
             &read
         };
-        // Which part a row belongs to, by the column that ties it to one.
-        let owner: Box<dyn Fn(&csv::StringRecord) -> Option<usize>> =
-            if rel == Path::new("subdistricts.csv") {
-                let c = table.col("编号").unwrap_or(0);
-                let key_of = &key_of;
-                Box::new(move |r| key_of.get(cell(r, c)).copied())
-            } else if rel == Path::new("communities.csv") {
-                let c = c_id;
-                let community = &community;
-                Box::new(move |r| community.get(cell(r, c)).copied())
-            } else if let Some(c) = table.col("红管家") {
-                let steward = &steward;
-                Box::new(move |r| steward.get(cell(r, c)).copied())
-            } else if let Some(c) = table.col("社区") {
-                let community = &community;
-                Box::new(move |r| community.get(cell(r, c)).copied())
-            } else {
-                return Err(format!(
-                    "{}：没有“红管家”或“社区”列，不知道每一行属于哪个街道",
-                    rel.display()
-                ));
-            };
+        // Which part a row belongs to: the column that ties it to one, and how to read it.
+        let (col, owner) = if rel == Path::new("subdistricts.csv") {
+            (table.col("编号").unwrap_or(0), &key_of)
+        } else if rel == Path::new("communities.csv") {
+            (c_id, &community)
+        } else if let Some(c) = table.col("红管家") {
+            (c, &steward)
+        } else if let Some(c) = table.col("社区") {
+            (c, &community)
+        } else {
+            return Err(format!(
+                "{}：没有“红管家”或“社区”列，不知道每一行属于哪个街道",
+                rel.display()
+            ));
+        };
         for (i, part) in parts.iter().enumerate() {
             table.write(&part.folder.join("content").join(&rel), |r| {
-                owner(r) == Some(i)
+                owner.get(cell(r, col)) == Some(&i)
             })?;
         }
     }

@@ -15,8 +15,8 @@ use super::{OutputFile, Renderer};
 use crate::aggregate::rate;
 use crate::charts;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::rollup::{Rollup, rate_of};
-use crate::summary::{CommendedSteward, SummaryFile};
+use crate::rollup::Rollup;
+use crate::summary::{CommendedSteward, Headline, Rates, SummaryFile};
 use crate::theme::Theme;
 
 /// The totals as pages show them: the counts plus rates recomputed from them.
@@ -24,31 +24,21 @@ use crate::theme::Theme;
 struct Stats<'a> {
     #[serde(flatten)]
     counts: &'a SummaryFile,
-    resolution_rate: f64,
-    coverage_rate: Option<f64>,
-    households_per_steward: f64,
+    #[serde(flatten)]
+    rates: Rates,
 }
 
-/// One member's row of the comparison table.
+/// One member's row of the comparison table: its counts and the rates recomputed from
+/// them.
 #[derive(Serialize)]
 struct MemberRow {
     name: String,
     level: String,
     url: Option<String>,
-    stewards: u64,
-    communities: u64,
-    buildings: u64,
-    buildings_covered: u64,
-    households_visited: u64,
-    visits: u64,
-    cases: u64,
-    resolved: u64,
-    errands: u64,
-    meetings: u64,
-    commended: u64,
-    coverage_rate: Option<f64>,
-    resolution_rate: f64,
-    households_per_steward: f64,
+    #[serde(flatten)]
+    counts: Headline,
+    #[serde(flatten)]
+    rates: Rates,
     /// 1-based place by resolution rate, then households per steward.
     rank: usize,
 }
@@ -71,14 +61,8 @@ struct MemberStewards<'a> {
 fn stats(t: &SummaryFile) -> Stats<'_> {
     Stats {
         counts: t,
-        resolution_rate: rate(t.resolved, t.cases),
-        coverage_rate: (t.buildings > 0).then(|| rate(t.buildings_covered_counted, t.buildings)),
-        households_per_steward: per(t.households_visited, t.stewards),
+        rates: Rates::of(&t.headline()),
     }
-}
-
-fn per(n: u64, d: u64) -> f64 {
-    if d == 0 { 0.0 } else { n as f64 / d as f64 }
 }
 
 /// The Tera globals of a roll-up: the same names a site's templates use, and `members`,
@@ -100,38 +84,25 @@ fn member_rows(total: &SummaryFile) -> Vec<MemberRow> {
     let mut rows: Vec<MemberRow> = total
         .members
         .iter()
-        .map(|m| {
-            let (coverage_rate, resolution_rate, households_per_steward) = rate_of(m);
-            MemberRow {
-                name: m.name.clone(),
-                level: m.level.clone(),
-                url: m.url.clone(),
-                stewards: m.stewards,
-                communities: m.communities,
-                buildings: m.buildings,
-                buildings_covered: m.buildings_covered,
-                households_visited: m.households_visited,
-                visits: m.visits,
-                cases: m.cases,
-                resolved: m.resolved,
-                errands: m.errands,
-                meetings: m.meetings,
-                commended: m.commended,
-                coverage_rate,
-                resolution_rate,
-                households_per_steward,
-                rank: 0,
-            }
+        .map(|m| MemberRow {
+            name: m.name.clone(),
+            level: m.level.clone(),
+            url: m.url.clone(),
+            counts: m.counts.clone(),
+            rates: Rates::of(&m.counts),
+            rank: 0,
         })
         .collect();
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by(|&a, &b| {
         let (x, y) = (&rows[a], &rows[b]);
-        y.resolution_rate
-            .total_cmp(&x.resolution_rate)
+        y.rates
+            .resolution_rate
+            .total_cmp(&x.rates.resolution_rate)
             .then_with(|| {
-                y.households_per_steward
-                    .total_cmp(&x.households_per_steward)
+                y.rates
+                    .households_per_steward
+                    .total_cmp(&x.rates.households_per_steward)
             })
             .then_with(|| x.name.cmp(&y.name))
     });
@@ -197,16 +168,18 @@ fn home(rollup: &Rollup, ctx: &mut Context) {
         .iter()
         .map(|r| charts::RateRow {
             name: r.name.clone(),
-            cases: r.cases,
-            resolved: r.resolved,
+            cases: r.counts.cases,
+            resolved: r.counts.resolved,
         })
         .collect();
     ctx.insert(
         "chart_rates",
         &charts::resolution("chart-rates", "各成员民情事项办结率", &rates, "全部成员"),
     );
-    let mut errands: Vec<(String, u64)> =
-        rows.iter().map(|r| (r.name.clone(), r.errands)).collect();
+    let mut errands: Vec<(String, u64)> = rows
+        .iter()
+        .map(|r| (r.name.clone(), r.counts.errands))
+        .collect();
     errands.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     ctx.insert(
         "chart_errands",
@@ -330,17 +303,17 @@ pub(crate) fn files(
                         vec![
                             r.name.clone(),
                             r.level.clone(),
-                            r.stewards.to_string(),
-                            r.communities.to_string(),
-                            r.households_visited.to_string(),
-                            r.cases.to_string(),
-                            r.resolved.to_string(),
-                            r4(r.resolution_rate),
-                            r.errands.to_string(),
-                            r.meetings.to_string(),
-                            r.commended.to_string(),
-                            r.coverage_rate.map(r4).unwrap_or_default(),
-                            format!("{:.2}", r.households_per_steward),
+                            r.counts.stewards.to_string(),
+                            r.counts.communities.to_string(),
+                            r.counts.households_visited.to_string(),
+                            r.counts.cases.to_string(),
+                            r.counts.resolved.to_string(),
+                            r4(r.rates.resolution_rate),
+                            r.counts.errands.to_string(),
+                            r.counts.meetings.to_string(),
+                            r.counts.commended.to_string(),
+                            r.rates.coverage_rate.map(r4).unwrap_or_default(),
+                            format!("{:.2}", r.rates.households_per_steward),
                             r.rank.to_string(),
                         ]
                     })

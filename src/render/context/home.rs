@@ -61,9 +61,9 @@ fn charts(site: &Site, summary: &Summary, communities: &[CommunitySummary], ctx:
     let rates: Vec<charts::RateRow> = communities
         .iter()
         .map(|c| charts::RateRow {
-            name: c.name.clone(),
-            cases: c.cases,
-            resolved: c.resolved,
+            name: c.counts.name.clone(),
+            cases: c.counts.cases,
+            resolved: c.counts.resolved,
         })
         .collect();
     ctx.insert(
