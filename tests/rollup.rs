@@ -106,6 +106,9 @@ fn a_rollup_of_subdistricts_equals_the_site_holding_all_records_and_rollups_stac
         whole["households_visited"]
     )));
     assert!(home.contains("href=\"https://example.gov.cn/fushan/fushan/\""));
+    // Members of one level are called by it; few commended stewards are listed open.
+    assert!(home.contains("各街道比较") && home.contains("各街道民情事项办结率"));
+    assert!(home.contains("<details class=\"member-commended\" open>"));
 
     // One level up: two districts (one of two subdistricts, one of one) make a city.
     let east = rollup_of("东区", "东区", "区县", &members[..2]);

@@ -112,8 +112,32 @@ fn member_rows(total: &SummaryFile) -> Vec<MemberRow> {
     rows
 }
 
+/// What the members are called on pages: their level when they share one (各街道比较,
+/// 全部区县), else 成员.
+fn member_word(rollup: &Rollup) -> &str {
+    match rollup.members.first() {
+        Some(first)
+            if !first.level.trim().is_empty()
+                && rollup.members.iter().all(|m| m.level == first.level) =>
+        {
+            first.level.trim()
+        }
+        _ => "成员",
+    }
+}
+
+/// Each member's list of commended stewards starts open only when all of them together
+/// are a short list; otherwise a reader opens the member they look for.
+const COMMENDED_OPEN: usize = 60;
+
 fn home(rollup: &Rollup, ctx: &mut Context) {
     let t = &rollup.total;
+    let word = member_word(rollup);
+    ctx.insert("member_word", word);
+    ctx.insert(
+        "commended_open",
+        &(t.commended_stewards.len() <= COMMENDED_OPEN),
+    );
     let rows = member_rows(t);
     let months: Vec<charts::Month> = t
         .by_month
@@ -164,7 +188,10 @@ fn home(rollup: &Rollup, ctx: &mut Context) {
         ),
     );
     ctx.insert("categories", &categories);
-    let rates: Vec<charts::RateRow> = rows
+    // The chart reads top down like the table: best resolution rate first.
+    let mut ranked: Vec<&MemberRow> = rows.iter().collect();
+    ranked.sort_by_key(|r| r.rank);
+    let rates: Vec<charts::RateRow> = ranked
         .iter()
         .map(|r| charts::RateRow {
             name: r.name.clone(),
@@ -174,7 +201,12 @@ fn home(rollup: &Rollup, ctx: &mut Context) {
         .collect();
     ctx.insert(
         "chart_rates",
-        &charts::resolution("chart-rates", "各成员民情事项办结率", &rates, "全部成员"),
+        &charts::resolution(
+            "chart-rates",
+            &format!("各{word}民情事项办结率"),
+            &rates,
+            &format!("全部{word}"),
+        ),
     );
     let mut errands: Vec<(String, u64)> = rows
         .iter()
@@ -185,9 +217,9 @@ fn home(rollup: &Rollup, ctx: &mut Context) {
         "chart_errands",
         &charts::counts(
             "chart-errands",
-            "各成员代办事项",
+            &format!("各{word}代办事项"),
             &errands,
-            "个成员",
+            &format!("个{word}"),
             "代办事项（件）",
             "件",
         ),
