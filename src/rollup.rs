@@ -163,7 +163,7 @@ fn check_member_names(doc: &crate::model::Document, known: &[String], diags: &mu
                 continue;
             }
             let line = u32::try_from(doc.first_line as usize + i).unwrap_or(u32::MAX);
-            let near = crate::render::nearest(name, known)
+            let near = crate::validate::suggest::closest(name, known.iter().map(String::as_str))
                 .map(|n| format!("是不是“{n}”？"))
                 .unwrap_or_default();
             diags.error(

@@ -354,7 +354,7 @@ fn in_chinese(message: &str) -> String {
 }
 
 /// The option closest to `name` by edit distance, when it is close enough to be a typo.
-pub(crate) fn nearest<'a>(name: &str, options: &'a [String]) -> Option<&'a str> {
+fn nearest<'a>(name: &str, options: &'a [String]) -> Option<&'a str> {
     let name: Vec<char> = name.chars().collect();
     options
         .iter()
