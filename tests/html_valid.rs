@@ -60,6 +60,11 @@ fn subdistrict_and_rollup_pages_are_valid_html5() {
             site.path("public").display()
         ),
     );
+    // A roll-up's bulletin list and bulletin, which bind a member's figures.
+    rollup.write(
+        "content/bulletins/2018-1.md",
+        "+++\ntitle = \"全区简报\"\ndate = 2018-12-20\n+++\n\n三街道走访 {{ members[\"三街道\"].households_visited }} 户。\n",
+    );
     rollup.build_ok();
     let pages = [
         site.path("public/index.html"),
@@ -67,6 +72,8 @@ fn subdistrict_and_rollup_pages_are_valid_html5() {
         site.path("public/subdistricts/fu-shan-jie-dao/index.html"),
         rollup.path("public/index.html"),
         rollup.path("public/404.html"),
+        rollup.path("public/bulletins/index.html"),
+        rollup.path("public/bulletins/2018-1/index.html"),
     ];
     validate(&jar, pages.into_iter());
 }
