@@ -30,7 +30,10 @@
 //! All names, phone numbers, resident details and texts are invented.
 //!
 //! With `--scale` the generator writes a whole synthetic city site for benchmarks
-//! (`scripts/bench.sh`), `site.toml` included, the records in `OUT/content/`:
+//! (`scripts/bench.sh`), `site.toml` included, the records in `OUT/content/`. Its
+//! communities carry 街道 and 区县 columns and `subdistricts.csv` describes the
+//! subdistricts (25 communities each, four to a district), so the city can be split by
+//! subdistrict and rolled up again (`scripts/exactness.sh`):
 //!
 //! ```text
 //! cargo run --release --example gen_sample -- bench-data/city --scale city      # 2,000,000 visits
@@ -1797,22 +1800,37 @@ fn write_commendations(p: &Params, dir: &Path, stewards: &[Steward]) -> io::Resu
     fs::write(dir.join("commendations.toml"), out)
 }
 
-fn write_communities(dir: &Path, comms: &[Community]) -> io::Result<()> {
-    let mut order: Vec<&Community> = comms.iter().collect();
-    order.sort_by_key(|c| c.spec.id);
-    let mut csv = Csv::create(
-        &dir.join("communities.csv"),
-        &["编号", "名称", "党组织", "网格数", "楼幢数", "户数"],
-    )?;
-    for c in order {
-        csv.row(&[
+/// `levels`: each community's subdistrict (index into it), for the city's 街道 and 区县
+/// columns; the sample is one subdistrict and has neither.
+fn write_communities(
+    dir: &Path,
+    comms: &[Community],
+    levels: Option<&[CitySubdistrict]>,
+) -> io::Result<()> {
+    let mut order: Vec<(usize, &Community)> = comms.iter().enumerate().collect();
+    order.sort_by_key(|(_, c)| c.spec.id);
+    let mut header = vec!["编号", "名称", "党组织", "网格数", "楼幢数", "户数"];
+    if levels.is_some() {
+        header.extend(["街道", "区县"]);
+    }
+    let mut csv = Csv::create(&dir.join("communities.csv"), &header)?;
+    for (i, c) in order {
+        let grids = c.spec.grids.to_string();
+        let buildings = c.total_buildings.to_string();
+        let households = c.households.to_string();
+        let mut row = vec![
             c.spec.id,
             c.spec.name,
             c.spec.party_org,
-            &c.spec.grids.to_string(),
-            &c.total_buildings.to_string(),
-            &c.households.to_string(),
-        ])?;
+            &grids,
+            &buildings,
+            &households,
+        ];
+        if let Some(levels) = levels {
+            let s = &levels[subdistrict_of(i, comms.len(), levels.len())];
+            row.extend([s.name.as_str(), s.district]);
+        }
+        csv.row(&row)?;
     }
     csv.finish()?;
     Ok(())
@@ -1876,6 +1894,7 @@ fn clean(dir: &Path) -> io::Result<()> {
         "errands.csv",
         "meetings.csv",
         "commendations.toml",
+        "subdistricts.csv",
     ] {
         let path = dir.join(name);
         if path.exists() {
@@ -1931,7 +1950,7 @@ fn run(p: &Params, dir: &Path) -> io::Result<()> {
     let comms = gen_communities(p);
     let mut stewards = gen_stewards(p, &comms);
     choose_commended(p, &comms, &mut stewards);
-    write_communities(dir, &comms)?;
+    write_communities(dir, &comms, None)?;
     write_stewards(dir, &comms, &stewards)?;
     let mut tally = Tally::new(stewards.len());
     let files = write_visits(p, dir, &stewards, &mut tally)?;
@@ -1998,6 +2017,97 @@ const PLACE_SECOND: &[&str] = &[
     "花", "河", "庄", "井",
 ];
 const PLACE_SUFFIX: &[&str] = &["", "街", "巷", "路", "里", "苑", "坊", "弄"];
+
+/// Subdistricts of the city: every 25 communities make one (at least two), four
+/// subdistricts one district, so the city has levels to group, compare and roll up
+/// (400 communities: 16 subdistricts in 4 districts). Communities are dealt out in
+/// blocks by index, so no random stream changes and every other file stays the same.
+const COMMUNITIES_PER_SUBDISTRICT: usize = 25;
+const SUBDISTRICTS_PER_DISTRICT: usize = 4;
+const SUBDISTRICT_NAMES: &[(&str, &str)] = &[
+    ("fushan", "府山"),
+    ("hehua", "荷花"),
+    ("shuanggang", "双港"),
+    ("xincheng", "新城"),
+    ("baiyun", "白云"),
+    ("xinan", "新安"),
+    ("huayuan", "花园"),
+    ("keshan", "柯山"),
+    ("qujiang", "衢江"),
+    ("zhangtan", "樟潭"),
+    ("lianhua", "莲花"),
+    ("tingchuan", "亭川"),
+    ("hangbu", "航埠"),
+    ("shijia", "石家"),
+    ("huangjia", "黄家"),
+    ("jiuhua", "九华"),
+    ("qiantang", "钱塘"),
+    ("wenchang", "文昌"),
+    ("guiyuan", "桂园"),
+    ("nanhu", "南湖"),
+    ("dongmen", "东门"),
+    ("xiqiao", "西桥"),
+    ("longyou", "龙游"),
+    ("jiangshan", "江山"),
+];
+const DISTRICT_NAMES: &[&str] = &["柯城区", "衢江区", "龙游县", "江山市", "常山县", "开化县"];
+
+struct CitySubdistrict {
+    id: String,
+    name: String,
+    district: &'static str,
+    residents: u32,
+    branches: u32,
+}
+
+fn city_subdistricts(p: &Params) -> Vec<CitySubdistrict> {
+    let n = (p.communities / COMMUNITIES_PER_SUBDISTRICT).max(2);
+    (0..n)
+        .map(|i| {
+            let (id, name) = SUBDISTRICT_NAMES[i % SUBDISTRICT_NAMES.len()];
+            let round = i / SUBDISTRICT_NAMES.len();
+            let (id, name) = if round == 0 {
+                (id.to_string(), format!("{name}街道"))
+            } else {
+                (
+                    format!("{id}-{}", round + 1),
+                    format!("{name}{}街道", round + 1),
+                )
+            };
+            CitySubdistrict {
+                id,
+                name,
+                district: DISTRICT_NAMES[(i / SUBDISTRICTS_PER_DISTRICT) % DISTRICT_NAMES.len()],
+                residents: 30_000 + (i as u32 * 7_919) % 40_000,
+                branches: 40 + (i as u32 * 13) % 50,
+            }
+        })
+        .collect()
+}
+
+/// Community `i` of `n` lies in one of `k` subdistricts, in contiguous blocks.
+fn subdistrict_of(i: usize, n: usize, k: usize) -> usize {
+    i * k / n.max(1)
+}
+
+fn write_city_subdistricts(dir: &Path, levels: &[CitySubdistrict]) -> io::Result<()> {
+    let mut csv = Csv::create(
+        &dir.join("subdistricts.csv"),
+        &["编号", "名称", "区县", "党工委", "常住人口", "基层党支部"],
+    )?;
+    for s in levels {
+        csv.row(&[
+            &s.id,
+            &s.name,
+            s.district,
+            &format!("{}党工委", s.name),
+            &s.residents.to_string(),
+            &s.branches.to_string(),
+        ])?;
+    }
+    csv.finish()?;
+    Ok(())
+}
 
 /// The city's community table, drawn once from its own stream (and kept for the run).
 fn city_specs(p: &Params) -> &'static [CommunitySpec] {
@@ -2616,7 +2726,9 @@ fn run_city(p: &Params, root: &Path) -> io::Result<()> {
     let comms = gen_communities(p);
     let mut stewards = gen_city_stewards(p, &comms);
     choose_commended(p, &comms, &mut stewards);
-    write_communities(&dir, &comms)?;
+    let levels = city_subdistricts(p);
+    write_communities(&dir, &comms, Some(&levels))?;
+    write_city_subdistricts(&dir, &levels)?;
     write_stewards(&dir, &comms, &stewards)?;
     let mut tally = Tally::new(stewards.len());
     let files = write_city_visits(p, &dir, &stewards, &mut tally)?;

@@ -7,10 +7,9 @@ use std::path::{Path, PathBuf};
 
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostics;
-use crate::load::decode;
-use crate::summary::{
-    self, CategoryCount, FORMAT, MemberCount, Period, SummaryFile, VERSION, add_counts,
-};
+use crate::load::{self, decode};
+use crate::model::Bulletin;
+use crate::summary::{self, CategoryCount, FORMAT, Period, SummaryFile, VERSION, add_counts};
 
 /// One member as read.
 #[derive(Debug, Clone)]
@@ -32,6 +31,8 @@ pub struct Rollup {
     pub(crate) members: Vec<Member>,
     /// The members added up; `members` rows in the order of `site.toml`.
     pub(crate) total: SummaryFile,
+    /// `content/bulletins/*.md`, whose bodies may name any member's figures.
+    pub(crate) bulletins: Vec<Bulletin>,
 }
 
 impl Rollup {
@@ -115,6 +116,17 @@ impl Rollup {
                 }
             }
         }
+        // A roll-up has no residents' records, so no resident's name to look for.
+        let docs = load::documents::read_folder(root, "bulletins", diags);
+        let names = crate::privacy::names::Names::default();
+        let bulletins = crate::validate::documents::bulletins(&docs, &names, diags);
+        if diags.has_errors() {
+            return None;
+        }
+        let known: Vec<String> = members.iter().map(|m| m.name.clone()).collect();
+        for b in &bulletins {
+            check_member_names(&b.body, &known, diags);
+        }
         if diags.has_errors() {
             return None;
         }
@@ -124,7 +136,45 @@ impl Rollup {
             config,
             members,
             total,
+            bulletins,
         })
+    }
+}
+
+/// Every `members["名称"]` (or `members['名称']`) in a bulletin names a member: one that
+/// does not is reported at its line with the members' names, before Tera would stop at
+/// the first with a message about variables.
+fn check_member_names(doc: &crate::model::Document, known: &[String], diags: &mut Diagnostics) {
+    for (i, line) in doc.markdown.lines().enumerate() {
+        let mut rest = line;
+        while let Some(at) = rest.find("members") {
+            rest = &rest[at + "members".len()..];
+            let Some(open) = rest.trim_start().strip_prefix('[') else {
+                continue;
+            };
+            let open = open.trim_start();
+            let Some(quote) = open.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+                continue;
+            };
+            let Some((name, _)) = open[1..].split_once(quote) else {
+                continue;
+            };
+            if known.iter().any(|k| k == name) {
+                continue;
+            }
+            let line = u32::try_from(doc.first_line as usize + i).unwrap_or(u32::MAX);
+            let near = crate::validate::suggest::closest(name, known.iter().map(String::as_str))
+                .map(|n| format!("是不是“{n}”？"))
+                .unwrap_or_default();
+            diags.error(
+                &doc.path,
+                line,
+                format!(
+                    "没有名为“{name}”的成员。{near}本汇总站点的成员：{}（名称要和 site.toml 里 [[members]] 的 name 一字不差）",
+                    known.join("、")
+                ),
+            );
+        }
     }
 }
 
@@ -335,17 +385,4 @@ fn add_up(config: &SiteConfig, members: &[Member]) -> SummaryFile {
 /// Whether `site.toml` under `root` makes a roll-up site: read only the settings.
 pub(crate) fn is_rollup(config: &SiteConfig) -> bool {
     !config.members.is_empty()
-}
-
-/// The members' rows with the rates a reader compares, for pages.
-pub(crate) fn rate_of(m: &MemberCount) -> (Option<f64>, f64, f64) {
-    let coverage =
-        (m.buildings > 0).then(|| crate::aggregate::rate(m.buildings_covered_counted, m.buildings));
-    let resolution = crate::aggregate::rate(m.resolved, m.cases);
-    let per_steward = if m.stewards == 0 {
-        0.0
-    } else {
-        m.households_visited as f64 / m.stewards as f64
-    };
-    (coverage, resolution, per_steward)
 }

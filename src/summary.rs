@@ -102,12 +102,10 @@ pub(crate) struct CommunityCount {
     pub district: Option<String>,
 }
 
-/// One member's headline counts, in a roll-up's summary.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub(crate) struct MemberCount {
-    pub name: String,
-    pub level: String,
-    pub url: Option<String>,
+/// Headline counts of a group of communities: a member of a roll-up, or a subdistrict of
+/// a site with several. Both are sums of the same community counts, added up here only.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub(crate) struct Headline {
     pub stewards: u64,
     pub communities: u64,
     pub buildings: u64,
@@ -120,6 +118,61 @@ pub(crate) struct MemberCount {
     pub errands: u64,
     pub meetings: u64,
     pub commended: u64,
+}
+
+impl Headline {
+    /// Adds one community's counts: its 楼幢数 counts for coverage only when given.
+    pub(crate) fn add_community(&mut self, c: &CommunityCount) {
+        self.communities += 1;
+        self.stewards += c.stewards;
+        if let Some(b) = c.buildings {
+            self.buildings += u64::from(b);
+            self.buildings_covered_counted += c.buildings_covered;
+        }
+        self.buildings_covered += c.buildings_covered;
+        self.households_visited += c.households_visited;
+        self.visits += c.visits;
+        self.cases += c.cases;
+        self.resolved += c.resolved;
+        self.errands += c.errands;
+        self.meetings += c.meetings;
+        self.commended += c.commended;
+    }
+}
+
+/// The rates a reader compares, always recomputed from counts (a rate of a sum is not the
+/// sum of rates).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub(crate) struct Rates {
+    /// Buildings covered over 楼幢数, where communities give it.
+    pub coverage_rate: Option<f64>,
+    pub resolution_rate: f64,
+    pub households_per_steward: f64,
+}
+
+impl Rates {
+    pub(crate) fn of(h: &Headline) -> Rates {
+        Rates {
+            coverage_rate: (h.buildings > 0)
+                .then(|| crate::aggregate::rate(h.buildings_covered_counted, h.buildings)),
+            resolution_rate: crate::aggregate::rate(h.resolved, h.cases),
+            households_per_steward: if h.stewards == 0 {
+                0.0
+            } else {
+                h.households_visited as f64 / h.stewards as f64
+            },
+        }
+    }
+}
+
+/// One member's headline counts, in a roll-up's summary.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub(crate) struct MemberCount {
+    pub name: String,
+    pub level: String,
+    pub url: Option<String>,
+    #[serde(flatten)]
+    pub counts: Headline,
 }
 
 /// A commended steward as published.
@@ -138,12 +191,9 @@ pub(crate) struct CommendedSteward {
 }
 
 impl SummaryFile {
-    /// This summary's headline counts as a row of its roll-up.
-    pub(crate) fn as_member(&self, name: &str, level: &str, url: Option<String>) -> MemberCount {
-        MemberCount {
-            name: name.to_string(),
-            level: level.to_string(),
-            url,
+    /// This summary's headline counts.
+    pub(crate) fn headline(&self) -> Headline {
+        Headline {
             stewards: self.stewards,
             communities: self.communities,
             buildings: self.buildings,
@@ -156,6 +206,16 @@ impl SummaryFile {
             errands: self.errands,
             meetings: self.meetings,
             commended: self.commended,
+        }
+    }
+
+    /// This summary's headline counts as a row of its roll-up.
+    pub(crate) fn as_member(&self, name: &str, level: &str, url: Option<String>) -> MemberCount {
+        MemberCount {
+            name: name.to_string(),
+            level: level.to_string(),
+            url,
+            counts: self.headline(),
         }
     }
 }

@@ -415,3 +415,35 @@ fn the_page_reads_queries_as_the_index_builder_does() {
         );
     }
 }
+
+/// On a site of several subdistricts, results name each community's subdistrict, and a
+/// subdistrict's name finds its communities.
+#[test]
+fn search_names_the_subdistrict_and_finds_a_subdistricts_communities() {
+    if !tools_present() {
+        return;
+    }
+    let site =
+        common::Site::sample_with_subdistricts(|i| ["府山街道", "荷花街道", "双港街道"][i % 3]);
+    site.build_ok();
+    let public = site.path("public");
+    let profile = site.path("profile");
+
+    let page = SearchPage::open(&public, &profile, "东门街 12幢");
+    assert_eq!(page.buildings(), ["12幢@东门街社区"], "{}", page.results);
+    assert!(
+        page.results
+            .contains("<span class=\"subdistrict\">府山街道 · </span><a href=\"../communities/dongmenjie/index.html\">东门街社区</a>"),
+        "{}",
+        page.results
+    );
+
+    // Communities 2, 5 and 8 of the sample (in id order) lie in 荷花街道.
+    for q in ["荷花街道", "荷花"] {
+        let page = SearchPage::open(&public, &profile, q);
+        let communities =
+            page.texts("<span class=\"subdistrict\">荷花街道 · </span><a href=\"../communities/");
+        assert_eq!(communities.len(), 3, "{q}: {}", page.results);
+        assert_eq!(page.count(), 3, "{q}: {}", page.results);
+    }
+}

@@ -36,6 +36,11 @@ fn subdistrict_and_rollup_pages_are_valid_html5() {
             site.path("public").display()
         ),
     );
+    // A roll-up's bulletin list and bulletin, which bind a member's figures.
+    rollup.write(
+        "content/bulletins/2018-1.md",
+        "+++\ntitle = \"全区简报\"\ndate = 2018-12-20\n+++\n\n三街道走访 {{ members[\"三街道\"].households_visited }} 户。\n",
+    );
     rollup.build_ok();
     let pages = [
         site.path("public/index.html"),
@@ -43,6 +48,8 @@ fn subdistrict_and_rollup_pages_are_valid_html5() {
         site.path("public/subdistricts/fu-shan-jie-dao/index.html"),
         rollup.path("public/index.html"),
         rollup.path("public/404.html"),
+        rollup.path("public/bulletins/index.html"),
+        rollup.path("public/bulletins/2018-1/index.html"),
     ];
     common::assert_valid_html(&jar, pages);
 }

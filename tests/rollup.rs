@@ -5,167 +5,90 @@
 
 mod common;
 
-use std::collections::BTreeSet;
+use std::path::PathBuf;
 
 use common::{Site, read_summary};
 use serde_json::Value;
 
-/// The sample's eight communities split into three subdistricts.
-const SPLIT: [(&str, &[&str]); 3] = [
-    ("府山街道", &["dongmenjie", "fangmenjie", "guihuaxiang"]),
-    ("荷花街道", &["huaishuxiang", "nanhu", "qingshijie"]),
-    ("双港街道", &["renyifang", "shuyuanjie"]),
+/// The sample's eight communities (in id order) in three subdistricts of two districts.
+const SUBDISTRICT: [&str; 8] = [
+    "府山街道",
+    "府山街道",
+    "府山街道",
+    "荷花街道",
+    "荷花街道",
+    "荷花街道",
+    "双港街道",
+    "双港街道",
 ];
+const SUBDISTRICTS_CSV: &str =
+    "编号,名称,区县\nfushan,府山街道,东区\nhehua,荷花街道,东区\nshuanggang,双港街道,西区\n";
 
-/// Keeps the header and the rows whose column `col` is in `keep`.
-fn filter_csv(text: &str, col: usize, keep: &BTreeSet<String>) -> String {
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.as_bytes());
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for (i, row) in r.records().enumerate() {
-        let row = row.expect("sample csv");
-        if i == 0 || keep.contains(&row[col]) {
-            w.write_record(&row).expect("write csv");
-        }
+/// The sample with subdistricts, split by `scripts/exactness.sh`'s tool into member sites,
+/// each built into its own `public/`.
+fn split_sample() -> (Site, Site, Vec<common::split::Part>) {
+    let whole = Site::sample_with_subdistricts(|i| SUBDISTRICT[i]);
+    whole.write("content/subdistricts.csv", SUBDISTRICTS_CSV);
+    let out = Site::empty();
+    let parts = common::split::split(whole.root(), &out.path("members")).expect("split");
+    for p in &parts {
+        let root = p.folder.display().to_string();
+        let public = p.folder.join("public").display().to_string();
+        common::run(&["build", "--root", &root, "--output", &public]).assert_code(0);
     }
-    String::from_utf8(w.into_inner().expect("csv")).expect("utf-8")
+    (whole, out, parts)
 }
 
-/// A member site holding only `communities` of the sample, its stewards and their records.
-fn member(sample: &Site, name: &str, communities: &[&str]) -> Site {
-    let site = Site::empty();
-    site.write(
-        "site.toml",
-        &format!(
-            "title = \"{name}楼道红管家\"\nbase_url = \"https://example.org/{}/\"\n\n[subdistrict]\nname = \"{name}\"\n",
-            communities[0]
-        ),
-    );
-    let keep: BTreeSet<String> = communities.iter().map(|c| c.to_string()).collect();
-    let communities_csv = sample.read("content/communities.csv");
-    site.write(
-        "content/communities.csv",
-        &filter_csv(&communities_csv, 0, &keep),
-    );
-    let stewards_csv = filter_csv(&sample.read("content/stewards.csv"), 2, &keep);
-    let stewards: BTreeSet<String> = stewards_csv
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split(',').next())
-        .map(str::to_string)
-        .collect();
-    site.write("content/stewards.csv", &stewards_csv);
-    for (file, col, by) in [
-        ("cases.csv", 2, &stewards),
-        ("errands.csv", 1, &stewards),
-        ("meetings.csv", 1, &keep),
-    ] {
-        let text = sample.read(&format!("content/{file}"));
-        site.write(&format!("content/{file}"), &filter_csv(&text, col, by));
-    }
-    for month in 1..=12 {
-        let rel = format!("content/visits/2018-{month:02}.csv");
-        site.write(&rel, &filter_csv(&sample.read(&rel), 1, &stewards));
-    }
-    // Each batch keeps the member's own commended stewards and their citations.
-    let mut doc: toml::Table =
-        toml::from_str(&sample.read("content/commendations.toml")).expect("sample toml");
-    if let Some(toml::Value::Array(batches)) = doc.get_mut("batch") {
-        for batch in batches.iter_mut() {
-            let Some(b) = batch.as_table_mut() else {
-                continue;
-            };
-            if let Some(toml::Value::Array(list)) = b.get_mut("stewards") {
-                list.retain(|s| s.as_str().is_some_and(|s| stewards.contains(s)));
-            }
-            if let Some(toml::Value::Table(c)) = b.get_mut("citations") {
-                c.retain(|k, _| stewards.contains(k));
-            }
-        }
-    }
-    site.write(
-        "content/commendations.toml",
-        &toml::to_string(&doc).expect("toml"),
-    );
-    site.build_ok();
-    site
-}
-
-fn rollup(title: &str, name: &str, level: &str, members: &[(&str, &Site)]) -> Site {
+fn rollup_of(title: &str, name: &str, level: &str, members: &[(&str, PathBuf)]) -> Site {
     let site = Site::empty();
     let mut toml = format!(
         "title = \"{title}\"\nbase_url = \"https://example.org/{level}/\"\nname = \"{name}\"\nlevel = \"{level}\"\n"
     );
-    for (name, m) in members {
+    for (name, path) in members {
         toml.push_str(&format!(
             "\n[[members]]\nname = \"{name}\"\npath = \"{}\"\n",
-            m.path("public").display()
+            path.display()
         ));
     }
     site.write("site.toml", &toml);
     site
 }
 
-/// Every figure a roll-up adds up, as the summary holds it.
-const ADDED: &[&str] = &[
-    "/stewards",
-    "/communities",
-    "/buildings",
-    "/buildings_covered",
-    "/buildings_covered_counted",
-    "/households_visited",
-    "/visits",
-    "/cases",
-    "/resolved",
-    "/errands",
-    "/meetings",
-    "/door_knocking_households",
-    "/commended",
-    "/by_membership",
-    "/by_month",
-    "/by_category",
-    "/period",
-    "/as_of",
-];
-
-fn commended_names(s: &Value) -> Vec<String> {
-    let mut names: Vec<String> = s["commended_stewards"]
-        .as_array()
-        .expect("commended_stewards")
+fn rollup(title: &str, name: &str, level: &str, members: &[(&str, &Site)]) -> Site {
+    let paths: Vec<(&str, PathBuf)> = members
         .iter()
-        .map(|c| format!("{} {}", c["community"], c["name"]))
+        .map(|(n, m)| (*n, m.path("public")))
         .collect();
-    names.sort();
-    names
+    rollup_of(title, name, level, &paths)
 }
 
-fn assert_same_figures(whole: &Value, rolled: &Value) {
-    for key in ADDED {
-        assert_eq!(whole.pointer(key), rolled.pointer(key), "{key}");
-    }
-    assert_eq!(commended_names(whole), commended_names(rolled));
+fn assert_exact(whole: &Value, rolled: &Value, group: &str, bottom: &[Value]) {
+    let diffs = common::compare::differences(whole, rolled, group, bottom);
+    assert!(diffs.is_empty(), "{}", diffs.join("\n"));
 }
 
 #[test]
 fn a_rollup_of_subdistricts_equals_the_site_holding_all_records_and_rollups_stack() {
-    let sample = Site::sample();
+    let (sample, _out, parts) = split_sample();
     let whole = sample.summary();
-    let members: Vec<(&str, Site)> = SPLIT
+    let summaries: Vec<Value> = parts
         .iter()
-        .map(|(name, communities)| (*name, member(&sample, name, communities)))
+        .map(|p| read_summary(&p.folder.join("public")))
         .collect();
     // Every community went to exactly one member.
-    let split: u64 = members
+    let split: u64 = summaries
         .iter()
-        .map(|(_, m)| common::num(&read_summary(&m.path("public")), "/communities"))
+        .map(|s| common::num(s, "/communities"))
         .sum();
     assert_eq!(split, 8);
 
-    let list: Vec<(&str, &Site)> = members.iter().map(|(n, m)| (*n, m)).collect();
-    let district = rollup("柯城区楼道红管家汇总", "柯城区", "区县", &list);
+    let members: Vec<(&str, PathBuf)> = parts
+        .iter()
+        .map(|p| (p.name.as_str(), p.folder.join("public")))
+        .collect();
+    let district = rollup_of("柯城区楼道红管家汇总", "柯城区", "区县", &members);
     let rolled = district.summary();
-    assert_same_figures(&whole, &rolled);
+    assert_exact(&whole, &rolled, "subdistrict", &summaries);
     assert_eq!(rolled["format"], "hongguanjia-summary");
     assert_eq!(rolled["level"], "区县");
     let names: Vec<&str> = rolled["members"]
@@ -182,12 +105,15 @@ fn a_rollup_of_subdistricts_equals_the_site_holding_all_records_and_rollups_stac
         "id=\"fig-households\">{}</span>",
         whole["households_visited"]
     )));
-    assert!(home.contains("href=\"https://example.org/dongmenjie/\""));
+    assert!(home.contains("href=\"https://example.gov.cn/fushan/fushan/\""));
+    // Members of one level are called by it; few commended stewards are listed open.
+    assert!(home.contains("各街道比较") && home.contains("各街道民情事项办结率"));
+    assert!(home.contains("<details class=\"member-commended\" open>"));
 
     // One level up: two districts (one of two subdistricts, one of one) make a city.
-    let east = rollup("东区", "东区", "区县", &list[..2]);
+    let east = rollup_of("东区", "东区", "区县", &members[..2]);
     east.build_ok();
-    let west = rollup("西区", "西区", "区县", &list[2..]);
+    let west = rollup_of("西区", "西区", "区县", &members[2..]);
     west.build_ok();
     let city = rollup(
         "衢州市",
@@ -196,7 +122,7 @@ fn a_rollup_of_subdistricts_equals_the_site_holding_all_records_and_rollups_stac
         &[("东区", &east), ("西区", &west)],
     );
     let top = city.summary();
-    assert_same_figures(&whole, &top);
+    assert_exact(&whole, &top, "district", &[]);
     // A steward passed up two levels still names the subdistrict that commended them.
     assert!(
         top["commended_stewards"]
@@ -205,6 +131,46 @@ fn a_rollup_of_subdistricts_equals_the_site_holding_all_records_and_rollups_stac
             .iter()
             .all(|c| c["member"].as_str().is_some_and(|m| m.ends_with("街道")))
     );
+}
+
+#[test]
+fn the_comparison_finds_a_figure_that_differs() {
+    let (sample, _out, parts) = split_sample();
+    let whole = sample.summary();
+    let mut summaries: Vec<Value> = parts
+        .iter()
+        .map(|p| read_summary(&p.folder.join("public")))
+        .collect();
+    let members: Vec<(&str, PathBuf)> = parts
+        .iter()
+        .map(|p| (p.name.as_str(), p.folder.join("public")))
+        .collect();
+    // A member that left one community's visits out of its build.
+    let district = rollup_of("汇总", "柯城区", "区县", &members[1..]);
+    let rolled = district.summary();
+    let diffs = common::compare::differences(&whole, &rolled, "subdistrict", &summaries[1..]);
+    assert!(
+        diffs
+            .iter()
+            .any(|d| d.starts_with("/communities：整体 8，汇总 5")),
+        "{diffs:?}"
+    );
+    assert!(
+        diffs
+            .iter()
+            .any(|d| d.starts_with("社区：整体 8 个，各成员合计 5 个")),
+        "{diffs:?}"
+    );
+    // One community's count changed in a member's summary is named with the field.
+    let first = summaries[0]["by_community"]
+        .as_object_mut()
+        .and_then(|m| m.values_mut().next())
+        .expect("a community");
+    first["cases"] = Value::from(first["cases"].as_u64().unwrap_or(0) + 1);
+    let all = rollup_of("汇总", "柯城区", "区县", &members).summary();
+    let diffs = common::compare::differences(&whole, &all, "subdistrict", &summaries);
+    assert_eq!(diffs.len(), 1, "{diffs:?}");
+    assert!(diffs[0].ends_with("：cases 不同"), "{diffs:?}");
 }
 
 #[test]
@@ -279,4 +245,62 @@ fn a_member_of_another_period_is_warned_about() {
     );
     let out = site.build_ok();
     out.assert_line("site.toml:14: 警告：成员“丙”的统计期是 2018-11 至 2019-03，其他成员是 2018-11 至 2018-12。请确认用的是同一期的 summary.json");
+}
+
+/// A roll-up's bulletin: `members["名称"]` is that member's row (counts and rates computed
+/// from them), `stats` the roll-up's own totals.
+const ROLLUP_BULLETIN: &str = "+++
+title = \"全区红管家工作情况\"
+date = 2018-12-20
++++
+
+全区红管家 {{ stats.stewards }} 名，走访 {{ stats.households_visited }} 户。
+
+甲街道走访 {{ members[\"甲街道\"].households_visited }} 户，办结率 {{ members[\"甲街道\"].resolution_rate | percent }}；乙街道民情事项 {{ members['乙街道'].cases }} 条。
+";
+
+#[test]
+fn a_rollup_bulletin_binds_any_members_figures_and_the_totals() {
+    let a = Site::basic();
+    a.build_ok();
+    let b = Site::basic();
+    b.append_line("content/visits.csv", "2018-12-11,FM-001,5,3幢,走访,");
+    b.build_ok();
+    let (sa, sb) = (a.summary(), b.summary());
+    let site = rollup("汇总", "某区", "区县", &[("甲街道", &a), ("乙街道", &b)]);
+    site.write("content/bulletins/2018-1.md", ROLLUP_BULLETIN);
+    site.build_ok();
+    let page = site.read("public/bulletins/2018-1/index.html");
+    let households = |s: &Value| common::num(s, "/households_visited");
+    assert!(page.contains(&format!("走访 {} 户。", households(&sa) + households(&sb))));
+    let rate = common::num(&sa, "/resolved") as f64 / common::num(&sa, "/cases") as f64;
+    assert!(
+        page.contains(&format!(
+            "甲街道走访 {} 户，办结率 {:.1}%",
+            households(&sa),
+            rate * 100.0
+        )),
+        "{page}"
+    );
+    assert!(page.contains(&format!("乙街道民情事项 {} 条", common::num(&sb, "/cases"))));
+    // The home page lists it and the navigation links the bulletins.
+    let home = site.read("public/index.html");
+    assert!(home.contains("全区红管家工作情况"));
+    assert!(home.contains("bulletins/index.html"));
+    assert!(site.path("public/bulletins/index.html").is_file());
+}
+
+#[test]
+fn a_rollup_bulletin_naming_an_unknown_member_is_an_error_listing_the_members() {
+    let a = Site::basic();
+    a.build_ok();
+    let site = rollup("汇总", "某区", "区县", &[("甲街道", &a), ("乙街道", &a)]);
+    site.write(
+        "content/bulletins/2018-1.md",
+        &ROLLUP_BULLETIN.replace("members['乙街道']", "members['乙街到']"),
+    );
+    let out = site.build(&[]);
+    out.assert_code(1);
+    out.assert_line("content/bulletins/2018-1.md:8: 没有名为“乙街到”的成员。是不是“乙街道”？本汇总站点的成员：甲街道、乙街道（名称要和 site.toml 里 [[members]] 的 name 一字不差）");
+    assert!(!site.path("public").exists());
 }

@@ -10,7 +10,8 @@ use crate::diagnostics::Diagnostic;
 use crate::model::Membership;
 use crate::site::Site;
 use crate::summary::{
-    CategoryCount, CommendedSteward, CommunityCount, FORMAT, SummaryFile, VERSION, period_of,
+    CategoryCount, CommendedSteward, CommunityCount, FORMAT, Headline, Rates, SummaryFile, VERSION,
+    period_of,
 };
 use crate::validate::Registry;
 
@@ -37,30 +38,14 @@ pub(crate) struct Summary {
     pub by_category: Vec<CategorySummary>,
 }
 
+/// One community as pages show it: the counts it publishes, and its rates.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct CommunitySummary {
-    pub id: String,
-    pub name: String,
-    pub party_org: Option<String>,
-    pub grids: Option<u32>,
-    pub buildings: Option<u32>,
-    pub households: Option<u32>,
-    pub stewards: u64,
-    pub buildings_covered: u64,
+    #[serde(flatten)]
+    pub counts: CommunityCount,
     /// Buildings covered over the community's 楼幢数, when that is given.
     pub coverage_rate: Option<f64>,
-    pub households_visited: u64,
-    pub visits: u64,
-    pub cases: u64,
-    pub resolved: u64,
     pub resolution_rate: f64,
-    pub errands: u64,
-    pub meetings: u64,
-    pub commended: u64,
-    pub by_month: BTreeMap<String, Counts>,
-    /// Its subdistrict's name, in a site with several.
-    pub subdistrict: Option<String>,
-    pub district: Option<String>,
 }
 
 /// One subdistrict of a site with several: its communities' counts added up.
@@ -75,22 +60,10 @@ pub(crate) struct SubdistrictSummary {
     pub area_km2: Option<f64>,
     pub residents: Option<u32>,
     pub branches: Option<u32>,
-    pub communities: u64,
-    pub stewards: u64,
-    /// Sum of 楼幢数 of its communities that give it, and the buildings covered in those.
-    pub buildings: u64,
-    pub buildings_covered: u64,
-    pub buildings_covered_counted: u64,
-    pub coverage_rate: Option<f64>,
-    pub households_visited: u64,
-    pub households_per_steward: f64,
-    pub visits: u64,
-    pub cases: u64,
-    pub resolved: u64,
-    pub resolution_rate: f64,
-    pub errands: u64,
-    pub meetings: u64,
-    pub commended: u64,
+    #[serde(flatten)]
+    pub counts: Headline,
+    #[serde(flatten)]
+    pub rates: Rates,
     pub by_month: BTreeMap<String, Counts>,
 }
 
@@ -99,73 +72,41 @@ pub(crate) fn subdistricts(registry: &Registry, summary: &Summary) -> Vec<Subdis
     if !registry.has_levels() {
         return Vec::new();
     }
-    let ids = super::routes::subdistrict_ids(&registry.subdistricts);
-    let mut list: Vec<SubdistrictSummary> = registry
-        .subdistricts
-        .iter()
-        .zip(ids)
-        .enumerate()
-        .map(|(index, (s, id))| SubdistrictSummary {
-            index,
-            url: super::routes::subdistrict(&id),
-            id,
-            name: s.name.clone(),
-            district: s.district.clone(),
-            committee: s.committee.clone(),
-            area_km2: s.area_km2,
-            residents: s.residents,
-            branches: s.branches,
-            communities: 0,
-            stewards: 0,
-            buildings: 0,
-            buildings_covered: 0,
-            buildings_covered_counted: 0,
-            coverage_rate: None,
-            households_visited: 0,
-            households_per_steward: 0.0,
-            visits: 0,
-            cases: 0,
-            resolved: 0,
-            resolution_rate: 0.0,
-            errands: 0,
-            meetings: 0,
-            commended: 0,
-            by_month: BTreeMap::new(),
-        })
-        .collect();
+    let mut counts = vec![Headline::default(); registry.subdistricts.len()];
+    let mut by_month: Vec<BTreeMap<String, Counts>> = vec![BTreeMap::new(); counts.len()];
     for c in &registry.communities {
         let (Some(i), Some(n)) = (c.subdistrict, summary.by_community.get(&c.id)) else {
             continue;
         };
-        let s = &mut list[i];
-        s.communities += 1;
-        s.stewards += n.stewards;
-        if let Some(b) = c.buildings {
-            s.buildings += u64::from(b);
-            s.buildings_covered_counted += n.buildings_covered;
-        }
-        s.buildings_covered += n.buildings_covered;
-        s.households_visited += n.households_visited;
-        s.visits += n.visits;
-        s.cases += n.cases;
-        s.resolved += n.resolved;
-        s.errands += n.errands;
-        s.meetings += n.meetings;
-        s.commended += n.commended;
-        for (k, m) in &n.by_month {
-            crate::summary::add_counts(s.by_month.entry(k.clone()).or_default(), m);
+        counts[i].add_community(&n.counts);
+        for (k, m) in &n.counts.by_month {
+            crate::summary::add_counts(by_month[i].entry(k.clone()).or_default(), m);
         }
     }
-    for s in &mut list {
-        s.coverage_rate = (s.buildings > 0).then(|| rate(s.buildings_covered_counted, s.buildings));
-        s.resolution_rate = rate(s.resolved, s.cases);
-        s.households_per_steward = if s.stewards == 0 {
-            0.0
-        } else {
-            s.households_visited as f64 / s.stewards as f64
-        };
-    }
-    list
+    let ids = super::routes::subdistrict_ids(&registry.subdistricts);
+    registry
+        .subdistricts
+        .iter()
+        .zip(ids)
+        .zip(counts.into_iter().zip(by_month))
+        .enumerate()
+        .map(
+            |(index, ((s, id), (counts, by_month)))| SubdistrictSummary {
+                index,
+                url: super::routes::subdistrict(&id),
+                id,
+                name: s.name.clone(),
+                district: s.district.clone(),
+                committee: s.committee.clone(),
+                area_km2: s.area_km2,
+                residents: s.residents,
+                branches: s.branches,
+                rates: Rates::of(&counts),
+                counts,
+                by_month,
+            },
+        )
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -223,29 +164,31 @@ pub(crate) fn summary(registry: &Registry, figures: &Figures) -> Summary {
             let n = &figures.by_community[i];
             let covered = figures.community_buildings_covered[i];
             let summary = CommunitySummary {
-                id: c.id.clone(),
-                name: c.name.clone(),
-                party_org: c.party_org.clone(),
-                grids: c.grids,
-                buildings: c.buildings,
-                households: c.households,
-                stewards: stewards_in[i],
-                buildings_covered: covered,
+                counts: CommunityCount {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    party_org: c.party_org.clone(),
+                    grids: c.grids,
+                    buildings: c.buildings,
+                    households: c.households,
+                    stewards: stewards_in[i],
+                    buildings_covered: covered,
+                    households_visited: n.households_visited,
+                    visits: n.visits,
+                    cases: n.cases,
+                    resolved: n.resolved,
+                    errands: n.errands,
+                    meetings: n.meetings,
+                    commended: figures.community_commended[i],
+                    by_month: months(&figures.community_months[i]),
+                    subdistrict: c.subdistrict.map(|s| registry.subdistricts[s].name.clone()),
+                    district: c.district.clone(),
+                },
                 coverage_rate: c
                     .buildings
                     .filter(|b| *b > 0)
                     .map(|b| rate(covered, u64::from(b))),
-                households_visited: n.households_visited,
-                visits: n.visits,
-                cases: n.cases,
-                resolved: n.resolved,
                 resolution_rate: rate(n.resolved, n.cases),
-                errands: n.errands,
-                meetings: n.meetings,
-                commended: figures.community_commended[i],
-                by_month: months(&figures.community_months[i]),
-                subdistrict: c.subdistrict.map(|s| registry.subdistricts[s].name.clone()),
-                district: c.district.clone(),
             };
             (c.id.clone(), summary)
         })
@@ -292,37 +235,13 @@ pub(crate) fn published(site: &Site, summary: &Summary) -> SummaryFile {
             });
         }
     }
-    let mut buildings = 0;
-    let mut buildings_covered_counted = 0;
-    let by_community = summary
+    let mut all = Headline::default();
+    let by_community: BTreeMap<String, CommunityCount> = summary
         .by_community
         .iter()
         .map(|(id, c)| {
-            if let Some(b) = c.buildings {
-                buildings += u64::from(b);
-                buildings_covered_counted += c.buildings_covered;
-            }
-            let count = CommunityCount {
-                id: c.id.clone(),
-                name: c.name.clone(),
-                party_org: c.party_org.clone(),
-                grids: c.grids,
-                buildings: c.buildings,
-                households: c.households,
-                stewards: c.stewards,
-                buildings_covered: c.buildings_covered,
-                households_visited: c.households_visited,
-                visits: c.visits,
-                cases: c.cases,
-                resolved: c.resolved,
-                errands: c.errands,
-                meetings: c.meetings,
-                commended: c.commended,
-                by_month: c.by_month.clone(),
-                subdistrict: c.subdistrict.clone(),
-                district: c.district.clone(),
-            };
-            (id.clone(), count)
+            all.add_community(&c.counts);
+            (id.clone(), c.counts.clone())
         })
         .collect();
     SummaryFile {
@@ -336,9 +255,9 @@ pub(crate) fn published(site: &Site, summary: &Summary) -> SummaryFile {
         as_of: summary.as_of.clone(),
         stewards: summary.stewards,
         communities: summary.communities,
-        buildings,
+        buildings: all.buildings,
         buildings_covered: summary.buildings_covered,
-        buildings_covered_counted,
+        buildings_covered_counted: all.buildings_covered_counted,
         households_visited: summary.households_visited,
         visits: summary.visits,
         cases: summary.cases,
@@ -440,23 +359,23 @@ pub(crate) fn tables(
             .map(|c| {
                 let opt = |v: Option<u32>| v.map(|n| n.to_string()).unwrap_or_default();
                 vec![
-                    c.id,
-                    c.name,
-                    c.party_org.unwrap_or_default(),
-                    opt(c.grids),
-                    opt(c.buildings),
-                    opt(c.households),
-                    c.stewards.to_string(),
-                    c.buildings_covered.to_string(),
+                    c.counts.id,
+                    c.counts.name,
+                    c.counts.party_org.unwrap_or_default(),
+                    opt(c.counts.grids),
+                    opt(c.counts.buildings),
+                    opt(c.counts.households),
+                    c.counts.stewards.to_string(),
+                    c.counts.buildings_covered.to_string(),
                     c.coverage_rate.map(rate).unwrap_or_default(),
-                    c.households_visited.to_string(),
-                    c.visits.to_string(),
-                    c.cases.to_string(),
-                    c.resolved.to_string(),
+                    c.counts.households_visited.to_string(),
+                    c.counts.visits.to_string(),
+                    c.counts.cases.to_string(),
+                    c.counts.resolved.to_string(),
                     rate(c.resolution_rate),
-                    c.errands.to_string(),
-                    c.meetings.to_string(),
-                    c.commended.to_string(),
+                    c.counts.errands.to_string(),
+                    c.counts.meetings.to_string(),
+                    c.counts.commended.to_string(),
                 ]
             })
             .collect(),

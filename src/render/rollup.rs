@@ -7,14 +7,16 @@
 use serde::Serialize;
 use tera::Context;
 
+use super::context::documents::bulletin_links;
 use super::data::csv_file;
 use super::routes;
+use super::views::BulletinView;
 use super::{OutputFile, Renderer};
 use crate::aggregate::rate;
 use crate::charts;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::rollup::{Rollup, rate_of};
-use crate::summary::{CommendedSteward, SummaryFile};
+use crate::rollup::Rollup;
+use crate::summary::{CommendedSteward, Headline, Rates, SummaryFile};
 use crate::theme::Theme;
 
 /// The totals as pages show them: the counts plus rates recomputed from them.
@@ -22,28 +24,21 @@ use crate::theme::Theme;
 struct Stats<'a> {
     #[serde(flatten)]
     counts: &'a SummaryFile,
-    resolution_rate: f64,
-    coverage_rate: Option<f64>,
-    households_per_steward: f64,
+    #[serde(flatten)]
+    rates: Rates,
 }
 
-/// One member's row of the comparison table.
+/// One member's row of the comparison table: its counts and the rates recomputed from
+/// them.
 #[derive(Serialize)]
 struct MemberRow {
     name: String,
     level: String,
     url: Option<String>,
-    stewards: u64,
-    communities: u64,
-    households_visited: u64,
-    cases: u64,
-    resolved: u64,
-    errands: u64,
-    meetings: u64,
-    commended: u64,
-    coverage_rate: Option<f64>,
-    resolution_rate: f64,
-    households_per_steward: f64,
+    #[serde(flatten)]
+    counts: Headline,
+    #[serde(flatten)]
+    rates: Rates,
     /// 1-based place by resolution rate, then households per steward.
     rank: usize,
 }
@@ -66,22 +61,23 @@ struct MemberStewards<'a> {
 fn stats(t: &SummaryFile) -> Stats<'_> {
     Stats {
         counts: t,
-        resolution_rate: rate(t.resolved, t.cases),
-        coverage_rate: (t.buildings > 0).then(|| rate(t.buildings_covered_counted, t.buildings)),
-        households_per_steward: per(t.households_visited, t.stewards),
+        rates: Rates::of(&t.headline()),
     }
 }
 
-fn per(n: u64, d: u64) -> f64 {
-    if d == 0 { 0.0 } else { n as f64 / d as f64 }
-}
-
-/// The Tera globals of a roll-up: the same names a site's templates use.
+/// The Tera globals of a roll-up: the same names a site's templates use, and `members`,
+/// each member's row by name, so that a bulletin can write
+/// `{{ members["府山街道"].households_visited }}`.
 pub(crate) fn globals(rollup: &Rollup) -> Context {
     let mut context = super::site_globals(&rollup.config, Vec::new(), true);
     context.insert("stats", &stats(&rollup.total));
-    context.insert("has_bulletins", &false);
-    context.insert("nav", &routes::rollup_nav());
+    context.insert("has_bulletins", &!rollup.bulletins.is_empty());
+    context.insert("nav", &routes::rollup_nav(!rollup.bulletins.is_empty()));
+    let by_name: std::collections::BTreeMap<String, MemberRow> = member_rows(&rollup.total)
+        .into_iter()
+        .map(|r| (r.name.clone(), r))
+        .collect();
+    context.insert("members", &by_name);
     context
 }
 
@@ -89,35 +85,25 @@ fn member_rows(total: &SummaryFile) -> Vec<MemberRow> {
     let mut rows: Vec<MemberRow> = total
         .members
         .iter()
-        .map(|m| {
-            let (coverage_rate, resolution_rate, households_per_steward) = rate_of(m);
-            MemberRow {
-                name: m.name.clone(),
-                level: m.level.clone(),
-                url: m.url.clone(),
-                stewards: m.stewards,
-                communities: m.communities,
-                households_visited: m.households_visited,
-                cases: m.cases,
-                resolved: m.resolved,
-                errands: m.errands,
-                meetings: m.meetings,
-                commended: m.commended,
-                coverage_rate,
-                resolution_rate,
-                households_per_steward,
-                rank: 0,
-            }
+        .map(|m| MemberRow {
+            name: m.name.clone(),
+            level: m.level.clone(),
+            url: m.url.clone(),
+            counts: m.counts.clone(),
+            rates: Rates::of(&m.counts),
+            rank: 0,
         })
         .collect();
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by(|&a, &b| {
         let (x, y) = (&rows[a], &rows[b]);
-        y.resolution_rate
-            .total_cmp(&x.resolution_rate)
+        y.rates
+            .resolution_rate
+            .total_cmp(&x.rates.resolution_rate)
             .then_with(|| {
-                y.households_per_steward
-                    .total_cmp(&x.households_per_steward)
+                y.rates
+                    .households_per_steward
+                    .total_cmp(&x.rates.households_per_steward)
             })
             .then_with(|| x.name.cmp(&y.name))
     });
@@ -127,8 +113,32 @@ fn member_rows(total: &SummaryFile) -> Vec<MemberRow> {
     rows
 }
 
+/// What the members are called on pages: their level when they share one (各街道比较,
+/// 全部区县), else 成员.
+fn member_word(rollup: &Rollup) -> &str {
+    match rollup.members.first() {
+        Some(first)
+            if !first.level.trim().is_empty()
+                && rollup.members.iter().all(|m| m.level == first.level) =>
+        {
+            first.level.trim()
+        }
+        _ => "成员",
+    }
+}
+
+/// Each member's list of commended stewards starts open only when all of them together
+/// are a short list; otherwise a reader opens the member they look for.
+const COMMENDED_OPEN: usize = 60;
+
 fn home(rollup: &Rollup, ctx: &mut Context) {
     let t = &rollup.total;
+    let word = member_word(rollup);
+    ctx.insert("member_word", word);
+    ctx.insert(
+        "commended_open",
+        &(t.commended_stewards.len() <= COMMENDED_OPEN),
+    );
     let rows = member_rows(t);
     let months: Vec<charts::Month> = t
         .by_month
@@ -179,28 +189,38 @@ fn home(rollup: &Rollup, ctx: &mut Context) {
         ),
     );
     ctx.insert("categories", &categories);
-    let rates: Vec<charts::RateRow> = rows
+    // The chart reads top down like the table: best resolution rate first.
+    let mut ranked: Vec<&MemberRow> = rows.iter().collect();
+    ranked.sort_by_key(|r| r.rank);
+    let rates: Vec<charts::RateRow> = ranked
         .iter()
         .map(|r| charts::RateRow {
             name: r.name.clone(),
-            cases: r.cases,
-            resolved: r.resolved,
+            cases: r.counts.cases,
+            resolved: r.counts.resolved,
         })
         .collect();
     ctx.insert(
         "chart_rates",
-        &charts::resolution("chart-rates", "各成员民情事项办结率", &rates, "全部成员"),
+        &charts::resolution(
+            "chart-rates",
+            &format!("各{word}民情事项办结率"),
+            &rates,
+            &format!("全部{word}"),
+        ),
     );
-    let mut errands: Vec<(String, u64)> =
-        rows.iter().map(|r| (r.name.clone(), r.errands)).collect();
+    let mut errands: Vec<(String, u64)> = rows
+        .iter()
+        .map(|r| (r.name.clone(), r.counts.errands))
+        .collect();
     errands.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     ctx.insert(
         "chart_errands",
         &charts::counts(
             "chart-errands",
-            "各成员代办事项",
+            &format!("各{word}代办事项"),
             &errands,
-            "个成员",
+            &format!("个{word}"),
             "代办事项（件）",
             "件",
         ),
@@ -217,7 +237,17 @@ fn home(rollup: &Rollup, ctx: &mut Context) {
         })
         .collect();
     ctx.insert("commended_by_member", &commended);
-    ctx.insert("members", &rows);
+    ctx.insert("member_rows", &rows);
+    let links = bulletin_links(&rollup.bulletins);
+    ctx.insert("bulletins", &links.iter().take(5).collect::<Vec<_>>());
+}
+
+/// A page's own context: where it is.
+fn page_context(path: &str) -> Context {
+    let mut ctx = Context::new();
+    ctx.insert("root", &"../".repeat(path.matches('/').count()));
+    ctx.insert("path", path);
+    ctx
 }
 
 /// Every file of a roll-up site but the theme's static files.
@@ -235,13 +265,37 @@ pub(crate) fn files(
         (routes::SORT_SCRIPT, "sort.js"),
         (routes::COMPARE_STYLE, "compare.css"),
     ] {
-        let mut ctx = Context::new();
-        ctx.insert("root", &"../".repeat(path.matches('/').count()));
-        ctx.insert("path", path);
+        let mut ctx = page_context(path);
         if path == routes::HOME {
             home(rollup, &mut ctx);
         }
         match renderer.render_one(theme, template, path, &ctx) {
+            Ok(f) => out.push(f),
+            Err(e) => e.into_iter().for_each(|d| errors.push(d)),
+        }
+    }
+    if !rollup.bulletins.is_empty() {
+        let mut ctx = page_context(routes::BULLETINS);
+        ctx.insert("bulletins", &bulletin_links(&rollup.bulletins));
+        match renderer.render_one(theme, "bulletins.html", routes::BULLETINS, &ctx) {
+            Ok(f) => out.push(f),
+            Err(e) => e.into_iter().for_each(|d| errors.push(d)),
+        }
+    }
+    let allow = rollup.config.privacy.allow_raw_html;
+    for b in &rollup.bulletins {
+        let path = routes::bulletin(&b.slug);
+        let body = match renderer.render_markdown(&b.body, allow) {
+            Ok(html) => html,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let mut ctx = page_context(&path);
+        ctx.insert("bulletin", &BulletinView::new(b));
+        ctx.insert("body", &body);
+        match renderer.render_one(theme, "bulletin.html", &path, &ctx) {
             Ok(f) => out.push(f),
             Err(e) => e.into_iter().for_each(|d| errors.push(d)),
         }
@@ -282,17 +336,17 @@ pub(crate) fn files(
                         vec![
                             r.name.clone(),
                             r.level.clone(),
-                            r.stewards.to_string(),
-                            r.communities.to_string(),
-                            r.households_visited.to_string(),
-                            r.cases.to_string(),
-                            r.resolved.to_string(),
-                            r4(r.resolution_rate),
-                            r.errands.to_string(),
-                            r.meetings.to_string(),
-                            r.commended.to_string(),
-                            r.coverage_rate.map(r4).unwrap_or_default(),
-                            format!("{:.2}", r.households_per_steward),
+                            r.counts.stewards.to_string(),
+                            r.counts.communities.to_string(),
+                            r.counts.households_visited.to_string(),
+                            r.counts.cases.to_string(),
+                            r.counts.resolved.to_string(),
+                            r4(r.rates.resolution_rate),
+                            r.counts.errands.to_string(),
+                            r.counts.meetings.to_string(),
+                            r.counts.commended.to_string(),
+                            r.rates.coverage_rate.map(r4).unwrap_or_default(),
+                            format!("{:.2}", r.rates.households_per_steward),
                             r.rank.to_string(),
                         ]
                     })

@@ -172,13 +172,18 @@ pub(crate) fn free_pages(site: &Site) -> impl Iterator<Item = NavLink> + '_ {
         .map(|p| link(&p.title, free_page(&p.slug)))
 }
 
-/// A roll-up's main navigation: it has no communities or cases of its own.
-pub(crate) fn rollup_nav() -> Vec<NavLink> {
-    vec![
+/// A roll-up's main navigation: it has no communities or cases of its own, but may have
+/// bulletins.
+pub(crate) fn rollup_nav(has_bulletins: bool) -> Vec<NavLink> {
+    let mut links = vec![
         link("概况", HOME),
         link("各成员", MEMBERS_TABLE),
         link("数据下载", MEMBERS_CSV),
-    ]
+    ];
+    if has_bulletins {
+        links.push(link("简报", BULLETINS));
+    }
+    links
 }
 
 /// The page served at any missing address.

@@ -9,7 +9,8 @@
 //! emitted into the index) and the same few steps (`assets/search.js`, `normalize`).
 //!
 //! Layout of `search/`:
-//! - `index.js`: the rules, subdistricts, every community, and for every *unit* (a run of
+//! - `index.js`: the rules, the subdistricts (with several, each community names its
+//!   own, and results show it), every community, and for every *unit* (a run of
 //!   digits or one letter or Han character) of the buildings' and stewards' own texts, the
 //!   shard holding every record that has it. Units too common to narrow anything (on a
 //!   city: `幢`, which every building label has, and the commonest surnames) get no shard;
@@ -534,20 +535,34 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
         });
     }
 
-    // Several subdistricts on one site come with a later issue; each community already
-    // names its subdistrict by index, so they match like communities do.
-    let subdistricts: Vec<Value> = site
-        .config
-        .subdistrict
-        .name
-        .iter()
-        .map(|n| json!([n, or_empty(&key(n), n)]))
-        .collect();
-    let sd = if subdistricts.is_empty() {
-        json!(null)
-    } else {
-        json!(0)
-    };
+    // A site of several subdistricts lists them all, each community pointing at its own,
+    // so that a query naming a subdistrict finds its communities and results name it; a
+    // site of one names the subdistrict of its settings, if any.
+    let (subdistricts, of_community): (Vec<Value>, Box<dyn Fn(usize) -> Value>) =
+        if registry.has_levels() {
+            (
+                registry
+                    .subdistricts
+                    .iter()
+                    .map(|s| json!([s.name, or_empty(&key(&s.name), &s.name)]))
+                    .collect(),
+                Box::new(|ci| json!(registry.communities[ci].subdistrict)),
+            )
+        } else {
+            let named: Vec<Value> = site
+                .config
+                .subdistrict
+                .name
+                .iter()
+                .map(|n| json!([n, or_empty(&key(n), n)]))
+                .collect();
+            let sd = if named.is_empty() {
+                json!(null)
+            } else {
+                json!(0)
+            };
+            (named, Box::new(move |_| sd.clone()))
+        };
     let communities: Vec<Value> = registry
         .communities
         .iter()
@@ -560,7 +575,7 @@ pub fn files(site: &Site) -> Vec<OutputFile> {
                 c.name,
                 or_empty(&key(&c.name), &c.name),
                 pinyin_initials(&c.name),
-                sd,
+                of_community(ci),
                 stewards,
                 covered
             ])

@@ -11,6 +11,13 @@ use std::process::Command;
 
 use serde_json::Value;
 
+#[path = "../../examples/compare_summaries/compare.rs"]
+pub mod compare;
+/// The exactness tools of `scripts/exactness.sh`, so that tests split and compare the
+/// same way at small scale.
+#[path = "../../examples/split_by_subdistrict/split.rs"]
+pub mod split;
+
 /// `site.toml` with only the two required settings.
 pub const SITE_TOML: &str =
     "title = \"府山街道楼道红管家\"\nbase_url = \"https://example.org/fushan/\"\n";

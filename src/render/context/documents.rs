@@ -3,21 +3,21 @@
 use serde::Serialize;
 use tera::Context;
 
+use crate::model::Bulletin;
 use crate::render::plan::Plan;
 use crate::render::routes;
 use crate::render::views::{BulletinView, FreePageView};
-use crate::site::Site;
 
 #[derive(Serialize)]
-pub(super) struct BulletinLink<'a> {
+pub(crate) struct BulletinLink<'a> {
     #[serde(flatten)]
     bulletin: BulletinView<'a>,
     url: String,
 }
 
-/// Every bulletin with its page, newest first.
-pub(super) fn bulletin_links(site: &Site) -> Vec<BulletinLink<'_>> {
-    site.bulletins
+/// Every bulletin with its page, newest first; a site's or a roll-up's.
+pub(crate) fn bulletin_links(bulletins: &[Bulletin]) -> Vec<BulletinLink<'_>> {
+    bulletins
         .iter()
         .map(|b| BulletinLink {
             bulletin: BulletinView::new(b),
@@ -27,7 +27,7 @@ pub(super) fn bulletin_links(site: &Site) -> Vec<BulletinLink<'_>> {
 }
 
 pub(super) fn bulletin_index(plan: &Plan<'_>, ctx: &mut Context) {
-    ctx.insert("bulletins", &bulletin_links(plan.site));
+    ctx.insert("bulletins", &bulletin_links(&plan.site.bulletins));
 }
 
 pub(super) fn bulletin(plan: &Plan<'_>, index: usize, ctx: &mut Context) {

@@ -17,7 +17,7 @@ use crate::site::Site;
 pub(super) fn fill(plan: &Plan<'_>, ctx: &mut Context) {
     let site = plan.site;
     ctx.insert("communities", &plan.communities);
-    let links = bulletin_links(site);
+    let links = bulletin_links(&site.bulletins);
     ctx.insert("bulletins", &links.iter().take(5).collect::<Vec<_>>());
     ctx.insert("batches", &batch_summaries(site));
     charts(site, plan.summary, &plan.communities, ctx);
@@ -61,9 +61,9 @@ fn charts(site: &Site, summary: &Summary, communities: &[CommunitySummary], ctx:
     let rates: Vec<charts::RateRow> = communities
         .iter()
         .map(|c| charts::RateRow {
-            name: c.name.clone(),
-            cases: c.cases,
-            resolved: c.resolved,
+            name: c.counts.name.clone(),
+            cases: c.counts.cases,
+            resolved: c.counts.resolved,
         })
         .collect();
     ctx.insert(

@@ -6,7 +6,7 @@
 mod cases;
 mod commendations;
 mod communities;
-mod documents;
+pub(crate) mod documents;
 mod home;
 mod redirects;
 mod search;

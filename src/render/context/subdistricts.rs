@@ -46,8 +46,8 @@ fn compare_charts(list: &[SubdistrictSummary], ctx: &mut Context) {
         .iter()
         .map(|s| charts::RateRow {
             name: s.name.clone(),
-            cases: s.cases,
-            resolved: s.resolved,
+            cases: s.counts.cases,
+            resolved: s.counts.resolved,
         })
         .collect();
     ctx.insert(
@@ -59,8 +59,10 @@ fn compare_charts(list: &[SubdistrictSummary], ctx: &mut Context) {
             "全部街道",
         ),
     );
-    let mut errands: Vec<(String, u64)> =
-        list.iter().map(|s| (s.name.clone(), s.errands)).collect();
+    let mut errands: Vec<(String, u64)> = list
+        .iter()
+        .map(|s| (s.name.clone(), s.counts.errands))
+        .collect();
     errands.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     ctx.insert(
         "chart_subdistrict_errands",
@@ -75,7 +77,7 @@ fn compare_charts(list: &[SubdistrictSummary], ctx: &mut Context) {
     );
     let mut visited: Vec<(String, u64)> = list
         .iter()
-        .map(|s| (s.name.clone(), s.households_visited))
+        .map(|s| (s.name.clone(), s.counts.households_visited))
         .collect();
     visited.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     ctx.insert(

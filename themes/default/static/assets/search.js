@@ -303,9 +303,16 @@
     return a;
   }
 
+  /* The community's link; on a site of several subdistricts, its subdistrict before it
+     ("东湖街道 · 桂花社区"), as one element. */
   function communityLink(ci) {
     var c = index.communities[ci];
-    return link(c[0], c[1]);
+    var a = link(c[0], c[1]);
+    if (index.subdistricts.length < 2 || c[4] === null || !index.subdistricts[c[4]]) return a;
+    var span = el("span", "community");
+    span.appendChild(el("span", "subdistrict", index.subdistricts[c[4]][0] + " · "));
+    span.appendChild(a);
+    return span;
   }
 
   function directory(text) {
