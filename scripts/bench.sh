@@ -263,8 +263,8 @@ for w in $WORKLOADS; do
     t0=$(now)
     find "$site/content" -name '*.csv' -print0 | xargs -0 cat >/dev/null
     t1=$(now)
-    cat_s=$(elapsed "$t0" "$t1")
-    cat_mbs=$(awk -v b="$csv_bytes" -v s="$cat_s" 'BEGIN { printf "%.0f", s > 0 ? b / 1e6 / s : 0 }')
+    cat_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+    cat_mbs=$(awk -v b="$csv_bytes" -v s="$cat_s" 'BEGIN { printf "%.0f", (s > 0 ? b / 1e6 / s : 0) }')
 
     peak=0
     load_best=""
@@ -358,7 +358,7 @@ EOF
     target "内存峰值（$w）" "$peak MiB" "—" "—" "≤ 600 MiB" "$(verdict 'a <= 600' "$peak")"
     TARGETS+=("${LATER[@]}")
     LATER=()
-    other "$w: output" "$files files, $pages pages, $out_mb MiB, CSV $csv_mb MB"
+    other "$w: output" "$files files ($pages .html, redirects included), $out_mb MiB, CSV $csv_mb MB"
 done
 
 if [[ -n "${FIRST_RSS[city]:-}" && -n "${FIRST_RSS[city4m]:-}" ]]; then
