@@ -85,6 +85,14 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
                 ));
             }
             timings.add("泄露检查", t.elapsed().as_secs_f64());
+            for file in &files {
+                let kind = if file.path.ends_with(".html") {
+                    "汇总页面"
+                } else {
+                    "汇总数据和静态文件"
+                };
+                timings.output(kind, file.bytes.len());
+            }
             sink.put(files).map_err(|e| BuildError::Write(e.into()))?;
             sink.finish(&mut timings)
                 .map_err(|e| BuildError::Write(e.into()))?;
@@ -140,7 +148,13 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
             timings.add("渲染（含图表）", t.elapsed().as_secs_f64());
             progress.inc(batch.len() as u64);
             match rendered {
-                Ok(files) if broken.is_empty() => hand_on(files, &mut timings)?,
+                Ok(files) if broken.is_empty() => {
+                    // `render_all` keeps the page order: file i is page i.
+                    for (page, file) in batch.iter().zip(&files) {
+                        timings.output(page.kind(), file.bytes.len());
+                    }
+                    hand_on(files, &mut timings)?
+                }
                 Ok(_) => {}
                 Err(errors) => broken.extend(errors.sorted()),
             }
@@ -148,6 +162,13 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
         if !broken.is_empty() {
             return Err(BuildError::Render(broken.into_iter().collect()));
         }
+        let extras = extras
+            .into_iter()
+            .map(|(kind, file)| {
+                timings.output(kind, file.bytes.len());
+                file
+            })
+            .collect();
         hand_on(extras, &mut timings)?;
         progress.finish_and_clear();
         (pages, files)

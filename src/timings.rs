@@ -1,5 +1,7 @@
-//! Wall time per stage, for `HONGGUANJIA_TIMINGS=1` and the benchmark.
+//! Wall time per stage and bytes per kind of output, for `HONGGUANJIA_TIMINGS=1`,
+//! `build -v` and the benchmark.
 
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 /// Stages in the order they first ran.
@@ -7,6 +9,8 @@ use std::time::Instant;
 pub struct Timings {
     /// Stage, seconds, and the process's peak memory so far in MiB (Linux only).
     pub stages: Vec<(&'static str, f64, Option<u64>)>,
+    /// Files and bytes handed to the sink, by kind of output (`Page::kind`).
+    pub outputs: BTreeMap<&'static str, (usize, u64)>,
 }
 
 impl Timings {
@@ -27,6 +31,26 @@ impl Timings {
             }
             None => self.stages.push((stage, seconds, peak)),
         }
+    }
+}
+
+impl Timings {
+    /// Counts one file of `kind` handed to the sink.
+    pub(crate) fn output(&mut self, kind: &'static str, bytes: usize) {
+        let entry = self.outputs.entry(kind).or_default();
+        entry.0 += 1;
+        entry.1 += bytes as u64;
+    }
+
+    /// Kinds of output, most bytes first (then by name, so that the order is stable).
+    pub fn outputs_by_size(&self) -> Vec<(&'static str, usize, u64)> {
+        let mut list: Vec<_> = self
+            .outputs
+            .iter()
+            .map(|(kind, (files, bytes))| (*kind, *files, *bytes))
+            .collect();
+        list.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
+        list
     }
 }
 

@@ -410,10 +410,15 @@ fn the_home_page_has_every_site_chart_with_its_numbers() {
         );
         // ...and the month table beside them, exact and right-aligned.
         let exact = hongguanjia::exact_number(h.parse().expect("number"));
-        assert!(html.contains(&format!(
-            "<th scope=\"row\">{m}</th><td class=\"num\">{exact}</td>"
-        )));
+        assert!(html.contains(&format!("<th scope=\"row\">{m}</th><td>{exact}</td>")));
     }
+    // Right-aligned by the table's class, which the theme's style sheet aligns.
+    assert!(html.contains("<table class=\"months\">"));
+    let css = read("assets/style.css");
+    assert!(
+        css.lines()
+            .any(|l| l.contains(".months td") && l.contains("text-align: right"))
+    );
     for c in summary["by_category"].as_array().expect("by_category") {
         let name = c["category"].as_str().expect("name");
         let n = c["cases"].as_u64().expect("cases").to_string();

@@ -7,7 +7,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{Site, names_in, read_summary, run_in, tree};
+use common::{Site, names_in, read_summary, run, run_in, tree};
 
 /// A folder in a temp dir, to build into.
 fn elsewhere() -> tempfile::TempDir {
@@ -367,26 +367,91 @@ fn a_rebuild_reuses_unchanged_files_but_never_an_edited_one() {
     assert_eq!(tree(&site.path("public")), first);
 }
 
-/// Pages are rendered and written in parallel; the result does not depend on it.
+/// Pages are rendered and written in parallel; the result does not depend on it. The
+/// sample has more stewards than one render batch holds, so its pages come in several
+/// batches.
 #[test]
 fn a_parallel_build_equals_a_single_threaded_one() {
-    let site = Site::fixture("every-kind-csv");
-    let one = tempfile::tempdir().expect("temp dir");
-    let many = tempfile::tempdir().expect("temp dir");
-    for (dir, threads) in [(&one, "1"), (&many, "4")] {
-        let out = dir.path().join("public");
-        let status = std::process::Command::new(env!("CARGO_BIN_EXE_hongguanjia"))
-            .args(["build", "--root"])
-            .arg(site.root())
-            .arg("--output")
-            .arg(&out)
-            .env("RAYON_NUM_THREADS", threads)
-            .status()
-            .expect("run");
-        assert!(status.success());
+    let fixture = Site::fixture("every-kind-csv");
+    let sample = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for root in [fixture.root(), sample.as_path()] {
+        let one = tempfile::tempdir().expect("temp dir");
+        let many = tempfile::tempdir().expect("temp dir");
+        for (dir, threads) in [(&one, "1"), (&many, "4")] {
+            let out = dir.path().join("public");
+            let status = std::process::Command::new(env!("CARGO_BIN_EXE_hongguanjia"))
+                .args(["build", "--root"])
+                .arg(root)
+                .arg("--output")
+                .arg(&out)
+                .env("RAYON_NUM_THREADS", threads)
+                .status()
+                .expect("run");
+            assert!(status.success());
+        }
+        let (one, many) = (
+            tree(&one.path().join("public")),
+            tree(&many.path().join("public")),
+        );
+        assert_eq!(one, many, "{}", root.display());
     }
+}
+
+/// `build -v` says how many files and bytes each kind of output took, largest first; the
+/// kinds add up to everything written but the output folder's marker.
+#[test]
+fn a_verbose_build_reports_bytes_per_kind_of_output() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("public");
+    let run = run(&[
+        "build",
+        "-v",
+        "--root",
+        env!("CARGO_MANIFEST_DIR"),
+        "--output",
+        out.to_str().expect("UTF-8 temp path"),
+    ]);
+    run.assert_code(0);
+    let kinds: Vec<(String, usize, u64)> = run
+        .stderr
+        .lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix("输出 ")?;
+            let (kind, rest) = rest.split_once(": ")?;
+            let (files, rest) = rest.split_once(" 个文件，")?;
+            let (bytes, _) = rest.split_once(" 字节")?;
+            Some((kind.to_string(), files.parse().ok()?, bytes.parse().ok()?))
+        })
+        .collect();
+    let written = tree(&out);
+    let stewards = written
+        .keys()
+        .filter(|p| p.starts_with("stewards/"))
+        .count();
+    let steward_bytes: usize = written
+        .iter()
+        .filter(|(p, _)| p.starts_with("stewards/"))
+        .map(|(_, b)| b.len())
+        .sum();
     assert_eq!(
-        tree(&one.path().join("public")),
-        tree(&many.path().join("public"))
+        kinds[0],
+        ("红管家页".to_string(), stewards, steward_bytes as u64),
+        "{}",
+        run.stderr
     );
+    assert!(kinds.windows(2).all(|w| w[0].2 >= w[1].2), "{}", run.stderr);
+    let marker = written
+        .keys()
+        .filter(|p| p.starts_with(".hongguanjia"))
+        .count();
+    let all_bytes: usize = written
+        .iter()
+        .filter(|(p, _)| !p.starts_with(".hongguanjia"))
+        .map(|(_, b)| b.len())
+        .sum();
+    assert_eq!(
+        kinds.iter().map(|k| k.1).sum::<usize>(),
+        written.len() - marker
+    );
+    assert_eq!(kinds.iter().map(|k| k.2).sum::<u64>(), all_bytes as u64);
 }

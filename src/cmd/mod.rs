@@ -130,6 +130,10 @@ pub(crate) fn print_timings(printer: &Printer, timings: &Timings) {
                 None => complain!("阶段 {stage}: {seconds:.2}s"),
             }
         }
+        for (kind, files, bytes) in timings.outputs_by_size() {
+            let average = bytes / files.max(1) as u64;
+            complain!("输出 {kind}: {files} 个文件，{bytes} 字节（平均每个 {average} 字节）");
+        }
     }
 }
 

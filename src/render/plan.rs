@@ -43,6 +43,10 @@ pub(crate) struct Plan<'a> {
     pub all_cases: Vec<&'a Case>,
     /// Cases per category, by name.
     pub category_cases: BTreeMap<&'a str, Vec<&'a Case>>,
+    /// The first page of each category's list, by name: every case row links to it.
+    pub category_urls: BTreeMap<&'a str, String>,
+    /// Each community's page, by index: every case row links to it.
+    pub community_urls: Vec<String>,
     /// Bulletin bodies as HTML, like [`Site::bulletins`].
     pub bulletin_bodies: Vec<String>,
     /// Free page bodies as HTML, like [`Site::pages`].
@@ -129,6 +133,15 @@ impl<'a> Plan<'a> {
                 .map(|m| crate::aggregate::month_key(*m))
                 .collect(),
             all_cases: site.cases.iter().collect(),
+            category_urls: category_cases
+                .keys()
+                .map(|name| (*name, super::routes::category(site, name)))
+                .collect(),
+            community_urls: registry
+                .communities
+                .iter()
+                .map(|c| super::routes::community(&c.id))
+                .collect(),
             category_cases,
             bulletin_bodies,
             page_bodies,
@@ -146,6 +159,12 @@ impl<'a> Plan<'a> {
         // After the sitemap, which lists only pages worth finding.
         pages.extend(plan.old_case_lists());
         Ok((plan, pages))
+    }
+
+    /// The first page of a category's list. The plan groups every case by its category,
+    /// so every case's category has one.
+    pub(crate) fn category_url(&self, name: &str) -> &str {
+        self.category_urls.get(name).map_or("", String::as_str)
     }
 
     /// How many pages a case list of `count` cases has.

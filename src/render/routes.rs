@@ -112,6 +112,24 @@ impl Page {
         }
     }
 
+    /// What kind of output it is, as the size report names it (`build -v`): pages of one
+    /// template share a kind, so a kind's bytes show what that template costs a site.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Page::Home => "首页",
+            Page::Communities | Page::Subdistrict(_) => "社区列表和街道页",
+            Page::Asset(_) => "主题脚本和样式",
+            Page::Community(_) => "社区页",
+            Page::Steward(_) => "红管家页",
+            Page::CaseList { .. } => "民情列表页",
+            Page::Commendations | Page::Commendation(_) => "表彰页",
+            Page::Bulletins | Page::Bulletin(_) | Page::Free(_) => "简报和其他页面",
+            Page::Sitemap | Page::Atom | Page::Robots => "站点地图和订阅",
+            Page::NotFound | Page::Search => "查找页和404页",
+            Page::OldCaseList { .. } => "旧地址跳转",
+        }
+    }
+
     /// Whether it counts as a page of the site: redirects at old addresses do not.
     pub(crate) fn is_redirect(&self) -> bool {
         matches!(self, Page::OldCaseList { .. })

@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 
 use serde::Serialize;
 
+use super::plan::Plan;
 use super::routes;
 use crate::aggregate::{Counts, Figures, month_key};
 use crate::config::{NameStyle, PhoneStyle};
@@ -83,30 +84,34 @@ pub(crate) fn natural_cmp(a: &str, b: &str) -> Ordering {
     }
 }
 
+/// One row of a case table. It borrows from the records and the plan: a city's pages
+/// show some 1.5 million rows, and each row's names and addresses are the same strings on
+/// every page (the category's address is its pinyin, worked out once in the plan).
 #[derive(Debug, Clone, Serialize)]
-pub(crate) struct CaseRow {
-    pub id: String,
+pub(crate) struct CaseRow<'a> {
+    pub id: &'a str,
     pub date: String,
-    pub community: String,
-    pub community_url: String,
-    pub category: String,
-    pub category_url: String,
-    pub summary: String,
+    pub community: &'a str,
+    pub community_url: &'a str,
+    pub category: &'a str,
+    pub category_url: &'a str,
+    pub summary: &'a str,
     pub status: &'static str,
     pub resolved: Option<String>,
     pub channel: Option<&'static str>,
 }
 
-pub(crate) fn case_row(site: &Site, case: &Case) -> CaseRow {
-    let community = &site.registry.communities[site.registry.stewards[case.steward].community];
+pub(crate) fn case_row<'a>(plan: &'a Plan<'a>, case: &'a Case) -> CaseRow<'a> {
+    let site = plan.site;
+    let ci = site.registry.stewards[case.steward].community;
     CaseRow {
-        id: case.id.clone(),
+        id: &case.id,
         date: case.date.to_string(),
-        community: community.name.clone(),
-        community_url: routes::community(&community.id),
-        category: case.category.clone(),
-        category_url: routes::category(site, &case.category),
-        summary: case.summary.clone(),
+        community: &site.registry.communities[ci].name,
+        community_url: &plan.community_urls[ci],
+        category: &case.category,
+        category_url: plan.category_url(&case.category),
+        summary: &case.summary,
         status: case.status.label(),
         resolved: case.resolved.map(|d| d.to_string()),
         channel: case.channel.map(|c| c.label()),

@@ -66,14 +66,17 @@ pub(super) fn list(plan: &Plan<'_>, category: Option<&str>, page: usize, ctx: &m
         .iter()
         .skip((page - 1) * size)
         .take(size)
-        .map(|c| case_row(plan.site, c))
+        .map(|c| case_row(plan, c))
         .collect();
     let categories: Vec<CategoryLink> = plan
         .summary
         .by_category
         .iter()
         .map(|c| CategoryLink {
-            url: routes::category(plan.site, &c.category),
+            url: match plan.category_urls.get(c.category.as_str()) {
+                Some(url) => url.clone(),
+                None => routes::category(plan.site, &c.category),
+            },
             current: category == Some(c.category.as_str()),
             name: c.category.clone(),
             cases: c.cases,

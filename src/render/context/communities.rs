@@ -71,7 +71,7 @@ pub(super) fn one(plan: &Plan<'_>, idx: CommunityIdx, ctx: &mut Context) {
     roster.sort_by(|a, b| natural_cmp(&a.steward.id, &b.steward.id));
     let cases: Vec<CaseRow> = plan.community_cases[ci]
         .iter()
-        .map(|c| case_row(site, c))
+        .map(|c| case_row(plan, c))
         .collect();
     let meetings: Vec<MeetingRow> = plan.community_meetings[ci]
         .iter()

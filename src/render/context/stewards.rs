@@ -41,7 +41,7 @@ pub(super) fn one(plan: &Plan<'_>, idx: StewardIdx, ctx: &mut Context) {
         .collect();
     let cases: Vec<CaseRow> = plan.steward_cases[i]
         .iter()
-        .map(|c| case_row(site, c))
+        .map(|c| case_row(plan, c))
         .collect();
     let months = month_rows(&site.figures, &site.figures.steward_months[i]);
     let households: Vec<u64> = months.iter().map(|m| m.counts.households_visited).collect();
