@@ -152,12 +152,12 @@ fn digit_runs(text: &str) -> Vec<String> {
 }
 
 struct Numbers<'p> {
-    values: &'p std::collections::HashMap<String, PrivateOrigin>,
+    values: &'p rustc_hash::FxHashMap<String, PrivateOrigin>,
     lengths: Vec<usize>,
 }
 
 impl<'p> Numbers<'p> {
-    fn new(values: &'p std::collections::HashMap<String, PrivateOrigin>) -> Self {
+    fn new(values: &'p rustc_hash::FxHashMap<String, PrivateOrigin>) -> Self {
         let mut lengths: Vec<usize> = values.keys().map(String::len).collect();
         lengths.sort_unstable();
         lengths.dedup();
@@ -217,7 +217,7 @@ pub(crate) struct Guard<'p> {
     texts: Vec<(&'p String, &'p PrivateOrigin)>,
     automaton: Option<AhoCorasick>,
     excepted: Vec<bool>,
-    numbers: std::collections::HashMap<String, PrivateOrigin>,
+    numbers: rustc_hash::FxHashMap<String, PrivateOrigin>,
     lengths: Vec<usize>,
 }
 

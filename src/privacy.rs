@@ -423,11 +423,11 @@ pub(crate) struct PrivateOrigin {
 /// their digits, so that `138-1234-5678` in the output is caught too.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct PrivateValues {
-    pub texts: std::collections::HashMap<String, PrivateOrigin>,
-    pub numbers: std::collections::HashMap<String, PrivateOrigin>,
+    pub texts: rustc_hash::FxHashMap<String, PrivateOrigin>,
+    pub numbers: rustc_hash::FxHashMap<String, PrivateOrigin>,
     /// Residents' names (and values of unknown columns that name a person): also in
     /// `texts`, and besides masked wherever they are typed into public free text.
-    pub names: std::collections::HashMap<String, PrivateOrigin>,
+    pub names: rustc_hash::FxHashMap<String, PrivateOrigin>,
     /// The records' public texts by the schema's roles, to tell what is public.
     pub public: names::PublicTexts,
 }
@@ -496,6 +496,25 @@ impl PrivateValues {
             }
         }
         self.public.collect(kind, rec);
+    }
+
+    /// Takes over the values another collector noted after this one's (the records of a
+    /// later part of the input): a value already known keeps its first origin.
+    pub(crate) fn merge(&mut self, later: PrivateValues) {
+        for (mine, theirs) in [
+            (&mut self.texts, later.texts),
+            (&mut self.numbers, later.numbers),
+            (&mut self.names, later.names),
+        ] {
+            if mine.is_empty() {
+                *mine = theirs;
+                continue;
+            }
+            for (value, origin) in theirs {
+                mine.entry(value).or_insert(origin);
+            }
+        }
+        self.public.merge(later.public);
     }
 
     /// A person's name, or several in a list cell (`周大伯、王阿婆`).

@@ -16,7 +16,9 @@
 //! "王芳华", the community "王芳社区"): there the longer public value is left as it is.
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
@@ -117,6 +119,26 @@ impl PublicTexts {
                 hidden,
             });
         }
+    }
+
+    /// Takes over the texts another collector noted after this one's.
+    pub(crate) fn merge(&mut self, later: PublicTexts) {
+        for (mine, theirs) in [
+            (&mut self.names, later.names),
+            (&mut self.values, later.values),
+        ] {
+            if mine.is_empty() {
+                *mine = theirs;
+            } else {
+                mine.extend(theirs);
+            }
+        }
+        let strings: Vec<u32> = later.strings.iter().map(|s| self.intern(s)).collect();
+        self.free.extend(later.free.into_iter().map(|f| FreeText {
+            path: strings[f.path as usize],
+            field: strings[f.field as usize],
+            ..f
+        }));
     }
 
     /// Every free text with the numbers masked in it.
