@@ -27,7 +27,7 @@ fn public_texts(site: &Site) -> PublicTexts<'_> {
     let public = &site.private.public;
     let mut names: Vec<&str> = public.names.iter().map(String::as_str).collect();
     let values: Vec<&str> = public.values.iter().map(String::as_str).collect();
-    let mut free: Vec<&str> = public.free_texts().map(|(_, _, _, t)| t).collect();
+    let mut free: Vec<&str> = public.free_texts().collect();
     let c = &site.config;
     names.extend(c.public_names());
     free.extend(c.description.as_deref());
@@ -212,7 +212,7 @@ impl Leak {
     /// The leak as a problem of the input: at the private value's own place.
     pub(crate) fn diagnostic(&self) -> crate::diagnostics::Diagnostic {
         crate::diagnostics::Diagnostic::error(
-            &self.origin.path,
+            &*self.origin.path,
             self.origin.line,
             format!(
                 "{}: 这个不公开的值（{}）出现在了生成的 {} 里，已停止构建，原有的输出保持不变",

@@ -18,6 +18,8 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
+use std::sync::Arc;
+
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -38,18 +40,23 @@ pub(crate) struct PublicTexts {
     /// Paths and headers, stored once.
     strings: Vec<String>,
     string_index: HashMap<String, u32>,
+    /// Each distinct free text, as typed, numbers already masked: never a phone or ID
+    /// number. Stored once: a city's half a million cases share a handful of categories
+    /// and many summaries.
+    texts: Vec<Arc<str>>,
+    text_index: HashMap<Arc<str>, u32>,
     free: Vec<FreeText>,
 }
 
+/// Where a free text was typed, and which of the distinct texts it is.
 #[derive(Debug, Clone)]
 struct FreeText {
     path: u32,
     line: u32,
     field: u32,
-    /// As typed, numbers already masked: never a phone or ID number.
-    text: String,
+    text: u32,
     /// The numbers masked in it, warned about with the names (see `check_records`).
-    hidden: Vec<super::Hidden>,
+    hidden: Option<Box<[super::Hidden]>>,
 }
 
 impl PublicTexts {
@@ -60,6 +67,17 @@ impl PublicTexts {
         let i = u32::try_from(self.strings.len()).unwrap_or(u32::MAX);
         self.strings.push(s.to_string());
         self.string_index.insert(s.to_string(), i);
+        i
+    }
+
+    fn intern_text(&mut self, text: &str) -> u32 {
+        if let Some(&i) = self.text_index.get(text) {
+            return i;
+        }
+        let i = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
+        let shared: Arc<str> = text.into();
+        self.texts.push(shared.clone());
+        self.text_index.insert(shared, i);
         i
     }
 
@@ -108,7 +126,7 @@ impl PublicTexts {
                 continue;
             }
             let (text, hidden) = scrub(s);
-            let text = text.into_owned();
+            let text = self.intern_text(&text);
             let path = self.intern(rec.path);
             let field = self.intern(f.written);
             self.free.push(FreeText {
@@ -116,7 +134,7 @@ impl PublicTexts {
                 line: f.line,
                 field,
                 text,
-                hidden,
+                hidden: (!hidden.is_empty()).then(|| hidden.into_boxed_slice()),
             });
         }
     }
@@ -134,36 +152,35 @@ impl PublicTexts {
             }
         }
         let strings: Vec<u32> = later.strings.iter().map(|s| self.intern(s)).collect();
+        let texts: Vec<u32> = later.texts.iter().map(|t| self.intern_text(t)).collect();
         self.free.extend(later.free.into_iter().map(|f| FreeText {
             path: strings[f.path as usize],
             field: strings[f.field as usize],
+            text: texts[f.text as usize],
             ..f
         }));
     }
 
-    /// Every free text with the numbers masked in it.
-    fn free_with_numbers(&self) -> impl Iterator<Item = (&str, u32, &str, &str, &[super::Hidden])> {
+    /// Every free text where it was typed: path, line, header as written, which of the
+    /// distinct texts it is, the text (numbers masked) and the numbers masked in it.
+    fn free_with_numbers(
+        &self,
+    ) -> impl Iterator<Item = (&str, u32, &str, usize, &str, &[super::Hidden])> {
         self.free.iter().map(|f| {
             (
                 self.strings[f.path as usize].as_str(),
                 f.line,
                 self.strings[f.field as usize].as_str(),
-                f.text.as_str(),
-                f.hidden.as_slice(),
+                f.text as usize,
+                &*self.texts[f.text as usize],
+                f.hidden.as_deref().unwrap_or_default(),
             )
         })
     }
 
-    /// Every free text: path, line, header as written, text (numbers masked).
-    pub(crate) fn free_texts(&self) -> impl Iterator<Item = (&str, u32, &str, &str)> {
-        self.free.iter().map(|f| {
-            (
-                self.strings[f.path as usize].as_str(),
-                f.line,
-                self.strings[f.field as usize].as_str(),
-                f.text.as_str(),
-            )
-        })
+    /// Every distinct free text (numbers masked), each once.
+    pub(crate) fn free_texts(&self) -> impl Iterator<Item = &str> {
+        self.texts.iter().map(|t| &**t)
     }
 }
 
@@ -381,7 +398,14 @@ impl Names {
     /// The numbers masked in them are warned about here too, rather than as they were
     /// read, so that the warning shows the text with every name masked as well.
     pub(crate) fn check_records(&self, texts: &PublicTexts, diags: &mut Diagnostics) {
-        for (path, line, field, text, hidden) in texts.free_with_numbers() {
+        // Whether a distinct text holds a name, found once for all the places it is typed.
+        let mut named: Vec<Option<bool>> = vec![None; texts.texts.len()];
+        for (path, line, field, which, text, hidden) in texts.free_with_numbers() {
+            let has_names =
+                *named[which].get_or_insert_with(|| !self.mask(text, false).1.is_empty());
+            if !has_names && hidden.is_empty() {
+                continue;
+            }
             let masked = self.check(diags, (path, line), field, text, false);
             if !hidden.is_empty() {
                 let warning = super::privacy_warning(field, hidden, &masked);
