@@ -268,13 +268,26 @@ impl Names {
             );
         }
         // Public values that hold a name are patterns too, so that the longer public
-        // value wins where it stands.
-        let names_only = matcher(residents.iter().map(|(n, _)| n.as_str()))?;
+        // value wins where it stands. Whether one holds a name is looked up by its
+        // substrings of the names' lengths: a second matcher over every name cost more
+        // to build than all the lookups.
+        let known: HashSet<&str> = residents.iter().map(|(n, _)| n.as_str()).collect();
+        let lengths: BTreeSet<usize> = residents.iter().map(|(n, _)| n.chars().count()).collect();
+        let holds_a_name = |v: &str| {
+            let bounds: Vec<usize> = v.char_indices().map(|(i, _)| i).chain([v.len()]).collect();
+            (0..bounds.len()).any(|start| {
+                lengths.iter().any(|&len| {
+                    bounds
+                        .get(start + len)
+                        .is_some_and(|&end| known.contains(&v[bounds[start]..end]))
+                })
+            })
+        };
         for v in names {
             if residents
                 .binary_search_by(|(n, _)| n.as_str().cmp(v))
                 .is_err()
-                && names_only.find(v).is_some()
+                && holds_a_name(v)
             {
                 texts.push(v);
                 patterns.push(Pattern::Public);
@@ -507,6 +520,15 @@ mod tests {
         assert_eq!(
             n.mask("王芳华上门，王芳在家", false).0,
             "王芳华上门，王*在家"
+        );
+    }
+
+    #[test]
+    fn a_public_name_holding_a_resident_name_anywhere_is_kept() {
+        let n = names(&["芳华", "小明"], &["王芳华", "李小明同学", "明"]);
+        assert_eq!(
+            n.mask("王芳华和李小明同学来了，芳华、小明在家", false).0,
+            "王芳华和李小明同学来了，芳*、小*在家"
         );
     }
 
