@@ -143,6 +143,12 @@ impl Diagnostics {
         self.items.push(diagnostic);
     }
 
+    /// Takes over every problem another collector noted (a part of the records read on
+    /// another thread).
+    pub fn append(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
     /// Whether anything stops the build.
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(|d| d.severity == Severity::Error)
@@ -197,6 +203,12 @@ impl From<Diagnostic> for Diagnostics {
         Diagnostics {
             items: vec![diagnostic],
         }
+    }
+}
+
+impl Extend<Diagnostic> for Diagnostics {
+    fn extend<I: IntoIterator<Item = Diagnostic>>(&mut self, iter: I) {
+        self.items.extend(iter);
     }
 }
 

@@ -27,7 +27,7 @@ fn public_texts(site: &Site) -> PublicTexts<'_> {
     let public = &site.private.public;
     let mut names: Vec<&str> = public.names.iter().map(String::as_str).collect();
     let values: Vec<&str> = public.values.iter().map(String::as_str).collect();
-    let mut free: Vec<&str> = public.free_texts().map(|(_, _, _, t)| t).collect();
+    let mut free: Vec<&str> = public.free_texts().collect();
     let c = &site.config;
     names.extend(c.public_names());
     free.extend(c.description.as_deref());
@@ -151,17 +151,29 @@ fn digit_runs(text: &str) -> Vec<String> {
     runs
 }
 
+/// Private numbers as their digits, sorted: compact (no copy of a value), and in one
+/// order whatever the order the records were read in.
 struct Numbers<'p> {
-    values: &'p std::collections::HashMap<String, PrivateOrigin>,
+    values: Vec<(&'p str, &'p PrivateOrigin)>,
+    /// The lengths of the values, shortest first.
     lengths: Vec<usize>,
 }
 
 impl<'p> Numbers<'p> {
-    fn new(values: &'p std::collections::HashMap<String, PrivateOrigin>) -> Self {
-        let mut lengths: Vec<usize> = values.keys().map(String::len).collect();
+    fn new(values: impl IntoIterator<Item = (&'p str, &'p PrivateOrigin)>) -> Self {
+        let mut values: Vec<(&str, &PrivateOrigin)> = values.into_iter().collect();
+        values.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut lengths: Vec<usize> = values.iter().map(|(v, _)| v.len()).collect();
         lengths.sort_unstable();
         lengths.dedup();
         Numbers { values, lengths }
+    }
+
+    fn get(&self, digits: &str) -> Option<&'p PrivateOrigin> {
+        self.values
+            .binary_search_by(|(v, _)| (*v).cmp(digits))
+            .ok()
+            .map(|i| self.values[i].1)
     }
 
     /// The private numbers inside a digit run.
@@ -170,7 +182,7 @@ impl<'p> Numbers<'p> {
             (0..=run.len().saturating_sub(len))
                 .filter(move |_| run.len() >= len)
                 .map(move |start| &run[start..start + len])
-                .filter(|w| self.values.contains_key(*w))
+                .filter(|w| self.get(w).is_some())
         })
     }
 }
@@ -200,7 +212,7 @@ impl Leak {
     /// The leak as a problem of the input: at the private value's own place.
     pub(crate) fn diagnostic(&self) -> crate::diagnostics::Diagnostic {
         crate::diagnostics::Diagnostic::error(
-            &self.origin.path,
+            &*self.origin.path,
             self.origin.line,
             format!(
                 "{}: 这个不公开的值（{}）出现在了生成的 {} 里，已停止构建，原有的输出保持不变",
@@ -236,8 +248,7 @@ pub(crate) struct Guard<'p> {
     texts: Vec<(&'p String, &'p PrivateOrigin)>,
     automaton: Option<AhoCorasick>,
     excepted: Vec<bool>,
-    numbers: std::collections::HashMap<String, PrivateOrigin>,
-    lengths: Vec<usize>,
+    numbers: Numbers<'p>,
 }
 
 impl<'p> Guard<'p> {
@@ -248,8 +259,7 @@ impl<'p> Guard<'p> {
             texts: Vec::new(),
             automaton: None,
             excepted: Vec::new(),
-            numbers: Default::default(),
-            lengths: Vec::new(),
+            numbers: Numbers::new([]),
         }
     }
 
@@ -276,20 +286,20 @@ impl<'p> Guard<'p> {
 
         // Private numbers that the input also shows publicly are not leaks. Free texts
         // count: their own numbers are masked before they are kept.
-        let mut numbers = private.numbers.clone();
-        if !numbers.is_empty() {
-            let finder = Numbers::new(&private.numbers);
-            let shown: Vec<String> = names
-                .iter()
-                .chain(&values)
-                .chain(&free)
-                .flat_map(|t| digit_runs(t))
-                .flat_map(|run| finder.find(&run).map(str::to_string).collect::<Vec<_>>())
-                .collect();
-            for s in shown {
-                numbers.remove(&s);
+        let all = Numbers::new(private.numbers.iter().map(|(k, o)| (k.as_str(), o)));
+        let mut shown: rustc_hash::FxHashSet<String> = Default::default();
+        if !all.values.is_empty() {
+            for text in names.iter().chain(&values).chain(&free) {
+                for run in digit_runs(text) {
+                    shown.extend(all.find(&run).map(str::to_string));
+                }
             }
         }
+        let numbers = if shown.is_empty() {
+            all
+        } else {
+            Numbers::new(all.values.into_iter().filter(|(v, _)| !shown.contains(*v)))
+        };
 
         let mut texts: Vec<(&String, &PrivateOrigin)> = private.texts.iter().collect();
         texts.sort_by(|a, b| a.0.cmp(b.0));
@@ -336,22 +346,30 @@ impl<'p> Guard<'p> {
                 }
             }
         }
-        let lengths = Numbers::new(&numbers).lengths;
         Ok(Guard {
             texts,
             automaton,
             excepted,
             numbers,
-            lengths,
         })
+    }
+
+    /// The same guard with some of the private numbers allowed (the print kit's contact
+    /// papers show the phones of stewards who agreed to it); the text matcher is shared,
+    /// not built again.
+    pub(crate) fn allowing(&self, allowed: &rustc_hash::FxHashSet<String>) -> Self {
+        let kept = self.numbers.values.iter().copied();
+        Guard {
+            texts: self.texts.clone(),
+            automaton: self.automaton.clone(),
+            excepted: self.excepted.clone(),
+            numbers: Numbers::new(kept.filter(|(v, _)| !allowed.contains(*v))),
+        }
     }
 
     /// The first private value in each file that has one.
     pub(crate) fn scan(&self, files: &[OutputFile]) -> Vec<Leak> {
-        let finder = Numbers {
-            values: &self.numbers,
-            lengths: self.lengths.clone(),
-        };
+        let finder = &self.numbers;
         let mut leaks: Vec<Leak> = files
             .par_iter()
             .filter_map(|file| {
@@ -369,15 +387,16 @@ impl<'p> Guard<'p> {
                     }
                 }
                 let mut found = None;
-                if let Some(&min) = self.lengths.first() {
+                if let Some(&min) = finder.lengths.first() {
                     each_digit_run(&text, min, |run| {
                         found = finder.find(run).next().map(str::to_string);
                         found.is_some()
                     });
                 }
-                found.map(|hit| Leak {
+                let hit = found?;
+                Some(Leak {
                     file: file.path.clone(),
-                    origin: self.numbers[&hit].clone(),
+                    origin: finder.get(&hit)?.clone(),
                     value: hit,
                 })
             })

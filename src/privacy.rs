@@ -413,9 +413,11 @@ const NOT_A_NAME: &[&str] = &[
 /// Where a private value came from, for the leak guard's message.
 #[derive(Debug, Clone)]
 pub(crate) struct PrivateOrigin {
-    pub path: String,
+    /// Shared by every value of a file and column: a city has hundreds of thousands of
+    /// values and a few dozen of these.
+    pub path: std::sync::Arc<str>,
     pub line: u32,
-    pub field: String,
+    pub field: std::sync::Arc<str>,
 }
 
 /// Every private value of the input: residents' names, phone and ID numbers, details,
@@ -423,13 +425,15 @@ pub(crate) struct PrivateOrigin {
 /// their digits, so that `138-1234-5678` in the output is caught too.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct PrivateValues {
-    pub texts: std::collections::HashMap<String, PrivateOrigin>,
-    pub numbers: std::collections::HashMap<String, PrivateOrigin>,
+    pub texts: rustc_hash::FxHashMap<String, PrivateOrigin>,
+    pub numbers: rustc_hash::FxHashMap<String, PrivateOrigin>,
     /// Residents' names (and values of unknown columns that name a person): also in
     /// `texts`, and besides masked wherever they are typed into public free text.
-    pub names: std::collections::HashMap<String, PrivateOrigin>,
+    pub names: rustc_hash::FxHashMap<String, PrivateOrigin>,
     /// The records' public texts by the schema's roles, to tell what is public.
     pub public: names::PublicTexts,
+    /// Paths and headers of the origins, stored once.
+    places: rustc_hash::FxHashSet<std::sync::Arc<str>>,
 }
 
 /// Digits of a value that is a number as people write them (`+86 138-1234-5678`), if
@@ -457,22 +461,43 @@ pub(crate) fn number_digits(value: &str) -> Option<String> {
 impl PrivateValues {
     /// Remembers one private value. Texts shorter than two characters would match
     /// everywhere and identify no one.
+    /// `path` or `field` as the shared string of an origin.
+    fn place(&mut self, text: &str) -> std::sync::Arc<str> {
+        if let Some(shared) = self.places.get(text) {
+            return shared.clone();
+        }
+        let shared: std::sync::Arc<str> = text.into();
+        self.places.insert(shared.clone());
+        shared
+    }
+
+    fn origin(&mut self, path: &str, line: u32, field: &str) -> PrivateOrigin {
+        PrivateOrigin {
+            path: self.place(path),
+            line,
+            field: self.place(field),
+        }
+    }
+
     pub(crate) fn add(&mut self, path: &str, line: u32, field: &str, value: &str) {
         let value = value.trim();
-        let origin = || PrivateOrigin {
-            path: path.to_string(),
-            line,
-            field: field.to_string(),
-        };
         if let Some(digits) = number_digits(value) {
-            self.numbers.entry(digits).or_insert_with(origin);
+            if !self.numbers.contains_key(&digits) {
+                let origin = self.origin(path, line, field);
+                self.numbers.insert(digits, origin);
+            }
         } else if value.chars().count() >= 2 && !value.chars().all(|c| c.is_ascii_digit()) {
             // Both as typed and NFKC-normalized: the page may show either form.
             let normal = nfkc(value);
-            if normal != value {
-                self.texts.entry(normal.into_owned()).or_insert_with(origin);
+            for text in [(normal != value).then_some(normal.as_ref()), Some(value)]
+                .into_iter()
+                .flatten()
+            {
+                if !self.texts.contains_key(text) {
+                    let origin = self.origin(path, line, field);
+                    self.texts.insert(text.to_string(), origin);
+                }
             }
-            self.texts.entry(value.to_string()).or_insert_with(origin);
         }
     }
 
@@ -498,8 +523,31 @@ impl PrivateValues {
         self.public.collect(kind, rec);
     }
 
+    /// Takes over the values another collector noted after this one's (the records of a
+    /// later part of the input): a value already known keeps its first origin.
+    pub(crate) fn merge(&mut self, later: PrivateValues) {
+        for (mine, theirs) in [
+            (&mut self.texts, later.texts),
+            (&mut self.numbers, later.numbers),
+            (&mut self.names, later.names),
+        ] {
+            if mine.is_empty() {
+                *mine = theirs;
+                continue;
+            }
+            for (value, origin) in theirs {
+                mine.entry(value).or_insert(origin);
+            }
+        }
+        self.public.merge(later.public);
+    }
+
     /// A person's name, or several in a list cell (`周大伯、王阿婆`).
     fn add_names(&mut self, path: &str, f: &crate::load::RawField<'_>) {
+        if f.value.is_blank() {
+            return;
+        }
+        let (path, field) = (self.place(path), self.place(f.written));
         let mut add = |text: &str| {
             for name in crate::schema::split_list(text) {
                 let name = nfkc(&name).trim().to_string();
@@ -508,9 +556,9 @@ impl PrivateValues {
                     && !NOT_A_NAME.contains(&name.as_str())
                 {
                     let origin = PrivateOrigin {
-                        path: path.to_string(),
+                        path: path.clone(),
                         line: f.line,
-                        field: f.written.to_string(),
+                        field: field.clone(),
                     };
                     // Each name of a list is looked for on its own by the guard too.
                     self.texts

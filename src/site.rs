@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
 use crate::aggregate::{Aggregator, Figures};
 use crate::config::{self, SiteConfig};
 use crate::diagnostics::Diagnostics;
@@ -157,8 +159,9 @@ impl Site {
         }
         // Each kind streams through its own sink: private values are noted, the record is
         // validated, and what passes is folded into the figures at once.
-        let mut read_kind =
+        let read_kind =
             |kind: Kind,
+             private: &mut PrivateValues,
              diags: &mut Diagnostics,
              sink: &mut dyn FnMut(&load::RawRecord<'_>, &mut Diagnostics)| {
                 load::read_records(kind, source(kind), diags, &mut |rec, d| {
@@ -167,15 +170,16 @@ impl Site {
                     sink(rec, d);
                 });
             };
-        read_kind(Kind::Subdistricts, diags, &mut |rec, d| {
+        read_kind(Kind::Subdistricts, &mut private, diags, &mut |rec, d| {
             registry.add_subdistrict(rec, d)
         });
-        read_kind(Kind::Communities, diags, &mut |rec, d| {
+        read_kind(Kind::Communities, &mut private, diags, &mut |rec, d| {
             registry.add_community(rec, d)
         });
-        read_kind(Kind::Stewards, diags, &mut |rec, d| {
+        read_kind(Kind::Stewards, &mut private, diags, &mut |rec, d| {
             registry.add_steward(rec, d)
         });
+        registry.settle(diags);
 
         let mut aggregator = Aggregator::new(&registry);
         let mut read = vec![
@@ -186,41 +190,74 @@ impl Site {
             read.insert(0, (Kind::Subdistricts, registry.recorded_subdistricts()));
         }
 
+        // The kinds that refer to the roster are read in parts on every core; each part's
+        // records are checked against the (now fixed) roster, and the parts are taken
+        // over in the records' order, so the figures and messages are those of one pass.
         let mut n = 0u64;
-        read_kind(Kind::Visits, diags, &mut |rec, d| {
-            if let Some(v) = registry.visit(rec, d) {
-                aggregator.add_visit(&v);
-                n += 1;
-            }
-        });
+        read_parts(
+            Kind::Visits,
+            source(Kind::Visits),
+            diags,
+            &|rec, d| registry.visit(rec, d),
+            &mut |part, _| {
+                for v in part.items {
+                    aggregator.add_visit(&v);
+                    n += 1;
+                }
+                private.merge(part.private);
+            },
+        );
         read.push((Kind::Visits, n));
 
         let mut cases = Vec::new();
         let mut case_ids = CaseIds::default();
-        read_kind(Kind::Cases, diags, &mut |rec, d| {
-            if let Some(c) = registry.case(&mut case_ids, rec, d) {
-                aggregator.add_case(&c);
-                cases.push(c);
-            }
-        });
+        read_parts(
+            Kind::Cases,
+            source(Kind::Cases),
+            diags,
+            &|rec, d| Some(registry.case(rec, d)),
+            &mut |part, d| {
+                for read in part.items {
+                    if let Some(c) = case_ids.claim(&part.path, read, d) {
+                        aggregator.add_case(&c);
+                        cases.push(c);
+                    }
+                }
+                private.merge(part.private);
+            },
+        );
         read.push((Kind::Cases, cases.len() as u64));
 
         let mut n = 0u64;
-        read_kind(Kind::Errands, diags, &mut |rec, d| {
-            if let Some(e) = registry.errand(rec, d) {
-                aggregator.add_errand(&e);
-                n += 1;
-            }
-        });
+        read_parts(
+            Kind::Errands,
+            source(Kind::Errands),
+            diags,
+            &|rec, d| registry.errand(rec, d),
+            &mut |part, _| {
+                for e in part.items {
+                    aggregator.add_errand(&e);
+                    n += 1;
+                }
+                private.merge(part.private);
+            },
+        );
         read.push((Kind::Errands, n));
 
         let mut meetings = Vec::new();
-        read_kind(Kind::Meetings, diags, &mut |rec, d| {
-            if let Some(m) = registry.meeting(rec, d) {
-                aggregator.add_meeting(&m);
-                meetings.push(m);
-            }
-        });
+        read_parts(
+            Kind::Meetings,
+            source(Kind::Meetings),
+            diags,
+            &|rec, d| registry.meeting(rec, d),
+            &mut |part, _| {
+                for m in part.items {
+                    aggregator.add_meeting(&m);
+                    meetings.push(m);
+                }
+                private.merge(part.private);
+            },
+        );
         read.push((Kind::Meetings, meetings.len() as u64));
 
         // Every resident's name is known now: the records' free texts, read before some of
@@ -288,6 +325,44 @@ impl Site {
     }
 }
 
+/// One part of a kind's records, checked on its own thread.
+struct Part<T> {
+    items: Vec<T>,
+    private: PrivateValues,
+    /// The file the part is of, as messages show it.
+    path: String,
+}
+
+/// Reads one kind's records in parts checked on every core (see
+/// [`load::read_records_parallel`]): `check` turns a record into what is kept of it,
+/// and `take` gets each part in the records' order.
+fn read_parts<T: Send>(
+    kind: Kind,
+    sources: &load::Sources,
+    diags: &mut Diagnostics,
+    check: &(dyn Fn(&load::RawRecord<'_>, &mut Diagnostics) -> Option<T> + Sync),
+    take: &mut dyn FnMut(Part<T>, &mut Diagnostics),
+) {
+    load::read_records_parallel(
+        kind,
+        sources,
+        diags,
+        &|| Part {
+            items: Vec::new(),
+            private: PrivateValues::default(),
+            path: String::new(),
+        },
+        &|rec, d, part: &mut Part<T>| {
+            if part.path.is_empty() {
+                part.path = rec.path.to_string();
+            }
+            part.private.collect(kind, rec);
+            part.items.extend(check(rec, d));
+        },
+        take,
+    );
+}
+
 /// The search for a site: the records' public values, the site's names from
 /// `site.toml`, and stewards and communities to say whose name a resident shares. A
 /// matcher that cannot be built is an error: the build stops rather than look for less.
@@ -300,10 +375,21 @@ fn resident_names(
     let public: Vec<&str> = config
         .map(|c| c.public_names().collect())
         .unwrap_or_default();
+    // Looked up once per resident who shares a public name: a city has tens of
+    // thousands of both, so by hash, the first steward of a name as before.
+    let mut stewards: HashMap<&str, &str> = HashMap::default();
+    for s in &registry.stewards {
+        stewards.entry(s.name.as_str()).or_insert(s.id.as_str());
+    }
+    let communities: HashSet<&str> = registry
+        .communities
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
     let owner = |name: &str| {
-        if let Some(s) = registry.stewards.iter().find(|s| s.name == name) {
-            Some(format!("红管家 {} 的姓名", s.id))
-        } else if registry.communities.iter().any(|c| c.name == name) {
+        if let Some(id) = stewards.get(name) {
+            Some(format!("红管家 {id} 的姓名"))
+        } else if communities.contains(name) {
             Some("社区的名称".to_string())
         } else {
             None

@@ -4,100 +4,153 @@ use super::{HeaderMap, RawField, RawRecord, RawValue, SourceFile, decode, map_he
 use crate::diagnostics::Diagnostics;
 use crate::schema::Kind;
 
-pub(super) fn read(
-    kind: Kind,
+/// A file's header row, mapped to fields.
+struct Header {
+    headers: Vec<String>,
+    column_field: Vec<Option<usize>>,
+    columns: Vec<bool>,
+}
+
+/// Opens a CSV file decoded to UTF-8 with LF line ends, and its delimiter; an unreadable
+/// file is reported.
+fn open(
     file: &SourceFile,
     diags: &mut Diagnostics,
-    sink: &mut dyn FnMut(&RawRecord<'_>, &mut Diagnostics),
-) {
+) -> Option<(decode::UnixLines<impl std::io::Read + Send + use<>>, u8)> {
     let path = file.display.as_str();
     let opened = decode::detect(&file.path).and_then(|enc| {
         // Excel's "Unicode 文本" is UTF-16 with tabs between the fields.
         let delimiter = decode::sniff_delimiter(decode::open(&file.path, enc)?);
         Ok((decode::open(&file.path, enc)?, delimiter))
     });
-    let (reader, delimiter) = match opened {
-        Ok(r) => r,
+    match opened {
+        Ok((reader, delimiter)) => Some((decode::UnixLines::new(reader), delimiter)),
         Err(err) => {
             diags.error(path, 1, format!("无法读取文件：{err}"));
-            return;
+            None
         }
-    };
-    let mut csv = csv::ReaderBuilder::new()
+    }
+}
+
+fn csv_of<R: std::io::Read>(text: R, delimiter: u8) -> csv::Reader<TextWatch<R>> {
+    csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
         .delimiter(delimiter)
-        .from_reader(TextWatch::new(decode::UnixLines::new(reader)).delimiter(delimiter));
+        .from_reader(TextWatch::new(text).delimiter(delimiter))
+}
 
-    let mut row = csv::StringRecord::new();
-    // The header is the first row that is not empty.
-    let header_line;
-    let headers: Vec<String> = loop {
-        match csv.read_record(&mut row) {
-            Ok(false) => {
-                diags.warning(path, 1, "文件是空的，没有表头也没有记录");
-                return;
-            }
+/// What happened to the header search.
+enum HeaderSearch {
+    Found(Header),
+    /// Only empty rows so far.
+    NotYet,
+    /// The file cannot be read further; reported.
+    Failed,
+}
+
+/// Reads up to the first row that is not empty, the header, and maps it.
+fn find_header<R: std::io::Read>(
+    kind: Kind,
+    path: &str,
+    csv: &mut csv::Reader<TextWatch<R>>,
+    row: &mut csv::StringRecord,
+    first_line: u32,
+    diags: &mut Diagnostics,
+) -> HeaderSearch {
+    loop {
+        match csv.read_record(row) {
+            Ok(false) => return HeaderSearch::NotYet,
             Ok(true) if row.iter().all(str::is_empty) => continue,
             Ok(true) => {
-                header_line = csv.get_ref().line_of(&row);
-                break row.iter().map(str::to_string).collect();
+                let header_line = csv.get_ref().line_of(row) + first_line - 1;
+                let headers: Vec<String> = row.iter().map(str::to_string).collect();
+                let HeaderMap {
+                    column_field,
+                    columns,
+                } = map_headers(kind, &headers, path, header_line, &|_| None, diags);
+                return HeaderSearch::Found(Header {
+                    headers,
+                    column_field,
+                    columns,
+                });
             }
             Err(err) => {
-                diags.error(path, line_of_error(&err), format!("无法读取文件：{err}"));
-                return;
+                diags.error(
+                    path,
+                    line_of_error(&err) + first_line - 1,
+                    format!("无法读取文件：{err}"),
+                );
+                return HeaderSearch::Failed;
             }
         }
-    };
+    }
+}
 
+/// How reading a stretch of records ended.
+#[derive(Default)]
+struct Outcome {
+    /// The parser failed: nothing after this is read.
+    stopped: bool,
+    /// The first row with more fields than the header, reported once per file.
+    extra: Option<crate::diagnostics::Diagnostic>,
+}
+
+/// Hands every record the parser gives to `each`, lines counted from `first_line`.
+fn each_record<R: std::io::Read>(
+    (kind, path): (Kind, &str),
+    header: &Header,
+    csv: &mut csv::Reader<TextWatch<R>>,
+    row: &mut csv::StringRecord,
+    first_line: u32,
+    diags: &mut Diagnostics,
+    each: &mut dyn FnMut(&RawRecord<'_>, &mut Diagnostics),
+) -> Outcome {
     let specs = kind.fields();
-    let HeaderMap {
-        column_field,
-        columns,
-    } = map_headers(kind, &headers, path, header_line, &|_| None, diags);
-
-    let mut extra_reported = false;
+    let offset = first_line - 1;
+    let mut outcome = Outcome::default();
     loop {
-        match csv.read_record(&mut row) {
+        match csv.read_record(row) {
             Ok(false) => {
                 if let Some(opened) = csv.get_ref().unclosed() {
                     diags.error(
                         path,
-                        opened,
+                        opened + offset,
                         "这一行有个以英文双引号开头的字段，直到文件末尾都没有结束的引号，之后的内容无法读取（字段里的双引号要写成两个 \"\"）",
                     );
                 }
-                break;
+                return outcome;
             }
             Ok(true) => {
                 if row.iter().all(str::is_empty) {
                     continue;
                 }
-                let line = csv.get_ref().line_of(&row);
-                if !extra_reported && row.iter().skip(headers.len()).any(|v| !v.is_empty()) {
+                let line = csv.get_ref().line_of(row) + offset;
+                if outcome.extra.is_none()
+                    && row.iter().skip(header.headers.len()).any(|v| !v.is_empty())
+                {
                     // Often an unquoted comma inside a field: the text after it is lost.
-                    diags.warning(
+                    outcome.extra = Some(crate::diagnostics::Diagnostic::warning(
                         path,
                         line,
                         format!(
                             "这一行有 {} 个字段，比表头多，多出的内容已忽略（字段里有逗号时请用英文双引号把整个字段括起来）",
                             row.len()
                         ),
-                    );
-                    extra_reported = true;
+                    ));
                 }
                 let mut fields: Vec<Option<RawField<'_>>> = vec![None; specs.len()];
                 let mut unknown = Vec::new();
                 for (n, value) in row.iter().enumerate() {
-                    let header = headers.get(n).map_or("", String::as_str);
+                    let written = header.headers.get(n).map_or("", String::as_str);
                     let field = RawField {
-                        written: header,
+                        written,
                         line,
                         column: None,
                         value: RawValue::Text(value),
                     };
-                    match column_field.get(n).copied().flatten() {
+                    match header.column_field.get(n).copied().flatten() {
                         Some(i) => fields[i] = Some(field),
                         None if !value.is_empty() => unknown.push(field),
                         None => {}
@@ -107,18 +160,275 @@ pub(super) fn read(
                     path,
                     line,
                     fields,
-                    columns: Some(&columns),
+                    columns: Some(&header.columns),
                     unknown,
                 };
-                sink(&record, diags);
+                each(&record, diags);
             }
             Err(err) => {
-                diags.error(path, line_of_error(&err), format!("无法读取这一行：{err}"));
+                diags.error(
+                    path,
+                    line_of_error(&err) + offset,
+                    format!("无法读取这一行：{err}"),
+                );
                 if !matches!(err.kind(), csv::ErrorKind::UnequalLengths { .. }) {
-                    break;
+                    outcome.stopped = true;
+                    return outcome;
                 }
             }
         }
+    }
+}
+
+/// Streams the records of one file into `sink`, in order, on this thread.
+pub(super) fn read(
+    kind: Kind,
+    file: &SourceFile,
+    diags: &mut Diagnostics,
+    sink: &mut dyn FnMut(&RawRecord<'_>, &mut Diagnostics),
+) {
+    let path = file.display.as_str();
+    let Some((reader, delimiter)) = open(file, diags) else {
+        return;
+    };
+    let mut csv = csv_of(reader, delimiter);
+    let mut row = csv::StringRecord::new();
+    let header = match find_header(kind, path, &mut csv, &mut row, 1, diags) {
+        HeaderSearch::Found(h) => h,
+        HeaderSearch::NotYet => {
+            diags.warning(path, 1, "文件是空的，没有表头也没有记录");
+            return;
+        }
+        HeaderSearch::Failed => return,
+    };
+    let outcome = each_record((kind, path), &header, &mut csv, &mut row, 1, diags, sink);
+    diags.extend(outcome.extra);
+}
+
+/// The size of a stretch of text parsed on one thread: large enough that handing it over
+/// costs nothing, small enough that a few in flight keep memory flat.
+const BLOCK: usize = 1 << 20;
+/// Blocks read ahead while the previous ones are parsed.
+const ROUND: usize = 8;
+/// The first block of a file, parsed on the reading thread for its header.
+const HEAD_BLOCK: usize = 64 << 10;
+
+/// A stretch of a file's text that starts at a record and ends after one.
+struct Block {
+    text: Vec<u8>,
+    /// The line of its first byte in the file.
+    first_line: u32,
+}
+
+/// Cuts a file's text into [`Block`]s, only where the parser would end a record: at a
+/// line end outside any quoted field, following the parser's quoting as [`TextWatch`]
+/// does. A quoted field that never closes runs to the end of the file, as for the parser.
+struct Blocks<R> {
+    reader: R,
+    pending: Vec<u8>,
+    line: u32,
+    eof: bool,
+    delimiter: u8,
+}
+
+impl<R: std::io::Read> Blocks<R> {
+    fn next(&mut self, size: usize) -> std::io::Result<Option<Block>> {
+        let mut state = Quoting::FieldStart;
+        let mut scanned = 0;
+        let mut cut = None;
+        loop {
+            for (i, &b) in self.pending[scanned..].iter().enumerate() {
+                state = state.next(b, self.delimiter);
+                if b == b'\n' && state == Quoting::FieldStart {
+                    cut = Some(scanned + i + 1);
+                }
+            }
+            scanned = self.pending.len();
+            if self.eof || (scanned >= size && cut.is_some()) {
+                break;
+            }
+            let old = self.pending.len();
+            self.pending.resize(old + size.max(64 << 10), 0);
+            let read = self.reader.read(&mut self.pending[old..]);
+            let n = match read {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+                    self.pending.truncate(old);
+                    continue;
+                }
+                Err(e) => {
+                    self.pending.truncate(old);
+                    return Err(e);
+                }
+            };
+            self.pending.truncate(old + n);
+            self.eof = n == 0;
+        }
+        if self.pending.is_empty() {
+            return Ok(None);
+        }
+        let end = if self.eof {
+            self.pending.len()
+        } else {
+            cut.unwrap_or(self.pending.len())
+        };
+        let rest = self.pending.split_off(end);
+        let text = std::mem::replace(&mut self.pending, rest);
+        let first_line = self.line;
+        let lines = text.iter().filter(|&&b| b == b'\n').count();
+        self.line = self
+            .line
+            .saturating_add(u32::try_from(lines).unwrap_or(u32::MAX));
+        Ok(Some(Block { text, first_line }))
+    }
+}
+
+/// What one block came to, merged in file order.
+struct Part<S> {
+    state: S,
+    diags: Diagnostics,
+    outcome: Outcome,
+}
+
+/// Reads one file's records in blocks parsed and checked in parallel; `merge` gets each
+/// block's state in file order, so what comes out is what a reading in one pass gives.
+pub(super) fn read_parallel<S: Send>(
+    kind: Kind,
+    file: &SourceFile,
+    diags: &mut Diagnostics,
+    new: &(dyn Fn() -> S + Sync),
+    each: &(dyn Fn(&RawRecord<'_>, &mut Diagnostics, &mut S) + Sync),
+    merge: &mut dyn FnMut(S, &mut Diagnostics),
+) {
+    read_in_blocks(kind, file, diags, (HEAD_BLOCK, BLOCK), new, each, merge);
+}
+
+/// [`read_parallel`] with the sizes of the first block and the others.
+fn read_in_blocks<S: Send>(
+    kind: Kind,
+    file: &SourceFile,
+    diags: &mut Diagnostics,
+    (head_block, block_size): (usize, usize),
+    new: &(dyn Fn() -> S + Sync),
+    each: &(dyn Fn(&RawRecord<'_>, &mut Diagnostics, &mut S) + Sync),
+    merge: &mut dyn FnMut(S, &mut Diagnostics),
+) {
+    use rayon::prelude::*;
+    let path = file.display.as_str();
+    let Some((reader, delimiter)) = open(file, diags) else {
+        return;
+    };
+    let mut blocks = Blocks {
+        reader,
+        pending: Vec::new(),
+        line: 1,
+        eof: false,
+        delimiter,
+    };
+    let io_error = |diags: &mut Diagnostics, err: std::io::Error| {
+        diags.error(path, 1, format!("无法读取这一行：{err}"));
+    };
+    // The header, and the records of the blocks it was looked for in, on this thread.
+    let mut extra_reported;
+    let header = loop {
+        let block = match blocks.next(head_block) {
+            Ok(Some(b)) => b,
+            Ok(None) => {
+                diags.warning(path, 1, "文件是空的，没有表头也没有记录");
+                return;
+            }
+            Err(err) => return io_error(diags, err),
+        };
+        let mut csv = csv_of(block.text.as_slice(), delimiter);
+        let mut row = csv::StringRecord::new();
+        match find_header(kind, path, &mut csv, &mut row, block.first_line, diags) {
+            HeaderSearch::Found(header) => {
+                let mut state = new();
+                let outcome = each_record(
+                    (kind, path),
+                    &header,
+                    &mut csv,
+                    &mut row,
+                    block.first_line,
+                    diags,
+                    &mut |rec, d| each(rec, d, &mut state),
+                );
+                extra_reported = outcome.extra.is_some();
+                diags.extend(outcome.extra);
+                merge(state, diags);
+                if outcome.stopped {
+                    return;
+                }
+                break header;
+            }
+            HeaderSearch::NotYet => {}
+            HeaderSearch::Failed => return,
+        }
+    };
+
+    let read_round = |blocks: &mut Blocks<_>| -> (Vec<Block>, Option<std::io::Error>) {
+        let mut round = Vec::with_capacity(ROUND);
+        while round.len() < ROUND {
+            match blocks.next(block_size) {
+                Ok(Some(b)) => round.push(b),
+                Ok(None) => break,
+                Err(e) => return (round, Some(e)),
+            }
+        }
+        (round, None)
+    };
+    let parse = |block: &Block| -> Part<S> {
+        let mut state = new();
+        let mut part_diags = Diagnostics::new();
+        let mut csv = csv_of(block.text.as_slice(), delimiter);
+        let mut row = csv::StringRecord::new();
+        let outcome = each_record(
+            (kind, path),
+            &header,
+            &mut csv,
+            &mut row,
+            block.first_line,
+            &mut part_diags,
+            &mut |rec, d| each(rec, d, &mut state),
+        );
+        Part {
+            state,
+            diags: part_diags,
+            outcome,
+        }
+    };
+    let (mut round, mut failed) = read_round(&mut blocks);
+    while !round.is_empty() {
+        // The next blocks are read while these are parsed.
+        let (parts, (next, next_failed)) = rayon::join(
+            || round.par_iter().map(parse).collect::<Vec<_>>(),
+            || {
+                if failed.is_some() {
+                    (Vec::new(), None)
+                } else {
+                    read_round(&mut blocks)
+                }
+            },
+        );
+        for part in parts {
+            diags.append(part.diags);
+            if !extra_reported && let Some(extra) = part.outcome.extra {
+                diags.push(extra);
+                extra_reported = true;
+            }
+            merge(part.state, diags);
+            if part.outcome.stopped {
+                return;
+            }
+        }
+        if let Some(err) = failed.take() {
+            return io_error(diags, err);
+        }
+        round = next;
+        failed = next_failed;
+    }
+    if let Some(err) = failed {
+        io_error(diags, err);
     }
 }
 
@@ -155,6 +465,22 @@ enum Quoting {
     QuoteInQuoted,
 }
 
+impl Quoting {
+    /// The state after the byte `b`, as the parser quotes.
+    fn next(self, b: u8, delimiter: u8) -> Quoting {
+        use Quoting::*;
+        match (self, b) {
+            (Quoted, b'"') => QuoteInQuoted,
+            (Quoted, _) => Quoted,
+            (QuoteInQuoted, b'"') => Quoted,
+            (_, b'\n') => FieldStart,
+            (_, b) if b == delimiter => FieldStart,
+            (FieldStart, b'"') => Quoted,
+            _ => Unquoted,
+        }
+    }
+}
+
 impl<R> TextWatch<R> {
     fn new(inner: R) -> Self {
         TextWatch {
@@ -179,18 +505,11 @@ impl<R> TextWatch<R> {
         if b == b'\n' && self.at_record_start {
             self.empty_lines.push(self.offset);
         }
-        self.state = match (self.state, b) {
-            (Quoted, b'"') => QuoteInQuoted,
-            (Quoted, _) => Quoted,
-            (QuoteInQuoted, b'"') => Quoted,
-            (_, b'\n') => FieldStart,
-            (_, b) if b == self.delimiter => FieldStart,
-            (FieldStart, b'"') => {
-                self.opened = self.line;
-                Quoted
-            }
-            _ => Unquoted,
-        };
+        let next = self.state.next(b, self.delimiter);
+        if self.state == FieldStart && next == Quoted {
+            self.opened = self.line;
+        }
+        self.state = next;
         self.at_record_start = b == b'\n' && self.state == FieldStart;
         if b == b'\n' {
             self.line += 1;
@@ -275,6 +594,129 @@ mod tests {
         // Empty lines inside a quoted field are part of it, not skipped.
         assert_eq!(lines("a,\"x\n\ny\"\n\nb\n"), [1, 5]);
         assert_eq!(lines(" \n,\nb\n"), [1, 2, 3]);
+    }
+
+    /// Each record as `line: fields`, and every message, read in one pass or in blocks
+    /// of `sizes`.
+    fn read_with(text: &str, sizes: Option<(usize, usize)>) -> (Vec<String>, Vec<String>) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("visits.csv");
+        std::fs::write(&path, text).expect("write");
+        let file = SourceFile {
+            path,
+            display: "content/visits.csv".into(),
+            format: super::super::Format::Csv,
+            sheet: None,
+        };
+        let show = |rec: &RawRecord<'_>| {
+            let mut fields: Vec<String> = rec
+                .fields
+                .iter()
+                .map(|f| f.as_ref().map_or(String::new(), |f| f.value.display()))
+                .collect();
+            fields.extend(
+                rec.unknown
+                    .iter()
+                    .map(|f| format!("{}={}", f.written, f.value.display())),
+            );
+            format!("{}: {}", rec.line, fields.join("|"))
+        };
+        let mut diags = Diagnostics::new();
+        let mut out = Vec::new();
+        match sizes {
+            None => read(Kind::Visits, &file, &mut diags, &mut |rec, _| {
+                out.push(show(rec))
+            }),
+            Some(sizes) => read_in_blocks(
+                Kind::Visits,
+                &file,
+                &mut diags,
+                sizes,
+                &Vec::new,
+                &|rec, _, part: &mut Vec<String>| part.push(show(rec)),
+                &mut |part, _| out.extend(part),
+            ),
+        }
+        let messages = diags.sorted().iter().map(ToString::to_string).collect();
+        (out, messages)
+    }
+
+    #[test]
+    fn blocks_read_what_one_pass_reads() {
+        let texts = [
+            "日期,红管家,户数\n2018-01-03,A,1\n\n\n2018-01-04,B,2\n2018-01-05,C,3,多余\n2018-01-06,D,4,又多\n",
+            // Quoted fields with line ends and delimiters inside, empty lines among them.
+            "\n\n日期,红管家,户数,备注\n2018-01-03,A,1,\"第一行\n\n第二行,还有\"\"引号\"\"\"\n\n2018-01-04,B,2,\"x\"\n2018-01-05,C,3,\"a\nb\nc\"\n2018-01-06,D,4,y",
+            // A quote that never closes swallows the rest, wherever the blocks would cut.
+            "日期,红管家,户数,备注\n2018-01-03,A,1,ok\n2018-01-04,B,2,\"open\n2018-01-05,C,3,z\n2018-01-06,D,4,w\n",
+            "",
+            "\n\n\n",
+            "日期,红管家,户数\n",
+        ];
+        for text in texts {
+            let whole = read_with(text, None);
+            for sizes in [(1, 1), (1, 7), (3, 2), (16, 5), (64 << 10, 1 << 20)] {
+                assert_eq!(
+                    read_with(text, Some(sizes)),
+                    whole,
+                    "{text:?} in blocks of {sizes:?}"
+                );
+            }
+        }
+        let (records, _) = read_with(texts[1], Some((1, 1)));
+        assert!(records[0].starts_with("4: 2018-01-03|A|1|"), "{records:?}");
+        assert!(
+            records[0].contains("第一行\n\n第二行,还有\"引号\""),
+            "{records:?}"
+        );
+        assert!(records[1].starts_with("8: "), "{records:?}");
+        let (_, messages) = read_with(texts[0], Some((1, 1)));
+        assert_eq!(
+            messages.len(),
+            1,
+            "the extra field once per file: {messages:?}"
+        );
+        assert!(
+            messages[0].starts_with("content/visits.csv:6: "),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn blocks_end_only_after_a_record() {
+        /// Gives its text a byte at a time, so that a block is cut at the first record end
+        /// it can be.
+        struct Trickle<'t>(&'t [u8]);
+        impl std::io::Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let Some((&b, rest)) = self.0.split_first() else {
+                    return Ok(0);
+                };
+                buf[0] = b;
+                self.0 = rest;
+                Ok(1)
+            }
+        }
+        let text = "a,\"1\n2\"\nb,c\n\"x\ny\"";
+        let mut blocks = Blocks {
+            reader: Trickle(text.as_bytes()),
+            pending: Vec::new(),
+            line: 1,
+            eof: false,
+            delimiter: b',',
+        };
+        let mut cuts = Vec::new();
+        while let Ok(Some(b)) = blocks.next(1) {
+            cuts.push((b.first_line, String::from_utf8(b.text).unwrap_or_default()));
+        }
+        assert_eq!(
+            cuts,
+            [
+                (1, "a,\"1\n2\"\n".to_string()),
+                (3, "b,c\n".to_string()),
+                (4, "\"x\ny\"".to_string())
+            ]
+        );
     }
 
     #[test]

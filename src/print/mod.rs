@@ -31,7 +31,7 @@ use crate::config::BoardSize;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::guard::{Guard, Leak};
 use crate::pipeline::BuildError;
-use crate::privacy::{PrivateValues, number_digits};
+use crate::privacy::number_digits;
 use crate::render::{self, Renderer, data};
 use crate::site::Site;
 use crate::theme::{self, Theme};
@@ -277,24 +277,14 @@ fn guard(
     contacts: &HashSet<String>,
 ) -> Result<(), PrintError> {
     let strict = Guard::new(site, &site.private, theme).map_err(guard_failed)?;
-    let shown: HashSet<String> = site
+    let shown: rustc_hash::FxHashSet<String> = site
         .registry
         .stewards
         .iter()
         .filter(|s| s.phone_on_board)
         .filter_map(|s| s.private.phone.as_deref().and_then(number_digits))
         .collect();
-    let allowed = PrivateValues {
-        numbers: site
-            .private
-            .numbers
-            .iter()
-            .filter(|(k, _)| !shown.contains(*k))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-        ..site.private.clone()
-    };
-    let lenient = Guard::new(site, &allowed, theme).map_err(guard_failed)?;
+    let lenient = strict.allowing(&shown);
     let (contact, other): (Vec<OutputFile>, Vec<OutputFile>) = files
         .iter()
         .cloned()

@@ -16,7 +16,11 @@
 //! "王芳华", the community "王芳社区"): there the longer public value is left as it is.
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
@@ -36,9 +40,15 @@ pub(crate) struct PublicTexts {
     /// Paths and headers, stored once.
     strings: Vec<String>,
     string_index: HashMap<String, u32>,
+    /// Each distinct free text, as typed, numbers already masked: never a phone or ID
+    /// number. Stored once: a city's half a million cases share a handful of categories
+    /// and many summaries.
+    texts: Vec<Arc<str>>,
+    text_index: HashMap<Arc<str>, u32>,
     free: Vec<FreeText>,
 }
 
+/// Where a free text was typed, and which of the distinct texts it is.
 #[derive(Debug, Clone)]
 struct FreeText {
     path: u32,
@@ -46,10 +56,9 @@ struct FreeText {
     /// The cell's column, when the text comes from a workbook.
     column: Option<u32>,
     field: u32,
-    /// As typed, numbers already masked: never a phone or ID number.
-    text: String,
+    text: u32,
     /// The numbers masked in it, warned about with the names (see `check_records`).
-    hidden: Vec<super::Hidden>,
+    hidden: Option<Box<[super::Hidden]>>,
 }
 
 impl PublicTexts {
@@ -60,6 +69,17 @@ impl PublicTexts {
         let i = u32::try_from(self.strings.len()).unwrap_or(u32::MAX);
         self.strings.push(s.to_string());
         self.string_index.insert(s.to_string(), i);
+        i
+    }
+
+    fn intern_text(&mut self, text: &str) -> u32 {
+        if let Some(&i) = self.text_index.get(text) {
+            return i;
+        }
+        let i = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
+        let shared: Arc<str> = text.into();
+        self.texts.push(shared.clone());
+        self.text_index.insert(shared, i);
         i
     }
 
@@ -108,7 +128,7 @@ impl PublicTexts {
                 continue;
             }
             let (text, hidden) = scrub(s);
-            let text = text.into_owned();
+            let text = self.intern_text(&text);
             let path = self.intern(rec.path);
             let field = self.intern(f.written);
             self.free.push(FreeText {
@@ -117,37 +137,56 @@ impl PublicTexts {
                 column: f.column,
                 field,
                 text,
-                hidden,
+                hidden: (!hidden.is_empty()).then(|| hidden.into_boxed_slice()),
             });
         }
     }
 
-    /// Every free text with the numbers masked in it.
+    /// Takes over the texts another collector noted after this one's.
+    pub(crate) fn merge(&mut self, later: PublicTexts) {
+        for (mine, theirs) in [
+            (&mut self.names, later.names),
+            (&mut self.values, later.values),
+        ] {
+            if mine.is_empty() {
+                *mine = theirs;
+            } else {
+                mine.extend(theirs);
+            }
+        }
+        let strings: Vec<u32> = later.strings.iter().map(|s| self.intern(s)).collect();
+        let texts: Vec<u32> = later.texts.iter().map(|t| self.intern_text(t)).collect();
+        self.free.extend(later.free.into_iter().map(|f| FreeText {
+            path: strings[f.path as usize],
+            field: strings[f.field as usize],
+            text: texts[f.text as usize],
+            ..f
+        }));
+    }
+
+    /// Every free text where it was typed: path, line, the workbook cell's column, header
+    /// as written, which of the distinct texts it is, the text (numbers masked) and the
+    /// numbers masked in it.
+    #[allow(clippy::type_complexity)]
     fn free_with_numbers(
         &self,
-    ) -> impl Iterator<Item = (&str, u32, Option<u32>, &str, &str, &[super::Hidden])> {
+    ) -> impl Iterator<Item = (&str, u32, Option<u32>, &str, usize, &str, &[super::Hidden])> {
         self.free.iter().map(|f| {
             (
                 self.strings[f.path as usize].as_str(),
                 f.line,
                 f.column,
                 self.strings[f.field as usize].as_str(),
-                f.text.as_str(),
-                f.hidden.as_slice(),
+                f.text as usize,
+                &*self.texts[f.text as usize],
+                f.hidden.as_deref().unwrap_or_default(),
             )
         })
     }
 
-    /// Every free text: path, line, header as written, text (numbers masked).
-    pub(crate) fn free_texts(&self) -> impl Iterator<Item = (&str, u32, &str, &str)> {
-        self.free.iter().map(|f| {
-            (
-                self.strings[f.path as usize].as_str(),
-                f.line,
-                self.strings[f.field as usize].as_str(),
-                f.text.as_str(),
-            )
-        })
+    /// Every distinct free text (numbers masked), each once.
+    pub(crate) fn free_texts(&self) -> impl Iterator<Item = &str> {
+        self.texts.iter().map(|t| &**t)
     }
 }
 
@@ -235,13 +274,26 @@ impl Names {
             );
         }
         // Public values that hold a name are patterns too, so that the longer public
-        // value wins where it stands.
-        let names_only = matcher(residents.iter().map(|(n, _)| n.as_str()))?;
+        // value wins where it stands. Whether one holds a name is looked up by its
+        // substrings of the names' lengths: a second matcher over every name cost more
+        // to build than all the lookups.
+        let known: HashSet<&str> = residents.iter().map(|(n, _)| n.as_str()).collect();
+        let lengths: BTreeSet<usize> = residents.iter().map(|(n, _)| n.chars().count()).collect();
+        let holds_a_name = |v: &str| {
+            let bounds: Vec<usize> = v.char_indices().map(|(i, _)| i).chain([v.len()]).collect();
+            (0..bounds.len()).any(|start| {
+                lengths.iter().any(|&len| {
+                    bounds
+                        .get(start + len)
+                        .is_some_and(|&end| known.contains(&v[bounds[start]..end]))
+                })
+            })
+        };
         for v in names {
             if residents
                 .binary_search_by(|(n, _)| n.as_str().cmp(v))
                 .is_err()
-                && names_only.find(v).is_some()
+                && holds_a_name(v)
             {
                 texts.push(v);
                 patterns.push(Pattern::Public);
@@ -365,7 +417,14 @@ impl Names {
     /// The numbers masked in them are warned about here too, rather than as they were
     /// read, so that the warning shows the text with every name masked as well.
     pub(crate) fn check_records(&self, texts: &PublicTexts, diags: &mut Diagnostics) {
-        for (path, line, column, field, text, hidden) in texts.free_with_numbers() {
+        // Whether a distinct text holds a name, found once for all the places it is typed.
+        let mut named: Vec<Option<bool>> = vec![None; texts.texts.len()];
+        for (path, line, column, field, which, text, hidden) in texts.free_with_numbers() {
+            let has_names =
+                *named[which].get_or_insert_with(|| !self.mask(text, false).1.is_empty());
+            if !has_names && hidden.is_empty() {
+                continue;
+            }
             // Warnings about a workbook's cell name the cell, not only its row.
             let first = diags.len();
             let masked = self.check(diags, (path, line), field, text, false);
@@ -470,6 +529,15 @@ mod tests {
         assert_eq!(
             n.mask("王芳华上门，王芳在家", false).0,
             "王芳华上门，王*在家"
+        );
+    }
+
+    #[test]
+    fn a_public_name_holding_a_resident_name_anywhere_is_kept() {
+        let n = names(&["芳华", "小明"], &["王芳华", "李小明同学", "明"]);
+        assert_eq!(
+            n.mask("王芳华和李小明同学来了，芳华、小明在家", false).0,
+            "王芳华和李小明同学来了，芳*、小*在家"
         );
     }
 

@@ -8,7 +8,7 @@ pub(crate) mod suggest;
 pub(crate) mod toml_hints;
 pub(crate) mod values;
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::OnceLock;
 
 use crate::diagnostics::{Diagnostics, Severity};
@@ -98,9 +98,9 @@ pub(crate) struct Registry {
     steward_origin: HashMap<String, Origin>,
     /// Ids seen on records that were otherwise invalid: references to them are not
     /// reported again, since the user already has an error for that record.
-    broken_stewards: std::collections::HashSet<String>,
+    broken_stewards: HashSet<String>,
     /// The same for communities, by id and by name.
-    broken_communities: std::collections::HashSet<String>,
+    broken_communities: HashSet<String>,
     /// Whether an error was reported for the communities' or the stewards' own files;
     /// decided once, when the first reference to an unknown id needs it.
     communities_unread: OnceLock<bool>,
@@ -141,6 +141,20 @@ impl Registry {
 
     pub(crate) fn steward_index(&self, id: &str) -> Option<usize> {
         self.steward_ids.get(id).copied()
+    }
+
+    /// Settles, before records that refer to them are checked on several threads, whether
+    /// the communities' and stewards' own files had errors (see
+    /// [`Registry::steward_already_reported`]): their diagnostics are all in by then.
+    pub(crate) fn settle(&self, diags: &Diagnostics) {
+        if self.communities.is_empty() {
+            self.communities_unread
+                .get_or_init(|| kind_has_errors(Kind::Communities, diags));
+        }
+        if self.stewards.is_empty() {
+            self.stewards_unread
+                .get_or_init(|| kind_has_errors(Kind::Stewards, diags));
+        }
     }
 
     /// Whether a reference to the unknown community `key` is to a record that already has
@@ -538,28 +552,19 @@ impl Registry {
         }
     }
 
-    pub(crate) fn case(
-        &self,
-        seen: &mut CaseIds,
-        rec: &RawRecord<'_>,
-        diags: &mut Diagnostics,
-    ) -> Option<Case> {
+    /// A case record, checked on its own; whether its id is new is for
+    /// [`CaseIds::claim`] to say, in the order of the records, so that cases can be
+    /// checked on several threads.
+    pub(crate) fn case(&self, rec: &RawRecord<'_>, diags: &mut Diagnostics) -> CaseRead {
         let mut row = Row::new(Kind::Cases, rec, diags);
         let id = row.id_text(case::ID);
-        if let Some(id) = &id {
-            if let Some(first) = seen.0.get(id) {
-                let at = first.describe(rec.path);
-                row.error(case::ID, format!("\"{id}\" 重复，已在{at}出现"));
-            } else {
-                seen.0.insert(
-                    id.clone(),
-                    Origin {
-                        path: rec.path.to_string(),
-                        line: rec.line,
-                    },
-                );
-            }
-        }
+        let key = id.as_ref().map(|id| CaseKey {
+            id: id.clone(),
+            line: rec.line,
+            field_line: row.line_of(case::ID),
+            column: row.column_of(case::ID),
+            written: row.written(case::ID),
+        });
         let date = row.date(case::DATE);
         let steward = row
             .id_text(case::STEWARD)
@@ -607,7 +612,7 @@ impl Registry {
             }
             (_, resolved) => resolved,
         };
-        match (id, date, steward, category, summary, status, row.ok) {
+        let case = match (id, date, steward, category, summary, status, row.ok) {
             (
                 Some(id),
                 Some(date),
@@ -628,7 +633,8 @@ impl Registry {
                 channel,
             }),
             _ => None,
-        }
+        };
+        CaseRead { case, key }
     }
 
     pub(crate) fn errand(&self, rec: &RawRecord<'_>, diags: &mut Diagnostics) -> Option<Errand> {
@@ -719,9 +725,74 @@ impl StewardLookup<'_> {
     }
 }
 
-/// Case ids seen so far, across every case file.
+/// A case record as checked on its own: the case if it is sound, and its id with where
+/// it was written, for the check that no id is used twice.
+#[derive(Debug)]
+pub(crate) struct CaseRead {
+    pub case: Option<Case>,
+    pub key: Option<CaseKey>,
+}
+
+/// A case's id and where it stands, for a message when it is used again.
+#[derive(Debug)]
+pub(crate) struct CaseKey {
+    id: String,
+    /// The record's line.
+    line: u32,
+    /// The id field's line and cell column, and its header as written.
+    field_line: u32,
+    column: Option<u32>,
+    written: String,
+}
+
+/// Case ids seen so far, across every case file, with where each was first written (the
+/// file by its index in `paths`: half a million cases share a few files).
 #[derive(Debug, Default)]
-pub(crate) struct CaseIds(HashMap<String, Origin>);
+pub(crate) struct CaseIds {
+    ids: HashMap<String, (u32, u32)>,
+    paths: Vec<String>,
+}
+
+impl CaseIds {
+    /// Takes the case read at `path` in the records' order: the case, unless its id was
+    /// used before, which is reported.
+    pub(crate) fn claim(
+        &mut self,
+        path: &str,
+        read: CaseRead,
+        diags: &mut Diagnostics,
+    ) -> Option<Case> {
+        let Some(key) = read.key else {
+            return read.case;
+        };
+        if let Some(&(file, line)) = self.ids.get(&key.id) {
+            let first = Origin {
+                path: self.paths[file as usize].clone(),
+                line,
+            };
+            let at = first.describe(path);
+            diags.push(
+                crate::diagnostics::Diagnostic::error(
+                    path,
+                    key.field_line,
+                    format!("{}: \"{}\" 重复，已在{at}出现", key.written, key.id),
+                )
+                .at_column(key.column),
+            );
+            return None;
+        }
+        let file = match self.paths.iter().position(|p| p == path) {
+            Some(i) => i,
+            None => {
+                self.paths.push(path.to_string());
+                self.paths.len() - 1
+            }
+        };
+        let file = u32::try_from(file).unwrap_or(u32::MAX);
+        self.ids.insert(key.id, (file, key.line));
+        read.case
+    }
+}
 
 /// The latest date any record carries: the "as of" date of the figures.
 pub(crate) fn later(a: Option<Date>, b: Date) -> Option<Date> {
