@@ -77,7 +77,7 @@ fn per(n: u64, d: u64) -> f64 {
 }
 
 /// The Tera globals of a roll-up: the same names a site's templates use.
-pub(crate) fn globals(rollup: &Rollup) -> Context {
+pub(crate) fn globals(rollup: &Rollup) -> crate::fingerprint::Keyed {
     let mut context = super::site_globals(&rollup.config, Vec::new(), true);
     context.insert("stats", &stats(&rollup.total));
     context.insert("has_bulletins", &false);
