@@ -7,9 +7,10 @@
 //! and nothing about the build (not even a fingerprint of the private values the guard
 //! looked for) is published with the site.
 //!
-//! A file counts as the previous build's only while its size, inode, modification and
-//! change times are the ones recorded: a file edited, replaced or deleted by hand, or
-//! moved in by a build that was stopped halfway, no longer matches, and is made again.
+//! A file counts as the previous build's only while its size, inode and modification
+//! time are the ones recorded: a file edited, replaced or deleted by hand, or moved in by
+//! a build that was stopped halfway, no longer matches, and is made again. (Not the change
+//! time: removing the old site's hard link to a file kept in the new one changes it.)
 
 use std::collections::HashMap;
 use std::fs;
@@ -19,16 +20,15 @@ use std::sync::Arc;
 
 use crate::fingerprint::Key;
 
-const HEADER: &str = "hongguanjia-manifest 1";
+const HEADER: &str = "hongguanjia-manifest 2";
 
 /// How a file looked on disk. Two files with the same stamp are the same file, unchanged
-/// since: the change time cannot be set back by any tool, and moves and links change it.
+/// since: writing to a file changes its modification time, replacing it its inode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileStamp {
     dev: u64,
     ino: u64,
     mtime: i128,
-    ctime: i128,
 }
 
 impl FileStamp {
@@ -49,7 +49,6 @@ impl FileStamp {
             dev: meta.dev(),
             ino: meta.ino(),
             mtime: ns(meta.mtime(), meta.mtime_nsec()),
-            ctime: ns(meta.ctime(), meta.ctime_nsec()),
         }
     }
 
@@ -65,7 +64,6 @@ impl FileStamp {
             dev: 0,
             ino: 0,
             mtime: ns(meta.modified()),
-            ctime: ns(meta.created()),
         }
     }
 }
@@ -176,7 +174,6 @@ pub(crate) fn load(output: &Path) -> Option<Previous> {
             dev: s.next()?.parse().ok()?,
             ino: s.next()?.parse().ok()?,
             mtime: s.next()?.parse().ok()?,
-            ctime: s.next()?.parse().ok()?,
         };
         entries.insert(
             path.to_string(),
@@ -210,14 +207,13 @@ pub(crate) fn text(guard: Option<Key>, entries: &HashMap<String, Entry>) -> Stri
         let e = &entries[p];
         let Some(s) = e.stamp else { continue };
         out.push_str(&format!(
-            "{p}\t{}\t{:032x}\t{}\t{}:{}:{}:{}\n",
+            "{p}\t{}\t{:032x}\t{}\t{}:{}:{}\n",
             hex(e.key),
             e.hash,
             e.size,
             s.dev,
             s.ino,
-            s.mtime,
-            s.ctime
+            s.mtime
         ));
     }
     out

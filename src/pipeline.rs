@@ -37,6 +37,11 @@ pub struct Rendered {
     pub diags: Diagnostics,
     /// HTML pages.
     pub pages: usize,
+    /// Files rendered or made by this run; the rest were kept from the previous build
+    /// without rendering them.
+    pub made: usize,
+    /// Files kept from the previous build.
+    pub kept: usize,
     /// Every file in the output, the sink's own included.
     pub files: usize,
     /// Seconds from the start of the run to the end of the sink.
@@ -97,6 +102,8 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
                 source: Source::Rollup(rollup),
                 diags,
                 pages,
+                made: count,
+                kept: 0,
                 files: count + sink.own_files(),
                 seconds: started.elapsed().as_secs_f64(),
                 timings,
@@ -106,7 +113,7 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
     };
 
     let previous = sink.previous();
-    let (pages, files, guard_key) = {
+    let (pages, files, made, guard_key) = {
         let summary = data::summary(&site.registry, &site.figures);
         let (globals, globals_key) = render::globals(&site, &summary).into_parts();
         let stamp = Renderer::stamp(&theme, globals_key);
@@ -132,6 +139,7 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
         drop(paths);
         let progress = progress_bar(all_pages.len() as u64);
         let mut files = 0;
+        let mut made = 0;
         let mut hand_on = |batch: write::Batch, timings: &mut Timings| -> Result<(), BuildError> {
             let t = Instant::now();
             let mut leaks = guard.scan(&batch.files);
@@ -145,6 +153,7 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
             }
             timings.add("泄露检查", t.elapsed().as_secs_f64());
             files += batch.len();
+            made += batch.files.len();
             sink.put(batch).map_err(|e| BuildError::Write(e.into()))
         };
         // After a template error the remaining pages are still rendered, for their own
@@ -166,7 +175,7 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
         }
         hand_on(extras.into(), &mut timings)?;
         progress.finish_and_clear();
-        (pages, files, guard_key)
+        (pages, files, made, guard_key)
     };
     let written = sink
         .finish(Some(guard_key), &mut timings)
@@ -175,6 +184,8 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
         source: Source::Site(site),
         diags,
         pages,
+        made,
+        kept: files - made,
         files: files + sink.own_files(),
         seconds: started.elapsed().as_secs_f64(),
         timings,

@@ -147,8 +147,12 @@ pub struct Staging {
     previous: Option<Arc<Previous>>,
     /// Batches for the writer thread; a small bound keeps at most a few batches in memory.
     sender: Option<std::sync::mpsc::SyncSender<Batch>>,
-    writer: Option<std::thread::JoinHandle<Result<(StagingDir, Staged, f64), Diagnostic>>>,
+    writer: Option<std::thread::JoinHandle<Result<WriterDone, Diagnostic>>>,
 }
+
+/// What the writer thread hands back: its staging folder, what it did with every path,
+/// and the seconds it spent writing.
+type WriterDone = (StagingDir, Staged, f64);
 
 /// What the writer thread did with every path.
 #[derive(Default)]
@@ -175,7 +179,7 @@ impl Staging {
     }
 
     /// Waits for the writer thread; its staging folder, what it did, and seconds spent.
-    fn join(&mut self) -> Result<(StagingDir, Staged, f64), Diagnostic> {
+    fn join(&mut self) -> Result<WriterDone, Diagnostic> {
         self.sender = None;
         match self.writer.take().map(std::thread::JoinHandle::join) {
             Some(Ok(result)) => result,
@@ -654,9 +658,10 @@ impl StagingDir {
             }
             if fs::hard_link(&old, &new).is_err() {
                 fs::copy(&old, &new).map_err(|e| io_error(&new, "无法写入", e))?;
-            }
-            if let Some(entry) = staged.entries.get_mut(rel) {
-                entry.stamp = FileStamp::of(&new).map(|(s, _)| s);
+                // A copy is a file of its own.
+                if let Some(entry) = staged.entries.get_mut(rel) {
+                    entry.stamp = FileStamp::of(&new).map(|(s, _)| s);
+                }
             }
         }
         Ok(())

@@ -57,7 +57,11 @@ fn an_unchanged_rebuild_writes_nothing() {
     let first = site.build(&["-v"]);
     first.assert_code(0);
     let before = tree(&site.path("public"));
-    assert_eq!(written_count(&first), before.len() - 1, "all but the marker");
+    assert_eq!(
+        written_count(&first),
+        before.len() - 1,
+        "all but the marker"
+    );
 
     let again = site.build(&["-v"]);
     again.assert_code(0);
@@ -72,7 +76,10 @@ fn a_renamed_steward_rewrites_only_the_files_that_show_the_name() {
     site.build_ok();
     let before = tree(&site.path("public"));
     let stewards = site.read("content/stewards.csv");
-    assert!(stewards.contains("\nDM-001,鲁雪,"), "the sample's first steward");
+    assert!(
+        stewards.contains("\nDM-001,鲁雪,"),
+        "the sample's first steward"
+    );
     site.write(
         "content/stewards.csv",
         &stewards.replacen("\nDM-001,鲁雪,", "\nDM-001,鲁雪梅,", 1),
@@ -88,10 +95,7 @@ fn a_renamed_steward_rewrites_only_the_files_that_show_the_name() {
     let changed = differing(&before, &after);
     assert_eq!(written(&run), changed);
     assert_eq!(written_count(&run), changed.len());
-    for path in [
-        "stewards/DM-001.html",
-        "communities/dongmenjie/index.html",
-    ] {
+    for path in ["stewards/DM-001.html", "communities/dongmenjie/index.html"] {
         assert!(changed.contains(path), "{path} shows the name: {changed:?}");
     }
     assert!(
@@ -220,8 +224,10 @@ fn a_rule_new_to_the_guard_is_checked_on_every_kept_page() {
     let run = site.build(&[]);
     run.assert_code(1);
     assert!(
-        run.stderr.lines().any(|l| l.starts_with(&format!("{visits}:2: 备注:"))
-            && l.contains(&format!("出现在了生成的 {page} 里"))),
+        run.stderr
+            .lines()
+            .any(|l| l.starts_with(&format!("{visits}:2: 备注:"))
+                && l.contains(&format!("出现在了生成的 {page} 里"))),
         "{}",
         run.stderr
     );

@@ -54,6 +54,10 @@ pub(crate) fn run(args: Args, verbosity: Verbosity) -> ExitCode {
                 report.seconds,
                 output.display()
             );
+            printer.detail(&format!(
+                "渲染了 {} 个文件，{} 个沿用上一次的（数据没变，没有渲染）",
+                report.made, report.kept
+            ));
             list_changes(&printer, w);
             ExitCode::SUCCESS
         }
