@@ -239,3 +239,27 @@ fn a_rule_new_to_the_guard_is_checked_on_every_kept_page() {
     site.build(&["--output", fresh.path().join("p").to_str().expect("utf-8")])
         .assert_code(1);
 }
+
+#[test]
+fn a_page_no_longer_made_is_removed() {
+    let site = Site::sample();
+    site.build_ok();
+    let bulletins: Vec<String> = fs::read_dir(site.path("content/bulletins"))
+        .expect("the sample's bulletins")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md"))
+        .collect();
+    let last = bulletins.iter().max().expect("a bulletin");
+    site.remove(&format!("content/bulletins/{last}"));
+
+    let run = site.build(&["-v"]);
+    run.assert_code(0);
+    assert_eq!(tree(&site.path("public")), clean_build(&site));
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l.trim_start().starts_with("删除 ")),
+        "{}",
+        run.stderr
+    );
+}
