@@ -141,9 +141,18 @@ impl Previous {
     }
 }
 
+/// `.public.hongguanjia-new` beside `public/`: hidden, and named after the output.
+pub(crate) fn sibling(output: &Path, suffix: &str) -> PathBuf {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".to_string());
+    output.with_file_name(format!(".{name}.{suffix}"))
+}
+
 /// The manifest of the output folder `output`: beside it, not in it.
 pub(crate) fn path_for(output: &Path) -> PathBuf {
-    crate::write::sibling(output, "hongguanjia-manifest")
+    sibling(output, "hongguanjia-manifest")
 }
 
 /// Reads the manifest of `output`. Anything unexpected (no manifest, another version, a
@@ -227,7 +236,7 @@ pub(crate) fn store(
     entries: &HashMap<String, Entry>,
 ) -> io::Result<()> {
     let path = path_for(output);
-    let tmp = crate::write::sibling(output, "hongguanjia-manifest-new");
+    let tmp = sibling(output, "hongguanjia-manifest-new");
     fs::write(&tmp, text(guard, entries))?;
     fs::rename(&tmp, &path)
 }

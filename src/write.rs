@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::diagnostics::Diagnostic;
 use crate::fingerprint::{self, Key};
 pub use crate::manifest::Previous;
-use crate::manifest::{self, Entry, FileStamp};
+use crate::manifest::{self, Entry, FileStamp, sibling};
 use crate::timings::Timings;
 
 /// A file of the finished site, by its path relative to the output folder.
@@ -394,15 +394,6 @@ fn replaceable(dir: &Path) -> io::Result<bool> {
         return Ok(true);
     }
     Ok(fs::read_dir(dir)?.next().is_none())
-}
-
-/// `.public.hongguanjia-new` beside `public/`: hidden, and named after the output.
-pub(crate) fn sibling(output: &Path, suffix: &str) -> PathBuf {
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".to_string());
-    output.with_file_name(format!(".{name}.{suffix}"))
 }
 
 /// A new site being written beside the output, in as many batches as rendering produces.
