@@ -367,6 +367,33 @@ impl<'p> Guard<'p> {
         }
     }
 
+    /// A stable hash of every rule this guard applies: each private value it looks for,
+    /// whether it is excepted, and the numbers. Two guards with the same fingerprint find
+    /// the same leaks in the same bytes, so files a previous build's guard checked need
+    /// no second look; with any other fingerprint they are checked again.
+    pub(crate) fn fingerprint(&self) -> crate::fingerprint::Key {
+        use xxhash_rust::xxh3::Xxh3;
+        let mut h = Xxh3::new();
+        let text = |h: &mut Xxh3, s: &str| {
+            h.update(&(s.len() as u64).to_le_bytes());
+            h.update(s.as_bytes());
+        };
+        // `texts` is sorted; `excepted` follows it.
+        h.update(&(self.texts.len() as u64).to_le_bytes());
+        for ((value, _), excepted) in self.texts.iter().zip(&self.excepted) {
+            text(&mut h, value);
+            h.update(&[u8::from(*excepted)]);
+        }
+        // `numbers.values` is sorted.
+        h.update(&(self.numbers.values.len() as u64).to_le_bytes());
+        for (n, _) in &self.numbers.values {
+            text(&mut h, n);
+        }
+        // How the rules are applied is the program's: it changes with the program.
+        h.update(&crate::fingerprint::program().to_le_bytes());
+        h.digest128()
+    }
+
     /// The first private value in each file that has one.
     pub(crate) fn scan(&self, files: &[OutputFile]) -> Vec<Leak> {
         let finder = &self.numbers;

@@ -20,6 +20,8 @@
 
 pub mod charts;
 pub mod diagnostics;
+pub mod fingerprint;
+pub mod manifest;
 pub mod pipeline;
 pub mod print;
 pub mod report;

@@ -37,12 +37,19 @@ pub struct Rendered {
     pub diags: Diagnostics,
     /// HTML pages.
     pub pages: usize,
+    /// Files rendered or made by this run; the rest were kept from the previous build
+    /// without rendering them.
+    pub made: usize,
+    /// Files kept from the previous build.
+    pub kept: usize,
     /// Every file in the output, the sink's own included.
     pub files: usize,
     /// Seconds from the start of the run to the end of the sink.
     pub seconds: f64,
     /// Per stage.
     pub timings: Timings,
+    /// What the build changed in its output (nothing for `check`).
+    pub written: write::Written,
 }
 
 /// How many pages are rendered, checked for leaks and handed on at a time: enough to
@@ -78,7 +85,8 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
             let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
             let count = files.len();
             let t = Instant::now();
-            let leaks = crate::guard::Guard::nothing_private().scan(&files);
+            let guard = crate::guard::Guard::nothing_private();
+            let leaks = guard.scan(&files);
             if !leaks.is_empty() {
                 return Err(BuildError::Leak(
                     leaks.iter().map(crate::guard::Leak::diagnostic).collect(),
@@ -93,24 +101,31 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
                 };
                 timings.output(kind, file.bytes.len());
             }
-            sink.put(files).map_err(|e| BuildError::Write(e.into()))?;
-            sink.finish(&mut timings)
+            sink.put(files.into())
+                .map_err(|e| BuildError::Write(e.into()))?;
+            let written = sink
+                .finish(Some(guard.fingerprint()), &mut timings)
                 .map_err(|e| BuildError::Write(e.into()))?;
             return Ok(Rendered {
                 source: Source::Rollup(rollup),
                 diags,
                 pages,
+                made: count,
+                kept: 0,
                 files: count + sink.own_files(),
                 seconds: started.elapsed().as_secs_f64(),
                 timings,
+                written,
             });
         }
     };
 
-    let (pages, files) = {
+    let previous = sink.previous();
+    let (pages, files, made, guard_key) = {
         let summary = data::summary(&site.registry, &site.figures);
-        let renderer =
-            Renderer::new(&theme, &render::globals(&site, &summary)).map_err(BuildError::Render)?;
+        let (globals, globals_key) = render::globals(&site, &summary).into_parts();
+        let stamp = Renderer::stamp(&theme, globals_key);
+        let renderer = Renderer::new(&theme, &globals).map_err(BuildError::Render)?;
         let (plan, all_pages) =
             Plan::new(&site, &summary, &renderer).map_err(BuildError::Render)?;
         let paths: HashSet<String> = all_pages.iter().map(|p| p.path(&site)).collect();
@@ -118,6 +133,12 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
             .map_err(|e| BuildError::Render(e.into()))?;
         let guard = crate::guard::Guard::new(&site, &site.private, &theme)
             .map_err(|e| BuildError::Leak(e.into()))?;
+        let guard_key = guard.fingerprint();
+        // Files kept from the previous build were checked by the guard of that build. If
+        // the rules changed since (a new private value, one that is no longer public),
+        // they are read back and checked again: a guard never trusts a check it did not
+        // make.
+        let recheck = previous.as_ref().filter(|p| p.guard() != Some(guard_key));
         timings.lap("规划页面+准备泄露检查", &mut lap);
 
         // Redirects at old addresses are not pages of their own.
@@ -126,32 +147,51 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
         drop(paths);
         let progress = progress_bar(all_pages.len() as u64);
         let mut files = 0;
-        let mut hand_on =
-            |batch: Vec<OutputFile>, timings: &mut Timings| -> Result<(), BuildError> {
-                let t = Instant::now();
-                let leaks = guard.scan(&batch);
-                if !leaks.is_empty() {
-                    return Err(BuildError::Leak(
-                        leaks.iter().map(crate::guard::Leak::diagnostic).collect(),
-                    ));
-                }
-                timings.add("泄露检查", t.elapsed().as_secs_f64());
-                files += batch.len();
-                sink.put(batch).map_err(|e| BuildError::Write(e.into()))
-            };
+        let mut made = 0;
+        let mut hand_on = |batch: write::Batch, timings: &mut Timings| -> Result<(), BuildError> {
+            let t = Instant::now();
+            let mut leaks = guard.scan(&batch.files);
+            if let Some(previous) = recheck {
+                leaks.extend(guard.scan(&read_back(previous, &batch.kept)?));
+            }
+            if !leaks.is_empty() {
+                return Err(BuildError::Leak(
+                    leaks.iter().map(crate::guard::Leak::diagnostic).collect(),
+                ));
+            }
+            timings.add("泄露检查", t.elapsed().as_secs_f64());
+            files += batch.len();
+            made += batch.files.len();
+            sink.put(batch).map_err(|e| BuildError::Write(e.into()))
+        };
         // After a template error the remaining pages are still rendered, for their own
         // errors only, so that every broken template is reported at once.
         let mut broken: BTreeSet<Diagnostic> = BTreeSet::new();
         for batch in all_pages.chunks(BATCH) {
             let t = Instant::now();
-            let rendered = renderer.render_all(&theme, &plan, batch);
+            let rendered = renderer.render_all(&theme, &plan, batch, stamp, previous.as_deref());
             timings.add("渲染（含图表）", t.elapsed().as_secs_f64());
             progress.inc(batch.len() as u64);
             match rendered {
                 Ok(files) if broken.is_empty() => {
-                    // `render_all` keeps the page order: file i is page i.
-                    for (page, file) in batch.iter().zip(&files) {
-                        timings.output(page.kind(), file.bytes.len());
+                    // `render_all` keeps the page order in both lists: each page is the
+                    // next file made or the next file kept, whose size the previous
+                    // build recorded.
+                    let (mut made, mut kept) = (files.files.iter().peekable(), 0);
+                    for page in batch {
+                        let size = match made.peek() {
+                            Some(file) if file.path == page.path(&site) => {
+                                made.next().map_or(0, |f| f.bytes.len())
+                            }
+                            _ => {
+                                let size = files.kept.get(kept).and_then(|(path, _)| {
+                                    previous.as_ref().and_then(|p| p.size(path))
+                                });
+                                kept += 1;
+                                usize::try_from(size.unwrap_or(0)).unwrap_or(usize::MAX)
+                            }
+                        };
+                        timings.output(page.kind(), size);
                     }
                     hand_on(files, &mut timings)?
                 }
@@ -162,27 +202,60 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
         if !broken.is_empty() {
             return Err(BuildError::Render(broken.into_iter().collect()));
         }
-        let extras = extras
+        let extras: Vec<OutputFile> = extras
             .into_iter()
             .map(|(kind, file)| {
                 timings.output(kind, file.bytes.len());
                 file
             })
             .collect();
-        hand_on(extras, &mut timings)?;
+        hand_on(extras.into(), &mut timings)?;
         progress.finish_and_clear();
-        (pages, files)
+        (pages, files, made, guard_key)
     };
-    sink.finish(&mut timings)
+    let written = sink
+        .finish(Some(guard_key), &mut timings)
         .map_err(|e| BuildError::Write(e.into()))?;
     Ok(Rendered {
         source: Source::Site(site),
         diags,
         pages,
+        made,
+        kept: files - made,
         files: files + sink.own_files(),
         seconds: started.elapsed().as_secs_f64(),
         timings,
+        written,
     })
+}
+
+/// The previous build's kept files, read back for a guard whose rules changed since it
+/// checked them. A file that cannot be read stops the build: it cannot be checked.
+fn read_back(
+    previous: &write::Previous,
+    kept: &[(String, crate::fingerprint::Key)],
+) -> Result<Vec<OutputFile>, BuildError> {
+    use rayon::prelude::*;
+    kept.par_iter()
+        .map(|(path, _)| {
+            previous
+                .read(path)
+                .map(|bytes| OutputFile {
+                    path: path.clone(),
+                    bytes,
+                })
+                .map_err(|e| {
+                    BuildError::Write(
+                        crate::diagnostics::Diagnostic::error(
+                            path.clone(),
+                            0,
+                            format!("无法读回上一次生成的这个文件做泄露检查：{e}"),
+                        )
+                        .into(),
+                    )
+                })
+        })
+        .collect()
 }
 
 /// A roll-up's plan and render: its pages and data from the members' summed figures.
@@ -193,8 +266,8 @@ fn rollup_files(
     timings: &mut Timings,
     lap: &mut Instant,
 ) -> Result<Vec<OutputFile>, BuildError> {
-    let renderer =
-        Renderer::new(theme, &render::rollup::globals(rollup)).map_err(BuildError::Render)?;
+    let renderer = Renderer::new(theme, &render::rollup::globals(rollup).into_parts().0)
+        .map_err(BuildError::Render)?;
     timings.lap("规划页面+准备泄露检查", lap);
     let files = render::rollup::files(rollup, theme, &renderer, diags).map_err(BuildError::Render);
     timings.lap("渲染（含图表）", lap);

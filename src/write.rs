@@ -4,13 +4,19 @@
 //! when all of them are written is it swapped in, atomically where the system allows);
 //! a server keeps them in memory ([`Memory`]).
 
+use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use axum::body::Bytes;
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
+use crate::fingerprint::{self, Key};
+pub use crate::manifest::Previous;
+use crate::manifest::{self, Entry, FileStamp, sibling};
 use crate::timings::Timings;
 
 /// A file of the finished site, by its path relative to the output folder.
@@ -27,6 +33,55 @@ pub const MARKER: &str = ".hongguanjia";
 const MARKER_TEXT: &str =
     "此文件夹由 hongguanjia 生成，每次构建都会整体替换。请勿在此存放其他文件。\n";
 
+/// What the pipeline hands a sink at a time: the files this build made, and the paths it
+/// left as the previous build made them.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// Files made by this build (checked by the guard).
+    pub files: Vec<OutputFile>,
+    /// Per file of `files`: the key of what its bytes were made from, when it has one.
+    pub keys: Vec<Option<Key>>,
+    /// Paths whose key is the one the previous build recorded and whose file is intact
+    /// there ([`Previous::unchanged`]): the sink keeps the previous build's file.
+    pub kept: Vec<(String, Key)>,
+}
+
+impl From<Vec<OutputFile>> for Batch {
+    fn from(files: Vec<OutputFile>) -> Self {
+        Batch {
+            keys: vec![None; files.len()],
+            files,
+            kept: Vec::new(),
+        }
+    }
+}
+
+impl Batch {
+    /// Files made plus files kept.
+    pub fn len(&self) -> usize {
+        self.files.len() + self.kept.len()
+    }
+
+    /// Whether it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// What a finished build changed in its output.
+#[derive(Debug, Default, Clone)]
+pub struct Written {
+    /// Paths whose file was written (new or different bytes), sorted.
+    pub written: Vec<String>,
+    /// Files the output already held with the same bytes.
+    pub unchanged: usize,
+    /// Files of the previous build that this one no longer makes, sorted.
+    pub removed: Vec<String>,
+    /// Whether the new files were moved into the output one by one (few changed), rather
+    /// than the whole folder swapped.
+    pub in_place: bool,
+}
+
 /// Where the pipeline hands finished files, batch by batch. The pipeline calls
 /// [`Sink::open`] only once the site's records are sound, then [`Sink::put`] for every
 /// batch that passed the leak guard, then [`Sink::finish`] once; on any error it stops
@@ -38,14 +93,25 @@ pub trait Sink {
         Ok(())
     }
 
+    /// After [`Sink::open`]: the previous build whose unchanged files this sink can keep,
+    /// if any. Without one, every file is made again.
+    fn previous(&self) -> Option<Arc<Previous>> {
+        None
+    }
+
     /// Takes one batch. A sink may store it in the background and report a failure on
     /// a later call.
-    fn put(&mut self, batch: Vec<OutputFile>) -> Result<(), Diagnostic>;
+    fn put(&mut self, batch: Batch) -> Result<(), Diagnostic>;
 
-    /// After the last batch: everything handed on is in place. Adds the sink's own
+    /// After the last batch: everything handed on is in place. `guard` is the fingerprint
+    /// of the guard that checked every file (see [`Previous::guard`]). Adds the sink's own
     /// stages to `timings`.
-    fn finish(&mut self, _timings: &mut Timings) -> Result<(), Diagnostic> {
-        Ok(())
+    fn finish(
+        &mut self,
+        _guard: Option<Key>,
+        _timings: &mut Timings,
+    ) -> Result<Written, Diagnostic> {
+        Ok(Written::default())
     }
 
     /// Files the sink adds of its own (the marker of a built site), so a count of files
@@ -61,7 +127,7 @@ pub trait Sink {
 pub struct Discard;
 
 impl Sink for Discard {
-    fn put(&mut self, _batch: Vec<OutputFile>) -> Result<(), Diagnostic> {
+    fn put(&mut self, _batch: Batch) -> Result<(), Diagnostic> {
         Ok(())
     }
 
@@ -70,16 +136,33 @@ impl Sink for Discard {
     }
 }
 
-/// `build`: writes into a staging folder beside `output` and swaps it in at the end.
+/// `build`: writes what changed into a staging folder beside `output`, then puts it in
+/// place: file by file when few files changed, otherwise by swapping the whole folder.
 ///
 /// A writer thread of its own puts each batch into the staging folder while the next
 /// batch renders, so the disk and the processors work at the same time.
 pub struct Staging {
     output: PathBuf,
     force: bool,
+    previous: Option<Arc<Previous>>,
     /// Batches for the writer thread; a small bound keeps at most a few batches in memory.
-    sender: Option<std::sync::mpsc::SyncSender<Vec<OutputFile>>>,
-    writer: Option<std::thread::JoinHandle<Result<(StagingDir, f64), Diagnostic>>>,
+    sender: Option<std::sync::mpsc::SyncSender<Batch>>,
+    writer: Option<std::thread::JoinHandle<Result<WriterDone, Diagnostic>>>,
+}
+
+/// What the writer thread hands back: its staging folder, what it did with every path,
+/// and the seconds it spent writing.
+type WriterDone = (StagingDir, Staged, f64);
+
+/// What the writer thread did with every path.
+#[derive(Default)]
+struct Staged {
+    /// Every path of the new build, with its entry for the next manifest.
+    entries: HashMap<String, Entry>,
+    /// Paths written into the staging folder.
+    written: Vec<String>,
+    /// Paths the output already holds as they should be (kept, or the same bytes).
+    same: Vec<String>,
 }
 
 impl Staging {
@@ -89,13 +172,14 @@ impl Staging {
         Staging {
             output: output.to_path_buf(),
             force,
+            previous: None,
             sender: None,
             writer: None,
         }
     }
 
-    /// Waits for the writer thread; its staging folder and seconds spent writing.
-    fn join(&mut self) -> Result<(StagingDir, f64), Diagnostic> {
+    /// Waits for the writer thread; its staging folder, what it did, and seconds spent.
+    fn join(&mut self) -> Result<WriterDone, Diagnostic> {
         self.sender = None;
         match self.writer.take().map(std::thread::JoinHandle::join) {
             Some(Ok(result)) => result,
@@ -111,23 +195,34 @@ impl Staging {
 impl Sink for Staging {
     fn open(&mut self) -> Result<(), Diagnostic> {
         let dir = StagingDir::begin(&self.output, self.force)?;
-        let (sender, batches) = std::sync::mpsc::sync_channel::<Vec<OutputFile>>(2);
+        self.previous = dir
+            .previous
+            .as_deref()
+            .and_then(manifest::load)
+            .map(Arc::new);
+        let previous = self.previous.clone();
+        let (sender, batches) = std::sync::mpsc::sync_channel::<Batch>(2);
         self.sender = Some(sender);
         self.writer = Some(std::thread::spawn(move || {
             let mut seconds = 0.0;
+            let mut staged = Staged::default();
             for batch in batches {
                 let t = std::time::Instant::now();
                 // On an error the folder is dropped with the thread's result: it removes
                 // itself.
-                dir.write_serial(&batch)?;
+                dir.write_serial(batch, previous.as_deref(), &mut staged)?;
                 seconds += t.elapsed().as_secs_f64();
             }
-            Ok((dir, seconds))
+            Ok((dir, staged, seconds))
         }));
         Ok(())
     }
 
-    fn put(&mut self, batch: Vec<OutputFile>) -> Result<(), Diagnostic> {
+    fn previous(&self) -> Option<Arc<Previous>> {
+        self.previous.clone()
+    }
+
+    fn put(&mut self, batch: Batch) -> Result<(), Diagnostic> {
         let sent = match &self.sender {
             Some(sender) => sender.send(batch).is_ok(),
             None => false,
@@ -145,13 +240,13 @@ impl Sink for Staging {
         }
     }
 
-    fn finish(&mut self, timings: &mut Timings) -> Result<(), Diagnostic> {
-        let (dir, seconds) = self.join()?;
+    fn finish(&mut self, guard: Option<Key>, timings: &mut Timings) -> Result<Written, Diagnostic> {
+        let (dir, staged, seconds) = self.join()?;
         timings.add("写入临时文件夹（与渲染同时进行）", seconds);
         let started = std::time::Instant::now();
-        dir.commit()?;
+        let written = dir.commit(staged, self.previous.as_deref(), guard)?;
         timings.add("替换旧站点", started.elapsed().as_secs_f64());
-        Ok(())
+        Ok(written)
     }
 
     fn own_files(&self) -> usize {
@@ -169,48 +264,111 @@ impl Drop for Staging {
     }
 }
 
-/// `serve`: the site as path → bytes, replaced as a whole by each build.
+/// `serve`: the site as path → bytes, replaced as a whole by each build. It keeps the
+/// last build's keys, so the next build renders only the pages whose data changed.
 #[derive(Debug, Default)]
 pub struct Memory {
-    files: std::collections::BTreeMap<String, Vec<u8>>,
-    next: std::collections::BTreeMap<String, Vec<u8>>,
+    files: Arc<HashMap<String, Bytes>>,
+    entries: Arc<HashMap<String, Entry>>,
+    guard: Option<Key>,
+    next: HashMap<String, Bytes>,
+    next_entries: HashMap<String, Entry>,
+    written: Vec<String>,
 }
 
 impl Memory {
     /// The last finished site's file at `path` (relative, `/`-separated), if any.
     pub fn get(&self, path: &str) -> Option<&[u8]> {
-        self.files.get(path).map(Vec::as_slice)
+        self.files.get(path).map(|b| b.as_ref())
     }
 
-    /// The last finished site, by path.
-    pub fn files(&self) -> &std::collections::BTreeMap<String, Vec<u8>> {
-        &self.files
-    }
-
-    /// The last finished site, by path, taken whole: a server swaps it in at once, so
-    /// a request never sees half of one build and half of another.
-    pub fn into_files(self) -> std::collections::BTreeMap<String, Vec<u8>> {
-        self.files
+    /// The last finished site, by path. Shared, not copied: a server swaps it in at
+    /// once, so a request never sees half of one build and half of another.
+    pub fn files(&self) -> Arc<HashMap<String, Bytes>> {
+        self.files.clone()
     }
 }
 
 impl Sink for Memory {
     fn open(&mut self) -> Result<(), Diagnostic> {
         self.next.clear();
+        self.next_entries.clear();
+        self.written.clear();
         Ok(())
     }
 
-    fn put(&mut self, batch: Vec<OutputFile>) -> Result<(), Diagnostic> {
-        self.next
-            .extend(batch.into_iter().map(|f| (f.path, f.bytes)));
+    fn previous(&self) -> Option<Arc<Previous>> {
+        (!self.files.is_empty()).then(|| {
+            Arc::new(Previous {
+                entries: self.entries.clone(),
+                guard: self.guard,
+                place: manifest::Place::Memory(self.files.clone()),
+            })
+        })
+    }
+
+    fn put(&mut self, batch: Batch) -> Result<(), Diagnostic> {
+        for (file, key) in batch.files.into_iter().zip(batch.keys) {
+            let entry = Entry {
+                key,
+                hash: fingerprint::of_bytes(&file.bytes),
+                size: file.bytes.len() as u64,
+                stamp: None,
+            };
+            let same = self
+                .entries
+                .get(&file.path)
+                .is_some_and(|e| e.hash == entry.hash);
+            let bytes = match self.files.get(&file.path) {
+                Some(old) if same => old.clone(),
+                _ => {
+                    self.written.push(file.path.clone());
+                    Bytes::from(file.bytes)
+                }
+            };
+            self.next.insert(file.path.clone(), bytes);
+            self.next_entries.insert(file.path, entry);
+        }
+        for (path, _) in batch.kept {
+            // Kept means the previous build has it: the pipeline asked `previous()`.
+            let (Some(bytes), Some(entry)) = (self.files.get(&path), self.entries.get(&path))
+            else {
+                return Err(write_error(
+                    Path::new(&path),
+                    "上一次生成的文件不见了，请重新生成",
+                ));
+            };
+            self.next.insert(path.clone(), bytes.clone());
+            self.next_entries.insert(path, entry.clone());
+        }
         Ok(())
     }
 
     /// Only a whole build replaces what is served: a build that failed halfway leaves
     /// the previous site in place, like [`Staging`] does on disk.
-    fn finish(&mut self, _timings: &mut Timings) -> Result<(), Diagnostic> {
-        self.files = std::mem::take(&mut self.next);
-        Ok(())
+    fn finish(
+        &mut self,
+        guard: Option<Key>,
+        _timings: &mut Timings,
+    ) -> Result<Written, Diagnostic> {
+        let mut removed: Vec<String> = self
+            .files
+            .keys()
+            .filter(|p| !self.next.contains_key(*p))
+            .cloned()
+            .collect();
+        removed.sort();
+        let mut written = std::mem::take(&mut self.written);
+        written.sort();
+        self.files = Arc::new(std::mem::take(&mut self.next));
+        self.entries = Arc::new(std::mem::take(&mut self.next_entries));
+        self.guard = guard;
+        Ok(Written {
+            unchanged: self.files.len() - written.len(),
+            written,
+            removed,
+            in_place: true,
+        })
     }
 }
 
@@ -236,14 +394,6 @@ fn replaceable(dir: &Path) -> io::Result<bool> {
         return Ok(true);
     }
     Ok(fs::read_dir(dir)?.next().is_none())
-}
-
-fn sibling(output: &Path, suffix: &str) -> PathBuf {
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".to_string());
-    output.with_file_name(format!(".{name}.{suffix}"))
 }
 
 /// A new site being written beside the output, in as many batches as rendering produces.
@@ -291,19 +441,229 @@ impl StagingDir {
     }
 
     /// Writes one batch from the calling thread only, leaving the thread pool to work
-    /// that needs processors while this waits on the disk.
-    fn write_serial(&self, files: &[OutputFile]) -> Result<(), Diagnostic> {
-        write_tree(&self.dir, self.previous.as_deref(), files)
+    /// that needs processors while this waits on the disk. With a manifest, a file whose
+    /// bytes the output already holds is not written at all; without one (a site built by
+    /// an older version), it is hard-linked from the old output as before.
+    fn write_serial(
+        &self,
+        batch: Batch,
+        manifest: Option<&Previous>,
+        staged: &mut Staged,
+    ) -> Result<(), Diagnostic> {
+        let mut dirs: Vec<PathBuf> = batch
+            .files
+            .iter()
+            .filter_map(|f| Path::new(&f.path).parent().map(|p| self.dir.join(p)))
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        for d in &dirs {
+            fs::create_dir_all(d).map_err(|e| io_error(d, "无法创建文件夹", e))?;
+        }
+        for (file, key) in batch.files.iter().zip(batch.keys) {
+            let hash = fingerprint::of_bytes(&file.bytes);
+            let size = file.bytes.len() as u64;
+            if let Some(old) = manifest.and_then(|m| m.same_bytes(&file.path, hash, size)) {
+                let entry = Entry {
+                    key,
+                    hash,
+                    size,
+                    stamp: old.stamp,
+                };
+                staged.same.push(file.path.clone());
+                staged.entries.insert(file.path.clone(), entry);
+                continue;
+            }
+            let path = self.dir.join(&file.path);
+            let linked = manifest.is_none()
+                && put_linked(&path, self.previous.as_deref(), &file.path, &file.bytes);
+            if !linked {
+                fs::write(&path, &file.bytes).map_err(|e| io_error(&path, "无法写入", e))?;
+                staged.written.push(file.path.clone());
+            }
+            let stamp = FileStamp::of(&path).map(|(s, _)| s);
+            let entry = Entry {
+                key,
+                hash,
+                size,
+                stamp,
+            };
+            staged.entries.insert(file.path.clone(), entry);
+        }
+        for (path, _) in batch.kept {
+            let Some(old) = manifest.and_then(|m| m.entries.get(&path)) else {
+                return Err(write_error(
+                    &self.output.join(&path),
+                    "上一次生成的文件记录不见了，请重新生成",
+                ));
+            };
+            staged.entries.insert(path.clone(), old.clone());
+            staged.same.push(path);
+        }
+        Ok(())
     }
 
-    /// Marks the new site as ours and swaps it in.
-    fn commit(mut self) -> Result<(), Diagnostic> {
+    /// Puts the new site in place. When a manifest says what the output holds and few
+    /// files changed, only those are moved in, one by one, and the manifest is replaced
+    /// last; otherwise the files kept from the old output are linked into the new one and
+    /// the folders are swapped whole.
+    fn commit(
+        mut self,
+        mut staged: Staged,
+        manifest: Option<&Previous>,
+        guard: Option<Key>,
+    ) -> Result<Written, Diagnostic> {
+        let mut removed: Vec<String> = manifest
+            .map(|m| {
+                m.entries
+                    .keys()
+                    .filter(|p| !staged.entries.contains_key(*p))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        removed.sort();
+        staged.written.sort();
+        let changes = staged.written.len() + removed.len();
+        let in_place = manifest.is_some()
+            && changes * IN_PLACE_SHARE <= staged.entries.len()
+            && self.fits_in_place(&staged.written);
+        let written = Written {
+            unchanged: staged.entries.len() - staged.written.len(),
+            written: staged.written.clone(),
+            removed: removed.clone(),
+            in_place,
+        };
+        if in_place {
+            self.move_in(&mut staged, &removed)?;
+            self.done = true;
+            manifest::store(&self.output, guard, &staged.entries)
+                .map_err(|e| io_error(&manifest::path_for(&self.output), "无法写入", e))?;
+            let _ = remove_tree(&self.dir);
+            return Ok(written);
+        }
+        self.link_same(&mut staged, manifest)?;
         let marker = self.dir.join(MARKER);
         fs::write(&marker, MARKER_TEXT).map_err(|e| io_error(&marker, "无法写入", e))?;
         self.done = true;
-        swap_in(&self.dir, &self.output)
+        // The old manifest describes the old folder: once the new one is in, it would
+        // describe nothing.
+        swap_in(&self.dir, &self.output)?;
+        let stored = if guard.is_some() {
+            manifest::store(&self.output, guard, &staged.entries)
+        } else {
+            manifest::remove(&self.output)
+        };
+        stored.map_err(|e| io_error(&manifest::path_for(&self.output), "无法写入", e))?;
+        Ok(written)
+    }
+
+    /// Whether every written file can be moved to its place in the output: no folder
+    /// where a file goes, no file where a folder must be.
+    fn fits_in_place(&self, written: &[String]) -> bool {
+        written.iter().all(|rel| {
+            let target = self.output.join(rel);
+            if fs::symlink_metadata(&target).is_ok_and(|m| !m.is_file()) {
+                return false;
+            }
+            target
+                .ancestors()
+                .skip(1)
+                .take_while(|a| a.starts_with(&self.output) && *a != self.output)
+                .all(|a| match fs::symlink_metadata(a) {
+                    Ok(m) => m.is_dir(),
+                    Err(_) => true,
+                })
+        })
+    }
+
+    /// Moves the written files into the output and removes the ones no longer made. A
+    /// stop in between leaves some files new and the manifest old: the next build finds
+    /// them changed (their stamps differ) and makes them again.
+    fn move_in(&self, staged: &mut Staged, removed: &[String]) -> Result<(), Diagnostic> {
+        let halfway = |path: &Path, e: io::Error| {
+            write_error(
+                path,
+                format!("新站点只放好了一部分（{e}），请再运行一次生成，会补齐其余文件"),
+            )
+        };
+        for rel in &staged.written {
+            let to = self.output.join(rel);
+            if let Some(parent) = to.parent() {
+                fs::create_dir_all(parent).map_err(|e| halfway(parent, e))?;
+            }
+            fs::rename(self.dir.join(rel), &to).map_err(|e| halfway(&to, e))?;
+            if let Some(entry) = staged.entries.get_mut(rel) {
+                entry.stamp = FileStamp::of(&to).map(|(s, _)| s);
+            }
+        }
+        for rel in removed {
+            let path = self.output.join(rel);
+            match fs::remove_file(&path) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(halfway(&path, e)),
+                _ => {}
+            }
+            // Folders left empty go too, as a clean build would not make them.
+            for dir in path.ancestors().skip(1) {
+                if dir == self.output
+                    || !dir.starts_with(&self.output)
+                    || fs::remove_dir(dir).is_err()
+                {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Links every file the old output already holds as it should be into the staging
+    /// folder. Each is checked against its stamp first: a file changed during the build
+    /// stops it, with the output as it was.
+    fn link_same(
+        &self,
+        staged: &mut Staged,
+        manifest: Option<&Previous>,
+    ) -> Result<(), Diagnostic> {
+        let Some(manifest) = manifest else {
+            return Ok(());
+        };
+        let mut dirs: Vec<PathBuf> = staged
+            .same
+            .iter()
+            .filter_map(|p| Path::new(p).parent().map(|d| self.dir.join(d)))
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        for d in &dirs {
+            fs::create_dir_all(d).map_err(|e| io_error(d, "无法创建文件夹", e))?;
+        }
+        for rel in &staged.same {
+            let old = self.output.join(rel);
+            let new = self.dir.join(rel);
+            let recorded = manifest.entries.get(rel).and_then(|e| e.stamp);
+            if FileStamp::of(&old).map(|(s, _)| s) != recorded || recorded.is_none() {
+                return Err(write_error(
+                    &old,
+                    "生成期间输出文件夹里的这个文件被改动了，未替换原有的输出。请再运行一次生成",
+                ));
+            }
+            if fs::hard_link(&old, &new).is_err() {
+                fs::copy(&old, &new).map_err(|e| io_error(&new, "无法写入", e))?;
+                // A copy is a file of its own.
+                if let Some(entry) = staged.entries.get_mut(rel) {
+                    entry.stamp = FileStamp::of(&new).map(|(s, _)| s);
+                }
+            }
+        }
+        Ok(())
     }
 }
+
+/// At most one file in this many changed (written or removed): the new files are moved
+/// into the output one by one instead of swapping the whole folder. Beyond that, a swap
+/// costs little more than the moves, and keeps a large change all-or-nothing for anyone
+/// reading the folder meanwhile.
+const IN_PLACE_SHARE: usize = 4;
 
 impl Drop for StagingDir {
     fn drop(&mut self) {
@@ -349,33 +709,14 @@ fn same_file(old: &Path, bytes: &[u8]) -> bool {
     }
 }
 
-/// Puts one file into the staging folder. A file the previous site already holds byte for
-/// byte is hard-linked rather than written: on this kind of disk a new inode costs twenty
-/// times a link, and the old tree is deleted right after the swap anyway. Nothing is ever
-/// written into the previous site, so it stays whole whatever happens.
-fn put(path: &Path, previous: Option<&Path>, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-    if let Some(old) = previous.map(|p| p.join(rel))
-        && same_file(&old, bytes)
-        && fs::hard_link(&old, path).is_ok()
-    {
-        return Ok(());
-    }
-    fs::write(path, bytes).map_err(|e| io_error(path, "无法写入", e))
-}
-
-fn write_tree(dir: &Path, previous: Option<&Path>, files: &[OutputFile]) -> Result<(), Diagnostic> {
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|f| Path::new(&f.path).parent().map(|p| dir.join(p)))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for d in &dirs {
-        fs::create_dir_all(d).map_err(|e| io_error(d, "无法创建文件夹", e))?;
-    }
-    files
-        .iter()
-        .try_for_each(|f| put(&dir.join(&f.path), previous, &f.path, &f.bytes))
+/// Puts one file into the staging folder as a hard link to the previous site's file, when
+/// that holds exactly these bytes: on this kind of disk a new inode costs twenty times a
+/// link, and the old tree is deleted right after the swap anyway. Nothing is ever written
+/// into the previous site, so it stays whole whatever happens.
+fn put_linked(path: &Path, previous: Option<&Path>, rel: &str, bytes: &[u8]) -> bool {
+    previous
+        .map(|p| p.join(rel))
+        .is_some_and(|old| same_file(&old, bytes) && fs::hard_link(&old, path).is_ok())
 }
 
 /// Replaces `output` with `staging`. On Linux the two are exchanged in one step, so
@@ -414,36 +755,76 @@ mod tests {
         }
     }
 
+    fn batch(files: Vec<OutputFile>) -> Batch {
+        files.into()
+    }
+
     #[test]
     fn memory_serves_only_whole_builds() {
         let mut memory = Memory::default();
         let mut timings = Timings::default();
         memory.open().unwrap();
-        memory.put(vec![file("index.html", "一")]).unwrap();
-        memory.put(vec![file("stewards/S001.html", "甲")]).unwrap();
+        memory.put(batch(vec![file("index.html", "一")])).unwrap();
+        memory
+            .put(batch(vec![file("stewards/S001.html", "甲")]))
+            .unwrap();
         assert_eq!(
             memory.get("index.html"),
             None,
             "not served before the build ends"
         );
-        memory.finish(&mut timings).unwrap();
+        memory.finish(None, &mut timings).unwrap();
         assert_eq!(memory.get("index.html"), Some("一".as_bytes()));
         assert_eq!(memory.files().len(), 2);
 
         // A build that stops halfway (never finished) leaves the last whole site.
         memory.open().unwrap();
-        memory.put(vec![file("index.html", "二")]).unwrap();
+        memory.put(batch(vec![file("index.html", "二")])).unwrap();
         assert_eq!(memory.get("index.html"), Some("一".as_bytes()));
 
         memory.open().unwrap();
-        memory.put(vec![file("index.html", "三")]).unwrap();
-        memory.finish(&mut timings).unwrap();
+        memory.put(batch(vec![file("index.html", "三")])).unwrap();
+        let written = memory.finish(None, &mut timings).unwrap();
         assert_eq!(memory.get("index.html"), Some("三".as_bytes()));
         assert_eq!(
             memory.get("stewards/S001.html"),
             None,
             "a new build replaces the old one whole"
         );
+        assert_eq!(written.written, ["index.html"]);
+        assert_eq!(written.removed, ["stewards/S001.html"]);
+    }
+
+    #[test]
+    fn memory_keeps_what_the_build_kept() {
+        let mut memory = Memory::default();
+        let mut timings = Timings::default();
+        memory.open().unwrap();
+        memory
+            .put(Batch {
+                files: vec![file("a.html", "甲"), file("b.html", "乙")],
+                keys: vec![Some(1), Some(2)],
+                kept: Vec::new(),
+            })
+            .unwrap();
+        memory.finish(None, &mut timings).unwrap();
+
+        memory.open().unwrap();
+        let previous = memory.previous().expect("a previous build");
+        assert!(previous.unchanged("a.html", 1));
+        assert!(!previous.unchanged("b.html", 3));
+        memory
+            .put(Batch {
+                files: vec![file("b.html", "丙")],
+                keys: vec![Some(3)],
+                kept: vec![("a.html".to_string(), 1)],
+            })
+            .unwrap();
+        let written = memory.finish(None, &mut timings).unwrap();
+        assert_eq!(memory.get("a.html"), Some("甲".as_bytes()));
+        assert_eq!(memory.get("b.html"), Some("丙".as_bytes()));
+        assert_eq!(written.written, ["b.html"]);
+        assert_eq!(written.unchanged, 1);
     }
 
     #[test]
@@ -454,7 +835,9 @@ mod tests {
         {
             let mut staging = Staging::new(&out, false);
             staging.open().unwrap();
-            staging.put(vec![file("a/index.html", "旧")]).unwrap();
+            staging
+                .put(batch(vec![file("a/index.html", "旧")]))
+                .unwrap();
             // Dropped unfinished: nothing in place, no staging folder left behind.
         }
         assert!(!out.exists());
@@ -462,8 +845,10 @@ mod tests {
 
         let mut staging = Staging::new(&out, false);
         staging.open().unwrap();
-        staging.put(vec![file("a/index.html", "新")]).unwrap();
-        staging.finish(&mut timings).unwrap();
+        staging
+            .put(batch(vec![file("a/index.html", "新")]))
+            .unwrap();
+        staging.finish(None, &mut timings).unwrap();
         assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "新");
         assert!(out.join(MARKER).is_file());
         assert_eq!(staging.own_files(), 1);

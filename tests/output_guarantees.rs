@@ -132,7 +132,11 @@ fn output_elsewhere() {
     assert!(!site.path("public").exists(), "nothing in the site folder");
     assert_eq!(names_in(site.root()), ["content", "site.toml"]);
     assert_eq!(names_in(out.path()), ["www"]);
-    assert_eq!(names_in(&out.path().join("www")), ["fushan"]);
+    // Beside the output, never in it: what the next build needs to redo only what changed.
+    assert_eq!(
+        names_in(&out.path().join("www")),
+        [".fushan.hongguanjia-manifest", "fushan"]
+    );
 }
 
 #[test]
@@ -149,7 +153,14 @@ fn default_root_and_relative_output_are_taken_from_the_working_folder() {
     );
     assert_eq!(
         names_in(site.root()),
-        ["content", "dist", "public", "site.toml"]
+        [
+            ".dist.hongguanjia-manifest",
+            ".public.hongguanjia-manifest",
+            "content",
+            "dist",
+            "public",
+            "site.toml"
+        ]
     );
 
     let out = run_in(site.root(), &["check"]);
@@ -200,7 +211,10 @@ fn a_folder_not_made_by_hongguanjia_is_refused_unless_forced() {
         fs::read(target.join("index.html")).expect("read"),
         before["index.html"]
     );
-    assert_eq!(names_in(out.path()), ["site.html", "www"]);
+    assert_eq!(
+        names_in(out.path()),
+        [".www.hongguanjia-manifest", "site.html", "www"]
+    );
     // From now on it is hongguanjia's: no --force needed.
     site.build(&["--output", path_str(&target)]).assert_code(0);
 }
@@ -227,21 +241,27 @@ fn no_staging_folder_is_left_behind() {
     fs::write(site.path(".public.hongguanjia-new/data/x.json"), "{").expect("write");
 
     site.build_ok();
-    assert_eq!(names_in(site.root()), ["content", "public", "site.toml"]);
+    let built = [
+        ".public.hongguanjia-manifest",
+        "content",
+        "public",
+        "site.toml",
+    ];
+    assert_eq!(names_in(site.root()), built);
     assert!(
         !site.path("public/data/x.json").exists(),
         "the leftover was not built upon"
     );
-    // A rebuild swaps the new site in and removes the old one.
+    // A rebuild puts the new site in and removes the old one.
     site.build_ok();
-    assert_eq!(names_in(site.root()), ["content", "public", "site.toml"]);
+    assert_eq!(names_in(site.root()), built);
     // A failed build leaves nothing either.
     site.write(
         "content/visits.csv",
         "日期,红管家,户数\n2018-12-21,FM-001,五\n",
     );
     site.build(&[]).assert_code(1);
-    assert_eq!(names_in(site.root()), ["content", "public", "site.toml"]);
+    assert_eq!(names_in(site.root()), built);
 
     let out = elsewhere();
     let target = out.path().join("www");
@@ -251,12 +271,15 @@ fn no_staging_folder_is_left_behind() {
     Site::basic()
         .build(&["--output", path_str(&target)])
         .assert_code(0);
-    assert_eq!(names_in(out.path()), ["www"]);
+    assert_eq!(names_in(out.path()), [".www.hongguanjia-manifest", "www"]);
     foreign_site(&out.path().join("other"));
     Site::basic()
         .build(&["--output", path_str(&out.path().join("other"))])
         .assert_code(1);
-    assert_eq!(names_in(out.path()), ["other", "www"]);
+    assert_eq!(
+        names_in(out.path()),
+        [".www.hongguanjia-manifest", "other", "www"]
+    );
 }
 
 /// The forms a text may take in an output file: as is, as JSON escapes, as HTML entities.

@@ -39,15 +39,46 @@ pub(crate) fn run(args: Args, verbosity: Verbosity) -> ExitCode {
             if verbosity == Verbosity::Quiet {
                 return ExitCode::SUCCESS;
             }
+            let w = &report.written;
+            let removed = if w.removed.is_empty() {
+                String::new()
+            } else {
+                format!("，删除 {} 个", w.removed.len())
+            };
             say!(
-                "已生成 {} 个页面（共 {} 个文件），用时 {:.2} 秒，输出到 {}",
+                "已生成 {} 个页面（共 {} 个文件）：写入 {} 个文件，{} 个未变{removed}，用时 {:.2} 秒，输出到 {}",
                 report.pages,
                 report.files,
+                w.written.len(),
+                w.unchanged,
                 report.seconds,
                 output.display()
             );
+            printer.detail(&format!(
+                "渲染了 {} 个文件，{} 个沿用上一次的（数据没变，没有渲染）",
+                report.made, report.kept
+            ));
+            list_changes(&printer, w);
             ExitCode::SUCCESS
         }
         Err(err) => fail(&printer, &err),
+    }
+}
+
+/// How many changed paths `-v` lists, each kind.
+const LISTED: usize = 50;
+
+/// With `-v`: which files were written and removed, the first [`LISTED`] of each.
+fn list_changes(printer: &Printer, written: &hongguanjia::write::Written) {
+    for (label, paths) in [("写入", &written.written), ("删除", &written.removed)] {
+        for path in paths.iter().take(LISTED) {
+            printer.detail(&format!("  {label} {path}"));
+        }
+        if paths.len() > LISTED {
+            printer.detail(&format!(
+                "  ……另有 {} 个{label}的文件",
+                paths.len() - LISTED
+            ));
+        }
     }
 }

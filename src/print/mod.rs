@@ -144,7 +144,7 @@ struct PrintGlobals {
 }
 
 fn globals(site: &Site, summary: &data::Summary) -> Context {
-    let mut context = render::globals(site, summary);
+    let (mut context, _) = render::globals(site, summary).into_parts();
     let print = &site.config.print;
     context.insert(
         "print",
@@ -250,8 +250,9 @@ pub fn print(
     });
     let count = files.len() + sink.own_files();
     let groups = plan.groups;
-    sink.put(files).map_err(write_error)?;
-    sink.finish(&mut timings).map_err(write_error)?;
+    sink.put(files.into()).map_err(write_error)?;
+    // No guard fingerprint: the kit keeps no manifest, and is written whole every time.
+    sink.finish(None, &mut timings).map_err(write_error)?;
     Ok(PrintReport {
         groups,
         files: count,

@@ -24,6 +24,7 @@ use self::plan::Plan;
 use self::routes::Page;
 use crate::config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::fingerprint::{Key, Keyed};
 use crate::site::Site;
 use crate::theme::Theme;
 
@@ -52,8 +53,9 @@ struct SiteGlobals<'a> {
     rollup: bool,
 }
 
-/// Every page's shared data: site settings and the headline figures, serialized once.
-pub(crate) fn globals(site: &Site, summary: &data::Summary) -> Context {
+/// Every page's shared data: site settings and the headline figures, serialized once,
+/// with its fingerprint (every page's key includes it).
+pub(crate) fn globals(site: &Site, summary: &data::Summary) -> Keyed {
     let pages = routes::free_pages(site).collect();
     let mut context = site_globals(&site.config, pages, false);
     context.insert("nav", &routes::nav(site));
@@ -63,7 +65,7 @@ pub(crate) fn globals(site: &Site, summary: &data::Summary) -> Context {
 }
 
 /// The `site` global, the same for a site and a roll-up.
-fn site_globals(config: &config::SiteConfig, pages: Vec<routes::NavLink>, rollup: bool) -> Context {
+fn site_globals(config: &config::SiteConfig, pages: Vec<routes::NavLink>, rollup: bool) -> Keyed {
     let globals = SiteGlobals {
         title: &config.title,
         base_url: config.base_url_slash(),
@@ -78,7 +80,7 @@ fn site_globals(config: &config::SiteConfig, pages: Vec<routes::NavLink>, rollup
         pages,
         rollup,
     };
-    let mut context = Context::new();
+    let mut context = Keyed::new();
     context.insert("site", &globals);
     context.insert("search_url", routes::SEARCH);
     // The print kit renders the public bulletin template too, without the site's navigation.
@@ -175,18 +177,77 @@ impl Renderer {
     }
 
     /// Renders every page, each with the context made for it on its rendering thread; the
-    /// output order is the page order, whatever the thread count.
+    /// output order is the page order, whatever the thread count. A page whose key (its
+    /// context, with `stamp`) is the one `previous` recorded for its path, and whose file
+    /// is intact there, is not rendered: it is listed as kept.
     pub(crate) fn render_all(
         &self,
         theme: &Theme,
         plan: &Plan<'_>,
         pages: &[Page],
-    ) -> Result<Vec<OutputFile>, Diagnostics> {
-        self.render_each(theme, pages, |page| {
-            let path = page.path(plan.site);
-            let context = context::build(plan, page, &path);
-            (path, page.template(), context)
-        })
+        stamp: Key,
+        previous: Option<&crate::manifest::Previous>,
+    ) -> Result<crate::write::Batch, Diagnostics> {
+        enum Made {
+            File(OutputFile, Key),
+            Kept(String, Key),
+        }
+        let results: Vec<Result<Made, Vec<Diagnostic>>> = pages
+            .par_iter()
+            .map(|page| {
+                let path = page.path(plan.site);
+                let template = page.template();
+                let (context, own) = context::build(plan, page, &path).into_parts();
+                let key = crate::fingerprint::combine(&[
+                    stamp,
+                    crate::fingerprint::of_bytes(template.as_bytes()),
+                    own,
+                ]);
+                if previous.is_some_and(|p| p.unchanged(&path, key)) {
+                    return Ok(Made::Kept(path, key));
+                }
+                self.tera
+                    .render(template, &context)
+                    .map(|text| {
+                        let file = OutputFile {
+                            path,
+                            bytes: text.into_bytes(),
+                        };
+                        Made::File(file, key)
+                    })
+                    .map_err(|err| describe(theme, &err))
+            })
+            .collect();
+        let mut batch = crate::write::Batch::default();
+        let mut errors = Diagnostics::new();
+        for r in results {
+            match r {
+                Ok(Made::File(f, key)) => {
+                    batch.files.push(f);
+                    batch.keys.push(Some(key));
+                }
+                Ok(Made::Kept(path, key)) => batch.kept.push((path, key)),
+                Err(e) => e.into_iter().for_each(|d| errors.push(d)),
+            }
+        }
+        if !errors.has_errors() {
+            Ok(batch)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The fingerprint of everything every page's bytes depend on besides its own
+    /// context: the program, the theme's templates and the global context.
+    pub(crate) fn stamp(theme: &Theme, globals: Key) -> Key {
+        let mut templates: Vec<(&str, &[u8])> = theme.templates().collect();
+        templates.sort();
+        let mut parts = vec![crate::fingerprint::program(), globals];
+        for (name, bytes) in templates {
+            parts.push(crate::fingerprint::of_bytes(name.as_bytes()));
+            parts.push(crate::fingerprint::of_bytes(bytes));
+        }
+        crate::fingerprint::combine(&parts)
     }
 
     /// Renders each item as the path, template and context `make` gives it, in parallel;

@@ -68,7 +68,7 @@ fn stats(t: &SummaryFile) -> Stats<'_> {
 /// The Tera globals of a roll-up: the same names a site's templates use, and `members`,
 /// each member's row by name, so that a bulletin can write
 /// `{{ members["府山街道"].households_visited }}`.
-pub(crate) fn globals(rollup: &Rollup) -> Context {
+pub(crate) fn globals(rollup: &Rollup) -> crate::fingerprint::Keyed {
     let mut context = super::site_globals(&rollup.config, Vec::new(), true);
     context.insert("stats", &stats(&rollup.total));
     context.insert("has_bulletins", &!rollup.bulletins.is_empty());

@@ -44,7 +44,9 @@ pub struct Options {
 /// A site built into memory.
 pub(crate) struct Built {
     /// By path relative to the site's root, `/`-separated, as in the built site.
-    pub(crate) files: HashMap<String, Bytes>,
+    pub(crate) files: Arc<HashMap<String, Bytes>>,
+    /// Files that differ from the previous build's (new, changed or gone).
+    pub(crate) written: usize,
     /// HTML pages among them.
     pub(crate) pages: usize,
     /// The path part of `base_url`, so that links written for the published address
@@ -54,19 +56,18 @@ pub(crate) struct Built {
     pub(crate) warnings: Diagnostics,
 }
 
-/// Runs the whole pipeline (the same checks, leak guard included, as `build`) into a
-/// [`write::Memory`] sink: the one place the server calls the pipeline.
-pub(crate) fn build_in_memory(root: &Path) -> Result<Built, BuildError> {
-    let mut memory = write::Memory::default();
-    let rendered = pipeline::run(root, &mut memory)?;
-    let files = memory
-        .into_files()
-        .into_iter()
-        .map(|(path, bytes)| (path, Bytes::from(bytes)))
-        .collect();
+/// Runs the whole pipeline (the same checks, leak guard included, as `build`) into
+/// `memory`, which keeps the last good site: the one place the server calls the pipeline.
+/// Pages whose data did not change since the last build are not rendered again.
+pub(crate) fn build_in_memory(
+    root: &Path,
+    memory: &mut write::Memory,
+) -> Result<Built, BuildError> {
+    let rendered = pipeline::run(root, memory)?;
     Ok(Built {
-        files,
+        files: memory.files(),
         pages: rendered.pages,
+        written: rendered.written.written.len() + rendered.written.removed.len(),
         base_path: rendered.source.config().base_path(),
         warnings: rendered.diags,
     })
@@ -98,6 +99,8 @@ pub(crate) struct Builder {
     boot: u64,
     count: u64,
     printer: Printer,
+    /// The last good site, whose unchanged pages the next build keeps.
+    memory: write::Memory,
 }
 
 impl Builder {
@@ -112,6 +115,7 @@ impl Builder {
             boot,
             count: 0,
             printer,
+            memory: write::Memory::default(),
         }
     }
 
@@ -122,17 +126,18 @@ impl Builder {
         self.count += 1;
         let version = format!("{:x}-{}", self.boot, self.count);
         let started = Instant::now();
-        match build_in_memory(&self.root) {
+        match build_in_memory(&self.root, &mut self.memory) {
             Ok(built) => {
                 self.printer.diagnostics(&built.warnings.sorted());
                 self.printer.info(&format!(
-                    "已生成 {} 个页面（共 {} 个文件），用时 {:.2} 秒。",
+                    "已生成 {} 个页面（共 {} 个文件，{} 个有变化），用时 {:.2} 秒。",
                     built.pages,
                     built.files.len(),
+                    built.written,
                     started.elapsed().as_secs_f64()
                 ));
                 Snapshot {
-                    files: Arc::new(built.files),
+                    files: built.files,
                     base_path: built.base_path,
                     failure: None,
                     version,

@@ -1,7 +1,7 @@
 //! The paginated case lists: all cases under `cases/`, and one list per category.
 
+use crate::fingerprint::Keyed;
 use serde::Serialize;
-use tera::Context;
 
 use crate::render::plan::Plan;
 use crate::render::routes;
@@ -52,7 +52,7 @@ struct CategoryLink {
     current: bool,
 }
 
-pub(super) fn list(plan: &Plan<'_>, category: Option<&str>, page: usize, ctx: &mut Context) {
+pub(super) fn list(plan: &Plan<'_>, category: Option<&str>, page: usize, ctx: &mut Keyed) {
     let cases = match category {
         None => &plan.all_cases,
         Some(name) => match plan.category_cases.get(name) {

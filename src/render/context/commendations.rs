@@ -1,8 +1,8 @@
 //! The list of commendation batches and each batch's page: its stage, its decision and
 //! its public notice.
 
+use crate::fingerprint::Keyed;
 use serde::Serialize;
-use tera::Context;
 
 use crate::render::plan::Plan;
 use crate::render::routes;
@@ -52,11 +52,11 @@ pub(super) fn batch_summaries(site: &Site) -> Vec<BatchSummary> {
     list
 }
 
-pub(super) fn index(plan: &Plan<'_>, ctx: &mut Context) {
+pub(super) fn index(plan: &Plan<'_>, ctx: &mut Keyed) {
     ctx.insert("batches", &batch_summaries(plan.site));
 }
 
-pub(super) fn one(plan: &Plan<'_>, index: usize, ctx: &mut Context) {
+pub(super) fn one(plan: &Plan<'_>, index: usize, ctx: &mut Keyed) {
     let site = plan.site;
     let batch = &site.batches[index];
     let stewards: Vec<Commended> = batch

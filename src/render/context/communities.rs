@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::fingerprint::Keyed;
 use serde::Serialize;
-use tera::Context;
 
 use super::chart_months;
 use crate::charts;
@@ -12,7 +12,7 @@ use crate::render::data::categories;
 use crate::render::plan::Plan;
 use crate::render::views::{CaseRow, StewardRef, case_row, month_rows, natural_cmp};
 
-pub(super) fn index(plan: &Plan<'_>, ctx: &mut Context) {
+pub(super) fn index(plan: &Plan<'_>, ctx: &mut Keyed) {
     ctx.insert("communities", &plan.communities);
     ctx.insert("groups", &super::subdistricts::groups(plan));
 }
@@ -38,7 +38,7 @@ struct MeetingRow {
     attendees: usize,
 }
 
-pub(super) fn one(plan: &Plan<'_>, idx: CommunityIdx, ctx: &mut Context) {
+pub(super) fn one(plan: &Plan<'_>, idx: CommunityIdx, ctx: &mut Keyed) {
     let site = plan.site;
     let ci = idx.0;
     let community = &site.registry.communities[ci];

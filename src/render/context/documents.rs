@@ -1,7 +1,7 @@
 //! Bulletins and free pages: Markdown bodies, rendered once in the plan.
 
+use crate::fingerprint::Keyed;
 use serde::Serialize;
-use tera::Context;
 
 use crate::model::Bulletin;
 use crate::render::plan::Plan;
@@ -26,16 +26,16 @@ pub(crate) fn bulletin_links(bulletins: &[Bulletin]) -> Vec<BulletinLink<'_>> {
         .collect()
 }
 
-pub(super) fn bulletin_index(plan: &Plan<'_>, ctx: &mut Context) {
+pub(super) fn bulletin_index(plan: &Plan<'_>, ctx: &mut Keyed) {
     ctx.insert("bulletins", &bulletin_links(&plan.site.bulletins));
 }
 
-pub(super) fn bulletin(plan: &Plan<'_>, index: usize, ctx: &mut Context) {
+pub(super) fn bulletin(plan: &Plan<'_>, index: usize, ctx: &mut Keyed) {
     ctx.insert("bulletin", &BulletinView::new(&plan.site.bulletins[index]));
     ctx.insert("body", &plan.bulletin_bodies[index]);
 }
 
-pub(super) fn free_page(plan: &Plan<'_>, index: usize, ctx: &mut Context) {
+pub(super) fn free_page(plan: &Plan<'_>, index: usize, ctx: &mut Keyed) {
     ctx.insert("page", &FreePageView::new(&plan.site.pages[index]));
     ctx.insert("body", &plan.page_bodies[index]);
 }

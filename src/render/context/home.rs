@@ -1,8 +1,8 @@
 //! The home page: headline figures, charts each with its table, latest bulletins and
 //! commendations.
 
+use crate::fingerprint::Keyed;
 use serde::Serialize;
-use tera::Context;
 
 use super::chart_months;
 use super::commendations::batch_summaries;
@@ -14,7 +14,7 @@ use crate::render::plan::Plan;
 use crate::render::views::month_rows;
 use crate::site::Site;
 
-pub(super) fn fill(plan: &Plan<'_>, ctx: &mut Context) {
+pub(super) fn fill(plan: &Plan<'_>, ctx: &mut Keyed) {
     let site = plan.site;
     ctx.insert("communities", &plan.communities);
     let links = bulletin_links(&site.bulletins);
@@ -32,7 +32,7 @@ struct ShareRow {
 }
 
 /// The home page's charts, each with the numbers of its table beside it.
-fn charts(site: &Site, summary: &Summary, communities: &[CommunitySummary], ctx: &mut Context) {
+fn charts(site: &Site, summary: &Summary, communities: &[CommunitySummary], ctx: &mut Keyed) {
     let figures = &site.figures;
     let months = month_rows(figures, &figures.by_month);
     let cm = chart_months(&months);

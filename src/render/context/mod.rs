@@ -14,14 +14,14 @@ mod site_files;
 mod stewards;
 mod subdistricts;
 
-use tera::Context;
+use crate::fingerprint::Keyed;
 
 use super::plan::Plan;
 use super::routes::Page;
 
 /// Everything `page`'s template can see besides the global context.
-pub(crate) fn build(plan: &Plan<'_>, page: &Page, path: &str) -> Context {
-    let mut ctx = Context::new();
+pub(crate) fn build(plan: &Plan<'_>, page: &Page, path: &str) -> Keyed {
+    let mut ctx = Keyed::new();
     // Links are relative to the page's own folder, so the site works from any sub-folder
     // of a web server and from disk.
     ctx.insert("root", &"../".repeat(path.matches('/').count()));

@@ -2,13 +2,13 @@
 //! keep working: each sends the reader on to the new address (meta refresh and a link)
 //! and asks search engines not to index it.
 
-use tera::Context;
+use crate::fingerprint::Keyed;
 
 use crate::render::plan::Plan;
 use crate::render::routes;
 
 /// A category list's page at its old hashed address.
-pub(super) fn old_case_list(plan: &Plan<'_>, category: &str, page: usize, ctx: &mut Context) {
+pub(super) fn old_case_list(plan: &Plan<'_>, category: &str, page: usize, ctx: &mut Keyed) {
     ctx.insert(
         "target",
         &routes::case_list(plan.site, Some(category), page),

@@ -1,14 +1,14 @@
 //! The search page. Its results are made in the browser from the index
 //! (`render::search`); without JavaScript it points to the community directory.
 
-use tera::Context;
+use crate::fingerprint::Keyed;
 
 use crate::render::plan::Plan;
 use crate::render::routes::{self, Page};
 use crate::render::search::SUFFIXES;
 use crate::render::views::natural_cmp;
 
-pub(super) fn fill(plan: &Plan<'_>, ctx: &mut Context) {
+pub(super) fn fill(plan: &Plan<'_>, ctx: &mut Keyed) {
     let site = plan.site;
     let registry = &site.registry;
     // The example query is the site's own first building, as a resident would type it.

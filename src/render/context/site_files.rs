@@ -1,12 +1,12 @@
 //! Feeds, sitemap and the not-found page.
 
+use crate::fingerprint::Keyed;
 use serde::Serialize;
-use tera::Context;
 
 use crate::render::plan::Plan;
 use crate::render::routes;
 
-pub(super) fn sitemap(plan: &Plan<'_>, ctx: &mut Context) {
+pub(super) fn sitemap(plan: &Plan<'_>, ctx: &mut Keyed) {
     ctx.insert("urls", &plan.sitemap);
 }
 
@@ -18,7 +18,7 @@ struct FeedEntry {
     summary: Option<String>,
 }
 
-pub(super) fn atom(plan: &Plan<'_>, ctx: &mut Context) {
+pub(super) fn atom(plan: &Plan<'_>, ctx: &mut Keyed) {
     let site = plan.site;
     let mut entries: Vec<FeedEntry> = site
         .bulletins
@@ -47,7 +47,7 @@ pub(super) fn atom(plan: &Plan<'_>, ctx: &mut Context) {
     ctx.insert("updated", &updated);
 }
 
-pub(super) fn not_found(plan: &Plan<'_>, ctx: &mut Context) {
+pub(super) fn not_found(plan: &Plan<'_>, ctx: &mut Keyed) {
     // Served at any missing address, so its links cannot be relative.
     ctx.insert("root", &plan.site.config.base_path());
 }

@@ -1,7 +1,7 @@
 //! Each steward's page.
 
+use crate::fingerprint::Keyed;
 use serde::Serialize;
-use tera::Context;
 
 use crate::charts;
 use crate::model::StewardIdx;
@@ -18,7 +18,7 @@ struct CommendationRow {
     citation: Option<String>,
 }
 
-pub(super) fn one(plan: &Plan<'_>, idx: StewardIdx, ctx: &mut Context) {
+pub(super) fn one(plan: &Plan<'_>, idx: StewardIdx, ctx: &mut Keyed) {
     let site = plan.site;
     let i = idx.0;
     let s = &site.registry.stewards[i];

@@ -2,8 +2,8 @@
 //! communities index grouped by subdistrict, and the comparison across subdistricts on the
 //! home page. A site with one subdistrict gets none of it.
 
+use crate::fingerprint::Keyed;
 use serde::Serialize;
-use tera::Context;
 
 use crate::charts;
 use crate::render::data::{CommunitySummary, SubdistrictSummary};
@@ -41,7 +41,7 @@ pub(super) fn groups<'a>(plan: &'a Plan<'_>) -> Vec<Group<'a>> {
 }
 
 /// Chart rows of a comparison: (name, value) in the table's order.
-fn compare_charts(list: &[SubdistrictSummary], ctx: &mut Context) {
+fn compare_charts(list: &[SubdistrictSummary], ctx: &mut Keyed) {
     let rates: Vec<charts::RateRow> = list
         .iter()
         .map(|s| charts::RateRow {
@@ -94,7 +94,7 @@ fn compare_charts(list: &[SubdistrictSummary], ctx: &mut Context) {
 }
 
 /// The home page's comparison across subdistricts; an empty list for one subdistrict.
-pub(super) fn comparison(plan: &Plan<'_>, ctx: &mut Context) {
+pub(super) fn comparison(plan: &Plan<'_>, ctx: &mut Keyed) {
     ctx.insert("subdistricts", &plan.subdistricts);
     if !plan.subdistricts.is_empty() {
         compare_charts(&plan.subdistricts, ctx);
@@ -108,7 +108,7 @@ struct Commended {
     batch: String,
 }
 
-pub(super) fn one(plan: &Plan<'_>, index: usize, ctx: &mut Context) {
+pub(super) fn one(plan: &Plan<'_>, index: usize, ctx: &mut Keyed) {
     let site = plan.site;
     let s = &plan.subdistricts[index];
     ctx.insert("subdistrict", s);
