@@ -109,13 +109,15 @@ impl<'a> Keyed<'a> {
 /// kind is tagged, strings carry their length, sequences and structs end with a mark), so
 /// anything a template could show differently changes the key.
 pub(crate) fn of_serialize<T: serde::Serialize + ?Sized>(value: &T) -> Key {
-    let mut h = Xxh3::new();
+    // The stream is gathered and hashed at once: most of its pieces are a few bytes, and
+    // one hash of the whole is much cheaper than a streaming update for each.
+    let mut stream = Vec::with_capacity(512);
     // A value that cannot be serialized cannot be put into a context either (Tera makes
     // it an error value); its partial stream still differs from any complete one.
-    if value.serialize(Feed(&mut h)).is_err() {
-        h.update(&[TAG_FAILED]);
+    if value.serialize(Feed(&mut stream)).is_err() {
+        stream.push(TAG_FAILED);
     }
-    h.digest128()
+    xxh3_128(&stream)
 }
 
 const TAG_NONE: u8 = 1;
@@ -152,20 +154,26 @@ impl serde::ser::Error for FeedError {
     }
 }
 
-/// A serializer that feeds the hash.
-struct Feed<'h>(&'h mut Xxh3);
+/// A serializer that writes the stream to be hashed.
+struct Feed<'h>(&'h mut Vec<u8>);
 
 impl Feed<'_> {
     fn tagged(&mut self, tag: u8, bytes: &[u8]) {
-        self.0.update(&[tag]);
-        self.0.update(bytes);
+        self.0.push(tag);
+        self.0.extend_from_slice(bytes);
     }
+}
+
+/// Length first, so that two strings never hash as their concatenation.
+fn put_text(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&(s.len() as u64).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
 }
 
 /// A sequence or struct being fed: its items go into the same hash, then an end mark and
 /// the count.
 struct Items<'h> {
-    h: &'h mut Xxh3,
+    h: &'h mut Vec<u8>,
     count: u64,
 }
 
@@ -180,22 +188,23 @@ impl Items<'_> {
         name: &str,
         value: &T,
     ) -> Result<(), FeedError> {
-        text(self.h, name);
+        put_text(self.h, name);
         self.item(value)
     }
 
     fn end(self) -> Result<(), FeedError> {
-        self.h.update(&[TAG_END]);
-        self.h.update(&self.count.to_le_bytes());
+        self.h.push(TAG_END);
+        self.h.extend_from_slice(&self.count.to_le_bytes());
         Ok(())
     }
 }
 
 /// A map being fed: each entry hashed apart, the entries combined in sorted order.
 struct Entries<'h> {
-    h: &'h mut Xxh3,
+    h: &'h mut Vec<u8>,
     entries: Vec<Key>,
-    open: Option<Xxh3>,
+    /// The entry being serialized: its key, then its value.
+    open: Vec<u8>,
 }
 
 impl serde::ser::SerializeMap for Entries<'_> {
@@ -203,30 +212,26 @@ impl serde::ser::SerializeMap for Entries<'_> {
     type Error = FeedError;
 
     fn serialize_key<T: serde::Serialize + ?Sized>(&mut self, key: &T) -> Result<(), FeedError> {
-        let mut e = Xxh3::new();
-        key.serialize(Feed(&mut e))?;
-        self.open = Some(e);
-        Ok(())
+        self.open.clear();
+        key.serialize(Feed(&mut self.open))
     }
 
     fn serialize_value<T: serde::Serialize + ?Sized>(
         &mut self,
         value: &T,
     ) -> Result<(), FeedError> {
-        let mut e = self
-            .open
-            .take()
-            .ok_or_else(|| FeedError("a map value without its key".to_string()))?;
-        value.serialize(Feed(&mut e))?;
-        self.entries.push(e.digest128());
+        value.serialize(Feed(&mut self.open))?;
+        self.entries.push(xxh3_128(&self.open));
+        self.open.clear();
         Ok(())
     }
 
     fn end(mut self) -> Result<(), FeedError> {
         self.entries.sort_unstable();
-        self.h.update(&(self.entries.len() as u64).to_le_bytes());
+        self.h
+            .extend_from_slice(&(self.entries.len() as u64).to_le_bytes());
         for e in &self.entries {
-            self.h.update(&e.to_le_bytes());
+            self.h.extend_from_slice(&e.to_le_bytes());
         }
         Ok(())
     }
@@ -339,13 +344,14 @@ impl<'h> serde::Serializer for Feed<'h> {
         self.serialize_str(v.encode_utf8(&mut [0; 4]))
     }
     fn serialize_str(self, v: &str) -> Result<(), FeedError> {
-        self.0.update(&[TAG_STRING]);
-        text(self.0, v);
+        self.0.push(TAG_STRING);
+        put_text(self.0, v);
         Ok(())
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<(), FeedError> {
-        self.0.update(&[TAG_BYTES]);
-        text_bytes(self.0, v);
+        self.0.push(TAG_BYTES);
+        self.0.extend_from_slice(&(v.len() as u64).to_le_bytes());
+        self.0.extend_from_slice(v);
         Ok(())
     }
     fn serialize_none(mut self) -> Result<(), FeedError> {
@@ -384,12 +390,12 @@ impl<'h> serde::Serializer for Feed<'h> {
         variant: &'static str,
         value: &T,
     ) -> Result<(), FeedError> {
-        self.0.update(&[TAG_NEWTYPE_VARIANT]);
-        text(self.0, variant);
+        self.0.push(TAG_NEWTYPE_VARIANT);
+        put_text(self.0, variant);
         value.serialize(self)
     }
     fn serialize_seq(self, _len: Option<usize>) -> Result<Items<'h>, FeedError> {
-        self.0.update(&[TAG_SEQ]);
+        self.0.push(TAG_SEQ);
         Ok(Items {
             h: self.0,
             count: 0,
@@ -412,23 +418,23 @@ impl<'h> serde::Serializer for Feed<'h> {
         variant: &'static str,
         _len: usize,
     ) -> Result<Items<'h>, FeedError> {
-        self.0.update(&[TAG_TUPLE_VARIANT]);
-        text(self.0, variant);
+        self.0.push(TAG_TUPLE_VARIANT);
+        put_text(self.0, variant);
         Ok(Items {
             h: self.0,
             count: 0,
         })
     }
     fn serialize_map(self, len: Option<usize>) -> Result<Entries<'h>, FeedError> {
-        self.0.update(&[TAG_MAP]);
+        self.0.push(TAG_MAP);
         Ok(Entries {
             h: self.0,
             entries: Vec::with_capacity(len.unwrap_or(0)),
-            open: None,
+            open: Vec::new(),
         })
     }
     fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Items<'h>, FeedError> {
-        self.0.update(&[TAG_STRUCT]);
+        self.0.push(TAG_STRUCT);
         Ok(Items {
             h: self.0,
             count: 0,
@@ -441,23 +447,13 @@ impl<'h> serde::Serializer for Feed<'h> {
         variant: &'static str,
         _len: usize,
     ) -> Result<Items<'h>, FeedError> {
-        self.0.update(&[TAG_STRUCT_VARIANT]);
-        text(self.0, variant);
+        self.0.push(TAG_STRUCT_VARIANT);
+        put_text(self.0, variant);
         Ok(Items {
             h: self.0,
             count: 0,
         })
     }
-}
-
-fn text(h: &mut Xxh3, s: &str) {
-    text_bytes(h, s.as_bytes());
-}
-
-/// Length first, so that two strings never hash as their concatenation.
-fn text_bytes(h: &mut Xxh3, b: &[u8]) {
-    h.update(&(b.len() as u64).to_le_bytes());
-    h.update(b);
 }
 
 #[cfg(test)]
