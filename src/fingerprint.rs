@@ -2,9 +2,9 @@
 //! tell which pages would come out the same without rendering them.
 //!
 //! A page's key is the hash of its own context, the shared global context and the build's
-//! stamp (the program itself and the theme's templates). Tera keeps maps in hash maps
-//! whose order changes from run to run, so contexts are hashed by walking their values,
-//! each map's entries hashed apart and combined in sorted order.
+//! stamp (the program itself and the theme's templates). A context is hashed from the
+//! typed values the page code puts into it, as they serialize; a map's entries are hashed
+//! apart and combined in sorted order, since a map's order may change from run to run.
 
 use std::sync::OnceLock;
 
@@ -43,30 +43,43 @@ pub(crate) fn program() -> Key {
     })
 }
 
-/// A Tera context that also keeps the fingerprint of every value put into it.
+/// A page's context before Tera sees it: each value as the page code made it, with its
+/// fingerprint. The key is taken from the typed values themselves ([`of_serialize`]), so a
+/// rebuild tells an unchanged page without ever making Tera values for it; only a page
+/// that must be rendered is turned into a Tera context.
 #[derive(Default)]
-pub(crate) struct Keyed {
-    context: Context,
-    /// By name; a later insert of the same name replaces the value, as in the context.
-    parts: std::collections::BTreeMap<&'static str, Key>,
+pub(crate) struct Keyed<'a> {
+    /// By name; a later insert of the same name replaces the value, as in a context.
+    parts: std::collections::BTreeMap<&'static str, (Key, Box<dyn Part + 'a>)>,
 }
 
-impl Keyed {
+/// A value of a context, still typed.
+trait Part {
+    fn value(&self) -> Value;
+}
+
+impl<T: serde::Serialize> Part for T {
+    fn value(&self) -> Value {
+        Value::from_serializable(self)
+    }
+}
+
+impl<'a> Keyed<'a> {
     pub(crate) fn new() -> Self {
         Self::default()
     }
 
-    /// Like [`Context::insert`].
-    pub(crate) fn insert<T: serde::Serialize + ?Sized>(&mut self, name: &'static str, val: &T) {
-        let value = Value::from_serializable(val);
-        self.parts.insert(name, of_value(&value));
-        self.context.insert_value(name, value);
+    /// Like [`Context::insert`], keeping the value (or the reference) until the context
+    /// is needed.
+    pub(crate) fn insert<T: serde::Serialize + 'a>(&mut self, name: &'static str, val: T) {
+        let key = of_serialize(&val);
+        self.parts.insert(name, (key, Box::new(val)));
     }
 
     /// The fingerprint of everything inserted.
     pub(crate) fn key(&self) -> Key {
         let mut h = Xxh3::new();
-        for (name, key) in &self.parts {
+        for (name, (key, _)) in &self.parts {
             h.update(name.as_bytes());
             h.update(&[0xff]);
             h.update(&key.to_le_bytes());
@@ -74,107 +87,379 @@ impl Keyed {
         h.digest128()
     }
 
+    /// The Tera context of everything inserted.
+    pub(crate) fn into_context(self) -> Context {
+        let mut context = Context::new();
+        for (name, (_, part)) in self.parts {
+            context.insert_value(name, part.value());
+        }
+        context
+    }
+
     /// The context itself, and its key.
     pub(crate) fn into_parts(self) -> (Context, Key) {
         let key = self.key();
-        (self.context, key)
+        (self.into_context(), key)
     }
 }
 
-/// The fingerprint of a template value, whatever the order of its maps.
-pub(crate) fn of_value(value: &Value) -> Key {
-    let mut h = Xxh3::new();
-    feed(&mut h, value);
-    h.digest128()
+/// The fingerprint of a value as it serializes, without making a Tera value of it: maps
+/// are hashed whatever the order of their entries; everything else in the order it comes.
+/// Two values that would give Tera different values always have different streams (each
+/// kind is tagged, strings carry their length, sequences and structs end with a mark), so
+/// anything a template could show differently changes the key.
+pub(crate) fn of_serialize<T: serde::Serialize + ?Sized>(value: &T) -> Key {
+    // The stream is gathered and hashed at once: most of its pieces are a few bytes, and
+    // one hash of the whole is much cheaper than a streaming update for each.
+    let mut stream = Vec::with_capacity(512);
+    // A value that cannot be serialized cannot be put into a context either (Tera makes
+    // it an error value); its partial stream still differs from any complete one.
+    if value.serialize(Feed(&mut stream)).is_err() {
+        stream.push(TAG_FAILED);
+    }
+    xxh3_128(&stream)
 }
 
-fn feed(h: &mut Xxh3, value: &Value) {
-    use tera::value::ValueKind as K;
-    let kind = value.kind();
-    // Each kind is tagged, so that "1" and 1, or [] and {}, differ.
-    let tag: u8 = match kind {
-        K::Undefined => 0,
-        K::None => 1,
-        K::Bool => 2,
-        K::U64 => 3,
-        K::I64 => 4,
-        K::U128 => 5,
-        K::I128 => 6,
-        K::F64 => 7,
-        K::String if value.is_safe() => 8,
-        K::String => 9,
-        K::Array => 10,
-        K::Map => 11,
-        K::Bytes => 12,
-        // A kind added by a later Tera: its text, tagged apart.
-        _ => 13,
-    };
-    h.update(&[tag]);
-    match kind {
-        K::Undefined | K::None => {}
-        K::Bool => h.update(&[u8::from(value.as_bool() == Some(true))]),
-        K::U64 | K::I64 | K::U128 | K::I128 => {
-            let n = value
-                .as_i128()
-                .map(|n| n.to_le_bytes())
-                .or_else(|| value.as_u128().map(|n| n.to_le_bytes()))
-                .unwrap_or_default();
-            h.update(&n);
-        }
-        K::F64 => h.update(&value.as_f64().unwrap_or_default().to_bits().to_le_bytes()),
-        K::String => text(h, value.as_str().unwrap_or_default()),
-        K::Bytes => text_bytes(h, value.as_bytes().unwrap_or_default()),
-        K::Array => {
-            let items = value.as_array().unwrap_or_default();
-            h.update(&(items.len() as u64).to_le_bytes());
-            for item in items {
-                feed(h, item);
-            }
-        }
-        K::Map => {
-            let mut entries: Vec<Key> = value
-                .as_map()
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, v)| {
-                            let mut e = Xxh3::new();
-                            match k.as_str() {
-                                Some(s) => text(&mut e, s),
-                                None => {
-                                    e.update(&[1]);
-                                    text(&mut e, &k.to_string());
-                                }
-                            }
-                            feed(&mut e, v);
-                            e.digest128()
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            entries.sort_unstable();
-            h.update(&(entries.len() as u64).to_le_bytes());
-            for e in entries {
-                h.update(&e.to_le_bytes());
-            }
-        }
-        _ => text(h, &value.to_string()),
+const TAG_NONE: u8 = 1;
+const TAG_BOOL: u8 = 2;
+const TAG_UNSIGNED: u8 = 3;
+const TAG_SIGNED: u8 = 4;
+const TAG_FLOAT: u8 = 7;
+const TAG_STRING: u8 = 9;
+const TAG_SEQ: u8 = 10;
+const TAG_MAP: u8 = 11;
+const TAG_BYTES: u8 = 12;
+const TAG_NEWTYPE_VARIANT: u8 = 14;
+const TAG_TUPLE_VARIANT: u8 = 15;
+const TAG_STRUCT: u8 = 16;
+const TAG_STRUCT_VARIANT: u8 = 17;
+const TAG_FAILED: u8 = 0xfe;
+/// Ends a sequence or a struct: no value starts with it.
+const TAG_END: u8 = 0xee;
+
+#[derive(Debug)]
+struct FeedError(String);
+
+impl std::fmt::Display for FeedError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
-fn text(h: &mut Xxh3, s: &str) {
-    text_bytes(h, s.as_bytes());
+impl std::error::Error for FeedError {}
+
+impl serde::ser::Error for FeedError {
+    fn custom<M: std::fmt::Display>(msg: M) -> Self {
+        FeedError(msg.to_string())
+    }
+}
+
+/// A serializer that writes the stream to be hashed.
+struct Feed<'h>(&'h mut Vec<u8>);
+
+impl Feed<'_> {
+    fn tagged(&mut self, tag: u8, bytes: &[u8]) {
+        self.0.push(tag);
+        self.0.extend_from_slice(bytes);
+    }
 }
 
 /// Length first, so that two strings never hash as their concatenation.
-fn text_bytes(h: &mut Xxh3, b: &[u8]) {
-    h.update(&(b.len() as u64).to_le_bytes());
-    h.update(b);
+fn put_text(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&(s.len() as u64).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// A sequence or struct being fed: its items go into the same hash, then an end mark and
+/// the count.
+struct Items<'h> {
+    h: &'h mut Vec<u8>,
+    count: u64,
+}
+
+impl Items<'_> {
+    fn item<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Result<(), FeedError> {
+        self.count += 1;
+        value.serialize(Feed(self.h))
+    }
+
+    fn field<T: serde::Serialize + ?Sized>(
+        &mut self,
+        name: &str,
+        value: &T,
+    ) -> Result<(), FeedError> {
+        put_text(self.h, name);
+        self.item(value)
+    }
+
+    fn end(self) -> Result<(), FeedError> {
+        self.h.push(TAG_END);
+        self.h.extend_from_slice(&self.count.to_le_bytes());
+        Ok(())
+    }
+}
+
+/// A map being fed: each entry hashed apart, the entries combined in sorted order.
+struct Entries<'h> {
+    h: &'h mut Vec<u8>,
+    entries: Vec<Key>,
+    /// The entry being serialized: its key, then its value.
+    open: Vec<u8>,
+}
+
+impl serde::ser::SerializeMap for Entries<'_> {
+    type Ok = ();
+    type Error = FeedError;
+
+    fn serialize_key<T: serde::Serialize + ?Sized>(&mut self, key: &T) -> Result<(), FeedError> {
+        self.open.clear();
+        key.serialize(Feed(&mut self.open))
+    }
+
+    fn serialize_value<T: serde::Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+    ) -> Result<(), FeedError> {
+        value.serialize(Feed(&mut self.open))?;
+        self.entries.push(xxh3_128(&self.open));
+        self.open.clear();
+        Ok(())
+    }
+
+    fn end(mut self) -> Result<(), FeedError> {
+        self.entries.sort_unstable();
+        self.h
+            .extend_from_slice(&(self.entries.len() as u64).to_le_bytes());
+        for e in &self.entries {
+            self.h.extend_from_slice(&e.to_le_bytes());
+        }
+        Ok(())
+    }
+}
+
+macro_rules! items_impl {
+    ($trait:ident, $method:ident) => {
+        impl serde::ser::$trait for Items<'_> {
+            type Ok = ();
+            type Error = FeedError;
+
+            fn $method<T: serde::Serialize + ?Sized>(
+                &mut self,
+                value: &T,
+            ) -> Result<(), FeedError> {
+                self.item(value)
+            }
+
+            fn end(self) -> Result<(), FeedError> {
+                Items::end(self)
+            }
+        }
+    };
+}
+
+items_impl!(SerializeSeq, serialize_element);
+items_impl!(SerializeTuple, serialize_element);
+items_impl!(SerializeTupleStruct, serialize_field);
+items_impl!(SerializeTupleVariant, serialize_field);
+
+macro_rules! fields_impl {
+    ($trait:ident) => {
+        impl serde::ser::$trait for Items<'_> {
+            type Ok = ();
+            type Error = FeedError;
+
+            fn serialize_field<T: serde::Serialize + ?Sized>(
+                &mut self,
+                name: &'static str,
+                value: &T,
+            ) -> Result<(), FeedError> {
+                self.field(name, value)
+            }
+
+            fn end(self) -> Result<(), FeedError> {
+                Items::end(self)
+            }
+        }
+    };
+}
+
+fields_impl!(SerializeStruct);
+fields_impl!(SerializeStructVariant);
+
+impl<'h> serde::Serializer for Feed<'h> {
+    type Ok = ();
+    type Error = FeedError;
+    type SerializeSeq = Items<'h>;
+    type SerializeTuple = Items<'h>;
+    type SerializeTupleStruct = Items<'h>;
+    type SerializeTupleVariant = Items<'h>;
+    type SerializeMap = Entries<'h>;
+    type SerializeStruct = Items<'h>;
+    type SerializeStructVariant = Items<'h>;
+
+    fn serialize_bool(mut self, v: bool) -> Result<(), FeedError> {
+        self.tagged(TAG_BOOL, &[u8::from(v)]);
+        Ok(())
+    }
+    fn serialize_i8(self, v: i8) -> Result<(), FeedError> {
+        self.serialize_i128(v.into())
+    }
+    fn serialize_i16(self, v: i16) -> Result<(), FeedError> {
+        self.serialize_i128(v.into())
+    }
+    fn serialize_i32(self, v: i32) -> Result<(), FeedError> {
+        self.serialize_i128(v.into())
+    }
+    fn serialize_i64(self, v: i64) -> Result<(), FeedError> {
+        self.serialize_i128(v.into())
+    }
+    fn serialize_i128(mut self, v: i128) -> Result<(), FeedError> {
+        self.tagged(TAG_SIGNED, &v.to_le_bytes());
+        Ok(())
+    }
+    fn serialize_u8(self, v: u8) -> Result<(), FeedError> {
+        self.serialize_u128(v.into())
+    }
+    fn serialize_u16(self, v: u16) -> Result<(), FeedError> {
+        self.serialize_u128(v.into())
+    }
+    fn serialize_u32(self, v: u32) -> Result<(), FeedError> {
+        self.serialize_u128(v.into())
+    }
+    fn serialize_u64(self, v: u64) -> Result<(), FeedError> {
+        self.serialize_u128(v.into())
+    }
+    fn serialize_u128(mut self, v: u128) -> Result<(), FeedError> {
+        self.tagged(TAG_UNSIGNED, &v.to_le_bytes());
+        Ok(())
+    }
+    fn serialize_f32(self, v: f32) -> Result<(), FeedError> {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_f64(mut self, v: f64) -> Result<(), FeedError> {
+        self.tagged(TAG_FLOAT, &v.to_bits().to_le_bytes());
+        Ok(())
+    }
+    fn serialize_char(self, v: char) -> Result<(), FeedError> {
+        self.serialize_str(v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_str(self, v: &str) -> Result<(), FeedError> {
+        self.0.push(TAG_STRING);
+        put_text(self.0, v);
+        Ok(())
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<(), FeedError> {
+        self.0.push(TAG_BYTES);
+        self.0.extend_from_slice(&(v.len() as u64).to_le_bytes());
+        self.0.extend_from_slice(v);
+        Ok(())
+    }
+    fn serialize_none(mut self) -> Result<(), FeedError> {
+        self.tagged(TAG_NONE, &[]);
+        Ok(())
+    }
+    fn serialize_some<T: serde::Serialize + ?Sized>(self, value: &T) -> Result<(), FeedError> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), FeedError> {
+        self.serialize_none()
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), FeedError> {
+        self.serialize_none()
+    }
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<(), FeedError> {
+        // Tera sees the variant's name as a string.
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: serde::Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<(), FeedError> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: serde::Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), FeedError> {
+        self.0.push(TAG_NEWTYPE_VARIANT);
+        put_text(self.0, variant);
+        value.serialize(self)
+    }
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Items<'h>, FeedError> {
+        self.0.push(TAG_SEQ);
+        Ok(Items {
+            h: self.0,
+            count: 0,
+        })
+    }
+    fn serialize_tuple(self, len: usize) -> Result<Items<'h>, FeedError> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        len: usize,
+    ) -> Result<Items<'h>, FeedError> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Items<'h>, FeedError> {
+        self.0.push(TAG_TUPLE_VARIANT);
+        put_text(self.0, variant);
+        Ok(Items {
+            h: self.0,
+            count: 0,
+        })
+    }
+    fn serialize_map(self, len: Option<usize>) -> Result<Entries<'h>, FeedError> {
+        self.0.push(TAG_MAP);
+        Ok(Entries {
+            h: self.0,
+            entries: Vec::with_capacity(len.unwrap_or(0)),
+            open: Vec::new(),
+        })
+    }
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Items<'h>, FeedError> {
+        self.0.push(TAG_STRUCT);
+        Ok(Items {
+            h: self.0,
+            count: 0,
+        })
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Items<'h>, FeedError> {
+        self.0.push(TAG_STRUCT_VARIANT);
+        put_text(self.0, variant);
+        Ok(Items {
+            h: self.0,
+            count: 0,
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
+    use std::collections::{BTreeMap, HashMap};
 
     #[test]
     fn a_map_has_one_key_whatever_its_order() {
@@ -182,25 +467,52 @@ mod tests {
         let keys: Vec<Key> = (0..20)
             .map(|_| {
                 let m: HashMap<String, u32> = (0..50).map(|i| (format!("k{i}"), i)).collect();
-                of_value(&Value::from_serializable(&m))
+                of_serialize(&m)
             })
             .collect();
         assert!(keys.windows(2).all(|w| w[0] == w[1]));
+        let sorted: BTreeMap<String, u32> = (0..50).map(|i| (format!("k{i}"), i)).collect();
+        assert_eq!(keys[0], of_serialize(&sorted));
+    }
+
+    #[derive(serde::Serialize)]
+    struct Row<'a> {
+        name: &'a str,
+        url: Option<&'a str>,
+        tags: Vec<&'a str>,
     }
 
     #[test]
     fn values_that_render_differently_have_different_keys() {
-        let k = |v: &Value| of_value(v);
-        let one = Value::from_serializable(&1u64);
-        let one_text = Value::from_serializable("1");
-        assert_ne!(k(&one), k(&one_text));
+        assert_ne!(of_serialize(&1u64), of_serialize("1"));
+        assert_ne!(of_serialize(&1u64), of_serialize(&1.0f64));
+        assert_ne!(of_serialize(&true), of_serialize(&1u8));
+        assert_ne!(of_serialize(&None::<u8>), of_serialize(&0u8));
+        assert_ne!(of_serialize(&None::<&str>), of_serialize(""));
+        assert_ne!(of_serialize(&vec!["a", "b"]), of_serialize(&vec!["ab"]));
+        assert_ne!(of_serialize(&vec!["a", "b"]), of_serialize(&vec!["a"]));
         assert_ne!(
-            k(&Value::normal_string("<b>")),
-            k(&Value::safe_string("<b>"))
+            of_serialize(&(vec!["a"], vec!["b"])),
+            of_serialize(&(vec!["a", "b"], Vec::<&str>::new()))
         );
-        let ab = Value::from_serializable(&vec!["a", "b"]);
-        let a_b = Value::from_serializable(&vec!["ab"]);
-        assert_ne!(k(&ab), k(&a_b));
+        let empty: Vec<u8> = Vec::new();
+        let no_map: BTreeMap<u8, u8> = BTreeMap::new();
+        assert_ne!(of_serialize(&empty), of_serialize(&no_map));
+        let row = |name, url, tags| of_serialize(&Row { name, url, tags });
+        let base = row("张三", Some("a/"), vec!["x", "y"]);
+        assert_eq!(base, row("张三", Some("a/"), vec!["x", "y"]));
+        assert_ne!(base, row("张四", Some("a/"), vec!["x", "y"]));
+        assert_ne!(base, row("张三", None, vec!["x", "y"]));
+        assert_ne!(base, row("张三", Some("a/"), vec!["y", "x"]));
+        assert_ne!(base, row("张三", Some("a/"), vec!["x"]));
+        let mut m = BTreeMap::new();
+        m.insert("k", 1u32);
+        let mut n = BTreeMap::new();
+        n.insert("k", 2u32);
+        assert_ne!(of_serialize(&m), of_serialize(&n));
+        n.insert("k", 1u32);
+        n.insert("j", 1u32);
+        assert_ne!(of_serialize(&m), of_serialize(&n));
 
         let mut x = Keyed::new();
         x.insert("name", "张三");
@@ -210,5 +522,23 @@ mod tests {
         let mut z = Keyed::new();
         z.insert("title", "张三");
         assert_ne!(x.key(), z.key(), "the name a value is given counts");
+    }
+
+    #[test]
+    fn the_context_has_every_value_as_tera_would_see_it() {
+        let mut x = Keyed::new();
+        x.insert("title", "张三");
+        x.insert("count", 3u32);
+        x.insert("title", "李四");
+        let context = x.into_context();
+        let tera = tera::Tera::new();
+        let out = tera
+            .render_str("{{ title }} {{ count }}", &context, false)
+            .map_err(|e| e.to_string());
+        assert_eq!(
+            out.as_deref(),
+            Ok("李四 3"),
+            "a later insert replaces the value"
+        );
     }
 }

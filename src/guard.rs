@@ -114,11 +114,21 @@ enum NumberChar {
 /// Calls `f` with each digit run of a text at least `min` digits long, separators inside
 /// a number (`138-1234 5678`) removed, until `f` says stop. Works on bytes: this runs over
 /// every byte of the site, and pages are mostly short numbers.
-fn each_digit_run(text: &str, min: usize, mut f: impl FnMut(&str) -> bool) -> bool {
-    let bytes = text.as_bytes();
+fn each_digit_run(bytes: &[u8], min: usize, mut f: impl FnMut(&str) -> bool) -> bool {
     let mut current = String::new();
     let mut i = 0;
     while i < bytes.len() {
+        // Outside a number only a digit matters, and a digit starts with an ASCII digit
+        // or 0xEF (full-width): skip everything else without classifying it.
+        if current.is_empty() {
+            match bytes[i..]
+                .iter()
+                .position(|&b| b.is_ascii_digit() || b == 0xEF)
+            {
+                Some(skip) => i += skip,
+                None => return false,
+            }
+        }
         let (class, len) = number_char(bytes, i);
         let next_is_digit = || {
             i + len < bytes.len() && matches!(number_char(bytes, i + len).0, NumberChar::Digit(_))
@@ -144,7 +154,7 @@ fn each_digit_run(text: &str, min: usize, mut f: impl FnMut(&str) -> bool) -> bo
 /// Digit runs of a text, separators inside a number removed.
 fn digit_runs(text: &str) -> Vec<String> {
     let mut runs = Vec::new();
-    each_digit_run(text, 1, |r| {
+    each_digit_run(text.as_bytes(), 1, |r| {
         runs.push(r.to_string());
         false
     });
@@ -249,6 +259,8 @@ pub(crate) struct Guard<'p> {
     automaton: Option<AhoCorasick>,
     excepted: Vec<bool>,
     numbers: Numbers<'p>,
+    /// Whether a private text holds U+FFFD, the character invalid UTF-8 reads as.
+    replacement: bool,
 }
 
 impl<'p> Guard<'p> {
@@ -260,6 +272,7 @@ impl<'p> Guard<'p> {
             automaton: None,
             excepted: Vec::new(),
             numbers: Numbers::new([]),
+            replacement: false,
         }
     }
 
@@ -346,11 +359,13 @@ impl<'p> Guard<'p> {
                 }
             }
         }
+        let replacement = texts.iter().any(|(t, _)| t.contains('\u{FFFD}'));
         Ok(Guard {
             texts,
             automaton,
             excepted,
             numbers,
+            replacement,
         })
     }
 
@@ -364,6 +379,7 @@ impl<'p> Guard<'p> {
             automaton: self.automaton.clone(),
             excepted: self.excepted.clone(),
             numbers: Numbers::new(kept.filter(|(v, _)| !allowed.contains(*v))),
+            replacement: self.replacement,
         }
     }
 
@@ -400,7 +416,18 @@ impl<'p> Guard<'p> {
         let mut leaks: Vec<Leak> = files
             .par_iter()
             .filter_map(|file| {
-                let text = String::from_utf8_lossy(&file.bytes);
+                // Bytes are scanned as they are. Replacing invalid UTF-8 (as a lossy
+                // conversion would) never joins or removes valid characters, so it can
+                // only add matches of a value that itself holds U+FFFD: only then is the
+                // converted text scanned instead.
+                let text: std::borrow::Cow<'_, [u8]> = if self.replacement {
+                    match String::from_utf8_lossy(&file.bytes) {
+                        std::borrow::Cow::Borrowed(s) => s.as_bytes().into(),
+                        std::borrow::Cow::Owned(s) => s.into_bytes().into(),
+                    }
+                } else {
+                    file.bytes.as_slice().into()
+                };
                 if let Some(ac) = &self.automaton {
                     for m in ac.find_overlapping_iter(text.as_ref()) {
                         let i = m.pattern().as_usize();
@@ -457,6 +484,30 @@ mod tests {
             digit_runs("１１０１０５１９４９１２３１００２Ｘ"),
             ["11010519491231002X"]
         );
+    }
+
+    #[test]
+    fn raw_bytes_give_the_runs_their_lossy_text_gives() {
+        // Output is scanned as bytes; invalid UTF-8 must split and keep numbers exactly
+        // as its lossy reading (U+FFFD in its place) would.
+        let cases: [&[u8]; 4] = [
+            b"tel 138\xff1234 5678 x12",
+            b"\xef\xbc 138-1234-5678\xef",
+            b"\xe2\x80 13812345678 \xef\xbc\x91\xef\xbc\x92\xef\xbc",
+            b"5\xe3\x80\x80\xe3\x806\xef\xbc\x8d7",
+        ];
+        for bytes in cases {
+            let mut raw = Vec::new();
+            super::each_digit_run(bytes, 1, |r| {
+                raw.push(r.to_string());
+                false
+            });
+            assert_eq!(
+                raw,
+                digit_runs(&String::from_utf8_lossy(bytes)),
+                "{bytes:?}"
+            );
+        }
     }
 }
 

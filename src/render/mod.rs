@@ -55,17 +55,21 @@ struct SiteGlobals<'a> {
 
 /// Every page's shared data: site settings and the headline figures, serialized once,
 /// with its fingerprint (every page's key includes it).
-pub(crate) fn globals(site: &Site, summary: &data::Summary) -> Keyed {
+pub(crate) fn globals<'a>(site: &'a Site, summary: &'a data::Summary) -> Keyed<'a> {
     let pages = routes::free_pages(site).collect();
     let mut context = site_globals(&site.config, pages, false);
-    context.insert("nav", &routes::nav(site));
+    context.insert("nav", routes::nav(site));
     context.insert("stats", summary);
-    context.insert("has_bulletins", &!site.bulletins.is_empty());
+    context.insert("has_bulletins", !site.bulletins.is_empty());
     context
 }
 
 /// The `site` global, the same for a site and a roll-up.
-fn site_globals(config: &config::SiteConfig, pages: Vec<routes::NavLink>, rollup: bool) -> Keyed {
+fn site_globals(
+    config: &config::SiteConfig,
+    pages: Vec<routes::NavLink>,
+    rollup: bool,
+) -> Keyed<'_> {
     let globals = SiteGlobals {
         title: &config.title,
         base_url: config.base_url_slash(),
@@ -81,10 +85,10 @@ fn site_globals(config: &config::SiteConfig, pages: Vec<routes::NavLink>, rollup
         rollup,
     };
     let mut context = Keyed::new();
-    context.insert("site", &globals);
+    context.insert("site", globals);
     context.insert("search_url", routes::SEARCH);
     // The print kit renders the public bulletin template too, without the site's navigation.
-    context.insert("kit", &false);
+    context.insert("kit", false);
     context
 }
 
@@ -197,15 +201,18 @@ impl Renderer {
             .map(|page| {
                 let path = page.path(plan.site);
                 let template = page.template();
-                let (context, own) = context::build(plan, page, &path).into_parts();
+                let keyed = context::build(plan, page, &path);
                 let key = crate::fingerprint::combine(&[
                     stamp,
                     crate::fingerprint::of_bytes(template.as_bytes()),
-                    own,
+                    keyed.key(),
                 ]);
                 if previous.is_some_and(|p| p.unchanged(&path, key)) {
+                    drop(keyed);
                     return Ok(Made::Kept(path, key));
                 }
+                // Only a page that is rendered has its values made into Tera's.
+                let context = keyed.into_context();
                 self.tera
                     .render(template, &context)
                     .map(|text| {

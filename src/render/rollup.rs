@@ -68,16 +68,16 @@ fn stats(t: &SummaryFile) -> Stats<'_> {
 /// The Tera globals of a roll-up: the same names a site's templates use, and `members`,
 /// each member's row by name, so that a bulletin can write
 /// `{{ members["府山街道"].households_visited }}`.
-pub(crate) fn globals(rollup: &Rollup) -> crate::fingerprint::Keyed {
+pub(crate) fn globals(rollup: &Rollup) -> crate::fingerprint::Keyed<'_> {
     let mut context = super::site_globals(&rollup.config, Vec::new(), true);
-    context.insert("stats", &stats(&rollup.total));
-    context.insert("has_bulletins", &!rollup.bulletins.is_empty());
-    context.insert("nav", &routes::rollup_nav(!rollup.bulletins.is_empty()));
+    context.insert("stats", stats(&rollup.total));
+    context.insert("has_bulletins", !rollup.bulletins.is_empty());
+    context.insert("nav", routes::rollup_nav(!rollup.bulletins.is_empty()));
     let by_name: std::collections::BTreeMap<String, MemberRow> = member_rows(&rollup.total)
         .into_iter()
         .map(|r| (r.name.clone(), r))
         .collect();
-    context.insert("members", &by_name);
+    context.insert("members", by_name);
     context
 }
 

@@ -52,7 +52,12 @@ struct CategoryLink {
     current: bool,
 }
 
-pub(super) fn list(plan: &Plan<'_>, category: Option<&str>, page: usize, ctx: &mut Keyed) {
+pub(super) fn list<'p>(
+    plan: &'p Plan<'_>,
+    category: Option<&'p str>,
+    page: usize,
+    ctx: &mut Keyed<'p>,
+) {
     let cases = match category {
         None => &plan.all_cases,
         Some(name) => match plan.category_cases.get(name) {
@@ -82,9 +87,9 @@ pub(super) fn list(plan: &Plan<'_>, category: Option<&str>, page: usize, ctx: &m
             cases: c.cases,
         })
         .collect();
-    ctx.insert("category", &category);
-    ctx.insert("count", &cases.len());
-    ctx.insert("rows", &rows);
-    ctx.insert("pager", &pager(plan.site, category, page, total));
-    ctx.insert("categories", &categories);
+    ctx.insert("category", category);
+    ctx.insert("count", cases.len());
+    ctx.insert("rows", rows);
+    ctx.insert("pager", pager(plan.site, category, page, total));
+    ctx.insert("categories", categories);
 }

@@ -52,11 +52,11 @@ pub(super) fn batch_summaries(site: &Site) -> Vec<BatchSummary> {
     list
 }
 
-pub(super) fn index(plan: &Plan<'_>, ctx: &mut Keyed) {
-    ctx.insert("batches", &batch_summaries(plan.site));
+pub(super) fn index<'p>(plan: &'p Plan<'_>, ctx: &mut Keyed<'p>) {
+    ctx.insert("batches", batch_summaries(plan.site));
 }
 
-pub(super) fn one(plan: &Plan<'_>, index: usize, ctx: &mut Keyed) {
+pub(super) fn one<'p>(plan: &'p Plan<'_>, index: usize, ctx: &mut Keyed<'p>) {
     let site = plan.site;
     let batch = &site.batches[index];
     let stewards: Vec<Commended> = batch
@@ -83,7 +83,7 @@ pub(super) fn one(plan: &Plan<'_>, index: usize, ctx: &mut Keyed) {
         .collect();
     ctx.insert(
         "batch",
-        &BatchSummary {
+        BatchSummary {
             id: batch.id.clone(),
             title: batch.title.clone(),
             date: batch.date.map(|d| d.to_string()),
@@ -93,7 +93,7 @@ pub(super) fn one(plan: &Plan<'_>, index: usize, ctx: &mut Keyed) {
             stage: stages::stage(batch, site.config.build_date()),
         },
     );
-    ctx.insert("notice", &batch.notice.as_ref().map(NoticeView::new));
-    ctx.insert("decision", &batch.decision.as_ref().map(DecisionView::new));
-    ctx.insert("stewards", &stewards);
+    ctx.insert("notice", batch.notice.as_ref().map(NoticeView::new));
+    ctx.insert("decision", batch.decision.as_ref().map(DecisionView::new));
+    ctx.insert("stewards", stewards);
 }

@@ -12,9 +12,9 @@ use crate::render::data::categories;
 use crate::render::plan::Plan;
 use crate::render::views::{CaseRow, StewardRef, case_row, month_rows, natural_cmp};
 
-pub(super) fn index(plan: &Plan<'_>, ctx: &mut Keyed) {
+pub(super) fn index<'p>(plan: &'p Plan<'_>, ctx: &mut Keyed<'p>) {
     ctx.insert("communities", &plan.communities);
-    ctx.insert("groups", &super::subdistricts::groups(plan));
+    ctx.insert("groups", super::subdistricts::groups(plan));
 }
 
 #[derive(Serialize)]
@@ -38,7 +38,7 @@ struct MeetingRow {
     attendees: usize,
 }
 
-pub(super) fn one(plan: &Plan<'_>, idx: CommunityIdx, ctx: &mut Keyed) {
+pub(super) fn one<'p>(plan: &'p Plan<'_>, idx: CommunityIdx, ctx: &mut Keyed<'p>) {
     let site = plan.site;
     let ci = idx.0;
     let community = &site.registry.communities[ci];
@@ -86,7 +86,7 @@ pub(super) fn one(plan: &Plan<'_>, idx: CommunityIdx, ctx: &mut Keyed) {
     let months = month_rows(&site.figures, &site.figures.community_months[ci]);
     ctx.insert(
         "chart_trend",
-        &charts::trend(
+        charts::trend(
             "chart-trend",
             &format!("{}逐月走访和民情办理", community.name),
             &chart_months(&months),
@@ -94,7 +94,7 @@ pub(super) fn one(plan: &Plan<'_>, idx: CommunityIdx, ctx: &mut Keyed) {
     );
     ctx.insert(
         "chart_categories",
-        &charts::categories(
+        charts::categories(
             "chart-categories",
             &format!("{}民情事项分类", community.name),
             &categories
@@ -104,10 +104,10 @@ pub(super) fn one(plan: &Plan<'_>, idx: CommunityIdx, ctx: &mut Keyed) {
         ),
     );
     ctx.insert("community", &plan.communities[ci]);
-    ctx.insert("months", &months);
-    ctx.insert("categories", &categories);
-    ctx.insert("buildings", &buildings);
-    ctx.insert("roster", &roster);
-    ctx.insert("cases", &cases);
-    ctx.insert("meetings", &meetings);
+    ctx.insert("months", months);
+    ctx.insert("categories", categories);
+    ctx.insert("buildings", buildings);
+    ctx.insert("roster", roster);
+    ctx.insert("cases", cases);
+    ctx.insert("meetings", meetings);
 }

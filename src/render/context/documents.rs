@@ -26,16 +26,16 @@ pub(crate) fn bulletin_links(bulletins: &[Bulletin]) -> Vec<BulletinLink<'_>> {
         .collect()
 }
 
-pub(super) fn bulletin_index(plan: &Plan<'_>, ctx: &mut Keyed) {
-    ctx.insert("bulletins", &bulletin_links(&plan.site.bulletins));
+pub(super) fn bulletin_index<'p>(plan: &'p Plan<'_>, ctx: &mut Keyed<'p>) {
+    ctx.insert("bulletins", bulletin_links(&plan.site.bulletins));
 }
 
-pub(super) fn bulletin(plan: &Plan<'_>, index: usize, ctx: &mut Keyed) {
-    ctx.insert("bulletin", &BulletinView::new(&plan.site.bulletins[index]));
+pub(super) fn bulletin<'p>(plan: &'p Plan<'_>, index: usize, ctx: &mut Keyed<'p>) {
+    ctx.insert("bulletin", BulletinView::new(&plan.site.bulletins[index]));
     ctx.insert("body", &plan.bulletin_bodies[index]);
 }
 
-pub(super) fn free_page(plan: &Plan<'_>, index: usize, ctx: &mut Keyed) {
-    ctx.insert("page", &FreePageView::new(&plan.site.pages[index]));
+pub(super) fn free_page<'p>(plan: &'p Plan<'_>, index: usize, ctx: &mut Keyed<'p>) {
+    ctx.insert("page", FreePageView::new(&plan.site.pages[index]));
     ctx.insert("body", &plan.page_bodies[index]);
 }

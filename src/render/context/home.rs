@@ -14,12 +14,12 @@ use crate::render::plan::Plan;
 use crate::render::views::month_rows;
 use crate::site::Site;
 
-pub(super) fn fill(plan: &Plan<'_>, ctx: &mut Keyed) {
+pub(super) fn fill<'p>(plan: &'p Plan<'_>, ctx: &mut Keyed<'p>) {
     let site = plan.site;
     ctx.insert("communities", &plan.communities);
     let links = bulletin_links(&site.bulletins);
-    ctx.insert("bulletins", &links.iter().take(5).collect::<Vec<_>>());
-    ctx.insert("batches", &batch_summaries(site));
+    ctx.insert("bulletins", links.into_iter().take(5).collect::<Vec<_>>());
+    ctx.insert("batches", batch_summaries(site));
     charts(site, plan.summary, &plan.communities, ctx);
     super::subdistricts::comparison(plan, ctx);
 }
@@ -32,23 +32,28 @@ struct ShareRow {
 }
 
 /// The home page's charts, each with the numbers of its table beside it.
-fn charts(site: &Site, summary: &Summary, communities: &[CommunitySummary], ctx: &mut Keyed) {
+fn charts<'p>(
+    site: &Site,
+    summary: &'p Summary,
+    communities: &[CommunitySummary],
+    ctx: &mut Keyed<'p>,
+) {
     let figures = &site.figures;
     let months = month_rows(figures, &figures.by_month);
     let cm = chart_months(&months);
     ctx.insert(
         "chart_trend",
-        &charts::trend("chart-trend", "逐月走访和民情办理", &cm),
+        charts::trend("chart-trend", "逐月走访和民情办理", &cm),
     );
     ctx.insert(
         "chart_knock",
-        &charts::door_knocking("chart-knock", "敲门日逐月走访户数", &cm),
+        charts::door_knocking("chart-knock", "敲门日逐月走访户数", &cm),
     );
-    ctx.insert("months", &months);
+    ctx.insert("months", months);
     ctx.insert("categories", &summary.by_category);
     ctx.insert(
         "chart_categories",
-        &charts::categories(
+        charts::categories(
             "chart-categories",
             "民情事项分类",
             &summary
@@ -68,7 +73,7 @@ fn charts(site: &Site, summary: &Summary, communities: &[CommunitySummary], ctx:
         .collect();
     ctx.insert(
         "chart_rates",
-        &charts::resolution("chart-rates", "各社区民情事项办结率", &rates, "全部社区"),
+        charts::resolution("chart-rates", "各社区民情事项办结率", &rates, "全部社区"),
     );
     let share = |n: u64| crate::aggregate::rate(n, summary.stewards);
     let membership: Vec<ShareRow> = [
@@ -88,7 +93,7 @@ fn charts(site: &Site, summary: &Summary, communities: &[CommunitySummary], ctx:
     .collect();
     ctx.insert(
         "chart_membership",
-        &charts::membership(
+        charts::membership(
             "chart-membership",
             "红管家党员类别",
             &membership
@@ -97,7 +102,7 @@ fn charts(site: &Site, summary: &Summary, communities: &[CommunitySummary], ctx:
                 .collect::<Vec<_>>(),
         ),
     );
-    ctx.insert("membership", &membership);
+    ctx.insert("membership", membership);
     // Ages as of the figures' year, never the clock's, so the site is the same every day.
     let bands = figures.as_of.and_then(|d| {
         let bands = crate::aggregate::age_bands(
@@ -109,7 +114,7 @@ fn charts(site: &Site, summary: &Summary, communities: &[CommunitySummary], ctx:
     if let Some((year, bands)) = bands {
         ctx.insert(
             "chart_ages",
-            &charts::ages("chart-ages", "红管家年龄结构", &bands, year),
+            charts::ages("chart-ages", "红管家年龄结构", &bands, year),
         );
         let counted: u64 = bands.iter().map(|b| b.1).sum();
         let rows: Vec<ShareRow> = bands
@@ -120,7 +125,7 @@ fn charts(site: &Site, summary: &Summary, communities: &[CommunitySummary], ctx:
                 share: crate::aggregate::rate(n, counted),
             })
             .collect();
-        ctx.insert("ages", &rows);
-        ctx.insert("ages_year", &year);
+        ctx.insert("ages", rows);
+        ctx.insert("ages_year", year);
     }
 }

@@ -20,11 +20,11 @@ use super::plan::Plan;
 use super::routes::Page;
 
 /// Everything `page`'s template can see besides the global context.
-pub(crate) fn build(plan: &Plan<'_>, page: &Page, path: &str) -> Keyed {
+pub(crate) fn build<'p>(plan: &'p Plan<'_>, page: &'p Page, path: &'p str) -> Keyed<'p> {
     let mut ctx = Keyed::new();
     // Links are relative to the page's own folder, so the site works from any sub-folder
     // of a web server and from disk.
-    ctx.insert("root", &"../".repeat(path.matches('/').count()));
+    ctx.insert("root", "../".repeat(path.matches('/').count()));
     ctx.insert("path", path);
     match page {
         Page::Home => home::fill(plan, &mut ctx),

@@ -8,10 +8,12 @@ use crate::render::plan::Plan;
 use crate::render::routes;
 
 /// A category list's page at its old hashed address.
-pub(super) fn old_case_list(plan: &Plan<'_>, category: &str, page: usize, ctx: &mut Keyed) {
-    ctx.insert(
-        "target",
-        &routes::case_list(plan.site, Some(category), page),
-    );
+pub(super) fn old_case_list<'p>(
+    plan: &'p Plan<'_>,
+    category: &'p str,
+    page: usize,
+    ctx: &mut Keyed<'p>,
+) {
+    ctx.insert("target", routes::case_list(plan.site, Some(category), page));
     ctx.insert("title", category);
 }

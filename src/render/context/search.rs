@@ -8,7 +8,7 @@ use crate::render::routes::{self, Page};
 use crate::render::search::SUFFIXES;
 use crate::render::views::natural_cmp;
 
-pub(super) fn fill(plan: &Plan<'_>, ctx: &mut Keyed) {
+pub(super) fn fill<'p>(plan: &'p Plan<'_>, ctx: &mut Keyed<'p>) {
     let site = plan.site;
     let registry = &site.registry;
     // The example query is the site's own first building, as a resident would type it.
@@ -24,7 +24,7 @@ pub(super) fn fill(plan: &Plan<'_>, ctx: &mut Keyed) {
             .unwrap_or(&c.name);
         Some(format!("{name} {label}"))
     });
-    ctx.insert("example", &example);
-    ctx.insert("index_script", &routes::search_index());
-    ctx.insert("directory", &Page::Communities.path(site));
+    ctx.insert("example", example);
+    ctx.insert("index_script", routes::search_index());
+    ctx.insert("directory", Page::Communities.path(site));
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::render::plan::Plan;
 use crate::render::routes;
 
-pub(super) fn sitemap(plan: &Plan<'_>, ctx: &mut Keyed) {
+pub(super) fn sitemap<'p>(plan: &'p Plan<'_>, ctx: &mut Keyed<'p>) {
     ctx.insert("urls", &plan.sitemap);
 }
 
@@ -18,7 +18,7 @@ struct FeedEntry {
     summary: Option<String>,
 }
 
-pub(super) fn atom(plan: &Plan<'_>, ctx: &mut Keyed) {
+pub(super) fn atom<'p>(plan: &'p Plan<'_>, ctx: &mut Keyed<'p>) {
     let site = plan.site;
     let mut entries: Vec<FeedEntry> = site
         .bulletins
@@ -43,11 +43,11 @@ pub(super) fn atom(plan: &Plan<'_>, ctx: &mut Keyed) {
         .first()
         .map(|e| e.date.clone())
         .or_else(|| site.figures.as_of.map(|d| d.to_string()));
-    ctx.insert("entries", &entries);
-    ctx.insert("updated", &updated);
+    ctx.insert("entries", entries);
+    ctx.insert("updated", updated);
 }
 
-pub(super) fn not_found(plan: &Plan<'_>, ctx: &mut Keyed) {
+pub(super) fn not_found<'p>(plan: &'p Plan<'_>, ctx: &mut Keyed<'p>) {
     // Served at any missing address, so its links cannot be relative.
-    ctx.insert("root", &plan.site.config.base_path());
+    ctx.insert("root", plan.site.config.base_path());
 }

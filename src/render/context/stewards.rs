@@ -18,7 +18,7 @@ struct CommendationRow {
     citation: Option<String>,
 }
 
-pub(super) fn one(plan: &Plan<'_>, idx: StewardIdx, ctx: &mut Keyed) {
+pub(super) fn one<'p>(plan: &'p Plan<'_>, idx: StewardIdx, ctx: &mut Keyed<'p>) {
     let site = plan.site;
     let i = idx.0;
     let s = &site.registry.stewards[i];
@@ -47,16 +47,16 @@ pub(super) fn one(plan: &Plan<'_>, idx: StewardIdx, ctx: &mut Keyed) {
     let households: Vec<u64> = months.iter().map(|m| m.counts.households_visited).collect();
     ctx.insert(
         "chart_activity",
-        &charts::activity(
+        charts::activity(
             "chart-activity",
             "逐月走访户数",
             &plan.month_keys,
             &households,
         ),
     );
-    ctx.insert("steward", &profile(site, &plan.people, i, s));
-    ctx.insert("figures", &site.figures.by_steward[i]);
-    ctx.insert("months", &months);
-    ctx.insert("commendations", &commendations);
-    ctx.insert("cases", &cases);
+    ctx.insert("steward", profile(site, &plan.people, i, s));
+    ctx.insert("figures", site.figures.by_steward[i]);
+    ctx.insert("months", months);
+    ctx.insert("commendations", commendations);
+    ctx.insert("cases", cases);
 }

@@ -41,7 +41,7 @@ pub(super) fn groups<'a>(plan: &'a Plan<'_>) -> Vec<Group<'a>> {
 }
 
 /// Chart rows of a comparison: (name, value) in the table's order.
-fn compare_charts(list: &[SubdistrictSummary], ctx: &mut Keyed) {
+fn compare_charts<'p>(list: &[SubdistrictSummary], ctx: &mut Keyed<'p>) {
     let rates: Vec<charts::RateRow> = list
         .iter()
         .map(|s| charts::RateRow {
@@ -52,7 +52,7 @@ fn compare_charts(list: &[SubdistrictSummary], ctx: &mut Keyed) {
         .collect();
     ctx.insert(
         "chart_subdistrict_rates",
-        &charts::resolution(
+        charts::resolution(
             "chart-subdistrict-rates",
             "各街道民情事项办结率",
             &rates,
@@ -66,7 +66,7 @@ fn compare_charts(list: &[SubdistrictSummary], ctx: &mut Keyed) {
     errands.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     ctx.insert(
         "chart_subdistrict_errands",
-        &charts::counts(
+        charts::counts(
             "chart-subdistrict-errands",
             "各街道代办事项",
             &errands,
@@ -82,7 +82,7 @@ fn compare_charts(list: &[SubdistrictSummary], ctx: &mut Keyed) {
     visited.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     ctx.insert(
         "chart_subdistrict_visits",
-        &charts::counts(
+        charts::counts(
             "chart-subdistrict-visits",
             "各街道走访户数",
             &visited,
@@ -94,7 +94,7 @@ fn compare_charts(list: &[SubdistrictSummary], ctx: &mut Keyed) {
 }
 
 /// The home page's comparison across subdistricts; an empty list for one subdistrict.
-pub(super) fn comparison(plan: &Plan<'_>, ctx: &mut Keyed) {
+pub(super) fn comparison<'p>(plan: &'p Plan<'_>, ctx: &mut Keyed<'p>) {
     ctx.insert("subdistricts", &plan.subdistricts);
     if !plan.subdistricts.is_empty() {
         compare_charts(&plan.subdistricts, ctx);
@@ -108,7 +108,7 @@ struct Commended {
     batch: String,
 }
 
-pub(super) fn one(plan: &Plan<'_>, index: usize, ctx: &mut Keyed) {
+pub(super) fn one<'p>(plan: &'p Plan<'_>, index: usize, ctx: &mut Keyed<'p>) {
     let site = plan.site;
     let s = &plan.subdistricts[index];
     ctx.insert("subdistrict", s);
@@ -120,7 +120,7 @@ pub(super) fn one(plan: &Plan<'_>, index: usize, ctx: &mut Keyed) {
         .filter(|(c, _)| c.subdistrict == Some(index))
         .map(|(_, row)| row)
         .collect();
-    ctx.insert("communities", &communities);
+    ctx.insert("communities", communities);
     let months: Vec<charts::Month> = plan
         .month_keys
         .iter()
@@ -131,26 +131,26 @@ pub(super) fn one(plan: &Plan<'_>, index: usize, ctx: &mut Keyed) {
         .collect();
     ctx.insert(
         "chart_trend",
-        &charts::trend(
+        charts::trend(
             "chart-trend",
             &format!("{}逐月走访和民情办理", s.name),
             &months,
         ),
     );
     #[derive(Serialize)]
-    struct MonthRow<'a> {
-        month: &'a str,
+    struct MonthRow {
+        month: String,
         #[serde(flatten)]
         counts: crate::aggregate::Counts,
     }
-    let rows: Vec<MonthRow<'_>> = months
-        .iter()
+    let rows: Vec<MonthRow> = months
+        .into_iter()
         .map(|m| MonthRow {
-            month: &m.key,
+            month: m.key,
             counts: m.counts,
         })
         .collect();
-    ctx.insert("months", &rows);
+    ctx.insert("months", rows);
     let mut commended = Vec::new();
     for b in &site.batches {
         for &i in &b.stewards {
@@ -165,5 +165,5 @@ pub(super) fn one(plan: &Plan<'_>, index: usize, ctx: &mut Keyed) {
             }
         }
     }
-    ctx.insert("commended", &commended);
+    ctx.insert("commended", commended);
 }
