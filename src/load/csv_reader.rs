@@ -236,11 +236,17 @@ impl<R: std::io::Read> Blocks<R> {
         let mut state = Quoting::FieldStart;
         let mut scanned = 0;
         let mut cut = None;
+        // Lines are counted in the same pass: up to the last cut, and in all.
+        let (mut newlines, mut cut_lines) = (0usize, 0usize);
         loop {
             for (i, &b) in self.pending[scanned..].iter().enumerate() {
                 state = state.next(b, self.delimiter);
-                if b == b'\n' && state == Quoting::FieldStart {
-                    cut = Some(scanned + i + 1);
+                if b == b'\n' {
+                    newlines += 1;
+                    if state == Quoting::FieldStart {
+                        cut = Some(scanned + i + 1);
+                        cut_lines = newlines;
+                    }
                 }
             }
             scanned = self.pending.len();
@@ -272,13 +278,17 @@ impl<R: std::io::Read> Blocks<R> {
         } else {
             cut.unwrap_or(self.pending.len())
         };
+        let lines = if end == self.pending.len() {
+            newlines
+        } else {
+            cut_lines
+        };
         let mut rest = spare.unwrap_or_default();
         rest.clear();
         rest.extend_from_slice(&self.pending[end..]);
         self.pending.truncate(end);
         let text = std::mem::replace(&mut self.pending, rest);
         let first_line = self.line;
-        let lines = text.iter().filter(|&&b| b == b'\n').count();
         self.line = self
             .line
             .saturating_add(u32::try_from(lines).unwrap_or(u32::MAX));
