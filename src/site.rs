@@ -264,6 +264,7 @@ impl Site {
         // the names were, are checked here; commendations and documents as they are read.
         let names = resident_names(&private, config.as_ref(), &registry, diags);
         names.check_records(&private.public, diags);
+        private.public.forget_places();
 
         let batches = validate::commendations(root, &registry, &names, diags);
         aggregator.add_batches(&batches);

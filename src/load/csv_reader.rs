@@ -208,8 +208,6 @@ pub(super) fn read(
 /// The size of a stretch of text parsed on one thread: large enough that handing it over
 /// costs nothing, small enough that a few in flight keep memory flat.
 const BLOCK: usize = 1 << 20;
-/// Blocks read ahead while the previous ones are parsed.
-const ROUND: usize = 8;
 /// The first block of a file, parsed on the reading thread for its header.
 const HEAD_BLOCK: usize = 64 << 10;
 
@@ -232,15 +230,23 @@ struct Blocks<R> {
 }
 
 impl<R: std::io::Read> Blocks<R> {
-    fn next(&mut self, size: usize) -> std::io::Result<Option<Block>> {
+    /// The next block of about `size` bytes, read into `spare` if given (a buffer of a
+    /// block already parsed, to spare allocating and zeroing new memory).
+    fn next(&mut self, size: usize, spare: Option<Vec<u8>>) -> std::io::Result<Option<Block>> {
         let mut state = Quoting::FieldStart;
         let mut scanned = 0;
         let mut cut = None;
+        // Lines are counted in the same pass: up to the last cut, and in all.
+        let (mut newlines, mut cut_lines) = (0usize, 0usize);
         loop {
             for (i, &b) in self.pending[scanned..].iter().enumerate() {
                 state = state.next(b, self.delimiter);
-                if b == b'\n' && state == Quoting::FieldStart {
-                    cut = Some(scanned + i + 1);
+                if b == b'\n' {
+                    newlines += 1;
+                    if state == Quoting::FieldStart {
+                        cut = Some(scanned + i + 1);
+                        cut_lines = newlines;
+                    }
                 }
             }
             scanned = self.pending.len();
@@ -272,10 +278,17 @@ impl<R: std::io::Read> Blocks<R> {
         } else {
             cut.unwrap_or(self.pending.len())
         };
-        let rest = self.pending.split_off(end);
+        let lines = if end == self.pending.len() {
+            newlines
+        } else {
+            cut_lines
+        };
+        let mut rest = spare.unwrap_or_default();
+        rest.clear();
+        rest.extend_from_slice(&self.pending[end..]);
+        self.pending.truncate(end);
         let text = std::mem::replace(&mut self.pending, rest);
         let first_line = self.line;
-        let lines = text.iter().filter(|&&b| b == b'\n').count();
         self.line = self
             .line
             .saturating_add(u32::try_from(lines).unwrap_or(u32::MAX));
@@ -283,152 +296,311 @@ impl<R: std::io::Read> Blocks<R> {
     }
 }
 
-/// What one block came to, merged in file order.
+/// What one block (or one TOML file or sheet) came to, merged in file order.
 struct Part<S> {
     state: S,
     diags: Diagnostics,
     outcome: Outcome,
 }
 
-/// Reads one file's records in blocks parsed and checked in parallel; `merge` gets each
-/// block's state in file order, so what comes out is what a reading in one pass gives.
+/// Parts and blocks that may be read ahead of the merge: enough to keep every core
+/// parsing while the merge catches up, few enough that memory stays flat in the records.
+const IN_FLIGHT: usize = 12;
+
+/// What the reading thread hands on, numbered in the records' order.
+enum Item<S> {
+    /// Records already read on the reading thread: a file's first block (with its
+    /// header), a TOML file or a sheet.
+    Part(Part<S>),
+    /// Problems of reading itself: a file that cannot be opened or read on, an empty one.
+    Problems(Diagnostics),
+}
+
+/// A block to parse on any thread.
+struct Job<'f> {
+    seq: u64,
+    file: usize,
+    path: &'f str,
+    delimiter: u8,
+    header: std::sync::Arc<Header>,
+    block: Block,
+}
+
+/// Reads every file of one kind: each CSV file is cut into blocks parsed and checked on
+/// every core, while one thread reads (and decodes) ahead and this one merges. `merge`
+/// gets each part's state in file and line order, the problems of each part added
+/// before its state, so what comes out is what a reading in one pass gives. TOML files
+/// and sheets are read whole on the reading thread.
 pub(super) fn read_parallel<S: Send>(
     kind: Kind,
-    file: &SourceFile,
+    files: &[SourceFile],
     diags: &mut Diagnostics,
     new: &(dyn Fn() -> S + Sync),
     each: &(dyn Fn(&RawRecord<'_>, &mut Diagnostics, &mut S) + Sync),
     merge: &mut dyn FnMut(S, &mut Diagnostics),
 ) {
-    read_in_blocks(kind, file, diags, (HEAD_BLOCK, BLOCK), new, each, merge);
+    read_in_blocks(kind, files, diags, (HEAD_BLOCK, BLOCK), new, each, merge);
 }
 
 /// [`read_parallel`] with the sizes of the first block and the others.
 fn read_in_blocks<S: Send>(
     kind: Kind,
-    file: &SourceFile,
+    files: &[SourceFile],
     diags: &mut Diagnostics,
-    (head_block, block_size): (usize, usize),
+    sizes: (usize, usize),
     new: &(dyn Fn() -> S + Sync),
     each: &(dyn Fn(&RawRecord<'_>, &mut Diagnostics, &mut S) + Sync),
     merge: &mut dyn FnMut(S, &mut Diagnostics),
 ) {
-    use rayon::prelude::*;
-    let path = file.display.as_str();
-    let Some((reader, delimiter)) = open(file, diags) else {
-        return;
-    };
-    let mut blocks = Blocks {
-        reader,
-        pending: Vec::new(),
-        line: 1,
-        eof: false,
-        delimiter,
-    };
-    let io_error = |diags: &mut Diagnostics, err: std::io::Error| {
-        diags.error(path, 1, format!("无法读取这一行：{err}"));
-    };
-    // The header, and the records of the blocks it was looked for in, on this thread.
-    let mut extra_reported;
-    let header = loop {
-        let block = match blocks.next(head_block) {
-            Ok(Some(b)) => b,
-            Ok(None) => {
-                diags.warning(path, 1, "文件是空的，没有表头也没有记录");
-                return;
-            }
-            Err(err) => return io_error(diags, err),
-        };
-        let mut csv = csv_of(block.text.as_slice(), delimiter);
-        let mut row = csv::StringRecord::new();
-        match find_header(kind, path, &mut csv, &mut row, block.first_line, diags) {
-            HeaderSearch::Found(header) => {
-                let mut state = new();
-                let outcome = each_record(
-                    (kind, path),
-                    &header,
-                    &mut csv,
-                    &mut row,
-                    block.first_line,
-                    diags,
-                    &mut |rec, d| each(rec, d, &mut state),
-                );
-                extra_reported = outcome.extra.is_some();
-                diags.extend(outcome.extra);
-                merge(state, diags);
-                if outcome.stopped {
-                    return;
-                }
-                break header;
-            }
-            HeaderSearch::NotYet => {}
-            HeaderSearch::Failed => return,
-        }
-    };
-
-    let read_round = |blocks: &mut Blocks<_>| -> (Vec<Block>, Option<std::io::Error>) {
-        let mut round = Vec::with_capacity(ROUND);
-        while round.len() < ROUND {
-            match blocks.next(block_size) {
-                Ok(Some(b)) => round.push(b),
-                Ok(None) => break,
-                Err(e) => return (round, Some(e)),
-            }
-        }
-        (round, None)
-    };
-    let parse = |block: &Block| -> Part<S> {
-        let mut state = new();
-        let mut part_diags = Diagnostics::new();
-        let mut csv = csv_of(block.text.as_slice(), delimiter);
-        let mut row = csv::StringRecord::new();
-        let outcome = each_record(
-            (kind, path),
-            &header,
-            &mut csv,
-            &mut row,
-            block.first_line,
-            &mut part_diags,
-            &mut |rec, d| each(rec, d, &mut state),
-        );
-        Part {
-            state,
-            diags: part_diags,
-            outcome,
-        }
-    };
-    let (mut round, mut failed) = read_round(&mut blocks);
-    while !round.is_empty() {
-        // The next blocks are read while these are parsed.
-        let (parts, (next, next_failed)) = rayon::join(
-            || round.par_iter().map(parse).collect::<Vec<_>>(),
-            || {
-                if failed.is_some() {
-                    (Vec::new(), None)
-                } else {
-                    read_round(&mut blocks)
-                }
-            },
-        );
-        for part in parts {
-            diags.append(part.diags);
-            if !extra_reported && let Some(extra) = part.outcome.extra {
-                diags.push(extra);
-                extra_reported = true;
-            }
-            merge(part.state, diags);
-            if part.outcome.stopped {
-                return;
-            }
-        }
-        if let Some(err) = failed.take() {
-            return io_error(diags, err);
-        }
-        round = next;
-        failed = next_failed;
+    use std::sync::mpsc;
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let (job_tx, job_rx) = mpsc::sync_channel::<Job<'_>>(IN_FLIGHT);
+    let job_rx = std::sync::Mutex::new(job_rx);
+    let (done_tx, done_rx) = mpsc::channel::<(u64, usize, Item<S>)>();
+    // The merge gives a credit back for every item it took: the reading thread is never
+    // more than `IN_FLIGHT` items ahead of it.
+    let (credit_tx, credit_rx) = mpsc::sync_channel::<()>(IN_FLIGHT);
+    for _ in 0..IN_FLIGHT {
+        let _ = credit_tx.send(());
     }
-    if let Some(err) = failed {
-        io_error(diags, err);
+    // Block buffers go back to the reading thread once parsed, so that a city's text is
+    // read into the same few megabytes over and over.
+    let (spare_tx, spare_rx) = mpsc::channel::<Vec<u8>>();
+    std::thread::scope(|scope| {
+        let reader_done = done_tx.clone();
+        scope.spawn(move || {
+            let mut feed = Feed {
+                seq: 0,
+                credits: credit_rx,
+                jobs: job_tx,
+                done: reader_done,
+            };
+            for (n, file) in files.iter().enumerate() {
+                if !feed.file(kind, n, file, sizes, new, each, &spare_rx) {
+                    break;
+                }
+            }
+        });
+        for _ in 0..workers {
+            let done = done_tx.clone();
+            let jobs = &job_rx;
+            let spare = spare_tx.clone();
+            scope.spawn(move || {
+                loop {
+                    let job = match jobs.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => break,
+                    };
+                    let Ok(job) = job else { break };
+                    let part = parse_block(kind, &job, new, each);
+                    let _ = spare.send(job.block.text);
+                    if done.send((job.seq, job.file, Item::Part(part))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        drop(spare_tx);
+
+        // Merged in order: items arrive in any order from the parsing threads.
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut next = 0u64;
+        let mut file = usize::MAX;
+        let (mut extra_reported, mut stopped) = (false, false);
+        for (seq, n, item) in done_rx {
+            waiting.insert(seq, (n, item));
+            while let Some((n, item)) = waiting.remove(&next) {
+                next += 1;
+                let _ = credit_tx.send(());
+                if n != file {
+                    file = n;
+                    extra_reported = false;
+                    stopped = false;
+                }
+                if stopped {
+                    continue;
+                }
+                match item {
+                    Item::Problems(problems) => diags.append(problems),
+                    Item::Part(part) => {
+                        diags.append(part.diags);
+                        if !extra_reported && let Some(extra) = part.outcome.extra {
+                            diags.push(extra);
+                            extra_reported = true;
+                        }
+                        merge(part.state, diags);
+                        // After a parser failure nothing more of the file is read.
+                        stopped = part.outcome.stopped;
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// The reading thread's side of [`read_in_blocks`].
+struct Feed<'f, S> {
+    seq: u64,
+    credits: std::sync::mpsc::Receiver<()>,
+    jobs: std::sync::mpsc::SyncSender<Job<'f>>,
+    done: std::sync::mpsc::Sender<(u64, usize, Item<S>)>,
+}
+
+impl<'f, S: Send> Feed<'f, S> {
+    /// The next number in the records' order, once the merge has room for it; none once
+    /// the merge is gone.
+    fn number(&mut self) -> Option<u64> {
+        self.credits.recv().ok()?;
+        self.seq += 1;
+        Some(self.seq - 1)
+    }
+
+    fn done(&mut self, file: usize, item: Item<S>) -> bool {
+        match self.number() {
+            Some(seq) => self.done.send((seq, file, item)).is_ok(),
+            None => false,
+        }
+    }
+
+    /// Hands on one file's records; false once nobody takes them any more.
+    #[allow(clippy::too_many_arguments)]
+    fn file(
+        &mut self,
+        kind: Kind,
+        n: usize,
+        file: &'f SourceFile,
+        (head_block, block_size): (usize, usize),
+        new: &(dyn Fn() -> S + Sync),
+        each: &(dyn Fn(&RawRecord<'_>, &mut Diagnostics, &mut S) + Sync),
+        spare: &std::sync::mpsc::Receiver<Vec<u8>>,
+    ) -> bool {
+        let path = file.display.as_str();
+        let mut diags = Diagnostics::new();
+        if file.format != super::Format::Csv {
+            let mut state = new();
+            let mut sink = |rec: &RawRecord<'_>, d: &mut Diagnostics| each(rec, d, &mut state);
+            match file.format {
+                super::Format::Toml => {
+                    super::toml_reader::read_records(kind, file, &mut diags, &mut sink)
+                }
+                _ => super::workbook::read(kind, file, &mut diags, &mut sink),
+            }
+            let part = Part {
+                state,
+                diags,
+                outcome: Outcome::default(),
+            };
+            return self.done(n, Item::Part(part));
+        }
+        let Some((reader, delimiter)) = open(file, &mut diags) else {
+            return self.done(n, Item::Problems(diags));
+        };
+        let mut blocks = Blocks {
+            reader,
+            pending: Vec::new(),
+            line: 1,
+            eof: false,
+            delimiter,
+        };
+        let io_error = |err: std::io::Error| {
+            let mut diags = Diagnostics::new();
+            diags.error(path, 1, format!("无法读取这一行：{err}"));
+            Item::Problems(diags)
+        };
+        // The header, and the records of the blocks it was looked for in, on this thread.
+        let header = loop {
+            let block = match blocks.next(head_block, None) {
+                Ok(Some(b)) => b,
+                Ok(None) => {
+                    diags.warning(path, 1, "文件是空的，没有表头也没有记录");
+                    return self.done(n, Item::Problems(diags));
+                }
+                Err(err) => {
+                    return self.done(n, Item::Problems(diags)) && self.done(n, io_error(err));
+                }
+            };
+            let mut csv = csv_of(block.text.as_slice(), delimiter);
+            let mut row = csv::StringRecord::new();
+            match find_header(kind, path, &mut csv, &mut row, block.first_line, &mut diags) {
+                HeaderSearch::Found(header) => {
+                    let mut state = new();
+                    let outcome = each_record(
+                        (kind, path),
+                        &header,
+                        &mut csv,
+                        &mut row,
+                        block.first_line,
+                        &mut diags,
+                        &mut |rec, d| each(rec, d, &mut state),
+                    );
+                    let stopped = outcome.stopped;
+                    let part = Part {
+                        state,
+                        diags,
+                        outcome,
+                    };
+                    if !self.done(n, Item::Part(part)) {
+                        return false;
+                    }
+                    if stopped {
+                        return true;
+                    }
+                    break std::sync::Arc::new(header);
+                }
+                HeaderSearch::NotYet => {}
+                HeaderSearch::Failed => return self.done(n, Item::Problems(diags)),
+            }
+        };
+        loop {
+            match blocks.next(block_size, spare.try_recv().ok()) {
+                Ok(Some(block)) => {
+                    let Some(seq) = self.number() else {
+                        return false;
+                    };
+                    let job = Job {
+                        seq,
+                        file: n,
+                        path,
+                        delimiter,
+                        header: header.clone(),
+                        block,
+                    };
+                    if self.jobs.send(job).is_err() {
+                        return false;
+                    }
+                }
+                Ok(None) => return true,
+                Err(err) => return self.done(n, io_error(err)),
+            }
+        }
+    }
+}
+
+/// Parses and checks one block of a file whose header is known.
+fn parse_block<S>(
+    kind: Kind,
+    job: &Job<'_>,
+    new: &(dyn Fn() -> S + Sync),
+    each: &(dyn Fn(&RawRecord<'_>, &mut Diagnostics, &mut S) + Sync),
+) -> Part<S> {
+    let mut state = new();
+    let mut diags = Diagnostics::new();
+    let mut csv = csv_of(job.block.text.as_slice(), job.delimiter);
+    let mut row = csv::StringRecord::new();
+    let outcome = each_record(
+        (kind, job.path),
+        &job.header,
+        &mut csv,
+        &mut row,
+        job.block.first_line,
+        &mut diags,
+        &mut |rec, d| each(rec, d, &mut state),
+    );
+    Part {
+        state,
+        diags,
+        outcome,
     }
 }
 
@@ -629,7 +801,7 @@ mod tests {
             }),
             Some(sizes) => read_in_blocks(
                 Kind::Visits,
-                &file,
+                std::slice::from_ref(&file),
                 &mut diags,
                 sizes,
                 &Vec::new,
@@ -683,6 +855,57 @@ mod tests {
     }
 
     #[test]
+    fn files_of_a_kind_merge_in_their_order() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let texts = [
+            "日期,红管家,户数\n2018-01-03,A,1,多\n2018-01-04,B,2\n2018-01-05,C,3,多\n",
+            "",
+            "日期,红管家,户数\n2018-02-01,D,4,多\n\"open\n2018-02-02,E,5\n",
+            "日期,红管家,户数\n2018-03-01,F,6\n",
+        ];
+        let files: Vec<SourceFile> = texts
+            .iter()
+            .enumerate()
+            .map(|(n, text)| {
+                let path = dir.path().join(format!("{n}.csv"));
+                std::fs::write(&path, text).expect("write");
+                SourceFile {
+                    path,
+                    display: format!("content/visits/{n}.csv"),
+                    format: super::super::Format::Csv,
+                    sheet: None,
+                }
+            })
+            .collect();
+        let mut diags = Diagnostics::new();
+        let mut out: Vec<u32> = Vec::new();
+        read_in_blocks(
+            Kind::Visits,
+            &files,
+            &mut diags,
+            (1, 1),
+            &Vec::new,
+            &|rec, _, part: &mut Vec<u32>| part.push(rec.line),
+            &mut |part, _| out.extend(part),
+        );
+        assert_eq!(out, [2, 3, 4, 2, 3, 2]);
+        let messages: Vec<String> = diags.sorted().iter().map(ToString::to_string).collect();
+        assert_eq!(messages.len(), 4, "{messages:?}");
+        assert!(
+            messages[0].starts_with("content/visits/0.csv:2: 警告："),
+            "{messages:?}"
+        );
+        assert!(
+            messages[1].starts_with("content/visits/1.csv:1: 警告："),
+            "{messages:?}"
+        );
+        assert!(
+            messages[2].starts_with("content/visits/2.csv:"),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
     fn blocks_end_only_after_a_record() {
         /// Gives its text a byte at a time, so that a block is cut at the first record end
         /// it can be.
@@ -706,7 +929,7 @@ mod tests {
             delimiter: b',',
         };
         let mut cuts = Vec::new();
-        while let Ok(Some(b)) = blocks.next(1) {
+        while let Ok(Some(b)) = blocks.next(1, None) {
             cuts.push((b.first_line, String::from_utf8(b.text).unwrap_or_default()));
         }
         assert_eq!(

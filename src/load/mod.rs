@@ -605,9 +605,10 @@ pub(crate) fn read_records(
 }
 
 /// Streams every record of `kind` like [`read_records`], CSV files in blocks parsed and
-/// checked on every core: each block starts a state with `new` and feeds its records to
-/// `each`; `merge` then gets the states in file and line order, and the problems of each
-/// block are added before its state. Workbooks and TOML files are read in one part.
+/// checked on every core while the next ones are read: each block starts a state with
+/// `new` and feeds its records to `each`; `merge` then gets the states in file and line
+/// order, and the problems of each block are added before its state. Workbooks and TOML
+/// files are read in one part.
 pub(crate) fn read_records_parallel<S: Send>(
     kind: Kind,
     sources: &Sources,
@@ -616,19 +617,7 @@ pub(crate) fn read_records_parallel<S: Send>(
     each: &(dyn Fn(&RawRecord<'_>, &mut Diagnostics, &mut S) + Sync),
     merge: &mut dyn FnMut(S, &mut Diagnostics),
 ) {
-    for file in &sources.files {
-        if file.format == Format::Csv {
-            csv_reader::read_parallel(kind, file, diags, new, each, merge);
-            continue;
-        }
-        let mut state = new();
-        let mut sink = |rec: &RawRecord<'_>, d: &mut Diagnostics| each(rec, d, &mut state);
-        match file.format {
-            Format::Toml => toml_reader::read_records(kind, file, diags, &mut sink),
-            _ => workbook::read(kind, file, diags, &mut sink),
-        }
-        merge(state, diags);
-    }
+    csv_reader::read_parallel(kind, &sources.files, diags, new, each, merge);
 }
 
 /// Warns about entries of `content/` that hongguanjia does not read, so that a misnamed

@@ -46,20 +46,27 @@ pub(crate) struct PublicTexts {
     texts: Vec<Arc<str>>,
     text_index: HashMap<Arc<str>, u32>,
     free: Vec<FreeText>,
+    /// The numbers masked in the few free texts that had any, by [`FreeText::hidden`].
+    hidden: Vec<Box<[super::Hidden]>>,
 }
 
-/// Where a free text was typed, and which of the distinct texts it is.
+/// Where a free text was typed, and which of the distinct texts it is. A city has more
+/// than a million of these until they are checked, hence numbers only, 24 bytes.
 #[derive(Debug, Clone)]
 struct FreeText {
     path: u32,
     line: u32,
-    /// The cell's column, when the text comes from a workbook.
-    column: Option<u32>,
+    /// The cell's column (1-based), when the text comes from a workbook; 0 otherwise.
+    column: u32,
     field: u32,
     text: u32,
-    /// The numbers masked in it, warned about with the names (see `check_records`).
-    hidden: Option<Box<[super::Hidden]>>,
+    /// The numbers masked in it, warned about with the names (see `check_records`): an
+    /// index in `PublicTexts::hidden`, or [`NONE_HIDDEN`].
+    hidden: u32,
 }
+
+/// [`FreeText::hidden`] of a text in which no number was masked.
+const NONE_HIDDEN: u32 = u32::MAX;
 
 impl PublicTexts {
     fn intern(&mut self, s: &str) -> u32 {
@@ -131,13 +138,19 @@ impl PublicTexts {
             let text = self.intern_text(&text);
             let path = self.intern(rec.path);
             let field = self.intern(f.written);
+            let hidden = if hidden.is_empty() {
+                NONE_HIDDEN
+            } else {
+                self.hidden.push(hidden.into_boxed_slice());
+                u32::try_from(self.hidden.len() - 1).unwrap_or(NONE_HIDDEN)
+            };
             self.free.push(FreeText {
                 path,
                 line: f.line,
-                column: f.column,
+                column: f.column.unwrap_or(0),
                 field,
                 text,
-                hidden: (!hidden.is_empty()).then(|| hidden.into_boxed_slice()),
+                hidden,
             });
         }
     }
@@ -156,10 +169,17 @@ impl PublicTexts {
         }
         let strings: Vec<u32> = later.strings.iter().map(|s| self.intern(s)).collect();
         let texts: Vec<u32> = later.texts.iter().map(|t| self.intern_text(t)).collect();
+        let hidden_from = u32::try_from(self.hidden.len()).unwrap_or(NONE_HIDDEN);
+        self.hidden.extend(later.hidden);
         self.free.extend(later.free.into_iter().map(|f| FreeText {
             path: strings[f.path as usize],
             field: strings[f.field as usize],
             text: texts[f.text as usize],
+            hidden: if f.hidden == NONE_HIDDEN {
+                NONE_HIDDEN
+            } else {
+                f.hidden.saturating_add(hidden_from)
+            },
             ..f
         }));
     }
@@ -175,13 +195,25 @@ impl PublicTexts {
             (
                 self.strings[f.path as usize].as_str(),
                 f.line,
-                f.column,
+                (f.column != 0).then_some(f.column),
                 self.strings[f.field as usize].as_str(),
                 f.text as usize,
                 &*self.texts[f.text as usize],
-                f.hidden.as_deref().unwrap_or_default(),
+                self.hidden
+                    .get(f.hidden as usize)
+                    .map_or(&[][..], |h| &h[..]),
             )
         })
+    }
+
+    /// Lets go of where each free text was typed, once [`Names::check_records`] has
+    /// warned about them: a city has millions of such places, and nothing after the
+    /// check needs them (the leak guard wants the distinct texts only).
+    pub(crate) fn forget_places(&mut self) {
+        self.free = Vec::new();
+        self.hidden = Vec::new();
+        self.text_index = HashMap::default();
+        self.string_index = HashMap::default();
     }
 
     /// Every distinct free text (numbers masked), each once.
