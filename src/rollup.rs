@@ -98,6 +98,32 @@ impl Rollup {
                 line,
             });
         }
+        // A member's file names the site that published it. Another name than the
+        // member's, or the same site under two members, most likely means a path copied
+        // from the line above: its figures would be counted twice.
+        let mut published: std::collections::BTreeMap<&str, &Member> = Default::default();
+        for member in &members {
+            let own = member.summary.name.as_str();
+            if let Some(first) = published.insert(own, member) {
+                diags.warning(
+                    "site.toml",
+                    member.line,
+                    format!(
+                        "成员“{}”和第 {} 行的成员“{}”读到的都是“{own}”发布的 summary.json，数字会重复相加。请确认两个 path 没有指向同一个站点",
+                        member.name, first.line, first.name
+                    ),
+                );
+            } else if !own.is_empty() && own != member.name {
+                diags.warning(
+                    "site.toml",
+                    member.line,
+                    format!(
+                        "成员“{}”的 summary.json 是“{own}”发布的。请确认 path 没有指错；名称只是写法不同时可以不管",
+                        member.name
+                    ),
+                );
+            }
+        }
         // Members report the same period; one that does not is most likely last year's
         // file or a half-year build, which would make the sum meaningless.
         if let Some(common) = most_common_period(&members) {

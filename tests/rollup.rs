@@ -247,6 +247,24 @@ fn a_member_of_another_period_is_warned_about() {
     out.assert_line("site.toml:14: 警告：成员“丙”的统计期是 2018-11 至 2019-03，其他成员是 2018-11 至 2018-12。请确认用的是同一期的 summary.json");
 }
 
+#[test]
+fn the_same_site_under_two_members_is_warned_about() {
+    let a = Site::basic();
+    a.build_ok();
+    let summary: Value =
+        serde_json::from_str(&a.read("public/data/summary.json")).expect("summary.json");
+    let own = summary["name"].as_str().expect("name");
+    let site = rollup_of(
+        "汇总",
+        "某区",
+        "区县",
+        &[("甲", a.path("public")), ("乙", a.path("public"))],
+    );
+    let out = site.build_ok();
+    out.assert_line(&format!("site.toml:10: 警告：成员“乙”和第 6 行的成员“甲”读到的都是“{own}”发布的 summary.json，数字会重复相加。请确认两个 path 没有指向同一个站点"));
+    out.assert_line(&format!("site.toml:6: 警告：成员“甲”的 summary.json 是“{own}”发布的。请确认 path 没有指错；名称只是写法不同时可以不管"));
+}
+
 /// A roll-up's bulletin: `members["名称"]` is that member's row (counts and rates computed
 /// from them), `stats` the roll-up's own totals.
 const ROLLUP_BULLETIN: &str = "+++
