@@ -61,30 +61,24 @@ impl<'r, 'a> Row<'r, 'a> {
     }
 
     pub(crate) fn error(&mut self, field: Field, message: impl AsRef<str>) {
-        let line = self.line_of(field);
-        let written = self.written(field);
-        self.diags.push(
-            Diagnostic::error(
-                self.rec.path,
-                line,
-                format!("{written}: {}", message.as_ref()),
-            )
-            .at_column(self.column_of(field)),
-        );
+        self.report(field, message.as_ref(), Diagnostic::error);
         self.ok = false;
     }
 
     pub(crate) fn warning(&mut self, field: Field, message: impl AsRef<str>) {
+        self.report(field, message.as_ref(), Diagnostic::warning);
+    }
+
+    /// A problem with `field`, at its cell, led by the header as the user wrote it.
+    fn report(&mut self, field: Field, message: &str, make: fn(String, u32, String) -> Diagnostic) {
         let line = self.line_of(field);
         let written = self.written(field);
-        self.diags.push(
-            Diagnostic::warning(
-                self.rec.path,
-                line,
-                format!("{written}: {}", message.as_ref()),
-            )
-            .at_column(self.column_of(field)),
+        let diagnostic = make(
+            self.rec.path.to_string(),
+            line,
+            format!("{written}: {message}"),
         );
+        self.diags.push(diagnostic.at_column(self.column_of(field)));
     }
 
     fn value(&self, field: Field) -> Option<&RawValue<'a>> {
