@@ -58,17 +58,25 @@ impl Printer {
     }
 
     /// Every diagnostic, in the given order, to standard error; warnings not when quiet.
+    /// A problem repeated on many lines of one file (a whole column typed the same wrong
+    /// way) is shown in full [`SHOWN_PER_KIND`] times and then as one line naming the other
+    /// lines, unless verbose; `check --format json` always lists each.
     pub fn diagnostics(&self, diags: &[Diagnostic]) {
         let mut sources = Sources::new(&self.root);
         let mut err = std::io::stderr().lock();
-        for d in diags {
-            if d.severity == Severity::Warning && self.verbosity == Verbosity::Quiet {
-                continue;
-            }
-            let text = if self.styled {
-                snippet(&mut sources, d, Renderer::styled())
-            } else {
-                d.to_string()
+        let shown: Vec<&Diagnostic> = diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error || self.verbosity > Verbosity::Quiet)
+            .collect();
+        let keep = match self.verbosity {
+            Verbosity::Verbose => usize::MAX,
+            _ => SHOWN_PER_KIND,
+        };
+        for item in fold_repeats(&shown, keep) {
+            let text = match item {
+                Shown::Full(d) if self.styled => snippet(&mut sources, d, Renderer::styled()),
+                Shown::Full(d) => d.to_string(),
+                Shown::Rest(rest) => self.paint(&rest.to_string(), "2"),
             };
             let _ = writeln!(err, "{text}");
         }
@@ -118,6 +126,126 @@ impl Printer {
             text.to_string()
         }
     }
+}
+
+/// How many times one kind of problem in one file is shown in full.
+pub const SHOWN_PER_KIND: usize = 3;
+
+/// One item of the printed list of problems.
+#[derive(Debug, PartialEq)]
+pub enum Shown<'a> {
+    /// A problem as it is.
+    Full(&'a Diagnostic),
+    /// The further lines of a file with the same problem as one shown in full above.
+    Rest(Repeats),
+}
+
+/// The lines of one file past the first [`SHOWN_PER_KIND`] that have the same problem.
+#[derive(Debug, PartialEq)]
+pub struct Repeats {
+    path: String,
+    severity: Severity,
+    lines: Vec<u32>,
+}
+
+impl std::fmt::Display for Repeats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const NAMED: usize = 12;
+        let mut named: Vec<String> = self.lines.iter().take(NAMED).map(u32::to_string).collect();
+        if self.lines.len() > NAMED {
+            named.push("……".to_string());
+        }
+        let prefix = match self.severity {
+            Severity::Error => "",
+            Severity::Warning => "警告：",
+        };
+        write!(
+            f,
+            "{}: {prefix}另有 {} 行是同样的问题（第 {} 行），改法同上；\
+             用 hongguanjia check --format json 可以逐行列出",
+            self.path,
+            self.lines.len(),
+            named.join("、")
+        )
+    }
+}
+
+/// `diags` (sorted by file) with each kind of problem shown in full `keep` times per file
+/// and its other lines gathered into one [`Repeats`] at the end of that file's problems.
+/// Problems are of a kind when their messages differ only in the values quoted in them
+/// and in numbers: `户数: "三" 不是整数…` and `户数: "十二" 不是整数…`.
+pub fn fold_repeats<'a>(diags: &[&'a Diagnostic], keep: usize) -> Vec<Shown<'a>> {
+    let mut out = Vec::with_capacity(diags.len());
+    let mut file_start = 0;
+    while file_start < diags.len() {
+        let path = &diags[file_start].path;
+        let file_end = diags[file_start..]
+            .iter()
+            .position(|d| &d.path != path)
+            .map_or(diags.len(), |n| file_start + n);
+        let mut kinds: Vec<(Severity, String, usize, Vec<u32>)> = Vec::new();
+        for d in &diags[file_start..file_end] {
+            let kind = message_kind(&d.message);
+            let at = match kinds
+                .iter()
+                .position(|(s, k, ..)| *s == d.severity && *k == kind)
+            {
+                Some(at) => at,
+                None => {
+                    kinds.push((d.severity, kind, 0, Vec::new()));
+                    kinds.len() - 1
+                }
+            };
+            let entry = &mut kinds[at];
+            entry.2 += 1;
+            if entry.2 <= keep {
+                out.push(Shown::Full(*d));
+            } else {
+                entry.3.push(d.line);
+            }
+        }
+        for (severity, _, _, lines) in kinds {
+            if !lines.is_empty() {
+                out.push(Shown::Rest(Repeats {
+                    path: path.clone(),
+                    severity,
+                    lines,
+                }));
+            }
+        }
+        file_start = file_end;
+    }
+    out
+}
+
+/// A message with its quoted values and its numbers left out.
+fn message_kind(message: &str) -> String {
+    let mut kind = String::with_capacity(message.len());
+    let mut closing = None;
+    for c in message.chars() {
+        match closing {
+            Some(end) if c == end => {
+                closing = None;
+                kind.push(c);
+            }
+            Some(_) => {}
+            None if c == '"' => {
+                closing = Some('"');
+                kind.push(c);
+            }
+            None if c == '“' => {
+                closing = Some('”');
+                kind.push(c);
+            }
+            None if c.is_ascii_digit() => {
+                if !kind.ends_with('#') {
+                    kind.push('#');
+                }
+            }
+            None => kind.push(c),
+        }
+    }
+    kind
 }
 
 /// `d` with the line it is about, read from the site's files: a caret at its column when
@@ -394,6 +522,70 @@ mod tests {
         let d = diag("content/v.csv", 9, None, "户数: 必填，不能为空");
         let out = render_snippet(dir.path(), &d, Renderer::plain());
         assert!(out.trim_end().ends_with("--> content/v.csv:9"), "{out}");
+    }
+
+    #[test]
+    fn a_problem_on_many_lines_is_shown_three_times_then_named_by_line() {
+        let bad: Vec<Diagnostic> = (2..=9)
+            .map(|line| {
+                diag(
+                    "content/v.csv",
+                    line,
+                    None,
+                    &format!("户数: \"{line}户\" 不是整数，只写数字"),
+                )
+            })
+            .chain([diag(
+                "content/v.csv",
+                5,
+                None,
+                "日期: \"3月5日\" 不是有效日期：少了年份",
+            )])
+            .chain([diag(
+                "content/w.csv",
+                2,
+                None,
+                "户数: \"三\" 不是整数，只写数字",
+            )])
+            .collect();
+        let mut sorted = bad.clone();
+        sorted.sort();
+        let refs: Vec<&Diagnostic> = sorted.iter().collect();
+        let shown: Vec<String> = fold_repeats(&refs, SHOWN_PER_KIND)
+            .iter()
+            .map(|item| match item {
+                Shown::Full(d) => d.to_string(),
+                Shown::Rest(rest) => rest.to_string(),
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "content/v.csv:2: 户数: \"2户\" 不是整数，只写数字",
+                "content/v.csv:3: 户数: \"3户\" 不是整数，只写数字",
+                "content/v.csv:4: 户数: \"4户\" 不是整数，只写数字",
+                "content/v.csv:5: 日期: \"3月5日\" 不是有效日期：少了年份",
+                "content/v.csv: 另有 5 行是同样的问题（第 5、6、7、8、9 行），改法同上；\
+                 用 hongguanjia check --format json 可以逐行列出",
+                "content/w.csv:2: 户数: \"三\" 不是整数，只写数字",
+            ]
+        );
+    }
+
+    #[test]
+    fn different_advice_is_a_different_problem() {
+        assert_eq!(
+            message_kind("户数: \"十二\" 不是整数，请写阿拉伯数字，如 12"),
+            message_kind("户数: \"三\" 不是整数，请写阿拉伯数字，如 3")
+        );
+        assert_ne!(
+            message_kind("户数: \"3户\" 不是整数，只写数字"),
+            message_kind("户数: \"三\" 不是整数，请写阿拉伯数字，如 3")
+        );
+        assert_ne!(
+            message_kind("类型: “串门” 不是有效的取值"),
+            message_kind("状态: “串门” 不是有效的取值")
+        );
     }
 
     #[test]
