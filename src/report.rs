@@ -199,7 +199,7 @@ pub fn fold_repeats<'a>(diags: &[&'a Diagnostic], keep: usize) -> Vec<Shown<'a>>
             let entry = &mut kinds[at];
             entry.2 += 1;
             if entry.2 <= keep {
-                out.push(Shown::Full(*d));
+                out.push(Shown::Full(d));
             } else {
                 entry.3.push(d.line);
             }
