@@ -211,12 +211,29 @@ pub fn scrub(text: &str) -> (Cow<'_, str>, Vec<Hidden>) {
     }
 }
 
-/// `事项: 含有手机号，公开时已遮盖：…` — the masked text, never the number itself.
-pub(crate) fn privacy_warning(field: &str, hidden: &[Hidden], masked: &str) -> String {
-    let mut kinds: Vec<&str> = hidden.iter().map(|h| h.label()).collect();
-    kinds.dedup();
+/// `事项: 含有手机号，公开时已遮盖：…` — the masked text, never the number itself; for a
+/// phone number, where it belongs instead: in a record (`in_records`), the register's
+/// column that is not published, which people miss when they type the resident's number
+/// into the case's summary.
+pub(crate) fn privacy_warning(
+    field: &str,
+    hidden: &[Hidden],
+    masked: &str,
+    in_records: bool,
+) -> String {
+    let mut kinds: Vec<&str> = Vec::new();
+    for label in hidden.iter().map(|h| h.label()) {
+        if !kinds.contains(&label) {
+            kinds.push(label);
+        }
+    }
+    let instead = match (hidden.contains(&Hidden::Mobile), in_records) {
+        (true, true) => "；电话请填在民情或红管家名册的“联系电话”列，那一列不公开",
+        (true, false) => "；公开的文字里不要写电话号码",
+        (false, _) => "",
+    };
     format!(
-        "{field}: 含有{}，公开时已遮盖：{}",
+        "{field}: 含有{}，公开时已遮盖：{}{instead}",
         kinds.join("和"),
         excerpt(masked)
     )

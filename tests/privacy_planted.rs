@@ -290,10 +290,10 @@ fn warnings_about_numbers_show_names_masked_too() {
     let run = site.check();
     run.assert_code(0);
     run.assert_line(
-        "content/cases.csv:2: 警告：事项: 含有手机号，公开时已遮盖：周**反映停车难，回电138****5678",
+        "content/cases.csv:2: 警告：事项: 含有手机号，公开时已遮盖：周**反映停车难，回电138****5678；电话请填在民情或红管家名册的“联系电话”列，那一列不公开",
     );
     run.assert_line(
-        "content/bulletins/b1.md:5: 警告：正文: 含有手机号，公开时已遮盖：周\\*\\*的电话138****5678",
+        "content/bulletins/b1.md:5: 警告：正文: 含有手机号，公开时已遮盖：周\\*\\*的电话138****5678；公开的文字里不要写电话号码",
     );
     assert!(!run.stderr.contains("周大伯"), "{}", run.stderr);
 }

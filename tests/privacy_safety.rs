@@ -171,10 +171,10 @@ fn check_warns_about_every_number_it_masks() {
     let run = site.check();
     run.assert_code(0);
     for line in [
-        "content/stewards.csv:2: 警告：特长: 含有手机号，公开时已遮盖：修水管，电话 139****2222",
-        "content/cases.csv:2: 警告：事项: 含有手机号，公开时已遮盖：住户反映堆物，回电 138****5678",
-        "content/commendations.toml:7: 警告：citations.FM-001: 含有手机号，公开时已遮盖：热心肠，手机138****9999",
-        "content/bulletins/b1.md:9: 警告：正文: 含有手机号，公开时已遮盖：联系人电话：136****5678",
+        "content/stewards.csv:2: 警告：特长: 含有手机号，公开时已遮盖：修水管，电话 139****2222；电话请填在民情或红管家名册的“联系电话”列，那一列不公开",
+        "content/cases.csv:2: 警告：事项: 含有手机号，公开时已遮盖：住户反映堆物，回电 138****5678；电话请填在民情或红管家名册的“联系电话”列，那一列不公开",
+        "content/commendations.toml:7: 警告：citations.FM-001: 含有手机号，公开时已遮盖：热心肠，手机138****9999；公开的文字里不要写电话号码",
+        "content/bulletins/b1.md:9: 警告：正文: 含有手机号，公开时已遮盖：联系人电话：136****5678；公开的文字里不要写电话号码",
     ] {
         run.assert_line(line);
     }

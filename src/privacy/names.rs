@@ -461,7 +461,7 @@ impl Names {
             let first = diags.len();
             let masked = self.check(diags, (path, line), field, text, false);
             if !hidden.is_empty() {
-                let warning = super::privacy_warning(field, hidden, &masked);
+                let warning = super::privacy_warning(field, hidden, &masked, true);
                 diags.warning(path, line, warning);
             }
             diags.place_from(first, column);

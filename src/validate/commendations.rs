@@ -116,7 +116,7 @@ impl BatchReader<'_> {
             .check(self.diags, at, field, &masked, false)
             .into_owned();
         if !hidden.is_empty() {
-            let warning = crate::privacy::privacy_warning(field, &hidden, &masked);
+            let warning = crate::privacy::privacy_warning(field, &hidden, &masked, false);
             self.diags.warning(&self.doc.display, line, warning);
         }
         masked

@@ -98,7 +98,7 @@ fn parse_front(
                 let at = (doc.display.as_str(), line);
                 let masked = names.check(diags, at, name, &masked, false).into_owned();
                 if !hidden.is_empty() {
-                    let warning = crate::privacy::privacy_warning(name, &hidden, &masked);
+                    let warning = crate::privacy::privacy_warning(name, &hidden, &masked, false);
                     diags.warning(&doc.display, line, warning);
                 }
                 Some(Value::Text(masked))
@@ -225,7 +225,7 @@ fn body(doc: &RawDocument, names: &Names, diags: &mut Diagnostics) -> Document {
             diags.warning(
                 &doc.display,
                 at,
-                crate::privacy::privacy_warning("正文", &hidden, &masked),
+                crate::privacy::privacy_warning("正文", &hidden, &masked, false),
             );
         }
         markdown.push_str(&masked);

@@ -173,7 +173,7 @@ impl<'r, 'a> Row<'r, 'a> {
             Diagnostic::warning(
                 self.rec.path,
                 line,
-                crate::privacy::privacy_warning(&written, &hidden, &scrubbed),
+                crate::privacy::privacy_warning(&written, &hidden, &scrubbed, true),
             )
             .at_column(self.column_of(field)),
         );
