@@ -77,6 +77,8 @@ pub(crate) struct Builder {
     boot: u64,
     count: u64,
     printer: Printer,
+    /// The leak guard's text matcher, kept from one load to the next.
+    matchers: Arc<std::sync::Mutex<crate::guard::Matchers>>,
 }
 
 impl Builder {
@@ -91,6 +93,7 @@ impl Builder {
             boot,
             count: 0,
             printer,
+            matchers: Arc::default(),
         }
     }
 
@@ -101,7 +104,7 @@ impl Builder {
         self.count += 1;
         let version = format!("{:x}-{}", self.boot, self.count);
         let started = Instant::now();
-        match site::Loaded::start(&self.root, &self.printer) {
+        match site::Loaded::start(&self.root, &self.printer, &self.matchers) {
             Ok((loaded, warnings, timings)) => {
                 self.printer.diagnostics(&warnings.sorted());
                 self.printer.info(&format!(

@@ -11,13 +11,13 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Instant;
 
 use axum::body::Bytes;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::guard::Guard;
+use crate::guard::{Guard, Matchers};
 use crate::pipeline::{self, BuildError};
 use crate::render::plan::Plan;
 use crate::render::routes::Page;
@@ -65,18 +65,21 @@ impl Loaded {
     /// Reads, checks and plans the site under `root` on a thread of its own, and returns
     /// once it is ready to serve (or failed); the thread then renders the pages asked for
     /// until the returned site is dropped. Page errors are printed through `printer` the
-    /// first time the page is asked for.
+    /// first time the page is asked for. `matchers` keeps the leak guard's text matcher
+    /// from one load to the next.
     pub(crate) fn start(
         root: &Path,
         printer: &Printer,
+        matchers: &Arc<Mutex<Matchers>>,
     ) -> Result<(Loaded, Diagnostics, Timings), BuildError> {
         let (ready, outcome) = mpsc::channel::<Ready>();
         let (requests, incoming) = mpsc::channel::<Request>();
         let root = root.to_path_buf();
         let printer = printer.clone();
+        let matchers = matchers.clone();
         let spawned = std::thread::Builder::new()
             .name("hongguanjia-preview".into())
-            .spawn(move || worker(root, printer, requests, ready, incoming));
+            .spawn(move || worker(root, printer, &matchers, requests, ready, incoming));
         if let Err(e) = spawned {
             return Err(internal(&format!("无法启动生成线程：{e}")));
         }
@@ -124,6 +127,7 @@ fn internal(message: &str) -> BuildError {
 fn worker(
     root: PathBuf,
     printer: Printer,
+    matchers: &Mutex<Matchers>,
     requests: mpsc::Sender<Request>,
     ready: mpsc::Sender<Ready>,
     incoming: mpsc::Receiver<Request>,
@@ -152,7 +156,15 @@ fn worker(
         }
     };
     let summary = data::summary(&site.registry, &site.figures);
-    let planned = plan(&site, &summary, &theme, &mut diags, &mut timings, &mut lap);
+    let planned = plan(
+        &site,
+        &summary,
+        &theme,
+        matchers,
+        &mut diags,
+        &mut timings,
+        &mut lap,
+    );
     let (planned, guard) = match planned {
         Ok(p) => p,
         Err(e) => {
@@ -202,29 +214,44 @@ struct Planned<'s> {
     pages: usize,
 }
 
-/// Plans the pages and makes and checks the other files as `build` does, the plan on one
-/// core and the leak guard and the other files on the other. Errors come in the order
+/// Plans the pages and makes and checks the other files as `build` does, the plan and the
+/// other files on one core and the leak guard on the other. Errors come in the order
 /// `build` finds them: the plan's, the other files', the guard's.
 fn plan<'s>(
     site: &'s Site,
     summary: &'s data::Summary,
     theme: &Theme,
+    matchers: &Mutex<Matchers>,
     diags: &mut Diagnostics,
     timings: &mut Timings,
     lap: &mut Instant,
 ) -> Result<(Planned<'s>, Guard<'s>), BuildError> {
     let (globals, _) = render::globals(site, summary).into_parts();
     let renderer = Renderer::new(theme, &globals).map_err(BuildError::Render)?;
+    timings.lap("汇总+准备模板", lap);
     let mut extra_diags = Diagnostics::new();
-    let (planned, (extras, guard)) = rayon::join(
-        || Plan::new(site, summary, &renderer),
+    let (((planned, planning), (extras, making)), (guard, guarding)) = rayon::join(
         || {
-            let extras =
-                render::extra::files(site, theme, summary, &HashSet::new(), &mut extra_diags);
-            let guard = Guard::new(site, &site.private, theme);
-            (extras, guard)
+            let planned = seconds(|| Plan::new(site, summary, &renderer));
+            let extras = seconds(|| {
+                render::extra::files(site, theme, summary, &HashSet::new(), &mut extra_diags)
+            });
+            (planned, extras)
+        },
+        || {
+            seconds(|| {
+                // A poisoned lock only means an earlier load panicked: its matcher, if it
+                // left one, is still keyed by the texts it was built for.
+                let mut matchers = matchers.lock().unwrap_or_else(|e| e.into_inner());
+                Guard::reusing(site, &site.private, theme, &mut matchers)
+            })
         },
     );
+    // The two sides ran at the same time: each is shown apart, the wall time after them.
+    timings.add("  其中 规划页面", planning);
+    timings.add("  其中 开放数据+查找索引+静态文件", making);
+    timings.add("  其中 建立泄露检查", guarding);
+    timings.lap("规划页面+准备泄露检查", lap);
     let (plan, all_pages) = planned.map_err(BuildError::Render)?;
     let mut extras = extras.map_err(|e| BuildError::Render(e.into()))?;
     let guard = guard.map_err(|e| BuildError::Leak(e.into()))?;
@@ -250,7 +277,7 @@ fn plan<'s>(
     for file in files {
         slots.insert(file.path, Slot::File(Bytes::from(file.bytes)));
     }
-    timings.lap("规划页面+准备泄露检查", lap);
+    timings.lap("列出文件+检查附加文件", lap);
     Ok((
         Planned {
             renderer,
@@ -260,6 +287,13 @@ fn plan<'s>(
         },
         guard,
     ))
+}
+
+/// What `f` returns, and the seconds it took.
+fn seconds<T>(f: impl FnOnce() -> T) -> (T, f64) {
+    let t = Instant::now();
+    let value = f();
+    (value, t.elapsed().as_secs_f64())
 }
 
 /// One page, rendered from the same context and template and checked by the same guard
@@ -301,4 +335,67 @@ fn eager(root: &Path, requests: mpsc::Sender<Request>) -> Ready {
         requests,
     };
     Ok((loaded, rendered.diags, rendered.timings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A one-steward site whose only case names `resident`, and its theme.
+    fn load(root: &Path, steward: &str, resident: &str) -> (Site, Theme) {
+        let stewards =
+            format!("编号,姓名,社区,联系楼幢,党员类别\nFM-001,{steward},fangmen,3幢,在册\n");
+        let cases = format!(
+            "编号,日期,红管家,类别,事项,状态,居民\nC-1,2018-11-20,FM-001,停车,停车难,待办,{resident}\n"
+        );
+        let files = [
+            ("site.toml", "title = \"府山\"\nbase_url = \"/\"\n"),
+            ("content/communities.csv", "编号,名称\nfangmen,坊门街社区\n"),
+            ("content/stewards.csv", &stewards),
+            (
+                "content/visits.csv",
+                "日期,红管家,户数\n2018-11-20,FM-001,4\n",
+            ),
+            ("content/cases.csv", &cases),
+        ];
+        for (rel, text) in files {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
+            std::fs::write(path, text).expect("write");
+        }
+        let mut diags = Diagnostics::new();
+        let site = Site::load(root, &mut diags).expect("the site loads");
+        let theme = theme::load(root, &site.config.theme, &mut diags);
+        (site, theme)
+    }
+
+    fn page(text: &str) -> OutputFile {
+        OutputFile {
+            path: "a.html".to_string(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_guard_that_reuses_a_matcher_looks_for_the_private_texts_of_its_own_load() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut matchers = Matchers::default();
+
+        let (site, theme) = load(dir.path(), "周明华", "钱桂兰");
+        let guard = Guard::reusing(&site, &site.private, &theme, &mut matchers).expect("guard");
+        assert_eq!(guard.scan(&[page("回访钱桂兰")]).len(), 1);
+
+        // A steward renamed: the same private texts, so the same matcher, which still
+        // finds the resident and still lets the steward's new name through.
+        let (site, theme) = load(dir.path(), "周明", "钱桂兰");
+        let guard = Guard::reusing(&site, &site.private, &theme, &mut matchers).expect("guard");
+        assert_eq!(guard.scan(&[page("回访钱桂兰")]).len(), 1);
+        assert!(guard.scan(&[page("红管家周明")]).is_empty());
+
+        // Another resident: a matcher of its own, which finds them.
+        let (site, theme) = load(dir.path(), "周明", "孙秀英");
+        let guard = Guard::reusing(&site, &site.private, &theme, &mut matchers).expect("guard");
+        assert_eq!(guard.scan(&[page("回访孙秀英")]).len(), 1);
+        assert!(guard.scan(&[page("回访钱桂兰")]).is_empty());
+    }
 }
