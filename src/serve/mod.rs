@@ -107,12 +107,20 @@ impl Builder {
         match site::Loaded::start(&self.root, &self.printer, &self.matchers) {
             Ok((loaded, warnings, timings)) => {
                 self.printer.diagnostics(&warnings.sorted());
-                self.printer.info(&format!(
-                    "已检查并规划 {} 个页面（共 {} 个文件），用时 {:.2} 秒；页面在浏览器打开时生成。",
-                    loaded.pages,
-                    loaded.slots.len(),
-                    started.elapsed().as_secs_f64()
-                ));
+                let seconds = started.elapsed().as_secs_f64();
+                self.printer.info(&if loaded.on_demand {
+                    format!(
+                        "已检查并规划 {} 个页面（共 {} 个文件），用时 {seconds:.2} 秒；页面在浏览器打开时生成。",
+                        loaded.pages,
+                        loaded.slots.len(),
+                    )
+                } else {
+                    format!(
+                        "已生成 {} 个页面（共 {} 个文件），用时 {seconds:.2} 秒。",
+                        loaded.pages,
+                        loaded.slots.len(),
+                    )
+                });
                 if self.printer.verbosity() == Verbosity::Verbose
                     || std::env::var_os("HONGGUANJIA_TIMINGS").is_some()
                 {

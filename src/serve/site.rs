@@ -4,10 +4,10 @@
 //! rendered and leak-checked, exactly as `build` renders and checks it, only when a
 //! browser asks for it, and kept until the next change. On a city, where a change used to
 //! mean working out the key of seventy thousand pages, a reload now waits only for the
-//! records.
+//! records and the plan.
 //!
-//! The records and the plan borrow from each other, so they live on a thread of their
-//! own ([`Loaded::start`]) that answers page requests until the next load replaces it.
+//! The plan and the guard borrow the records, so all three live on a thread of their own
+//! ([`Loaded::start`]) that answers page requests until the next load replaces it.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -55,6 +55,8 @@ pub(crate) struct Loaded {
     pub(crate) pages: usize,
     /// The path part of `base_url`.
     pub(crate) base_path: String,
+    /// Whether pages are rendered when asked for; a roll-up is made whole at once.
+    pub(crate) on_demand: bool,
     /// To the thread that renders pages; it stops once every copy is dropped.
     requests: mpsc::Sender<Request>,
 }
@@ -182,6 +184,7 @@ fn worker(
         slots,
         pages,
         base_path: site.config.base_path(),
+        on_demand: true,
         requests,
     };
     if ready.send(Ok((loaded, diags, timings))).is_err() {
@@ -194,7 +197,9 @@ fn worker(
             .entry(path)
             .or_insert_with_key(|path| {
                 render_page(&renderer, &theme, &plan, &guard, &page, path).map_err(|err| {
-                    printer.build_error(&err);
+                    // Its messages, without `build`'s closing sentence about the output:
+                    // the rest of the site is served as it was.
+                    printer.diagnostics(&report::problems(&err).sorted());
                     printer.error_line(&format!(
                         "页面 {path} 生成失败，浏览器里显示这些错误；改好后会自动刷新。"
                     ));
@@ -332,6 +337,7 @@ fn eager(root: &Path, requests: mpsc::Sender<Request>) -> Ready {
         slots,
         pages: rendered.pages,
         base_path: rendered.source.config().base_path(),
+        on_demand: false,
         requests,
     };
     Ok((loaded, rendered.diags, rendered.timings))
