@@ -5,10 +5,14 @@
 //! that every preview page listens to, then edits one file several times: a CSV's first
 //! record gets one more character in its second column (a steward's name in
 //! `stewards.csv`), any other file one more line. Each time it measures from just before
-//! the write to the reload event, checks that the rebuild succeeded, and at the end prints
-//! `serve_reload_ms=NN` (the median) for the benchmark script, and on Linux
-//! `serve_rebuild_cpu_ms=NN`: the server's processor time per rebuild (median; 10 ms
-//! steps), which a busy machine does not inflate.
+//! the write to the reload event, then fetches what a reloading browser asks for first:
+//! the home page and, for `stewards.csv`, the edited steward's page (the preview renders a
+//! page only when it is asked for, so the reload event alone would leave that out). It
+//! checks that the rebuild succeeded (no error overlay), and at the end prints
+//! `serve_reload_ms=NN` (the median, from the write to the last page received) for the
+//! benchmark script, `serve_event_ms=NN` (to the reload event only), and on Linux
+//! `serve_rebuild_cpu_ms=NN`: the server's processor time per rebuild and those pages
+//! (median; 10 ms steps), which a busy machine does not inflate.
 //!
 //! ```text
 //! cargo build --release
@@ -136,16 +140,31 @@ fn listen(port: u16) -> std::io::Result<mpsc::Receiver<String>> {
     Ok(rx)
 }
 
-/// The home page as served, to see whether the last build failed (it shows an overlay).
-fn home(port: u16) -> std::io::Result<String> {
+/// A page as served, with the status line and headers, to see whether it came and
+/// whether the last build failed (it shows an overlay).
+fn fetch(port: u16, path: &str) -> std::io::Result<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     write!(
         stream,
-        "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
     )?;
-    let mut body = String::new();
-    stream.read_to_string(&mut body)?;
-    Ok(body)
+    let mut reply = Vec::new();
+    stream.read_to_end(&mut reply)?;
+    Ok(String::from_utf8_lossy(&reply).into_owned())
+}
+
+/// What a reloading browser asks for first: the home page, and the edited steward's page
+/// (`stewards/<id>.html`, the id being the first column) when the edit is a steward's.
+fn pages_to_fetch(edited: &Path) -> Vec<String> {
+    let mut pages = vec!["/".to_string()];
+    if edited.file_name().is_some_and(|n| n == "stewards.csv")
+        && let Ok(text) = std::fs::read_to_string(edited)
+        && let Some(first) = text.lines().nth(1)
+        && let Some(id) = first.split(',').next()
+    {
+        pages.push(format!("/stewards/{id}.html"));
+    }
+    pages
 }
 
 /// The processor time a process has used so far, user and system, in milliseconds.
@@ -207,7 +226,10 @@ fn main() -> Result<(), String> {
     let mut version = events
         .recv_timeout(Duration::from_secs(10))
         .map_err(|_| "没有收到第一个刷新事件")?;
+    let pages = pages_to_fetch(&edited);
+    println!("pages_fetched={}", pages.join(" "));
     let mut times = Vec::new();
+    let mut events_ms = Vec::new();
     let mut cpus = Vec::new();
     for round in 0..o.times {
         // Quiet first, so that one edit is one rebuild.
@@ -218,27 +240,41 @@ fn main() -> Result<(), String> {
         let next = events
             .recv_timeout(Duration::from_secs(120))
             .map_err(|_| "两分钟内没有收到刷新事件")?;
-        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        let event_ms = t.elapsed().as_secs_f64() * 1000.0;
         if next == version {
             return Err("刷新事件的版本没变".to_string());
         }
         version = next;
-        if home(port)
-            .map_err(|e| e.to_string())?
-            .contains("__hongguanjia-overlay")
-        {
-            return Err("重新生成失败（页面上显示了错误）".to_string());
+        for page in &pages {
+            let reply = fetch(port, page).map_err(|e| e.to_string())?;
+            if !reply.starts_with("HTTP/1.1 200") {
+                let status = reply.lines().next().unwrap_or_default();
+                return Err(format!("{page} 没有正常返回：{status}"));
+            }
+            if reply.contains("__hongguanjia-overlay") {
+                return Err(format!("重新生成失败（{page} 上显示了错误）"));
+            }
         }
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
         let used = cpu.zip(cpu_ms(server.0.id())).map(|(a, b)| b - a);
         match used {
-            Some(c) => println!("round {} reload_ms={ms:.0} cpu_ms={c}", round + 1),
-            None => println!("round {} reload_ms={ms:.0}", round + 1),
+            Some(c) => println!(
+                "round {} reload_ms={ms:.0} event_ms={event_ms:.0} cpu_ms={c}",
+                round + 1
+            ),
+            None => println!(
+                "round {} reload_ms={ms:.0} event_ms={event_ms:.0}",
+                round + 1
+            ),
         }
         times.push(ms);
+        events_ms.push(event_ms);
         cpus.extend(used);
     }
     drop(server);
     times.sort_by(f64::total_cmp);
+    events_ms.sort_by(f64::total_cmp);
+    println!("serve_event_ms={:.0}", events_ms[events_ms.len() / 2]);
     println!("serve_reload_ms={:.0}", times[times.len() / 2]);
     if !cpus.is_empty() {
         cpus.sort_unstable();

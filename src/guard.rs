@@ -253,6 +253,28 @@ thread_local! {
     pub(crate) static UNBUILDABLE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+/// The text matcher of the last guard made through [`Guard::reusing`]: building it is
+/// most of the time a city's guard takes, and between two loads of the preview the
+/// private texts rarely change.
+#[derive(Default)]
+pub(crate) struct Matchers {
+    /// The fingerprint of the sorted private texts, and their matcher.
+    last: Option<(crate::fingerprint::Key, AhoCorasick)>,
+}
+
+impl Matchers {
+    /// A stable hash of the texts, in their (sorted) order, each with its length.
+    fn key(texts: &[(&String, &PrivateOrigin)]) -> crate::fingerprint::Key {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(&(texts.len() as u64).to_le_bytes());
+        for (t, _) in texts {
+            h.update(&(t.len() as u64).to_le_bytes());
+            h.update(t.as_bytes());
+        }
+        h.digest128()
+    }
+}
+
 /// The private values to look for, prepared once and used on every batch of output.
 pub(crate) struct Guard<'p> {
     texts: Vec<(&'p String, &'p PrivateOrigin)>,
@@ -285,6 +307,19 @@ impl<'p> Guard<'p> {
         site: &Site,
         private: &'p PrivateValues,
         theme: &crate::theme::Theme,
+    ) -> Result<Self, crate::diagnostics::Diagnostic> {
+        Guard::reusing(site, private, theme, &mut Matchers::default())
+    }
+
+    /// As [`Guard::new`], taking the text matcher from `matchers` when the last guard
+    /// made through it looked for exactly the same private texts, and leaving this one's
+    /// there for the next. Only which texts to look for is reused: what is public, and so
+    /// excepted, is worked out again every time.
+    pub(crate) fn reusing(
+        site: &Site,
+        private: &'p PrivateValues,
+        theme: &crate::theme::Theme,
+        matchers: &mut Matchers,
     ) -> Result<Self, crate::diagnostics::Diagnostic> {
         let PublicTexts {
             mut names,
@@ -323,10 +358,15 @@ impl<'p> Guard<'p> {
             if UNBUILDABLE.with(std::cell::Cell::get) {
                 return Err(unbuildable("测试中模拟的失败"));
             }
-            let built = AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .build(texts.iter().map(|(v, _)| v.as_str()))
-                .map_err(unbuildable)?;
+            let key = Matchers::key(&texts);
+            let built = match &matchers.last {
+                Some((last, ac)) if *last == key => ac.clone(),
+                _ => AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .build(texts.iter().map(|(v, _)| v.as_str()))
+                    .map_err(unbuildable)?,
+            };
+            matchers.last = Some((key, built.clone()));
             Some(built)
         };
         // A resident's name is public only as a public name or inside one (a steward

@@ -141,6 +141,7 @@ impl Preview {
             status,
             head,
             body: String::from_utf8_lossy(&raw[split + 4..]).to_string(),
+            bytes: raw[split + 4..].to_vec(),
         }
     }
 
@@ -188,6 +189,7 @@ struct Reply {
     status: u16,
     head: String,
     body: String,
+    bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -236,6 +238,43 @@ impl Events {
             }
         }
     }
+}
+
+/// A path of the site as a request writes it: every byte outside ASCII letters, digits and
+/// `/-._` percent-encoded.
+fn url_path(path: &str) -> String {
+    let mut out = String::from("/");
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A served page without the reload script the preview adds before `</body>`.
+fn without_reload_script(page: &[u8]) -> Vec<u8> {
+    let start = b"<script id=\"__hongguanjia-reload\">";
+    let end = b"</script>\n";
+    let Some(at) = page.windows(start.len()).position(|w| w == start) else {
+        return page.to_vec();
+    };
+    let len = page[at..]
+        .windows(end.len())
+        .position(|w| w == end)
+        .expect("the script ends")
+        + end.len();
+    [&page[..at], &page[at + len..]].concat()
+}
+
+/// Writes `rel` as Excel and most editors save: a scratch file the preview ignores,
+/// renamed over the real one, so that the change is seen whole.
+fn save(site: &Site, rel: &str, text: &str) {
+    let scratch = format!("{rel}.tmp");
+    site.write(&scratch, text);
+    std::fs::rename(site.path(&scratch), site.path(rel)).expect("rename");
 }
 
 /// The build number at the end of a version, `<start>-<n>`.
@@ -481,4 +520,93 @@ fn a_taken_port_is_named() {
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn every_file_served_is_the_file_build_writes_and_pages_only_gain_the_reload_script() {
+    let site = Site::sample();
+    site.build_ok();
+    let built = common::tree(&site.path("public"));
+    let preview = Preview::start(&site);
+    let mut pages = 0;
+    for (path, bytes) in &built {
+        if path == ".hongguanjia" {
+            continue;
+        }
+        let reply = preview.get(&url_path(path));
+        assert_eq!((path.as_str(), reply.status), (path.as_str(), 200));
+        let served = if path.ends_with(".html") {
+            pages += 1;
+            assert!(reply.body.contains("__hongguanjia-reload"), "{path}");
+            without_reload_script(&reply.bytes)
+        } else {
+            reply.bytes.clone()
+        };
+        assert!(served == *bytes, "{path} is not served as build wrote it");
+    }
+    assert!(pages > 100, "only {pages} pages compared");
+}
+
+#[test]
+fn a_template_error_shows_on_the_pages_that_have_it_and_the_rest_is_served() {
+    let site = Site::basic();
+    std::fs::create_dir_all(site.path("templates")).expect("templates");
+    let preview = Preview::start(&site);
+    let mut events = preview.events();
+    let first = events.next();
+
+    save(
+        &site,
+        "templates/steward.html",
+        "<!doctype html><body>{{ no_such_value }}</body>\n",
+    );
+    let broken = events.next_after(&first);
+    let page = preview.get("/stewards/FM-001.html");
+    assert_eq!(page.status, 500);
+    assert!(page.body.contains("__hongguanjia-overlay"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("templates/steward.html:1: 模板错误：没有变量 no_such_value"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(&format!("var v=\"{broken}\"")));
+    preview.wait_for_stderr("templates/steward.html:1: 模板错误：没有变量 no_such_value");
+    let home = preview.get("/");
+    assert_eq!(home.status, 200);
+    assert!(
+        !home.body.contains("__hongguanjia-overlay"),
+        "{}",
+        home.body
+    );
+
+    site.remove("templates/steward.html");
+    events.next_after(&broken);
+    let page = preview.get("/stewards/FM-001.html");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("周明华"), "{}", page.body);
+    assert!(!page.body.contains("__hongguanjia-overlay"));
+}
+
+#[test]
+fn a_private_value_in_a_static_file_stops_the_preview_as_it_stops_build() {
+    let site = Site::basic();
+    std::fs::create_dir_all(site.path("static")).expect("static");
+    let preview = Preview::start(&site);
+    let mut events = preview.events();
+    let first = events.next();
+
+    // 钱桂兰 is the resident of a case: never to be published.
+    save(&site, "static/名单.txt", "回访：钱桂兰");
+    events.next_after(&first);
+    let home = preview.get("/");
+    assert!(home.body.contains("__hongguanjia-overlay"), "{}", home.body);
+    assert!(
+        home.body.contains("出现在了生成的 名单.txt 里"),
+        "{}",
+        home.body
+    );
+    let file = preview.get(&url_path("名单.txt"));
+    assert_eq!(file.status, 404);
+    assert!(!file.body.contains("钱桂兰"), "{}", file.body);
 }

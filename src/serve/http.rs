@@ -1,5 +1,5 @@
-//! Answering the browser from the snapshot in memory. Only files the build produced can be
-//! answered: a request path is looked up as a key, never joined to a folder on disk, so no
+//! Answering the browser from the snapshot in memory, rendering a page when it is first
+//! asked for. Only files the build produces can be answered: a request path is looked up as a key, never joined to a folder on disk, so no
 //! path, however encoded, reaches outside the site.
 
 use std::convert::Infallible;
@@ -56,7 +56,7 @@ async fn page(Extract(state): Extract<State>, method: Method, uri: Uri) -> Respo
         return plain(StatusCode::BAD_REQUEST, "请求的路径不合法。");
     };
     match lookup(&snapshot, &key) {
-        Found::File(key) => file(&snapshot, &key, StatusCode::OK),
+        Found::File(key) => file(&snapshot, &key, StatusCode::OK).await,
         Found::Folder => {
             let mut response = StatusCode::PERMANENT_REDIRECT.into_response();
             if let Ok(to) = HeaderValue::from_str(&format!("{}/", uri.path())) {
@@ -64,15 +64,12 @@ async fn page(Extract(state): Extract<State>, method: Method, uri: Uri) -> Respo
             }
             response
         }
-        Found::Nothing if snapshot.files.contains_key("404.html") => {
-            file(&snapshot, "404.html", StatusCode::NOT_FOUND)
+        Found::Nothing if snapshot.has("404.html") => {
+            file(&snapshot, "404.html", StatusCode::NOT_FOUND).await
         }
-        Found::Nothing if snapshot.files.is_empty() => {
+        Found::Nothing if snapshot.site.is_none() => {
             // No good build yet: the page is only there to show why.
-            let html = inject(
-                b"<!doctype html><meta charset=\"utf-8\"><title>hongguanjia</title><body></body>",
-                &snapshot,
-            );
+            let html = inject(EMPTY_PAGE, &snapshot);
             respond(StatusCode::NOT_FOUND, "text/html; charset=utf-8", html)
         }
         Found::Nothing => plain(StatusCode::NOT_FOUND, "找不到这个页面。"),
@@ -90,7 +87,7 @@ enum Found {
 /// the published address (such as the 404 page's) begin with.
 fn lookup(snapshot: &Snapshot, key: &str) -> Found {
     let found = find(snapshot, key);
-    let base = snapshot.base_path.trim_matches('/');
+    let base = snapshot.base_path().trim_matches('/');
     if !matches!(found, Found::Nothing) || base.is_empty() {
         return found;
     }
@@ -107,12 +104,12 @@ fn lookup(snapshot: &Snapshot, key: &str) -> Found {
 fn find(snapshot: &Snapshot, key: &str) -> Found {
     if key.is_empty() || key.ends_with('/') {
         let index = format!("{key}index.html");
-        if snapshot.files.contains_key(&index) {
+        if snapshot.has(&index) {
             return Found::File(index);
         }
-    } else if snapshot.files.contains_key(key) {
+    } else if snapshot.has(key) {
         return Found::File(key.to_string());
-    } else if snapshot.files.contains_key(&format!("{key}/index.html")) {
+    } else if snapshot.has(&format!("{key}/index.html")) {
         return Found::Folder;
     }
     Found::Nothing
@@ -158,15 +155,34 @@ fn percent_decode(raw: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-fn file(snapshot: &Snapshot, key: &str, status: StatusCode) -> Response {
-    let Some(bytes) = snapshot.files.get(key) else {
-        return plain(StatusCode::NOT_FOUND, "找不到这个页面。");
+/// What the server shows when there is no page to show: only the overlay.
+const EMPTY_PAGE: &[u8] =
+    b"<!doctype html><meta charset=\"utf-8\"><title>hongguanjia</title><body></body>";
+
+async fn file(snapshot: &Snapshot, key: &str, status: StatusCode) -> Response {
+    let made = match &snapshot.site {
+        Some(site) => site.get(key).await,
+        None => None,
+    };
+    let bytes = match made {
+        Some(Ok(bytes)) => bytes,
+        Some(Err(failure)) => {
+            // The page could not be made (a template error, a private value in it): the
+            // browser shows why, never the page.
+            let html = inject_parts(EMPTY_PAGE, Some((&failure, PAGE_FAILED)), &snapshot.version);
+            return respond(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "text/html; charset=utf-8",
+                html,
+            );
+        }
+        None => return plain(StatusCode::NOT_FOUND, "找不到这个页面。"),
     };
     let kind = content_type(key);
     if kind.starts_with("text/html") {
-        respond(status, kind, inject(bytes, snapshot))
+        respond(status, kind, inject(&bytes, snapshot))
     } else {
-        respond(status, kind, bytes.clone())
+        respond(status, kind, bytes)
     }
 }
 
@@ -227,13 +243,31 @@ pub(crate) fn content_type(path: &str) -> &'static str {
 /// Adds the reload script, and the failed build's messages as an overlay, before the
 /// page's `</body>`. Pages written by `build` never get this.
 pub(crate) fn inject(html: &[u8], snapshot: &Snapshot) -> Bytes {
+    let what = if snapshot.site.is_some() {
+        "页面仍是上一次成功生成的版本；改好并保存后会自动刷新。"
+    } else {
+        "网站还没有成功生成过；改好并保存后会自动刷新。"
+    };
+    inject_parts(
+        html,
+        snapshot.failure.as_deref().map(|f| (f, what)),
+        &snapshot.version,
+    )
+}
+
+/// Under the overlay of a page that could not be made.
+const PAGE_FAILED: &str = "这个页面没有生成出来，网站的其他页面照常预览；改好并保存后会自动刷新。";
+
+/// Adds the reload script for `version`, and the overlay of `failure` (its messages, and
+/// what they mean for the page) when there is one.
+fn inject_parts(html: &[u8], failure: Option<(&str, &str)>, version: &str) -> Bytes {
     let mut extra = String::new();
-    if let Some(failure) = &snapshot.failure {
-        extra.push_str(&overlay(failure, !snapshot.files.is_empty()));
+    if let Some((failure, what)) = failure {
+        extra.push_str(&overlay(failure, what));
     }
     extra.push_str(&format!(
         "<script id=\"{MARK}-reload\">(function(){{var v=\"{}\";var s=new EventSource(\"{EVENTS}\");s.onmessage=function(e){{if(e.data!==v){{s.close();location.reload();}}}};}})();</script>\n",
-        escape(&snapshot.version)
+        escape(version)
     ));
     let at = find_body_end(html).unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + extra.len());
@@ -250,14 +284,10 @@ fn find_body_end(html: &[u8]) -> Option<usize> {
         .find(|&i| html[i..i + needle.len()].eq_ignore_ascii_case(needle))
 }
 
-/// The failed build's messages over the page. Plain `div`s with inline styles, so that
-/// the site's own stylesheet (which styles headings and paragraphs) does not reach it.
-fn overlay(failure: &str, kept: bool) -> String {
-    let what = if kept {
-        "页面仍是上一次成功生成的版本；改好并保存后会自动刷新。"
-    } else {
-        "网站还没有成功生成过；改好并保存后会自动刷新。"
-    };
+/// The failed build's messages over the page, and `what` that means for it. Plain `div`s
+/// with inline styles, so that the site's own stylesheet (which styles headings and
+/// paragraphs) does not reach it.
+fn overlay(failure: &str, what: &str) -> String {
     format!(
         "<div id=\"{MARK}-overlay\" role=\"alert\" style=\"all:initial;position:fixed;inset:0;z-index:2147483647;overflow:auto;background:#1d1d1f;color:#f5f5f5;font:15px/1.6 system-ui,sans-serif;padding:2rem;box-sizing:border-box\">\
 <div style=\"max-width:60rem;margin:0 auto\">\

@@ -1,28 +1,25 @@
-//! `hongguanjia serve`: a live preview. The site is built into memory (never into
-//! `public/`), served over HTTP on this machine, rebuilt when a source file changes, and
-//! open pages reload themselves. A failed rebuild keeps the last good site and shows its
-//! messages on every page as an overlay until the next good build.
+//! `hongguanjia serve`: a live preview. The site is loaded and planned in memory (never
+//! written to `public/`), served over HTTP on this machine, its pages rendered as they
+//! are asked for, loaded again when a source file changes, and open pages reload
+//! themselves. A failed load keeps the last good site and shows its messages on every
+//! page as an overlay until the next good one.
 //!
-//! `build_in_memory` is the one place this module runs the pipeline; `watch` turns
-//! file events into rebuilds; `http` answers the browser.
+//! `site` loads a site and renders its pages, with the same checks and leak guard as
+//! `build`; `watch` turns file events into loads; `http` answers the browser.
 
 pub(crate) mod http;
+pub(crate) mod site;
 pub(crate) mod watch;
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
 use tokio::sync::watch as channel;
 
-use crate::diagnostics::Diagnostics;
-use crate::pipeline::{self, BuildError};
-use crate::report::{self, Printer};
-use crate::write;
+use crate::report::{self, Printer, Verbosity};
 
 /// The port tried first when none is given; the next free ones are tried after it.
 pub const DEFAULT_PORT: u16 = 1111;
@@ -41,46 +38,12 @@ pub struct Options {
     pub open: bool,
 }
 
-/// A site built into memory.
-pub(crate) struct Built {
-    /// By path relative to the site's root, `/`-separated, as in the built site.
-    pub(crate) files: Arc<HashMap<String, Bytes>>,
-    /// Files that differ from the previous build's (new, changed or gone).
-    pub(crate) written: usize,
-    /// HTML pages among them.
-    pub(crate) pages: usize,
-    /// The path part of `base_url`, so that links written for the published address
-    /// (the 404 page's) also work in the preview.
-    pub(crate) base_path: String,
-    /// Warnings only: any error fails the build.
-    pub(crate) warnings: Diagnostics,
-}
-
-/// Runs the whole pipeline (the same checks, leak guard included, as `build`) into
-/// `memory`, which keeps the last good site: the one place the server calls the pipeline.
-/// Pages whose data did not change since the last build are not rendered again.
-pub(crate) fn build_in_memory(
-    root: &Path,
-    memory: &mut write::Memory,
-) -> Result<Built, BuildError> {
-    let rendered = pipeline::run(root, memory)?;
-    Ok(Built {
-        files: memory.files(),
-        pages: rendered.pages,
-        written: rendered.written.written.len() + rendered.written.removed.len(),
-        base_path: rendered.source.config().base_path(),
-        warnings: rendered.diags,
-    })
-}
-
 /// What the server answers from. Replaced whole on every build, so a request never sees
 /// half of one site and half of another.
 #[derive(Clone, Default)]
 pub(crate) struct Snapshot {
-    /// The last site that built without error; empty until one has.
-    pub(crate) files: Arc<HashMap<String, Bytes>>,
-    /// As in [`Built::base_path`].
-    pub(crate) base_path: String,
+    /// The last site that loaded without error; `None` until one has.
+    pub(crate) site: Option<Arc<site::Loaded>>,
     /// The last build's messages when it failed, as printed in plain text.
     pub(crate) failure: Option<String>,
     /// Changes on every build, good or failed; pages reload when it does. Includes the
@@ -93,14 +56,29 @@ pub(crate) struct Snapshot {
 /// Shared by the watcher, which publishes snapshots, and the HTTP handlers.
 pub(crate) type State = Arc<channel::Sender<Snapshot>>;
 
-/// Builds one snapshot after another from the same site.
+impl Snapshot {
+    /// Whether the last good site has a file at `key`.
+    pub(crate) fn has(&self, key: &str) -> bool {
+        self.site
+            .as_ref()
+            .is_some_and(|s| s.slots.contains_key(key))
+    }
+
+    /// The path part of the last good site's `base_url`, so that links written for the
+    /// published address (the 404 page's) also work in the preview.
+    pub(crate) fn base_path(&self) -> &str {
+        self.site.as_ref().map_or("", |s| s.base_path.as_str())
+    }
+}
+
+/// Loads one snapshot after another from the same site.
 pub(crate) struct Builder {
     root: PathBuf,
     boot: u64,
     count: u64,
     printer: Printer,
-    /// The last good site, whose unchanged pages the next build keeps.
-    memory: write::Memory,
+    /// The leak guard's text matcher, kept from one load to the next.
+    matchers: Arc<std::sync::Mutex<crate::guard::Matchers>>,
 }
 
 impl Builder {
@@ -115,30 +93,49 @@ impl Builder {
             boot,
             count: 0,
             printer,
-            memory: write::Memory::default(),
+            matchers: Arc::default(),
         }
     }
 
-    /// Builds the site and makes the next snapshot from `last`: the new site when the
-    /// build succeeds, otherwise the last good site with the failure. Reports on the
+    /// Loads the site and makes the next snapshot from `last`: the new site when it
+    /// loads without error, otherwise the last good site with the failure. Reports on the
     /// terminal either way.
     pub(crate) fn next(&mut self, last: &Snapshot) -> Snapshot {
         self.count += 1;
         let version = format!("{:x}-{}", self.boot, self.count);
         let started = Instant::now();
-        match build_in_memory(&self.root, &mut self.memory) {
-            Ok(built) => {
-                self.printer.diagnostics(&built.warnings.sorted());
-                self.printer.info(&format!(
-                    "已生成 {} 个页面（共 {} 个文件，{} 个有变化），用时 {:.2} 秒。",
-                    built.pages,
-                    built.files.len(),
-                    built.written,
-                    started.elapsed().as_secs_f64()
-                ));
+        match site::Loaded::start(&self.root, &self.printer, &self.matchers) {
+            Ok((loaded, warnings, timings)) => {
+                self.printer.diagnostics(&warnings.sorted());
+                let seconds = started.elapsed().as_secs_f64();
+                self.printer.info(&if loaded.on_demand {
+                    format!(
+                        "已检查并规划 {} 个页面（共 {} 个文件），用时 {seconds:.2} 秒；页面在浏览器打开时生成。",
+                        loaded.pages,
+                        loaded.slots.len(),
+                    )
+                } else {
+                    format!(
+                        "已生成 {} 个页面（共 {} 个文件），用时 {seconds:.2} 秒。",
+                        loaded.pages,
+                        loaded.slots.len(),
+                    )
+                });
+                if self.printer.verbosity() == Verbosity::Verbose
+                    || std::env::var_os("HONGGUANJIA_TIMINGS").is_some()
+                {
+                    let mut err = std::io::stderr().lock();
+                    for (stage, seconds, peak) in &timings.stages {
+                        let _ = match peak {
+                            Some(mib) => {
+                                writeln!(err, "阶段 {stage}: {seconds:.2}s（内存峰值 {mib} MiB）")
+                            }
+                            None => writeln!(err, "阶段 {stage}: {seconds:.2}s"),
+                        };
+                    }
+                }
                 Snapshot {
-                    files: built.files,
-                    base_path: built.base_path,
+                    site: Some(Arc::new(loaded)),
                     failure: None,
                     version,
                     closing: false,
@@ -146,7 +143,7 @@ impl Builder {
             }
             Err(err) => {
                 self.printer.build_error(&err);
-                let kept = if last.files.is_empty() {
+                let kept = if last.site.is_none() {
                     "还没有成功生成过，浏览器里会显示这些错误。"
                 } else {
                     "浏览器里仍是上一次成功生成的网站，并显示这些错误；改好后会自动刷新。"
