@@ -574,7 +574,7 @@ impl Registry {
         } else {
             Some(VisitKind::Visit)
         };
-        let _building = row.text(visit::BUILDING);
+        row.check_text(visit::BUILDING);
         match (date, steward, households, kind, row.ok) {
             (Some(date), Some(steward), Some(households), Some(kind), true) => Some(Visit {
                 date,
