@@ -89,6 +89,9 @@ pub(crate) struct Figures {
 pub(crate) struct Aggregator<'r> {
     registry: &'r Registry,
     figures: Figures,
+    /// Each steward's community, by steward: looked up for every record, and a steward's
+    /// whole record is far larger than this.
+    community_of: Vec<u32>,
 }
 
 impl<'r> Aggregator<'r> {
@@ -118,13 +121,22 @@ impl<'r> Aggregator<'r> {
             }
         }
         figures.buildings_covered = buildings.len() as u64;
-        Aggregator { registry, figures }
+        let community_of = registry
+            .stewards
+            .iter()
+            .map(|s| u32::try_from(s.community).unwrap_or(u32::MAX))
+            .collect();
+        Aggregator {
+            registry,
+            figures,
+            community_of,
+        }
     }
 
     /// Applies `add` to the site, the steward's community, the steward and their months.
     fn count(&mut self, steward: usize, date: Date, add: impl Fn(&mut Counts)) {
         let f = &mut self.figures;
-        let community = self.registry.stewards[steward].community;
+        let community = self.community_of[steward] as usize;
         let m = month_index(date);
         add(&mut f.site);
         add(&mut f.by_community[community]);
@@ -151,13 +163,17 @@ impl<'r> Aggregator<'r> {
 
     pub(crate) fn add_case(&mut self, c: &Case) {
         self.count(c.steward, c.date, |n| n.cases += 1);
-        let community = self.registry.stewards[c.steward].community;
+        let community = self.community_of[c.steward] as usize;
         let resolved = c.status == CaseStatus::Resolved;
         for table in [
             &mut self.figures.by_category,
             &mut self.figures.community_categories[community],
         ] {
-            let entry = table.entry(c.category.clone()).or_default();
+            // A handful of categories among half a million cases: copied once each.
+            let entry = match table.get_mut(&c.category) {
+                Some(entry) => entry,
+                None => table.entry(c.category.clone()).or_default(),
+            };
             entry.cases += 1;
             entry.resolved += u64::from(resolved);
         }

@@ -32,13 +32,21 @@ fn open(
     }
 }
 
-fn csv_of<R: std::io::Read>(text: R, delimiter: u8) -> csv::Reader<TextWatch<R>> {
+/// A parser of `text`, watched by [`TextWatch`] unless `plain` (see [`Block::plain`]).
+fn csv_of<R: std::io::Read>(text: R, delimiter: u8, plain: bool) -> csv::Reader<TextWatch<R>> {
+    let mut watch = TextWatch::new(text).delimiter(delimiter);
+    watch.watching = !plain;
     csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .trim(csv::Trim::All)
         .delimiter(delimiter)
-        .from_reader(TextWatch::new(text).delimiter(delimiter))
+        .from_reader(watch)
+}
+
+/// A record's fields without the whitespace around them, as `csv::Trim::All` gives them;
+/// trimmed here because the parser's trimming copies every record into a new one.
+fn trimmed(row: &csv::StringRecord) -> impl Iterator<Item = &str> {
+    row.iter().map(str::trim)
 }
 
 /// What happened to the header search.
@@ -62,10 +70,10 @@ fn find_header<R: std::io::Read>(
     loop {
         match csv.read_record(row) {
             Ok(false) => return HeaderSearch::NotYet,
-            Ok(true) if row.iter().all(str::is_empty) => continue,
+            Ok(true) if trimmed(row).all(str::is_empty) => continue,
             Ok(true) => {
                 let header_line = csv.get_ref().line_of(row) + first_line - 1;
-                let headers: Vec<String> = row.iter().map(str::to_string).collect();
+                let headers: Vec<String> = trimmed(row).map(str::to_string).collect();
                 let HeaderMap {
                     column_field,
                     columns,
@@ -123,12 +131,14 @@ fn each_record<R: std::io::Read>(
                 return outcome;
             }
             Ok(true) => {
-                if row.iter().all(str::is_empty) {
+                if trimmed(row).all(str::is_empty) {
                     continue;
                 }
                 let line = csv.get_ref().line_of(row) + offset;
                 if outcome.extra.is_none()
-                    && row.iter().skip(header.headers.len()).any(|v| !v.is_empty())
+                    && trimmed(row)
+                        .skip(header.headers.len())
+                        .any(|v| !v.is_empty())
                 {
                     // Often an unquoted comma inside a field: the text after it is lost.
                     outcome.extra = Some(crate::diagnostics::Diagnostic::warning(
@@ -142,7 +152,7 @@ fn each_record<R: std::io::Read>(
                 }
                 let mut fields: Vec<Option<RawField<'_>>> = vec![None; specs.len()];
                 let mut unknown = Vec::new();
-                for (n, value) in row.iter().enumerate() {
+                for (n, value) in trimmed(row).enumerate() {
                     let written = header.headers.get(n).map_or("", String::as_str);
                     let field = RawField {
                         written,
@@ -191,7 +201,7 @@ pub(super) fn read(
     let Some((reader, delimiter)) = open(file, diags) else {
         return;
     };
-    let mut csv = csv_of(reader, delimiter);
+    let mut csv = csv_of(reader, delimiter, false);
     let mut row = csv::StringRecord::new();
     let header = match find_header(kind, path, &mut csv, &mut row, 1, diags) {
         HeaderSearch::Found(h) => h,
@@ -216,6 +226,9 @@ struct Block {
     text: Vec<u8>,
     /// The line of its first byte in the file.
     first_line: u32,
+    /// Neither an empty line between records nor a quote that never closes: the parser's
+    /// own line numbers are right, and [`TextWatch`] need not look at every byte.
+    plain: bool,
 }
 
 /// Cuts a file's text into [`Block`]s, only where the parser would end a record: at a
@@ -233,24 +246,11 @@ impl<R: std::io::Read> Blocks<R> {
     /// The next block of about `size` bytes, read into `spare` if given (a buffer of a
     /// block already parsed, to spare allocating and zeroing new memory).
     fn next(&mut self, size: usize, spare: Option<Vec<u8>>) -> std::io::Result<Option<Block>> {
-        let mut state = Quoting::FieldStart;
-        let mut scanned = 0;
+        let mut scan = Scan::default();
         let mut cut = None;
-        // Lines are counted in the same pass: up to the last cut, and in all.
-        let (mut newlines, mut cut_lines) = (0usize, 0usize);
         loop {
-            for (i, &b) in self.pending[scanned..].iter().enumerate() {
-                state = state.next(b, self.delimiter);
-                if b == b'\n' {
-                    newlines += 1;
-                    if state == Quoting::FieldStart {
-                        cut = Some(scanned + i + 1);
-                        cut_lines = newlines;
-                    }
-                }
-            }
-            scanned = self.pending.len();
-            if self.eof || (scanned >= size && cut.is_some()) {
+            scan.run(&self.pending, self.delimiter, &mut cut);
+            if self.eof || (scan.at >= size && cut.is_some()) {
                 break;
             }
             let old = self.pending.len();
@@ -278,11 +278,11 @@ impl<R: std::io::Read> Blocks<R> {
         } else {
             cut.unwrap_or(self.pending.len())
         };
-        let lines = if end == self.pending.len() {
-            newlines
-        } else {
-            cut_lines
-        };
+        let lines = memchr::memchr_iter(b'\n', &self.pending[..end]).count();
+        // Only the text up to the cut is this block's; a quote still open at its end is
+        // one that never closes (the cut is outside quotes).
+        let plain = scan.first_empty_line.is_none_or(|at| at >= end)
+            && !(end == self.pending.len() && scan.state == Quoting::Quoted);
         let mut rest = spare.unwrap_or_default();
         rest.clear();
         rest.extend_from_slice(&self.pending[end..]);
@@ -292,7 +292,70 @@ impl<R: std::io::Read> Blocks<R> {
         self.line = self
             .line
             .saturating_add(u32::try_from(lines).unwrap_or(u32::MAX));
-        Ok(Some(Block { text, first_line }))
+        Ok(Some(Block {
+            text,
+            first_line,
+            plain,
+        }))
+    }
+}
+
+/// The parser's quoting over a block's text as it is read in, for [`Blocks::next`]: where
+/// a record may end, and whether [`TextWatch`] has anything to tell about the block.
+struct Scan {
+    state: Quoting,
+    /// Bytes scanned so far.
+    at: usize,
+    /// Whether the last byte ended a record (or nothing was scanned yet).
+    at_record_start: bool,
+    /// Where the first empty line between records is, which the parser skips.
+    first_empty_line: Option<usize>,
+}
+
+impl Default for Scan {
+    fn default() -> Self {
+        Scan {
+            state: Quoting::FieldStart,
+            at: 0,
+            at_record_start: true,
+            first_empty_line: None,
+        }
+    }
+}
+
+impl Scan {
+    /// Follows the quoting over `text[self.at..]`, noting in `cut` the end of the last
+    /// line that ends outside quotes. Only quotes, line ends and delimiters change the
+    /// state inside a field, so it jumps from one of them to the next.
+    fn run(&mut self, text: &[u8], delimiter: u8, cut: &mut Option<usize>) {
+        let mut i = self.at;
+        while i < text.len() {
+            let skip = match self.state {
+                Quoting::Quoted => memchr::memchr(b'"', &text[i..]),
+                Quoting::Unquoted => memchr::memchr2(b'\n', delimiter, &text[i..]),
+                _ => Some(0),
+            };
+            let Some(skip) = skip else {
+                i = text.len();
+                break;
+            };
+            if skip > 0 {
+                // Inside a field: no record ends in what was skipped.
+                self.at_record_start = false;
+            }
+            i += skip;
+            let b = text[i];
+            if b == b'\n' && self.at_record_start && self.first_empty_line.is_none() {
+                self.first_empty_line = Some(i);
+            }
+            self.state = self.state.next(b, delimiter);
+            self.at_record_start = b == b'\n' && self.state == Quoting::FieldStart;
+            if self.at_record_start {
+                *cut = Some(i + 1);
+            }
+            i += 1;
+        }
+        self.at = i;
     }
 }
 
@@ -520,7 +583,7 @@ impl<'f, S: Send> Feed<'f, S> {
                     return self.done(n, Item::Problems(diags)) && self.done(n, io_error(err));
                 }
             };
-            let mut csv = csv_of(block.text.as_slice(), delimiter);
+            let mut csv = csv_of(block.text.as_slice(), delimiter, block.plain);
             let mut row = csv::StringRecord::new();
             match find_header(kind, path, &mut csv, &mut row, block.first_line, &mut diags) {
                 HeaderSearch::Found(header) => {
@@ -586,7 +649,7 @@ fn parse_block<S>(
 ) -> Part<S> {
     let mut state = new();
     let mut diags = Diagnostics::new();
-    let mut csv = csv_of(job.block.text.as_slice(), job.delimiter);
+    let mut csv = csv_of(job.block.text.as_slice(), job.delimiter, job.block.plain);
     let mut row = csv::StringRecord::new();
     let outcome = each_record(
         (kind, job.path),
@@ -626,6 +689,8 @@ struct TextWatch<R> {
     /// The line of the last quoted field opened.
     opened: u32,
     delimiter: u8,
+    /// Off for a block known to hold neither, where there is nothing to watch for.
+    watching: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -664,6 +729,7 @@ impl<R> TextWatch<R> {
             line: 1,
             opened: 1,
             delimiter: b',',
+            watching: true,
         }
     }
 
@@ -712,8 +778,10 @@ impl<R> TextWatch<R> {
 impl<R: std::io::Read> std::io::Read for TextWatch<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        for &b in &buf[..n] {
-            self.step(b);
+        if self.watching {
+            for &b in &buf[..n] {
+                self.step(b);
+            }
         }
         Ok(n)
     }

@@ -119,20 +119,30 @@ impl<R: Read> UnixLines<R> {
                 }
                 break;
             }
-            for &b in &self.input[..n] {
-                if self.pending_cr {
-                    self.pending_cr = false;
-                    self.output.push(b'\n');
-                    if b == b'\n' {
-                        continue;
-                    }
-                }
-                if b == b'\r' {
-                    self.pending_cr = true;
-                } else {
-                    self.output.push(b);
+            // Copied a stretch between CRs at a time: most exports have none at all.
+            let mut input = &self.input[..n];
+            if self.pending_cr {
+                self.pending_cr = false;
+                self.output.push(b'\n');
+                if input[0] == b'\n' {
+                    input = &input[1..];
                 }
             }
+            while let Some(cr) = memchr::memchr(b'\r', input) {
+                self.output.extend_from_slice(&input[..cr]);
+                match input.get(cr + 1) {
+                    Some(&next) => {
+                        self.output.push(b'\n');
+                        input = &input[cr + 1 + usize::from(next == b'\n')..];
+                    }
+                    None => {
+                        // The LF of a CRLF may come with the next read.
+                        self.pending_cr = true;
+                        input = &[];
+                    }
+                }
+            }
+            self.output.extend_from_slice(input);
         }
         Ok(())
     }
@@ -233,6 +243,28 @@ mod tests {
             .read_to_string(&mut text)
             .expect("read");
         assert_eq!(text, "a\nb\nc\n\n");
+    }
+
+    #[test]
+    fn line_ends_split_between_reads_become_one_lf() {
+        /// Gives its text `n` bytes at a time, so a CRLF is cut between two reads.
+        struct Chunks<'t>(&'t [u8], usize);
+        impl Read for Chunks<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let n = self.1.min(self.0.len()).min(buf.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let input = "a\r\nbb\r\r\ncc\rd\r\n\r\n\ne\r";
+        for n in 1..=input.len() {
+            let mut text = String::new();
+            UnixLines::new(Chunks(input.as_bytes(), n))
+                .read_to_string(&mut text)
+                .expect("read");
+            assert_eq!(text, "a\nbb\n\ncc\nd\n\n\ne\n", "{n} bytes at a time");
+        }
     }
 
     #[test]

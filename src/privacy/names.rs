@@ -45,7 +45,9 @@ pub(crate) struct PublicTexts {
     /// and many summaries.
     texts: Vec<Arc<str>>,
     text_index: HashMap<Arc<str>, u32>,
-    free: Vec<FreeText>,
+    /// In the records' order, in the parts they were read in: a city's million places
+    /// are taken over part by part, never copied into a larger list.
+    free: Vec<Vec<FreeText>>,
     /// The numbers masked in the few free texts that had any, by [`FreeText::hidden`].
     hidden: Vec<Box<[super::Hidden]>>,
 }
@@ -144,14 +146,18 @@ impl PublicTexts {
                 self.hidden.push(hidden.into_boxed_slice());
                 u32::try_from(self.hidden.len() - 1).unwrap_or(NONE_HIDDEN)
             };
-            self.free.push(FreeText {
+            let place = FreeText {
                 path,
                 line: f.line,
                 column: f.column.unwrap_or(0),
                 field,
                 text,
                 hidden,
-            });
+            };
+            match self.free.last_mut() {
+                Some(free) => free.push(place),
+                None => self.free.push(vec![place]),
+            }
         }
     }
 
@@ -171,17 +177,17 @@ impl PublicTexts {
         let texts: Vec<u32> = later.texts.iter().map(|t| self.intern_text(t)).collect();
         let hidden_from = u32::try_from(self.hidden.len()).unwrap_or(NONE_HIDDEN);
         self.hidden.extend(later.hidden);
-        self.free.extend(later.free.into_iter().map(|f| FreeText {
-            path: strings[f.path as usize],
-            field: strings[f.field as usize],
-            text: texts[f.text as usize],
-            hidden: if f.hidden == NONE_HIDDEN {
-                NONE_HIDDEN
-            } else {
-                f.hidden.saturating_add(hidden_from)
-            },
-            ..f
-        }));
+        for mut part in later.free {
+            for f in &mut part {
+                f.path = strings[f.path as usize];
+                f.field = strings[f.field as usize];
+                f.text = texts[f.text as usize];
+                if f.hidden != NONE_HIDDEN {
+                    f.hidden = f.hidden.saturating_add(hidden_from);
+                }
+            }
+            self.free.push(part);
+        }
     }
 
     /// Every free text where it was typed: path, line, the workbook cell's column, header
@@ -191,7 +197,7 @@ impl PublicTexts {
     fn free_with_numbers(
         &self,
     ) -> impl Iterator<Item = (&str, u32, Option<u32>, &str, usize, &str, &[super::Hidden])> {
-        self.free.iter().map(|f| {
+        self.free.iter().flatten().map(|f| {
             (
                 self.strings[f.path as usize].as_str(),
                 f.line,

@@ -74,6 +74,40 @@ impl Origin {
     }
 }
 
+/// Record ids to their index. A city checks millions of references to tens of thousands
+/// of stewards: an id short enough is packed into the key itself, so that looking it up
+/// compares two numbers instead of following a pointer to each candidate's text.
+#[derive(Debug, Default)]
+struct IdIndex {
+    short: HashMap<u128, usize>,
+    long: HashMap<String, usize>,
+}
+
+impl IdIndex {
+    /// The id's bytes and its length in one number, for ids of up to 15 bytes.
+    fn pack(id: &str) -> Option<u128> {
+        let bytes = id.as_bytes();
+        let mut key = [0u8; 16];
+        key.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        key[15] = u8::try_from(bytes.len()).ok().filter(|&n| n < 16)?;
+        Some(u128::from_le_bytes(key))
+    }
+
+    fn get(&self, id: &str) -> Option<usize> {
+        match Self::pack(id) {
+            Some(key) => self.short.get(&key).copied(),
+            None => self.long.get(id).copied(),
+        }
+    }
+
+    fn insert(&mut self, id: &str, index: usize) {
+        match Self::pack(id) {
+            Some(key) => self.short.insert(key, index),
+            None => self.long.insert(id.to_string(), index),
+        };
+    }
+}
+
 /// Communities and stewards: the records every other kind refers to.
 #[derive(Debug, Default)]
 pub(crate) struct Registry {
@@ -90,7 +124,7 @@ pub(crate) struct Registry {
     /// The sheet column of a community's 楼幢数 cell, when it comes from a workbook: the
     /// coverage check, made once the figures are known, points at that cell.
     buildings_cells: HashMap<String, u32>,
-    steward_ids: HashMap<String, usize>,
+    steward_ids: IdIndex,
     /// Stewards by name, for a name written where an id belongs.
     steward_names: HashMap<String, Vec<usize>>,
     /// Closest registered id to each unknown one, found once per id.
@@ -140,7 +174,7 @@ impl Registry {
     }
 
     pub(crate) fn steward_index(&self, id: &str) -> Option<usize> {
-        self.steward_ids.get(id).copied()
+        self.steward_ids.get(id)
     }
 
     /// Settles, before records that refer to them are checked on several threads, whether
@@ -428,7 +462,7 @@ impl Registry {
             return;
         };
         let index = self.stewards.len();
-        self.steward_ids.insert(id.clone(), index);
+        self.steward_ids.insert(&id, index);
         self.steward_names
             .entry(name.clone())
             .or_default()
@@ -540,7 +574,7 @@ impl Registry {
         } else {
             Some(VisitKind::Visit)
         };
-        let _building = row.text(visit::BUILDING);
+        row.check_text(visit::BUILDING);
         match (date, steward, households, kind, row.ok) {
             (Some(date), Some(steward), Some(households), Some(kind), true) => Some(Visit {
                 date,
@@ -797,4 +831,27 @@ impl CaseIds {
 /// The latest date any record carries: the "as of" date of the figures.
 pub(crate) fn later(a: Option<Date>, b: Date) -> Option<Date> {
     Some(a.map_or(b, |a| a.max(b)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IdIndex;
+
+    #[test]
+    fn ids_short_and_long_are_told_apart() {
+        let ids: Vec<String> = (0..24)
+            .map(|n| "C001-".chars().cycle().take(n).collect())
+            .chain(["a\0".to_string(), "红管家十五字节".to_string()])
+            .collect();
+        let mut index = IdIndex::default();
+        for (i, id) in ids.iter().enumerate() {
+            index.insert(id, i);
+        }
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(index.get(id), Some(i), "{id:?}");
+        }
+        assert_eq!(index.get("a"), None);
+        assert_eq!(index.get("C001-C001-C001-C001-C001-C"), None);
+        assert_eq!(index.get("C001-C001-C0"), Some(12));
+    }
 }

@@ -345,8 +345,22 @@ impl<'r, 'a> Row<'r, 'a> {
         }
     }
 
+    /// Checks a field as [`Row::text`] does, for a value that is not kept: a text is
+    /// not copied.
+    pub(crate) fn check_text(&mut self, field: Field) {
+        if !matches!(self.value(field), Some(RawValue::Text(_))) {
+            let _ = self.text(field);
+        }
+    }
+
     /// One of a fixed set of words.
     pub(crate) fn word<T: Copy>(&mut self, field: Field, table: &[(&str, T)]) -> Option<T> {
+        // Most words are right: found without copying the text.
+        if let Some(RawValue::Text(s)) = self.value(field)
+            && let Some(found) = values::match_word(s, table)
+        {
+            return Some(found);
+        }
         let text = self.text(field)?;
         let found = values::match_word(&text, table);
         if found.is_none() {
