@@ -258,8 +258,16 @@ thread_local! {
 /// private texts rarely change.
 #[derive(Default)]
 pub(crate) struct Matchers {
-    /// The fingerprint of the sorted private texts, and their matcher.
-    last: Option<(crate::fingerprint::Key, AhoCorasick)>,
+    /// The fingerprint of the sorted private texts, their matcher and its groups (see
+    /// [`TextMatcher`]).
+    last: Option<Built>,
+}
+
+/// A matcher as it was built, with the fingerprint of the texts it was built for.
+struct Built {
+    key: crate::fingerprint::Key,
+    automaton: AhoCorasick,
+    groups: Vec<(u32, u32)>,
 }
 
 impl Matchers {
@@ -275,10 +283,144 @@ impl Matchers {
     }
 }
 
+/// How many leading bytes of a private text the automaton holds. A city has hundreds of
+/// thousands of private texts, a few megabytes of them: an automaton of every byte took
+/// more memory to build than the rest of the build together. Their first bytes tell most
+/// of them apart; where a start is found, the rest of each text with that start is
+/// compared in place.
+const PREFIX: usize = 24;
+
+/// Every occurrence of every private text in some bytes: an automaton of the texts'
+/// starts (at most [`PREFIX`] bytes), each standing for the sorted texts that begin so.
+struct TextMatcher<'p> {
+    /// The private texts, sorted.
+    texts: Vec<(&'p String, &'p PrivateOrigin)>,
+    /// Over the distinct starts of `texts`, in their order.
+    automaton: Option<AhoCorasick>,
+    /// Per pattern of the automaton: the texts that start with it, as a range of `texts`.
+    groups: Vec<(u32, u32)>,
+}
+
+/// A text's start as the automaton holds it; cut by bytes, not characters: the bytes of a
+/// text are found wherever its start's bytes are, whether or not the cut splits a character.
+fn start_of(text: &str) -> &[u8] {
+    &text.as_bytes()[..text.len().min(PREFIX)]
+}
+
+impl<'p> TextMatcher<'p> {
+    fn empty() -> Self {
+        TextMatcher {
+            texts: Vec::new(),
+            automaton: None,
+            groups: Vec::new(),
+        }
+    }
+
+    /// Fails closed: an automaton that cannot be built is an error, never fewer texts.
+    /// The automaton comes from `matchers` when it was built for the same texts.
+    fn new(
+        mut texts: Vec<(&'p String, &'p PrivateOrigin)>,
+        matchers: &mut Matchers,
+    ) -> Result<Self, crate::diagnostics::Diagnostic> {
+        texts.sort_by(|a, b| a.0.cmp(b.0));
+        if texts.is_empty() {
+            return Ok(Self::empty());
+        }
+        #[cfg(test)]
+        if UNBUILDABLE.with(std::cell::Cell::get) {
+            return Err(unbuildable("测试中模拟的失败"));
+        }
+        let key = Matchers::key(&texts);
+        if let Some(built) = matchers.last.as_ref().filter(|b| b.key == key) {
+            return Ok(TextMatcher {
+                texts,
+                automaton: Some(built.automaton.clone()),
+                groups: built.groups.clone(),
+            });
+        }
+        // Texts with the same start are neighbours in sorted order: a start shorter than
+        // PREFIX is a whole text, and the texts that begin with a full-length start sort
+        // together.
+        let mut groups: Vec<(u32, u32)> = Vec::new();
+        let mut starts: Vec<&[u8]> = Vec::new();
+        for (i, (text, _)) in texts.iter().enumerate() {
+            let i = u32::try_from(i).map_err(unbuildable)?;
+            let start = start_of(text);
+            match (starts.last(), groups.last_mut()) {
+                (Some(last), Some(group)) if *last == start => group.1 = i + 1,
+                _ => {
+                    starts.push(start);
+                    groups.push((i, i + 1));
+                }
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&starts)
+            .map_err(unbuildable)?;
+        matchers.last = Some(Built {
+            key,
+            automaton: automaton.clone(),
+            groups: groups.clone(),
+        });
+        Ok(TextMatcher {
+            texts,
+            automaton: Some(automaton),
+            groups,
+        })
+    }
+
+    /// Calls `f` with each occurrence of a private text in `haystack`, as the text's index
+    /// and the occurrence's start and end, in the order the starts end; `f` returns
+    /// whether to go on.
+    fn each(&self, haystack: &[u8], mut f: impl FnMut(usize, usize, usize) -> bool) {
+        let Some(ac) = &self.automaton else { return };
+        for m in ac.find_overlapping_iter(haystack) {
+            let (first, end) = self.groups[m.pattern().as_usize()];
+            let rest = &haystack[m.start()..];
+            for i in first as usize..end as usize {
+                let text = self.texts[i].0.as_bytes();
+                if rest.starts_with(text) && !f(i, m.start(), m.start() + text.len()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The private text a scan of every text at once meets first in `haystack`: the one
+    /// that ends first, the longest of those that end there; texts `skip` names are not
+    /// looked at.
+    fn first(&self, haystack: &[u8], skip: impl Fn(usize) -> bool) -> Option<usize> {
+        let Some(ac) = &self.automaton else {
+            return None;
+        };
+        let mut best: Option<(usize, std::cmp::Reverse<usize>, usize)> = None;
+        for m in ac.find_overlapping_iter(haystack) {
+            // A text ends no sooner than its start does: once starts end after the best
+            // text, nothing later can come before it.
+            if best.is_some_and(|(end, _, _)| m.end() > end) {
+                break;
+            }
+            let (first, last) = self.groups[m.pattern().as_usize()];
+            let rest = &haystack[m.start()..];
+            for i in first as usize..last as usize {
+                let text = self.texts[i].0.as_bytes();
+                if skip(i) || !rest.starts_with(text) {
+                    continue;
+                }
+                let found = (m.start() + text.len(), std::cmp::Reverse(text.len()), i);
+                if best.is_none_or(|b| found < b) {
+                    best = Some(found);
+                }
+            }
+        }
+        best.map(|(_, _, i)| i)
+    }
+}
+
 /// The private values to look for, prepared once and used on every batch of output.
 pub(crate) struct Guard<'p> {
-    texts: Vec<(&'p String, &'p PrivateOrigin)>,
-    automaton: Option<AhoCorasick>,
+    texts: TextMatcher<'p>,
     excepted: Vec<bool>,
     numbers: Numbers<'p>,
     /// Whether a private text holds U+FFFD, the character invalid UTF-8 reads as.
@@ -290,8 +432,7 @@ impl<'p> Guard<'p> {
     /// every member's guard has already scanned the summary it published.
     pub(crate) fn nothing_private() -> Self {
         Guard {
-            texts: Vec::new(),
-            automaton: None,
+            texts: TextMatcher::empty(),
             excepted: Vec::new(),
             numbers: Numbers::new([]),
             replacement: false,
@@ -349,60 +490,39 @@ impl<'p> Guard<'p> {
             Numbers::new(all.values.into_iter().filter(|(v, _)| !shown.contains(*v)))
         };
 
-        let mut texts: Vec<(&String, &PrivateOrigin)> = private.texts.iter().collect();
-        texts.sort_by(|a, b| a.0.cmp(b.0));
-        let automaton = if texts.is_empty() {
-            None
-        } else {
-            #[cfg(test)]
-            if UNBUILDABLE.with(std::cell::Cell::get) {
-                return Err(unbuildable("测试中模拟的失败"));
-            }
-            let key = Matchers::key(&texts);
-            let built = match &matchers.last {
-                Some((last, ac)) if *last == key => ac.clone(),
-                _ => AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .build(texts.iter().map(|(v, _)| v.as_str()))
-                    .map_err(unbuildable)?,
-            };
-            matchers.last = Some((key, built.clone()));
-            Some(built)
-        };
+        let texts = TextMatcher::new(private.texts.iter().collect(), matchers)?;
         // A resident's name is public only as a public name or inside one (a steward
         // of the same name, 王芳 inside 王芳华, a word of the theme), or as the whole of
         // a public value (a building of that name). Free text never makes it public:
         // names typed there are masked. Other private texts (a detail, a note) are
         // public wherever the input also writes them publicly.
-        let mut excepted = vec![false; texts.len()];
-        if let Some(ac) = &automaton {
-            let is_name = |i: usize| private.names.contains_key(texts[i].0);
-            for t in &names {
-                for m in ac.find_overlapping_iter(*t) {
-                    excepted[m.pattern().as_usize()] = true;
-                }
-            }
-            for t in &values {
-                for m in ac.find_overlapping_iter(*t) {
-                    let i = m.pattern().as_usize();
-                    if !is_name(i) || (m.start() == 0 && m.end() == t.len()) {
-                        excepted[i] = true;
-                    }
-                }
-            }
-            for t in &free {
-                for m in ac.find_overlapping_iter(*t) {
-                    let i = m.pattern().as_usize();
-                    if !is_name(i) {
-                        excepted[i] = true;
-                    }
-                }
-            }
+        let mut excepted = vec![false; texts.texts.len()];
+        let is_name = |i: usize| private.names.contains_key(texts.texts[i].0);
+        for t in &names {
+            texts.each(t.as_bytes(), |i, _, _| {
+                excepted[i] = true;
+                true
+            });
         }
-        let replacement = texts.iter().any(|(t, _)| t.contains('\u{FFFD}'));
+        for t in &values {
+            texts.each(t.as_bytes(), |i, start, end| {
+                if !is_name(i) || (start == 0 && end == t.len()) {
+                    excepted[i] = true;
+                }
+                true
+            });
+        }
+        for t in &free {
+            texts.each(t.as_bytes(), |i, _, _| {
+                if !is_name(i) {
+                    excepted[i] = true;
+                }
+                true
+            });
+        }
+        let replacement = texts.texts.iter().any(|(t, _)| t.contains('\u{FFFD}'));
         Ok(Guard {
             texts,
-            automaton,
             excepted,
             numbers,
             replacement,
@@ -415,8 +535,11 @@ impl<'p> Guard<'p> {
     pub(crate) fn allowing(&self, allowed: &rustc_hash::FxHashSet<String>) -> Self {
         let kept = self.numbers.values.iter().copied();
         Guard {
-            texts: self.texts.clone(),
-            automaton: self.automaton.clone(),
+            texts: TextMatcher {
+                texts: self.texts.texts.clone(),
+                automaton: self.texts.automaton.clone(),
+                groups: self.texts.groups.clone(),
+            },
             excepted: self.excepted.clone(),
             numbers: Numbers::new(kept.filter(|(v, _)| !allowed.contains(*v))),
             replacement: self.replacement,
@@ -435,8 +558,8 @@ impl<'p> Guard<'p> {
             h.update(s.as_bytes());
         };
         // `texts` is sorted; `excepted` follows it.
-        h.update(&(self.texts.len() as u64).to_le_bytes());
-        for ((value, _), excepted) in self.texts.iter().zip(&self.excepted) {
+        h.update(&(self.texts.texts.len() as u64).to_le_bytes());
+        for ((value, _), excepted) in self.texts.texts.iter().zip(&self.excepted) {
             text(&mut h, value);
             h.update(&[u8::from(*excepted)]);
         }
@@ -468,17 +591,13 @@ impl<'p> Guard<'p> {
                 } else {
                     file.bytes.as_slice().into()
                 };
-                if let Some(ac) = &self.automaton {
-                    for m in ac.find_overlapping_iter(text.as_ref()) {
-                        let i = m.pattern().as_usize();
-                        if !self.excepted[i] {
-                            return Some(Leak {
-                                file: file.path.clone(),
-                                value: self.texts[i].0.clone(),
-                                origin: self.texts[i].1.clone(),
-                            });
-                        }
-                    }
+                if let Some(i) = self.texts.first(&text, |i| self.excepted[i]) {
+                    let (value, origin) = self.texts.texts[i];
+                    return Some(Leak {
+                        file: file.path.clone(),
+                        value: value.clone(),
+                        origin: origin.clone(),
+                    });
                 }
                 let mut found = None;
                 if let Some(&min) = finder.lengths.first() {
@@ -556,8 +675,79 @@ mod properties {
     use super::digit_runs;
     use proptest::prelude::*;
 
+    /// Texts long and short around the automaton's cut, from few characters so that they
+    /// share starts, overlap and sit inside each other; some characters are three bytes,
+    /// so the cut falls inside one.
+    fn private_texts() -> impl Strategy<Value = Vec<String>> {
+        proptest::collection::btree_set("[ab甲乙]{2,30}", 1..24)
+            .prop_map(|set| set.into_iter().collect())
+    }
+
+    /// Every occurrence of every text, by the definition: (text, start, end).
+    fn occurrences(texts: &[String], haystack: &str) -> Vec<(usize, usize, usize)> {
+        let mut all = Vec::new();
+        for (i, t) in texts.iter().enumerate() {
+            for start in 0..haystack.len() {
+                if haystack.as_bytes()[start..].starts_with(t.as_bytes()) {
+                    all.push((i, start, start + t.len()));
+                }
+            }
+        }
+        all.sort();
+        all
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// The matcher of starts finds what an automaton of the whole texts finds, and
+        /// meets first the text that one meets first: the guard's report is unchanged.
+        #[test]
+        fn the_matcher_of_starts_finds_every_text_and_the_same_first(
+            texts in private_texts(),
+            pieces in proptest::collection::vec(0usize..64, 0..8),
+            filler in "[ab甲乙丙 ]{0,12}",
+            skipped in proptest::collection::vec(any::<bool>(), 24),
+        ) {
+            let origin = crate::privacy::PrivateOrigin {
+                path: "content/cases.csv".into(),
+                line: 2,
+                field: "详情".into(),
+            };
+            let mut sorted = texts.clone();
+            sorted.sort();
+            let matcher = super::TextMatcher::new(
+                sorted.iter().map(|t| (t, &origin)).collect(),
+                &mut super::Matchers::default(),
+            )
+                .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            // A page made of pieces of the texts (whole, cut, joined) and other words.
+            let mut haystack = String::new();
+            for p in &pieces {
+                let t = &sorted[p % sorted.len()];
+                let cut = t.char_indices().nth(p % 7).map_or(0, |(i, _)| i);
+                haystack.push_str(if p % 3 == 0 { &t[cut..] } else { t });
+                haystack.push_str(&filler);
+            }
+            let mut found = Vec::new();
+            matcher.each(haystack.as_bytes(), |i, start, end| {
+                found.push((i, start, end));
+                true
+            });
+            found.sort();
+            prop_assert_eq!(&found, &occurrences(&sorted, &haystack));
+
+            let whole = aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::Standard)
+                .build(&sorted)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let skip = |i: usize| skipped[i % skipped.len()];
+            let want = whole
+                .find_overlapping_iter(&haystack)
+                .map(|m| m.pattern().as_usize())
+                .find(|&i| !skip(i));
+            prop_assert_eq!(matcher.first(haystack.as_bytes(), skip), want);
+        }
 
         /// What the guard compares is the number's digits, however they were typed.
         #[test]
