@@ -470,7 +470,7 @@ impl StagingDir {
         })
     }
 
-    /// Writes one batch from [`DISK_THREADS`] threads of its own, leaving the rayon pool
+    /// Writes one batch from [`WRITE_THREADS`] threads of its own, leaving the rayon pool
     /// to work that needs processors while these wait on the disk. With a manifest, a file
     /// whose bytes the output already holds is not written at all; without one (a site
     /// built by an older version), it is hard-linked from the old output as before.
@@ -497,7 +497,7 @@ impl StagingDir {
         let outcomes: Vec<std::sync::OnceLock<(Entry, Put)>> =
             files.iter().map(|_| std::sync::OnceLock::new()).collect();
         let order: Vec<usize> = (0..files.len()).collect();
-        on_disk_threads(&order, |&i| {
+        on_disk_threads(WRITE_THREADS, &order, |&i| {
             let (file, key) = &files[i];
             let outcome = self.put_one(file, *key, manifest)?;
             let _ = outcomes[i].set(outcome);
@@ -735,22 +735,30 @@ impl Drop for StagingDir {
     }
 }
 
-/// Threads that create or remove files at the same time. On this kind of disk (ext4
-/// mounted with `discard`) creating and, above all, unlinking a file mostly waits on the
-/// journal and the device, not on a processor: removing a city's old site took 250 s from
-/// one thread and 15 s from eight on the loaded benchmark machine, with the same system
-/// time. So these threads are more than the cores, and apart from the rayon pool, which
-/// stays free for rendering.
-const DISK_THREADS: usize = 8;
+/// Threads that remove an old site's files at the same time. On this kind of disk (ext4
+/// mounted with `discard`) unlinking a file mostly waits on the journal and the device,
+/// not on a processor: removing a city's old site took 250 s from one thread and 15 s
+/// from eight on the loaded benchmark machine, with less system time. The old site goes
+/// after rendering, when the processors are free, so these are more than the cores.
+const REMOVE_THREADS: usize = 8;
 
-/// Runs `work` on every item, from [`DISK_THREADS`] threads taking the next item in turn;
-/// the first error stops them all.
+/// Threads that write one batch into the staging folder, while the rayon pool renders
+/// the next. Creating a file waits less than removing one, and threads creating files in
+/// one folder (`stewards/` holds 50,000) contend for its lock: on the loaded machine one
+/// writer took 85 s for a city, two 63 s and eight 59 s, but eight cost 3.4 s more
+/// processor time than one, which a quiet two-core machine, busy rendering, would pay
+/// in wall time. Two cost none.
+const WRITE_THREADS: usize = 2;
+
+/// Runs `work` on every item, from `threads` threads taking the next item in turn; the
+/// first error stops them all.
 fn on_disk_threads<T: Sync, E: Send>(
+    threads: usize,
     items: &[T],
     work: impl Fn(&T) -> Result<(), E> + Sync,
 ) -> Result<(), E> {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-    let threads = DISK_THREADS.min(items.len());
+    let threads = threads.min(items.len());
     if threads <= 1 {
         return items.iter().try_for_each(work);
     }
@@ -780,7 +788,7 @@ fn on_disk_threads<T: Sync, E: Send>(
     }
 }
 
-/// Removes a folder tree: its files from [`DISK_THREADS`] threads, then its folders,
+/// Removes a folder tree: its files from [`REMOVE_THREADS`] threads, then its folders,
 /// deepest first. A city's old site holds 80,000 files, and unlinking them one by one is
 /// the largest part of replacing it.
 fn remove_tree(dir: &Path) -> io::Result<()> {
@@ -798,7 +806,7 @@ fn remove_tree(dir: &Path) -> io::Result<()> {
         }
         i += 1;
     }
-    on_disk_threads(&files, |f| match fs::remove_file(f) {
+    on_disk_threads(REMOVE_THREADS, &files, |f| match fs::remove_file(f) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
         _ => Ok(()),
     })?;
@@ -984,7 +992,7 @@ mod tests {
         let out = dir.path().join("public");
         let mut timings = Timings::default();
         let files = |text: &str| -> Vec<OutputFile> {
-            (0..10 * DISK_THREADS)
+            (0..40)
                 .map(|i| {
                     file(
                         &format!("d{}/e{}/{i}.html", i % 3, i % 5),
@@ -1001,10 +1009,10 @@ mod tests {
             staging.put(batch(first)).unwrap();
             staging.put(batch(second)).unwrap();
             let written = staging.finish(None, &mut timings).unwrap();
-            assert_eq!(written.written.len(), 10 * DISK_THREADS, "round {round}");
+            assert_eq!(written.written.len(), 40, "round {round}");
             assert!(written.written.is_sorted(), "round {round}");
         }
-        for i in 0..10 * DISK_THREADS {
+        for i in 0..40 {
             let path = out.join(format!("d{}/e{}/{i}.html", i % 3, i % 5));
             assert_eq!(fs::read_to_string(path).unwrap(), format!("新{i}"));
         }
@@ -1020,7 +1028,7 @@ mod tests {
     fn remove_tree_removes_nested_folders_and_their_files() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("old");
-        for i in 0..3 * DISK_THREADS {
+        for i in 0..3 * REMOVE_THREADS {
             let path = root.join(format!("a/b{}/c/{i}.html", i % 4));
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(path, "x").unwrap();
