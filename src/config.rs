@@ -257,12 +257,17 @@ pub(crate) enum BoardSize {
 pub(crate) struct ListSettings {
     #[serde(default = "default_page_size")]
     pub page_size: usize,
+    /// Redirects at every old hashed address of the category lists, even where the
+    /// output being replaced never had them (see `docs/records.md`).
+    #[serde(default)]
+    pub old_category_addresses: bool,
 }
 
 impl Default for ListSettings {
     fn default() -> Self {
         Self {
             page_size: default_page_size(),
+            old_category_addresses: false,
         }
     }
 }
@@ -376,7 +381,7 @@ const KNOWN: &[(&str, &[&str])] = &[
         "privacy",
         &["steward_names", "steward_phone", "allow_raw_html"],
     ),
-    ("lists", &["page_size"]),
+    ("lists", &["page_size", "old_category_addresses"]),
     (
         "print",
         &[

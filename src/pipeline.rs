@@ -126,8 +126,14 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
         let (globals, globals_key) = render::globals(&site, &summary).into_parts();
         let stamp = Renderer::stamp(&theme, globals_key);
         let renderer = Renderer::new(&theme, &globals).map_err(BuildError::Render)?;
-        let (plan, all_pages) =
+        let (plan, mut all_pages) =
             Plan::new(&site, &summary, &renderer).map_err(BuildError::Render)?;
+        // A redirect only where a link may still point: at an old address the output
+        // being replaced has (a site first built by an earlier version keeps them), or
+        // everywhere when `site.toml` asks. A new site never had those addresses, and
+        // they were an eighth of a city's files.
+        let old_addresses = site.config.lists.old_category_addresses;
+        all_pages.retain(|p| !p.is_redirect() || old_addresses || sink.holds(&p.path(&site)));
         let paths: HashSet<String> = all_pages.iter().map(|p| p.path(&site)).collect();
         let extras = render::extra::files(&site, &theme, &summary, &paths, &mut diags)
             .map_err(|e| BuildError::Render(e.into()))?;

@@ -347,17 +347,57 @@ fn every_page_shows_who_runs_the_site_and_its_filings() {
 }
 
 #[test]
-fn category_lists_live_at_their_pinyin_and_old_hashed_addresses_redirect() {
+fn category_lists_live_at_their_pinyin_addresses_and_a_new_site_has_no_old_ones() {
     let list = read("cases/category/ting-che/index.html");
     assert!(list.contains("<h1>停车</h1>"), "{list}");
     let cases = read("cases/index.html");
     assert!(cases.contains("cases/category/ting-che/index.html"));
-    // 930b0bb6 was 设施老化's folder in earlier builds.
-    let old = read("cases/category/930b0bb6/index.html");
-    assert!(old.contains("<meta name=\"robots\" content=\"noindex\">"));
-    assert!(
-        old.contains("url=../../../cases/category/she-shi-lao-hua/index.html\""),
-        "{old}"
-    );
+    // 930b0bb6 was 设施老化's folder in earlier versions: a site built into an empty
+    // folder never published it, so nothing needs to redirect from it.
+    assert!(!built().join("cases/category/930b0bb6").exists());
     assert!(!read("sitemap.xml").contains("930b0bb6"));
+}
+
+/// The redirect page at an old hashed address: not indexed, sending readers to the list.
+fn assert_redirects_to_she_shi_lao_hua(page: &str) {
+    assert!(page.contains("<meta name=\"robots\" content=\"noindex\">"));
+    assert!(
+        page.contains("url=../../../cases/category/she-shi-lao-hua/index.html\""),
+        "{page}"
+    );
+}
+
+#[test]
+fn an_old_hashed_address_the_previous_output_published_keeps_redirecting() {
+    let site = common::Site::sample();
+    site.build_ok();
+    // What an earlier version left in the output: 设施老化's list at its hashed folder.
+    let old = "public/cases/category/930b0bb6/index.html";
+    site.write(old, "<h1>设施老化</h1>");
+    site.build_ok();
+    assert_redirects_to_she_shi_lao_hua(&site.read(old));
+    // Only where a link may point: the other categories' old folders stay unmade.
+    assert!(!site.path("public/cases/category/bc81bb30").exists());
+    assert!(!site.read("public/sitemap.xml").contains("930b0bb6"));
+    // The next build finds the address in its own output and keeps it.
+    site.build_ok();
+    assert_redirects_to_she_shi_lao_hua(&site.read(old));
+}
+
+#[test]
+fn old_category_addresses_in_site_toml_redirect_from_every_old_address() {
+    let site = common::Site::sample();
+    let toml = site.read("site.toml").replace(
+        "page_size = 50\n",
+        "page_size = 50\nold_category_addresses = true\n",
+    );
+    site.write("site.toml", &toml);
+    site.build_ok();
+    assert_redirects_to_she_shi_lao_hua(&site.read("public/cases/category/930b0bb6/index.html"));
+    // 停车's old folder too, though no output ever had it.
+    assert!(
+        site.path("public/cases/category/bc81bb30/index.html")
+            .is_file()
+    );
+    assert!(!site.read("public/sitemap.xml").contains("930b0bb6"));
 }
