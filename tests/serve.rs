@@ -344,6 +344,30 @@ fn a_miss_gets_the_sites_404_page() {
 }
 
 #[test]
+fn old_category_addresses_are_previewed_as_build_makes_them() {
+    // A new site has no old hashed addresses: build makes no redirects there, nor does serve.
+    let site = Site::sample();
+    let old = "/cases/category/930b0bb6/";
+    {
+        let preview = Preview::start(&site);
+        assert_eq!(preview.get(old).status, 404);
+    }
+    let toml = site.read("site.toml").replace(
+        "page_size = 50\n",
+        "page_size = 50\nold_category_addresses = true\n",
+    );
+    site.write("site.toml", &toml);
+    let preview = Preview::start(&site);
+    let reply = preview.get(old);
+    assert_eq!(reply.status, 200);
+    assert!(
+        reply.body.contains("she-shi-lao-hua/index.html"),
+        "{}",
+        reply.body
+    );
+}
+
+#[test]
 fn no_request_reaches_a_file_outside_the_site() {
     let outside = tempfile::tempdir().expect("temp dir");
     let secret = outside.path().join("secret.txt");
