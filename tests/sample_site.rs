@@ -387,11 +387,7 @@ fn an_old_hashed_address_the_previous_output_published_keeps_redirecting() {
 #[test]
 fn old_category_addresses_in_site_toml_redirect_from_every_old_address() {
     let site = common::Site::sample();
-    let toml = site.read("site.toml").replace(
-        "page_size = 50\n",
-        "page_size = 50\nold_category_addresses = true\n",
-    );
-    site.write("site.toml", &toml);
+    site.ask_for_old_category_addresses();
     site.build_ok();
     assert_redirects_to_she_shi_lao_hua(&site.read("public/cases/category/930b0bb6/index.html"));
     // 停车's old folder too, though no output ever had it.

@@ -352,11 +352,7 @@ fn old_category_addresses_are_previewed_as_build_makes_them() {
         let preview = Preview::start(&site);
         assert_eq!(preview.get(old).status, 404);
     }
-    let toml = site.read("site.toml").replace(
-        "page_size = 50\n",
-        "page_size = 50\nold_category_addresses = true\n",
-    );
-    site.write("site.toml", &toml);
+    site.ask_for_old_category_addresses();
     let preview = Preview::start(&site);
     let reply = preview.get(old);
     assert_eq!(reply.status, 200);

@@ -140,6 +140,19 @@ impl Site {
         self.root().join(rel)
     }
 
+    /// Asks in `site.toml` for a redirect at every old hashed category address, which a
+    /// site otherwise makes only where its earlier output had one (the sample's
+    /// `site.toml` has a `page_size = 50` line to put the setting after).
+    pub fn ask_for_old_category_addresses(&self) {
+        let toml = self.read("site.toml").replacen(
+            "page_size = 50\n",
+            "page_size = 50\nold_category_addresses = true\n",
+            1,
+        );
+        assert!(toml.contains("old_category_addresses"), "no page_size line");
+        self.write("site.toml", &toml);
+    }
+
     /// Writes a file as UTF-8, creating its folders.
     pub fn write(&self, rel: &str, text: &str) {
         self.write_bytes(rel, text.as_bytes());
