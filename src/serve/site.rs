@@ -235,13 +235,25 @@ fn plan<'s>(
     let renderer = Renderer::new(theme, &globals).map_err(BuildError::Render)?;
     timings.lap("汇总+准备模板", lap);
     let mut extra_diags = Diagnostics::new();
+    // Three tasks on two cores: planning (with the map of every page's path), the other
+    // files, and the leak guard. Run as one chain, planning and the other files left a
+    // core idle once the guard was ready.
     let (((planned, planning), (extras, making)), (guard, guarding)) = rayon::join(
         || {
-            let planned = seconds(|| Plan::new(site, summary, &renderer));
-            let extras = seconds(|| {
-                render::extra::files(site, theme, summary, &HashSet::new(), &mut extra_diags)
-            });
-            (planned, extras)
+            rayon::join(
+                || seconds(|| plan_pages(site, summary, &renderer)),
+                || {
+                    seconds(|| {
+                        render::extra::files(
+                            site,
+                            theme,
+                            summary,
+                            &HashSet::new(),
+                            &mut extra_diags,
+                        )
+                    })
+                },
+            )
         },
         || {
             seconds(|| {
@@ -252,26 +264,16 @@ fn plan<'s>(
             })
         },
     );
-    // The two sides ran at the same time: each is shown apart, the wall time after them.
+    // The tasks ran at the same time: each is shown apart, the wall time after them.
     timings.add("  其中 规划页面", planning);
     timings.add("  其中 开放数据+查找索引+静态文件", making);
     timings.add("  其中 建立泄露检查", guarding);
     timings.lap("规划页面+准备泄露检查", lap);
-    let (plan, mut all_pages) = planned.map_err(BuildError::Render)?;
-    // As `build` into a new folder: redirects at old addresses only when `site.toml` asks
-    // (a preview has no earlier output whose old addresses links may still point at).
-    all_pages.retain(|p| !p.is_redirect() || site.config.lists.old_category_addresses);
+    let (plan, mut slots, pages) = planned.map_err(BuildError::Render)?;
     let mut extras = extras.map_err(|e| BuildError::Render(e.into()))?;
     let guard = guard.map_err(|e| BuildError::Leak(e.into()))?;
     diags.append(extra_diags);
 
-    let redirects = all_pages.iter().filter(|p| p.is_redirect()).count();
-    let mut slots: HashMap<String, Slot> = HashMap::with_capacity(all_pages.len() + extras.len());
-    for page in all_pages {
-        // As in `build`, a later page at the same path is the one written.
-        slots.insert(page.path(site), Slot::Page(page));
-    }
-    let pages = slots.keys().filter(|p| p.ends_with(".html")).count() - redirects;
     // Pages first, then the other files in their order: the first one of a path wins.
     let mut seen: HashSet<String> = HashSet::new();
     extras.retain(|(_, f)| !slots.contains_key(&f.path) && seen.insert(f.path.clone()));
@@ -295,6 +297,26 @@ fn plan<'s>(
         },
         guard,
     ))
+}
+
+/// The plan, every page by its path, and how many HTML pages `build` counts.
+fn plan_pages<'s>(
+    site: &'s Site,
+    summary: &'s data::Summary,
+    renderer: &Renderer,
+) -> Result<(Plan<'s>, HashMap<String, Slot>, usize), Diagnostics> {
+    let (plan, mut all_pages) = Plan::new(site, summary, renderer)?;
+    // As `build` into a new folder: redirects at old addresses only when `site.toml` asks
+    // (a preview has no earlier output whose old addresses links may still point at).
+    all_pages.retain(|p| !p.is_redirect() || site.config.lists.old_category_addresses);
+    let redirects = all_pages.iter().filter(|p| p.is_redirect()).count();
+    let mut slots: HashMap<String, Slot> = HashMap::with_capacity(all_pages.len() + 256);
+    for page in all_pages {
+        // As in `build`, a later page at the same path is the one written.
+        slots.insert(page.path(site), Slot::Page(page));
+    }
+    let pages = slots.keys().filter(|p| p.ends_with(".html")).count() - redirects;
+    Ok((plan, slots, pages))
 }
 
 /// What `f` returns, and the seconds it took.
