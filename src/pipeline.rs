@@ -126,19 +126,33 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
         let (globals, globals_key) = render::globals(&site, &summary).into_parts();
         let stamp = Renderer::stamp(&theme, globals_key);
         let renderer = Renderer::new(&theme, &globals).map_err(BuildError::Render)?;
-        let (plan, mut all_pages) =
-            Plan::new(&site, &summary, &renderer).map_err(BuildError::Render)?;
-        // A redirect only where a link may still point: at an old address the output
-        // being replaced has (a site first built by an earlier version keeps them), or
-        // everywhere when `site.toml` asks. A new site never had those addresses, and
-        // they were an eighth of a city's files.
-        let old_addresses = site.config.lists.old_category_addresses;
-        all_pages.retain(|p| !p.is_redirect() || old_addresses || sink.holds(&p.path(&site)));
-        let paths: HashSet<String> = all_pages.iter().map(|p| p.path(&site)).collect();
-        let extras = render::extra::files(&site, &theme, &summary, &paths, &mut diags)
-            .map_err(|e| BuildError::Render(e.into()))?;
-        let guard = crate::guard::Guard::new(&site, &site.private, &theme)
-            .map_err(|e| BuildError::Leak(e.into()))?;
+        // The leak guard needs only the records and the theme: it is built on one core
+        // while the pages are planned and the other files made on the other.
+        let holds = |path: &str| sink.holds(path);
+        let (planned, guard) = rayon::join(
+            || -> Result<_, BuildError> {
+                let (plan, mut all_pages) =
+                    Plan::new(&site, &summary, &renderer).map_err(BuildError::Render)?;
+                // A redirect only where a link may still point: at an old address the
+                // output being replaced has (a site first built by an earlier version
+                // keeps them), or everywhere when `site.toml` asks. A new site never had
+                // those addresses, and they were an eighth of a city's files.
+                let old_addresses = site.config.lists.old_category_addresses;
+                all_pages.retain(|p| !p.is_redirect() || old_addresses || holds(&p.path(&site)));
+                let paths: HashSet<String> = all_pages.iter().map(|p| p.path(&site)).collect();
+                let mut extra_diags = Diagnostics::new();
+                let extras =
+                    render::extra::files(&site, &theme, &summary, &paths, &mut extra_diags)
+                        .map_err(|e| BuildError::Render(e.into()))?;
+                Ok((plan, all_pages, paths, extras, extra_diags))
+            },
+            || crate::guard::Guard::new(&site, &site.private, &theme),
+        );
+        // Errors in the order they were found before the two ran side by side: the
+        // plan's, the other files', the guard's.
+        let (plan, all_pages, paths, extras, extra_diags) = planned?;
+        diags.append(extra_diags);
+        let guard = guard.map_err(|e| BuildError::Leak(e.into()))?;
         let guard_key = guard.fingerprint();
         // Files kept from the previous build were checked by the guard of that build. If
         // the rules changed since (a new private value, one that is no longer public),

@@ -85,7 +85,7 @@ pub struct Written {
 /// [`Sink::open`] only once the site's records are sound, then [`Sink::put`] for every
 /// batch that passed the leak guard, then [`Sink::finish`] once; on any error it stops
 /// and drops the sink, which must then leave every earlier output as it was.
-pub trait Sink {
+pub trait Sink: Sync {
     /// Called once, before the first batch, when the site is known to be sound: a sink
     /// that writes prepares its place here, so a site with errors writes nothing.
     fn open(&mut self) -> Result<(), Diagnostic> {
