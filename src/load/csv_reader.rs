@@ -135,7 +135,9 @@ fn each_record<R: std::io::Read>(
                     continue;
                 }
                 let line = csv.get_ref().line_of(row) + offset;
+                // Skipping fields trims them too: only rows longer than the header look.
                 if outcome.extra.is_none()
+                    && row.len() > header.headers.len()
                     && trimmed(row)
                         .skip(header.headers.len())
                         .any(|v| !v.is_empty())
