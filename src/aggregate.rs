@@ -348,7 +348,9 @@ mod tests {
     fn months_tallied_in_any_order_make_the_map_a_tree_makes() {
         // Mostly in order, as files by month give them, with records of earlier months
         // (a case resolved later, a late file) in between.
-        let months = [24_217, 24_217, 24_218, 24_216, 24_220, 24_218, 24_210, 24_221, 24_210];
+        let months = [
+            24_217, 24_217, 24_218, 24_216, 24_220, 24_218, 24_210, 24_221, 24_210,
+        ];
         let mut tally = Months::default();
         let mut tree: BTreeMap<MonthIndex, Counts> = BTreeMap::new();
         for (n, m) in months.into_iter().enumerate() {

@@ -463,7 +463,10 @@ pub(crate) fn number_digits(value: &str) -> Option<String> {
     // Most private values are names and details: one character that can be in no number
     // says so without folding the text into a new string.
     let possible = |c: char| {
-        c.is_ascii_digit() || c == '+' || is_number_separator(c) || matches!(c, 'X' | 'x' | '(' | ')')
+        c.is_ascii_digit()
+            || c == '+'
+            || is_number_separator(c)
+            || matches!(c, 'X' | 'x' | '(' | ')')
     };
     if !value.trim().chars().all(|c| possible(fold_char(c))) {
         return None;
