@@ -89,9 +89,52 @@ pub(crate) struct Figures {
 pub(crate) struct Aggregator<'r> {
     registry: &'r Registry,
     figures: Figures,
-    /// Each steward's community, by steward: looked up for every record, and a steward's
-    /// whole record is far larger than this.
-    community_of: Vec<u32>,
+    /// The months of the site and each community while records stream past, made into
+    /// the maps of [`Figures`] by `finish` (see [`Months`]).
+    by_month: Months,
+    community_months: Vec<Months>,
+    /// Each steward's community, counts and months side by side: every record touches
+    /// all three of a steward picked at random among tens of thousands, so that is one
+    /// place in memory to fetch rather than three.
+    stewards: Vec<StewardTally>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct StewardTally {
+    /// A steward's whole record is far larger than this.
+    community: u32,
+    counts: Counts,
+    months: Months,
+}
+
+/// One site's, community's or steward's months, in order. Records come mostly in date
+/// order (files by month), so the month wanted is nearly always the last one: a city's
+/// millions of records find it without searching a tree three times each.
+#[derive(Debug, Default, Clone)]
+struct Months(Vec<(MonthIndex, Counts)>);
+
+impl Months {
+    fn at(&mut self, m: MonthIndex) -> &mut Counts {
+        let i = match self.0.last() {
+            Some(&(last, _)) if last == m => self.0.len() - 1,
+            Some(&(last, _)) if last < m => {
+                self.0.push((m, Counts::default()));
+                self.0.len() - 1
+            }
+            _ => match self.0.binary_search_by_key(&m, |e| e.0) {
+                Ok(i) => i,
+                Err(i) => {
+                    self.0.insert(i, (m, Counts::default()));
+                    i
+                }
+            },
+        };
+        &mut self.0[i].1
+    }
+
+    fn into_map(self) -> BTreeMap<MonthIndex, Counts> {
+        self.0.into_iter().collect()
+    }
 }
 
 impl<'r> Aggregator<'r> {
@@ -100,9 +143,6 @@ impl<'r> Aggregator<'r> {
         let ns = registry.stewards.len();
         let mut figures = Figures {
             by_community: vec![Counts::default(); nc],
-            by_steward: vec![Counts::default(); ns],
-            community_months: vec![BTreeMap::new(); nc],
-            steward_months: vec![BTreeMap::new(); ns],
             community_categories: vec![BTreeMap::new(); nc],
             community_buildings_covered: vec![0; nc],
             community_commended: vec![0; nc],
@@ -121,29 +161,35 @@ impl<'r> Aggregator<'r> {
             }
         }
         figures.buildings_covered = buildings.len() as u64;
-        let community_of = registry
+        let stewards = registry
             .stewards
             .iter()
-            .map(|s| u32::try_from(s.community).unwrap_or(u32::MAX))
+            .map(|s| StewardTally {
+                community: u32::try_from(s.community).unwrap_or(u32::MAX),
+                ..StewardTally::default()
+            })
             .collect();
         Aggregator {
             registry,
             figures,
-            community_of,
+            by_month: Months::default(),
+            community_months: vec![Months::default(); nc],
+            stewards,
         }
     }
 
     /// Applies `add` to the site, the steward's community, the steward and their months.
     fn count(&mut self, steward: usize, date: Date, add: impl Fn(&mut Counts)) {
         let f = &mut self.figures;
-        let community = self.community_of[steward] as usize;
+        let tally = &mut self.stewards[steward];
+        let community = tally.community as usize;
         let m = month_index(date);
         add(&mut f.site);
         add(&mut f.by_community[community]);
-        add(&mut f.by_steward[steward]);
-        add(f.by_month.entry(m).or_default());
-        add(f.community_months[community].entry(m).or_default());
-        add(f.steward_months[steward].entry(m).or_default());
+        add(&mut tally.counts);
+        add(tally.months.at(m));
+        add(self.by_month.at(m));
+        add(self.community_months[community].at(m));
         f.as_of = crate::validate::later(f.as_of, date);
     }
 
@@ -163,7 +209,7 @@ impl<'r> Aggregator<'r> {
 
     pub(crate) fn add_case(&mut self, c: &Case) {
         self.count(c.steward, c.date, |n| n.cases += 1);
-        let community = self.community_of[c.steward] as usize;
+        let community = self.stewards[c.steward].community as usize;
         let resolved = c.status == CaseStatus::Resolved;
         for table in [
             &mut self.figures.by_category,
@@ -193,14 +239,12 @@ impl<'r> Aggregator<'r> {
         let month = month_index(m.date);
         f.site.meetings += 1;
         f.by_community[m.community].meetings += 1;
-        f.by_month.entry(month).or_default().meetings += 1;
-        f.community_months[m.community]
-            .entry(month)
-            .or_default()
-            .meetings += 1;
+        self.by_month.at(month).meetings += 1;
+        self.community_months[m.community].at(month).meetings += 1;
         for &s in &m.attendees {
-            f.by_steward[s].meetings += 1;
-            f.steward_months[s].entry(month).or_default().meetings += 1;
+            let tally = &mut self.stewards[s];
+            tally.counts.meetings += 1;
+            tally.months.at(month).meetings += 1;
         }
         f.as_of = crate::validate::later(f.as_of, m.date);
     }
@@ -222,6 +266,18 @@ impl<'r> Aggregator<'r> {
     }
 
     pub(crate) fn finish(mut self) -> Figures {
+        self.figures.by_month = self.by_month.into_map();
+        // One steward at a time, so that the tallies and the maps are never both whole.
+        self.figures.community_months = self
+            .community_months
+            .into_iter()
+            .map(Months::into_map)
+            .collect();
+        (self.figures.by_steward, self.figures.steward_months) = self
+            .stewards
+            .into_iter()
+            .map(|t| (t.counts, t.months.into_map()))
+            .unzip();
         // Charts and tables want every month of the period, including quiet ones.
         fill_months(&mut self.figures.by_month, None);
         let range = bounds(&self.figures.by_month);
@@ -282,4 +338,28 @@ pub fn age_bands(
             })
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_tallied_in_any_order_make_the_map_a_tree_makes() {
+        // Mostly in order, as files by month give them, with records of earlier months
+        // (a case resolved later, a late file) in between.
+        let months = [
+            24_217, 24_217, 24_218, 24_216, 24_220, 24_218, 24_210, 24_221, 24_210,
+        ];
+        let mut tally = Months::default();
+        let mut tree: BTreeMap<MonthIndex, Counts> = BTreeMap::new();
+        for (n, m) in months.into_iter().enumerate() {
+            tally.at(m).visits += 1;
+            tally.at(m).households_visited += n as u64;
+            let entry = tree.entry(m).or_default();
+            entry.visits += 1;
+            entry.households_visited += n as u64;
+        }
+        assert_eq!(tally.into_map(), tree);
+    }
 }

@@ -108,10 +108,14 @@ fn is_number_separator(c: char) -> bool {
     )
 }
 
-/// Whether a text has a digit in any form (`1` or `１`), the cheap test before scrubbing.
-fn has_digit(text: &str) -> bool {
+/// Whether a text has enough digits in any form (`1` or `１`) to hold a mobile number
+/// (11) or an ID number (17 and a check character), the cheap test before scrubbing:
+/// most free texts have a building number or a date, not a phone.
+fn has_digits_for_a_number(text: &str) -> bool {
     text.chars()
-        .any(|c| c.is_ascii_digit() || (!c.is_ascii() && fold_char(c).is_ascii_digit()))
+        .filter(|&c| c.is_ascii_digit() || (!c.is_ascii() && fold_char(c).is_ascii_digit()))
+        .nth(10)
+        .is_some()
 }
 
 /// The country prefix of a mobile number at `j`: `+86` or `0086`, then an optional
@@ -174,7 +178,7 @@ fn mobile_digits(chars: &[char], mut j: usize) -> Option<(usize, String)> {
 /// ID numbers are looked for first, since an ID number holds runs of digits that look
 /// like a phone number.
 pub fn scrub(text: &str) -> (Cow<'_, str>, Vec<Hidden>) {
-    if !has_digit(text) {
+    if !has_digits_for_a_number(text) {
         return (Cow::Borrowed(text), Vec::new());
     }
     let original: Vec<char> = text.chars().collect();
@@ -456,6 +460,17 @@ pub(crate) struct PrivateValues {
 /// Digits of a value that is a number as people write them (`+86 138-1234-5678`), if
 /// it has enough of them to identify someone.
 pub(crate) fn number_digits(value: &str) -> Option<String> {
+    // Most private values are names and details: one character that can be in no number
+    // says so without folding the text into a new string.
+    let possible = |c: char| {
+        c.is_ascii_digit()
+            || c == '+'
+            || is_number_separator(c)
+            || matches!(c, 'X' | 'x' | '(' | ')')
+    };
+    if !value.trim().chars().all(|c| possible(fold_char(c))) {
+        return None;
+    }
     let folded: String = value.trim().chars().map(fold_char).collect();
     let v = folded
         .strip_prefix("+86")
@@ -564,24 +579,25 @@ impl PrivateValues {
         if f.value.is_blank() {
             return;
         }
-        let (path, field) = (self.place(path), self.place(f.written));
         let mut add = |text: &str| {
             for name in crate::schema::split_list(text) {
-                let name = nfkc(&name).trim().to_string();
+                let normal = nfkc(&name);
+                let name = normal.trim();
                 if name.chars().count() >= 2
-                    && number_digits(&name).is_none()
-                    && !NOT_A_NAME.contains(&name.as_str())
+                    && number_digits(name).is_none()
+                    && !NOT_A_NAME.contains(&name)
                 {
-                    let origin = PrivateOrigin {
-                        path: path.clone(),
-                        line: f.line,
-                        field: field.clone(),
-                    };
+                    // Residents' names repeat from record to record: one already noted
+                    // as both is not copied, nor its origin made, again.
+                    if self.names.contains_key(name) && self.texts.contains_key(name) {
+                        continue;
+                    }
+                    let origin = self.origin(path, f.line, f.written);
                     // Each name of a list is looked for on its own by the guard too.
                     self.texts
-                        .entry(name.clone())
+                        .entry(name.to_string())
                         .or_insert_with(|| origin.clone());
-                    self.names.entry(name).or_insert(origin);
+                    self.names.entry(name.to_string()).or_insert(origin);
                 }
             }
         };

@@ -193,72 +193,88 @@ impl Site {
         // The kinds that refer to the roster are read in parts on every core; each part's
         // records are checked against the (now fixed) roster, and the parts are taken
         // over in the records' order, so the figures and messages are those of one pass.
-        let mut n = 0u64;
-        read_parts(
-            Kind::Visits,
-            source(Kind::Visits),
-            diags,
-            &|rec, d| registry.visit(rec, d),
-            &mut |part, _| {
-                for v in part.items {
-                    aggregator.add_visit(&v);
-                    n += 1;
-                }
-                private.merge(part.private);
-            },
-        );
-        read.push((Kind::Visits, n));
-
+        // The parts' private values are taken over in the same order on a thread of their
+        // own, so that the merge of the records is not also the merge of their texts.
+        let (privates, parts_private) = std::sync::mpsc::sync_channel::<PrivateValues>(8);
         let mut cases = Vec::new();
-        let mut case_ids = CaseIds::default();
-        read_parts(
-            Kind::Cases,
-            source(Kind::Cases),
-            diags,
-            &|rec, d| Some(registry.case(rec, d)),
-            &mut |part, d| {
-                for read in part.items {
-                    if let Some(c) = case_ids.claim(&part.path, read, d) {
-                        aggregator.add_case(&c);
-                        cases.push(c);
-                    }
-                }
-                private.merge(part.private);
-            },
-        );
-        read.push((Kind::Cases, cases.len() as u64));
-
-        let mut n = 0u64;
-        read_parts(
-            Kind::Errands,
-            source(Kind::Errands),
-            diags,
-            &|rec, d| registry.errand(rec, d),
-            &mut |part, _| {
-                for e in part.items {
-                    aggregator.add_errand(&e);
-                    n += 1;
-                }
-                private.merge(part.private);
-            },
-        );
-        read.push((Kind::Errands, n));
-
         let mut meetings = Vec::new();
-        read_parts(
-            Kind::Meetings,
-            source(Kind::Meetings),
-            diags,
-            &|rec, d| registry.meeting(rec, d),
-            &mut |part, _| {
-                for m in part.items {
-                    aggregator.add_meeting(&m);
-                    meetings.push(m);
+        let mut private = std::thread::scope(|scope| {
+            let merger = scope.spawn(move || {
+                for later in parts_private {
+                    private.merge(later);
                 }
-                private.merge(part.private);
-            },
-        );
-        read.push((Kind::Meetings, meetings.len() as u64));
+                private
+            });
+            let mut n = 0u64;
+            read_parts(
+                Kind::Visits,
+                source(Kind::Visits),
+                diags,
+                &|rec, d| registry.visit(rec, d),
+                &mut |part, _| {
+                    for v in part.items {
+                        aggregator.add_visit(&v);
+                        n += 1;
+                    }
+                    let _ = privates.send(part.private);
+                },
+            );
+            read.push((Kind::Visits, n));
+
+            let mut case_ids = CaseIds::default();
+            read_parts(
+                Kind::Cases,
+                source(Kind::Cases),
+                diags,
+                &|rec, d| Some(registry.case(rec, d)),
+                &mut |part, d| {
+                    for read in part.items {
+                        if let Some(c) = case_ids.claim(&part.path, read, d) {
+                            aggregator.add_case(&c);
+                            cases.push(c);
+                        }
+                    }
+                    let _ = privates.send(part.private);
+                },
+            );
+            read.push((Kind::Cases, cases.len() as u64));
+
+            let mut n = 0u64;
+            read_parts(
+                Kind::Errands,
+                source(Kind::Errands),
+                diags,
+                &|rec, d| registry.errand(rec, d),
+                &mut |part, _| {
+                    for e in part.items {
+                        aggregator.add_errand(&e);
+                        n += 1;
+                    }
+                    let _ = privates.send(part.private);
+                },
+            );
+            read.push((Kind::Errands, n));
+
+            read_parts(
+                Kind::Meetings,
+                source(Kind::Meetings),
+                diags,
+                &|rec, d| registry.meeting(rec, d),
+                &mut |part, _| {
+                    for m in part.items {
+                        aggregator.add_meeting(&m);
+                        meetings.push(m);
+                    }
+                    let _ = privates.send(part.private);
+                },
+            );
+            read.push((Kind::Meetings, meetings.len() as u64));
+            drop(privates);
+            match merger.join() {
+                Ok(private) => private,
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        });
 
         // Every resident's name is known now: the records' free texts, read before some of
         // the names were, are checked here; commendations and documents as they are read.

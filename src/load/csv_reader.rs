@@ -118,6 +118,9 @@ fn each_record<R: std::io::Read>(
     let specs = kind.fields();
     let offset = first_line - 1;
     let mut outcome = Outcome::default();
+    // One record's fields, the same memory from record to record (emptied, so that it
+    // borrows nothing from the row read over it).
+    let mut spare: Vec<Option<RawField<'static>>> = Vec::with_capacity(specs.len());
     loop {
         match csv.read_record(row) {
             Ok(false) => {
@@ -135,7 +138,9 @@ fn each_record<R: std::io::Read>(
                     continue;
                 }
                 let line = csv.get_ref().line_of(row) + offset;
+                // Skipping fields trims them too: only rows longer than the header look.
                 if outcome.extra.is_none()
+                    && row.len() > header.headers.len()
                     && trimmed(row)
                         .skip(header.headers.len())
                         .any(|v| !v.is_empty())
@@ -150,7 +155,8 @@ fn each_record<R: std::io::Read>(
                         ),
                     ));
                 }
-                let mut fields: Vec<Option<RawField<'_>>> = vec![None; specs.len()];
+                let mut fields: Vec<Option<RawField<'_>>> = recycle(std::mem::take(&mut spare));
+                fields.resize(specs.len(), None);
                 let mut unknown = Vec::new();
                 for (n, value) in trimmed(row).enumerate() {
                     let written = header.headers.get(n).map_or("", String::as_str);
@@ -174,6 +180,7 @@ fn each_record<R: std::io::Read>(
                     unknown,
                 };
                 each(&record, diags);
+                spare = recycle(record.fields);
             }
             Err(err) => {
                 diags.error(
@@ -188,6 +195,13 @@ fn each_record<R: std::io::Read>(
             }
         }
     }
+}
+
+/// An emptied vector of fields that borrow from anything: the same memory, since the
+/// collection of an empty vector into one of the same layout keeps its allocation.
+fn recycle<'a, 'b>(mut fields: Vec<Option<RawField<'a>>>) -> Vec<Option<RawField<'b>>> {
+    fields.clear();
+    fields.into_iter().map(|_| None).collect()
 }
 
 /// Streams the records of one file into `sink`, in order, on this thread.

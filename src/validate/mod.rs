@@ -566,7 +566,7 @@ impl Registry {
         let mut row = Row::new(Kind::Visits, rec, diags);
         let date = row.date(visit::DATE);
         let steward = row
-            .id_text(visit::STEWARD)
+            .id_ref(visit::STEWARD)
             .and_then(|id| self.steward_ref(&mut row, visit::STEWARD, &id));
         let households = row.whole(visit::HOUSEHOLDS, 1);
         let kind = if row.text_present(visit::KIND) {
@@ -601,7 +601,7 @@ impl Registry {
         });
         let date = row.date(case::DATE);
         let steward = row
-            .id_text(case::STEWARD)
+            .id_ref(case::STEWARD)
             .and_then(|id| self.steward_ref(&mut row, case::STEWARD, &id));
         let category = row.free_text(case::CATEGORY);
         let summary = row.free_text(case::SUMMARY);
@@ -675,7 +675,7 @@ impl Registry {
         let mut row = Row::new(Kind::Errands, rec, diags);
         let date = row.date(errand::DATE);
         let steward = row
-            .id_text(errand::STEWARD)
+            .id_ref(errand::STEWARD)
             .and_then(|id| self.steward_ref(&mut row, errand::STEWARD, &id));
         let category = row.text(errand::CATEGORY);
         let status = if row.text_present(errand::STATUS) {

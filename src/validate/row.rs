@@ -199,6 +199,18 @@ impl<'r, 'a> Row<'r, 'a> {
         Some(self.folded(field, text))
     }
 
+    /// [`Row::id_text`] borrowed from the record when nothing needs folding: a city's
+    /// millions of steward references are looked up, not kept.
+    pub(crate) fn id_ref(&mut self, field: Field) -> Option<std::borrow::Cow<'a, str>> {
+        if let Some(&RawValue::Text(s)) = self.value(field) {
+            let s = s.trim();
+            if suggest::fold_ascii(s).is_none() {
+                return Some(std::borrow::Cow::Borrowed(s));
+            }
+        }
+        self.id_text(field).map(std::borrow::Cow::Owned)
+    }
+
     pub(crate) fn date(&mut self, field: Field) -> Option<Date> {
         let value = match self.value(field) {
             None => {
