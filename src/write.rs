@@ -735,12 +735,13 @@ impl Drop for StagingDir {
     }
 }
 
-/// Threads that remove an old site's files at the same time. On this kind of disk (ext4
-/// mounted with `discard`) unlinking a file mostly waits on the journal and the device,
-/// not on a processor: removing a city's old site took 250 s from one thread and 15 s
-/// from eight on the loaded benchmark machine, with less system time. The old site goes
-/// after rendering, when the processors are free, so these are more than the cores.
-const REMOVE_THREADS: usize = 8;
+/// Threads that remove an old site's files at the same time. This disk (ext4 without a
+/// journal, mounted with `discard`) frees a file's blocks by sending the device a discard
+/// and waiting for it: a removal is a round trip to the device, not work for a processor.
+/// Deleting a copy of the city's output (70,577 files) on the loaded machine took 97-108 s
+/// from one thread, 9-12 s from eight and 3-5 s from 32 or 64, with the same 2-2.5 s of
+/// system time. The old site goes after rendering, when nothing else runs.
+const REMOVE_THREADS: usize = 64;
 
 /// Threads that write one batch into the staging folder, while the rayon pool renders
 /// the next. Creating a file waits less than removing one, and threads creating files in
@@ -789,32 +790,59 @@ fn on_disk_threads<T: Sync, E: Send>(
 }
 
 /// Removes a folder tree: its files from [`REMOVE_THREADS`] threads, then its folders,
-/// deepest first. A city's old site holds 80,000 files, and unlinking them one by one is
+/// deepest first. A city's old site holds 70,000 files, and unlinking them one by one is
 /// the largest part of replacing it.
+///
+/// Files go in the order of their inode numbers, not the folders' (hashed) order: files
+/// written one after the other have neighbouring inodes and blocks, so the threads free
+/// neighbouring blocks at the same time and the device merges their discards. Replacing
+/// a city's output sent 34,000-36,000 discards instead of one per file (71,000), and
+/// unlinking a copy of it from 32 threads took 2.3 s instead of 2.8 s in folder order.
+/// Folders go level by level from the same threads, as removing each also waits on a
+/// discard and a city has 436 of them: 0.1-0.9 s instead of 1.3-2.1 s one by one.
 fn remove_tree(dir: &Path) -> io::Result<()> {
-    let mut files = Vec::new();
-    let mut dirs = vec![dir.to_path_buf()];
-    let mut i = 0;
-    while let Some(d) = dirs.get(i) {
-        for entry in fs::read_dir(d)? {
-            let entry = entry?;
-            if entry.file_type()?.is_dir() {
-                dirs.push(entry.path());
-            } else {
-                files.push(entry.path());
+    let mut files: Vec<(u64, PathBuf)> = Vec::new();
+    let mut levels: Vec<Vec<PathBuf>> = vec![vec![dir.to_path_buf()]];
+    let mut depth = 0;
+    while let Some(level) = levels.get(depth) {
+        let mut below = Vec::new();
+        for d in level {
+            for entry in fs::read_dir(d)? {
+                let entry = entry?;
+                if entry.file_type()?.is_dir() {
+                    below.push(entry.path());
+                } else {
+                    files.push((inode_number(&entry), entry.path()));
+                }
             }
         }
-        i += 1;
+        if below.is_empty() {
+            break;
+        }
+        levels.push(below);
+        depth += 1;
     }
-    on_disk_threads(REMOVE_THREADS, &files, |f| match fs::remove_file(f) {
+    files.sort_unstable();
+    on_disk_threads(REMOVE_THREADS, &files, |(_, f)| match fs::remove_file(f) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
         _ => Ok(()),
     })?;
-    // Folders were found parents first: removing them in reverse empties children first.
-    for d in dirs.iter().rev() {
-        fs::remove_dir(d)?;
+    // A level's folders hold only folders of the levels below, which are gone by then.
+    for level in levels.iter().rev() {
+        on_disk_threads(REMOVE_THREADS, level, |d| fs::remove_dir(d))?;
     }
     Ok(())
+}
+
+#[cfg(unix)]
+fn inode_number(entry: &fs::DirEntry) -> u64 {
+    std::os::unix::fs::DirEntryExt::ino(entry)
+}
+
+/// Elsewhere the folders' own order.
+#[cfg(not(unix))]
+fn inode_number(_entry: &fs::DirEntry) -> u64 {
+    0
 }
 
 fn remove_if_exists(path: &Path) -> Result<(), Diagnostic> {
