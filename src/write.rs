@@ -552,10 +552,15 @@ impl StagingDir {
         let path = self.dir.join(&file.path);
         let linked = manifest.is_none()
             && put_linked(&path, self.previous.as_deref(), &file.path, &file.bytes);
-        if !linked {
-            fs::write(&path, &file.bytes).map_err(|e| io_error(&path, "无法写入", e))?;
-        }
-        let stamp = FileStamp::of(&path).map(|(s, _)| s);
+        let stamp = if linked {
+            FileStamp::of(&path).map(|(s, _)| s)
+        } else {
+            // The stamp from the open file: no second lookup of the path.
+            write_new(&path, &file.bytes)
+                .map_err(|e| io_error(&path, "无法写入", e))?
+                .as_ref()
+                .and_then(FileStamp::of_meta)
+        };
         let entry = Entry {
             key,
             hash,
@@ -609,14 +614,31 @@ impl StagingDir {
         fs::write(&marker, MARKER_TEXT).map_err(|e| io_error(&marker, "无法写入", e))?;
         self.done = true;
         // The old manifest describes the old folder: once the new one is in, it would
-        // describe nothing.
-        swap_in(&self.dir, &self.output)?;
-        let stored = if guard.is_some() {
-            manifest::store(&self.output, guard, &staged.entries)
-        } else {
-            manifest::remove(&self.output)
+        // describe nothing. The new one is written while the old folder goes, which only
+        // waits on the disk.
+        let old = swap_in(&self.dir, &self.output)?;
+        let store = || {
+            if guard.is_some() {
+                manifest::store(&self.output, guard, &staged.entries)
+            } else {
+                manifest::remove(&self.output)
+            }
+        };
+        let (stored, removed_old) = match &old {
+            Some(old) => std::thread::scope(|scope| {
+                let storing = scope.spawn(store);
+                let removed_old = remove_tree(old);
+                let stored = storing
+                    .join()
+                    .unwrap_or_else(|_| Err(io::Error::other("写入线程意外中止")));
+                (stored, removed_old)
+            }),
+            None => (store(), Ok(())),
         };
         stored.map_err(|e| io_error(&manifest::path_for(&self.output), "无法写入", e))?;
+        if let Some(old) = &old {
+            removed_old.map_err(|e| io_error(old, "新站点已就位，但无法删除旧站点", e))?;
+        }
         Ok(written)
     }
 
@@ -857,6 +879,15 @@ fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// Writes `bytes` into a file at `path` and returns what the file's metadata says right
+/// after (none where the system cannot say).
+fn write_new(path: &Path, bytes: &[u8]) -> io::Result<Option<fs::Metadata>> {
+    use std::io::Write;
+    let mut file = fs::File::create(path)?;
+    file.write_all(bytes)?;
+    Ok(file.metadata().ok())
+}
+
 /// Whether `old` is a regular file holding exactly `bytes`.
 fn same_file(old: &Path, bytes: &[u8]) -> bool {
     match fs::symlink_metadata(old) {
@@ -878,18 +909,19 @@ fn put_linked(path: &Path, previous: Option<&Path>, rel: &str, bytes: &[u8]) -> 
 }
 
 /// Replaces `output` with `staging`. On Linux the two are exchanged in one step, so
-/// `output` is never missing, even if the process dies right then.
-fn swap_in(staging: &Path, output: &Path) -> Result<(), Diagnostic> {
+/// `output` is never missing, even if the process dies right then. Returns where the
+/// previous site now is, for the caller to remove.
+fn swap_in(staging: &Path, output: &Path) -> Result<Option<PathBuf>, Diagnostic> {
     if !output.exists() {
-        return fs::rename(staging, output).map_err(|e| io_error(output, "无法放置新站点", e));
+        fs::rename(staging, output).map_err(|e| io_error(output, "无法放置新站点", e))?;
+        return Ok(None);
     }
     #[cfg(target_os = "linux")]
     {
         use rustix::fs::{CWD, RenameFlags, renameat_with};
         if renameat_with(CWD, staging, CWD, output, RenameFlags::EXCHANGE).is_ok() {
             // `staging` now holds the previous site.
-            return remove_tree(staging)
-                .map_err(|e| io_error(staging, "新站点已就位，但无法删除旧站点", e));
+            return Ok(Some(staging.to_path_buf()));
         }
     }
     let old = sibling(output, "hongguanjia-old");
@@ -899,7 +931,7 @@ fn swap_in(staging: &Path, output: &Path) -> Result<(), Diagnostic> {
         let _ = fs::rename(&old, output);
         return Err(io_error(output, "无法放置新站点", e));
     }
-    remove_tree(&old).map_err(|e| io_error(&old, "新站点已就位，但无法删除旧站点", e))
+    Ok(Some(old))
 }
 
 #[cfg(test)]
