@@ -41,6 +41,12 @@ impl FileStamp {
         Some((FileStamp::from_meta(&meta), meta.len()))
     }
 
+    /// The stamp of a file from its metadata (of an open file, say), if it is a regular
+    /// file.
+    pub(crate) fn of_meta(meta: &fs::Metadata) -> Option<FileStamp> {
+        meta.is_file().then(|| FileStamp::from_meta(meta))
+    }
+
     #[cfg(unix)]
     fn from_meta(meta: &fs::Metadata) -> FileStamp {
         use std::os::unix::fs::MetadataExt;
