@@ -115,6 +115,32 @@ enum NumberChar {
     Other,
 }
 
+/// Where the first byte that may start a digit is (an ASCII digit, or 0xEF, the first
+/// byte of a full-width one), eight bytes at a time: this skip is most of the number scan,
+/// and pages are mostly not digits.
+fn next_digit_start(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    // 0x80 in each byte of `t` that is zero, exactly (no borrow between bytes).
+    let zero_bytes = |t: u64| !(((t & (0x7F * ONES)) + 0x7F * ONES) | t) & (0x80 * ONES);
+    let mut chunks = bytes.chunks_exact(8);
+    for (n, chunk) in chunks.by_ref().enumerate() {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        // A digit is 0x3_ with a low half below ten.
+        let high_is_3 = zero_bytes((w & (0xF0 * ONES)) ^ (0x30 * ONES));
+        let low_over_9 = (((w & (0x0F * ONES)) + 0x06 * ONES) & (0x10 * ONES)) << 3;
+        let found = (high_is_3 & !low_over_9) | zero_bytes(w ^ (0xEF * ONES));
+        if found != 0 {
+            return Some(n * 8 + found.trailing_zeros() as usize / 8);
+        }
+    }
+    let rest = chunks.remainder();
+    rest.iter()
+        .position(|&b| b.is_ascii_digit() || b == 0xEF)
+        .map(|p| bytes.len() - rest.len() + p)
+}
+
 /// Calls `f` with each digit run of a text at least `min` digits long, separators inside
 /// a number (`138-1234 5678`) removed, until `f` says stop. Works on bytes: this runs over
 /// every byte of the site, and pages are mostly short numbers.
@@ -125,10 +151,7 @@ fn each_digit_run(bytes: &[u8], min: usize, mut f: impl FnMut(&str) -> bool) -> 
         // Outside a number only a digit matters, and a digit starts with an ASCII digit
         // or 0xEF (full-width): skip everything else without classifying it.
         if current.is_empty() {
-            match bytes[i..]
-                .iter()
-                .position(|&b| b.is_ascii_digit() || b == 0xEF)
-            {
+            match next_digit_start(&bytes[i..]) {
                 Some(skip) => i += skip,
                 None => return false,
             }
@@ -721,6 +744,18 @@ mod tests {
     }
 
     #[test]
+    fn the_skip_to_a_digit_finds_every_byte_value_at_every_place() {
+        for b in 0..=u8::MAX {
+            for at in 0..20 {
+                let mut bytes = vec![b'a'; 20];
+                bytes[at] = b;
+                let want = (b.is_ascii_digit() || b == 0xEF).then_some(at);
+                assert_eq!(super::next_digit_start(&bytes), want, "{b:#x} at {at}");
+            }
+        }
+    }
+
+    #[test]
     fn raw_bytes_give_the_runs_their_lossy_text_gives() {
         // Output is scanned as bytes; invalid UTF-8 must split and keep numbers exactly
         // as its lossy reading (U+FFFD in its place) would.
@@ -824,6 +859,18 @@ mod properties {
                 .map(|m| m.pattern().as_usize())
                 .find(|&i| !skip(i));
             prop_assert_eq!(matcher.first(haystack.as_bytes(), skip), want);
+        }
+
+        /// The eight-bytes-at-a-time skip stops where a byte-by-byte one does.
+        #[test]
+        fn the_skip_to_a_digit_stops_at_the_first_possible_digit(
+            bytes in proptest::collection::vec(
+                prop_oneof![any::<u8>(), Just(b'0'), Just(b'9'), Just(0xEF), Just(b'/'), Just(b':')],
+                0..40,
+            ),
+        ) {
+            let want = bytes.iter().position(|&b| b.is_ascii_digit() || b == 0xEF);
+            prop_assert_eq!(super::next_digit_start(&bytes), want);
         }
 
         /// What the guard compares is the number's digits, however they were typed.
