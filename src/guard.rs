@@ -273,12 +273,13 @@ fn unbuildable(why: impl std::fmt::Display) -> crate::diagnostics::Diagnostic {
     )
 }
 
+/// Makes the guards of the site under this root fail to build, to test that a build
+/// fails closed (see `pipeline`'s tests). Keyed by the site, not the thread: the guard is
+/// built on a worker thread while the pages are planned, and other tests build their
+/// own sites at the same time.
 #[cfg(test)]
-thread_local! {
-    /// Makes the next guards on this thread fail to build, to test that a build fails
-    /// closed (see `pipeline`'s tests).
-    pub(crate) static UNBUILDABLE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
+pub(crate) static UNBUILDABLE: std::sync::Mutex<Option<std::path::PathBuf>> =
+    std::sync::Mutex::new(None);
 
 /// The text matcher of the last guard made through [`Guard::reusing`]: building it is
 /// most of the time a city's guard takes, and between two loads of the preview the
@@ -425,10 +426,6 @@ impl<'p> TextMatcher<'p> {
         if texts.is_empty() {
             return Ok(Self::empty());
         }
-        #[cfg(test)]
-        if UNBUILDABLE.with(std::cell::Cell::get) {
-            return Err(unbuildable("测试中模拟的失败"));
-        }
         let key = Matchers::key(&texts);
         if let Some(built) = matchers.last.as_ref().filter(|b| b.key == key) {
             return Ok(TextMatcher {
@@ -560,6 +557,13 @@ impl<'p> Guard<'p> {
         theme: &crate::theme::Theme,
         matchers: &mut Matchers,
     ) -> Result<Self, crate::diagnostics::Diagnostic> {
+        #[cfg(test)]
+        if UNBUILDABLE
+            .lock()
+            .is_ok_and(|root| root.as_deref() == Some(site.root.as_path()))
+        {
+            return Err(unbuildable("测试中模拟的失败"));
+        }
         let PublicTexts {
             mut names,
             values,

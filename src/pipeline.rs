@@ -378,9 +378,14 @@ mod tests {
         let entries = || std::fs::read_dir(dir.path()).expect("dir").count();
         let entries_before = entries();
 
-        crate::guard::UNBUILDABLE.with(|f| f.set(true));
+        let unbuildable = |root: Option<std::path::PathBuf>| {
+            if let Ok(mut slot) = crate::guard::UNBUILDABLE.lock() {
+                *slot = root;
+            }
+        };
+        unbuildable(Some(root.clone()));
         let result = build(&root, &output, false);
-        crate::guard::UNBUILDABLE.with(|f| f.set(false));
+        unbuildable(None);
 
         let Err(BuildError::Leak(diags)) = result else {
             panic!("the build went on without its guard");
