@@ -142,7 +142,8 @@ LATENCY="$ROOT/target/release/examples/serve_latency"
 GEN_HASH=$(sha256sum examples/gen_sample.rs | cut -c1-16)
 
 # Runs "$@" under /usr/bin/time -v with HONGGUANJIA_TIMINGS=1; stdout and stderr go to
-# $TMP/out.txt and $TMP/err.txt. Sets WALL, CPU (user+sys), RSS (MiB) and STATUS.
+# $TMP/out.txt and $TMP/err.txt. Sets WALL, CPU (user+sys), USER_S, SYS_S, RSS (MiB) and
+# STATUS.
 timed() {
     local -a cmd=("$@")
     if [[ "$TIMEOUT" != 0 ]]; then
@@ -156,6 +157,8 @@ timed() {
     user=$(sed -n 's/.*User time (seconds): //p' "$TMP/time.txt")
     sys=$(sed -n 's/.*System time (seconds): //p' "$TMP/time.txt")
     CPU=$(awk -v u="${user:-0}" -v s="${sys:-0}" 'BEGIN { printf "%.2f", u + s }')
+    USER_S=${user:-?}
+    SYS_S=${sys:-?}
     RSS=$(mib "$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$TMP/time.txt")")
     [[ -n "$WALL" ]] || WALL="?"
 }
@@ -167,7 +170,9 @@ build() {
     shift 3
     sync
     timed env "$@" "$BIN" build --root "$site" --output "$out"
-    echo "== $label: wall ${WALL}s, CPU ${CPU}s, peak ${RSS} MiB, exit $STATUS"
+    # User and system time apart: system time here is mostly creating and deleting files,
+    # which the disk's recent deletions can multiply (see docs/performance.md, 机器).
+    echo "== $label: wall ${WALL}s, CPU ${CPU}s (user ${USER_S}s, sys ${SYS_S}s), peak ${RSS} MiB, exit $STATUS"
     grep -E '^(阶段|输出) ' "$TMP/err.txt" | sed 's/^/   /' || true
     grep -v -E '^(阶段|输出) ' "$TMP/err.txt" | sed 's/^/   ! /' | head -20 || true
     sed 's/^/   /' "$TMP/out.txt"
