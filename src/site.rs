@@ -194,7 +194,9 @@ impl Site {
         // records are checked against the (now fixed) roster, and the parts are taken
         // over in the records' order, so the figures and messages are those of one pass.
         // The parts' private values are taken over in the same order on a thread of their
-        // own, so that the merge of the records is not also the merge of their texts.
+        // own, so that the merge of the records is not also the merge of their texts. A
+        // send fails only once that thread has panicked, and its join below raises the
+        // panic again: no private value is dropped while the build goes on.
         let (privates, parts_private) = std::sync::mpsc::sync_channel::<PrivateValues>(8);
         let mut cases = Vec::new();
         let mut meetings = Vec::new();
