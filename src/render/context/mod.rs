@@ -22,7 +22,9 @@ use super::routes::Page;
 /// A page's data before it is rendered. Steward pages and case lists, nine in ten of a
 /// city's pages, keep their typed data: the compiled pages write it as it is, and only a
 /// theme's own template of theirs needs a Tera context. Every other page's values wait,
-/// typed, in a [`Keyed`].
+/// typed, in a [`Keyed`]. One lives on a rendering thread's stack for one page, so its
+/// variants are not boxed.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Prepared<'p> {
     Steward(stewards::StewardPage<'p>),
     CaseList(cases::CaseListPage<'p>),
