@@ -1,7 +1,8 @@
 //! Rendering: a flat list of [`routes::Page`]s ([`plan`]), rendered in parallel by Tera
 //! from the theme, each page's context made on its rendering thread ([`context`]). The
 //! data every page shares (site settings, headline figures) is serialized once into
-//! Tera's global context.
+//! Tera's global context. Steward pages and case lists are written by [`compiled`] code
+//! instead while the theme keeps their built-in templates.
 
 pub(crate) mod compiled;
 pub(crate) mod context;
