@@ -62,6 +62,9 @@ const BATCH: usize = 512;
 /// write; `build` passes [`write::Staging`].
 pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
     let started = Instant::now();
+    // Every page's key includes the program's own hash; it is ready by the time the
+    // records are read.
+    crate::fingerprint::program_in_background();
     let mut lap = started;
     let mut timings = Timings::default();
     let mut diags = Diagnostics::new();

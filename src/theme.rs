@@ -33,6 +33,15 @@ impl Theme {
             .filter_map(|(k, v)| k.strip_prefix("static/").map(|name| (name, v.as_slice())))
     }
 
+    /// Whether the theme's file `key` (e.g. `templates/steward.html`) is the built-in
+    /// theme's, byte for byte: not overridden, or overridden by an unchanged copy.
+    pub(crate) fn is_builtin(&self, key: &str) -> bool {
+        match (self.files.get(key), builtin(key)) {
+            (Some(ours), Some(theirs)) => ours.as_slice() == theirs,
+            _ => false,
+        }
+    }
+
     /// Where a theme file came from, as the user would look for it.
     pub(crate) fn origin(&self, key: &str) -> String {
         self.origins
@@ -40,6 +49,14 @@ impl Theme {
             .cloned()
             .unwrap_or_else(|| format!("（内置主题）{key}"))
     }
+}
+
+/// The built-in theme's file `key`, e.g. `templates/base.html`.
+pub(crate) fn builtin(key: &str) -> Option<&'static [u8]> {
+    embedded::DEFAULT_THEME
+        .iter()
+        .find(|(path, _)| *path == key)
+        .map(|(_, bytes)| *bytes)
 }
 
 /// Assembles the theme for the site at `root`.

@@ -171,3 +171,63 @@ fn a_site_can_override_just_the_footer_partial_as_docs_templates_md_shows() {
         assert!(html.contains("跳到正文"));
     }
 }
+
+#[test]
+fn a_sites_own_steward_page_case_list_and_case_table_are_the_ones_used() {
+    // These pages are written without Tera when the theme keeps the built-in templates;
+    // a site's own version of any template they use is rendered by Tera, as every page.
+    let site = site_with("");
+    site.write(
+        "templates/steward.html",
+        "{% extends \"base.html\" %}{% block content %}<p id=\"own-steward\">{{ steward.name }}：{{ figures.visits }} 次，{{ cases | length }} 条</p>{% endblock content %}",
+    );
+    site.write(
+        "templates/cases.html",
+        "{% extends \"base.html\" %}{% block content %}<p id=\"own-list\">{{ count }} 条，第 {{ pager.current }} 页</p>{% include \"partials/case_table.html\" %}{% endblock content %}",
+    );
+    site.write(
+        "templates/partials/case_table.html",
+        "{% for c in rows %}<p class=\"own-row\">{{ c.date }} {{ c.summary }}</p>{% endfor %}",
+    );
+    site.build_ok();
+    let steward = site.read("public/stewards/E-01.html");
+    assert!(
+        steward.contains("<p id=\"own-steward\">赵一民：1 次，1 条</p>"),
+        "{steward}"
+    );
+    let list = site.read("public/cases/index.html");
+    assert!(
+        list.contains("<p id=\"own-list\">2 条，第 1 页</p>"),
+        "{list}"
+    );
+    assert!(
+        list.contains("<p class=\"own-row\">2018-04-20 小区停车位不足</p>"),
+        "{list}"
+    );
+    // The partial on the built-in community page is the site's too.
+    let community = site.read("public/communities/east/index.html");
+    assert!(community.contains("class=\"own-row\""), "{community}");
+}
+
+#[test]
+fn a_sites_own_base_template_frames_steward_pages_and_case_lists_too() {
+    let site = site_with("");
+    let base = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"),
+    )
+    .expect("the built-in base.html");
+    let own = base.replace(
+        "<main class=\"wrap\"",
+        "<main data-own=\"yes\" class=\"wrap\"",
+    );
+    assert_ne!(own, base);
+    site.write("templates/base.html", &own);
+    site.build_ok();
+    for page in ["stewards/E-01.html", "cases/index.html", "index.html"] {
+        let html = site.read(&format!("public/{page}"));
+        assert!(
+            html.contains("<main data-own=\"yes\" class=\"wrap\""),
+            "{page}"
+        );
+    }
+}

@@ -54,6 +54,32 @@ impl Date {
     }
 }
 
+impl Date {
+    /// `YYYY-MM-DD` in `buf`, as [`Display`](fmt::Display) writes it, without the
+    /// formatting machinery: a city's pages show some three million dates. None for a
+    /// year past 9999, which `Display` writes with five digits.
+    pub(crate) fn iso<'b>(&self, buf: &'b mut [u8; 10]) -> Option<&'b str> {
+        if self.year > 9999 || self.month > 99 || self.day > 99 {
+            return None;
+        }
+        let digit = |n: u16| b'0' + (n % 10) as u8;
+        let y = self.year;
+        *buf = [
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(u16::from(self.month) / 10),
+            digit(u16::from(self.month)),
+            b'-',
+            digit(u16::from(self.day) / 10),
+            digit(u16::from(self.day)),
+        ];
+        std::str::from_utf8(buf).ok()
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -62,7 +88,11 @@ impl fmt::Display for Date {
 
 impl Serialize for Date {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        // As a string, without the temporary `collect_str` would make of it.
+        match self.iso(&mut [0; 10]) {
+            Some(text) => s.serialize_str(text),
+            None => s.collect_str(self),
+        }
     }
 }
 
@@ -81,6 +111,22 @@ pub(crate) fn days_in_month(year: u16, month: u8) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_quick_iso_form_is_what_display_writes() {
+        for (y, m, d) in [
+            (2018, 1, 5),
+            (999, 12, 31),
+            (1, 1, 1),
+            (9999, 12, 31),
+            (2020, 2, 29),
+        ] {
+            let date = Date::new(y, m, d).expect("a real date");
+            assert_eq!(date.iso(&mut [0; 10]), Some(date.to_string().as_str()));
+        }
+        let far = Date::new(10_000, 1, 1).expect("a real date");
+        assert_eq!(far.iso(&mut [0; 10]), None, "Display writes five digits");
+    }
 
     #[test]
     fn rejects_impossible_dates() {

@@ -1,8 +1,10 @@
 //! Rendering: a flat list of [`routes::Page`]s ([`plan`]), rendered in parallel by Tera
 //! from the theme, each page's context made on its rendering thread ([`context`]). The
 //! data every page shares (site settings, headline figures) is serialized once into
-//! Tera's global context.
+//! Tera's global context. Steward pages and case lists are written by [`compiled`] code
+//! instead while the theme keeps their built-in templates.
 
+pub(crate) mod compiled;
 pub(crate) mod context;
 pub(crate) mod data;
 pub(crate) mod extra;
@@ -32,6 +34,8 @@ pub(crate) use crate::write::OutputFile;
 
 pub(crate) struct Renderer {
     tera: Tera,
+    /// The page kinds written by Rust code for this theme (`compiled`).
+    compiled: compiled::Compiled,
     /// Per template, the size of the last page rendered from it: the next page's buffer
     /// starts that large, so a 20 KB page is not copied through a dozen doublings.
     sizes: rustc_hash::FxHashMap<String, std::sync::atomic::AtomicUsize>,
@@ -98,13 +102,18 @@ fn site_globals(
 /// Template files the renderer escapes: everything it renders.
 const ESCAPED: [&str; 5] = [".html", ".htm", ".xml", ".svg", ".txt"];
 
+/// What escapes and which filters every Tera of the renderer has.
+fn configure(tera: &mut Tera) {
+    tera.autoescape_on(ESCAPED);
+    tera.register_filter("percent", percent);
+    tera.register_filter("cn_date", cn_date);
+    tera.register_filter("big_number", crate::numbers::filter);
+}
+
 impl Renderer {
     pub(crate) fn new(theme: &Theme, globals: &Context) -> Result<Self, Diagnostics> {
         let mut tera = Tera::new();
-        tera.autoescape_on(ESCAPED);
-        tera.register_filter("percent", percent);
-        tera.register_filter("cn_date", cn_date);
-        tera.register_filter("big_number", crate::numbers::filter);
+        configure(&mut tera);
         let mut errors = Diagnostics::new();
         let mut templates = Vec::new();
         for (name, bytes) in theme.templates() {
@@ -143,7 +152,11 @@ impl Renderer {
             .into_iter()
             .map(|(name, _)| (name, std::sync::atomic::AtomicUsize::new(0)))
             .collect();
-        Ok(Renderer { tera, sizes })
+        Ok(Renderer {
+            tera,
+            compiled: compiled::Compiled::new(theme, globals),
+            sizes,
+        })
     }
 
     /// A bulletin's or page's body: its `{{ stats.… }}` values filled in, then Markdown.
@@ -208,19 +221,17 @@ impl Renderer {
             .map(|page| {
                 let path = page.path(plan.site);
                 let template = page.template();
-                let keyed = context::build(plan, page, &path);
+                let prepared = context::prepare(plan, page, &path);
                 let key = crate::fingerprint::combine(&[
                     stamp,
                     crate::fingerprint::of_bytes(template.as_bytes()),
-                    keyed.key(),
+                    prepared.key(),
                 ]);
                 if previous.is_some_and(|p| p.unchanged(&path, key)) {
-                    drop(keyed);
+                    drop(prepared);
                     return Ok(Made::Kept(path, key));
                 }
-                // Only a page that is rendered has its values made into Tera's.
-                let context = keyed.into_context();
-                self.render_bytes(template, &context)
+                self.render_prepared(template, prepared)
                     .map(|bytes| Made::File(OutputFile { path, bytes }, key))
                     .map_err(|err| describe(theme, &err))
             })
@@ -241,6 +252,52 @@ impl Renderer {
             Ok(batch)
         } else {
             Err(errors)
+        }
+    }
+
+    /// One page of the site, as `render_all` renders it: `serve` renders each page it is
+    /// asked for this way, so that it sends the bytes `build` writes.
+    pub(crate) fn render_page(
+        &self,
+        theme: &Theme,
+        plan: &Plan<'_>,
+        page: &Page,
+        path: &str,
+    ) -> Result<OutputFile, Vec<Diagnostic>> {
+        let template = page.template();
+        self.render_prepared(template, context::prepare(plan, page, path))
+            .map(|bytes| OutputFile {
+                path: path.to_string(),
+                bytes,
+            })
+            .map_err(|err| describe(theme, &err))
+    }
+
+    /// A page's bytes from its data: written by the compiled code when its kind is
+    /// compiled for this theme, by Tera from `template` otherwise.
+    fn render_prepared(
+        &self,
+        template: &str,
+        prepared: context::Prepared<'_>,
+    ) -> tera::TeraResult<Vec<u8>> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let compiled = {
+            let size = self.sizes.get(template);
+            let hint = size.map_or(0, |s| s.load(Relaxed));
+            let hint = hint + hint / 8;
+            let bytes = match &prepared {
+                context::Prepared::Steward(p) => self.compiled.steward(p, hint),
+                context::Prepared::CaseList(p) => self.compiled.case_list(p, hint),
+                context::Prepared::Other(_) => None,
+            };
+            if let (Some(bytes), Some(size)) = (&bytes, size) {
+                size.store(bytes.len(), Relaxed);
+            }
+            bytes
+        };
+        match compiled {
+            Some(bytes) => Ok(bytes),
+            None => self.render_bytes(template, &prepared.into_context()),
         }
     }
 
@@ -458,6 +515,11 @@ fn percent(value: f64, _: Kwargs, _: &State) -> String {
 
 /// `2018-12-10` → `2018年12月10日`; anything else is shown as it is.
 fn cn_date(value: &str, _: Kwargs, _: &State) -> String {
+    cn_date_text(value)
+}
+
+/// The filter `cn_date`, for the compiled pages too.
+fn cn_date_text(value: &str) -> String {
     crate::validate::values::parse_date(value)
         .map(|d| d.chinese())
         .unwrap_or_else(|| value.to_string())

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::plan::Plan;
 use super::routes;
-use crate::aggregate::{Counts, Figures, month_key};
+use crate::aggregate::Counts;
 use crate::config::{NameStyle, PhoneStyle};
 use crate::model::{Bulletin, Case, Date, Decision, FreePage, Membership, Notice, Steward};
 use crate::privacy::{mask_name, mask_phone};
@@ -86,18 +86,19 @@ pub(crate) fn natural_cmp(a: &str, b: &str) -> Ordering {
 
 /// One row of a case table. It borrows from the records and the plan: a city's pages
 /// show some 1.5 million rows, and each row's names and addresses are the same strings on
-/// every page (the category's address is its pinyin, worked out once in the plan).
+/// every page (the category's address is its pinyin, worked out once in the plan). Dates
+/// stay dates until they are written.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct CaseRow<'a> {
     pub id: &'a str,
-    pub date: String,
+    pub date: Date,
     pub community: &'a str,
     pub community_url: &'a str,
     pub category: &'a str,
     pub category_url: &'a str,
     pub summary: &'a str,
     pub status: &'static str,
-    pub resolved: Option<String>,
+    pub resolved: Option<Date>,
     pub channel: Option<&'static str>,
 }
 
@@ -106,35 +107,38 @@ pub(crate) fn case_row<'a>(plan: &'a Plan<'a>, case: &'a Case) -> CaseRow<'a> {
     let ci = site.registry.stewards[case.steward].community;
     CaseRow {
         id: &case.id,
-        date: case.date.to_string(),
+        date: case.date,
         community: &site.registry.communities[ci].name,
         community_url: &plan.community_urls[ci],
         category: &case.category,
         category_url: plan.category_url(&case.category),
         summary: &case.summary,
         status: case.status.label(),
-        resolved: case.resolved.map(|d| d.to_string()),
+        resolved: case.resolved,
         channel: case.channel.map(|c| c.label()),
     }
 }
 
+/// One month of a table, its key borrowed from the plan's.
 #[derive(Debug, Clone, Serialize)]
-pub(crate) struct MonthRow {
-    pub month: String,
+pub(crate) struct MonthRow<'a> {
+    pub month: &'a str,
     #[serde(flatten)]
     pub counts: Counts,
 }
 
 /// Monthly rows over the whole site's period, so every chart and table lines up.
-pub(crate) fn month_rows(
-    figures: &Figures,
+pub(crate) fn month_rows<'p>(
+    plan: &'p Plan<'_>,
     months: &std::collections::BTreeMap<u32, Counts>,
-) -> Vec<MonthRow> {
-    figures
+) -> Vec<MonthRow<'p>> {
+    plan.site
+        .figures
         .by_month
         .keys()
-        .map(|m| MonthRow {
-            month: month_key(*m),
+        .zip(&plan.month_keys)
+        .map(|(m, key)| MonthRow {
+            month: key,
             counts: months.get(m).copied().unwrap_or_default(),
         })
         .collect()

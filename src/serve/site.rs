@@ -336,9 +336,8 @@ fn render_page(
     page: &Page,
     path: &str,
 ) -> Result<Bytes, BuildError> {
-    let context = render::context::build(plan, page, path).into_context();
     let file = renderer
-        .render_one(theme, page.template(), path, &context)
+        .render_page(theme, plan, page, path)
         .map_err(|e| BuildError::Render(e.into_iter().collect()))?;
     let leaks = guard.scan(std::slice::from_ref(&file));
     if !leaks.is_empty() {

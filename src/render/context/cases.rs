@@ -1,6 +1,9 @@
-//! The paginated case lists: all cases under `cases/`, and one list per category.
+//! The paginated case lists: all cases under `cases/`, and one list per category. Their
+//! data, typed, for the compiled page (`render::compiled`) and, when a site's theme has
+//! its own `cases.html`, for Tera.
 
-use crate::fingerprint::Keyed;
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::render::plan::Plan;
@@ -9,19 +12,19 @@ use crate::render::views::{CaseRow, case_row};
 use crate::site::Site;
 
 #[derive(Serialize)]
-struct PageLink {
-    number: usize,
-    url: String,
+pub(crate) struct PageLink {
+    pub number: usize,
+    pub url: String,
 }
 
 /// Links between the pages of a paginated list, with a window around the current page.
 #[derive(Serialize)]
-struct Pager {
-    current: usize,
-    total: usize,
-    prev: Option<String>,
-    next: Option<String>,
-    links: Vec<PageLink>,
+pub(crate) struct Pager {
+    pub current: usize,
+    pub total: usize,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    pub links: Vec<PageLink>,
 }
 
 fn pager(site: &Site, category: Option<&str>, current: usize, total: usize) -> Pager {
@@ -45,19 +48,48 @@ fn pager(site: &Site, category: Option<&str>, current: usize, total: usize) -> P
 }
 
 #[derive(Serialize)]
-struct CategoryLink {
-    name: String,
-    url: String,
-    cases: u64,
-    current: bool,
+pub(crate) struct CategoryLink<'p> {
+    pub name: &'p str,
+    pub url: Cow<'p, str>,
+    pub cases: u64,
+    pub current: bool,
 }
 
-pub(super) fn list<'p>(
+/// Everything `cases.html` sees besides the global context, under the names it uses; the
+/// page's key is this, serialized.
+#[derive(Serialize)]
+pub(crate) struct CaseListPage<'p> {
+    pub root: String,
+    pub path: &'p str,
+    pub category: Option<&'p str>,
+    pub count: usize,
+    pub rows: Vec<CaseRow<'p>>,
+    pub pager: Pager,
+    pub categories: Vec<CategoryLink<'p>>,
+}
+
+impl CaseListPage<'_> {
+    /// The Tera context of the page.
+    pub(crate) fn context(&self) -> tera::Context {
+        let mut ctx = tera::Context::new();
+        ctx.insert("root", &self.root);
+        ctx.insert("path", self.path);
+        ctx.insert("category", &self.category);
+        ctx.insert("count", &self.count);
+        ctx.insert("rows", &self.rows);
+        ctx.insert("pager", &self.pager);
+        ctx.insert("categories", &self.categories);
+        ctx
+    }
+}
+
+pub(crate) fn page<'p>(
     plan: &'p Plan<'_>,
     category: Option<&'p str>,
     page: usize,
-    ctx: &mut Keyed<'p>,
-) {
+    root: String,
+    path: &'p str,
+) -> CaseListPage<'p> {
     let cases = match category {
         None => &plan.all_cases,
         Some(name) => match plan.category_cases.get(name) {
@@ -79,17 +111,21 @@ pub(super) fn list<'p>(
         .iter()
         .map(|c| CategoryLink {
             url: match plan.category_urls.get(c.category.as_str()) {
-                Some(url) => url.clone(),
-                None => routes::category(plan.site, &c.category),
+                Some(url) => Cow::Borrowed(url.as_str()),
+                None => Cow::Owned(routes::category(plan.site, &c.category)),
             },
             current: category == Some(c.category.as_str()),
-            name: c.category.clone(),
+            name: &c.category,
             cases: c.cases,
         })
         .collect();
-    ctx.insert("category", category);
-    ctx.insert("count", cases.len());
-    ctx.insert("rows", rows);
-    ctx.insert("pager", pager(plan.site, category, page, total));
-    ctx.insert("categories", categories);
+    CaseListPage {
+        root,
+        path,
+        category,
+        count: cases.len(),
+        rows,
+        pager: pager(plan.site, category, page, total),
+        categories,
+    }
 }

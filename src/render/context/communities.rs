@@ -83,7 +83,7 @@ pub(super) fn one<'p>(plan: &'p Plan<'_>, idx: CommunityIdx, ctx: &mut Keyed<'p>
         .collect();
     let categories = categories(&site.figures.community_categories[ci]);
 
-    let months = month_rows(&site.figures, &site.figures.community_months[ci]);
+    let months = month_rows(plan, &site.figures.community_months[ci]);
     ctx.insert(
         "chart_trend",
         charts::trend(

@@ -9,10 +9,8 @@ use super::commendations::batch_summaries;
 use super::documents::bulletin_links;
 use crate::charts;
 use crate::model::Membership;
-use crate::render::data::{CommunitySummary, Summary};
 use crate::render::plan::Plan;
 use crate::render::views::month_rows;
-use crate::site::Site;
 
 pub(super) fn fill<'p>(plan: &'p Plan<'_>, ctx: &mut Keyed<'p>) {
     let site = plan.site;
@@ -20,7 +18,7 @@ pub(super) fn fill<'p>(plan: &'p Plan<'_>, ctx: &mut Keyed<'p>) {
     let links = bulletin_links(&site.bulletins);
     ctx.insert("bulletins", links.into_iter().take(5).collect::<Vec<_>>());
     ctx.insert("batches", batch_summaries(site));
-    charts(site, plan.summary, &plan.communities, ctx);
+    charts(plan, ctx);
     super::subdistricts::comparison(plan, ctx);
 }
 
@@ -32,14 +30,10 @@ struct ShareRow {
 }
 
 /// The home page's charts, each with the numbers of its table beside it.
-fn charts<'p>(
-    site: &Site,
-    summary: &'p Summary,
-    communities: &[CommunitySummary],
-    ctx: &mut Keyed<'p>,
-) {
+fn charts<'p>(plan: &'p Plan<'_>, ctx: &mut Keyed<'p>) {
+    let (site, summary, communities) = (plan.site, plan.summary, &plan.communities);
     let figures = &site.figures;
-    let months = month_rows(figures, &figures.by_month);
+    let months = month_rows(plan, &figures.by_month);
     let cm = chart_months(&months);
     ctx.insert(
         "chart_trend",

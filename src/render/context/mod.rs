@@ -3,7 +3,7 @@
 //! kind of page, so a city's hundred thousand pages are never all in memory. One file per
 //! kind of page.
 
-mod cases;
+pub(crate) mod cases;
 mod commendations;
 mod communities;
 pub(crate) mod documents;
@@ -11,20 +11,72 @@ mod home;
 mod redirects;
 mod search;
 mod site_files;
-mod stewards;
+pub(crate) mod stewards;
 mod subdistricts;
 
-use crate::fingerprint::Keyed;
+use crate::fingerprint::{Key, Keyed};
 
 use super::plan::Plan;
 use super::routes::Page;
 
+/// A page's data before it is rendered. Steward pages and case lists, nine in ten of a
+/// city's pages, keep their typed data: the compiled pages write it as it is, and only a
+/// theme's own template of theirs needs a Tera context. Every other page's values wait,
+/// typed, in a [`Keyed`]. One lives on a rendering thread's stack for one page, so its
+/// variants are not boxed.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Prepared<'p> {
+    Steward(stewards::StewardPage<'p>),
+    CaseList(cases::CaseListPage<'p>),
+    Other(Keyed<'p>),
+}
+
+impl Prepared<'_> {
+    /// The fingerprint of everything the page's template can see besides the global
+    /// context.
+    pub(crate) fn key(&self) -> Key {
+        match self {
+            Prepared::Steward(p) => crate::fingerprint::of_serialize(p),
+            Prepared::CaseList(p) => crate::fingerprint::of_serialize(p),
+            Prepared::Other(keyed) => keyed.key(),
+        }
+    }
+
+    /// The page's Tera context.
+    pub(crate) fn into_context(self) -> tera::Context {
+        match self {
+            Prepared::Steward(p) => p.context(),
+            Prepared::CaseList(p) => p.context(),
+            Prepared::Other(keyed) => keyed.into_context(),
+        }
+    }
+}
+
+/// Links are relative to the page's own folder, so the site works from any sub-folder of
+/// a web server and from disk.
+fn root(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
+
 /// Everything `page`'s template can see besides the global context.
-pub(crate) fn build<'p>(plan: &'p Plan<'_>, page: &'p Page, path: &'p str) -> Keyed<'p> {
+pub(crate) fn prepare<'p>(plan: &'p Plan<'_>, page: &'p Page, path: &'p str) -> Prepared<'p> {
+    match page {
+        Page::Steward(s) => Prepared::Steward(stewards::page(plan, *s, root(path), path)),
+        Page::CaseList { category, page } => Prepared::CaseList(cases::page(
+            plan,
+            category.as_deref(),
+            *page,
+            root(path),
+            path,
+        )),
+        _ => Prepared::Other(build(plan, page, path)),
+    }
+}
+
+/// The context of a page other than a steward's or a case list, as a [`Keyed`].
+fn build<'p>(plan: &'p Plan<'_>, page: &'p Page, path: &'p str) -> Keyed<'p> {
     let mut ctx = Keyed::new();
-    // Links are relative to the page's own folder, so the site works from any sub-folder
-    // of a web server and from disk.
-    ctx.insert("root", "../".repeat(path.matches('/').count()));
+    ctx.insert("root", root(path));
     ctx.insert("path", path);
     match page {
         Page::Home => home::fill(plan, &mut ctx),
@@ -32,10 +84,8 @@ pub(crate) fn build<'p>(plan: &'p Plan<'_>, page: &'p Page, path: &'p str) -> Ke
         Page::Subdistrict(i) => subdistricts::one(plan, *i, &mut ctx),
         Page::Asset(_) => {}
         Page::Community(c) => communities::one(plan, *c, &mut ctx),
-        Page::Steward(s) => stewards::one(plan, *s, &mut ctx),
-        Page::CaseList { category, page } => {
-            cases::list(plan, category.as_deref(), *page, &mut ctx)
-        }
+        // Prepared above, with their own types.
+        Page::Steward(_) | Page::CaseList { .. } => {}
         Page::Commendations => commendations::index(plan, &mut ctx),
         Page::Commendation(b) => commendations::one(plan, *b, &mut ctx),
         Page::Bulletins => documents::bulletin_index(plan, &mut ctx),
@@ -57,7 +107,7 @@ pub(crate) fn build<'p>(plan: &'p Plan<'_>, page: &'p Page, path: &'p str) -> Ke
 fn chart_months(rows: &[super::views::MonthRow]) -> Vec<crate::charts::Month> {
     rows.iter()
         .map(|r| crate::charts::Month {
-            key: r.month.clone(),
+            key: r.month.to_string(),
             counts: r.counts,
         })
         .collect()
