@@ -93,7 +93,11 @@ pub(crate) fn fold(text: &str) -> Vec<char> {
 
 /// The whole text NFKC-normalized, borrowed when it already is.
 pub(crate) fn nfkc(text: &str) -> Cow<'_, str> {
-    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+    // A city has millions of values, nearly all ASCII and common ideographs: each of those
+    // is its own NFKC form and combines with nothing, so a text of only them is normal
+    // without the table lookups of the quick check.
+    let plain = |c: char| c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c);
+    if text.chars().all(plain) || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(text.nfkc().collect())
@@ -519,6 +523,12 @@ impl PrivateValues {
                 self.numbers.insert(digits, origin);
             }
         } else if value.chars().count() >= 2 && !value.chars().all(|c| c.is_ascii_digit()) {
+            // A text already noted had its NFKC form noted with it (every text noted is
+            // NFKC or noted beside its NFKC form): most private texts repeat, and are
+            // not normalized again.
+            if self.texts.contains_key(value) {
+                return;
+            }
             // Both as typed and NFKC-normalized: the page may show either form.
             let normal = nfkc(value);
             for text in [(normal != value).then_some(normal.as_ref()), Some(value)]
