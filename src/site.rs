@@ -293,31 +293,12 @@ impl Site {
         // the names were, are checked here; commendations and documents as they are read.
         // The search for the names is built on a thread of its own, beside the figures,
         // the documents' reading and the records' order, which do not need it.
-        // The figures are made first: while the tallies become the figures' maps, both are
-        // in memory, and the search, built at the same time, would add to that peak.
-        let figures = aggregator.finish();
+        // The search for the names is built on a thread of its own, beside the documents'
+        // reading and the records' order, which do not need it.
         let mut names_diags = Diagnostics::new();
         let (names, docs) = std::thread::scope(|scope| {
             let names = scope
                 .spawn(|| resident_names(&private, config.as_ref(), &registry, &mut names_diags));
-            for (i, c) in registry.communities.iter().enumerate() {
-                let covered = figures.community_buildings_covered[i];
-                if let (Some(total), Some((path, line, column))) =
-                    (c.buildings, registry.community_origin(&c.id))
-                    && u64::from(total) < covered
-                {
-                    diags.push(
-                        crate::diagnostics::Diagnostic::warning(
-                            path,
-                            line,
-                            format!(
-                                "楼幢数: 填的是 {total}，但红管家联系的楼幢有 {covered} 幢，覆盖率会超过 100%，请核对"
-                            ),
-                        )
-                        .at_column(column),
-                    );
-                }
-            }
             let docs = ["bulletins", "pages"].map(|folder| {
                 let docs = load::documents::read_folder(root, folder, diags);
                 docs.iter()
@@ -338,8 +319,28 @@ impl Site {
         private.public.forget_places();
 
         let batches = validate::commendations(root, &registry, &names, diags);
-        let mut figures = figures;
+        // Made once the places of the free texts are let go: the tallies and the figures'
+        // maps are both in memory while it runs.
+        let mut figures = aggregator.finish();
         figures.add_batches(&batches, &registry);
+        for (i, c) in registry.communities.iter().enumerate() {
+            let covered = figures.community_buildings_covered[i];
+            if let (Some(total), Some((path, line, column))) =
+                (c.buildings, registry.community_origin(&c.id))
+                && u64::from(total) < covered
+            {
+                diags.push(
+                    crate::diagnostics::Diagnostic::warning(
+                        path,
+                        line,
+                        format!(
+                            "楼幢数: 填的是 {total}，但红管家联系的楼幢有 {covered} 幢，覆盖率会超过 100%，请核对"
+                        ),
+                    )
+                    .at_column(column),
+                );
+            }
+        }
         let [bulletins, pages] = docs;
         let bulletins = validate::documents::bulletins(&bulletins, &names, diags);
         let pages = validate::documents::pages(&pages, &names, diags);
