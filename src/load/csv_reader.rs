@@ -569,7 +569,11 @@ fn read_in_blocks_with<S: Send, W: Send>(
     })
 }
 
-/// The reading thread's side of [`read_in_blocks`].
+/// What every record is handed to: the record, the problems of its part, its part's
+/// state and its thread's.
+type Each<'e, S, W> = dyn Fn(&RawRecord<'_>, &mut Diagnostics, &mut S, &mut W) + Sync + 'e;
+
+/// The reading thread's side of [`read_in_blocks_with`].
 struct Feed<'f, S> {
     seq: u64,
     credits: std::sync::mpsc::Receiver<()>,
@@ -602,10 +606,7 @@ impl<'f, S: Send> Feed<'f, S> {
         file: &'f SourceFile,
         (head_block, block_size): (usize, usize),
         new: &(dyn Fn() -> S + Sync),
-        (each, own): (
-            &(dyn Fn(&RawRecord<'_>, &mut Diagnostics, &mut S, &mut W) + Sync),
-            &mut W,
-        ),
+        (each, own): (&Each<'_, S, W>, &mut W),
         spare: &std::sync::mpsc::Receiver<Vec<u8>>,
     ) -> bool {
         let path = file.display.as_str();
