@@ -291,8 +291,6 @@ impl Site {
 
         // Every resident's name is known now: the records' free texts, read before some of
         // the names were, are checked here; commendations and documents as they are read.
-        // The search for the names is built on a thread of its own, beside the figures,
-        // the documents' reading and the records' order, which do not need it.
         // The search for the names is built on a thread of its own, beside the documents'
         // reading and the records' order, which do not need it.
         let mut names_diags = Diagnostics::new();
