@@ -148,7 +148,8 @@ struct MonthTally {
 
 /// Stewards' counts of one month: a table by steward once many are counted, a map while
 /// few are (the first rows of each file, read on the thread that looks for its header,
-/// would otherwise make a table of every steward for a handful of records). A table holds
+/// would otherwise make a table of every steward for a handful of records; see
+/// [`TABLE_TENTHS`]). A table holds
 /// the counts in 32 bits, half the memory of a city's tens of thousands of stewards a
 /// month in each thread's tally, until one no longer fits: then the month's table takes
 /// the full 64 bits, so that no count is ever cut.
@@ -200,14 +201,18 @@ impl Narrow {
     }
 }
 
-/// How many stewards a month counts in a map before it takes a table.
-const FEW_STEWARDS: usize = 2048;
+/// A month's map takes a table once it counts this share of the stewards (in tenths): a
+/// map's entry takes about two and a half times a table's, so the table is then no
+/// larger. On many cores each thread's tally sees fewer of a month's records, and its
+/// months stay maps: the tallies together never take much more than the records' own
+/// stewards and months, however many threads count them.
+const TABLE_TENTHS: usize = 4;
 
 impl StewardMonths {
     /// Applies `add` to the counts of `steward`, one of `stewards`.
     fn add(&mut self, steward: usize, stewards: usize, add: impl Fn(&mut Counts)) {
         if let StewardMonths::Few(few) = self
-            && few.len() >= FEW_STEWARDS
+            && few.len() * 10 >= stewards * TABLE_TENTHS
         {
             let mut wide = vec![Counts::default(); stewards];
             for (&s, counts) in few.iter() {

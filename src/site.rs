@@ -291,34 +291,11 @@ impl Site {
 
         // Every resident's name is known now: the records' free texts, read before some of
         // the names were, are checked here; commendations and documents as they are read.
-        // The search for the names is built on a thread of its own, beside the documents'
-        // reading and the records' order, which do not need it.
-        let mut names_diags = Diagnostics::new();
-        let (names, docs) = std::thread::scope(|scope| {
-            let names = scope
-                .spawn(|| resident_names(&private, config.as_ref(), &registry, &mut names_diags));
-            let docs = ["bulletins", "pages"].map(|folder| {
-                let docs = load::documents::read_folder(root, folder, diags);
-                docs.iter()
-                    .for_each(|d| crate::placeholders::check_document(d, diags));
-                docs
-            });
-            // Masking names changes neither a case's date and id nor a meeting's date and
-            // community: the records are put in order before it.
-            cases.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
-            meetings.sort_by(|a, b| b.date.cmp(&a.date).then(a.community.cmp(&b.community)));
-            match names.join() {
-                Ok(names) => (names, docs),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        });
-        diags.append(names_diags);
+        let names = resident_names(&private, config.as_ref(), &registry, diags);
         names.check_records(&private.public, diags);
         private.public.forget_places();
 
         let batches = validate::commendations(root, &registry, &names, diags);
-        // Made once the places of the free texts are let go: the tallies and the figures'
-        // maps are both in memory while it runs.
         let mut figures = aggregator.finish();
         figures.add_batches(&batches, &registry);
         for (i, c) in registry.communities.iter().enumerate() {
@@ -339,14 +316,23 @@ impl Site {
                 );
             }
         }
-        let [bulletins, pages] = docs;
-        let bulletins = validate::documents::bulletins(&bulletins, &names, diags);
-        let pages = validate::documents::pages(&pages, &names, diags);
+
+        let docs = load::documents::read_folder(root, "bulletins", diags);
+        docs.iter()
+            .for_each(|d| crate::placeholders::check_document(d, diags));
+        let bulletins = validate::documents::bulletins(&docs, &names, diags);
+        let docs = load::documents::read_folder(root, "pages", diags);
+        docs.iter()
+            .for_each(|d| crate::placeholders::check_document(d, diags));
+        let pages = validate::documents::pages(&docs, &names, diags);
         names.mask_records(&mut registry.stewards, &mut cases, &mut meetings);
         figures.rename_categories(&|category| {
             let (masked, hits) = names.mask(category, false);
             (!hits.is_empty()).then(|| masked.into_owned())
         });
+
+        cases.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
+        meetings.sort_by(|a, b| b.date.cmp(&a.date).then(a.community.cmp(&b.community)));
 
         let config = config?;
         if diags.has_errors() {
