@@ -63,6 +63,24 @@ impl Figures {
     }
 }
 
+impl Figures {
+    /// The stewards commended in each batch, by community and by steward.
+    pub(crate) fn add_batches(&mut self, batches: &[Batch], registry: &Registry) {
+        // A batch's date is when the work was judged, not a day of work: the figures are
+        // as of the last record (a new site's example batch, dated the day of `init`,
+        // would otherwise date the office's own records).
+        for (bi, batch) in batches.iter().enumerate() {
+            for &s in &batch.stewards {
+                if self.steward_batches[s].is_empty() {
+                    self.commended += 1;
+                    self.community_commended[registry.stewards[s].community] += 1;
+                }
+                self.steward_batches[s].push(bi);
+            }
+        }
+    }
+}
+
 /// Everything the pages and data files show, computed once.
 #[derive(Debug, Default)]
 pub(crate) struct Figures {
@@ -85,112 +103,249 @@ pub(crate) struct Figures {
     pub as_of: Option<Date>,
 }
 
-/// Folds records into [`Figures`].
-pub(crate) struct Aggregator<'r> {
-    registry: &'r Registry,
+/// Folds records into [`Figures`]: the roster's own figures at once, and the records'
+/// [`Tally`] parts, counted on the threads that checked them, as they come.
+pub(crate) struct Aggregator {
     figures: Figures,
-    /// The months of the site and each community while records stream past, made into
-    /// the maps of [`Figures`] by `finish` (see [`Months`]).
-    by_month: Months,
-    community_months: Vec<Months>,
-    /// Each steward's community, counts and months side by side: every record touches
-    /// all three of a steward picked at random among tens of thousands, so that is one
-    /// place in memory to fetch rather than three.
-    stewards: Vec<StewardTally>,
+    tally: Tally,
 }
 
-#[derive(Debug, Default, Clone)]
-struct StewardTally {
-    /// A steward's whole record is far larger than this.
-    community: u32,
-    counts: Counts,
-    months: Months,
+/// The records' counts: sums, and the latest date, so that tallies of any parts of the
+/// records added in any order make the same figures. A city's millions of records are
+/// counted on the threads that check them, each into its own tally, and the few tallies
+/// are added up at the end; the thread that merges the parts in order only checks what
+/// needs the order (a case id used twice).
+///
+/// A record is counted as soon as it is sound on its own. The checks made in order can
+/// still reject it (a case whose id was used before, the records after a file that could
+/// not be read on), but each of those is an error, and a site with an error has no
+/// figures: a tally never has to take a record back.
+///
+/// Only the months of each steward and each community are counted; the site's, a
+/// community's and a steward's totals and the site's months are their sums, made by
+/// [`Aggregator::finish`]. A record then touches one place of the tens of thousands of
+/// stewards' instead of three, in a table of the month's (see [`StewardMonths`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Tally {
+    /// Each steward's community, shared by every tally of the roster.
+    community_of: std::sync::Arc<[u32]>,
+    communities: usize,
+    /// In month order. Records come mostly in date order (files by month), so the month
+    /// wanted is nearly always the last one.
+    months: Vec<MonthTally>,
+    by_category: BTreeMap<String, CategoryCounts>,
+    community_categories: Vec<BTreeMap<String, CategoryCounts>>,
+    as_of: Option<Date>,
 }
 
-/// One site's, community's or steward's months, in order. Records come mostly in date
-/// order (files by month), so the month wanted is nearly always the last one: a city's
-/// millions of records find it without searching a tree three times each.
-#[derive(Debug, Default, Clone)]
-struct Months(Vec<(MonthIndex, Counts)>);
+/// One month's counts of every community and steward.
+#[derive(Debug, Clone)]
+struct MonthTally {
+    month: MonthIndex,
+    communities: Box<[Counts]>,
+    stewards: StewardMonths,
+}
 
-impl Months {
-    fn at(&mut self, m: MonthIndex) -> &mut Counts {
-        let i = match self.0.last() {
-            Some(&(last, _)) if last == m => self.0.len() - 1,
-            Some(&(last, _)) if last < m => {
-                self.0.push((m, Counts::default()));
-                self.0.len() - 1
+/// Stewards' counts of one month: a table by steward once many are counted, a map while
+/// few are (the first rows of each file, read on the thread that looks for its header,
+/// would otherwise make a table of every steward for a handful of records; see
+/// [`TABLE_TENTHS`]). A table holds
+/// the counts in 32 bits, half the memory of a city's tens of thousands of stewards a
+/// month in each thread's tally, until one no longer fits: then the month's table takes
+/// the full 64 bits, so that no count is ever cut.
+#[derive(Debug, Clone)]
+enum StewardMonths {
+    Few(rustc_hash::FxHashMap<u32, Counts>),
+    Narrow(Box<[Narrow]>),
+    Wide(Box<[Counts]>),
+}
+
+/// [`Counts`] in 32 bits each, in the order of its fields.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Narrow([u32; 7]);
+
+impl Narrow {
+    fn widen(self) -> Counts {
+        let [
+            households_visited,
+            visits,
+            cases,
+            resolved,
+            errands,
+            meetings,
+            door,
+        ] = self.0.map(u64::from);
+        Counts {
+            households_visited,
+            visits,
+            cases,
+            resolved,
+            errands,
+            meetings,
+            door_knocking_households: door,
+        }
+    }
+
+    /// The counts in 32 bits, if each fits.
+    fn of(c: &Counts) -> Option<Narrow> {
+        let n = |v: u64| u32::try_from(v).ok();
+        Some(Narrow([
+            n(c.households_visited)?,
+            n(c.visits)?,
+            n(c.cases)?,
+            n(c.resolved)?,
+            n(c.errands)?,
+            n(c.meetings)?,
+            n(c.door_knocking_households)?,
+        ]))
+    }
+}
+
+/// A month's map takes a table once it counts this share of the stewards (in tenths): a
+/// map's entry takes about two and a half times a table's, so the table is then no
+/// larger. On many cores each thread's tally sees fewer of a month's records, and its
+/// months stay maps: the tallies together never take much more than the records' own
+/// stewards and months, however many threads count them.
+const TABLE_TENTHS: usize = 4;
+
+impl StewardMonths {
+    /// Applies `add` to the counts of `steward`, one of `stewards`.
+    fn add(&mut self, steward: usize, stewards: usize, add: impl Fn(&mut Counts)) {
+        if let StewardMonths::Few(few) = self
+            && few.len() * 10 >= stewards * TABLE_TENTHS
+        {
+            let mut wide = vec![Counts::default(); stewards];
+            for (&s, counts) in few.iter() {
+                wide[s as usize] = *counts;
             }
-            _ => match self.0.binary_search_by_key(&m, |e| e.0) {
+            let narrow: Option<Box<[Narrow]>> = wide.iter().map(Narrow::of).collect();
+            *self = match narrow {
+                Some(table) => StewardMonths::Narrow(table),
+                None => StewardMonths::Wide(wide.into()),
+            };
+        }
+        match self {
+            StewardMonths::Few(few) => add(few
+                .entry(u32::try_from(steward).unwrap_or(u32::MAX))
+                .or_default()),
+            StewardMonths::Wide(table) => add(&mut table[steward]),
+            StewardMonths::Narrow(table) => {
+                let mut counts = table[steward].widen();
+                add(&mut counts);
+                match Narrow::of(&counts) {
+                    Some(narrow) => table[steward] = narrow,
+                    None => {
+                        let mut wide: Box<[Counts]> = table.iter().map(|n| n.widen()).collect();
+                        wide[steward] = counts;
+                        *self = StewardMonths::Wide(wide);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every steward counted, with their counts.
+    fn each(&self) -> Box<dyn Iterator<Item = (usize, Counts)> + '_> {
+        match self {
+            StewardMonths::Few(few) => Box::new(few.iter().map(|(&s, c)| (s as usize, *c))),
+            StewardMonths::Narrow(table) => Box::new(
+                table
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| **n != Narrow::default())
+                    .map(|(s, n)| (s, n.widen())),
+            ),
+            StewardMonths::Wide(table) => Box::new(
+                table
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| **c != Counts::default())
+                    .map(|(s, c)| (s, *c)),
+            ),
+        }
+    }
+
+    fn absorb(&mut self, other: &StewardMonths, stewards: usize) {
+        for (s, counts) in other.each() {
+            self.add(s, stewards, |c| c.absorb(&counts));
+        }
+    }
+}
+
+impl Counts {
+    /// Adds another tally's counts of the same place.
+    fn absorb(&mut self, other: &Counts) {
+        let Counts {
+            households_visited,
+            visits,
+            cases,
+            resolved,
+            errands,
+            meetings,
+            door_knocking_households,
+        } = other;
+        self.households_visited += households_visited;
+        self.visits += visits;
+        self.cases += cases;
+        self.resolved += resolved;
+        self.errands += errands;
+        self.meetings += meetings;
+        self.door_knocking_households += door_knocking_households;
+    }
+}
+
+impl Tally {
+    /// Nothing counted yet, for the communities and stewards of `registry`.
+    pub(crate) fn new(registry: &Registry) -> Self {
+        let community_of: Vec<u32> = registry
+            .stewards
+            .iter()
+            .map(|s| u32::try_from(s.community).unwrap_or(u32::MAX))
+            .collect();
+        Tally::with_roster(community_of, registry.communities.len())
+    }
+
+    /// Nothing counted yet, for `communities` communities and stewards in the
+    /// communities `community_of`.
+    fn with_roster(community_of: Vec<u32>, communities: usize) -> Self {
+        Tally {
+            community_of: community_of.into(),
+            communities,
+            months: Vec::new(),
+            by_category: BTreeMap::new(),
+            community_categories: vec![BTreeMap::new(); communities],
+            as_of: None,
+        }
+    }
+
+    /// The counts of month `m`, made when first wanted.
+    fn month(&mut self, m: MonthIndex) -> &mut MonthTally {
+        let i = match self.months.last() {
+            Some(last) if last.month == m => self.months.len() - 1,
+            _ => match self.months.binary_search_by_key(&m, |t| t.month) {
                 Ok(i) => i,
                 Err(i) => {
-                    self.0.insert(i, (m, Counts::default()));
+                    let fresh = MonthTally {
+                        month: m,
+                        communities: vec![Counts::default(); self.communities].into_boxed_slice(),
+                        stewards: StewardMonths::Few(Default::default()),
+                    };
+                    self.months.insert(i, fresh);
                     i
                 }
             },
         };
-        &mut self.0[i].1
+        &mut self.months[i]
     }
 
-    fn into_map(self) -> BTreeMap<MonthIndex, Counts> {
-        self.0.into_iter().collect()
-    }
-}
-
-impl<'r> Aggregator<'r> {
-    pub(crate) fn new(registry: &'r Registry) -> Self {
-        let nc = registry.communities.len();
-        let ns = registry.stewards.len();
-        let mut figures = Figures {
-            by_community: vec![Counts::default(); nc],
-            community_categories: vec![BTreeMap::new(); nc],
-            community_buildings_covered: vec![0; nc],
-            community_commended: vec![0; nc],
-            steward_batches: vec![Vec::new(); ns],
-            ..Figures::default()
-        };
-        let mut buildings: HashSet<(usize, &str)> = HashSet::new();
-        for s in &registry.stewards {
-            for b in &s.buildings {
-                if buildings.insert((s.community, b.as_str())) {
-                    figures.community_buildings_covered[s.community] += 1;
-                }
-            }
-            if let Some(j) = s.joined {
-                figures.as_of = crate::validate::later(figures.as_of, j);
-            }
-        }
-        figures.buildings_covered = buildings.len() as u64;
-        let stewards = registry
-            .stewards
-            .iter()
-            .map(|s| StewardTally {
-                community: u32::try_from(s.community).unwrap_or(u32::MAX),
-                ..StewardTally::default()
-            })
-            .collect();
-        Aggregator {
-            registry,
-            figures,
-            by_month: Months::default(),
-            community_months: vec![Months::default(); nc],
-            stewards,
-        }
-    }
-
-    /// Applies `add` to the site, the steward's community, the steward and their months.
+    /// Applies `add` to the steward's and their community's counts of the month.
     fn count(&mut self, steward: usize, date: Date, add: impl Fn(&mut Counts)) {
-        let f = &mut self.figures;
-        let tally = &mut self.stewards[steward];
-        let community = tally.community as usize;
-        let m = month_index(date);
-        add(&mut f.site);
-        add(&mut f.by_community[community]);
-        add(&mut tally.counts);
-        add(tally.months.at(m));
-        add(self.by_month.at(m));
-        add(self.community_months[community].at(m));
-        f.as_of = crate::validate::later(f.as_of, date);
+        let community = self.community_of[steward] as usize;
+        let stewards = self.community_of.len();
+        let month = self.month(month_index(date));
+        add(&mut month.communities[community]);
+        month.stewards.add(steward, stewards, add);
+        self.as_of = crate::validate::later(self.as_of, date);
     }
 
     pub(crate) fn add_visit(&mut self, v: &Visit) {
@@ -209,11 +364,11 @@ impl<'r> Aggregator<'r> {
 
     pub(crate) fn add_case(&mut self, c: &Case) {
         self.count(c.steward, c.date, |n| n.cases += 1);
-        let community = self.stewards[c.steward].community as usize;
+        let community = self.community_of[c.steward] as usize;
         let resolved = c.status == CaseStatus::Resolved;
         for table in [
-            &mut self.figures.by_category,
-            &mut self.figures.community_categories[community],
+            &mut self.by_category,
+            &mut self.community_categories[community],
         ] {
             // A handful of categories among half a million cases: copied once each.
             let entry = match table.get_mut(&c.category) {
@@ -234,57 +389,128 @@ impl<'r> Aggregator<'r> {
         self.count(e.steward, e.date, |c| c.errands += 1);
     }
 
+    /// A meeting counts once for its community, and once for each steward who attended.
     pub(crate) fn add_meeting(&mut self, m: &Meeting) {
-        let f = &mut self.figures;
-        let month = month_index(m.date);
-        f.site.meetings += 1;
-        f.by_community[m.community].meetings += 1;
-        self.by_month.at(month).meetings += 1;
-        self.community_months[m.community].at(month).meetings += 1;
+        let stewards = self.community_of.len();
+        let month = self.month(month_index(m.date));
+        month.communities[m.community].meetings += 1;
         for &s in &m.attendees {
-            let tally = &mut self.stewards[s];
-            tally.counts.meetings += 1;
-            tally.months.at(month).meetings += 1;
+            month.stewards.add(s, stewards, |c| c.meetings += 1);
         }
-        f.as_of = crate::validate::later(f.as_of, m.date);
+        self.as_of = crate::validate::later(self.as_of, m.date);
     }
 
-    pub(crate) fn add_batches(&mut self, batches: &[Batch]) {
-        let f = &mut self.figures;
-        // A batch's date is when the work was judged, not a day of work: the figures are
-        // as of the last record (a new site's example batch, dated the day of `init`,
-        // would otherwise date the office's own records).
-        for (bi, batch) in batches.iter().enumerate() {
-            for &s in &batch.stewards {
-                if f.steward_batches[s].is_empty() {
-                    f.commended += 1;
-                    f.community_commended[self.registry.stewards[s].community] += 1;
-                }
-                f.steward_batches[s].push(bi);
+    /// Adds the counts of another tally of the same roster.
+    pub(crate) fn absorb(&mut self, mut other: Tally) {
+        let stewards = self.community_of.len();
+        if self.months.is_empty() {
+            std::mem::swap(&mut self.months, &mut other.months);
+        }
+        for theirs in other.months {
+            let mine = self.month(theirs.month);
+            for (mine, theirs) in mine.communities.iter_mut().zip(theirs.communities.iter()) {
+                mine.absorb(theirs);
+            }
+            mine.stewards.absorb(&theirs.stewards, stewards);
+        }
+        let categories = std::iter::once((&mut self.by_category, other.by_category)).chain(
+            self.community_categories
+                .iter_mut()
+                .zip(other.community_categories),
+        );
+        for (mine, theirs) in categories {
+            for (category, counts) in theirs {
+                let entry = mine.entry(category).or_default();
+                entry.cases += counts.cases;
+                entry.resolved += counts.resolved;
             }
         }
+        if let Some(date) = other.as_of {
+            self.as_of = crate::validate::later(self.as_of, date);
+        }
+    }
+}
+
+impl Aggregator {
+    pub(crate) fn new(registry: &Registry) -> Self {
+        let nc = registry.communities.len();
+        let ns = registry.stewards.len();
+        let mut figures = Figures {
+            community_buildings_covered: vec![0; nc],
+            community_commended: vec![0; nc],
+            steward_batches: vec![Vec::new(); ns],
+            ..Figures::default()
+        };
+        let mut buildings: HashSet<(usize, &str)> = HashSet::new();
+        for s in &registry.stewards {
+            for b in &s.buildings {
+                if buildings.insert((s.community, b.as_str())) {
+                    figures.community_buildings_covered[s.community] += 1;
+                }
+            }
+            if let Some(j) = s.joined {
+                figures.as_of = crate::validate::later(figures.as_of, j);
+            }
+        }
+        figures.buildings_covered = buildings.len() as u64;
+        Aggregator {
+            figures,
+            tally: Tally::new(registry),
+        }
     }
 
+    /// Adds the records counted in `tally`, a tally of this aggregator's roster.
+    pub(crate) fn add(&mut self, tally: Tally) {
+        self.tally.absorb(tally);
+    }
+
+    /// The figures: the tally's months of each community and steward, and their sums.
     pub(crate) fn finish(mut self) -> Figures {
-        self.figures.by_month = self.by_month.into_map();
-        // One steward at a time, so that the tallies and the maps are never both whole.
-        self.figures.community_months = self
-            .community_months
-            .into_iter()
-            .map(Months::into_map)
-            .collect();
-        (self.figures.by_steward, self.figures.steward_months) = self
-            .stewards
-            .into_iter()
-            .map(|t| (t.counts, t.months.into_map()))
-            .unzip();
+        self.tally.into_figures(&mut self.figures);
+        self.figures
+    }
+}
+
+impl Tally {
+    /// Puts the counts into `f`: each community's and steward's months, and their sums
+    /// for the site, its months and each community and steward. A month at a time, so
+    /// that the tally and the maps are never both whole.
+    fn into_figures(self, f: &mut Figures) {
+        let (nc, ns) = (self.communities, self.community_of.len());
+        f.site = Counts::default();
+        f.by_month = BTreeMap::new();
+        f.by_community = vec![Counts::default(); nc];
+        f.by_steward = vec![Counts::default(); ns];
+        f.community_months = vec![BTreeMap::new(); nc];
+        f.steward_months = vec![BTreeMap::new(); ns];
+        for month in self.months {
+            let m = month.month;
+            let site = f.by_month.entry(m).or_default();
+            for (c, counts) in month.communities.iter().enumerate() {
+                if *counts == Counts::default() {
+                    continue;
+                }
+                site.absorb(counts);
+                f.site.absorb(counts);
+                f.by_community[c].absorb(counts);
+                f.community_months[c].insert(m, *counts);
+            }
+            for (s, counts) in month.stewards.each() {
+                f.by_steward[s].absorb(&counts);
+                f.steward_months[s].insert(m, counts);
+            }
+        }
+        f.by_category = self.by_category;
+        f.community_categories = self.community_categories;
+        if let Some(date) = self.as_of {
+            f.as_of = crate::validate::later(f.as_of, date);
+        }
         // Charts and tables want every month of the period, including quiet ones.
-        fill_months(&mut self.figures.by_month, None);
-        let range = bounds(&self.figures.by_month);
-        for months in &mut self.figures.community_months {
+        fill_months(&mut f.by_month, None);
+        let range = bounds(&f.by_month);
+        for months in &mut f.community_months {
             fill_months(months, range);
         }
-        self.figures
     }
 }
 
@@ -344,22 +570,260 @@ pub fn age_bands(
 mod tests {
     use super::*;
 
-    #[test]
-    fn months_tallied_in_any_order_make_the_map_a_tree_makes() {
-        // Mostly in order, as files by month give them, with records of earlier months
-        // (a case resolved later, a late file) in between.
-        let months = [
-            24_217, 24_217, 24_218, 24_216, 24_220, 24_218, 24_210, 24_221, 24_210,
-        ];
-        let mut tally = Months::default();
-        let mut tree: BTreeMap<MonthIndex, Counts> = BTreeMap::new();
-        for (n, m) in months.into_iter().enumerate() {
-            tally.at(m).visits += 1;
-            tally.at(m).households_visited += n as u64;
-            let entry = tree.entry(m).or_default();
-            entry.visits += 1;
-            entry.households_visited += n as u64;
+    use crate::model::{Channel, ErrandStatus};
+
+    /// A city in small: stewards in communities, and records of every kind over a few
+    /// months, in no order, with counts large enough to need 64 bits now and then.
+    struct Records {
+        community_of: Vec<u32>,
+        communities: usize,
+        visits: Vec<Visit>,
+        cases: Vec<Case>,
+        errands: Vec<Errand>,
+        meetings: Vec<Meeting>,
+    }
+
+    fn records(seed: u64, stewards: usize, months: u64) -> Records {
+        let mut state = seed;
+        let mut next = move |n: u64| {
+            // SplitMix64: enough to spread records over stewards and months.
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) % n
+        };
+        let communities = 7;
+        let community_of: Vec<u32> = (0..stewards).map(|_| next(7) as u32).collect();
+        let date = |next: &mut dyn FnMut(u64) -> u64| {
+            let month = next(months);
+            Date::new(
+                2018 + (month / 12) as u16,
+                1 + (month % 12) as u8,
+                1 + next(28) as u8,
+            )
+            .unwrap_or(Date {
+                year: 2018,
+                month: 1,
+                day: 1,
+            })
+        };
+        let visits = (0..9000)
+            .map(|_| Visit {
+                date: date(&mut next),
+                steward: next(stewards as u64) as usize,
+                households: if next(500) == 0 {
+                    u32::MAX
+                } else {
+                    next(9) as u32
+                },
+                kind: if next(4) == 0 {
+                    VisitKind::DoorKnocking
+                } else {
+                    VisitKind::Visit
+                },
+            })
+            .collect();
+        let cases = (0..3000)
+            .map(|i| {
+                let resolved = next(3) == 0;
+                Case {
+                    id: format!("C-{i}"),
+                    date: date(&mut next),
+                    steward: next(stewards as u64) as usize,
+                    category: ["停车", "环境", "安全"][next(3) as usize].to_string(),
+                    summary: String::new(),
+                    status: if resolved {
+                        CaseStatus::Resolved
+                    } else {
+                        CaseStatus::Open
+                    },
+                    resolved: (resolved && next(2) == 0).then(|| date(&mut next)),
+                    building: None,
+                    channel: Some(Channel::Community),
+                }
+            })
+            .collect();
+        let errands = (0..2000)
+            .map(|_| Errand {
+                date: date(&mut next),
+                steward: next(stewards as u64) as usize,
+                category: "代办".to_string(),
+                status: ErrandStatus::Done,
+            })
+            .collect();
+        let meetings = (0..200)
+            .map(|_| Meeting {
+                date: date(&mut next),
+                community: next(7) as usize,
+                attendees: (0..next(5))
+                    .map(|_| next(stewards as u64) as usize)
+                    .collect(),
+                topic: None,
+            })
+            .collect();
+        Records {
+            community_of,
+            communities,
+            visits,
+            cases,
+            errands,
+            meetings,
         }
-        assert_eq!(tally.into_map(), tree);
+    }
+
+    /// The figures as counted one record at a time into maps, the plain way.
+    fn counted_plainly(r: &Records) -> Figures {
+        let mut f = Figures {
+            by_community: vec![Counts::default(); r.communities],
+            by_steward: vec![Counts::default(); r.community_of.len()],
+            community_months: vec![BTreeMap::new(); r.communities],
+            steward_months: vec![BTreeMap::new(); r.community_of.len()],
+            community_categories: vec![BTreeMap::new(); r.communities],
+            ..Figures::default()
+        };
+        let count = |f: &mut Figures, s: usize, d: Date, add: &dyn Fn(&mut Counts)| {
+            let c = r.community_of[s] as usize;
+            let m = month_index(d);
+            add(&mut f.site);
+            add(&mut f.by_community[c]);
+            add(&mut f.by_steward[s]);
+            add(f.by_month.entry(m).or_default());
+            add(f.community_months[c].entry(m).or_default());
+            add(f.steward_months[s].entry(m).or_default());
+            f.as_of = crate::validate::later(f.as_of, d);
+        };
+        for v in &r.visits {
+            let h = u64::from(v.households);
+            let knock = if v.kind == VisitKind::DoorKnocking {
+                h
+            } else {
+                0
+            };
+            count(&mut f, v.steward, v.date, &|c| {
+                c.visits += 1;
+                c.households_visited += h;
+                c.door_knocking_households += knock;
+            });
+        }
+        for case in &r.cases {
+            count(&mut f, case.steward, case.date, &|c| c.cases += 1);
+            let resolved = case.status == CaseStatus::Resolved;
+            let community = r.community_of[case.steward] as usize;
+            for table in [&mut f.by_category, &mut f.community_categories[community]] {
+                let entry = table.entry(case.category.clone()).or_default();
+                entry.cases += 1;
+                entry.resolved += u64::from(resolved);
+            }
+            if resolved {
+                let when = case.resolved.unwrap_or(case.date);
+                count(&mut f, case.steward, when, &|c| c.resolved += 1);
+            }
+        }
+        for e in &r.errands {
+            count(&mut f, e.steward, e.date, &|c| c.errands += 1);
+        }
+        for m in &r.meetings {
+            let month = month_index(m.date);
+            f.site.meetings += 1;
+            f.by_community[m.community].meetings += 1;
+            f.by_month.entry(month).or_default().meetings += 1;
+            f.community_months[m.community]
+                .entry(month)
+                .or_default()
+                .meetings += 1;
+            for &s in &m.attendees {
+                f.by_steward[s].meetings += 1;
+                f.steward_months[s].entry(month).or_default().meetings += 1;
+            }
+            f.as_of = crate::validate::later(f.as_of, m.date);
+        }
+        fill_months(&mut f.by_month, None);
+        let range = bounds(&f.by_month);
+        for months in &mut f.community_months {
+            fill_months(months, range);
+        }
+        f
+    }
+
+    /// The records counted into `parts` tallies, record `i` into tally `i * 7 % parts`,
+    /// the tallies then added up in reverse.
+    fn counted_in_parts(r: &Records, parts: usize) -> Figures {
+        let mut tallies: Vec<Tally> = (0..parts)
+            .map(|_| Tally::with_roster(r.community_of.clone(), r.communities))
+            .collect();
+        let mut i = 0;
+        let mut next = || {
+            i += 1;
+            i * 7 % parts
+        };
+        r.visits.iter().for_each(|v| tallies[next()].add_visit(v));
+        r.cases.iter().for_each(|c| tallies[next()].add_case(c));
+        r.errands.iter().for_each(|e| tallies[next()].add_errand(e));
+        r.meetings
+            .iter()
+            .for_each(|m| tallies[next()].add_meeting(m));
+        let mut all = Tally::with_roster(r.community_of.clone(), r.communities);
+        tallies.into_iter().rev().for_each(|t| all.absorb(t));
+        let mut f = Figures::default();
+        all.into_figures(&mut f);
+        f
+    }
+
+    fn shown(f: &Figures) -> String {
+        format!(
+            "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+            f.site,
+            f.by_community,
+            f.by_steward,
+            f.by_month,
+            f.community_months,
+            f.steward_months,
+            f.by_category
+                .iter()
+                .map(|(k, v)| (k, v.cases, v.resolved))
+                .collect::<Vec<_>>(),
+            f.community_categories
+                .iter()
+                .map(|m| m
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.cases, v.resolved))
+                    .collect())
+                .collect::<Vec<Vec<_>>>(),
+            f.as_of,
+            f.by_month.len(),
+        )
+    }
+
+    #[test]
+    fn tallies_of_any_parts_make_the_figures_of_one_plain_count() {
+        // Few stewards (each month stays a map) and many in few months (months become
+        // tables, some of which need 64 bits for the households of a few huge visits).
+        for (seed, stewards, months) in [(1, 40, 24), (2, 3000, 2), (3, 6000, 3)] {
+            let r = records(seed, stewards, months);
+            let plain = shown(&counted_plainly(&r));
+            for parts in [1, 2, 3, 5] {
+                assert_eq!(
+                    shown(&counted_in_parts(&r, parts)),
+                    plain,
+                    "{stewards} stewards in {parts} tallies"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_table_of_32_bit_counts_takes_64_bits_when_one_no_longer_fits() {
+        let mut months = StewardMonths::Narrow(vec![Narrow::default(); 4].into());
+        months.add(2, 4, |c| c.households_visited += u64::from(u32::MAX));
+        assert!(matches!(months, StewardMonths::Narrow(_)));
+        months.add(2, 4, |c| c.households_visited += 1);
+        months.add(1, 4, |c| c.visits += 1);
+        assert!(matches!(months, StewardMonths::Wide(_)));
+        let counted: Vec<(usize, u64, u64)> = months
+            .each()
+            .map(|(s, c)| (s, c.households_visited, c.visits))
+            .collect();
+        assert_eq!(counted, [(1, 0, 1), (2, u64::from(u32::MAX) + 1, 0)]);
     }
 }

@@ -93,7 +93,11 @@ pub(crate) fn fold(text: &str) -> Vec<char> {
 
 /// The whole text NFKC-normalized, borrowed when it already is.
 pub(crate) fn nfkc(text: &str) -> Cow<'_, str> {
-    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+    // A city has millions of values, nearly all ASCII and common ideographs: each of those
+    // is its own NFKC form and combines with nothing, so a text of only them is normal
+    // without the table lookups of the quick check.
+    let plain = |c: char| c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c);
+    if text.chars().all(plain) || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(text.nfkc().collect())
@@ -519,6 +523,12 @@ impl PrivateValues {
                 self.numbers.insert(digits, origin);
             }
         } else if value.chars().count() >= 2 && !value.chars().all(|c| c.is_ascii_digit()) {
+            // A text already noted had its NFKC form noted with it (every text noted is
+            // NFKC or noted beside its NFKC form): most private texts repeat, and are
+            // not normalized again.
+            if self.texts.contains_key(value) {
+                return;
+            }
             // Both as typed and NFKC-normalized: the page may show either form.
             let normal = nfkc(value);
             for text in [(normal != value).then_some(normal.as_ref()), Some(value)]
@@ -675,8 +685,55 @@ pub(crate) mod properties {
         "[住户反映电话，。：（）a-z ]{0,8}"
     }
 
+    /// Text of common ideographs, ASCII, full-width forms, compatibility characters and
+    /// combining marks, the edges of the ideographs' block among them.
+    fn mixed_text() -> impl Strategy<Value = String> {
+        "[周王大伯一\u{9FFF}\u{4DFF}\u{A000}aZ1 ,ａＡ１，：\u{3000}ﬁ①\u{301}e\u{F900}]{0,8}"
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn nfkc_is_the_normal_form_and_borrows_text_already_normal(text in mixed_text()) {
+            let normal: String = text.nfkc().collect();
+            let got = nfkc(&text);
+            prop_assert_eq!(got.as_ref(), normal.as_str());
+            // Borrowed only when already normal; always for ASCII and common ideographs.
+            let borrowed = matches!(got, Cow::Borrowed(_));
+            prop_assert!(!borrowed || normal == text);
+            let plain = text.chars().all(|c| c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c));
+            prop_assert!(borrowed || !plain);
+        }
+
+        /// A value noted again, or noted after its NFKC form, changes neither the texts
+        /// kept nor where each was first seen.
+        #[test]
+        fn texts_noted_again_are_kept_as_when_first_seen(
+            values in proptest::collection::vec(mixed_text(), 1..24),
+        ) {
+            let mut noted = PrivateValues::default();
+            let mut plain: std::collections::BTreeMap<String, u32> = Default::default();
+            for (line, value) in (1u32..).zip(&values) {
+                noted.add("content/cases.csv", line, "详情", value);
+                let value = value.trim();
+                if number_digits(value).is_some()
+                    || value.chars().count() < 2
+                    || value.chars().all(|c| c.is_ascii_digit())
+                {
+                    continue;
+                }
+                let normal: String = value.nfkc().collect();
+                plain.entry(normal).or_insert(line);
+                plain.entry(value.to_string()).or_insert(line);
+            }
+            let kept: std::collections::BTreeMap<String, u32> = noted
+                .texts
+                .iter()
+                .map(|(text, origin)| (text.clone(), origin.line))
+                .collect();
+            prop_assert_eq!(kept, plain);
+        }
 
         #[test]
         fn every_typed_mobile_is_masked_and_the_text_around_it_kept(

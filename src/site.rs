@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use crate::aggregate::{Aggregator, Figures};
+use crate::aggregate::{Aggregator, Figures, Tally};
 use crate::config::{self, SiteConfig};
 use crate::diagnostics::Diagnostics;
 use crate::load;
@@ -192,11 +192,17 @@ impl Site {
 
         // The kinds that refer to the roster are read in parts on every core; each part's
         // records are checked against the (now fixed) roster, and the parts are taken
-        // over in the records' order, so the figures and messages are those of one pass.
+        // over in the records' order, so the messages are those of one pass. Sound
+        // records are counted where they were checked, each thread into its own tally
+        // (sums come out the same in any order, see `aggregate::Tally`); the merge in
+        // order only claims case ids and keeps what the site shows.
         // The parts' private values are taken over in the same order on a thread of their
         // own, so that the merge of the records is not also the merge of their texts. A
         // send fails only once that thread has panicked, and its join below raises the
         // panic again: no private value is dropped while the build goes on.
+        // The threads of one kind hand their tallies on to those of the next, so that a
+        // city is counted into as many tallies as there are threads, not three per kind.
+        let pool = std::sync::Mutex::new(Vec::<Tally>::new());
         let (privates, parts_private) = std::sync::mpsc::sync_channel::<PrivateValues>(8);
         let mut cases = Vec::new();
         let mut meetings = Vec::new();
@@ -208,69 +214,74 @@ impl Site {
                 private
             });
             let mut n = 0u64;
-            read_parts(
+            let tallies = read_parts(
                 Kind::Visits,
                 source(Kind::Visits),
-                diags,
-                &|rec, d| registry.visit(rec, d),
+                (diags, (&registry, &pool)),
+                &|rec, d, tally| registry.visit(rec, d).map(|v| tally.add_visit(&v)),
                 &mut |part, _| {
-                    for v in part.items {
-                        aggregator.add_visit(&v);
-                        n += 1;
-                    }
+                    n += part.items.len() as u64;
                     let _ = privates.send(part.private);
                 },
             );
+            pooled(&pool).extend(tallies);
             read.push((Kind::Visits, n));
 
             let mut case_ids = CaseIds::default();
-            read_parts(
+            let tallies = read_parts(
                 Kind::Cases,
                 source(Kind::Cases),
-                diags,
-                &|rec, d| Some(registry.case(rec, d)),
+                (diags, (&registry, &pool)),
+                &|rec, d, tally| {
+                    let read = registry.case(rec, d);
+                    if let Some(c) = &read.case {
+                        tally.add_case(c);
+                    }
+                    Some(read)
+                },
                 &mut |part, d| {
+                    cases.reserve(part.items.len());
                     for read in part.items {
-                        if let Some(c) = case_ids.claim(&part.path, read, d) {
-                            aggregator.add_case(&c);
-                            cases.push(c);
-                        }
+                        cases.extend(case_ids.claim(&part.path, read, d));
                     }
                     let _ = privates.send(part.private);
                 },
             );
+            pooled(&pool).extend(tallies);
             read.push((Kind::Cases, cases.len() as u64));
 
             let mut n = 0u64;
-            read_parts(
+            let tallies = read_parts(
                 Kind::Errands,
                 source(Kind::Errands),
-                diags,
-                &|rec, d| registry.errand(rec, d),
+                (diags, (&registry, &pool)),
+                &|rec, d, tally| registry.errand(rec, d).map(|e| tally.add_errand(&e)),
                 &mut |part, _| {
-                    for e in part.items {
-                        aggregator.add_errand(&e);
-                        n += 1;
-                    }
+                    n += part.items.len() as u64;
                     let _ = privates.send(part.private);
                 },
             );
+            pooled(&pool).extend(tallies);
             read.push((Kind::Errands, n));
 
-            read_parts(
+            let tallies = read_parts(
                 Kind::Meetings,
                 source(Kind::Meetings),
-                diags,
-                &|rec, d| registry.meeting(rec, d),
+                (diags, (&registry, &pool)),
+                &|rec, d, tally| {
+                    let m = registry.meeting(rec, d)?;
+                    tally.add_meeting(&m);
+                    Some(m)
+                },
                 &mut |part, _| {
-                    for m in part.items {
-                        aggregator.add_meeting(&m);
-                        meetings.push(m);
-                    }
+                    meetings.extend(part.items);
                     let _ = privates.send(part.private);
                 },
             );
+            pooled(&pool).extend(tallies);
             read.push((Kind::Meetings, meetings.len() as u64));
+            let tallies = std::mem::take(&mut *pooled(&pool));
+            tallies.into_iter().for_each(|t| aggregator.add(t));
             drop(privates);
             match merger.join() {
                 Ok(private) => private,
@@ -285,8 +296,8 @@ impl Site {
         private.public.forget_places();
 
         let batches = validate::commendations(root, &registry, &names, diags);
-        aggregator.add_batches(&batches);
-        let figures = aggregator.finish();
+        let mut figures = aggregator.finish();
+        figures.add_batches(&batches, &registry);
         for (i, c) in registry.communities.iter().enumerate() {
             let covered = figures.community_buildings_covered[i];
             if let (Some(total), Some((path, line, column))) =
@@ -314,7 +325,6 @@ impl Site {
         docs.iter()
             .for_each(|d| crate::placeholders::check_document(d, diags));
         let pages = validate::documents::pages(&docs, &names, diags);
-        let mut figures = figures;
         names.mask_records(&mut registry.stewards, &mut cases, &mut meetings);
         figures.rename_categories(&|category| {
             let (masked, hits) = names.mask(category, false);
@@ -354,14 +364,15 @@ struct Part<T> {
 
 /// Reads one kind's records in parts checked on every core (see
 /// [`load::read_records_parallel`]): `check` turns a record into what is kept of it,
-/// and `take` gets each part in the records' order.
+/// counting it in the tally of its thread, and `take` gets each part in the records'
+/// order. Returns the tallies, one per thread that read records.
 fn read_parts<T: Send>(
     kind: Kind,
     sources: &load::Sources,
-    diags: &mut Diagnostics,
-    check: &(dyn Fn(&load::RawRecord<'_>, &mut Diagnostics) -> Option<T> + Sync),
+    (diags, (registry, pool)): (&mut Diagnostics, (&Registry, &std::sync::Mutex<Vec<Tally>>)),
+    check: &(dyn Fn(&load::RawRecord<'_>, &mut Diagnostics, &mut Tally) -> Option<T> + Sync),
     take: &mut dyn FnMut(Part<T>, &mut Diagnostics),
-) {
+) -> Vec<Tally> {
     load::read_records_parallel(
         kind,
         sources,
@@ -371,15 +382,27 @@ fn read_parts<T: Send>(
             private: PrivateValues::default(),
             path: String::new(),
         },
-        &|rec, d, part: &mut Part<T>| {
+        &|| {
+            let tally = pooled(pool).pop();
+            tally.unwrap_or_else(|| Tally::new(registry))
+        },
+        &|rec, d, part: &mut Part<T>, tally| {
             if part.path.is_empty() {
                 part.path = rec.path.to_string();
             }
             part.private.collect(kind, rec);
-            part.items.extend(check(rec, d));
+            part.items.extend(check(rec, d, tally));
         },
         take,
-    );
+    )
+}
+
+/// The tallies handed from the threads of one kind to the next. A lock poisoned by a
+/// thread that panicked still holds every tally put back (the panic is raised again when
+/// that thread is joined): none is ever dropped unnoticed.
+fn pooled(pool: &std::sync::Mutex<Vec<Tally>>) -> std::sync::MutexGuard<'_, Vec<Tally>> {
+    pool.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The search for a site: the records' public values, the site's names from

@@ -408,18 +408,33 @@ struct Job<'f> {
 /// gets each part's state in file and line order, the problems of each part added
 /// before its state, so what comes out is what a reading in one pass gives. TOML files
 /// and sheets are read whole on the reading thread.
-pub(super) fn read_parallel<S: Send>(
+///
+/// Each thread that reads records also keeps a state of its own, made by `worker`, for
+/// what may be gathered in any order (sums); those states are returned, one per thread.
+pub(super) fn read_parallel<S: Send, W: Send>(
     kind: Kind,
     files: &[SourceFile],
     diags: &mut Diagnostics,
     new: &(dyn Fn() -> S + Sync),
-    each: &(dyn Fn(&RawRecord<'_>, &mut Diagnostics, &mut S) + Sync),
+    worker: &(dyn Fn() -> W + Sync),
+    each: &(dyn Fn(&RawRecord<'_>, &mut Diagnostics, &mut S, &mut W) + Sync),
     merge: &mut dyn FnMut(S, &mut Diagnostics),
-) {
-    read_in_blocks(kind, files, diags, (HEAD_BLOCK, BLOCK), new, each, merge);
+) -> Vec<W> {
+    read_in_blocks_with(
+        kind,
+        files,
+        diags,
+        (HEAD_BLOCK, BLOCK),
+        new,
+        worker,
+        each,
+        merge,
+    )
 }
 
-/// [`read_parallel`] with the sizes of the first block and the others.
+/// [`read_parallel`] without a state per thread, with the sizes of the first block and
+/// the others.
+#[cfg(test)]
 fn read_in_blocks<S: Send>(
     kind: Kind,
     files: &[SourceFile],
@@ -429,6 +444,30 @@ fn read_in_blocks<S: Send>(
     each: &(dyn Fn(&RawRecord<'_>, &mut Diagnostics, &mut S) + Sync),
     merge: &mut dyn FnMut(S, &mut Diagnostics),
 ) {
+    read_in_blocks_with(
+        kind,
+        files,
+        diags,
+        sizes,
+        new,
+        &|| (),
+        &|rec, d, s, _| each(rec, d, s),
+        merge,
+    );
+}
+
+/// [`read_parallel`] with the sizes of the first block and the others.
+#[allow(clippy::too_many_arguments)]
+fn read_in_blocks_with<S: Send, W: Send>(
+    kind: Kind,
+    files: &[SourceFile],
+    diags: &mut Diagnostics,
+    sizes: (usize, usize),
+    new: &(dyn Fn() -> S + Sync),
+    worker: &(dyn Fn() -> W + Sync),
+    each: &(dyn Fn(&RawRecord<'_>, &mut Diagnostics, &mut S, &mut W) + Sync),
+    merge: &mut dyn FnMut(S, &mut Diagnostics),
+) -> Vec<W> {
     use std::sync::mpsc;
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let (job_tx, job_rx) = mpsc::sync_channel::<Job<'_>>(IN_FLIGHT);
@@ -445,37 +484,42 @@ fn read_in_blocks<S: Send>(
     let (spare_tx, spare_rx) = mpsc::channel::<Vec<u8>>();
     std::thread::scope(|scope| {
         let reader_done = done_tx.clone();
-        scope.spawn(move || {
+        let mut threads = Vec::with_capacity(workers + 1);
+        threads.push(scope.spawn(move || {
             let mut feed = Feed {
                 seq: 0,
                 credits: credit_rx,
                 jobs: job_tx,
                 done: reader_done,
             };
+            let mut own = worker();
             for (n, file) in files.iter().enumerate() {
-                if !feed.file(kind, n, file, sizes, new, each, &spare_rx) {
+                if !feed.file(kind, n, file, sizes, new, (each, &mut own), &spare_rx) {
                     break;
                 }
             }
-        });
+            own
+        }));
         for _ in 0..workers {
             let done = done_tx.clone();
             let jobs = &job_rx;
             let spare = spare_tx.clone();
-            scope.spawn(move || {
+            threads.push(scope.spawn(move || {
+                let mut own = worker();
                 loop {
                     let job = match jobs.lock() {
                         Ok(rx) => rx.recv(),
                         Err(_) => break,
                     };
                     let Ok(job) = job else { break };
-                    let part = parse_block(kind, &job, new, each);
+                    let part = parse_block(kind, &job, new, each, &mut own);
                     let _ = spare.send(job.block.text);
                     if done.send((job.seq, job.file, Item::Part(part))).is_err() {
                         break;
                     }
                 }
-            });
+                own
+            }));
         }
         drop(done_tx);
         drop(spare_tx);
@@ -513,10 +557,23 @@ fn read_in_blocks<S: Send>(
                 }
             }
         }
-    });
+        // A thread that panicked has its panic raised again here, so that no state is
+        // ever returned without its records.
+        threads
+            .into_iter()
+            .map(|t| {
+                t.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
-/// The reading thread's side of [`read_in_blocks`].
+/// What every record is handed to: the record, the problems of its part, its part's
+/// state and its thread's.
+type Each<'e, S, W> = dyn Fn(&RawRecord<'_>, &mut Diagnostics, &mut S, &mut W) + Sync + 'e;
+
+/// The reading thread's side of [`read_in_blocks_with`].
 struct Feed<'f, S> {
     seq: u64,
     credits: std::sync::mpsc::Receiver<()>,
@@ -542,21 +599,21 @@ impl<'f, S: Send> Feed<'f, S> {
 
     /// Hands on one file's records; false once nobody takes them any more.
     #[allow(clippy::too_many_arguments)]
-    fn file(
+    fn file<W>(
         &mut self,
         kind: Kind,
         n: usize,
         file: &'f SourceFile,
         (head_block, block_size): (usize, usize),
         new: &(dyn Fn() -> S + Sync),
-        each: &(dyn Fn(&RawRecord<'_>, &mut Diagnostics, &mut S) + Sync),
+        (each, own): (&Each<'_, S, W>, &mut W),
         spare: &std::sync::mpsc::Receiver<Vec<u8>>,
     ) -> bool {
         let path = file.display.as_str();
         let mut diags = Diagnostics::new();
         if file.format != super::Format::Csv {
             let mut state = new();
-            let mut sink = |rec: &RawRecord<'_>, d: &mut Diagnostics| each(rec, d, &mut state);
+            let mut sink = |rec: &RawRecord<'_>, d: &mut Diagnostics| each(rec, d, &mut state, own);
             match file.format {
                 super::Format::Toml => {
                     super::toml_reader::read_records(kind, file, &mut diags, &mut sink)
@@ -609,7 +666,7 @@ impl<'f, S: Send> Feed<'f, S> {
                         &mut row,
                         block.first_line,
                         &mut diags,
-                        &mut |rec, d| each(rec, d, &mut state),
+                        &mut |rec, d| each(rec, d, &mut state, own),
                     );
                     let stopped = outcome.stopped;
                     let part = Part {
@@ -655,11 +712,12 @@ impl<'f, S: Send> Feed<'f, S> {
 }
 
 /// Parses and checks one block of a file whose header is known.
-fn parse_block<S>(
+fn parse_block<S, W>(
     kind: Kind,
     job: &Job<'_>,
     new: &(dyn Fn() -> S + Sync),
-    each: &(dyn Fn(&RawRecord<'_>, &mut Diagnostics, &mut S) + Sync),
+    each: &(dyn Fn(&RawRecord<'_>, &mut Diagnostics, &mut S, &mut W) + Sync),
+    own: &mut W,
 ) -> Part<S> {
     let mut state = new();
     let mut diags = Diagnostics::new();
@@ -672,7 +730,7 @@ fn parse_block<S>(
         &mut row,
         job.block.first_line,
         &mut diags,
-        &mut |rec, d| each(rec, d, &mut state),
+        &mut |rec, d| each(rec, d, &mut state, own),
     );
     Part {
         state,

@@ -608,16 +608,18 @@ pub(crate) fn read_records(
 /// checked on every core while the next ones are read: each block starts a state with
 /// `new` and feeds its records to `each`; `merge` then gets the states in file and line
 /// order, and the problems of each block are added before its state. Workbooks and TOML
-/// files are read in one part.
-pub(crate) fn read_records_parallel<S: Send>(
+/// files are read in one part. Every thread that reads records also has a state of its
+/// own from `worker`, for what may be gathered in any order; they are returned.
+pub(crate) fn read_records_parallel<S: Send, W: Send>(
     kind: Kind,
     sources: &Sources,
     diags: &mut Diagnostics,
     new: &(dyn Fn() -> S + Sync),
-    each: &(dyn Fn(&RawRecord<'_>, &mut Diagnostics, &mut S) + Sync),
+    worker: &(dyn Fn() -> W + Sync),
+    each: &(dyn Fn(&RawRecord<'_>, &mut Diagnostics, &mut S, &mut W) + Sync),
     merge: &mut dyn FnMut(S, &mut Diagnostics),
-) {
-    csv_reader::read_parallel(kind, &sources.files, diags, new, each, merge);
+) -> Vec<W> {
+    csv_reader::read_parallel(kind, &sources.files, diags, new, worker, each, merge)
 }
 
 /// Warns about entries of `content/` that hongguanjia does not read, so that a misnamed

@@ -77,13 +77,25 @@ impl Origin {
 /// Record ids to their index. A city checks millions of references to tens of thousands
 /// of stewards: an id short enough is packed into the key itself, so that looking it up
 /// compares two numbers instead of following a pointer to each candidate's text.
-#[derive(Debug, Default)]
-struct IdIndex {
-    short: HashMap<u128, usize>,
-    long: HashMap<String, usize>,
+type IdIndex = IdMap<usize>;
+
+/// Record ids to a value, ids of up to 15 bytes packed into the key (see [`IdIndex`]).
+#[derive(Debug)]
+struct IdMap<V> {
+    short: HashMap<u128, V>,
+    long: HashMap<String, V>,
 }
 
-impl IdIndex {
+impl<V> Default for IdMap<V> {
+    fn default() -> Self {
+        IdMap {
+            short: HashMap::default(),
+            long: HashMap::default(),
+        }
+    }
+}
+
+impl<V: Copy> IdMap<V> {
     /// The id's bytes and its length in one number, for ids of up to 15 bytes.
     fn pack(id: &str) -> Option<u128> {
         let bytes = id.as_bytes();
@@ -93,18 +105,40 @@ impl IdIndex {
         Some(u128::from_le_bytes(key))
     }
 
-    fn get(&self, id: &str) -> Option<usize> {
+    fn get(&self, id: &str) -> Option<V> {
         match Self::pack(id) {
             Some(key) => self.short.get(&key).copied(),
             None => self.long.get(id).copied(),
         }
     }
 
-    fn insert(&mut self, id: &str, index: usize) {
+    fn insert(&mut self, id: &str, value: V) {
         match Self::pack(id) {
-            Some(key) => self.short.insert(key, index),
-            None => self.long.insert(id.to_string(), index),
+            Some(key) => self.short.insert(key, value),
+            None => self.long.insert(id.to_string(), value),
         };
+    }
+
+    /// The value of `id` if it has one; otherwise `value` becomes its value. One lookup
+    /// for both, where most ids are new.
+    fn get_or_insert(&mut self, id: &str, value: V) -> Option<V> {
+        use std::collections::hash_map::Entry;
+        match Self::pack(id) {
+            Some(key) => match self.short.entry(key) {
+                Entry::Occupied(e) => Some(*e.get()),
+                Entry::Vacant(e) => {
+                    e.insert(value);
+                    None
+                }
+            },
+            None => match self.long.get(id) {
+                Some(&v) => Some(v),
+                None => {
+                    self.long.insert(id.to_string(), value);
+                    None
+                }
+            },
+        }
     }
 }
 
@@ -781,9 +815,12 @@ pub(crate) struct CaseKey {
 
 /// Case ids seen so far, across every case file, with where each was first written (the
 /// file by its index in `paths`: half a million cases share a few files).
+///
+/// Claimed one by one in the records' order on the thread that merges the parts: half a
+/// million ids, each looked up as a packed number rather than hashed and compared as text.
 #[derive(Debug, Default)]
 pub(crate) struct CaseIds {
-    ids: HashMap<String, (u32, u32)>,
+    ids: IdMap<(u32, u32)>,
     paths: Vec<String>,
 }
 
@@ -799,9 +836,20 @@ impl CaseIds {
         let Some(key) = read.key else {
             return read.case;
         };
-        if let Some(&(file, line)) = self.ids.get(&key.id) {
+        // The file of the id's first use, if this is it: most parts are of the file
+        // the last part was.
+        let file = match self.paths.iter().rposition(|p| p == path) {
+            Some(i) => i,
+            None => self.paths.len(),
+        };
+        let file = u32::try_from(file).unwrap_or(u32::MAX);
+        if let Some((first_file, line)) = self.ids.get_or_insert(&key.id, (file, key.line)) {
             let first = Origin {
-                path: self.paths[file as usize].clone(),
+                path: self
+                    .paths
+                    .get(first_file as usize)
+                    .cloned()
+                    .unwrap_or_default(),
                 line,
             };
             let at = first.describe(path);
@@ -815,15 +863,9 @@ impl CaseIds {
             );
             return None;
         }
-        let file = match self.paths.iter().position(|p| p == path) {
-            Some(i) => i,
-            None => {
-                self.paths.push(path.to_string());
-                self.paths.len() - 1
-            }
-        };
-        let file = u32::try_from(file).unwrap_or(u32::MAX);
-        self.ids.insert(key.id, (file, key.line));
+        if file as usize == self.paths.len() {
+            self.paths.push(path.to_string());
+        }
         read.case
     }
 }
