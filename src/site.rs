@@ -217,7 +217,9 @@ impl Site {
             let tallies = read_parts(
                 Kind::Visits,
                 source(Kind::Visits),
-                (diags, (&registry, &pool)),
+                diags,
+                &registry,
+                &pool,
                 &|rec, d, tally| registry.visit(rec, d).map(|v| tally.add_visit(&v)),
                 &mut |part, _| {
                     n += part.items.len() as u64;
@@ -231,7 +233,9 @@ impl Site {
             let tallies = read_parts(
                 Kind::Cases,
                 source(Kind::Cases),
-                (diags, (&registry, &pool)),
+                diags,
+                &registry,
+                &pool,
                 &|rec, d, tally| {
                     let read = registry.case(rec, d);
                     if let Some(c) = &read.case {
@@ -254,7 +258,9 @@ impl Site {
             let tallies = read_parts(
                 Kind::Errands,
                 source(Kind::Errands),
-                (diags, (&registry, &pool)),
+                diags,
+                &registry,
+                &pool,
                 &|rec, d, tally| registry.errand(rec, d).map(|e| tally.add_errand(&e)),
                 &mut |part, _| {
                     n += part.items.len() as u64;
@@ -267,7 +273,9 @@ impl Site {
             let tallies = read_parts(
                 Kind::Meetings,
                 source(Kind::Meetings),
-                (diags, (&registry, &pool)),
+                diags,
+                &registry,
+                &pool,
                 &|rec, d, tally| {
                     let m = registry.meeting(rec, d)?;
                     tally.add_meeting(&m);
@@ -369,7 +377,9 @@ struct Part<T> {
 fn read_parts<T: Send>(
     kind: Kind,
     sources: &load::Sources,
-    (diags, (registry, pool)): (&mut Diagnostics, (&Registry, &std::sync::Mutex<Vec<Tally>>)),
+    diags: &mut Diagnostics,
+    registry: &Registry,
+    pool: &std::sync::Mutex<Vec<Tally>>,
     check: &(dyn Fn(&load::RawRecord<'_>, &mut Diagnostics, &mut Tally) -> Option<T> + Sync),
     take: &mut dyn FnMut(Part<T>, &mut Diagnostics),
 ) -> Vec<Tally> {
