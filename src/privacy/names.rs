@@ -285,23 +285,22 @@ impl Names {
             .iter()
             .map(|(n, o)| (n.clone(), o.clone()))
             .collect();
-        residents.sort_by(|a, b| a.0.cmp(&b.0));
+        residents.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         if residents.is_empty() {
             return Ok(Names::default());
         }
         // Names: a resident's name inside one is public there. Values: only a resident's
-        // name equal to one is.
-        let mut names: BTreeSet<&str> = private.public.names.iter().map(String::as_str).collect();
-        names.extend(public);
-        names.remove("");
-        let values: BTreeSet<&str> = private.public.values.iter().map(String::as_str).collect();
+        // name equal to one is. Looked up by hash: a city has a hundred thousand
+        // residents and tens of thousands of public names.
+        let extra: HashSet<&str> = public.into_iter().filter(|n| !n.is_empty()).collect();
+        let is_public_name = |n: &str| private.public.names.contains(n) || extra.contains(n);
 
-        let mut patterns = Vec::new();
-        let mut texts: Vec<&str> = Vec::new();
+        let mut patterns = Vec::with_capacity(residents.len());
+        let mut texts: Vec<&str> = Vec::with_capacity(residents.len());
         for (i, (name, _)) in residents.iter().enumerate() {
             texts.push(name);
             patterns.push(
-                if names.contains(name.as_str()) || values.contains(name.as_str()) {
+                if is_public_name(name) || private.public.values.contains(name.as_str()) {
                     Pattern::Ambiguous {
                         resident: i,
                         owner: owner(name).unwrap_or_else(|| "公开的名称".to_string()),
@@ -317,8 +316,10 @@ impl Names {
         // to build than all the lookups.
         let known: HashSet<&str> = residents.iter().map(|(n, _)| n.as_str()).collect();
         let lengths: BTreeSet<usize> = residents.iter().map(|(n, _)| n.chars().count()).collect();
-        let holds_a_name = |v: &str| {
-            let bounds: Vec<usize> = v.char_indices().map(|(i, _)| i).chain([v.len()]).collect();
+        let mut bounds: Vec<usize> = Vec::new();
+        let mut holds_a_name = |v: &str| {
+            bounds.clear();
+            bounds.extend(v.char_indices().map(|(i, _)| i).chain([v.len()]));
             (0..bounds.len()).any(|start| {
                 lengths.iter().any(|&len| {
                     bounds
@@ -327,15 +328,25 @@ impl Names {
                 })
             })
         };
-        for v in names {
-            if residents
-                .binary_search_by(|(n, _)| n.as_str().cmp(v))
-                .is_err()
-                && holds_a_name(v)
-            {
-                texts.push(v);
-                patterns.push(Pattern::Public);
-            }
+        // Sorted, so that the patterns (and so the matcher) are the same from run to run.
+        let mut holding: Vec<&str> = private
+            .public
+            .names
+            .iter()
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+            .chain(
+                extra
+                    .iter()
+                    .copied()
+                    .filter(|v| !private.public.names.contains(*v)),
+            )
+            .filter(|v| !known.contains(v) && holds_a_name(v))
+            .collect();
+        holding.sort_unstable();
+        for v in holding {
+            texts.push(v);
+            patterns.push(Pattern::Public);
         }
         let matcher = matcher(texts)?;
         Ok(Names {
