@@ -371,6 +371,13 @@ impl Starts {
 }
 
 impl Matchers {
+    /// Builds the matcher for `private`'s texts ahead of [`Guard::reusing`], which then
+    /// takes it from here. A matcher that cannot be built is left unbuilt: the guard tries
+    /// again and fails closed with its own error.
+    pub(crate) fn prepare(&mut self, private: &PrivateValues) {
+        let _ = TextMatcher::new(private.texts.iter().collect(), self);
+    }
+
     /// A stable hash of the texts, in their (sorted) order, each with its length.
     fn key(texts: &[(&String, &PrivateOrigin)]) -> crate::fingerprint::Key {
         let mut h = xxhash_rust::xxh3::Xxh3::new();

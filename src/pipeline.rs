@@ -68,7 +68,12 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
     let mut lap = started;
     let mut timings = Timings::default();
     let mut diags = Diagnostics::new();
-    let source = Source::load(root, &mut diags);
+    // The leak guard's matcher needs only the private values: it is built while the
+    // rest of the records is checked, and the guard below takes it over.
+    let matchers = std::sync::Mutex::new(crate::guard::Matchers::default());
+    let source = Source::load_then(root, &mut diags, &|private| {
+        lock(&matchers).prepare(private);
+    });
     timings.lap("读取+检查+统计", &mut lap);
     let theme = source.as_ref().map(|s| {
         let name = match s {
@@ -149,7 +154,7 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
                         .map_err(|e| BuildError::Render(e.into()))?;
                 Ok((plan, all_pages, paths, extras, extra_diags))
             },
-            || crate::guard::Guard::new(&site, &site.private, &theme),
+            || crate::guard::Guard::reusing(&site, &site.private, &theme, &mut lock(&matchers)),
         );
         // Errors in the order they were found before the two ran side by side: the
         // plan's, the other files', the guard's.
@@ -298,6 +303,16 @@ fn rollup_files(
 }
 
 /// A progress bar on a terminal; nothing when the output goes to a file or a pipe.
+/// The guard's matchers. A lock poisoned by a panic while building them would have
+/// raised the panic already; what is inside is then only a cache the guard rebuilds.
+fn lock(
+    matchers: &std::sync::Mutex<crate::guard::Matchers>,
+) -> std::sync::MutexGuard<'_, crate::guard::Matchers> {
+    matchers
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn progress_bar(len: u64) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
     if !std::io::stderr().is_terminal() || len < 2 * BATCH as u64 {

@@ -49,6 +49,18 @@ impl Source {
     /// Reads the site folder under `root`, whichever kind it is. Returns it only when
     /// there is no error; the diagnostics hold every problem found either way.
     pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Source> {
+        Source::load_then(root, diags, &|_| {})
+    }
+
+    /// As [`Source::load`], calling `with_private` with the input's private values as
+    /// soon as they are all known, on a core of its own while the records' texts are
+    /// checked: the pipeline builds the leak guard's matcher there, which otherwise
+    /// waited for the whole stage.
+    pub(crate) fn load_then(
+        root: &Path,
+        diags: &mut Diagnostics,
+        with_private: &(dyn Fn(&PrivateValues) + Sync),
+    ) -> Option<Source> {
         if !Site::looks_like_site(root, diags) {
             return None;
         }
@@ -57,7 +69,7 @@ impl Source {
             Some(c) if crate::rollup::is_rollup(&c) => {
                 crate::rollup::Rollup::load(root, c, diags).map(Source::Rollup)
             }
-            config => Site::load_with(root, config, diags).map(Source::Site),
+            config => Site::load_with(root, config, diags, with_private).map(Source::Site),
         }
     }
 
@@ -122,7 +134,7 @@ impl Site {
             return None;
         }
         let config = config::load(root, diags);
-        Site::load_with(root, config, diags)
+        Site::load_with(root, config, diags, &|_| {})
     }
 
     /// Most likely run from the wrong folder: one clear message, not one per file.
@@ -144,7 +156,12 @@ impl Site {
         true
     }
 
-    fn load_with(root: &Path, config: Option<SiteConfig>, diags: &mut Diagnostics) -> Option<Site> {
+    fn load_with(
+        root: &Path,
+        config: Option<SiteConfig>,
+        diags: &mut Diagnostics,
+        with_private: &(dyn Fn(&PrivateValues) + Sync),
+    ) -> Option<Site> {
         load::unexpected_entries(root, &validate::suggest::content_name, diags);
         let sources = load::discover_all(root, diags);
         let source = |k: Kind| &sources[Kind::ALL.iter().position(|x| *x == k).unwrap_or(0)].1;
@@ -299,12 +316,36 @@ impl Site {
 
         // Every resident's name is known now: the records' free texts, read before some of
         // the names were, are checked here; commendations and documents as they are read.
-        let names = resident_names(&private, config.as_ref(), &registry, diags);
-        names.check_records(&private.public, diags);
+        // Meanwhile the other core, idle otherwise, does what says nothing to the user:
+        // the caller's work on the private values (the leak guard's matcher, see
+        // `Source::load_then`), the figures, the order of cases and meetings.
+        // With an error the build stops here anyway: no matcher is wanted.
+        let sound = !diags.has_errors();
+        let (names, mut figures) = std::thread::scope(|scope| {
+            let side = scope.spawn({
+                let private = &private;
+                let cases = &mut cases;
+                let meetings = &mut meetings;
+                move || {
+                    if sound {
+                        with_private(private);
+                    }
+                    cases.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
+                    meetings
+                        .sort_by(|a, b| b.date.cmp(&a.date).then(a.community.cmp(&b.community)));
+                    aggregator.finish()
+                }
+            });
+            let names = resident_names(&private, config.as_ref(), &registry, diags);
+            names.check_records(&private.public, diags);
+            match side.join() {
+                Ok(figures) => (names, figures),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        });
         private.public.forget_places();
 
         let batches = validate::commendations(root, &registry, &names, diags);
-        let mut figures = aggregator.finish();
         figures.add_batches(&batches, &registry);
         for (i, c) in registry.communities.iter().enumerate() {
             let covered = figures.community_buildings_covered[i];
@@ -338,9 +379,6 @@ impl Site {
             let (masked, hits) = names.mask(category, false);
             (!hits.is_empty()).then(|| masked.into_owned())
         });
-
-        cases.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
-        meetings.sort_by(|a, b| b.date.cmp(&a.date).then(a.community.cmp(&b.community)));
 
         let config = config?;
         if diags.has_errors() {

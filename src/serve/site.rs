@@ -138,7 +138,13 @@ fn worker(
     let mut lap = started;
     let mut timings = Timings::default();
     let mut diags = Diagnostics::new();
-    let source = Source::load(&root, &mut diags);
+    // As `build` does: the guard's matcher is made while the records' texts are checked.
+    let source = Source::load_then(&root, &mut diags, &|private| {
+        matchers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .prepare(private);
+    });
     timings.lap("读取+检查+统计", &mut lap);
     let theme = source
         .as_ref()
