@@ -165,6 +165,14 @@ impl Site {
         load::unexpected_entries(root, &validate::suggest::content_name, diags);
         let sources = load::discover_all(root, diags);
         let source = |k: Kind| &sources[Kind::ALL.iter().position(|x| *x == k).unwrap_or(0)].1;
+        load::decode::detect_ahead(
+            [Kind::Visits, Kind::Cases, Kind::Errands, Kind::Meetings]
+                .iter()
+                .flat_map(|&k| &source(k).files)
+                .filter(|f| f.format == load::Format::Csv)
+                .map(|f| f.path.clone())
+                .collect(),
+        );
 
         let mut registry = Registry::default();
         let mut private = PrivateValues::default();

@@ -7,7 +7,9 @@
 
 use std::fs::File;
 use std::io::{self, BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
 
 use encoding_rs_io::{DecodeReaderBytes, DecodeReaderBytesBuilder};
 
@@ -18,9 +20,62 @@ pub(crate) enum Encoding {
     Gb18030,
 }
 
-/// Decides how to read `path` by scanning it once. A file with NUL bytes and no UTF-16
-/// BOM is refused as not text.
+/// Encodings [`detect_ahead`] found, by file, with the length and modification time the
+/// file had. Each is used once, by the read that follows, and only if the file still has
+/// that length and time: a file saved since (the preview reads the site again after
+/// each save) is scanned again.
+type Found = rustc_hash::FxHashMap<PathBuf, (u64, SystemTime, Encoding)>;
+static FOUND: Mutex<Option<Found>> = Mutex::new(None);
+
+fn found() -> std::sync::MutexGuard<'static, Option<Found>> {
+    // Only a cache: whatever a panicking thread left in it is still a correct answer.
+    FOUND
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Finds the encodings of `paths` on a thread of its own, in their order, for
+/// [`detect`] to answer from. Scanning a large file whole took the readers' time at the
+/// start of each record kind; ahead of them it takes a core that is otherwise idle while
+/// the roster is read.
+pub(crate) fn detect_ahead(paths: Vec<PathBuf>) {
+    let spawned = std::thread::Builder::new()
+        .name("hongguanjia-encodings".into())
+        .spawn(move || {
+            for path in paths {
+                let stamp = stamp(&path);
+                // Errors are left for the read to find and report.
+                if let (Some((len, modified)), Ok(encoding)) = (stamp, scan(&path)) {
+                    found()
+                        .get_or_insert_with(Found::default)
+                        .insert(path, (len, modified, encoding));
+                }
+            }
+        });
+    // Without the thread each file is scanned when it is read, as before.
+    drop(spawned);
+}
+
+/// Decides how to read `path` by scanning it once (or not at all, when [`detect_ahead`]
+/// did just now). A file with NUL bytes and no UTF-16 BOM is refused as not text.
 pub(crate) fn detect(path: &Path) -> io::Result<Encoding> {
+    let stamp = stamp(path);
+    let ahead = found().as_mut().and_then(|f| f.remove(path));
+    if let (Some((len, modified)), Some((l, m, encoding))) = (stamp, ahead)
+        && (l, m) == (len, modified)
+    {
+        return Ok(encoding);
+    }
+    scan(path)
+}
+
+/// A file's length and modification time, to tell whether it changed.
+fn stamp(path: &Path) -> Option<(u64, SystemTime)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
+}
+
+fn scan(path: &Path) -> io::Result<Encoding> {
     let mut head = Vec::with_capacity(2);
     File::open(path)?.take(2).read_to_end(&mut head)?;
     if head == [0xFF, 0xFE] || head == [0xFE, 0xFF] {
