@@ -1,6 +1,6 @@
 //! CSV files as spreadsheets export them: header row, quoted fields, any line ends.
 
-use super::{HeaderMap, RawField, RawRecord, RawValue, SourceFile, decode, map_headers};
+use super::{HeaderMap, RawField, RawRecord, RawValue, SourceFile, decode, map_headers, trim};
 use crate::diagnostics::Diagnostics;
 use crate::schema::Kind;
 
@@ -228,18 +228,6 @@ impl<'h> Records<'h> {
         };
         each(&record, diags);
         self.spare = recycle(record.fields);
-    }
-}
-
-/// `str::trim`, without looking up whether a character is white space when the text
-/// starts and ends with ASCII that is not: nearly every field of a city's millions.
-pub(crate) fn trim(text: &str) -> &str {
-    let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii() && !b.is_ascii_whitespace());
-    let bytes = text.as_bytes();
-    if plain(bytes.first()) && plain(bytes.last()) {
-        text
-    } else {
-        text.trim()
     }
 }
 

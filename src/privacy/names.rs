@@ -94,7 +94,7 @@ impl PublicTexts {
 
     fn add_value(set: &mut HashSet<String>, text: &str) {
         // Most values repeat (every visit names its building): skip them cheaply.
-        if set.contains(text.trim()) {
+        if set.contains(crate::load::trim(text)) {
             return;
         }
         for item in crate::schema::split_list(text) {
@@ -132,7 +132,7 @@ impl PublicTexts {
             let RawValue::Text(s) = &f.value else {
                 continue;
             };
-            let s = s.trim();
+            let s = crate::load::trim(s);
             if s.is_empty() {
                 continue;
             }

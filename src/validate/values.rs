@@ -5,7 +5,7 @@ use crate::model::Date;
 
 /// The year, month and day parts of a date in one of the accepted forms, not yet checked.
 pub(crate) fn date_parts(text: &str) -> Option<(&str, &str, &str)> {
-    let s = text.trim();
+    let s = crate::load::trim(text);
     if let Some(rest) = s.strip_suffix('日') {
         let (y, rest) = rest.split_once('年')?;
         let (m, d) = rest.split_once('月')?;
@@ -41,7 +41,7 @@ pub(crate) fn toml_date(value: &toml::value::Datetime) -> Option<Date> {
 /// Digits only: spreadsheets sometimes write `12.0` or `1,200`, which we refuse rather
 /// than guess.
 pub fn parse_whole(text: &str) -> Option<u64> {
-    let s = text.trim();
+    let s = crate::load::trim(text);
     if s.is_empty() || s.len() > 12 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -66,7 +66,7 @@ pub(crate) fn is_record_id(s: &str) -> bool {
 
 /// Matches a word against its Chinese forms and English synonyms (any letter case).
 pub(crate) fn match_word<T: Copy>(text: &str, table: &[(&str, T)]) -> Option<T> {
-    let s = text.trim();
+    let s = crate::load::trim(text);
     table
         .iter()
         .find(|(w, _)| *w == s || w.eq_ignore_ascii_case(s))
