@@ -11,10 +11,19 @@ pub(crate) fn date_parts(text: &str) -> Option<(&str, &str, &str)> {
         let (m, d) = rest.split_once('月')?;
         return Some((y, m, d));
     }
-    let sep = s.chars().find(|c| matches!(c, '-' | '/' | '.'))?;
-    let mut parts = s.split(sep);
-    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-    parts.next().is_none().then_some((y, m, d))
+    // Cut at the bytes of the first separator found: a city has millions of dates, and
+    // splitting at a `char` compares each candidate through a call to `memcmp`. The
+    // separators are ASCII, so every cut falls between characters.
+    let sep = s.bytes().find(|b| matches!(b, b'-' | b'/' | b'.'))?;
+    let mut cuts = s
+        .bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == sep)
+        .map(|(i, _)| i);
+    let (first, second) = (cuts.next()?, cuts.next()?);
+    cuts.next()
+        .is_none()
+        .then(|| (&s[..first], &s[first + 1..second], &s[second + 1..]))
 }
 
 /// `2018-12-10`, `2018/12/10`, `2018/1/5`, `2018.12.10`, `2018年12月10日`.
