@@ -545,7 +545,41 @@ pub(crate) fn number_digits(value: &str) -> Option<String> {
     (digits.len() >= 7).then_some(digits)
 }
 
+/// How many values a collector noted, so that the next collector of the same records
+/// starts with maps as large: a city's parts each note thousands of values, and maps
+/// grown from nothing rehashed every value several times over. A map made this large
+/// holds no more than the one grown to the same size.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Sizes {
+    texts: usize,
+    numbers: usize,
+    names: usize,
+    public: names::Sizes,
+}
+
 impl PrivateValues {
+    /// A collector with room for `sizes` values (see [`Sizes`]).
+    pub(crate) fn with_sizes(sizes: Sizes) -> Self {
+        let map = |n| rustc_hash::FxHashMap::with_capacity_and_hasher(n, Default::default());
+        PrivateValues {
+            texts: map(sizes.texts),
+            numbers: map(sizes.numbers),
+            names: map(sizes.names),
+            public: names::PublicTexts::with_sizes(sizes.public),
+            places: Default::default(),
+        }
+    }
+
+    /// How many values this collector holds.
+    pub(crate) fn sizes(&self) -> Sizes {
+        Sizes {
+            texts: self.texts.len(),
+            numbers: self.numbers.len(),
+            names: self.names.len(),
+            public: self.public.sizes(),
+        }
+    }
+
     /// Remembers one private value. Texts shorter than two characters would match
     /// everywhere and identify no one.
     /// `path` or `field` as the shared string of an origin.

@@ -70,7 +70,35 @@ struct FreeText {
 /// [`FreeText::hidden`] of a text in which no number was masked.
 const NONE_HIDDEN: u32 = u32::MAX;
 
+/// How many texts a [`PublicTexts`] noted (see [`super::Sizes`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Sizes {
+    texts: usize,
+    places: usize,
+}
+
 impl PublicTexts {
+    /// Texts with room for `sizes` distinct free texts and places.
+    pub(crate) fn with_sizes(sizes: Sizes) -> Self {
+        PublicTexts {
+            texts: Vec::with_capacity(sizes.texts),
+            text_index: HashMap::with_capacity_and_hasher(sizes.texts, Default::default()),
+            free: match sizes.places {
+                0 => Vec::new(),
+                n => vec![Vec::with_capacity(n)],
+            },
+            ..PublicTexts::default()
+        }
+    }
+
+    /// How many distinct free texts and places these are.
+    pub(crate) fn sizes(&self) -> Sizes {
+        Sizes {
+            texts: self.texts.len(),
+            places: self.free.iter().map(Vec::len).sum(),
+        }
+    }
+
     fn intern(&mut self, s: &str) -> u32 {
         if let Some(&i) = self.string_index.get(s) {
             return i;
