@@ -272,14 +272,24 @@ impl StewardMonths {
         if let StewardMonths::Few(few) = self
             && few.len() * 10 >= stewards * TABLE_TENTHS
         {
-            let mut wide = vec![Counts::default(); stewards];
-            for (&s, counts) in few.iter() {
-                wide[s as usize] = *counts;
-            }
-            let narrow: Option<Box<[Narrow]>> = wide.iter().map(Narrow::of).collect();
-            *self = match narrow {
-                Some(table) => StewardMonths::Narrow(table),
-                None => StewardMonths::Wide(wide.into()),
+            // Straight into the narrow table, the wide one made only if a count does not
+            // fit: a table of every steward in 64 bits was made (and zeroed) for nothing.
+            let mut narrow = vec![Narrow::default(); stewards];
+            let fits = few.iter().all(|(&s, counts)| match Narrow::of(counts) {
+                Some(n) => {
+                    narrow[s as usize] = n;
+                    true
+                }
+                None => false,
+            });
+            *self = if fits {
+                StewardMonths::Narrow(narrow.into())
+            } else {
+                let mut wide = vec![Counts::default(); stewards];
+                for (&s, counts) in few.iter() {
+                    wide[s as usize] = *counts;
+                }
+                StewardMonths::Wide(wide.into())
             };
         }
         match self {
