@@ -526,7 +526,12 @@ pub(crate) fn number_digits(value: &str) -> Option<String> {
     if !value.chars().all(|c| possible(fold_char(c))) {
         return None;
     }
-    let folded: String = value.chars().map(fold_char).collect();
+    // ASCII is its own fold: most numbers are typed so, and need no copy.
+    let folded: Cow<'_, str> = if value.is_ascii() {
+        Cow::Borrowed(value)
+    } else {
+        Cow::Owned(value.chars().map(fold_char).collect())
+    };
     let v = folded
         .strip_prefix("+86")
         .or_else(|| folded.strip_prefix("0086"))
