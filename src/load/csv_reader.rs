@@ -836,7 +836,7 @@ fn parse_block<S, W>(
     let mut diags = Diagnostics::new();
     // A delimiter of ASCII only ends a field where a character ends.
     let text = (job.block.plain && job.delimiter.is_ascii())
-        .then(|| std::str::from_utf8(&job.block.text).ok())
+        .then(|| simdutf8::basic::from_utf8(&job.block.text).ok())
         .flatten();
     if let Some(text) = text {
         let mut records = Records::new(kind, job.path, &job.header);
