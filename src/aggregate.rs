@@ -133,9 +133,67 @@ pub(crate) struct Tally {
     /// In month order. Records come mostly in date order (files by month), so the month
     /// wanted is nearly always the last one.
     months: Vec<MonthTally>,
-    by_category: BTreeMap<String, CategoryCounts>,
-    community_categories: Vec<BTreeMap<String, CategoryCounts>>,
+    categories: Categories,
     as_of: Option<Date>,
+}
+
+/// Cases by category, for the site and each community. A case's category is looked up
+/// once, by hash, among the handful a city has, instead of searched for in two ordered
+/// maps by comparing texts; the ordered maps of [`Figures`] are made at the end.
+#[derive(Debug, Clone, Default)]
+struct Categories {
+    /// Each category's number, in the order first counted.
+    numbers: rustc_hash::FxHashMap<String, u32>,
+    /// By number: the category and the site's counts of it.
+    site: Vec<(String, CategoryCounts)>,
+    /// By community and category number.
+    communities: rustc_hash::FxHashMap<(u32, u32), CategoryCounts>,
+}
+
+impl Categories {
+    fn add(&mut self, category: &str, community: u32, cases: u64, resolved: u64) {
+        let number = match self.numbers.get(category) {
+            Some(&n) => n,
+            None => {
+                // A handful of categories among half a million cases: copied once each.
+                let n = u32::try_from(self.site.len()).unwrap_or(u32::MAX);
+                self.numbers.insert(category.to_string(), n);
+                self.site
+                    .push((category.to_string(), CategoryCounts::default()));
+                n
+            }
+        };
+        for entry in [
+            &mut self.site[number as usize].1,
+            self.communities.entry((community, number)).or_default(),
+        ] {
+            entry.cases += cases;
+            entry.resolved += resolved;
+        }
+    }
+
+    fn absorb(&mut self, other: Categories) {
+        for ((community, number), counts) in other.communities {
+            let category = &other.site[number as usize].0;
+            self.add(category, community, counts.cases, counts.resolved);
+        }
+    }
+
+    /// The site's counts by category, and each of `communities` communities'.
+    fn into_maps(
+        self,
+        communities: usize,
+    ) -> (
+        BTreeMap<String, CategoryCounts>,
+        Vec<BTreeMap<String, CategoryCounts>>,
+    ) {
+        let mut by_community = vec![BTreeMap::new(); communities];
+        for ((community, number), counts) in self.communities {
+            let category = self.site[number as usize].0.clone();
+            by_community[community as usize].insert(category, counts);
+        }
+        (self.site.into_iter().collect(), by_community)
+    }
 }
 
 /// One month's counts of every community and steward.
@@ -214,14 +272,24 @@ impl StewardMonths {
         if let StewardMonths::Few(few) = self
             && few.len() * 10 >= stewards * TABLE_TENTHS
         {
-            let mut wide = vec![Counts::default(); stewards];
-            for (&s, counts) in few.iter() {
-                wide[s as usize] = *counts;
-            }
-            let narrow: Option<Box<[Narrow]>> = wide.iter().map(Narrow::of).collect();
-            *self = match narrow {
-                Some(table) => StewardMonths::Narrow(table),
-                None => StewardMonths::Wide(wide.into()),
+            // Straight into the narrow table, the wide one made only if a count does not
+            // fit: a table of every steward in 64 bits was made (and zeroed) for nothing.
+            let mut narrow = vec![Narrow::default(); stewards];
+            let fits = few.iter().all(|(&s, counts)| match Narrow::of(counts) {
+                Some(n) => {
+                    narrow[s as usize] = n;
+                    true
+                }
+                None => false,
+            });
+            *self = if fits {
+                StewardMonths::Narrow(narrow.into())
+            } else {
+                let mut wide = vec![Counts::default(); stewards];
+                for (&s, counts) in few.iter() {
+                    wide[s as usize] = *counts;
+                }
+                StewardMonths::Wide(wide.into())
             };
         }
         match self {
@@ -312,8 +380,7 @@ impl Tally {
             community_of: community_of.into(),
             communities,
             months: Vec::new(),
-            by_category: BTreeMap::new(),
-            community_categories: vec![BTreeMap::new(); communities],
+            categories: Categories::default(),
             as_of: None,
         }
     }
@@ -364,20 +431,10 @@ impl Tally {
 
     pub(crate) fn add_case(&mut self, c: &Case) {
         self.count(c.steward, c.date, |n| n.cases += 1);
-        let community = self.community_of[c.steward] as usize;
+        let community = self.community_of[c.steward];
         let resolved = c.status == CaseStatus::Resolved;
-        for table in [
-            &mut self.by_category,
-            &mut self.community_categories[community],
-        ] {
-            // A handful of categories among half a million cases: copied once each.
-            let entry = match table.get_mut(&c.category) {
-                Some(entry) => entry,
-                None => table.entry(c.category.clone()).or_default(),
-            };
-            entry.cases += 1;
-            entry.resolved += u64::from(resolved);
-        }
+        self.categories
+            .add(&c.category, community, 1, u64::from(resolved));
         if resolved {
             // Counted in the month it was resolved, so monthly figures show work done.
             let when = c.resolved.unwrap_or(c.date);
@@ -413,18 +470,7 @@ impl Tally {
             }
             mine.stewards.absorb(&theirs.stewards, stewards);
         }
-        let categories = std::iter::once((&mut self.by_category, other.by_category)).chain(
-            self.community_categories
-                .iter_mut()
-                .zip(other.community_categories),
-        );
-        for (mine, theirs) in categories {
-            for (category, counts) in theirs {
-                let entry = mine.entry(category).or_default();
-                entry.cases += counts.cases;
-                entry.resolved += counts.resolved;
-            }
-        }
+        self.categories.absorb(other.categories);
         if let Some(date) = other.as_of {
             self.as_of = crate::validate::later(self.as_of, date);
         }
@@ -500,8 +546,7 @@ impl Tally {
                 f.steward_months[s].insert(m, counts);
             }
         }
-        f.by_category = self.by_category;
-        f.community_categories = self.community_categories;
+        (f.by_category, f.community_categories) = self.categories.into_maps(nc);
         if let Some(date) = self.as_of {
             f.as_of = crate::validate::later(f.as_of, date);
         }

@@ -91,16 +91,40 @@ pub(crate) fn fold(text: &str) -> Vec<char> {
     text.chars().map(fold_char).collect()
 }
 
+/// The NFKC form of a character whose form is one character that combines with none
+/// beside it, among those Chinese text is made of: ASCII and the common ideographs (their
+/// own), the full-width forms of ASCII (`，` → `,`), the ideographic space (a space) and
+/// the CJK punctuation NFKC keeps (`、。《》「」【】“”`). None for any other character.
+fn simple_nfkc(c: char) -> Option<char> {
+    match c {
+        '\0'..='\u{7F}' | '\u{4E00}'..='\u{9FFF}' => Some(c),
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0),
+        '\u{3000}' => Some(' '),
+        '\u{3001}' | '\u{3002}' | '\u{300A}'..='\u{3011}' => Some(c),
+        '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}' => Some(c),
+        _ => None,
+    }
+}
+
 /// The whole text NFKC-normalized, borrowed when it already is.
 pub(crate) fn nfkc(text: &str) -> Cow<'_, str> {
-    // A city has millions of values, nearly all ASCII and common ideographs: each of those
-    // is its own NFKC form and combines with nothing, so a text of only them is normal
-    // without the table lookups of the quick check.
-    let plain = |c: char| c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c);
-    if text.chars().all(plain) || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-        Cow::Borrowed(text)
+    // A city has millions of values, nearly all ASCII, common ideographs and full-width
+    // punctuation: each of those has a form of one character that combines with nothing,
+    // so such a text is normalized a character at a time, without the tables.
+    let mut changes = false;
+    for c in text.chars() {
+        match simple_nfkc(c) {
+            Some(f) => changes |= f != c,
+            None if is_nfkc_quick(text.chars()) == IsNormalized::Yes => {
+                return Cow::Borrowed(text);
+            }
+            None => return Cow::Owned(text.nfkc().collect()),
+        }
+    }
+    if changes {
+        Cow::Owned(text.chars().filter_map(simple_nfkc).collect())
     } else {
-        Cow::Owned(text.nfkc().collect())
+        Cow::Borrowed(text)
     }
 }
 
@@ -384,6 +408,32 @@ mod tests {
         }
     }
 
+    /// The characters [`simple_nfkc`] folds on its own, one by one and two by two,
+    /// come out as the normalization gives them.
+    #[test]
+    fn simple_characters_normalize_as_the_tables_say() {
+        let simple: Vec<char> = ('\0'..='\u{FFFF}')
+            .filter(|&c| simple_nfkc(c).is_some())
+            .collect();
+        for &c in &simple {
+            let want: String = std::iter::once(c).nfkc().collect();
+            assert_eq!(simple_nfkc(c).map(String::from), Some(want), "{c:?}");
+        }
+        // Pairs of every kind of them, ideographs at the edges of their block.
+        let sample: Vec<char> = simple
+            .iter()
+            .copied()
+            .filter(|&c| !('\u{4E01}'..='\u{9FFE}').contains(&c))
+            .collect();
+        for &a in &sample {
+            for &b in &sample {
+                let text = format!("{a}{b}");
+                let want: String = text.nfkc().collect();
+                assert_eq!(nfkc(&text), want.as_str(), "{text:?}");
+            }
+        }
+    }
+
     #[test]
     fn leaves_other_numbers_alone() {
         for text in [
@@ -472,10 +522,16 @@ pub(crate) fn number_digits(value: &str) -> Option<String> {
             || is_number_separator(c)
             || matches!(c, 'X' | 'x' | '(' | ')')
     };
-    if !value.trim().chars().all(|c| possible(fold_char(c))) {
+    let value = crate::load::trim(value);
+    if !value.chars().all(|c| possible(fold_char(c))) {
         return None;
     }
-    let folded: String = value.trim().chars().map(fold_char).collect();
+    // ASCII is its own fold: most numbers are typed so, and need no copy.
+    let folded: Cow<'_, str> = if value.is_ascii() {
+        Cow::Borrowed(value)
+    } else {
+        Cow::Owned(value.chars().map(fold_char).collect())
+    };
     let v = folded
         .strip_prefix("+86")
         .or_else(|| folded.strip_prefix("0086"))
@@ -494,7 +550,41 @@ pub(crate) fn number_digits(value: &str) -> Option<String> {
     (digits.len() >= 7).then_some(digits)
 }
 
+/// How many values a collector noted, so that the next collector of the same records
+/// starts with maps as large: a city's parts each note thousands of values, and maps
+/// grown from nothing rehashed every value several times over. A map made this large
+/// holds no more than the one grown to the same size.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Sizes {
+    texts: usize,
+    numbers: usize,
+    names: usize,
+    public: names::Sizes,
+}
+
 impl PrivateValues {
+    /// A collector with room for `sizes` values (see [`Sizes`]).
+    pub(crate) fn with_sizes(sizes: Sizes) -> Self {
+        let map = |n| rustc_hash::FxHashMap::with_capacity_and_hasher(n, Default::default());
+        PrivateValues {
+            texts: map(sizes.texts),
+            numbers: map(sizes.numbers),
+            names: map(sizes.names),
+            public: names::PublicTexts::with_sizes(sizes.public),
+            places: Default::default(),
+        }
+    }
+
+    /// How many values this collector holds.
+    pub(crate) fn sizes(&self) -> Sizes {
+        Sizes {
+            texts: self.texts.len(),
+            numbers: self.numbers.len(),
+            names: self.names.len(),
+            public: self.public.sizes(),
+        }
+    }
+
     /// Remembers one private value. Texts shorter than two characters would match
     /// everywhere and identify no one.
     /// `path` or `field` as the shared string of an origin.
@@ -516,7 +606,7 @@ impl PrivateValues {
     }
 
     pub(crate) fn add(&mut self, path: &str, line: u32, field: &str, value: &str) {
-        let value = value.trim();
+        let value = crate::load::trim(value);
         if let Some(digits) = number_digits(value) {
             if !self.numbers.contains_key(&digits) {
                 let origin = self.origin(path, line, field);
@@ -590,8 +680,9 @@ impl PrivateValues {
             return;
         }
         let mut add = |text: &str| {
-            for name in crate::schema::split_list(text) {
-                let normal = nfkc(&name);
+            // A name listed twice is noted once either way.
+            for name in crate::schema::list_items(text) {
+                let normal = nfkc(name);
                 let name = normal.trim();
                 if name.chars().count() >= 2
                     && number_digits(name).is_none()

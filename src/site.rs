@@ -429,13 +429,21 @@ fn read_parts<T: Send>(
     check: &(dyn Fn(&load::RawRecord<'_>, &mut Diagnostics, &mut Tally) -> Option<T> + Sync),
     take: &mut dyn FnMut(Part<T>, &mut Diagnostics),
 ) -> Vec<Tally> {
+    // Each part's collector of private values starts as large as the last part's grew
+    // (see `privacy::Sizes`).
+    let sizes = std::sync::Mutex::new(privacy::Sizes::default());
+    let last_sizes = || {
+        *sizes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
     load::read_records_parallel(
         kind,
         sources,
         diags,
         &|| Part {
             items: Vec::new(),
-            private: PrivateValues::default(),
+            private: PrivateValues::with_sizes(last_sizes()),
             path: String::new(),
         },
         &|| {
@@ -449,7 +457,12 @@ fn read_parts<T: Send>(
             part.private.collect(kind, rec);
             part.items.extend(check(rec, d, tally));
         },
-        take,
+        &mut |part, d| {
+            *sizes
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = part.private.sizes();
+            take(part, d);
+        },
     )
 }
 

@@ -70,7 +70,35 @@ struct FreeText {
 /// [`FreeText::hidden`] of a text in which no number was masked.
 const NONE_HIDDEN: u32 = u32::MAX;
 
+/// How many texts a [`PublicTexts`] noted (see [`super::Sizes`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Sizes {
+    texts: usize,
+    places: usize,
+}
+
 impl PublicTexts {
+    /// Texts with room for `sizes` distinct free texts and places.
+    pub(crate) fn with_sizes(sizes: Sizes) -> Self {
+        PublicTexts {
+            texts: Vec::with_capacity(sizes.texts),
+            text_index: HashMap::with_capacity_and_hasher(sizes.texts, Default::default()),
+            free: match sizes.places {
+                0 => Vec::new(),
+                n => vec![Vec::with_capacity(n)],
+            },
+            ..PublicTexts::default()
+        }
+    }
+
+    /// How many distinct free texts and places these are.
+    pub(crate) fn sizes(&self) -> Sizes {
+        Sizes {
+            texts: self.texts.len(),
+            places: self.free.iter().map(Vec::len).sum(),
+        }
+    }
+
     fn intern(&mut self, s: &str) -> u32 {
         if let Some(&i) = self.string_index.get(s) {
             return i;
@@ -94,7 +122,7 @@ impl PublicTexts {
 
     fn add_value(set: &mut HashSet<String>, text: &str) {
         // Most values repeat (every visit names its building): skip them cheaply.
-        if set.contains(text.trim()) {
+        if set.contains(crate::load::trim(text)) {
             return;
         }
         for item in crate::schema::split_list(text) {
@@ -132,7 +160,7 @@ impl PublicTexts {
             let RawValue::Text(s) = &f.value else {
                 continue;
             };
-            let s = s.trim();
+            let s = crate::load::trim(s);
             if s.is_empty() {
                 continue;
             }

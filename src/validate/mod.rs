@@ -80,8 +80,12 @@ impl Origin {
 type IdIndex = IdMap<usize>;
 
 /// Record ids to a value, ids of up to 15 bytes packed into the key (see [`IdIndex`]).
+/// Ids of up to 8 bytes (`C001-070`) take a key of 64 bits: a table of a city's stewards
+/// is then half as large, and a lookup, which mostly waits for the memory of its entry,
+/// finds it in the processor's cache more often.
 #[derive(Debug)]
 struct IdMap<V> {
+    tiny: HashMap<u64, V>,
     short: HashMap<u128, V>,
     long: HashMap<String, V>,
 }
@@ -89,13 +93,41 @@ struct IdMap<V> {
 impl<V> Default for IdMap<V> {
     fn default() -> Self {
         IdMap {
+            tiny: HashMap::default(),
             short: HashMap::default(),
             long: HashMap::default(),
         }
     }
 }
 
+/// Which map of an [`IdMap`] holds an id, and its key there.
+enum IdKey<'a> {
+    Tiny(u64),
+    Short(u128),
+    Long(&'a str),
+}
+
 impl<V: Copy> IdMap<V> {
+    /// The id's bytes in one number, for ids of up to 8 bytes without a NUL byte: the
+    /// zeros after the id then say where it ends.
+    fn pack_tiny(id: &str) -> Option<u64> {
+        let bytes = id.as_bytes();
+        if bytes.contains(&0) {
+            return None;
+        }
+        let mut key = [0u8; 8];
+        key.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        Some(u64::from_le_bytes(key))
+    }
+
+    fn key(id: &str) -> IdKey<'_> {
+        match (Self::pack_tiny(id), Self::pack(id)) {
+            (Some(key), _) => IdKey::Tiny(key),
+            (None, Some(key)) => IdKey::Short(key),
+            (None, None) => IdKey::Long(id),
+        }
+    }
+
     /// The id's bytes and its length in one number, for ids of up to 15 bytes.
     fn pack(id: &str) -> Option<u128> {
         let bytes = id.as_bytes();
@@ -106,16 +138,18 @@ impl<V: Copy> IdMap<V> {
     }
 
     fn get(&self, id: &str) -> Option<V> {
-        match Self::pack(id) {
-            Some(key) => self.short.get(&key).copied(),
-            None => self.long.get(id).copied(),
+        match Self::key(id) {
+            IdKey::Tiny(key) => self.tiny.get(&key).copied(),
+            IdKey::Short(key) => self.short.get(&key).copied(),
+            IdKey::Long(id) => self.long.get(id).copied(),
         }
     }
 
     fn insert(&mut self, id: &str, value: V) {
-        match Self::pack(id) {
-            Some(key) => self.short.insert(key, value),
-            None => self.long.insert(id.to_string(), value),
+        match Self::key(id) {
+            IdKey::Tiny(key) => self.tiny.insert(key, value),
+            IdKey::Short(key) => self.short.insert(key, value),
+            IdKey::Long(id) => self.long.insert(id.to_string(), value),
         };
     }
 
@@ -123,15 +157,22 @@ impl<V: Copy> IdMap<V> {
     /// for both, where most ids are new.
     fn get_or_insert(&mut self, id: &str, value: V) -> Option<V> {
         use std::collections::hash_map::Entry;
-        match Self::pack(id) {
-            Some(key) => match self.short.entry(key) {
+        match Self::key(id) {
+            IdKey::Tiny(key) => match self.tiny.entry(key) {
                 Entry::Occupied(e) => Some(*e.get()),
                 Entry::Vacant(e) => {
                     e.insert(value);
                     None
                 }
             },
-            None => match self.long.get(id) {
+            IdKey::Short(key) => match self.short.entry(key) {
+                Entry::Occupied(e) => Some(*e.get()),
+                Entry::Vacant(e) => {
+                    e.insert(value);
+                    None
+                }
+            },
+            IdKey::Long(id) => match self.long.get(id) {
                 Some(&v) => Some(v),
                 None => {
                     self.long.insert(id.to_string(), value);
@@ -884,6 +925,11 @@ mod tests {
         let ids: Vec<String> = (0..24)
             .map(|n| "C001-".chars().cycle().take(n).collect())
             .chain(["a\0".to_string(), "红管家十五字节".to_string()])
+            .chain([
+                "\0".to_string(),
+                "a\0\0".to_string(),
+                "C001-07\0".to_string(),
+            ])
             .collect();
         let mut index = IdIndex::default();
         for (i, id) in ids.iter().enumerate() {

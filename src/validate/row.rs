@@ -146,7 +146,7 @@ impl<'r, 'a> Row<'r, 'a> {
             Some(v) => v.clone(),
         };
         match value {
-            RawValue::Text(s) => Some(s.trim().to_string()),
+            RawValue::Text(s) => Some(crate::load::trim(s).to_string()),
             RawValue::Integer(i) => Some(i.to_string()),
             other => {
                 self.error(field, format!("\"{}\" 应为文字", other.display()));
@@ -203,7 +203,7 @@ impl<'r, 'a> Row<'r, 'a> {
     /// millions of steward references are looked up, not kept.
     pub(crate) fn id_ref(&mut self, field: Field) -> Option<std::borrow::Cow<'a, str>> {
         if let Some(&RawValue::Text(s)) = self.value(field) {
-            let s = s.trim();
+            let s = crate::load::trim(s);
             if suggest::fold_ascii(s).is_none() {
                 return Some(std::borrow::Cow::Borrowed(s));
             }

@@ -200,7 +200,7 @@ pub(crate) fn whole_hint(text: &str) -> String {
 /// (`1.39877E+10`): what a CSV export keeps of a phone or id typed into a number cell,
 /// its last digits already lost.
 pub(crate) fn excel_scientific(text: &str) -> bool {
-    let t = text.trim();
+    let t = crate::load::trim(text);
     let Some((mantissa, exponent)) = t.split_once(['E', 'e']) else {
         return false;
     };

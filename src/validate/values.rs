@@ -5,16 +5,25 @@ use crate::model::Date;
 
 /// The year, month and day parts of a date in one of the accepted forms, not yet checked.
 pub(crate) fn date_parts(text: &str) -> Option<(&str, &str, &str)> {
-    let s = text.trim();
+    let s = crate::load::trim(text);
     if let Some(rest) = s.strip_suffix('日') {
         let (y, rest) = rest.split_once('年')?;
         let (m, d) = rest.split_once('月')?;
         return Some((y, m, d));
     }
-    let sep = s.chars().find(|c| matches!(c, '-' | '/' | '.'))?;
-    let mut parts = s.split(sep);
-    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-    parts.next().is_none().then_some((y, m, d))
+    // Cut at the bytes of the first separator found: a city has millions of dates, and
+    // splitting at a `char` compares each candidate through a call to `memcmp`. The
+    // separators are ASCII, so every cut falls between characters.
+    let sep = s.bytes().find(|b| matches!(b, b'-' | b'/' | b'.'))?;
+    let mut cuts = s
+        .bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == sep)
+        .map(|(i, _)| i);
+    let (first, second) = (cuts.next()?, cuts.next()?);
+    cuts.next()
+        .is_none()
+        .then(|| (&s[..first], &s[first + 1..second], &s[second + 1..]))
 }
 
 /// `2018-12-10`, `2018/12/10`, `2018/1/5`, `2018.12.10`, `2018年12月10日`.
@@ -41,7 +50,7 @@ pub(crate) fn toml_date(value: &toml::value::Datetime) -> Option<Date> {
 /// Digits only: spreadsheets sometimes write `12.0` or `1,200`, which we refuse rather
 /// than guess.
 pub fn parse_whole(text: &str) -> Option<u64> {
-    let s = text.trim();
+    let s = crate::load::trim(text);
     if s.is_empty() || s.len() > 12 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -66,7 +75,7 @@ pub(crate) fn is_record_id(s: &str) -> bool {
 
 /// Matches a word against its Chinese forms and English synonyms (any letter case).
 pub(crate) fn match_word<T: Copy>(text: &str, table: &[(&str, T)]) -> Option<T> {
-    let s = text.trim();
+    let s = crate::load::trim(text);
     table
         .iter()
         .find(|(w, _)| *w == s || w.eq_ignore_ascii_case(s))
