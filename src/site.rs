@@ -197,6 +197,7 @@ impl Site {
                 private.merge(later);
             },
         );
+        registry.reserve_stewards(stewards.iter().map(Vec::len).sum());
         for read in stewards.into_iter().flatten() {
             registry.take_steward(read, diags);
         }

@@ -513,6 +513,16 @@ impl Registry {
         StewardRead { id, place, steward }
     }
 
+    /// Makes room for `n` more stewards at once, before the checked records are taken one
+    /// by one: the roster's list and indexes then grow once, not by doubling, copying and
+    /// rehashing what they hold while the other threads have finished.
+    pub(crate) fn reserve_stewards(&mut self, n: usize) {
+        self.stewards.reserve_exact(n);
+        self.steward_origin.reserve(n);
+        self.steward_ids.short.reserve(n);
+        self.steward_names.reserve(n);
+    }
+
     /// Takes a checked steward record in the records' order: the steward, unless its id
     /// was used before (reported here) or the record had an error. Ids and names of
     /// records with errors are remembered, so that references to them are not reported
