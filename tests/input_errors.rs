@@ -1006,6 +1006,38 @@ fn a_duplicate_id_is_reported_even_when_its_first_record_has_another_error() {
     );
 }
 
+/// A roster long enough to be checked in several parts, on several threads: an id used
+/// again far down is still reported at its line, naming the first, even when that first
+/// record had an error of its own; and the messages are those of one pass.
+#[test]
+fn a_duplicate_id_far_down_a_long_roster_names_its_first_record() {
+    use std::fmt::Write as _;
+    let site = Site::basic();
+    let mut text = String::from(
+        "编号,姓名,社区,联系楼幢,党员类别,性别\n\
+         FM-001,周明华,fangmen,3幢,在册,男\n\
+         ST-001,郑卫国,shuiting,1幢,两新,男\n\
+         FM-002,吴建英,fangmen,5幢,在职,F\n",
+    );
+    // About 2 MB: more than one block of the parallel reader.
+    for i in 0..40_000 {
+        let _ = writeln!(text, "X-{i:05},王秀英{i},fangmen,{}幢,在职,女", i % 40 + 1);
+    }
+    text.push_str("FM-002,吴建英,fangmen,5幢,在职,女\n");
+    text.push_str("X-39999,王秀英,shuiting,1幢,在职,女\n");
+    text.push_str("X-40000,王秀英,shuiting-2,1幢,在职,女\n");
+    site.write("content/stewards.csv", &text);
+    fails_with(
+        &site,
+        &[
+            "content/stewards.csv:4: 性别: \"F\" 不是有效的取值（应为 男 或 女）",
+            "content/stewards.csv:40005: 编号: \"FM-002\" 重复，已在第 4 行出现",
+            "content/stewards.csv:40006: 编号: \"X-39999\" 重复，已在第 40004 行出现",
+            "content/stewards.csv:40007: 社区: \"shuiting-2\" 不是已登记的社区编号或名称",
+        ],
+    );
+}
+
 #[test]
 fn a_folder_that_is_no_site_gets_one_clear_message() {
     let site = Site::empty();

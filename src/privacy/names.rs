@@ -120,6 +120,18 @@ impl PublicTexts {
         i
     }
 
+    /// [`PublicTexts::intern_text`] of a part's text: a text new here keeps the part's
+    /// copy, rather than be copied again on the thread that merges the parts.
+    fn take_text(&mut self, text: Arc<str>) -> u32 {
+        if let Some(&i) = self.text_index.get(&text) {
+            return i;
+        }
+        let i = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
+        self.texts.push(text.clone());
+        self.text_index.insert(text, i);
+        i
+    }
+
     fn add_value(set: &mut HashSet<String>, text: &str) {
         // Most values repeat (every visit names its building): skip them cheaply.
         if set.contains(crate::load::trim(text)) {
@@ -202,7 +214,7 @@ impl PublicTexts {
             }
         }
         let strings: Vec<u32> = later.strings.iter().map(|s| self.intern(s)).collect();
-        let texts: Vec<u32> = later.texts.iter().map(|t| self.intern_text(t)).collect();
+        let texts: Vec<u32> = later.texts.into_iter().map(|t| self.take_text(t)).collect();
         let hidden_from = u32::try_from(self.hidden.len()).unwrap_or(NONE_HIDDEN);
         self.hidden.extend(later.hidden);
         for mut part in later.free {
