@@ -201,31 +201,9 @@ impl Site {
         read_kind(Kind::Communities, &mut private, diags, &mut |rec, d| {
             registry.add_community(rec, d)
         });
-        // Stewards are checked on every core, in parts; the checks that depend on the
-        // records before (an id used twice) are made after, in the records' order, as
-        // are the parts' private values taken over, so that the first use of each wins.
-        registry.settle_communities(diags);
-        let mut stewards = Vec::new();
-        load::read_records_parallel(
-            Kind::Stewards,
-            source(Kind::Stewards),
-            diags,
-            &|| (Vec::new(), PrivateValues::default()),
-            &|| (),
-            &|rec, d, (read, private): &mut (Vec<_>, PrivateValues), _| {
-                private.collect(Kind::Stewards, rec);
-                examples.check_record(Kind::Stewards, rec, d);
-                read.push(registry.check_steward(rec, d));
-            },
-            &mut |(read, later), _| {
-                stewards.push(read);
-                private.merge(later);
-            },
-        );
-        registry.reserve_stewards(stewards.iter().map(Vec::len).sum());
-        for read in stewards.into_iter().flatten() {
-            registry.take_steward(read, diags);
-        }
+        read_kind(Kind::Stewards, &mut private, diags, &mut |rec, d| {
+            registry.add_steward(rec, d)
+        });
         registry.settle(diags);
 
         let mut aggregator = Aggregator::new(&registry);

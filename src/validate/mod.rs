@@ -256,19 +256,13 @@ impl Registry {
     /// the communities' and stewards' own files had errors (see
     /// [`Registry::steward_already_reported`]): their diagnostics are all in by then.
     pub(crate) fn settle(&self, diags: &Diagnostics) {
-        self.settle_communities(diags);
-        if self.stewards.is_empty() {
-            self.stewards_unread
-                .get_or_init(|| kind_has_errors(Kind::Stewards, diags));
-        }
-    }
-
-    /// The communities' half of [`Registry::settle`], before the stewards that refer to
-    /// them are checked on several threads: each thread has only its own part's messages.
-    pub(crate) fn settle_communities(&self, diags: &Diagnostics) {
         if self.communities.is_empty() {
             self.communities_unread
                 .get_or_init(|| kind_has_errors(Kind::Communities, diags));
+        }
+        if self.stewards.is_empty() {
+            self.stewards_unread
+                .get_or_init(|| kind_has_errors(Kind::Stewards, diags));
         }
     }
 
@@ -462,32 +456,28 @@ impl Registry {
         });
     }
 
-    /// Checks a steward record on its own: every field, and the community it names.
-    /// Whether its id was used by an earlier record is for [`Registry::take_steward`] to
-    /// say, in the records' order; this part, most of the work, needs no other steward
-    /// and is done on every core.
-    pub(crate) fn check_steward(
-        &self,
-        rec: &RawRecord<'_>,
-        diags: &mut Diagnostics,
-    ) -> StewardRead {
+    pub(crate) fn add_steward(&mut self, rec: &RawRecord<'_>, diags: &mut Diagnostics) {
         let mut row = Row::new(Kind::Stewards, rec, diags);
         let id = row.id_text(steward::ID);
-        let mut place = None;
         if let Some(id) = &id {
             if !values::is_record_id(id) {
                 row.error(
                     steward::ID,
                     format!("\"{id}\" 只能由英文字母、数字、下划线和连字符组成（用于网址）"),
                 );
+            } else if let Some(first) = self.steward_origin.get(id) {
+                let at = first.describe(rec.path);
+                row.error(steward::ID, format!("\"{id}\" 重复，已在{at}出现"));
             } else {
-                place = Some(IdPlace {
-                    path: rec.path.to_string(),
-                    record_line: rec.line,
-                    line: row.line_of(steward::ID),
-                    column: row.column_of(steward::ID),
-                    written: header_of(rec, steward::ID),
-                });
+                // Remembered even if this record has other errors, so that a second
+                // record with the same id is reported in the same run.
+                self.steward_origin.insert(
+                    id.clone(),
+                    Origin {
+                        path: rec.path.to_string(),
+                        line: rec.line,
+                    },
+                );
             }
         }
         let name = row.free_text(steward::NAME);
@@ -531,92 +521,44 @@ impl Registry {
         let public = row.yes_no(steward::PUBLIC).unwrap_or(true);
         let phone_on_board = row.yes_no(steward::PHONE_ON_BOARD).unwrap_or(true);
 
-        let steward = match (&id, name, community, membership, row.ok) {
-            (Some(id), Some(name), Some(community), Some(membership), true) => Ok(Steward {
-                id: id.clone(),
-                name,
-                community,
-                buildings,
-                membership,
-                grid,
-                workplace,
-                gender,
-                birth_year,
-                specialty,
-                teams,
-                joined,
-                public,
-                phone_on_board,
-                private: Private { phone },
-            }),
-            (_, name, ..) => Err(name),
-        };
-        StewardRead { id, place, steward }
-    }
-
-    /// Makes room for `n` more stewards at once, before the checked records are taken one
-    /// by one: the roster's list and indexes then grow once, not by doubling, copying and
-    /// rehashing what they hold while the other threads have finished.
-    pub(crate) fn reserve_stewards(&mut self, n: usize) {
-        self.stewards.reserve_exact(n);
-        self.steward_origin.reserve(n);
-        self.steward_ids.short.reserve(n);
-        self.steward_names.reserve(n);
-    }
-
-    /// Takes a checked steward record in the records' order: the steward, unless its id
-    /// was used before (reported here) or the record had an error. Ids and names of
-    /// records with errors are remembered, so that references to them are not reported
-    /// again.
-    pub(crate) fn take_steward(&mut self, read: StewardRead, diags: &mut Diagnostics) {
-        let StewardRead { id, place, steward } = read;
         let Some(id) = id else { return };
-        let mut free = true;
-        if let Some(place) = place {
-            if let Some(first) = self.steward_origin.get(&id) {
-                let at = first.describe(&place.path);
-                diags.push(
-                    crate::diagnostics::Diagnostic::error(
-                        place.path,
-                        place.line,
-                        format!("{}: \"{id}\" 重复，已在{at}出现", place.written),
-                    )
-                    .at_column(place.column),
-                );
-                free = false;
-            } else {
-                // Remembered even if this record has other errors, so that a second
-                // record with the same id is reported in the same run.
-                self.steward_origin.insert(
-                    id.clone(),
-                    Origin {
-                        path: place.path,
-                        line: place.record_line,
-                    },
-                );
-            }
+        if !(row.ok && community.is_some() && membership.is_some())
+            && let Some(name) = &name
+        {
+            // A reference by this name could mean this record: not read as another's.
+            self.broken_stewards.insert(name.clone());
         }
-        let name = match steward {
-            Ok(steward) if free => {
-                let index = self.stewards.len();
-                self.steward_ids.insert(&steward.id, index);
-                self.steward_names
-                    .entry(steward.name.clone())
-                    .or_default()
-                    .push(index);
-                self.stewards.push(steward);
-                return;
+        let (Some(name), Some(community), Some(membership), true) =
+            (name, community, membership, row.ok)
+        else {
+            if values::is_record_id(&id) {
+                self.broken_stewards.insert(id);
             }
-            Ok(steward) => Some(steward.name),
-            Err(name) => name,
+            return;
         };
-        // A reference by this name could mean this record: not read as another's.
-        if let Some(name) = name {
-            self.broken_stewards.insert(name);
-        }
-        if values::is_record_id(&id) {
-            self.broken_stewards.insert(id);
-        }
+        let index = self.stewards.len();
+        self.steward_ids.insert(&id, index);
+        self.steward_names
+            .entry(name.clone())
+            .or_default()
+            .push(index);
+        self.stewards.push(Steward {
+            id,
+            name,
+            community,
+            buildings,
+            membership,
+            grid,
+            workplace,
+            gender,
+            birth_year,
+            specialty,
+            teams,
+            joined,
+            public,
+            phone_on_board,
+            private: Private { phone },
+        });
     }
 
     /// What a steward reference that is not already reported refers to.
@@ -890,30 +832,6 @@ impl StewardLookup<'_> {
             }
         }
     }
-}
-
-/// A steward record as checked on its own (see [`Registry::check_steward`]).
-#[derive(Debug)]
-pub(crate) struct StewardRead {
-    /// The id as written, if any.
-    id: Option<String>,
-    /// Where a well-formed id was written, for the message when an earlier record has
-    /// it; a malformed id has its own error and is not looked up.
-    place: Option<IdPlace>,
-    /// The steward if every field was sound, or else its name if it had one.
-    steward: Result<Steward, Option<String>>,
-}
-
-/// Where a steward's id was written.
-#[derive(Debug)]
-struct IdPlace {
-    path: String,
-    /// The record's line, for the message of a later record with the same id.
-    record_line: u32,
-    /// The id field's line and cell column, and its header as written.
-    line: u32,
-    column: Option<u32>,
-    written: std::borrow::Cow<'static, str>,
 }
 
 /// A case record as checked on its own: the case if it is sound, and its id with where
