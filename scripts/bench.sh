@@ -16,7 +16,8 @@
 #     - a first build into an empty folder; floor: `cp -a` of that finished output into an
 #       empty folder, and `rm -rf` of the copy after every other measurement (each from one
 #       thread, after `sync`); the script deletes nothing else before it exits, so no build
-#       pays for the script's own deletions;
+#       pays for the script's own deletions, and it `sync`s after each copy it makes, so no
+#       build pays for the writing back of the script's own copies either;
 #     - a rebuild with unchanged input replacing the output;
 #     - (city only) a single-threaded build (RAYON_NUM_THREADS=1) of the same input, whose
 #       files must have the same sha256 as the parallel build's;
@@ -331,6 +332,10 @@ for w in $WORKLOADS; do
     out="$TMP/$w-out"
     echo "== $w: copying the workload to $site"
     copy_site "$DATA/$w" "$site"
+    # The copies this script makes are written back before a build is timed, so that no
+    # build pays for the script's own writes (a gigabyte written back while the next
+    # build reads its records slowed that stage by half a second).
+    sync
     csv_bytes=$(find "$site/content" -name '*.csv' -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
     csv_mb=$(awk -v b="$csv_bytes" 'BEGIN { printf "%.0f", b / 1e6 }')
 
@@ -361,6 +366,7 @@ for w in $WORKLOADS; do
     t1=$(now)
     copy_s=$(elapsed "$t0" "$t1")
     echo "== $w: floor: cp -a ${copy_s}s ($files files, $out_mb MiB); rm -rf of the copy at the end"
+    sync
 
     build "$w, build 2: unchanged input, replaces the output" "$site" "$out" || continue
     unchanged=$WALL
