@@ -302,7 +302,6 @@ fn rollup_files(
     files
 }
 
-/// A progress bar on a terminal; nothing when the output goes to a file or a pipe.
 /// The guard's matchers. A lock poisoned by a panic while building them would have
 /// raised the panic already; what is inside is then only a cache the guard rebuilds.
 fn lock(
@@ -313,6 +312,7 @@ fn lock(
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// A progress bar on a terminal; nothing when the output goes to a file or a pipe.
 fn progress_bar(len: u64) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
     if !std::io::stderr().is_terminal() || len < 2 * BATCH as u64 {
