@@ -137,31 +137,16 @@ fn steward_content(out: &mut String, p: &StewardPage<'_>) {
     out.push_str("</dd>\n  <dt>党员类别</dt><dd>");
     esc(out, s.membership);
     out.push_str("党员</dd>");
-    if let Some(workplace) = truthy(s.workplace.as_deref()) {
-        out.push_str("<dt>工作单位</dt><dd>");
-        esc(out, workplace);
-        out.push_str("</dd>");
-    }
+    fact(out, "工作单位", truthy(s.workplace.as_deref()));
     if !s.teams.is_empty() {
         out.push_str("<dt>队伍</dt><dd>");
         join(out, &s.teams);
         out.push_str("</dd>");
     }
-    if let Some(specialty) = truthy(s.specialty.as_deref()) {
-        out.push_str("<dt>特长</dt><dd>");
-        esc(out, specialty);
-        out.push_str("</dd>");
-    }
-    if let Some(joined) = truthy(s.joined.as_deref()) {
-        out.push_str("<dt>上岗日期</dt><dd>");
-        esc(out, &super::cn_date_text(joined));
-        out.push_str("</dd>");
-    }
-    if let Some(phone) = truthy(s.phone.as_deref()) {
-        out.push_str("<dt>联系电话</dt><dd>");
-        esc(out, phone);
-        out.push_str("</dd>");
-    }
+    fact(out, "特长", truthy(s.specialty.as_deref()));
+    let joined = truthy(s.joined.as_deref()).map(super::cn_date_text);
+    fact(out, "上岗日期", joined.as_deref());
+    fact(out, "联系电话", truthy(s.phone.as_deref()));
     out.push_str("\n</dl>\n\n");
     if !p.commendations.is_empty() {
         out.push_str("\n<section aria-labelledby=\"honours-title\" class=\"honours\">\n  <h2 id=\"honours-title\">表彰</h2>\n  <ul class=\"links\">\n  ");
@@ -374,6 +359,18 @@ fn case_table(out: &mut String, root: &str, rows: &[CaseRow<'_>]) {
 /// A value as `{% if %}` sees it: none and the empty text are false.
 fn truthy(value: Option<&str>) -> Option<&str> {
     value.filter(|v| !v.is_empty())
+}
+
+/// `{% if value %}<dt>label</dt><dd>{{ value }}</dd>{% endif %}`, a line of the steward's
+/// facts that shows only when filled in.
+fn fact(out: &mut String, label: &str, value: Option<&str>) {
+    if let Some(value) = value {
+        out.push_str("<dt>");
+        out.push_str(label);
+        out.push_str("</dt><dd>");
+        esc(out, value);
+        out.push_str("</dd>");
+    }
 }
 
 /// `{{ text }}`: the five characters Tera escapes (`& < > " '`), by the function Tera's
