@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+mod longest;
 pub(crate) mod names;
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};

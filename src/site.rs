@@ -348,7 +348,7 @@ impl Site {
                     aggregator.finish()
                 }
             });
-            let names = resident_names(&private, config.as_ref(), &registry, diags);
+            let names = resident_names(&private, config.as_ref(), &registry);
             names.check_records(&private.public, diags);
             match side.join() {
                 Ok(figures) => (names, figures),
@@ -479,13 +479,11 @@ fn pooled(pool: &std::sync::Mutex<Vec<Tally>>) -> std::sync::MutexGuard<'_, Vec<
 }
 
 /// The search for a site: the records' public values, the site's names from
-/// `site.toml`, and stewards and communities to say whose name a resident shares. A
-/// matcher that cannot be built is an error: the build stops rather than look for less.
+/// `site.toml`, and stewards and communities to say whose name a resident shares.
 fn resident_names(
     private: &PrivateValues,
     config: Option<&SiteConfig>,
     registry: &Registry,
-    diags: &mut Diagnostics,
 ) -> privacy::names::Names {
     let public: Vec<&str> = config
         .map(|c| c.public_names().collect())
@@ -510,11 +508,5 @@ fn resident_names(
             None
         }
     };
-    match privacy::names::Names::new(private, public, &owner) {
-        Ok(names) => names,
-        Err(error) => {
-            diags.push(error);
-            privacy::names::Names::default()
-        }
-    }
+    privacy::names::Names::new(private, public, &owner)
 }

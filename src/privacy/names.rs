@@ -22,10 +22,9 @@ use std::sync::Arc;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use aho_corasick::{AhoCorasick, MatchKind};
-
+use super::longest::Longest;
 use super::{PrivateOrigin, PrivateValues, mask_name, nfkc, scrub};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::Diagnostics;
 use crate::load::{RawRecord, RawValue};
 use crate::schema::{Kind, TextRole};
 
@@ -290,23 +289,7 @@ pub(crate) enum Hit {
 pub(crate) struct Names {
     residents: Vec<(String, PrivateOrigin)>,
     patterns: Vec<Pattern>,
-    matcher: Option<AhoCorasick>,
-}
-
-fn matcher<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Result<AhoCorasick, Diagnostic> {
-    AhoCorasick::builder()
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(patterns)
-        .map_err(|e| {
-            // The names come from the whole records folder, not one file.
-            Diagnostic::error(
-                "content",
-                0,
-                format!(
-                    "无法建立居民姓名的查找（{e}），为了不漏掉任何一处，已停止；请把这个问题告诉维护人员"
-                ),
-            )
-        })
+    matcher: Option<Longest>,
 }
 
 impl Names {
@@ -314,12 +297,11 @@ impl Names {
     /// settings); `owner` says whose public name a value is, for the
     /// warning when a resident shares it ("红管家 FM-001 的姓名").
     ///
-    /// Fails, rather than look for fewer names, when the matcher cannot be built.
     pub(crate) fn new<'a>(
         private: &'a PrivateValues,
         public: impl IntoIterator<Item = &'a str>,
         owner: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Names, Diagnostic> {
+    ) -> Names {
         let mut residents: Vec<(String, PrivateOrigin)> = private
             .names
             .iter()
@@ -327,7 +309,7 @@ impl Names {
             .collect();
         residents.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         if residents.is_empty() {
-            return Ok(Names::default());
+            return Names::default();
         }
         // Names: a resident's name inside one is public there. Values: only a resident's
         // name equal to one is. Looked up by hash: a city has a hundred thousand
@@ -388,12 +370,12 @@ impl Names {
             texts.push(v);
             patterns.push(Pattern::Public);
         }
-        let matcher = matcher(texts)?;
-        Ok(Names {
+        let matcher = Longest::new(texts);
+        Names {
             residents,
             patterns,
             matcher: Some(matcher),
-        })
+        }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -410,18 +392,18 @@ impl Names {
         let mut hits = Vec::new();
         let mut last = 0;
         for m in matcher.find_iter(text) {
-            match &self.patterns[m.pattern().as_usize()] {
+            match &self.patterns[m.pattern] {
                 Pattern::Public => {}
                 Pattern::Ambiguous { resident, .. } => hits.push(Hit::Ambiguous(*resident)),
                 Pattern::Resident(i) => {
-                    out.push_str(&text[last..m.start()]);
+                    out.push_str(&text[last..m.start]);
                     let masked = mask_name(&self.residents[*i].0);
                     if markdown {
                         out.push_str(&masked.replace('*', "\\*"));
                     } else {
                         out.push_str(&masked);
                     }
-                    last = m.end();
+                    last = m.end;
                     hits.push(Hit::Masked(*i));
                 }
             }
@@ -581,7 +563,6 @@ mod tests {
         Names::new(&private, public.iter().copied(), &|n| {
             (n == "周明华").then(|| "红管家 FM-001 的姓名".to_string())
         })
-        .expect("matcher")
     }
 
     #[test]
@@ -670,7 +651,7 @@ mod tests {
             }],
         };
         private.collect(Kind::Errands, &rec);
-        let n = Names::new(&private, std::iter::empty(), &|_| None).expect("matcher");
+        let n = Names::new(&private, std::iter::empty(), &|_| None);
         assert_eq!(
             n.mask("匿名反映周大伯家漏水", false).0,
             "匿名反映周**家漏水"
@@ -720,7 +701,7 @@ mod properties {
                     field: "居民".into(),
                 });
             }
-            let names = Names::new(&private, std::iter::empty(), &|_| None).expect("matcher");
+            let names = Names::new(&private, std::iter::empty(), &|_| None);
             let text = pieces.join("");
             let (out, _) = names.mask(&text, false);
             for r in &residents {
