@@ -326,7 +326,8 @@ impl Site {
         // the names were, are checked here; commendations and documents as they are read.
         // Meanwhile the other core, idle otherwise, does what says nothing to the user:
         // the caller's work on the private values (the leak guard's matcher, see
-        // `Source::load_then`), the figures, the order of cases and meetings.
+        // `Source::load_then`) and the order of cases and meetings; this one adds up the
+        // figures once the names are checked, so that the two take about as long.
         // With an error the build stops here anyway: no matcher is wanted.
         let sound = !diags.has_errors();
         let (names, mut figures) = std::thread::scope(|scope| {
@@ -345,13 +346,13 @@ impl Site {
                         .sort_unstable_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
                     meetings
                         .sort_by(|a, b| b.date.cmp(&a.date).then(a.community.cmp(&b.community)));
-                    aggregator.finish()
                 }
             });
             let names = resident_names(&private, config.as_ref(), &registry);
             names.check_records(&private.public, diags);
+            let figures = aggregator.finish();
             match side.join() {
-                Ok(figures) => (names, figures),
+                Ok(()) => (names, figures),
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         });
