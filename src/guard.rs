@@ -836,6 +836,7 @@ mod properties {
                 path: "content/cases.csv".into(),
                 line: 2,
                 field: "详情".into(),
+                seen: 0,
             };
             let mut sorted = texts.clone();
             sorted.sort();

@@ -436,6 +436,36 @@ mod tests {
     }
 
     #[test]
+    fn a_value_is_said_to_come_from_where_the_records_first_have_it_whoever_notes_it_first() {
+        // Parts of the records are noted on several threads in any order: the later
+        // file's note arriving first must not make it the value's origin.
+        let files = ["content/cases.csv", "content/errands.csv"];
+        let noting = Noting::new(files);
+        let mut later = Collector::new(&noting, Default::default());
+        later.add("content/errands.csv", 2, "居民", "周大伯");
+        later.add("content/errands.csv", 3, "居民", "13812345678");
+        let mut earlier = Collector::new(&noting, Default::default());
+        earlier.add("content/cases.csv", 90, "居民", "周大伯");
+        earlier.add("content/cases.csv", 7, "联系电话", "138-1234-5678");
+        earlier.add("content/cases.csv", 95, "居民", "周大伯");
+        drop((later, earlier));
+        let private = PrivateValues::new(noting, Default::default());
+        let from = |map: &ValueMap, value: &str| {
+            map.iter()
+                .find(|(v, _)| v.as_str() == value)
+                .map(|(_, o)| format!("{}:{} {}", o.path, o.line, o.field))
+        };
+        assert_eq!(
+            from(&private.texts, "周大伯").as_deref(),
+            Some("content/cases.csv:90 居民")
+        );
+        assert_eq!(
+            from(&private.numbers, "13812345678").as_deref(),
+            Some("content/cases.csv:7 联系电话")
+        );
+    }
+
+    #[test]
     fn leaves_other_numbers_alone() {
         for text in [
             "共走访6354户",
@@ -494,6 +524,60 @@ pub(crate) struct PrivateOrigin {
     pub path: std::sync::Arc<str>,
     pub line: u32,
     pub field: std::sync::Arc<str>,
+    /// Where the record stands in the order the input is read (see [`Noting`]): of the
+    /// places a value was typed, the message names the first.
+    pub seen: u64,
+}
+
+/// One kind of private value (texts, numbers or names), each with where it was first
+/// seen, in shards by hash (see [`Noting`]).
+#[derive(Debug, Clone)]
+pub(crate) struct ValueMap {
+    shards: Vec<rustc_hash::FxHashMap<String, PrivateOrigin>>,
+}
+
+/// Shards of a [`ValueMap`]: enough that two threads seldom want the same lock.
+const SHARDS: usize = 64;
+
+/// The shard of a value. From bits of the hash that the shard's own table uses for
+/// neither its slot (the low bits) nor its tag (the top seven), so that the values of
+/// one shard spread over its table as over a table of their own.
+fn shard_of(value: &str) -> usize {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = rustc_hash::FxBuildHasher.build_hasher();
+    hasher.write(value.as_bytes());
+    (hasher.finish() >> 40) as usize % SHARDS
+}
+
+impl Default for ValueMap {
+    fn default() -> Self {
+        ValueMap {
+            shards: vec![Default::default(); SHARDS],
+        }
+    }
+}
+
+impl ValueMap {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &PrivateOrigin)> {
+        self.shards.iter().flatten()
+    }
+
+    pub(crate) fn contains_key(&self, value: &str) -> bool {
+        self.shards[shard_of(value)].contains_key(value)
+    }
+
+    /// Notes a value seen at `origin`, keeping the first place it was seen.
+    #[cfg(test)]
+    pub(crate) fn insert(&mut self, value: String, origin: PrivateOrigin) {
+        let shard = &mut self.shards[shard_of(&value)];
+        match shard.get_mut(&value) {
+            Some(kept) if kept.seen <= origin.seen => {}
+            Some(kept) => *kept = origin,
+            None => {
+                shard.insert(value, origin);
+            }
+        }
+    }
 }
 
 /// Every private value of the input: residents' names, phone and ID numbers, details,
@@ -501,15 +585,93 @@ pub(crate) struct PrivateOrigin {
 /// their digits, so that `138-1234-5678` in the output is caught too.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct PrivateValues {
-    pub texts: rustc_hash::FxHashMap<String, PrivateOrigin>,
-    pub numbers: rustc_hash::FxHashMap<String, PrivateOrigin>,
+    pub texts: ValueMap,
+    pub numbers: ValueMap,
     /// Residents' names (and values of unknown columns that name a person): also in
     /// `texts`, and besides masked wherever they are typed into public free text.
-    pub names: rustc_hash::FxHashMap<String, PrivateOrigin>,
+    pub names: ValueMap,
     /// The records' public texts by the schema's roles, to tell what is public.
     pub public: names::PublicTexts,
-    /// Paths and headers of the origins, stored once.
-    places: rustc_hash::FxHashSet<std::sync::Arc<str>>,
+}
+
+impl PrivateValues {
+    /// The values noted while the records were read, and the records' public texts.
+    pub(crate) fn new(noting: Noting, public: names::PublicTexts) -> Self {
+        let take = |shards: Vec<std::sync::Mutex<_>>| ValueMap {
+            shards: shards.into_iter().map(taken).collect(),
+        };
+        PrivateValues {
+            texts: take(noting.texts),
+            numbers: take(noting.numbers),
+            names: take(noting.names),
+            public,
+        }
+    }
+}
+
+/// What a lock holds, also when a thread panicked holding it (the panic is raised again
+/// when that thread is joined: nothing noted is ever lost unnoticed).
+fn taken<T>(lock: std::sync::Mutex<T>) -> T {
+    lock.into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn locked<T>(lock: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    lock.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The private values of the records while every thread reading them notes its values
+/// straight into one set, each shard behind its own lock: a city's parts once noted
+/// theirs into maps of their own, merged in order on another thread, and the merge
+/// alone took a tenth of reading's processor time.
+///
+/// Threads note in any order, so "first seen" is by the records' order, not the notes':
+/// each file has its place in the order the input is read, and a value keeps the
+/// earliest file and line it was seen at, as one thread reading in order would.
+#[derive(Debug)]
+pub(crate) struct Noting {
+    texts: Vec<std::sync::Mutex<rustc_hash::FxHashMap<String, PrivateOrigin>>>,
+    numbers: Vec<std::sync::Mutex<rustc_hash::FxHashMap<String, PrivateOrigin>>>,
+    names: Vec<std::sync::Mutex<rustc_hash::FxHashMap<String, PrivateOrigin>>>,
+    /// Each file's place in the order the input is read, by its path as messages show it.
+    files: rustc_hash::FxHashMap<String, u64>,
+}
+
+impl Noting {
+    /// A set for the records of `files`, listed in the order they are read.
+    pub(crate) fn new<'a>(files: impl IntoIterator<Item = &'a str>) -> Self {
+        let shards = || (0..SHARDS).map(|_| Default::default()).collect();
+        let mut places = rustc_hash::FxHashMap::default();
+        for (n, path) in (0u64..).zip(files) {
+            places.entry(path.to_string()).or_insert(n);
+        }
+        Noting {
+            texts: shards(),
+            numbers: shards(),
+            names: shards(),
+            files: places,
+        }
+    }
+
+    /// Notes `value` as seen at `seen` (where `origin` says), unless it was seen there
+    /// or before; says whether it was.
+    fn note(
+        map: &[std::sync::Mutex<rustc_hash::FxHashMap<String, PrivateOrigin>>],
+        value: &str,
+        seen: u64,
+        origin: &mut dyn FnMut() -> PrivateOrigin,
+    ) -> bool {
+        let mut shard = locked(&map[shard_of(value)]);
+        match shard.get_mut(value) {
+            Some(kept) if kept.seen <= seen => return true,
+            Some(kept) => *kept = origin(),
+            None => {
+                shard.insert(value.to_string(), origin());
+            }
+        }
+        false
+    }
 }
 
 /// Digits of a value that is a number as people write them (`+86 138-1234-5678`), if
@@ -551,43 +713,28 @@ pub(crate) fn number_digits(value: &str) -> Option<String> {
     (digits.len() >= 7).then_some(digits)
 }
 
-/// How many values a collector noted, so that the next collector of the same records
-/// starts with maps as large: a city's parts each note thousands of values, and maps
-/// grown from nothing rehashed every value several times over. A map made this large
-/// holds no more than the one grown to the same size.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Sizes {
-    texts: usize,
-    numbers: usize,
-    names: usize,
-    public: names::Sizes,
+/// Notes the private values of records into a [`Noting`], and their public texts: one
+/// per part of the records, on the thread that reads the part.
+pub(crate) struct Collector<'n> {
+    noting: &'n Noting,
+    pub(crate) public: names::PublicTexts,
+    /// Paths and headers of the origins, stored once.
+    places: rustc_hash::FxHashSet<std::sync::Arc<str>>,
+    /// The last file's path and place in the order (see [`Noting`]).
+    file: Option<(std::sync::Arc<str>, u64)>,
 }
 
-impl PrivateValues {
-    /// A collector with room for `sizes` values (see [`Sizes`]).
-    pub(crate) fn with_sizes(sizes: Sizes) -> Self {
-        let map = |n| rustc_hash::FxHashMap::with_capacity_and_hasher(n, Default::default());
-        PrivateValues {
-            texts: map(sizes.texts),
-            numbers: map(sizes.numbers),
-            names: map(sizes.names),
-            public: names::PublicTexts::with_sizes(sizes.public),
+impl<'n> Collector<'n> {
+    /// A collector whose public texts have room for `sizes` (see [`names::Sizes`]).
+    pub(crate) fn new(noting: &'n Noting, sizes: names::Sizes) -> Self {
+        Collector {
+            noting,
+            public: names::PublicTexts::with_sizes(sizes),
             places: Default::default(),
+            file: None,
         }
     }
 
-    /// How many values this collector holds.
-    pub(crate) fn sizes(&self) -> Sizes {
-        Sizes {
-            texts: self.texts.len(),
-            numbers: self.numbers.len(),
-            names: self.names.len(),
-            public: self.public.sizes(),
-        }
-    }
-
-    /// Remembers one private value. Texts shorter than two characters would match
-    /// everywhere and identify no one.
     /// `path` or `field` as the shared string of an origin.
     fn place(&mut self, text: &str) -> std::sync::Arc<str> {
         if let Some(shared) = self.places.get(text) {
@@ -598,38 +745,50 @@ impl PrivateValues {
         shared
     }
 
-    fn origin(&mut self, path: &str, line: u32, field: &str) -> PrivateOrigin {
-        PrivateOrigin {
+    /// Where line `line` of `path` stands in the order the input is read.
+    fn seen(&mut self, path: &str, line: u32) -> u64 {
+        let file = match &self.file {
+            Some((last, n)) if **last == *path => *n,
+            _ => {
+                // A path not listed (never so when reading a site) comes after all.
+                let n = self
+                    .noting
+                    .files
+                    .get(path)
+                    .copied()
+                    .unwrap_or(u64::from(u32::MAX));
+                self.file = Some((self.place(path), n));
+                n
+            }
+        };
+        (file << 32) | u64::from(line)
+    }
+
+    /// Remembers one private value. Texts shorter than two characters would match
+    /// everywhere and identify no one.
+    pub(crate) fn add(&mut self, path: &str, line: u32, field: &str, value: &str) {
+        let value = crate::load::trim(value);
+        let seen = self.seen(path, line);
+        let noting = self.noting;
+        let mut origin = || PrivateOrigin {
             path: self.place(path),
             line,
             field: self.place(field),
-        }
-    }
-
-    pub(crate) fn add(&mut self, path: &str, line: u32, field: &str, value: &str) {
-        let value = crate::load::trim(value);
+            seen,
+        };
         if let Some(digits) = number_digits(value) {
-            if !self.numbers.contains_key(&digits) {
-                let origin = self.origin(path, line, field);
-                self.numbers.insert(digits, origin);
-            }
+            Noting::note(&noting.numbers, &digits, seen, &mut origin);
         } else if value.chars().count() >= 2 && !value.chars().all(|c| c.is_ascii_digit()) {
-            // A text already noted had its NFKC form noted with it (every text noted is
-            // NFKC or noted beside its NFKC form): most private texts repeat, and are
-            // not normalized again.
-            if self.texts.contains_key(value) {
+            // Both as typed and NFKC-normalized: the page may show either form. A text
+            // seen before was noted with its NFKC form then (every text noted is NFKC or
+            // noted beside its NFKC form): most private texts repeat, and are not
+            // normalized again.
+            if Noting::note(&noting.texts, value, seen, &mut origin) {
                 return;
             }
-            // Both as typed and NFKC-normalized: the page may show either form.
             let normal = nfkc(value);
-            for text in [(normal != value).then_some(normal.as_ref()), Some(value)]
-                .into_iter()
-                .flatten()
-            {
-                if !self.texts.contains_key(text) {
-                    let origin = self.origin(path, line, field);
-                    self.texts.insert(text.to_string(), origin);
-                }
+            if normal != value {
+                Noting::note(&noting.texts, &normal, seen, &mut origin);
             }
         }
     }
@@ -656,30 +815,13 @@ impl PrivateValues {
         self.public.collect(kind, rec);
     }
 
-    /// Takes over the values another collector noted after this one's (the records of a
-    /// later part of the input): a value already known keeps its first origin.
-    pub(crate) fn merge(&mut self, later: PrivateValues) {
-        for (mine, theirs) in [
-            (&mut self.texts, later.texts),
-            (&mut self.numbers, later.numbers),
-            (&mut self.names, later.names),
-        ] {
-            if mine.is_empty() {
-                *mine = theirs;
-                continue;
-            }
-            for (value, origin) in theirs {
-                mine.entry(value).or_insert(origin);
-            }
-        }
-        self.public.merge(later.public);
-    }
-
     /// A person's name, or several in a list cell (`周大伯、王阿婆`).
     fn add_names(&mut self, path: &str, f: &crate::load::RawField<'_>) {
         if f.value.is_blank() {
             return;
         }
+        let seen = self.seen(path, f.line);
+        let noting = self.noting;
         let mut add = |text: &str| {
             // A name listed twice is noted once either way.
             for name in crate::schema::list_items(text) {
@@ -689,17 +831,17 @@ impl PrivateValues {
                     && number_digits(name).is_none()
                     && !NOT_A_NAME.contains(&name)
                 {
-                    // Residents' names repeat from record to record: one already noted
-                    // as both is not copied, nor its origin made, again.
-                    if self.names.contains_key(name) && self.texts.contains_key(name) {
-                        continue;
-                    }
-                    let origin = self.origin(path, f.line, f.written);
+                    // Residents' names repeat from record to record: one seen before is
+                    // not copied, nor its origin made, again.
+                    let mut origin = || PrivateOrigin {
+                        path: self.place(path),
+                        line: f.line,
+                        field: self.place(f.written),
+                        seen,
+                    };
                     // Each name of a list is looked for on its own by the guard too.
-                    self.texts
-                        .entry(name.to_string())
-                        .or_insert_with(|| origin.clone());
-                    self.names.entry(name.to_string()).or_insert(origin);
+                    Noting::note(&noting.texts, name, seen, &mut origin);
+                    Noting::note(&noting.names, name, seen, &mut origin);
                 }
             }
         };
@@ -804,10 +946,11 @@ pub(crate) mod properties {
         fn texts_noted_again_are_kept_as_when_first_seen(
             values in proptest::collection::vec(mixed_text(), 1..24),
         ) {
-            let mut noted = PrivateValues::default();
+            let noting = Noting::new(["content/cases.csv"]);
+            let mut collector = Collector::new(&noting, Default::default());
             let mut plain: std::collections::BTreeMap<String, u32> = Default::default();
             for (line, value) in (1u32..).zip(&values) {
-                noted.add("content/cases.csv", line, "详情", value);
+                collector.add("content/cases.csv", line, "详情", value);
                 let value = value.trim();
                 if number_digits(value).is_some()
                     || value.chars().count() < 2
@@ -819,6 +962,8 @@ pub(crate) mod properties {
                 plain.entry(normal).or_insert(line);
                 plain.entry(value.to_string()).or_insert(line);
             }
+            let public = collector.public;
+            let noted = PrivateValues::new(noting, public);
             let kept: std::collections::BTreeMap<String, u32> = noted
                 .texts
                 .iter()

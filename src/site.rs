@@ -175,7 +175,12 @@ impl Site {
         );
 
         let mut registry = Registry::default();
-        let mut private = PrivateValues::default();
+        let noting = privacy::Noting::new(
+            sources
+                .iter()
+                .flat_map(|(_, s)| s.files.iter().map(|f| f.display.as_str())),
+        );
+        let mut collector = privacy::Collector::new(&noting, Default::default());
         let examples = crate::placeholders::Examples::default();
         for rel in ["site.toml", "content/commendations.toml"] {
             if let Ok(text) = load::decode::read_to_string(&root.join(rel)) {
@@ -186,7 +191,7 @@ impl Site {
         // validated, and what passes is folded into the figures at once.
         let read_kind =
             |kind: Kind,
-             private: &mut PrivateValues,
+             private: &mut privacy::Collector<'_>,
              diags: &mut Diagnostics,
              sink: &mut dyn FnMut(&load::RawRecord<'_>, &mut Diagnostics)| {
                 load::read_records(kind, source(kind), diags, &mut |rec, d| {
@@ -195,13 +200,13 @@ impl Site {
                     sink(rec, d);
                 });
             };
-        read_kind(Kind::Subdistricts, &mut private, diags, &mut |rec, d| {
+        read_kind(Kind::Subdistricts, &mut collector, diags, &mut |rec, d| {
             registry.add_subdistrict(rec, d)
         });
-        read_kind(Kind::Communities, &mut private, diags, &mut |rec, d| {
+        read_kind(Kind::Communities, &mut collector, diags, &mut |rec, d| {
             registry.add_community(rec, d)
         });
-        read_kind(Kind::Stewards, &mut private, diags, &mut |rec, d| {
+        read_kind(Kind::Stewards, &mut collector, diags, &mut |rec, d| {
             registry.add_steward(rec, d)
         });
         registry.settle(diags);
@@ -221,34 +226,37 @@ impl Site {
         // records are counted where they were checked, each thread into its own tally
         // (sums come out the same in any order, see `aggregate::Tally`); the merge in
         // order only claims case ids and keeps what the site shows.
-        // The parts' private values are taken over in the same order on a thread of their
-        // own, so that the merge of the records is not also the merge of their texts. A
-        // send fails only once that thread has panicked, and its join below raises the
-        // panic again: no private value is dropped while the build goes on.
+        // Each part notes its private values straight into `noting`; its public texts are
+        // taken over in the records' order on a thread of their own, so that the merge
+        // of the records is not also the merge of their texts. A send fails only once
+        // that thread has panicked, and its join below raises the panic again: no text
+        // is dropped while the build goes on.
         // The threads of one kind hand their tallies on to those of the next, so that a
         // city is counted into as many tallies as there are threads, not three per kind.
         let pool = std::sync::Mutex::new(Vec::<Tally>::new());
-        let (privates, parts_private) = std::sync::mpsc::sync_channel::<PrivateValues>(8);
+        let (privates, parts_private) =
+            std::sync::mpsc::sync_channel::<privacy::names::PublicTexts>(8);
         let mut cases = Vec::new();
         let mut meetings = Vec::new();
-        let mut private = std::thread::scope(|scope| {
+        let mut public = collector.public;
+        let public = std::thread::scope(|scope| {
             let merger = scope.spawn(move || {
                 for later in parts_private {
-                    private.merge(later);
+                    public.merge(later);
                 }
-                private
+                public
             });
             let mut n = 0u64;
             let tallies = read_parts(
                 Kind::Visits,
                 source(Kind::Visits),
                 diags,
-                &registry,
+                (&registry, &noting),
                 &pool,
                 &|rec, d, tally| registry.visit(rec, d).map(|v| tally.add_visit(&v)),
                 &mut |part, _| {
                     n += part.items.len() as u64;
-                    let _ = privates.send(part.private);
+                    let _ = privates.send(part.private.public);
                 },
             );
             pooled(&pool).extend(tallies);
@@ -259,7 +267,7 @@ impl Site {
                 Kind::Cases,
                 source(Kind::Cases),
                 diags,
-                &registry,
+                (&registry, &noting),
                 &pool,
                 &|rec, d, tally| {
                     let read = registry.case(rec, d);
@@ -273,7 +281,7 @@ impl Site {
                     for read in part.items {
                         cases.extend(case_ids.claim(&part.path, read, d));
                     }
-                    let _ = privates.send(part.private);
+                    let _ = privates.send(part.private.public);
                 },
             );
             pooled(&pool).extend(tallies);
@@ -284,12 +292,12 @@ impl Site {
                 Kind::Errands,
                 source(Kind::Errands),
                 diags,
-                &registry,
+                (&registry, &noting),
                 &pool,
                 &|rec, d, tally| registry.errand(rec, d).map(|e| tally.add_errand(&e)),
                 &mut |part, _| {
                     n += part.items.len() as u64;
-                    let _ = privates.send(part.private);
+                    let _ = privates.send(part.private.public);
                 },
             );
             pooled(&pool).extend(tallies);
@@ -299,7 +307,7 @@ impl Site {
                 Kind::Meetings,
                 source(Kind::Meetings),
                 diags,
-                &registry,
+                (&registry, &noting),
                 &pool,
                 &|rec, d, tally| {
                     let m = registry.meeting(rec, d)?;
@@ -308,7 +316,7 @@ impl Site {
                 },
                 &mut |part, _| {
                     meetings.extend(part.items);
-                    let _ = privates.send(part.private);
+                    let _ = privates.send(part.private.public);
                 },
             );
             pooled(&pool).extend(tallies);
@@ -317,10 +325,11 @@ impl Site {
             tallies.into_iter().for_each(|t| aggregator.add(t));
             drop(privates);
             match merger.join() {
-                Ok(private) => private,
+                Ok(public) => public,
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         });
+        let mut private = PrivateValues::new(noting, public);
 
         // Every resident's name is known now: the records' free texts, read before some of
         // the names were, are checked here; commendations and documents as they are read.
@@ -414,9 +423,9 @@ impl Site {
 }
 
 /// One part of a kind's records, checked on its own thread.
-struct Part<T> {
+struct Part<'n, T> {
     items: Vec<T>,
-    private: PrivateValues,
+    private: privacy::Collector<'n>,
     /// The file the part is of, as messages show it.
     path: String,
 }
@@ -425,18 +434,19 @@ struct Part<T> {
 /// [`load::read_records_parallel`]): `check` turns a record into what is kept of it,
 /// counting it in the tally of its thread, and `take` gets each part in the records'
 /// order. Returns the tallies, one per thread that read records.
-fn read_parts<T: Send>(
+fn read_parts<'n, T: Send>(
     kind: Kind,
     sources: &load::Sources,
     diags: &mut Diagnostics,
-    registry: &Registry,
+    (registry, noting): (&Registry, &'n privacy::Noting),
     pool: &std::sync::Mutex<Vec<Tally>>,
     check: &(dyn Fn(&load::RawRecord<'_>, &mut Diagnostics, &mut Tally) -> Option<T> + Sync),
-    take: &mut dyn FnMut(Part<T>, &mut Diagnostics),
+    take: &mut dyn FnMut(Part<'n, T>, &mut Diagnostics),
 ) -> Vec<Tally> {
-    // Each part's collector of private values starts as large as the last part's grew
-    // (see `privacy::Sizes`).
-    let sizes = std::sync::Mutex::new(privacy::Sizes::default());
+    // Each part starts with room for as many records and public texts as the last one
+    // took (see `privacy::names::Sizes`): grown from nothing, a city's parts copied
+    // their lists and rehashed their tables several times over.
+    let sizes = std::sync::Mutex::new((0, privacy::names::Sizes::default()));
     let last_sizes = || {
         *sizes
             .lock()
@@ -446,16 +456,19 @@ fn read_parts<T: Send>(
         kind,
         sources,
         diags,
-        &|| Part {
-            items: Vec::new(),
-            private: PrivateValues::with_sizes(last_sizes()),
-            path: String::new(),
+        &|| {
+            let (items, public) = last_sizes();
+            Part {
+                items: Vec::with_capacity(items),
+                private: privacy::Collector::new(noting, public),
+                path: String::new(),
+            }
         },
         &|| {
             let tally = pooled(pool).pop();
             tally.unwrap_or_else(|| Tally::new(registry))
         },
-        &|rec, d, part: &mut Part<T>, tally| {
+        &|rec, d, part: &mut Part<'n, T>, tally| {
             if part.path.is_empty() {
                 part.path = rec.path.to_string();
             }
@@ -465,7 +478,8 @@ fn read_parts<T: Send>(
         &mut |part, d| {
             *sizes
                 .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = part.private.sizes();
+                .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                (part.items.len(), part.private.public.sizes());
             take(part, d);
         },
     )

@@ -69,7 +69,8 @@ struct FreeText {
 /// [`FreeText::hidden`] of a text in which no number was masked.
 const NONE_HIDDEN: u32 = u32::MAX;
 
-/// How many texts a [`PublicTexts`] noted (see [`super::Sizes`]).
+/// How many texts a [`PublicTexts`] noted, so that the next part of the same records
+/// starts with room for as many (see `site::read_parts`).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Sizes {
     texts: usize,
@@ -557,6 +558,7 @@ mod tests {
                     path: "content/cases.csv".into(),
                     line: u32::try_from(i + 2).unwrap_or(0),
                     field: "居民".into(),
+                    seen: 0,
                 },
             );
         }
@@ -637,7 +639,7 @@ mod tests {
 
     #[test]
     fn placeholders_in_the_resident_column_are_not_names() {
-        let mut private = PrivateValues::default();
+        let noting = crate::privacy::Noting::new([]);
         let rec = crate::load::RawRecord {
             path: "content/cases.csv",
             line: 2,
@@ -650,7 +652,10 @@ mod tests {
                 value: RawValue::Text("匿名、周大伯"),
             }],
         };
-        private.collect(Kind::Errands, &rec);
+        let mut collector = crate::privacy::Collector::new(&noting, Default::default());
+        collector.collect(Kind::Errands, &rec);
+        let public = collector.public;
+        let private = PrivateValues::new(noting, public);
         let n = Names::new(&private, std::iter::empty(), &|_| None);
         assert_eq!(
             n.mask("匿名反映周大伯家漏水", false).0,
@@ -699,6 +704,7 @@ mod properties {
                     path: "content/cases.csv".into(),
                     line: 2,
                     field: "居民".into(),
+                    seen: 0,
                 });
             }
             let names = Names::new(&private, std::iter::empty(), &|_| None);
