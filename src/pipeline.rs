@@ -68,12 +68,8 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
     let mut lap = started;
     let mut timings = Timings::default();
     let mut diags = Diagnostics::new();
-    // The leak guard's matcher needs only the private values: it is built while the
-    // rest of the records is checked, and the guard below takes it over.
     let matchers = std::sync::Mutex::new(crate::guard::Matchers::default());
-    let source = Source::load_then(root, &mut diags, &|private| {
-        lock(&matchers).prepare(private);
-    });
+    let source = Source::load(root, &mut diags);
     timings.lap("读取+检查+统计", &mut lap);
     let theme = source.as_ref().map(|s| {
         let name = match s {
@@ -129,7 +125,11 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
     };
 
     let previous = sink.previous();
-    let (pages, files, made, guard_key) = {
+    let (pages, files, made, guard_key) = std::thread::scope(|scope| {
+        // The leak guard's matcher needs only the private values: it is built on a core
+        // of its own from here, while the theme, the global data and the plan are made,
+        // and the guard below takes it over.
+        let preparing = scope.spawn(|| lock(&matchers).prepare(&site.private));
         let summary = data::summary(&site.registry, &site.figures);
         let (globals, globals_key) = render::globals(&site, &summary).into_parts();
         let stamp = Renderer::stamp(&theme, globals_key);
@@ -154,7 +154,12 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
                         .map_err(|e| BuildError::Render(e.into()))?;
                 Ok((plan, all_pages, paths, extras, extra_diags))
             },
-            || crate::guard::Guard::reusing(&site, &site.private, &theme, &mut lock(&matchers)),
+            || {
+                if let Err(panic) = preparing.join() {
+                    std::panic::resume_unwind(panic);
+                }
+                crate::guard::Guard::reusing(&site, &site.private, &theme, &mut lock(&matchers))
+            },
         );
         // Errors in the order they were found before the two ran side by side: the
         // plan's, the other files', the guard's.
@@ -239,8 +244,8 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
             .collect();
         hand_on(extras.into(), &mut timings)?;
         progress.finish_and_clear();
-        (pages, files, made, guard_key)
-    };
+        Ok((pages, files, made, guard_key))
+    })?;
     let written = sink
         .finish(Some(guard_key), &mut timings)
         .map_err(|e| BuildError::Write(e.into()))?;

@@ -54,8 +54,8 @@ impl Source {
 
     /// As [`Source::load`], calling `with_private` with the input's private values as
     /// soon as they are all known, on a core of its own while the records' texts are
-    /// checked: the pipeline builds the leak guard's matcher there, which otherwise
-    /// waited for the whole stage.
+    /// checked: `serve` builds the leak guard's matcher there, which otherwise waited for
+    /// the whole reading. (`build` builds it while it plans the pages, see `pipeline`.)
     pub(crate) fn load_then(
         root: &Path,
         diags: &mut Diagnostics,
@@ -236,7 +236,11 @@ impl Site {
         let pool = std::sync::Mutex::new(Vec::<Tally>::new());
         let (privates, parts_private) =
             std::sync::mpsc::sync_channel::<privacy::names::PublicTexts>(8);
-        let mut cases = Vec::new();
+        // Half a million cases grown one part at a time were copied into a list twice
+        // their size again and again, on the thread that takes the parts in order. Room is
+        // made for as many as the files could hold: room not filled is never touched, so
+        // it costs no memory.
+        let mut cases = Vec::with_capacity(load::csv_rows_about(source(Kind::Cases), 100));
         let mut meetings = Vec::new();
         let mut public = collector.public;
         let public = std::thread::scope(|scope| {
@@ -334,16 +338,25 @@ impl Site {
         // Every resident's name is known now: the records' free texts, read before some of
         // the names were, are checked here; commendations and documents as they are read.
         // Meanwhile the other core, idle otherwise, does what says nothing to the user:
-        // the caller's work on the private values (the leak guard's matcher, see
-        // `Source::load_then`) and the order of cases and meetings; this one adds up the
-        // figures once the names are checked, so that the two take about as long.
-        // With an error the build stops here anyway: no matcher is wanted.
+        // the caller's work on the private values, if any (see `Source::load_then`), and
+        // the order of cases and meetings. Whichever of the two is done first adds up
+        // the figures.
+        // With an error the build stops here anyway: the caller's work is not wanted.
         let sound = !diags.has_errors();
+        let unfinished = std::sync::Mutex::new(Some(aggregator));
+        let finish = || {
+            let aggregator = unfinished
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take();
+            aggregator.map(Aggregator::finish)
+        };
         let (names, mut figures) = std::thread::scope(|scope| {
             let side = scope.spawn({
                 let private = &private;
                 let cases = &mut cases;
                 let meetings = &mut meetings;
+                let finish = &finish;
                 move || {
                     if sound {
                         with_private(private);
@@ -355,18 +368,18 @@ impl Site {
                         .sort_unstable_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
                     meetings
                         .sort_by(|a, b| b.date.cmp(&a.date).then(a.community.cmp(&b.community)));
+                    finish()
                 }
             });
             let names = resident_names(&private, config.as_ref(), &registry);
             names.check_records(&private.public, diags);
-            let figures = aggregator.finish();
+            let mine = finish();
             match side.join() {
-                Ok(()) => (names, figures),
+                // Both asked for the figures, and the lock gave them to one.
+                Ok(theirs) => (names, mine.or(theirs).unwrap_or_default()),
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         });
-        private.public.forget_places();
-
         let batches = validate::commendations(root, &registry, &names, diags);
         figures.add_batches(&batches, &registry);
         for (i, c) in registry.communities.iter().enumerate() {
@@ -401,6 +414,10 @@ impl Site {
             let (masked, hits) = names.mask(category, false);
             (!hits.is_empty()).then(|| masked.into_owned())
         });
+        // The names borrow the private values; the places of the free texts were wanted
+        // only for the warnings above.
+        drop(names);
+        private.public.forget_places();
 
         let config = config?;
         if diags.has_errors() {
@@ -495,11 +512,11 @@ fn pooled(pool: &std::sync::Mutex<Vec<Tally>>) -> std::sync::MutexGuard<'_, Vec<
 
 /// The search for a site: the records' public values, the site's names from
 /// `site.toml`, and stewards and communities to say whose name a resident shares.
-fn resident_names(
-    private: &PrivateValues,
-    config: Option<&SiteConfig>,
+fn resident_names<'p>(
+    private: &'p PrivateValues,
+    config: Option<&'p SiteConfig>,
     registry: &Registry,
-) -> privacy::names::Names {
+) -> privacy::names::Names<'p> {
     let public: Vec<&str> = config
         .map(|c| c.public_names().collect())
         .unwrap_or_default();

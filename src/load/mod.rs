@@ -642,6 +642,20 @@ pub(crate) fn read_records_parallel<S: Send, W: Send>(
     csv_reader::read_parallel(kind, &sources.files, diags, new, worker, each, merge)
 }
 
+/// About how many records the CSV files of `sources` hold, from their sizes and rows of
+/// `bytes_per_row` bytes: a guess to make room by, never a count (a workbook's
+/// compressed size is no guide, so its rows are not guessed at).
+pub(crate) fn csv_rows_about(sources: &Sources, bytes_per_row: u64) -> usize {
+    let bytes: u64 = sources
+        .files
+        .iter()
+        .filter(|f| f.format == Format::Csv)
+        .filter_map(|f| std::fs::metadata(&f.path).ok())
+        .map(|m| m.len())
+        .sum();
+    usize::try_from(bytes / bytes_per_row.max(1)).unwrap_or(0)
+}
+
 /// Warns about entries of `content/` that hongguanjia does not read, so that a misnamed
 /// file (`Errands.csv`, `visit.csv`) is not silently left out of the figures.
 pub(crate) fn unexpected_entries(

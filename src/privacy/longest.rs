@@ -25,8 +25,8 @@ struct Lengths {
 
 /// A set of patterns, each known by its place in the list it was built from.
 #[derive(Debug, Default)]
-pub(crate) struct Longest {
-    index: HashMap<Box<str>, u32>,
+pub(crate) struct Longest<'p> {
+    index: HashMap<&'p str, u32>,
     /// Bit `c` set: some pattern starts with the character `c` (for `c` below U+10000,
     /// where Chinese text is written); the others are looked up in `starts` directly.
     first: Vec<u64>,
@@ -41,10 +41,10 @@ pub(crate) struct Match {
     pub pattern: usize,
 }
 
-impl Longest {
+impl<'p> Longest<'p> {
     /// The patterns, known by their places in `patterns`. A pattern listed twice is
     /// known by its first place; an empty one is never found.
-    pub(crate) fn new<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Longest {
+    pub(crate) fn new(patterns: impl IntoIterator<Item = &'p str>) -> Longest<'p> {
         let patterns = patterns.into_iter();
         let mut index =
             HashMap::with_capacity_and_hasher(patterns.size_hint().0, Default::default());
@@ -56,7 +56,7 @@ impl Longest {
             if index.contains_key(p) {
                 continue;
             }
-            index.insert(p.into(), i);
+            index.insert(p, i);
             let n = p.chars().count();
             let lengths = starts.entry(c).or_default();
             if n <= MASK_LENGTHS {

@@ -287,28 +287,27 @@ pub(crate) enum Hit {
 
 /// Finds and masks residents' names in free text.
 #[derive(Debug, Default)]
-pub(crate) struct Names {
-    residents: Vec<(String, PrivateOrigin)>,
+pub(crate) struct Names<'p> {
+    /// Borrowed from the private values: a city's hundred thousand names were copied
+    /// here, and again into the matcher, at the end of reading.
+    residents: Vec<(&'p str, &'p PrivateOrigin)>,
     patterns: Vec<Pattern>,
-    matcher: Option<Longest>,
+    matcher: Option<Longest<'p>>,
 }
 
-impl Names {
+impl<'p> Names<'p> {
     /// Prepares the search. `public` are public names beyond the records' (the site's
     /// settings); `owner` says whose public name a value is, for the
     /// warning when a resident shares it ("红管家 FM-001 的姓名").
     ///
-    pub(crate) fn new<'a>(
-        private: &'a PrivateValues,
-        public: impl IntoIterator<Item = &'a str>,
+    pub(crate) fn new(
+        private: &'p PrivateValues,
+        public: impl IntoIterator<Item = &'p str>,
         owner: &dyn Fn(&str) -> Option<String>,
-    ) -> Names {
-        let mut residents: Vec<(String, PrivateOrigin)> = private
-            .names
-            .iter()
-            .map(|(n, o)| (n.clone(), o.clone()))
-            .collect();
-        residents.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    ) -> Names<'p> {
+        let mut residents: Vec<(&str, &PrivateOrigin)> =
+            private.names.iter().map(|(n, o)| (n.as_str(), o)).collect();
+        residents.sort_unstable_by(|a, b| a.0.cmp(b.0));
         if residents.is_empty() {
             return Names::default();
         }
@@ -320,10 +319,10 @@ impl Names {
 
         let mut patterns = Vec::with_capacity(residents.len());
         let mut texts: Vec<&str> = Vec::with_capacity(residents.len());
-        for (i, (name, _)) in residents.iter().enumerate() {
+        for (i, &(name, _)) in residents.iter().enumerate() {
             texts.push(name);
             patterns.push(
-                if is_public_name(name) || private.public.values.contains(name.as_str()) {
+                if is_public_name(name) || private.public.values.contains(name) {
                     Pattern::Ambiguous {
                         resident: i,
                         owner: owner(name).unwrap_or_else(|| "公开的名称".to_string()),
@@ -337,7 +336,7 @@ impl Names {
         // value wins where it stands. Whether one holds a name is looked up by its
         // substrings of the names' lengths: a second matcher over every name cost more
         // to build than all the lookups.
-        let known: HashSet<&str> = residents.iter().map(|(n, _)| n.as_str()).collect();
+        let known: HashSet<&str> = residents.iter().map(|(n, _)| *n).collect();
         let lengths: BTreeSet<usize> = residents.iter().map(|(n, _)| n.chars().count()).collect();
         let mut bounds: Vec<usize> = Vec::new();
         let mut holds_a_name = |v: &str| {
@@ -398,7 +397,7 @@ impl Names {
                 Pattern::Ambiguous { resident, .. } => hits.push(Hit::Ambiguous(*resident)),
                 Pattern::Resident(i) => {
                     out.push_str(&text[last..m.start]);
-                    let masked = mask_name(&self.residents[*i].0);
+                    let masked = mask_name(self.residents[*i].0);
                     if markdown {
                         out.push_str(&masked.replace('*', "\\*"));
                     } else {
@@ -444,7 +443,7 @@ impl Names {
         let origins: Vec<String> = hits
             .iter()
             .filter_map(|h| match h {
-                Hit::Masked(i) => Some(origin(&self.residents[*i].1)),
+                Hit::Masked(i) => Some(origin(self.residents[*i].1)),
                 Hit::Ambiguous(_) => None,
             })
             .collect::<BTreeSet<_>>()
@@ -525,14 +524,28 @@ impl Names {
                 self.mask_in_place(t);
             }
         }
-        // A city's half a million cases, each on its own: on every core.
-        use rayon::prelude::*;
-        cases.par_chunks_mut(4096).for_each(|chunk| {
-            for c in chunk {
-                self.mask_in_place(&mut c.category);
-                self.mask_in_place(&mut c.summary);
+        // A city's half a million cases share about twenty thousand summaries and a few
+        // categories: each distinct text is searched once, and only texts that hold a name
+        // are written again.
+        let mut searched: HashSet<&str> = HashSet::default();
+        let mut changed: HashMap<String, String> = HashMap::default();
+        for text in cases.iter().flat_map(|c| [&c.category, &c.summary]) {
+            if searched.insert(text)
+                && let (Cow::Owned(masked), _) = self.mask(text, false)
+            {
+                changed.insert(text.clone(), masked);
             }
-        });
+        }
+        drop(searched);
+        if !changed.is_empty() {
+            for c in cases.iter_mut() {
+                for text in [&mut c.category, &mut c.summary] {
+                    if let Some(masked) = changed.get(text.as_str()) {
+                        text.clone_from(masked);
+                    }
+                }
+            }
+        }
         for m in meetings {
             if let Some(t) = &mut m.topic {
                 self.mask_in_place(t);
@@ -549,8 +562,9 @@ fn origin(o: &PrivateOrigin) -> String {
 mod tests {
     use super::*;
 
-    fn names(residents: &[&str], public: &[&str]) -> Names {
-        let mut private = PrivateValues::default();
+    fn names(residents: &[&str], public: &'static [&'static str]) -> Names<'static> {
+        // The names borrow the private values, which a test keeps to its end.
+        let private: &'static mut PrivateValues = Box::leak(Box::default());
         for (i, r) in residents.iter().enumerate() {
             private.names.insert(
                 (*r).to_string(),
@@ -562,7 +576,7 @@ mod tests {
                 },
             );
         }
-        Names::new(&private, public.iter().copied(), &|n| {
+        Names::new(private, public.iter().copied(), &|n| {
             (n == "周明华").then(|| "红管家 FM-001 的姓名".to_string())
         })
     }

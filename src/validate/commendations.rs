@@ -95,7 +95,7 @@ fn key_line(doc: &TomlDoc, table: &DeTable<'_>, name: &str) -> Option<u32> {
 struct BatchReader<'d> {
     doc: &'d TomlDoc,
     registry: &'d Registry,
-    names: &'d Names,
+    names: &'d Names<'d>,
     diags: &'d mut Diagnostics,
     ok: bool,
 }
