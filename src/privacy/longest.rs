@@ -26,7 +26,7 @@ struct Lengths {
 /// A set of patterns, each known by its place in the list it was built from.
 #[derive(Debug, Default)]
 pub(crate) struct Longest<'p> {
-    index: HashMap<&'p str, u32>,
+    index: HashMap<&'p str, usize>,
     /// Bit `c` set: some pattern starts with the character `c` (for `c` below U+10000,
     /// where Chinese text is written); the others are looked up in `starts` directly.
     first: Vec<u64>,
@@ -52,7 +52,6 @@ impl<'p> Longest<'p> {
         let mut starts: HashMap<char, Lengths> = HashMap::default();
         for (i, p) in patterns.enumerate() {
             let Some(c) = p.chars().next() else { continue };
-            let Ok(i) = u32::try_from(i) else { break };
             if index.contains_key(p) {
                 continue;
             }
@@ -128,11 +127,7 @@ impl<'p> Longest<'p> {
                 None => long_ends.push(end),
             }
         }
-        let lookup = |end: usize| {
-            self.index
-                .get(&text[..end])
-                .map(|&pattern| (end, pattern as usize))
-        };
+        let lookup = |end: usize| self.index.get(&text[..end]).map(|&pattern| (end, pattern));
         // Longer than a mask holds: tried one by one, longest first.
         if let Some(found) = long_ends.iter().rev().find_map(|&end| lookup(end)) {
             return Some(found);

@@ -299,7 +299,6 @@ impl<'p> Names<'p> {
     /// Prepares the search. `public` are public names beyond the records' (the site's
     /// settings); `owner` says whose public name a value is, for the
     /// warning when a resident shares it ("红管家 FM-001 的姓名").
-    ///
     pub(crate) fn new(
         private: &'p PrivateValues,
         public: impl IntoIterator<Item = &'p str>,
