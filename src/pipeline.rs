@@ -68,7 +68,6 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
     let mut lap = started;
     let mut timings = Timings::default();
     let mut diags = Diagnostics::new();
-    let matchers = std::sync::Mutex::new(crate::guard::Matchers::default());
     let source = Source::load(root, &mut diags);
     timings.lap("读取+检查+统计", &mut lap);
     let theme = source.as_ref().map(|s| {
@@ -127,9 +126,13 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
     let previous = sink.previous();
     let (pages, files, made, guard_key) = std::thread::scope(|scope| {
         // The leak guard's matcher needs only the private values: it is built on a core
-        // of its own from here, while the theme, the global data and the plan are made,
-        // and the guard below takes it over.
-        let preparing = scope.spawn(|| lock(&matchers).prepare(&site.private));
+        // of its own from here, while the global data and the plan are made, and the
+        // guard below takes it over.
+        let preparing = scope.spawn(|| {
+            let mut matchers = crate::guard::Matchers::default();
+            matchers.prepare(&site.private);
+            matchers
+        });
         let summary = data::summary(&site.registry, &site.figures);
         let (globals, globals_key) = render::globals(&site, &summary).into_parts();
         let stamp = Renderer::stamp(&theme, globals_key);
@@ -154,11 +157,11 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
                         .map_err(|e| BuildError::Render(e.into()))?;
                 Ok((plan, all_pages, paths, extras, extra_diags))
             },
-            || {
-                if let Err(panic) = preparing.join() {
-                    std::panic::resume_unwind(panic);
+            || match preparing.join() {
+                Ok(mut matchers) => {
+                    crate::guard::Guard::reusing(&site, &site.private, &theme, &mut matchers)
                 }
-                crate::guard::Guard::reusing(&site, &site.private, &theme, &mut lock(&matchers))
+                Err(panic) => std::panic::resume_unwind(panic),
             },
         );
         // Errors in the order they were found before the two ran side by side: the
@@ -305,16 +308,6 @@ fn rollup_files(
     let files = render::rollup::files(rollup, theme, &renderer, diags).map_err(BuildError::Render);
     timings.lap("渲染（含图表）", lap);
     files
-}
-
-/// The guard's matchers. A lock poisoned by a panic while building them would have
-/// raised the panic already; what is inside is then only a cache the guard rebuilds.
-fn lock(
-    matchers: &std::sync::Mutex<crate::guard::Matchers>,
-) -> std::sync::MutexGuard<'_, crate::guard::Matchers> {
-    matchers
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// A progress bar on a terminal; nothing when the output goes to a file or a pipe.

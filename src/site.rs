@@ -191,11 +191,11 @@ impl Site {
         // validated, and what passes is folded into the figures at once.
         let read_kind =
             |kind: Kind,
-             private: &mut privacy::Collector<'_>,
+             collector: &mut privacy::Collector<'_>,
              diags: &mut Diagnostics,
              sink: &mut dyn FnMut(&load::RawRecord<'_>, &mut Diagnostics)| {
                 load::read_records(kind, source(kind), diags, &mut |rec, d| {
-                    private.collect(kind, rec);
+                    collector.collect(kind, rec);
                     examples.check_record(kind, rec, d);
                     sink(rec, d);
                 });

@@ -138,7 +138,9 @@ fn worker(
     let mut lap = started;
     let mut timings = Timings::default();
     let mut diags = Diagnostics::new();
-    // As `build` does: the guard's matcher is made while the records' texts are checked.
+    // The guard's matcher is made while the records' texts are checked, on the core
+    // that would otherwise wait (`build` makes it while planning, where the preview
+    // has other work for both cores).
     let source = Source::load_then(&root, &mut diags, &|private| {
         matchers
             .lock()
