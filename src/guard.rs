@@ -379,7 +379,7 @@ impl Matchers {
     }
 
     /// A stable hash of the texts, in their (sorted) order, each with its length.
-    fn key(texts: &[(&String, &PrivateOrigin)]) -> crate::fingerprint::Key {
+    fn key(texts: &[(&str, &PrivateOrigin)]) -> crate::fingerprint::Key {
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         h.update(&(texts.len() as u64).to_le_bytes());
         for (t, _) in texts {
@@ -401,7 +401,7 @@ const PREFIX: usize = 24;
 /// starts (at most [`PREFIX`] bytes), each standing for the sorted texts that begin so.
 struct TextMatcher<'p> {
     /// The private texts, sorted.
-    texts: Vec<(&'p String, &'p PrivateOrigin)>,
+    texts: Vec<(&'p str, &'p PrivateOrigin)>,
     /// Over the distinct starts of `texts`, in their order.
     automaton: Option<Arc<Starts>>,
     /// Per pattern of the automaton: the texts that start with it, as a range of `texts`.
@@ -426,7 +426,7 @@ impl<'p> TextMatcher<'p> {
     /// Fails closed: an automaton that cannot be built is an error, never fewer texts.
     /// The automaton comes from `matchers` when it was built for the same texts.
     fn new(
-        mut texts: Vec<(&'p String, &'p PrivateOrigin)>,
+        mut texts: Vec<(&'p str, &'p PrivateOrigin)>,
         matchers: &mut Matchers,
     ) -> Result<Self, crate::diagnostics::Diagnostic> {
         texts.sort_by(|a, b| a.0.cmp(b.0));
@@ -584,7 +584,7 @@ impl<'p> Guard<'p> {
 
         // Private numbers that the input also shows publicly are not leaks. Free texts
         // count: their own numbers are masked before they are kept.
-        let all = Numbers::new(private.numbers.iter().map(|(k, o)| (k.as_str(), o)));
+        let all = Numbers::new(private.numbers.iter());
         let mut shown: rustc_hash::FxHashSet<String> = Default::default();
         if !all.values.is_empty() {
             for text in names.iter().chain(&values).chain(&free) {
@@ -704,7 +704,7 @@ impl<'p> Guard<'p> {
                     let (value, origin) = self.texts.texts[i];
                     return Some(Leak {
                         file: file.path.clone(),
-                        value: value.clone(),
+                        value: value.to_string(),
                         origin: origin.clone(),
                     });
                 }
@@ -841,7 +841,7 @@ mod properties {
             let mut sorted = texts.clone();
             sorted.sort();
             let matcher = super::TextMatcher::new(
-                sorted.iter().map(|t| (t, &origin)).collect(),
+                sorted.iter().map(|t| (t.as_str(), &origin)).collect(),
                 &mut super::Matchers::default(),
             )
                 .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;

@@ -452,7 +452,7 @@ mod tests {
         let private = PrivateValues::new(noting, Default::default());
         let from = |map: &ValueMap, value: &str| {
             map.iter()
-                .find(|(v, _)| v.as_str() == value)
+                .find(|(v, _)| *v == value)
                 .map(|(_, o)| format!("{}:{} {}", o.path, o.line, o.field))
         };
         assert_eq!(
@@ -529,11 +529,16 @@ pub(crate) struct PrivateOrigin {
     pub seen: u64,
 }
 
+/// A private value as the set keeps it: names and phone numbers, most of a city's values,
+/// are short enough to sit in the table's own slot, so that finding one reads no memory
+/// besides the table and nothing is allocated to keep it.
+type Key = compact_str::CompactString;
+
 /// One kind of private value (texts, numbers or names), each with where it was first
 /// seen, in shards by hash (see [`Noting`]).
 #[derive(Debug, Clone)]
 pub(crate) struct ValueMap {
-    shards: Vec<rustc_hash::FxHashMap<String, PrivateOrigin>>,
+    shards: Vec<rustc_hash::FxHashMap<Key, PrivateOrigin>>,
 }
 
 /// Shards of a [`ValueMap`]: enough that two threads seldom want the same lock.
@@ -558,8 +563,8 @@ impl Default for ValueMap {
 }
 
 impl ValueMap {
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &PrivateOrigin)> {
-        self.shards.iter().flatten()
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &PrivateOrigin)> {
+        self.shards.iter().flatten().map(|(k, o)| (k.as_str(), o))
     }
 
     pub(crate) fn contains_key(&self, value: &str) -> bool {
@@ -570,11 +575,11 @@ impl ValueMap {
     #[cfg(test)]
     pub(crate) fn insert(&mut self, value: String, origin: PrivateOrigin) {
         let shard = &mut self.shards[shard_of(&value)];
-        match shard.get_mut(&value) {
+        match shard.get_mut(value.as_str()) {
             Some(kept) if kept.seen <= origin.seen => {}
             Some(kept) => *kept = origin,
             None => {
-                shard.insert(value, origin);
+                shard.insert(Key::from(value), origin);
             }
         }
     }
@@ -631,9 +636,9 @@ fn locked<T>(lock: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// earliest file and line it was seen at, as one thread reading in order would.
 #[derive(Debug)]
 pub(crate) struct Noting {
-    texts: Vec<std::sync::Mutex<rustc_hash::FxHashMap<String, PrivateOrigin>>>,
-    numbers: Vec<std::sync::Mutex<rustc_hash::FxHashMap<String, PrivateOrigin>>>,
-    names: Vec<std::sync::Mutex<rustc_hash::FxHashMap<String, PrivateOrigin>>>,
+    texts: Vec<std::sync::Mutex<rustc_hash::FxHashMap<Key, PrivateOrigin>>>,
+    numbers: Vec<std::sync::Mutex<rustc_hash::FxHashMap<Key, PrivateOrigin>>>,
+    names: Vec<std::sync::Mutex<rustc_hash::FxHashMap<Key, PrivateOrigin>>>,
     /// Each file's place in the order the input is read, by its path as messages show it.
     files: rustc_hash::FxHashMap<String, u64>,
 }
@@ -657,7 +662,7 @@ impl Noting {
     /// Notes `value` as seen at `seen` (where `origin` says), unless it was seen there
     /// or before; says whether it was.
     fn note(
-        map: &[std::sync::Mutex<rustc_hash::FxHashMap<String, PrivateOrigin>>],
+        map: &[std::sync::Mutex<rustc_hash::FxHashMap<Key, PrivateOrigin>>],
         value: &str,
         seen: u64,
         origin: &mut dyn FnMut() -> PrivateOrigin,
@@ -667,7 +672,7 @@ impl Noting {
             Some(kept) if kept.seen <= seen => return true,
             Some(kept) => *kept = origin(),
             None => {
-                shard.insert(value.to_string(), origin());
+                shard.insert(Key::from(value), origin());
             }
         }
         false
@@ -967,7 +972,7 @@ pub(crate) mod properties {
             let kept: std::collections::BTreeMap<String, u32> = noted
                 .texts
                 .iter()
-                .map(|(text, origin)| (text.clone(), origin.line))
+                .map(|(text, origin)| (text.to_string(), origin.line))
                 .collect();
             prop_assert_eq!(kept, plain);
         }

@@ -304,8 +304,7 @@ impl<'p> Names<'p> {
         public: impl IntoIterator<Item = &'p str>,
         owner: &dyn Fn(&str) -> Option<String>,
     ) -> Names<'p> {
-        let mut residents: Vec<(&str, &PrivateOrigin)> =
-            private.names.iter().map(|(n, o)| (n.as_str(), o)).collect();
+        let mut residents: Vec<(&str, &PrivateOrigin)> = private.names.iter().collect();
         residents.sort_unstable_by(|a, b| a.0.cmp(b.0));
         if residents.is_empty() {
             return Names::default();
