@@ -606,7 +606,7 @@ impl<'p> Guard<'p> {
         // names typed there are masked. Other private texts (a detail, a note) are
         // public wherever the input also writes them publicly.
         let mut excepted = vec![false; texts.texts.len()];
-        let is_name = |i: usize| private.names.contains_key(texts.texts[i].0);
+        let is_name = |i: usize| texts.texts[i].1.name;
         for t in &names {
             texts.each(t.as_bytes(), |i, _, _| {
                 excepted[i] = true;
@@ -837,6 +837,7 @@ mod properties {
                 line: 2,
                 field: "详情".into(),
                 seen: 0,
+                name: false,
             };
             let mut sorted = texts.clone();
             sorted.sort();

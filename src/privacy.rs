@@ -466,6 +466,40 @@ mod tests {
     }
 
     #[test]
+    fn a_value_typed_as_a_name_anywhere_is_a_name_whatever_else_it_was_typed_as() {
+        let files = ["content/cases.csv", "content/errands.csv"];
+        let noting = Noting::new(files);
+        let resident = |text| crate::load::RawField {
+            written: "居民",
+            line: 40,
+            column: None,
+            value: crate::load::RawValue::Text(text),
+        };
+        // Noted as a name by the later file first, then as a plain text earlier.
+        let mut later = Collector::new(&noting, Default::default());
+        later.add_names("content/errands.csv", &resident("周大伯、王阿婆"));
+        let mut earlier = Collector::new(&noting, Default::default());
+        earlier.add("content/cases.csv", 5, "详情", "周大伯");
+        earlier.add("content/cases.csv", 6, "详情", "李师傅");
+        drop((later, earlier));
+        let private = PrivateValues::new(noting, Default::default());
+        let names: Vec<String> = private
+            .names()
+            .map(|(n, o)| format!("{n} {}:{} {}", o.path, o.line, o.field))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "周大伯 content/cases.csv:5 详情",
+                "王阿婆 content/errands.csv:40 居民"
+            ]
+        );
+        assert!(private.texts.iter().any(|(t, o)| t == "李师傅" && !o.name));
+    }
+
+    #[test]
     fn leaves_other_numbers_alone() {
         for text in [
             "共走访6354户",
@@ -527,6 +561,10 @@ pub(crate) struct PrivateOrigin {
     /// Where the record stands in the order the input is read (see [`Noting`]): of the
     /// places a value was typed, the message names the first.
     pub seen: u64,
+    /// Whether the value was typed somewhere as a person's name (see
+    /// [`PrivateValues::names`]). Kept with the value rather than in a set of its own: a
+    /// city's names were looked up in both, each time in memory not in the cache.
+    pub name: bool,
 }
 
 /// A private value as the set keeps it: names and phone numbers, most of a city's values,
@@ -567,17 +605,14 @@ impl ValueMap {
         self.shards.iter().flatten().map(|(k, o)| (k.as_str(), o))
     }
 
-    pub(crate) fn contains_key(&self, value: &str) -> bool {
-        self.shards[shard_of(value)].contains_key(value)
-    }
-
     /// Notes a value seen at `origin`, keeping the first place it was seen.
     #[cfg(test)]
     pub(crate) fn insert(&mut self, value: String, origin: PrivateOrigin) {
         let shard = &mut self.shards[shard_of(&value)];
         match shard.get_mut(value.as_str()) {
-            Some(kept) if kept.seen <= origin.seen => {}
-            Some(kept) => *kept = origin,
+            Some(kept) => {
+                keep_first(kept, origin.seen, origin.name, &mut || origin.clone());
+            }
             None => {
                 shard.insert(Key::from(value), origin);
             }
@@ -590,11 +625,9 @@ impl ValueMap {
 /// their digits, so that `138-1234-5678` in the output is caught too.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct PrivateValues {
+    /// Residents' names among them (see [`PrivateValues::names`]).
     pub texts: ValueMap,
     pub numbers: ValueMap,
-    /// Residents' names (and values of unknown columns that name a person): also in
-    /// `texts`, and besides masked wherever they are typed into public free text.
-    pub names: ValueMap,
     /// The records' public texts by the schema's roles, to tell what is public.
     pub public: names::PublicTexts,
 }
@@ -608,9 +641,14 @@ impl PrivateValues {
         PrivateValues {
             texts: take(noting.texts),
             numbers: take(noting.numbers),
-            names: take(noting.names),
             public,
         }
+    }
+
+    /// Residents' names (and values of unknown columns that name a person): private texts,
+    /// and besides masked wherever they are typed into public free text.
+    pub(crate) fn names(&self) -> impl Iterator<Item = (&str, &PrivateOrigin)> {
+        self.texts.iter().filter(|(_, origin)| origin.name)
     }
 }
 
@@ -638,7 +676,6 @@ fn locked<T>(lock: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 pub(crate) struct Noting {
     texts: Vec<std::sync::Mutex<rustc_hash::FxHashMap<Key, PrivateOrigin>>>,
     numbers: Vec<std::sync::Mutex<rustc_hash::FxHashMap<Key, PrivateOrigin>>>,
-    names: Vec<std::sync::Mutex<rustc_hash::FxHashMap<Key, PrivateOrigin>>>,
     /// Each file's place in the order the input is read, by its path as messages show it.
     files: rustc_hash::FxHashMap<String, u64>,
 }
@@ -654,29 +691,45 @@ impl Noting {
         Noting {
             texts: shards(),
             numbers: shards(),
-            names: shards(),
             files: places,
         }
     }
 
-    /// Notes `value` as seen at `seen` (where `origin` says), unless it was seen there
-    /// or before; says whether it was.
+    /// Notes `value` as seen at `seen` (where `origin` says), as a person's name if
+    /// `name`; says whether it had been noted so there or before.
     fn note(
         map: &[std::sync::Mutex<rustc_hash::FxHashMap<Key, PrivateOrigin>>],
         value: &str,
         seen: u64,
+        name: bool,
         origin: &mut dyn FnMut() -> PrivateOrigin,
     ) -> bool {
         let mut shard = locked(&map[shard_of(value)]);
         match shard.get_mut(value) {
-            Some(kept) if kept.seen <= seen => return true,
-            Some(kept) => *kept = origin(),
+            Some(kept) => keep_first(kept, seen, name, origin),
             None => {
-                shard.insert(Key::from(value), origin());
+                shard.insert(Key::from(value), PrivateOrigin { name, ..origin() });
+                false
             }
         }
-        false
     }
+}
+
+/// Of a value noted at `kept` and seen again at `seen`, keeps the earlier place, and that
+/// the value is a name if it was either time; says whether nothing changed.
+fn keep_first(
+    kept: &mut PrivateOrigin,
+    seen: u64,
+    name: bool,
+    origin: &mut dyn FnMut() -> PrivateOrigin,
+) -> bool {
+    let name = name || kept.name;
+    let unchanged = kept.seen <= seen && kept.name == name;
+    if kept.seen > seen {
+        *kept = origin();
+    }
+    kept.name = name;
+    unchanged
 }
 
 /// Digits of a value that is a number as people write them (`+86 138-1234-5678`), if
@@ -780,20 +833,21 @@ impl<'n> Collector<'n> {
             line,
             field: self.place(field),
             seen,
+            name: false,
         };
         if let Some(digits) = number_digits(value) {
-            Noting::note(&noting.numbers, &digits, seen, &mut origin);
+            Noting::note(&noting.numbers, &digits, seen, false, &mut origin);
         } else if value.chars().count() >= 2 && !value.chars().all(|c| c.is_ascii_digit()) {
             // Both as typed and NFKC-normalized: the page may show either form. A text
             // seen before was noted with its NFKC form then (every text noted is NFKC or
             // noted beside its NFKC form): most private texts repeat, and are not
             // normalized again.
-            if Noting::note(&noting.texts, value, seen, &mut origin) {
+            if Noting::note(&noting.texts, value, seen, false, &mut origin) {
                 return;
             }
             let normal = nfkc(value);
             if normal != value {
-                Noting::note(&noting.texts, &normal, seen, &mut origin);
+                Noting::note(&noting.texts, &normal, seen, false, &mut origin);
             }
         }
     }
@@ -843,10 +897,10 @@ impl<'n> Collector<'n> {
                         line: f.line,
                         field: self.place(f.written),
                         seen,
+                        name: true,
                     };
                     // Each name of a list is looked for on its own by the guard too.
-                    Noting::note(&noting.texts, name, seen, &mut origin);
-                    Noting::note(&noting.names, name, seen, &mut origin);
+                    Noting::note(&noting.texts, name, seen, true, &mut origin);
                 }
             }
         };

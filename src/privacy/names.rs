@@ -304,7 +304,7 @@ impl<'p> Names<'p> {
         public: impl IntoIterator<Item = &'p str>,
         owner: &dyn Fn(&str) -> Option<String>,
     ) -> Names<'p> {
-        let mut residents: Vec<(&str, &PrivateOrigin)> = private.names.iter().collect();
+        let mut residents: Vec<(&str, &PrivateOrigin)> = private.names().collect();
         residents.sort_unstable_by(|a, b| a.0.cmp(b.0));
         if residents.is_empty() {
             return Names::default();
@@ -564,13 +564,14 @@ mod tests {
         // The names borrow the private values, which a test keeps to its end.
         let private: &'static mut PrivateValues = Box::leak(Box::default());
         for (i, r) in residents.iter().enumerate() {
-            private.names.insert(
+            private.texts.insert(
                 (*r).to_string(),
                 PrivateOrigin {
                     path: "content/cases.csv".into(),
                     line: u32::try_from(i + 2).unwrap_or(0),
                     field: "居民".into(),
                     seen: 0,
+                    name: true,
                 },
             );
         }
@@ -712,11 +713,12 @@ mod properties {
         ) {
             let mut private = PrivateValues::default();
             for r in &residents {
-                private.names.insert(r.clone(), PrivateOrigin {
+                private.texts.insert(r.clone(), PrivateOrigin {
                     path: "content/cases.csv".into(),
                     line: 2,
                     field: "居民".into(),
                     seen: 0,
+                    name: true,
                 });
             }
             let names = Names::new(&private, std::iter::empty(), &|_| None);
