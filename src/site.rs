@@ -266,7 +266,7 @@ impl Site {
             pooled(&pool).extend(tallies);
             read.push((Kind::Visits, n));
 
-            let mut case_ids = CaseIds::default();
+            let mut case_ids = CaseIds::with_capacity(cases.capacity());
             let tallies = read_parts(
                 Kind::Cases,
                 source(Kind::Cases),
