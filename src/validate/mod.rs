@@ -668,7 +668,7 @@ impl Registry {
         let mut row = Row::new(Kind::Cases, rec, diags);
         let id = row.id_text(case::ID);
         let key = id.as_ref().map(|id| CaseKey {
-            id: id.clone(),
+            id: KeptId::new(id),
             line: rec.line,
             field_line: row.line_of(case::ID),
             column: row.column_of(case::ID),
@@ -845,7 +845,7 @@ pub(crate) struct CaseRead {
 /// A case's id and where it stands, for a message when it is used again.
 #[derive(Debug)]
 pub(crate) struct CaseKey {
-    id: String,
+    id: KeptId,
     /// The record's line.
     line: u32,
     /// The id field's line and cell column, and its header as written.
@@ -876,6 +876,33 @@ pub(crate) struct CaseIds {
 /// text does (its bytes from the first, zeros after it).
 type OrderedKey = (u64, u64);
 
+/// A record's id as the check that none is used twice keeps it: most ids in an
+/// [`OrderedKey`], so that half a million of them are not each copied into a string of
+/// their own (and freed again on another thread).
+#[derive(Debug)]
+enum KeptId {
+    Ordered(OrderedKey),
+    Text(String),
+}
+
+impl KeptId {
+    fn new(id: &str) -> Self {
+        ordered_key(id).map_or_else(|| KeptId::Text(id.to_string()), KeptId::Ordered)
+    }
+
+    fn text(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            KeptId::Ordered((high, low)) => {
+                let mut bytes = [high.to_be_bytes(), low.to_be_bytes()].concat();
+                // The id has no NUL byte: the zeros after it are not part of it.
+                bytes.truncate(bytes.iter().position(|&b| b == 0).unwrap_or(16));
+                std::borrow::Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
+            }
+            KeptId::Text(id) => std::borrow::Cow::Borrowed(id),
+        }
+    }
+}
+
 fn ordered_key(id: &str) -> Option<OrderedKey> {
     let bytes = id.as_bytes();
     if bytes.contains(&0) {
@@ -901,9 +928,10 @@ impl CaseIds {
 
     /// Where `id` was first written, if it was before; otherwise it is noted as written
     /// at `here`.
-    fn first_use(&mut self, id: &str, here: (u32, u32)) -> Option<(u32, u32)> {
-        let Some(key) = ordered_key(id) else {
-            return self.others.get_or_insert(id, here);
+    fn first_use(&mut self, id: &KeptId, here: (u32, u32)) -> Option<(u32, u32)> {
+        let key = match id {
+            KeptId::Ordered(key) => *key,
+            KeptId::Text(id) => return self.others.get_or_insert(id, here),
         };
         if self.ascending.last().is_none_or(|last| key > last.0) {
             // Greater than every id in order, and so than every id out of order, each of
@@ -913,7 +941,7 @@ impl CaseIds {
         }
         match self.ascending.binary_search_by_key(&key, |e| e.0) {
             Ok(i) => self.ascending.get(i).map(|&(_, file, line)| (file, line)),
-            Err(_) => self.others.get_or_insert(id, here),
+            Err(_) => self.others.get_or_insert(&id.text(), here),
         }
     }
 
@@ -949,7 +977,7 @@ impl CaseIds {
                 crate::diagnostics::Diagnostic::error(
                     path,
                     key.field_line,
-                    format!("{}: \"{}\" 重复，已在{at}出现", key.written, key.id),
+                    format!("{}: \"{}\" 重复，已在{at}出现", key.written, key.id.text()),
                 )
                 .at_column(key.column),
             );
@@ -1017,7 +1045,9 @@ mod tests {
             let mut plain = std::collections::HashMap::new();
             for (line, id) in (0u32..).zip(&ids) {
                 let want = *plain.entry(id.clone()).or_insert((0, line));
-                let got = claimed.first_use(id, (0, line));
+                let kept = super::KeptId::new(id);
+                proptest::prop_assert_eq!(kept.text(), id.as_str());
+                let got = claimed.first_use(&kept, (0, line));
                 proptest::prop_assert_eq!(got, (want.1 != line).then_some(want), "{:?}", id);
             }
         }
