@@ -523,18 +523,29 @@ impl<'p> Names<'p> {
             }
         }
         // A city's half a million cases share about twenty thousand summaries and a few
-        // categories: each distinct text is searched once, and only texts that hold a name
-        // are written again.
-        let mut searched: HashSet<&str> = HashSet::default();
-        let mut changed: HashMap<String, String> = HashMap::default();
-        for text in cases.iter().flat_map(|c| [&c.category, &c.summary]) {
-            if searched.insert(text)
-                && let (Cow::Owned(masked), _) = self.mask(text, false)
-            {
-                changed.insert(text.clone(), masked);
-            }
-        }
-        drop(searched);
+        // categories: each distinct text is searched once (once per core), and only texts
+        // that hold a name are written again. This is the last step of reading, with the
+        // other core otherwise idle.
+        use rayon::prelude::*;
+        let part = cases.len().div_ceil(rayon::current_num_threads()).max(1);
+        let changed: HashMap<String, String> = cases
+            .par_chunks(part)
+            .map(|cases| {
+                let mut searched: HashSet<&str> = HashSet::default();
+                let mut changed: HashMap<String, String> = HashMap::default();
+                for text in cases.iter().flat_map(|c| [&c.category, &c.summary]) {
+                    if searched.insert(text)
+                        && let (Cow::Owned(masked), _) = self.mask(text, false)
+                    {
+                        changed.insert(text.clone(), masked);
+                    }
+                }
+                changed
+            })
+            .reduce(HashMap::default, |mut all, more| {
+                all.extend(more);
+                all
+            });
         if !changed.is_empty() {
             for c in cases.iter_mut() {
                 for text in [&mut c.category, &mut c.summary] {
