@@ -89,7 +89,7 @@ pub(crate) struct Figures {
     pub by_steward: Vec<Counts>,
     pub by_month: BTreeMap<MonthIndex, Counts>,
     pub community_months: Vec<BTreeMap<MonthIndex, Counts>>,
-    pub steward_months: Vec<BTreeMap<MonthIndex, Counts>>,
+    pub steward_months: StewardMonthly,
     pub by_category: BTreeMap<String, CategoryCounts>,
     pub community_categories: Vec<BTreeMap<String, CategoryCounts>>,
     pub buildings_covered: u64,
@@ -101,6 +101,26 @@ pub(crate) struct Figures {
     /// The latest date of any record of work (commendations are not): the figures are
     /// "as of" this day.
     pub as_of: Option<Date>,
+}
+
+/// Each steward's months with a count, in order: the months of every steward in one
+/// list, each steward's a stretch of it. A city's fifty thousand stewards each had a tree
+/// of their own (about 100 MiB), built one month at a time at the end of reading.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(crate) struct StewardMonthly {
+    /// Where each steward's months start in `months`, and where the last one's end.
+    starts: Vec<usize>,
+    months: Vec<(MonthIndex, Counts)>,
+}
+
+impl StewardMonthly {
+    /// The months of steward `s` that have a count, in order.
+    pub(crate) fn of(&self, s: usize) -> &[(MonthIndex, Counts)] {
+        match (self.starts.get(s), self.starts.get(s + 1)) {
+            (Some(&start), Some(&end)) => self.months.get(start..end).unwrap_or_default(),
+            _ => &[],
+        }
+    }
 }
 
 /// Folds records into [`Figures`]: the roster's own figures at once, and the records'
@@ -528,7 +548,19 @@ impl Tally {
         f.by_community = vec![Counts::default(); nc];
         f.by_steward = vec![Counts::default(); ns];
         f.community_months = vec![BTreeMap::new(); nc];
-        f.steward_months = vec![BTreeMap::new(); ns];
+        // Each steward's stretch of the list is measured first, then filled a month at a
+        // time, so that each steward's months come in order.
+        let mut starts = vec![0; ns + 1];
+        for month in &self.months {
+            for (s, _) in month.stewards.each() {
+                starts[s + 1] += 1;
+            }
+        }
+        for s in 0..ns {
+            starts[s + 1] += starts[s];
+        }
+        let mut next = starts.clone();
+        let mut steward_months = vec![(0, Counts::default()); starts[ns]];
         for month in self.months {
             let m = month.month;
             let site = f.by_month.entry(m).or_default();
@@ -543,9 +575,14 @@ impl Tally {
             }
             for (s, counts) in month.stewards.each() {
                 f.by_steward[s].absorb(&counts);
-                f.steward_months[s].insert(m, counts);
+                steward_months[next[s]] = (m, counts);
+                next[s] += 1;
             }
         }
+        f.steward_months = StewardMonthly {
+            starts,
+            months: steward_months,
+        };
         (f.by_category, f.community_categories) = self.categories.into_maps(nc);
         if let Some(date) = self.as_of {
             f.as_of = crate::validate::later(f.as_of, date);
@@ -723,11 +760,11 @@ mod tests {
             by_community: vec![Counts::default(); r.communities],
             by_steward: vec![Counts::default(); r.community_of.len()],
             community_months: vec![BTreeMap::new(); r.communities],
-            steward_months: vec![BTreeMap::new(); r.community_of.len()],
             community_categories: vec![BTreeMap::new(); r.communities],
             ..Figures::default()
         };
-        let count = |f: &mut Figures, s: usize, d: Date, add: &dyn Fn(&mut Counts)| {
+        let mut steward_months = vec![BTreeMap::<MonthIndex, Counts>::new(); r.community_of.len()];
+        let mut count = |f: &mut Figures, s: usize, d: Date, add: &dyn Fn(&mut Counts)| {
             let c = r.community_of[s] as usize;
             let m = month_index(d);
             add(&mut f.site);
@@ -735,7 +772,7 @@ mod tests {
             add(&mut f.by_steward[s]);
             add(f.by_month.entry(m).or_default());
             add(f.community_months[c].entry(m).or_default());
-            add(f.steward_months[s].entry(m).or_default());
+            add(steward_months[s].entry(m).or_default());
             f.as_of = crate::validate::later(f.as_of, d);
         };
         for v in &r.visits {
@@ -779,7 +816,7 @@ mod tests {
                 .meetings += 1;
             for &s in &m.attendees {
                 f.by_steward[s].meetings += 1;
-                f.steward_months[s].entry(month).or_default().meetings += 1;
+                steward_months[s].entry(month).or_default().meetings += 1;
             }
             f.as_of = crate::validate::later(f.as_of, m.date);
         }
@@ -788,6 +825,14 @@ mod tests {
         for months in &mut f.community_months {
             fill_months(months, range);
         }
+        let mut starts = vec![0];
+        for months in &steward_months {
+            starts.push(starts.last().copied().unwrap_or(0) + months.len());
+        }
+        f.steward_months = StewardMonthly {
+            starts,
+            months: steward_months.into_iter().flatten().collect(),
+        };
         f
     }
 

@@ -130,16 +130,25 @@ pub(crate) struct MonthRow<'a> {
 /// Monthly rows over the whole site's period, so every chart and table lines up.
 pub(crate) fn month_rows<'p>(
     plan: &'p Plan<'_>,
-    months: &std::collections::BTreeMap<u32, Counts>,
+    months: impl IntoIterator<Item = (u32, Counts)>,
 ) -> Vec<MonthRow<'p>> {
+    // Both in month order: the site has every month of the period, a place only those
+    // with a count.
+    let mut months = months.into_iter().peekable();
     plan.site
         .figures
         .by_month
         .keys()
         .zip(&plan.month_keys)
-        .map(|(m, key)| MonthRow {
-            month: key,
-            counts: months.get(m).copied().unwrap_or_default(),
+        .map(|(m, key)| {
+            while months.next_if(|(n, _)| n < m).is_some() {}
+            MonthRow {
+                month: key,
+                counts: months
+                    .next_if(|(n, _)| n == m)
+                    .map(|(_, counts)| counts)
+                    .unwrap_or_default(),
+            }
         })
         .collect()
 }

@@ -83,7 +83,12 @@ pub(super) fn one<'p>(plan: &'p Plan<'_>, idx: CommunityIdx, ctx: &mut Keyed<'p>
         .collect();
     let categories = categories(&site.figures.community_categories[ci]);
 
-    let months = month_rows(plan, &site.figures.community_months[ci]);
+    let months = month_rows(
+        plan,
+        site.figures.community_months[ci]
+            .iter()
+            .map(|(&m, &c)| (m, c)),
+    );
     ctx.insert(
         "chart_trend",
         charts::trend(

@@ -33,7 +33,7 @@ struct ShareRow {
 fn charts<'p>(plan: &'p Plan<'_>, ctx: &mut Keyed<'p>) {
     let (site, summary, communities) = (plan.site, plan.summary, &plan.communities);
     let figures = &site.figures;
-    let months = month_rows(plan, &figures.by_month);
+    let months = month_rows(plan, figures.by_month.iter().map(|(&m, &c)| (m, c)));
     let cm = chart_months(&months);
     ctx.insert(
         "chart_trend",

@@ -99,7 +99,7 @@ pub(crate) fn page<'p>(
         path,
         steward: profile(site, &plan.people, i, s),
         figures: site.figures.by_steward[i],
-        months: month_rows(plan, &site.figures.steward_months[i]),
+        months: month_rows(plan, site.figures.steward_months.of(i).iter().copied()),
         commendations,
         cases: plan.steward_cases[i]
             .iter()
