@@ -24,9 +24,11 @@ struct Lengths {
 }
 
 /// A set of patterns, each known by its place in the list it was built from.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Longest<'p> {
     index: HashMap<&'p str, usize>,
+    /// The place of the next pattern added.
+    next: usize,
     /// Bit `c` set: some pattern starts with the character `c` (for `c` below U+10000,
     /// where Chinese text is written); the others are looked up in `starts` directly.
     first: Vec<u64>,
@@ -46,31 +48,44 @@ impl<'p> Longest<'p> {
     /// known by its first place; an empty one is never found.
     pub(crate) fn new(patterns: impl IntoIterator<Item = &'p str>) -> Longest<'p> {
         let patterns = patterns.into_iter();
-        let mut index =
-            HashMap::with_capacity_and_hasher(patterns.size_hint().0, Default::default());
-        let mut first = vec![0u64; 0x10000 / 64];
-        let mut starts: HashMap<char, Lengths> = HashMap::default();
-        for (i, p) in patterns.enumerate() {
-            let Some(c) = p.chars().next() else { continue };
-            if index.contains_key(p) {
-                continue;
-            }
-            index.insert(p, i);
-            let n = p.chars().count();
-            let lengths = starts.entry(c).or_default();
-            if n <= MASK_LENGTHS {
-                lengths.mask |= 1 << n;
-            }
-            lengths.longest = lengths.longest.max(n);
-            if let Some(bit) = first.get_mut(c as usize / 64) {
-                *bit |= 1 << (c as usize % 64);
-            }
+        let mut longest = Longest {
+            index: HashMap::with_capacity_and_hasher(patterns.size_hint().0, Default::default()),
+            next: 0,
+            first: vec![0u64; 0x10000 / 64],
+            starts: HashMap::default(),
+        };
+        patterns.for_each(|p| longest.add(p));
+        longest
+    }
+
+    /// Adds a pattern at the next place of the list.
+    pub(crate) fn add(&mut self, p: &'p str) {
+        let i = self.next;
+        self.next += 1;
+        let Some(c) = p.chars().next() else { return };
+        let std::collections::hash_map::Entry::Vacant(place) = self.index.entry(p) else {
+            return;
+        };
+        place.insert(i);
+        let n = p.chars().count();
+        let lengths = self.starts.entry(c).or_default();
+        if n <= MASK_LENGTHS {
+            lengths.mask |= 1 << n;
         }
-        Longest {
-            index,
-            first,
-            starts,
+        lengths.longest = lengths.longest.max(n);
+        if let Some(bit) = self.first.get_mut(c as usize / 64) {
+            *bit |= 1 << (c as usize % 64);
         }
+    }
+
+    /// Whether `p` is one of the patterns.
+    pub(crate) fn contains(&self, p: &str) -> bool {
+        self.index.contains_key(p)
+    }
+
+    /// Whether some pattern is in `text`.
+    pub(crate) fn finds_any(&self, text: &str) -> bool {
+        self.find_at(text, 0).is_some()
     }
 
     /// The matches in `text`, left to right, none overlapping.
@@ -160,6 +175,17 @@ mod tests {
             .find_iter(text)
             .map(|m| (m.start, m.end, m.pattern))
             .collect()
+    }
+
+    #[test]
+    fn patterns_added_later_take_the_next_places() {
+        let mut names = Longest::new(["王芳", "", "周大伯"]);
+        assert!(names.contains("周大伯") && !names.contains("周大"));
+        assert!(names.finds_any("请周大伯来") && !names.finds_any("王阿姨"));
+        names.add("王芳");
+        names.add("王阿姨");
+        let found: Vec<usize> = names.find_iter("王阿姨和王芳").map(|m| m.pattern).collect();
+        assert_eq!(found, [4, 0]);
     }
 
     #[test]

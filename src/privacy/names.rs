@@ -315,11 +315,10 @@ impl<'p> Names<'p> {
         let extra: HashSet<&str> = public.into_iter().filter(|n| !n.is_empty()).collect();
         let is_public_name = |n: &str| private.public.names.contains(n) || extra.contains(n);
 
-        let mut patterns = Vec::with_capacity(residents.len());
-        let mut texts: Vec<&str> = Vec::with_capacity(residents.len());
-        for (i, &(name, _)) in residents.iter().enumerate() {
-            texts.push(name);
-            patterns.push(
+        let mut patterns: Vec<Pattern> = residents
+            .iter()
+            .enumerate()
+            .map(|(i, &(name, _))| {
                 if is_public_name(name) || private.public.values.contains(name) {
                     Pattern::Ambiguous {
                         resident: i,
@@ -327,27 +326,12 @@ impl<'p> Names<'p> {
                     }
                 } else {
                     Pattern::Resident(i)
-                },
-            );
-        }
-        // Public values that hold a name are patterns too, so that the longer public
-        // value wins where it stands. Whether one holds a name is looked up by its
-        // substrings of the names' lengths: a second matcher over every name cost more
-        // to build than all the lookups.
-        let known: HashSet<&str> = residents.iter().map(|(n, _)| *n).collect();
-        let lengths: BTreeSet<usize> = residents.iter().map(|(n, _)| n.chars().count()).collect();
-        let mut bounds: Vec<usize> = Vec::new();
-        let mut holds_a_name = |v: &str| {
-            bounds.clear();
-            bounds.extend(v.char_indices().map(|(i, _)| i).chain([v.len()]));
-            (0..bounds.len()).any(|start| {
-                lengths.iter().any(|&len| {
-                    bounds
-                        .get(start + len)
-                        .is_some_and(|&end| known.contains(&v[bounds[start]..end]))
-                })
+                }
             })
-        };
+            .collect();
+        let mut matcher = Longest::new(residents.iter().map(|&(name, _)| name));
+        // Public values that hold a name are patterns too, so that the longer public
+        // value wins where it stands. Whether one holds a name the names alone find.
         // Sorted, so that the patterns (and so the matcher) are the same from run to run.
         let mut holding: Vec<&str> = private
             .public
@@ -361,14 +345,13 @@ impl<'p> Names<'p> {
                     .copied()
                     .filter(|v| !private.public.names.contains(*v)),
             )
-            .filter(|v| !known.contains(v) && holds_a_name(v))
+            .filter(|v| !matcher.contains(v) && matcher.finds_any(v))
             .collect();
         holding.sort_unstable();
         for v in holding {
-            texts.push(v);
+            matcher.add(v);
             patterns.push(Pattern::Public);
         }
-        let matcher = Longest::new(texts);
         Names {
             residents,
             patterns,
