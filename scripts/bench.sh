@@ -25,7 +25,9 @@
 #     - (city only) a rebuild after one steward's name changed, with the build's own count
 #       of files written (`写入 N 个文件`) against all files;
 #     - reading the CSV files (`cat > /dev/null`, from the page cache) as the floor of
-#       the `读取+检查+统计` stage;
+#       the `读取+检查+统计` stage, whose figure is the best of the workload's parallel
+#       builds (first, unchanged, title, name): each reads the same records, and this
+#       machine's speed varies by a fifth from one minute to the next;
 #  4. the sample site (the repository's own): a build, the single-threaded comparison and
 #     the edit-to-reload latency of `serve`;
 #  5. `serve` edit-to-reload latency by target/release/examples/serve_latency when that
@@ -187,6 +189,13 @@ build() {
 # Seconds of the stage named $1 in the last build's stage lines.
 stage() {
     sed -n "s/^阶段 $1: \([0-9.]*\)s.*/\1/p" "$TMP/err.txt" | head -1
+}
+
+# Keeps in load_best the faster of it and the last build's 读取+检查+统计.
+keep_best_load() {
+    local s
+    s=$(stage '读取+检查+统计')
+    load_best=$(awk -v a="$load_best" -v b="$s" 'BEGIN { print (b != "" && (a == "" || b < a)) ? b : a }')
 }
 
 # Copies the site folder $1 to $2 (records, settings, the site's own templates and files).
@@ -371,8 +380,7 @@ for w in $WORKLOADS; do
     build "$w, build 2: unchanged input, replaces the output" "$site" "$out" || continue
     unchanged=$WALL
     peak=$((RSS > peak ? RSS : peak))
-    s=$(stage '读取+检查+统计')
-    load_best=$(awk -v a="$load_best" -v b="$s" 'BEGIN { print (b != "" && b < a) ? b : a }')
+    keep_best_load
 
     if [[ "$w" == city && "$SINGLE" != 0 ]]; then
         build "$w, single-threaded (RAYON_NUM_THREADS=1)" "$site" "$TMP/$w-one" RAYON_NUM_THREADS=1 || true
@@ -387,6 +395,7 @@ for w in $WORKLOADS; do
     build "$w, build 3: site title changed (every page), replaces the output" "$site" "$out" || continue
     changed=$WALL
     peak=$((RSS > peak ? RSS : peak))
+    keep_best_load
 
     if [[ "$w" == city && "$EDIT" != 0 ]]; then
         # The first steward's name, one more character: their page, their community's
@@ -401,7 +410,9 @@ out = io.StringIO()
 csv.writer(out, lineterminator="\n").writerows(rows)
 open(path, "w", encoding="utf-8").write(out.getvalue())
 EOF
-        build "$w, one steward's name changed" "$site" "$out" || true
+        if build "$w, one steward's name changed" "$site" "$out"; then
+            keep_best_load
+        fi
         written=$(cat "$TMP/out.txt" "$TMP/err.txt" | grep -o "写入 [0-9]* 个文件" | grep -o '[0-9]*' | head -1 || true)
         total=$(cat "$TMP/out.txt" "$TMP/err.txt" | grep -o "共 [0-9]* 个文件" | grep -o '[0-9]*' | head -1 || true)
         if [[ -n "$written" && -n "$total" ]]; then
@@ -526,7 +537,7 @@ for w in $WORKLOADS; do
     W_ROWS+=("| 改站点标题（每页都变）后重新构建并替换（$w） | ${changed}s | cp -a ${copy_s}s + rm -rf ${delete_s}s = ${floor}s | $(calc '"%.2f×", a / b' "$changed" "$floor") | ≤ 12 s 且 ≤ 1.6× | $ok |")
     if [[ -n "${LOAD[$w]}" ]]; then
         mbs=$(calc '"%.0f", a / b' "$csv_mb" "${LOAD[$w]}")
-        W_ROWS+=("| 读取+检查+统计（$w，$csv_mb MB CSV） | ${LOAD[$w]}s = $mbs MB/s | cat（页缓存）${CAT_S[$w]}s = ${CAT_MBS[$w]} MB/s | $(calc '"%.1f×", a / b' "${LOAD[$w]}" "${CAT_S[$w]}") | ≥ 100 MB/s | $(verdict 'a >= 100' "$mbs") |")
+        W_ROWS+=("| 读取+检查+统计（$w，$csv_mb MB CSV；各次并行构建中最快的） | ${LOAD[$w]}s = $mbs MB/s | cat（页缓存）${CAT_S[$w]}s = ${CAT_MBS[$w]} MB/s | $(calc '"%.1f×", a / b' "${LOAD[$w]}" "${CAT_S[$w]}") | ≥ 100 MB/s | $(verdict 'a >= 100' "$mbs") |")
     fi
     W_ROWS+=("| 内存峰值（$w） | ${PEAK[$w]} MiB | — | — | ≤ 600 MiB | $(verdict 'a <= 600' "${PEAK[$w]}") |")
     while IFS= read -r row; do
