@@ -12,7 +12,7 @@ use aho_corasick::nfa::contiguous::NFA;
 use aho_corasick::{Anchored, MatchKind};
 use rayon::prelude::*;
 
-use crate::privacy::{PrivateOrigin, PrivateValues, preview};
+use crate::privacy::{Noted, Places, PrivateOrigin, PrivateValues, preview};
 use crate::render::OutputFile;
 use crate::site::Site;
 
@@ -191,14 +191,14 @@ fn digit_runs(text: &str) -> Vec<String> {
 /// Private numbers as their digits, sorted: compact (no copy of a value), and in one
 /// order whatever the order the records were read in.
 struct Numbers<'p> {
-    values: Vec<(&'p str, &'p PrivateOrigin)>,
+    values: Vec<(&'p str, &'p Noted)>,
     /// The lengths of the values, shortest first.
     lengths: Vec<usize>,
 }
 
 impl<'p> Numbers<'p> {
-    fn new(values: impl IntoIterator<Item = (&'p str, &'p PrivateOrigin)>) -> Self {
-        let mut values: Vec<(&str, &PrivateOrigin)> = values.into_iter().collect();
+    fn new(values: impl IntoIterator<Item = (&'p str, &'p Noted)>) -> Self {
+        let mut values: Vec<(&str, &Noted)> = values.into_iter().collect();
         values.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut lengths: Vec<usize> = values.iter().map(|(v, _)| v.len()).collect();
         lengths.sort_unstable();
@@ -206,7 +206,7 @@ impl<'p> Numbers<'p> {
         Numbers { values, lengths }
     }
 
-    fn get(&self, digits: &str) -> Option<&'p PrivateOrigin> {
+    fn get(&self, digits: &str) -> Option<&'p Noted> {
         self.values
             .binary_search_by(|(v, _)| (*v).cmp(digits))
             .ok()
@@ -379,7 +379,7 @@ impl Matchers {
     }
 
     /// A stable hash of the texts, in their (sorted) order, each with its length.
-    fn key(texts: &[(&str, &PrivateOrigin)]) -> crate::fingerprint::Key {
+    fn key(texts: &[(&str, &Noted)]) -> crate::fingerprint::Key {
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         h.update(&(texts.len() as u64).to_le_bytes());
         for (t, _) in texts {
@@ -401,7 +401,7 @@ const PREFIX: usize = 24;
 /// starts (at most [`PREFIX`] bytes), each standing for the sorted texts that begin so.
 struct TextMatcher<'p> {
     /// The private texts, sorted.
-    texts: Vec<(&'p str, &'p PrivateOrigin)>,
+    texts: Vec<(&'p str, &'p Noted)>,
     /// Over the distinct starts of `texts`, in their order.
     automaton: Option<Arc<Starts>>,
     /// Per pattern of the automaton: the texts that start with it, as a range of `texts`.
@@ -426,7 +426,7 @@ impl<'p> TextMatcher<'p> {
     /// Fails closed: an automaton that cannot be built is an error, never fewer texts.
     /// The automaton comes from `matchers` when it was built for the same texts.
     fn new(
-        mut texts: Vec<(&'p str, &'p PrivateOrigin)>,
+        mut texts: Vec<(&'p str, &'p Noted)>,
         matchers: &mut Matchers,
     ) -> Result<Self, crate::diagnostics::Diagnostic> {
         texts.sort_by(|a, b| a.0.cmp(b.0));
@@ -522,6 +522,8 @@ impl<'p> TextMatcher<'p> {
 
 /// The private values to look for, prepared once and used on every batch of output.
 pub(crate) struct Guard<'p> {
+    /// Where the private values were seen, for the leaks' messages.
+    places: Arc<Places>,
     texts: TextMatcher<'p>,
     excepted: Vec<bool>,
     numbers: Numbers<'p>,
@@ -534,6 +536,7 @@ impl<'p> Guard<'p> {
     /// every member's guard has already scanned the summary it published.
     pub(crate) fn nothing_private() -> Self {
         Guard {
+            places: Arc::default(),
             texts: TextMatcher::empty(),
             excepted: Vec::new(),
             numbers: Numbers::new([]),
@@ -631,6 +634,7 @@ impl<'p> Guard<'p> {
         }
         let replacement = texts.texts.iter().any(|(t, _)| t.contains('\u{FFFD}'));
         Ok(Guard {
+            places: private.texts.places.clone(),
             texts,
             excepted,
             numbers,
@@ -644,6 +648,7 @@ impl<'p> Guard<'p> {
     pub(crate) fn allowing(&self, allowed: &rustc_hash::FxHashSet<String>) -> Self {
         let kept = self.numbers.values.iter().copied();
         Guard {
+            places: self.places.clone(),
             texts: TextMatcher {
                 texts: self.texts.texts.clone(),
                 automaton: self.texts.automaton.clone(),
@@ -705,7 +710,7 @@ impl<'p> Guard<'p> {
                     return Some(Leak {
                         file: file.path.clone(),
                         value: value.to_string(),
-                        origin: origin.clone(),
+                        origin: self.places.origin(origin),
                     });
                 }
                 let mut found = None;
@@ -718,7 +723,7 @@ impl<'p> Guard<'p> {
                 let hit = found?;
                 Some(Leak {
                     file: file.path.clone(),
-                    origin: finder.get(&hit)?.clone(),
+                    origin: self.places.origin(finder.get(&hit)?),
                     value: hit,
                 })
             })
@@ -832,13 +837,7 @@ mod properties {
             filler in "[ab甲乙丙 ]{0,12}",
             skipped in proptest::collection::vec(any::<bool>(), 24),
         ) {
-            let origin = crate::privacy::PrivateOrigin {
-                path: "content/cases.csv".into(),
-                line: 2,
-                field: "详情".into(),
-                seen: 0,
-                name: false,
-            };
+            let origin = crate::privacy::Noted::default();
             let mut sorted = texts.clone();
             sorted.sort();
             let matcher = super::TextMatcher::new(

@@ -453,7 +453,8 @@ mod tests {
         let from = |map: &ValueMap, value: &str| {
             map.iter()
                 .find(|(v, _)| *v == value)
-                .map(|(_, o)| format!("{}:{} {}", o.path, o.line, o.field))
+                .map(|(_, o)| map.origin(o))
+                .map(|o| format!("{}:{} {}", o.path, o.line, o.field))
         };
         assert_eq!(
             from(&private.texts, "周大伯").as_deref(),
@@ -485,6 +486,7 @@ mod tests {
         let private = PrivateValues::new(noting, Default::default());
         let names: Vec<String> = private
             .names()
+            .map(|(n, o)| (n, private.texts.origin(o)))
             .map(|(n, o)| format!("{n} {}:{} {}", o.path, o.line, o.field))
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
@@ -550,21 +552,71 @@ const NOT_A_NAME: &[&str] = &[
     "多名居民",
 ];
 
-/// Where a private value came from, for the leak guard's message.
+/// Where a private value came from, for a message: made from a [`Noted`] when one is
+/// shown.
 #[derive(Debug, Clone)]
 pub(crate) struct PrivateOrigin {
-    /// Shared by every value of a file and column: a city has hundreds of thousands of
-    /// values and a few dozen of these.
     pub path: std::sync::Arc<str>,
     pub line: u32,
     pub field: std::sync::Arc<str>,
+}
+
+/// Where a private value was first seen, as the set keeps it: sixteen bytes beside each of
+/// a city's half a million values, where a file's and a column's names took thirty-two.
+/// The smaller the table, the more of it the processor's cache holds, and nearly every
+/// lookup of reading waits for it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Noted {
     /// Where the record stands in the order the input is read (see [`Noting`]): of the
-    /// places a value was typed, the message names the first.
+    /// places a value was typed, the message names the first. The line is its low half.
     pub seen: u64,
+    /// The file and column, by their number among the [`Places`].
+    place: u32,
     /// Whether the value was typed somewhere as a person's name (see
     /// [`PrivateValues::names`]). Kept with the value rather than in a set of its own: a
     /// city's names were looked up in both, each time in memory not in the cache.
     pub name: bool,
+}
+
+impl Noted {
+    pub(crate) fn line(&self) -> u32 {
+        self.seen as u32
+    }
+}
+
+/// The files and columns private values were seen in, each numbered once.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Places {
+    list: Vec<(std::sync::Arc<str>, std::sync::Arc<str>)>,
+    index: rustc_hash::FxHashMap<(String, String), u32>,
+}
+
+impl Places {
+    /// The number of a file and column, numbered now if they are new.
+    fn number(&mut self, path: &str, field: &str) -> u32 {
+        let key = (path.to_string(), field.to_string());
+        if let Some(&n) = self.index.get(&key) {
+            return n;
+        }
+        let n = u32::try_from(self.list.len()).unwrap_or(u32::MAX);
+        self.list.push((path.into(), field.into()));
+        self.index.insert(key, n);
+        n
+    }
+
+    /// Where a value noted so was seen.
+    pub(crate) fn origin(&self, noted: &Noted) -> PrivateOrigin {
+        let (path, field) = self
+            .list
+            .get(noted.place as usize)
+            .cloned()
+            .unwrap_or_else(|| ("".into(), "".into()));
+        PrivateOrigin {
+            path,
+            line: noted.line(),
+            field,
+        }
+    }
 }
 
 /// A private value as the set keeps it: names and phone numbers, most of a city's values,
@@ -576,7 +628,9 @@ type Key = compact_str::CompactString;
 /// seen, in shards by hash (see [`Noting`]).
 #[derive(Debug, Clone)]
 pub(crate) struct ValueMap {
-    shards: Vec<rustc_hash::FxHashMap<Key, PrivateOrigin>>,
+    shards: Vec<rustc_hash::FxHashMap<Key, Noted>>,
+    /// Shared by the texts and the numbers.
+    pub(crate) places: std::sync::Arc<Places>,
 }
 
 /// Shards of a [`ValueMap`]: enough that two threads seldom want the same lock.
@@ -596,25 +650,40 @@ impl Default for ValueMap {
     fn default() -> Self {
         ValueMap {
             shards: vec![Default::default(); SHARDS],
+            places: Default::default(),
         }
     }
 }
 
 impl ValueMap {
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &PrivateOrigin)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &Noted)> {
         self.shards.iter().flatten().map(|(k, o)| (k.as_str(), o))
     }
 
-    /// Notes a value seen at `origin`, keeping the first place it was seen.
+    /// Where a value noted so was seen.
     #[cfg(test)]
-    pub(crate) fn insert(&mut self, value: String, origin: PrivateOrigin) {
-        let shard = &mut self.shards[shard_of(&value)];
-        match shard.get_mut(value.as_str()) {
+    pub(crate) fn origin(&self, noted: &Noted) -> PrivateOrigin {
+        self.places.origin(noted)
+    }
+
+    /// Notes a value seen at line `line` of `path`, in column `field`, keeping the first
+    /// place it was seen.
+    #[cfg(test)]
+    pub(crate) fn insert(
+        &mut self,
+        value: &str,
+        (path, line, field): (&str, u32, &str),
+        name: bool,
+    ) {
+        let place = std::sync::Arc::make_mut(&mut self.places).number(path, field);
+        let seen = u64::from(line);
+        let shard = &mut self.shards[shard_of(value)];
+        match shard.get_mut(value) {
             Some(kept) => {
-                keep_first(kept, origin.seen, origin.name, &mut || origin.clone());
+                keep_first(kept, seen, name, &mut || place);
             }
             None => {
-                shard.insert(Key::from(value), origin);
+                shard.insert(Key::from(value), Noted { seen, place, name });
             }
         }
     }
@@ -635,8 +704,10 @@ pub(crate) struct PrivateValues {
 impl PrivateValues {
     /// The values noted while the records were read, and the records' public texts.
     pub(crate) fn new(noting: Noting, public: names::PublicTexts) -> Self {
+        let places = std::sync::Arc::new(taken(noting.places));
         let take = |shards: Vec<std::sync::Mutex<_>>| ValueMap {
             shards: shards.into_iter().map(taken).collect(),
+            places: places.clone(),
         };
         PrivateValues {
             texts: take(noting.texts),
@@ -647,8 +718,8 @@ impl PrivateValues {
 
     /// Residents' names (and values of unknown columns that name a person): private texts,
     /// and besides masked wherever they are typed into public free text.
-    pub(crate) fn names(&self) -> impl Iterator<Item = (&str, &PrivateOrigin)> {
-        self.texts.iter().filter(|(_, origin)| origin.name)
+    pub(crate) fn names(&self) -> impl Iterator<Item = (&str, &Noted)> {
+        self.texts.iter().filter(|(_, noted)| noted.name)
     }
 }
 
@@ -674,10 +745,13 @@ fn locked<T>(lock: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// earliest file and line it was seen at, as one thread reading in order would.
 #[derive(Debug)]
 pub(crate) struct Noting {
-    texts: Vec<std::sync::Mutex<rustc_hash::FxHashMap<Key, PrivateOrigin>>>,
-    numbers: Vec<std::sync::Mutex<rustc_hash::FxHashMap<Key, PrivateOrigin>>>,
+    texts: Vec<std::sync::Mutex<rustc_hash::FxHashMap<Key, Noted>>>,
+    numbers: Vec<std::sync::Mutex<rustc_hash::FxHashMap<Key, Noted>>>,
     /// Each file's place in the order the input is read, by its path as messages show it.
     files: rustc_hash::FxHashMap<String, u64>,
+    /// The files and columns values were seen in; each collector asks only for the few it
+    /// has not met before.
+    places: std::sync::Mutex<Places>,
 }
 
 impl Noting {
@@ -692,23 +766,25 @@ impl Noting {
             texts: shards(),
             numbers: shards(),
             files: places,
+            places: Default::default(),
         }
     }
 
-    /// Notes `value` as seen at `seen` (where `origin` says), as a person's name if
-    /// `name`; says whether it had been noted so there or before.
+    /// Notes `value` as seen at `seen` (in the file and column numbered `place`), as a
+    /// person's name if `name`; says whether it had been noted so there or before.
     fn note(
-        map: &[std::sync::Mutex<rustc_hash::FxHashMap<Key, PrivateOrigin>>],
+        map: &[std::sync::Mutex<rustc_hash::FxHashMap<Key, Noted>>],
         value: &str,
         seen: u64,
         name: bool,
-        origin: &mut dyn FnMut() -> PrivateOrigin,
+        place: &mut dyn FnMut() -> u32,
     ) -> bool {
         let mut shard = locked(&map[shard_of(value)]);
         match shard.get_mut(value) {
-            Some(kept) => keep_first(kept, seen, name, origin),
+            Some(kept) => keep_first(kept, seen, name, place),
             None => {
-                shard.insert(Key::from(value), PrivateOrigin { name, ..origin() });
+                let place = place();
+                shard.insert(Key::from(value), Noted { seen, place, name });
                 false
             }
         }
@@ -717,16 +793,12 @@ impl Noting {
 
 /// Of a value noted at `kept` and seen again at `seen`, keeps the earlier place, and that
 /// the value is a name if it was either time; says whether nothing changed.
-fn keep_first(
-    kept: &mut PrivateOrigin,
-    seen: u64,
-    name: bool,
-    origin: &mut dyn FnMut() -> PrivateOrigin,
-) -> bool {
+fn keep_first(kept: &mut Noted, seen: u64, name: bool, place: &mut dyn FnMut() -> u32) -> bool {
     let name = name || kept.name;
     let unchanged = kept.seen <= seen && kept.name == name;
     if kept.seen > seen {
-        *kept = origin();
+        kept.seen = seen;
+        kept.place = place();
     }
     kept.name = name;
     unchanged
@@ -776,10 +848,11 @@ pub(crate) fn number_digits(value: &str) -> Option<String> {
 pub(crate) struct Collector<'n> {
     noting: &'n Noting,
     pub(crate) public: names::PublicTexts,
-    /// Paths and headers of the origins, stored once.
-    places: rustc_hash::FxHashSet<std::sync::Arc<str>>,
+    /// The numbers of the files and columns met so far, by path, then column (see
+    /// [`Places`]).
+    places: rustc_hash::FxHashMap<String, rustc_hash::FxHashMap<String, u32>>,
     /// The last file's path and place in the order (see [`Noting`]).
-    file: Option<(std::sync::Arc<str>, u64)>,
+    file: Option<(String, u64)>,
 }
 
 impl<'n> Collector<'n> {
@@ -793,20 +866,23 @@ impl<'n> Collector<'n> {
         }
     }
 
-    /// `path` or `field` as the shared string of an origin.
-    fn place(&mut self, text: &str) -> std::sync::Arc<str> {
-        if let Some(shared) = self.places.get(text) {
-            return shared.clone();
+    /// The number of the file `path` and column `field`.
+    fn place(&mut self, path: &str, field: &str) -> u32 {
+        if let Some(&n) = self.places.get(path).and_then(|fields| fields.get(field)) {
+            return n;
         }
-        let shared: std::sync::Arc<str> = text.into();
-        self.places.insert(shared.clone());
-        shared
+        let n = locked(&self.noting.places).number(path, field);
+        self.places
+            .entry(path.to_string())
+            .or_default()
+            .insert(field.to_string(), n);
+        n
     }
 
     /// Where line `line` of `path` stands in the order the input is read.
     fn seen(&mut self, path: &str, line: u32) -> u64 {
         let file = match &self.file {
-            Some((last, n)) if **last == *path => *n,
+            Some((last, n)) if last == path => *n,
             _ => {
                 // A path not listed (never so when reading a site) comes after all.
                 let n = self
@@ -815,7 +891,7 @@ impl<'n> Collector<'n> {
                     .get(path)
                     .copied()
                     .unwrap_or(u64::from(u32::MAX));
-                self.file = Some((self.place(path), n));
+                self.file = Some((path.to_string(), n));
                 n
             }
         };
@@ -828,13 +904,7 @@ impl<'n> Collector<'n> {
         let value = crate::load::trim(value);
         let seen = self.seen(path, line);
         let noting = self.noting;
-        let mut origin = || PrivateOrigin {
-            path: self.place(path),
-            line,
-            field: self.place(field),
-            seen,
-            name: false,
-        };
+        let mut origin = || self.place(path, field);
         if let Some(digits) = number_digits(value) {
             Noting::note(&noting.numbers, &digits, seen, false, &mut origin);
         } else if value.chars().count() >= 2 && !value.chars().all(|c| c.is_ascii_digit()) {
@@ -892,13 +962,7 @@ impl<'n> Collector<'n> {
                 {
                     // Residents' names repeat from record to record: one seen before is
                     // not copied, nor its origin made, again.
-                    let mut origin = || PrivateOrigin {
-                        path: self.place(path),
-                        line: f.line,
-                        field: self.place(f.written),
-                        seen,
-                        name: true,
-                    };
+                    let mut origin = || self.place(path, f.written);
                     // Each name of a list is looked for on its own by the guard too.
                     Noting::note(&noting.texts, name, seen, true, &mut origin);
                 }
@@ -1026,7 +1090,7 @@ pub(crate) mod properties {
             let kept: std::collections::BTreeMap<String, u32> = noted
                 .texts
                 .iter()
-                .map(|(text, origin)| (text.to_string(), origin.line))
+                .map(|(text, noted)| (text.to_string(), noted.line()))
                 .collect();
             prop_assert_eq!(kept, plain);
         }

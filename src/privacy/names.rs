@@ -23,7 +23,7 @@ use std::sync::Arc;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::longest::Longest;
-use super::{PrivateOrigin, PrivateValues, mask_name, nfkc, scrub};
+use super::{Noted, Places, PrivateValues, mask_name, nfkc, scrub};
 use crate::diagnostics::Diagnostics;
 use crate::load::{RawRecord, RawValue};
 use crate::schema::{Kind, TextRole};
@@ -290,7 +290,9 @@ pub(crate) enum Hit {
 pub(crate) struct Names<'p> {
     /// Borrowed from the private values: a city's hundred thousand names were copied
     /// here, and again into the matcher, at the end of reading.
-    residents: Vec<(&'p str, &'p PrivateOrigin)>,
+    residents: Vec<(&'p str, &'p Noted)>,
+    /// Where the residents' names were seen, for messages.
+    places: std::sync::Arc<Places>,
     patterns: Vec<Pattern>,
     matcher: Option<Longest<'p>>,
 }
@@ -304,7 +306,7 @@ impl<'p> Names<'p> {
         public: impl IntoIterator<Item = &'p str>,
         owner: &dyn Fn(&str) -> Option<String>,
     ) -> Names<'p> {
-        let mut residents: Vec<(&str, &PrivateOrigin)> = private.names().collect();
+        let mut residents: Vec<(&str, &Noted)> = private.names().collect();
         residents.sort_unstable_by(|a, b| a.0.cmp(b.0));
         if residents.is_empty() {
             return Names::default();
@@ -354,6 +356,7 @@ impl<'p> Names<'p> {
         }
         Names {
             residents,
+            places: private.texts.places.clone(),
             patterns,
             matcher: Some(matcher),
         }
@@ -424,7 +427,7 @@ impl<'p> Names<'p> {
         let origins: Vec<String> = hits
             .iter()
             .filter_map(|h| match h {
-                Hit::Masked(i) => Some(origin(self.residents[*i].1)),
+                Hit::Masked(i) => Some(self.origin(self.residents[*i].1)),
                 Hit::Ambiguous(_) => None,
             })
             .collect::<BTreeSet<_>>()
@@ -457,7 +460,7 @@ impl<'p> Names<'p> {
                 line,
                 format!(
                     "{field}: “{name}”既是居民姓名（来自 {}）也是{owner}，分不清指谁，未遮盖；如果写的是这位居民，请改写这段文字",
-                    origin(from)
+                    self.origin(from)
                 ),
             );
         }
@@ -546,8 +549,12 @@ impl<'p> Names<'p> {
     }
 }
 
-fn origin(o: &PrivateOrigin) -> String {
-    format!("{}:{} {}", o.path, o.line, o.field)
+impl Names<'_> {
+    /// Where a resident's name was seen, as messages show it.
+    fn origin(&self, noted: &Noted) -> String {
+        let o = self.places.origin(noted);
+        format!("{}:{} {}", o.path, o.line, o.field)
+    }
 }
 
 #[cfg(test)]
@@ -558,16 +565,10 @@ mod tests {
         // The names borrow the private values, which a test keeps to its end.
         let private: &'static mut PrivateValues = Box::leak(Box::default());
         for (i, r) in residents.iter().enumerate() {
-            private.texts.insert(
-                (*r).to_string(),
-                PrivateOrigin {
-                    path: "content/cases.csv".into(),
-                    line: u32::try_from(i + 2).unwrap_or(0),
-                    field: "居民".into(),
-                    seen: 0,
-                    name: true,
-                },
-            );
+            let line = u32::try_from(i + 2).unwrap_or(0);
+            private
+                .texts
+                .insert(r, ("content/cases.csv", line, "居民"), true);
         }
         Names::new(private, public.iter().copied(), &|n| {
             (n == "周明华").then(|| "红管家 FM-001 的姓名".to_string())
@@ -707,13 +708,7 @@ mod properties {
         ) {
             let mut private = PrivateValues::default();
             for r in &residents {
-                private.texts.insert(r.clone(), PrivateOrigin {
-                    path: "content/cases.csv".into(),
-                    line: 2,
-                    field: "居民".into(),
-                    seen: 0,
-                    name: true,
-                });
+                private.texts.insert(r, ("content/cases.csv", 2, "居民"), true);
             }
             let names = Names::new(&private, std::iter::empty(), &|_| None);
             let text = pieces.join("");
