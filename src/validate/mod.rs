@@ -111,13 +111,7 @@ impl<V: Copy> IdMap<V> {
     /// The id's bytes in one number, for ids of up to 8 bytes without a NUL byte: the
     /// zeros after the id then say where it ends.
     fn pack_tiny(id: &str) -> Option<u64> {
-        let bytes = id.as_bytes();
-        if bytes.contains(&0) {
-            return None;
-        }
-        let mut key = [0u8; 8];
-        key.get_mut(..bytes.len())?.copy_from_slice(bytes);
-        Some(u64::from_le_bytes(key))
+        zero_padded(id).map(u64::from_le_bytes)
     }
 
     fn key(id: &str) -> IdKey<'_> {
@@ -903,13 +897,20 @@ impl KeptId {
     }
 }
 
-fn ordered_key(id: &str) -> Option<OrderedKey> {
+/// The id's bytes followed by zeros, if it fits in `N` bytes and has no NUL byte: the
+/// zeros then say where it ends.
+fn zero_padded<const N: usize>(id: &str) -> Option<[u8; N]> {
     let bytes = id.as_bytes();
     if bytes.contains(&0) {
         return None;
     }
-    let mut key = [0u8; 16];
+    let mut key = [0u8; N];
     key.get_mut(..bytes.len())?.copy_from_slice(bytes);
+    Some(key)
+}
+
+fn ordered_key(id: &str) -> Option<OrderedKey> {
+    let key: [u8; 16] = zero_padded(id)?;
     let (high, low) = key.split_at(8);
     Some((
         u64::from_be_bytes(high.try_into().ok()?),
