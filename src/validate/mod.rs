@@ -615,14 +615,16 @@ impl Registry {
                 .communities
                 .iter()
                 .flat_map(|c| [c.id.as_str(), c.name.as_str()]);
+            // An example of `init` left over is to be deleted, not corrected to a near id.
+            let example = crate::scaffold::example_hint(key);
             let hint = suggest::closest(key, keys)
+                .filter(|_| example.is_empty())
                 .and_then(|k| self.community_index(k))
                 .map(|i| {
                     let c = &self.communities[i];
                     format!("，是不是 {}（{}）？", c.id, c.name)
                 })
                 .unwrap_or_default();
-            let example = crate::scaffold::example_hint(key);
             row.error(
                 field,
                 format!("\"{key}\" 不是已登记的社区编号或名称{hint}{example}"),
@@ -818,10 +820,12 @@ impl StewardLookup<'_> {
                 ids.join("、")
             )),
             StewardLookup::Unknown(near) => {
+                // An example of `init` left over is to be deleted, not corrected.
+                let example = crate::scaffold::example_hint(id);
                 let hint = near
+                    .filter(|_| example.is_empty())
                     .map(|s| format!("，是不是 {}（{}）？", s.id, s.name))
                     .unwrap_or_default();
-                let example = crate::scaffold::example_hint(id);
                 Err(format!("\"{id}\" 不是已登记的红管家编号{hint}{example}"))
             }
         }
