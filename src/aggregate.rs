@@ -105,7 +105,8 @@ pub(crate) struct Figures {
 
 /// Each steward's months with a count, in order: the months of every steward in one
 /// list, each steward's a stretch of it. A city's fifty thousand stewards each had a tree
-/// of their own (about 100 MiB), built one month at a time at the end of reading.
+/// of their own (some 100 MiB by the size of their nodes), built one month at a time at
+/// the end of reading.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct StewardMonthly {
     /// Where each steward's months start in `months`, and where the last one's end.

@@ -333,8 +333,9 @@ impl<'p> Names<'p> {
             .collect();
         let mut matcher = Longest::new(residents.iter().map(|&(name, _)| name));
         // Public values that hold a name are patterns too, so that the longer public
-        // value wins where it stands. Whether one holds a name the names alone find.
-        // Sorted, so that the patterns (and so the matcher) are the same from run to run.
+        // value wins where it stands. The matcher, holding only the names so far, says
+        // which do. Sorted, so that the patterns (and so the matcher) are the same from
+        // run to run.
         let mut holding: Vec<&str> = private
             .public
             .names
@@ -510,8 +511,8 @@ impl<'p> Names<'p> {
         }
         // A city's half a million cases share about twenty thousand summaries and a few
         // categories: each distinct text is searched once (once per core), and only texts
-        // that hold a name are written again. This is the last step of reading, with the
-        // other core otherwise idle.
+        // that hold a name are written again. This comes at the end of reading, when the
+        // other core has nothing else to do.
         use rayon::prelude::*;
         let part = cases.len().div_ceil(rayon::current_num_threads()).max(1);
         let changed: HashMap<String, String> = cases
