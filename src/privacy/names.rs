@@ -367,6 +367,12 @@ impl<'p> Names<'p> {
         self.residents.is_empty()
     }
 
+    /// Where a resident's name was seen, as messages show it.
+    fn origin(&self, noted: &Noted) -> String {
+        let o = self.places.origin(noted);
+        format!("{}:{} {}", o.path, o.line, o.field)
+    }
+
     /// The text with every resident's name masked (`周大伯` → `周**`; in Markdown the
     /// stars are escaped), and what was found.
     pub(crate) fn mask<'t>(&self, text: &'t str, markdown: bool) -> (Cow<'t, str>, Vec<Hit>) {
@@ -547,14 +553,6 @@ impl<'p> Names<'p> {
                 self.mask_in_place(t);
             }
         }
-    }
-}
-
-impl Names<'_> {
-    /// Where a resident's name was seen, as messages show it.
-    fn origin(&self, noted: &Noted) -> String {
-        let o = self.places.origin(noted);
-        format!("{}:{} {}", o.path, o.line, o.field)
     }
 }
 

@@ -871,7 +871,9 @@ pub(crate) struct CaseIds {
 }
 
 /// An id of up to 16 bytes without a NUL byte, in two numbers that compare as the id's
-/// text does (its bytes from the first, zeros after it).
+/// text does (its bytes from the first, zeros after it). Two rather than one `u128`,
+/// which is aligned to 16 bytes: an entry of the list of ids in order takes 24 bytes,
+/// not 32.
 type OrderedKey = (u64, u64);
 
 /// A record's id as the check that none is used twice keeps it: most ids in an
