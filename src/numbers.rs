@@ -2,6 +2,12 @@
 //! and chart axes; `6,999,642` where the exact number matters (tables). One function, so
 //! that every page and chart writes the same figure the same way; templates reach it as
 //! the filter `big_number`.
+//!
+//! Both forms write a whole number of up to four digits as it is (`6354`, never `6,354`)
+//! and group longer ones by thousands with a comma: GB/T 15835-2011 lets four-digit
+//! integers go ungrouped, and a tile's `6354` and a table's `1070` then read alike.
+//! A figure is written straight against the Chinese around it, with no space: `648名`,
+//! `4.7万人`, `共1263条` (GB/T 15835's examples; the tiles set the unit apart by style).
 
 /// `26000` → `2.6万`, `6999642` → `699.96万`, `9876` → `9876`: below 10,000 as it is,
 /// then 万 and 亿 with at most two decimals.
@@ -20,7 +26,8 @@ pub fn compact(value: f64) -> String {
     format!("{}亿", plain(round2(value / 100_000_000.0)))
 }
 
-/// `6999642` → `6,999,642`: every digit, grouped by thousands.
+/// `6999642` → `6,999,642`: every digit, grouped by thousands from five digits on
+/// (`1070` stays `1070`).
 pub fn exact(value: f64) -> String {
     let text = plain(value);
     let (sign, rest) = match text.strip_prefix('-') {
@@ -30,7 +37,7 @@ pub fn exact(value: f64) -> String {
     let (int, frac) = rest.split_once('.').unwrap_or((rest, ""));
     let mut grouped = String::with_capacity(int.len() + int.len() / 3);
     for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i).is_multiple_of(3) {
+        if i > 0 && int.len() > 4 && (int.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
@@ -92,7 +99,16 @@ mod tests {
     fn exact_figures_group_thousands() {
         assert_eq!(exact(6_999_642.0), "6,999,642");
         assert_eq!(exact(999.0), "999");
-        assert_eq!(exact(1_000.0), "1,000");
+        assert_eq!(exact(12_345.0), "12,345");
         assert_eq!(exact(-12_345.5), "-12,345.5");
+    }
+
+    #[test]
+    fn four_digits_read_alike_in_tables_and_tiles() {
+        for n in [1_000.0, 1_070.0, 6_354.0, 9_999.0] {
+            assert_eq!(exact(n), compact(n), "{n}");
+        }
+        assert_eq!(exact(1_070.0), "1070");
+        assert_eq!(exact(-1_070.5), "-1070.5");
     }
 }

@@ -94,5 +94,48 @@ fn once_decided_the_decision_leads_and_the_notice_is_history() {
 fn the_list_of_batches_names_each_ones_stage() {
     let site = built("2018-11-22", NOTICE);
     let index = read(&site, "public/commendations/index.html");
-    assert!(index.contains("拟表彰名单公示 · 2 名"), "{index}");
+    assert!(index.contains("拟表彰名单公示 · 2名"), "{index}");
+}
+
+/// A batch may carry the day its decision is planned for while its notice still runs:
+/// no page shows that day before it has come, and once it has, every page shows it.
+#[test]
+fn no_page_shows_a_batch_date_after_the_build_date() {
+    let dated = NOTICE.replace("stewards =", "date = 2018-12-01\nstewards =");
+    let pages = [
+        "public/commendations/2018-1/index.html",
+        "public/commendations/index.html",
+        "public/index.html",
+        "public/stewards/FM-001.html",
+        "public/atom.xml",
+        "public/data/summary.json",
+    ];
+    let site = built("2018-11-22", &dated);
+    for page in pages {
+        let text = read(&site, page);
+        assert!(!text.contains("2018年12月1日"), "{page}: {text}");
+        assert!(!text.contains("2018-12-01"), "{page}: {text}");
+    }
+    let site = built("2018-12-10", &format!("{dated}{DECISION}"));
+    for page in &pages[..4] {
+        assert!(read(&site, page).contains("2018年12月1日"), "{page}");
+    }
+}
+
+#[test]
+fn the_decisions_salutation_stands_flush_left() {
+    let html = page("2018-12-10", &format!("{NOTICE}{DECISION}"));
+    assert!(
+        html.contains("<p class=\"salutation\">各社区党组织：</p>"),
+        "{html}"
+    );
+    let css = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/themes/default/static/assets/style.css"
+    ))
+    .expect("style.css");
+    assert!(
+        css.lines().any(|l| l.contains(".decision .salutation") && l.contains("text-indent: 0")),
+        "style.css sets the salutation flush left"
+    );
 }

@@ -145,8 +145,11 @@ fn home_page_shows_the_headline_figures() {
     }
     assert!(html.contains("<html lang=\"zh-CN\">"));
     assert!(html.contains("坊门街社区"));
-    assert!(html.contains("辖区面积 3.55 平方公里"));
-    assert!(html.contains("在册党员 1122 名"));
+    assert!(html.contains("辖区面积3.55平方公里"));
+    assert!(html.contains("在册党员1122名"));
+    assert!(html.contains("常住人口4.7万人"));
+    // The masthead names the site; the heading names the page, as the navigation does.
+    assert!(html.contains("<h1>概况</h1>"), "{html}");
     assert!(html.contains("第一批优秀红管家"));
 }
 

@@ -229,7 +229,7 @@ pub(crate) fn published(site: &Site, summary: &Summary) -> SummaryFile {
                 name: who.name.clone(),
                 community: site.registry.communities[s.community].name.clone(),
                 batch: b.title.clone(),
-                date: b.date.map(|d| d.to_string()),
+                date: super::stages::shown_date(b, config.build_date()).map(|d| d.to_string()),
                 url: who.url.as_ref().map(|u| format!("{base}{u}")),
                 member: None,
             });

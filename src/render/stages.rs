@@ -32,6 +32,13 @@ pub(crate) fn stage(batch: &Batch, today: Option<Date>) -> Stage {
     Stage { key, label }
 }
 
+/// The batch's date as the public pages show it: none while it lies after the build
+/// date. A batch in its public notice may already carry the day its decision is planned
+/// for; a page must not show a day that has not come as if it had.
+pub(crate) fn shown_date(batch: &Batch, today: Option<Date>) -> Option<Date> {
+    batch.date.filter(|d| today.is_none_or(|t| *d <= t))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +81,15 @@ mod tests {
         assert_eq!(stage(&b, day(26)).label, "拟表彰名单公示");
         assert_eq!(stage(&b, day(27)).key, "notice_over");
         assert_eq!(stage(&b, None).label, "拟表彰名单公示");
+    }
+
+    #[test]
+    fn a_batch_shows_no_date_after_the_build_date() {
+        let mut b = batch(true, false);
+        b.date = Date::new(2018, 12, 1);
+        assert_eq!(shown_date(&b, day(22)), None);
+        assert_eq!(shown_date(&b, Date::new(2018, 12, 1)), b.date);
+        assert_eq!(shown_date(&b, None), b.date);
     }
 
     #[test]

@@ -102,6 +102,27 @@ pub(crate) struct CaseRow<'a> {
     pub channel: Option<&'static str>,
 }
 
+/// A community's party organisation by its full name, as a notice names it: the records
+/// give its kind (`社区党委`) beside the community's name (`坊门街社区`), which read
+/// together as `坊门街社区党委`; a kind written with the name already is kept as it is.
+pub(crate) fn party_org_name(community: &str, party_org: &str) -> Option<String> {
+    let org = party_org.trim();
+    if org.is_empty() {
+        return None;
+    }
+    if org.contains(community) {
+        return Some(org.to_string());
+    }
+    // The longest end of the name the kind starts with (`社区` of 坊门街社区 and 社区党委).
+    let overlap = org
+        .char_indices()
+        .map(|(i, c)| i + c.len_utf8())
+        .filter(|&end| community.ends_with(&org[..end]))
+        .last()
+        .unwrap_or(0);
+    Some(format!("{community}{}", &org[overlap..]))
+}
+
 pub(crate) fn case_row<'a>(plan: &'a Plan<'a>, case: &'a Case) -> CaseRow<'a> {
     let site = plan.site;
     let ci = site.registry.stewards[case.steward].community;
@@ -298,5 +319,23 @@ mod tests {
         let mut v = vec!["12幢", "3幢", "3幢2单元", "A2", "A10", "1幢"];
         v.sort_by(|a, b| natural_cmp(a, b));
         assert_eq!(v, ["1幢", "3幢", "3幢2单元", "12幢", "A2", "A10"]);
+    }
+}
+
+#[cfg(test)]
+mod party_org_tests {
+    use super::party_org_name;
+
+    #[test]
+    fn a_party_organisation_reads_with_its_communitys_name() {
+        let name = |c, o| party_org_name(c, o);
+        assert_eq!(name("坊门街社区", "社区党委").as_deref(), Some("坊门街社区党委"));
+        assert_eq!(name("坊门街社区", "党总支").as_deref(), Some("坊门街社区党总支"));
+        assert_eq!(name("坊门街", "社区党委").as_deref(), Some("坊门街社区党委"));
+        assert_eq!(
+            name("坊门街社区", "坊门街社区党委").as_deref(),
+            Some("坊门街社区党委")
+        );
+        assert_eq!(name("坊门街社区", " "), None);
     }
 }

@@ -174,17 +174,17 @@ fn steward_content(out: &mut String, p: &StewardPage<'_>) {
     out.push_str("\n\n<section aria-labelledby=\"work-title\">\n  <h2 id=\"work-title\">工作情况</h2>\n  <dl class=\"figures\">\n    <div><dt>走访群众</dt><dd><span class=\"num\">");
     let f = &p.figures;
     big(out, f.households_visited);
-    out.push_str("</span> 户</dd></div>\n    <div><dt>走访次数</dt><dd><span class=\"num\">");
+    out.push_str("</span>户</dd></div>\n    <div><dt>走访次数</dt><dd><span class=\"num\">");
     big(out, f.visits);
-    out.push_str("</span> 次</dd></div>\n    <div><dt>收集民情</dt><dd><span class=\"num\">");
+    out.push_str("</span>次</dd></div>\n    <div><dt>收集民情</dt><dd><span class=\"num\">");
     big(out, f.cases);
-    out.push_str("</span> 条</dd></div>\n    <div><dt>已解决</dt><dd><span class=\"num\">");
+    out.push_str("</span>条</dd></div>\n    <div><dt>已解决</dt><dd><span class=\"num\">");
     big(out, f.resolved);
-    out.push_str("</span> 个</dd></div>\n    <div><dt>代办事项</dt><dd><span class=\"num\">");
+    out.push_str("</span>个</dd></div>\n    <div><dt>代办事项</dt><dd><span class=\"num\">");
     big(out, f.errands);
-    out.push_str("</span> 件</dd></div>\n    <div><dt>参加议事会</dt><dd><span class=\"num\">");
+    out.push_str("</span>件</dd></div>\n    <div><dt>参加议事会</dt><dd><span class=\"num\">");
     big(out, f.meetings);
-    out.push_str("</span> 次</dd></div>\n  </dl>\n  \n  <figure class=\"chart chart-small\">");
+    out.push_str("</span>次</dd></div>\n  </dl>\n  \n  <figure class=\"chart chart-small\">");
     // `| safe`: the chart is markup, its texts escaped where it is drawn.
     out.push_str(&p.chart());
     out.push_str("</figure>\n  \n  ");
@@ -223,9 +223,9 @@ fn cases_content(out: &mut String, p: &CaseListPage<'_>) {
         esc(out, category);
         out.push_str("”类");
     }
-    out.push_str("共 ");
+    out.push_str("共");
     big(out, p.count as u64);
-    out.push_str(" 条，最新的在前。居民个人信息不予公开。</p>\n<nav class=\"chips\" aria-label=\"按类别查看\">\n  <a href=\"");
+    out.push_str("条，最新的在前。居民个人信息不予公开。</p>\n<nav class=\"chips\" aria-label=\"按类别查看\">\n  <a href=\"");
     esc(out, root);
     out.push_str("cases/index.html\"");
     if category.is_none() {
@@ -243,7 +243,7 @@ fn cases_content(out: &mut String, p: &CaseListPage<'_>) {
         out.push('>');
         esc(out, c.name);
         out.push_str(" <small>");
-        int(out, c.cases);
+        exact(out, c.cases);
         out.push_str("</small></a>");
     }
     out.push_str("\n</nav>\n");
@@ -280,9 +280,9 @@ fn cases_content(out: &mut String, p: &CaseListPage<'_>) {
             esc(out, next);
             out.push_str("\" rel=\"next\">下一页</a>");
         }
-        out.push_str("\n  <span class=\"total\">共 ");
+        out.push_str("\n  <span class=\"total\">共");
         int(out, pager.total as u64);
-        out.push_str(" 页</span>\n</nav>\n");
+        out.push_str("页</span>\n</nav>\n");
     }
     out.push('\n');
 }
@@ -406,9 +406,9 @@ fn big(out: &mut String, n: u64) {
     }
 }
 
-/// `{{ n | big_number(exact=true) }}`: the digits grouped by thousands, as
-/// `numbers::exact` writes a whole number below 10^15 (exact as a float); above, that
-/// function.
+/// `{{ n | big_number(exact=true) }}`: the digits, grouped by thousands from five digits
+/// on, as `numbers::exact` writes a whole number below 10^15 (exact as a float); above,
+/// that function.
 fn exact(out: &mut String, n: u64) {
     if n >= 1_000_000_000_000_000 {
         esc(out, &crate::numbers::exact(n as f64));
@@ -417,7 +417,7 @@ fn exact(out: &mut String, n: u64) {
     let mut digits = itoa::Buffer::new();
     let digits = digits.format(n);
     for (i, c) in digits.char_indices() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+        if i > 0 && digits.len() > 4 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -41,7 +41,7 @@ pub(super) fn batch_summaries(site: &Site) -> Vec<BatchSummary> {
         .map(|b| BatchSummary {
             id: b.id.clone(),
             title: b.title.clone(),
-            date: b.date.map(|d| d.to_string()),
+            date: stages::shown_date(b, site.config.build_date()).map(|d| d.to_string()),
             issuer: b.issuer.clone(),
             count: b.stewards.len(),
             url: routes::commendation(&b.id),
@@ -86,7 +86,7 @@ pub(super) fn one<'p>(plan: &'p Plan<'_>, index: usize, ctx: &mut Keyed<'p>) {
         BatchSummary {
             id: batch.id.clone(),
             title: batch.title.clone(),
-            date: batch.date.map(|d| d.to_string()),
+            date: stages::shown_date(batch, site.config.build_date()).map(|d| d.to_string()),
             issuer: batch.issuer.clone(),
             count: batch.stewards.len(),
             url: String::new(),

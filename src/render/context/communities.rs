@@ -10,7 +10,9 @@ use crate::charts;
 use crate::model::CommunityIdx;
 use crate::render::data::categories;
 use crate::render::plan::Plan;
-use crate::render::views::{CaseRow, StewardRef, case_row, month_rows, natural_cmp};
+use crate::render::views::{
+    CaseRow, StewardRef, case_row, month_rows, natural_cmp, party_org_name,
+};
 
 pub(super) fn index<'p>(plan: &'p Plan<'_>, ctx: &mut Keyed<'p>) {
     ctx.insert("communities", &plan.communities);
@@ -109,6 +111,13 @@ pub(super) fn one<'p>(plan: &'p Plan<'_>, idx: CommunityIdx, ctx: &mut Keyed<'p>
         ),
     );
     ctx.insert("community", &plan.communities[ci]);
+    ctx.insert(
+        "party_org",
+        community
+            .party_org
+            .as_deref()
+            .and_then(|org| party_org_name(&community.name, org)),
+    );
     ctx.insert("months", months);
     ctx.insert("categories", categories);
     ctx.insert("buildings", buildings);

@@ -30,11 +30,12 @@ pub(super) fn atom<'p>(plan: &'p Plan<'_>, ctx: &mut Keyed<'p>) {
             summary: b.subtitle.clone(),
         })
         .collect();
+    let today = site.config.build_date();
     entries.extend(site.batches.iter().filter_map(|b| {
         Some(FeedEntry {
             title: b.title.clone(),
             url: routes::pretty(&routes::commendation(&b.id)).to_string(),
-            date: b.date?.to_string(),
+            date: crate::render::stages::shown_date(b, today)?.to_string(),
             summary: b.issuer.clone(),
         })
     }));

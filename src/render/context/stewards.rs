@@ -84,7 +84,7 @@ pub(crate) fn page<'p>(
             CommendationRow {
                 batch_id: &batch.id,
                 title: &batch.title,
-                date: batch.date,
+                date: crate::render::stages::shown_date(batch, site.config.build_date()),
                 url: routes::commendation(&batch.id),
                 citation: batch
                     .citations
