@@ -94,3 +94,20 @@ fn a_community_naming_an_unknown_subdistrict_is_an_error_at_its_line() {
     out.assert_code(1);
     out.assert_line("content/communities.csv:4: 街道: \"府山路街道\" 不在街道记录（content/subdistricts）里，应为其中一个街道的编号或名称：府山街道、荷花街道");
 }
+
+/// A subdistrict read with ü (绿园) lives at an ASCII address; the address with ü that
+/// earlier versions gave it redirects there when asked for, as the categories' old ones do.
+#[test]
+fn a_subdistrict_read_with_u_umlaut_has_an_ascii_address() {
+    let site = Site::sample_with_subdistricts(|i| ["府山街道", "绿园街道"][i % 2]);
+    site.ask_for_old_category_addresses();
+    site.build_ok();
+    let files = tree(&site.path("public"));
+    assert!(files.contains_key("subdistricts/lv-yuan-jie-dao/index.html"));
+    let old = site.read("public/subdistricts/lü-yuan-jie-dao/index.html");
+    assert!(
+        old.contains("url=../../subdistricts/lv-yuan-jie-dao/index.html\""),
+        "{old}"
+    );
+    assert!(!site.read("public/sitemap.xml").contains("lü"));
+}

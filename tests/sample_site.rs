@@ -387,6 +387,34 @@ fn an_old_hashed_address_the_previous_output_published_keeps_redirecting() {
     assert_redirects_to_she_shi_lao_hua(&site.read(old));
 }
 
+/// Addresses are ASCII, ü written v as pinyin keyboards type it: 绿化养护's list lives at
+/// lv-hua-yang-hu. Earlier versions wrote lü-hua-yang-hu; where the output being replaced
+/// has that address, a redirect stays there.
+#[test]
+fn addresses_are_ascii_and_the_old_u_umlaut_address_keeps_redirecting() {
+    let site = common::Site::sample();
+    let cases = site.read("content/cases.csv");
+    site.write("content/cases.csv", &cases.replacen(",其他,", ",绿化养护,", 1));
+    site.build_ok();
+    let public = site.path("public");
+    let paths = common::tree(&public);
+    let odd: Vec<&String> = paths.keys().filter(|p| !p.is_ascii()).collect();
+    assert!(odd.is_empty(), "addresses that are not ASCII: {odd:?}");
+    let list = site.read("public/cases/category/lv-hua-yang-hu/index.html");
+    assert!(list.contains("<h1>绿化养护</h1>"), "{list}");
+
+    let old = "public/cases/category/lü-hua-yang-hu/index.html";
+    site.write(old, "<h1>绿化养护</h1>");
+    site.build_ok();
+    let page = site.read(old);
+    assert!(page.contains("<meta name=\"robots\" content=\"noindex\">"));
+    assert!(
+        page.contains("url=../../../cases/category/lv-hua-yang-hu/index.html\""),
+        "{page}"
+    );
+    assert!(!site.read("public/sitemap.xml").contains("lü"));
+}
+
 #[test]
 fn old_category_addresses_in_site_toml_redirect_from_every_old_address() {
     let site = common::Site::sample();

@@ -157,7 +157,7 @@ impl<'a> Plan<'a> {
         plan.sitemap = urls;
         let mut pages = pages_with_site_files(pages);
         // After the sitemap, which lists only pages worth finding.
-        pages.extend(plan.old_case_lists());
+        pages.extend(plan.old_addresses());
         Ok((plan, pages))
     }
 
@@ -177,21 +177,29 @@ impl<'a> Plan<'a> {
         self.site.config.lists.page_size.max(1)
     }
 
-    /// A redirect at each old hashed address of a category list page that moved.
-    fn old_case_lists(&self) -> Vec<Page> {
-        let config = &self.site.config;
+    /// A redirect at each old address of a page that moved: the category lists' hashed
+    /// and ü addresses, the subdistricts' ü addresses.
+    fn old_addresses(&self) -> Vec<Page> {
+        let site = self.site;
         let mut pages = Vec::new();
         for (name, cases) in &self.category_cases {
-            if !super::routes::category_moved(config, name) {
-                continue;
-            }
             let category = Arc::<str>::from(*name);
-            for page in 1..=self.list_pages(cases.len()) {
-                pages.push(Page::OldCaseList {
-                    category: category.clone(),
-                    page,
-                });
+            for old in super::routes::category_moves(&site.config, name) {
+                for page in 1..=self.list_pages(cases.len()) {
+                    pages.push(Page::OldCaseList {
+                        category: category.clone(),
+                        page,
+                        old,
+                    });
+                }
             }
+        }
+        if !self.subdistricts.is_empty() {
+            pages.extend(
+                (0..site.registry.subdistricts.len())
+                    .filter(|&i| super::routes::old_subdistrict(site, i).is_some())
+                    .map(Page::OldSubdistrict),
+            );
         }
         pages
     }

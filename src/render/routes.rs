@@ -49,15 +49,20 @@ pub(crate) enum Page {
     Robots,
     /// `404.html`, served at any missing address.
     NotFound,
-    /// A page of a category's case list at the address earlier versions gave it (a hash of
-    /// the name), sending the reader on to the new one. Not a page of its own: not in the
-    /// sitemap nor the page count.
+    /// A page of a category's case list at an address earlier versions gave it, sending
+    /// the reader on to the new one. Not a page of its own: not in the sitemap nor the
+    /// page count.
     OldCaseList {
         /// The category's name as written in the records.
         category: Arc<str>,
         /// 1-based.
         page: usize,
+        /// Which of the earlier addresses.
+        old: OldSlug,
     },
+    /// A subdistrict's page at the address with ü earlier versions gave it (see
+    /// [`slugs::umlaut_pinyin_slug`]), sending the reader on; like [`Page::OldCaseList`].
+    OldSubdistrict(usize),
     /// 查找我的红管家: the search page; its index files are [`search_index`] and
     /// [`search_shard`].
     Search,
@@ -83,7 +88,12 @@ impl Page {
             Page::Atom => "atom.xml".to_string(),
             Page::Robots => "robots.txt".to_string(),
             Page::NotFound => NOT_FOUND.to_string(),
-            Page::OldCaseList { category, page } => old_case_list(category, *page),
+            Page::OldCaseList {
+                category,
+                page,
+                old,
+            } => old_case_list(category, *old, *page),
+            Page::OldSubdistrict(i) => old_subdistrict(site, *i).unwrap_or_default(),
             Page::Search => SEARCH.to_string(),
         }
     }
@@ -107,7 +117,7 @@ impl Page {
             Page::Atom => "atom.xml",
             Page::Robots => "robots.txt",
             Page::NotFound => "404.html",
-            Page::OldCaseList { .. } => "redirect.html",
+            Page::OldCaseList { .. } | Page::OldSubdistrict(_) => "redirect.html",
             Page::Search => "search.html",
         }
     }
@@ -126,13 +136,13 @@ impl Page {
             Page::Bulletins | Page::Bulletin(_) | Page::Free(_) => "简报和其他页面",
             Page::Sitemap | Page::Atom | Page::Robots => "站点地图和订阅",
             Page::NotFound | Page::Search => "查找页和404页",
-            Page::OldCaseList { .. } => "旧地址跳转",
+            Page::OldCaseList { .. } | Page::OldSubdistrict(_) => "旧地址跳转",
         }
     }
 
     /// Whether it counts as a page of the site: redirects at old addresses do not.
     pub(crate) fn is_redirect(&self) -> bool {
-        matches!(self, Page::OldCaseList { .. })
+        matches!(self, Page::OldCaseList { .. } | Page::OldSubdistrict(_))
     }
 }
 
@@ -276,17 +286,48 @@ pub(crate) fn case_list(site: &Site, category: Option<&str>, page: usize) -> Str
     list_page(&base, page)
 }
 
-/// Page `page` of a category's case list where earlier versions put it.
-pub(crate) fn old_case_list(category: &str, page: usize) -> String {
-    list_page(
-        &format!("cases/category/{}/", slugs::legacy_category_slug(category)),
-        page,
-    )
+/// The addresses earlier versions gave a category's list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OldSlug {
+    /// A hash of the name ([`slugs::legacy_category_slug`]): `cases/category/930b0bb6/`.
+    Hash,
+    /// Its pinyin with ü ([`slugs::umlaut_pinyin_slug`]): `cases/category/lü-hua/`.
+    Umlaut,
 }
 
-/// Whether a category's list has moved from its old address.
-pub(crate) fn category_moved(config: &SiteConfig, name: &str) -> bool {
-    slugs::legacy_category_slug(name) != category_slug(config, name)
+/// Page `page` of a category's case list where an earlier version put it.
+pub(crate) fn old_case_list(category: &str, old: OldSlug, page: usize) -> String {
+    let slug = match old {
+        OldSlug::Hash => slugs::legacy_category_slug(category),
+        OldSlug::Umlaut => slugs::umlaut_pinyin_slug(category).unwrap_or_default(),
+    };
+    list_page(&format!("cases/category/{slug}/"), page)
+}
+
+/// The earlier addresses a category's list has moved from: the hash, unless it is still
+/// there, and the pinyin with ü, when its name has one and no `[categories]` setting.
+pub(crate) fn category_moves(config: &SiteConfig, name: &str) -> Vec<OldSlug> {
+    let slug = category_slug(config, name);
+    let mut moves = Vec::new();
+    if slugs::legacy_category_slug(name) != slug {
+        moves.push(OldSlug::Hash);
+    }
+    if !config.categories.contains_key(name) && slugs::umlaut_pinyin_slug(name).is_some() {
+        moves.push(OldSlug::Umlaut);
+    }
+    moves
+}
+
+/// Where an earlier version put subdistrict `i`'s page, when its address has moved: a
+/// name read with ü, and no id of its own.
+pub(crate) fn old_subdistrict(site: &Site, i: usize) -> Option<String> {
+    let list = &site.registry.subdistricts;
+    let s = list.get(i).filter(|s| s.id.is_none())?;
+    let old = slugs::umlaut_pinyin_slug(&s.name)?;
+    let new = &subdistrict_ids(list)[i];
+    // The id is the name's pinyin, numbered on when two read the same.
+    let suffix = new.strip_prefix(&slugs::pinyin_slug(&s.name))?;
+    Some(subdistrict(&format!("{old}{suffix}")))
 }
 
 fn list_page(base: &str, page: usize) -> String {
@@ -340,12 +381,16 @@ mod tests {
     #[test]
     fn old_category_addresses_are_the_hashed_folders() {
         assert_eq!(
-            old_case_list("停车", 1),
+            old_case_list("停车", OldSlug::Hash, 1),
             "cases/category/bc81bb30/index.html"
         );
         assert_eq!(
-            old_case_list("停车", 2),
+            old_case_list("停车", OldSlug::Hash, 2),
             "cases/category/bc81bb30/page-2.html"
+        );
+        assert_eq!(
+            old_case_list("绿化养护", OldSlug::Umlaut, 2),
+            "cases/category/lü-hua-yang-hu/page-2.html"
         );
     }
 

@@ -1,6 +1,7 @@
 //! Folder names of case categories: readable and stable, never a hash. A name set in
 //! `site.toml`'s `[categories]` wins; otherwise the category's pinyin (`停车` → `ting-che`),
-//! which misreads some polyphones — the setting is how a site corrects one. Search reads
+//! which misreads some polyphones — the setting is how a site corrects one. Addresses are
+//! ASCII: ü is written v, as pinyin input methods type it (`绿化` → `lv-hua`). Search reads
 //! community names' pinyin initials here too, so the site reads pinyin in one place.
 
 use std::collections::BTreeMap;
@@ -19,6 +20,17 @@ pub(crate) fn category_slug(config: &SiteConfig, name: &str) -> String {
 /// Lower-case pinyin syllables and ASCII words joined by `-`; characters with neither
 /// (an emoji, say) become their code point, `u1f3e0`, so the name is never empty.
 pub(crate) fn pinyin_slug(name: &str) -> String {
+    slug(name, |syllable| syllable.replace('ü', "v"))
+}
+
+/// The folder name earlier versions gave `name` where it differs from [`pinyin_slug`]:
+/// they kept the ü of lü and nü (`lü-hua`), which some links and bookmarks now hold.
+pub(crate) fn umlaut_pinyin_slug(name: &str) -> Option<String> {
+    let old = slug(name, str::to_string);
+    (old != pinyin_slug(name)).then_some(old)
+}
+
+fn slug(name: &str, syllable: impl Fn(&str) -> String) -> String {
     use pinyin::ToPinyin;
     let mut words: Vec<String> = Vec::new();
     let mut ascii = String::new();
@@ -31,7 +43,7 @@ pub(crate) fn pinyin_slug(name: &str) -> String {
             words.push(std::mem::take(&mut ascii));
         }
         if let Some(p) = c.to_pinyin() {
-            words.push(p.plain().to_string());
+            words.push(syllable(p.plain()));
         } else if !c.is_whitespace() && !c.is_ascii() && !is_punctuation(c) {
             words.push(format!("u{:x}", u32::from(c)));
         }
@@ -133,6 +145,18 @@ mod tests {
         assert_eq!(pinyin_slug("水电（维修）"), "shui-dian-wei-xiu");
         assert_eq!(pinyin_slug("🏠"), "u1f3e0");
         assert_eq!(pinyin_slug("？"), "uff1f");
+    }
+
+    #[test]
+    fn addresses_are_ascii_with_v_for_u_umlaut() {
+        assert_eq!(pinyin_slug("绿化养护"), "lv-hua-yang-hu");
+        assert_eq!(pinyin_slug("女子巡逻队"), "nv-zi-xun-luo-dui");
+        assert!(pinyin_slug("略").is_ascii(), "{}", pinyin_slug("略"));
+        assert_eq!(
+            umlaut_pinyin_slug("绿化养护").as_deref(),
+            Some("lü-hua-yang-hu")
+        );
+        assert_eq!(umlaut_pinyin_slug("停车"), None);
     }
 
     #[test]

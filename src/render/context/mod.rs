@@ -96,9 +96,10 @@ fn build<'p>(plan: &'p Plan<'_>, page: &'p Page, path: &'p str) -> Keyed<'p> {
         Page::Robots => {}
         Page::NotFound => site_files::not_found(plan, &mut ctx),
         Page::Search => search::fill(plan, &mut ctx),
-        Page::OldCaseList { category, page } => {
+        Page::OldCaseList { category, page, .. } => {
             redirects::old_case_list(plan, category, *page, &mut ctx)
         }
+        Page::OldSubdistrict(i) => redirects::old_subdistrict(plan, *i, &mut ctx),
     }
     ctx
 }

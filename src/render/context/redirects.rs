@@ -7,7 +7,7 @@ use crate::fingerprint::Keyed;
 use crate::render::plan::Plan;
 use crate::render::routes;
 
-/// A category list's page at its old hashed address.
+/// A category list's page at one of its old addresses.
 pub(super) fn old_case_list<'p>(
     plan: &'p Plan<'_>,
     category: &'p str,
@@ -16,4 +16,12 @@ pub(super) fn old_case_list<'p>(
 ) {
     ctx.insert("target", routes::case_list(plan.site, Some(category), page));
     ctx.insert("title", category);
+}
+
+/// A subdistrict's page at its old address.
+pub(super) fn old_subdistrict<'p>(plan: &'p Plan<'_>, index: usize, ctx: &mut Keyed<'p>) {
+    let site = plan.site;
+    let ids = routes::subdistrict_ids(&site.registry.subdistricts);
+    ctx.insert("target", routes::subdistrict(&ids[index]));
+    ctx.insert("title", &site.registry.subdistricts[index].name);
 }
