@@ -1,8 +1,10 @@
-//! Opens the sample site in headless Chromium: pages load without console messages, and
-//! the sample bulletin prints on A4 as a briefing of a few pages. `.ci/run` installs
-//! Chromium and poppler; elsewhere the test says it was skipped, except under CI.
+//! Opens the sample site in headless Chromium: pages load without console messages; at a
+//! phone's width nothing scrolls sideways and chart labels are readable, while on a desktop
+//! the charts fill the width; the sample bulletin prints on A4 as a briefing of a few pages.
+//! `.ci/run` installs Chromium and poppler; elsewhere the test says it was skipped, except
+//! under CI.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod common;
@@ -55,6 +57,176 @@ fn pages_load_without_console_messages() {
         let log = String::from_utf8_lossy(&output.stderr);
         let console: Vec<&str> = log.lines().filter(|l| l.contains(":CONSOLE")).collect();
         assert!(console.is_empty(), "{page}: console messages: {console:#?}");
+    }
+}
+
+/// How a page lays out in a frame of some width, as the probe page's script measured it.
+#[derive(Debug, serde::Deserialize)]
+struct Layout {
+    page: String,
+    /// How much wider than the frame the page is, in CSS pixels.
+    overflow: f64,
+    /// Tables wider than their box: `class:table width>box width`.
+    tables: Vec<String>,
+    /// The smallest chart text as drawn, in CSS pixels, and its text.
+    smallest: Option<(f64, String)>,
+    /// Each chart's box: left, top and width.
+    charts: Vec<(f64, f64, f64)>,
+    /// The width of the main column's content.
+    content: f64,
+}
+
+/// Lays out `pages` of `site` in a frame `width` CSS pixels wide, every `<details>` open.
+/// Headless Chromium's window is at least 500 px wide, so each page is opened in an
+/// iframe of that width inside a probe page, which reads it (file pages may read each
+/// other with --allow-file-access-from-files) and writes what it measured into its DOM.
+/// The frame draws no scroll bar, as a phone's overlays its own.
+fn layouts(site: &Path, profile: &Path, width: u32, pages: &[&str]) -> Vec<Layout> {
+    let probe = format!(
+        r#"<!DOCTYPE html><html><body><pre id="out"></pre>
+<iframe id="f" scrolling="no" style="width:{width}px;height:900px;border:0"></iframe>
+<script>
+var pages = {pages}, i = 0, f = document.getElementById("f"), out = document.getElementById("out");
+function next() {{ if (i < pages.length) f.src = pages[i++]; }}
+f.addEventListener("load", function () {{
+  var w = f.contentWindow, d = w.document, r = {{ page: pages[i - 1], tables: [], smallest: null, charts: [] }};
+  d.querySelectorAll("details").forEach(function (x) {{ x.open = true; }});
+  r.overflow = d.documentElement.scrollWidth - w.innerWidth;
+  d.querySelectorAll("table").forEach(function (t) {{
+    var box = t.parentElement;
+    if (t.scrollWidth > box.clientWidth + 1 || box.scrollWidth > box.clientWidth + 1)
+      r.tables.push((t.className || "table") + ":" + t.scrollWidth + ">" + box.clientWidth);
+  }});
+  d.querySelectorAll("svg text").forEach(function (t) {{
+    var px = parseFloat(w.getComputedStyle(t).fontSize) * t.getScreenCTM().a;
+    if (!r.smallest || px < r.smallest[0]) r.smallest = [px, t.textContent];
+  }});
+  d.querySelectorAll("figure.chart svg").forEach(function (s) {{
+    var b = s.getBoundingClientRect(); r.charts.push([b.left, b.top, b.width]);
+  }});
+  var m = d.querySelector("main"), cs = w.getComputedStyle(m);
+  r.content = m.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+  out.textContent += JSON.stringify(r) + "\n";
+  next();
+}});
+next();
+</script></body></html>"#,
+        pages = serde_json::to_string(pages).expect("JSON")
+    );
+    let file = site.join(format!("probe-{width}.html"));
+    std::fs::write(&file, probe).expect("write the probe page");
+    let output = chromium(profile)
+        .args([
+            "--allow-file-access-from-files",
+            "--virtual-time-budget=60000",
+            "--dump-dom",
+        ])
+        .arg(format!("file://{}", file.display()))
+        .output()
+        .expect("run chromium");
+    std::fs::remove_file(&file).expect("remove the probe page");
+    let dom = String::from_utf8_lossy(&output.stdout);
+    let open = "<pre id=\"out\">";
+    let start = dom.find(open).expect("probe output") + open.len();
+    let text = &dom[start..start + dom[start..].find("</pre>").expect("end")];
+    let found: Vec<Layout> = text
+        .lines()
+        .map(|l| {
+            // A text node as the DOM dump escapes it.
+            let json = l
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&");
+            serde_json::from_str(&json).expect("a layout")
+        })
+        .collect();
+    assert_eq!(found.len(), pages.len(), "measured {found:?}");
+    found
+}
+
+/// The pages of every kind, of the sample and of a site with three subdistricts (grouped
+/// communities, comparison tables), each with its site folder.
+fn every_page_kind(dir: &Path) -> (PathBuf, Vec<&'static str>, common::Site, Vec<&'static str>) {
+    let site = common::build_sample(dir);
+    let mut pages = common::SAMPLE_PAGE_KINDS.to_vec();
+    pages.push("cases/category/ting-che/index.html");
+    let levels =
+        common::Site::sample_with_subdistricts(|i| ["府山街道", "荷花街道", "双港街道"][i % 3]);
+    levels.build_ok();
+    let level_pages = vec![
+        "index.html",
+        "communities/index.html",
+        "subdistricts/fu-shan-jie-dao/index.html",
+    ];
+    (site, pages, levels, level_pages)
+}
+
+/// At a phone's width (390 px) every page kind fits: no table and no page is wider than
+/// the screen (tables become cards), and every chart label is drawn at 12 px or more.
+#[test]
+fn at_a_phones_width_nothing_scrolls_sideways_and_chart_labels_are_readable() {
+    if !tools_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (site, pages, levels, level_pages) = every_page_kind(dir.path());
+    let profile = dir.path().join("profile");
+    let mut found = layouts(&site, &profile, 390, &pages);
+    found.extend(layouts(&levels.path("public"), &profile, 390, &level_pages));
+    let mut charts = 0;
+    for l in &found {
+        assert!(
+            l.overflow <= 0.0,
+            "{}: {} px wider than the phone",
+            l.page,
+            l.overflow
+        );
+        assert!(
+            l.tables.is_empty(),
+            "{}: tables wider than the phone: {:?}",
+            l.page,
+            l.tables
+        );
+        if let Some((px, text)) = &l.smallest {
+            charts += 1;
+            assert!(
+                *px >= 12.0,
+                "{}: the chart label “{text}” is drawn at {px:.1} px",
+                l.page
+            );
+        }
+    }
+    // The home page, a community, a steward, and the levels' home and subdistrict pages.
+    assert!(charts >= 5, "{found:?}");
+}
+
+/// On a desktop (1366 px) the home page's charts stand two side by side across the
+/// content's width.
+#[test]
+fn on_a_desktop_the_charts_fill_the_width() {
+    if !tools_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = common::build_sample(dir.path());
+    let profile = dir.path().join("profile");
+    let pages = ["index.html", "communities/fangmenjie/index.html"];
+    for l in layouts(&site, &profile, 1366, &pages) {
+        let [(left1, top1, w1), (left2, top2, w2), ..] = l.charts[..] else {
+            panic!("{}: fewer than two charts: {l:?}", l.page);
+        };
+        assert!(
+            (top1 - top2).abs() < 1.0 && left2 > left1,
+            "{}: the first two charts are not side by side: {l:?}",
+            l.page
+        );
+        let used = left2 + w2 - left1;
+        assert!(
+            used >= 0.9 * l.content && w1 >= 0.45 * l.content,
+            "{}: the charts use {used:.0} of {:.0} px",
+            l.page,
+            l.content
+        );
     }
 }
 

@@ -151,8 +151,8 @@ fn the_trend_chart_labels_months_units_and_values() {
         "民情事项（件）",
         "收集",
         "已解决",
-        "1月",
-        "12月",
+        "1",
+        "12",
         "月份（2018年）",
         "743",
         "145",
@@ -184,7 +184,8 @@ fn many_months_thin_their_labels() {
         .filter(|t| t.starts_with("20") && t.contains('-'))
         .collect();
     assert!(labels.contains(&"2014-03"));
-    assert!(labels.len() < 60 && labels.len() >= 6, "{labels:?}");
+    // At a phone's width five years leave room for about one label a year.
+    assert!(labels.len() < 60 && labels.len() >= 5, "{labels:?}");
     check(&charts::door_knocking("k", "敲门日", &months));
     check(&activity("a", "逐月走访户数", &months));
 }
@@ -229,7 +230,8 @@ fn categories_are_largest_first_with_the_rest_added_up() {
     let rest: u64 = many[TOP..].iter().map(|r| r.1).sum();
     let t = texts(&boxes);
     assert!(t.contains(&"其余280类"), "{t:?}");
-    assert!(t.contains(&format!("合计{rest}件").as_str()), "{t:?}");
+    assert_eq!(rest, 235_340);
+    assert!(t.contains(&"合计235,340件"), "{t:?}");
     assert!(t.iter().any(|l| l.ends_with('…')), "long names are cut");
 }
 

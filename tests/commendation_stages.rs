@@ -135,7 +135,8 @@ fn the_decisions_salutation_stands_flush_left() {
     ))
     .expect("style.css");
     assert!(
-        css.lines().any(|l| l.contains(".decision .salutation") && l.contains("text-indent: 0")),
+        css.lines()
+            .any(|l| l.contains(".decision .salutation") && l.contains("text-indent: 0")),
         "style.css sets the salutation flush left"
     );
 }

@@ -394,7 +394,10 @@ fn an_old_hashed_address_the_previous_output_published_keeps_redirecting() {
 fn addresses_are_ascii_and_the_old_u_umlaut_address_keeps_redirecting() {
     let site = common::Site::sample();
     let cases = site.read("content/cases.csv");
-    site.write("content/cases.csv", &cases.replacen(",其他,", ",绿化养护,", 1));
+    site.write(
+        "content/cases.csv",
+        &cases.replacen(",其他,", ",绿化养护,", 1),
+    );
     site.build_ok();
     let public = site.path("public");
     let paths = common::tree(&public);

@@ -9,7 +9,9 @@ use super::*;
 /// `keys` are the months (`YYYY-MM`), shared by every steward of a site, and `values` the
 /// households visited in each.
 pub fn activity(id: &str, title: &str, keys: &[String], values: &[u64]) -> String {
-    pub(super) const W: f64 = 480.0;
+    pub(super) const W: f64 = WIDTH as f64;
+    // Labels and values at the smallest size of the other charts (see `charts::TICK`).
+    pub(super) const FS: f64 = TICK as f64;
     let n = keys.len().min(values.len());
     let (keys, values) = (&keys[..n], &values[..n]);
     let total: u64 = values.iter().sum();
@@ -21,11 +23,11 @@ pub fn activity(id: &str, title: &str, keys: &[String], values: &[u64]) -> Strin
     let (left, right, p0, p1) = (12.0, 12.0, 60.0, 122.0);
     let h = 160.0;
     let slot = (W - left - right) / n as f64;
-    let show_values = text_width(&max.to_string(), 11.0) + 2.0 <= slot;
+    let show_values = text_width(&figure(max), FS) + 2.0 <= slot;
     let every = label_step(
         &labels,
         slot,
-        11.0,
+        FS,
         (left + slot / 2.0, W - right - slot / 2.0, W),
     );
     let mut t = Texts::new(f64::from(WIDTH));
@@ -34,10 +36,10 @@ pub fn activity(id: &str, title: &str, keys: &[String], values: &[u64]) -> Strin
     t.put(
         left,
         40.0,
-        12,
+        TICK,
         Anchor::Start,
         MUTED,
-        &format!("单位：户（最多{max}户）"),
+        &format!("单位：户（最多{}户）", figure(max)),
     );
     let mut bars = String::from("<g fill=\"#b3121b\">");
     let (mut shown, mut marks) = (Vec::new(), Vec::new());
@@ -55,7 +57,7 @@ pub fn activity(id: &str, title: &str, keys: &[String], values: &[u64]) -> Strin
                 bh.max(1.0)
             );
             if show_values {
-                shown.push((cx, p1 - bh - 3.0, v.to_string()));
+                shown.push((cx, p1 - bh - 3.0, figure(*v)));
             }
         }
         if i % every == 0 {
@@ -63,19 +65,19 @@ pub fn activity(id: &str, title: &str, keys: &[String], values: &[u64]) -> Strin
         }
     }
     bars.push_str("</g>");
-    t.group(11, Anchor::Middle, INK, &shown);
-    t.group(11, Anchor::Middle, MUTED, &marks);
+    t.group(TICK, Anchor::Middle, INK, &shown);
+    t.group(TICK, Anchor::Middle, MUTED, &marks);
     let _ = write!(
         bars,
         "<line x1=\"{left}\" y1=\"{p1}\" x2=\"{}\" y2=\"{p1}\" stroke=\"#888\"/>",
         W - right
     );
-    t.put(W / 2.0, p1 + 32.0, 12, Anchor::Middle, MUTED, &x_title);
+    t.put(W / 2.0, p1 + 34.0, TICK, Anchor::Middle, MUTED, &x_title);
     let desc = format!(
         "{}至{}，共走访{}户。逐月数字见图下表格。",
         keys.first().map(String::as_str).unwrap_or(""),
         keys.last().map(String::as_str).unwrap_or(""),
-        total
+        figure(total)
     );
     // Same frame as the plotters charts; the bars stand in for plotters' document.
     let doc = format!("<svg>{bars}</svg>");

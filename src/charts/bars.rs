@@ -221,7 +221,7 @@ fn ranked(
         .map(|(name, n)| Bar {
             label: name.clone(),
             value: *n as f64,
-            text: n.to_string(),
+            text: figure(*n),
             rest: false,
         })
         .collect();
@@ -231,7 +231,7 @@ fn ranked(
         bars.push(Bar {
             label: format!("其余{}{noun}", rows.len() - TOP),
             value: 0.0,
-            text: format!("合计{rest}{unit}"),
+            text: format!("合计{}{unit}", figure(rest)),
             rest: true,
         });
     }
@@ -240,7 +240,7 @@ fn ranked(
     let listed: Vec<String> = rows
         .iter()
         .take(3)
-        .map(|(c, n)| format!("{c}{n}{unit}"))
+        .map(|(c, n)| format!("{c}{}{unit}", figure(*n)))
         .collect();
     let desc = format!(
         "共{}{noun}{}{unit}，最多的是{}。{each}数字见图下表格。",
@@ -322,8 +322,8 @@ pub fn resolution(id: &str, title: &str, rows: &[RateRow], overall_label: &str) 
         "{}办结率{}（{}件中解决{}件）。{}各社区数字见表格。",
         overall_label,
         percent(overall),
-        cases,
-        resolved,
+        figure(cases),
+        figure(resolved),
         if rest.is_some() {
             format!("图中列出民情事项最多的{TOP}个社区。")
         } else {
@@ -358,13 +358,16 @@ pub fn membership(id: &str, title: &str, rows: &[(String, u64)]) -> String {
         .map(|(label, n)| Bar {
             label: format!("{label}党员"),
             value: *n as f64,
-            text: format!("{n}名（{}）", percent(rate_of(*n, total))),
+            text: format!("{}名（{}）", figure(*n), percent(rate_of(*n, total))),
             rest: false,
         })
         .collect();
     let (top, step) = nice_axis(rows.iter().map(|r| r.1).max().unwrap_or(0), 5);
-    let parts: Vec<String> = rows.iter().map(|(l, n)| format!("{l}{n}名")).collect();
-    let desc = format!("红管家{}名：{}。", total, parts.join("、"));
+    let parts: Vec<String> = rows
+        .iter()
+        .map(|(l, n)| format!("{l}{}名", figure(*n)))
+        .collect();
+    let desc = format!("红管家{}名：{}。", figure(total), parts.join("、"));
     hbars(HBars {
         id,
         title,

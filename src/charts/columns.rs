@@ -21,7 +21,7 @@ pub(super) fn columns(
     let left = (text_width(&tick_label(top), f64::from(TICK)) + 18.0).round();
     let right = 14.0;
     let (p0, p1) = (64.0, 214.0);
-    let h = 258u32;
+    let h = 262u32;
     let slot = (w - left - right) / n.max(1) as f64;
     let px = |i: f64| left + i * slot;
     let py = |v: f64| p1 - v / top as f64 * (p1 - p0);
@@ -32,7 +32,7 @@ pub(super) fn columns(
     y_grid(&mut t, left, py, top, step);
     let show_values = values
         .iter()
-        .all(|v| text_width(&v.to_string(), f64::from(VALUE)) + 2.0 <= slot);
+        .all(|v| text_width(&figure(*v), f64::from(VALUE)) + 2.0 <= slot);
     let every = label_step(
         labels,
         slot,
@@ -42,7 +42,7 @@ pub(super) fn columns(
     for (i, label) in labels.iter().enumerate() {
         let cx = px(i as f64 + 0.5);
         if i % every == 0 {
-            t.put(cx, p1 + 16.0, TICK, Anchor::Middle, MUTED, label);
+            t.put(cx, p1 + 18.0, TICK, Anchor::Middle, MUTED, label);
         }
         if show_values {
             t.put(
@@ -51,13 +51,13 @@ pub(super) fn columns(
                 VALUE,
                 Anchor::Middle,
                 INK,
-                &values[i].to_string(),
+                &figure(values[i]),
             );
         }
     }
     t.put(
         (left + w - right) / 2.0,
-        p1 + 36.0,
+        p1 + 40.0,
         AXIS_FS,
         Anchor::Middle,
         INK,
@@ -100,10 +100,13 @@ pub fn ages(id: &str, title: &str, bands: &[(String, u64)], as_of_year: u16) -> 
     }
     let labels: Vec<String> = bands.iter().map(|b| b.0.clone()).collect();
     let values: Vec<u64> = bands.iter().map(|b| b.1).collect();
-    let parts: Vec<String> = bands.iter().map(|(l, n)| format!("{l}{n}名")).collect();
+    let parts: Vec<String> = bands
+        .iter()
+        .map(|(l, n)| format!("{l}{}名", figure(*n)))
+        .collect();
     let desc = format!(
         "填写了出生年份的红管家{}名，按{}年的年龄分：{}。",
-        total,
+        figure(total),
         as_of_year,
         parts.join("、")
     );
@@ -133,7 +136,7 @@ pub fn door_knocking(id: &str, title: &str, months: &[Month]) -> String {
         "{}至{}，敲门日共走访{}户。逐月数字见图下表格。",
         keys.first().map(String::as_str).unwrap_or(""),
         keys.last().map(String::as_str).unwrap_or(""),
-        total
+        figure(total)
     );
     columns(
         id,

@@ -41,8 +41,9 @@ pub fn percent(rate: f64) -> String {
     format!("{:.1}%", rate * 100.0)
 }
 
-/// Month labels for `YYYY-MM` keys: `1月` … when all fall in one year (named in the axis
-/// title), else the keys themselves.
+/// Month labels for `YYYY-MM` keys: `1` … `12` when all fall in one year (the axis title
+/// says 月份 and the year: a phone has room for twelve numbers, not for twelve `10月`),
+/// else the keys themselves.
 pub(super) fn month_labels(keys: &[String]) -> (Vec<String>, String) {
     let year = |k: &str| k.get(..4).unwrap_or("").to_string();
     let first = keys.first().map(|k| year(k)).unwrap_or_default();
@@ -51,7 +52,7 @@ pub(super) fn month_labels(keys: &[String]) -> (Vec<String>, String) {
             .iter()
             .map(|k| {
                 let m: u32 = k.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(0);
-                format!("{m}月")
+                m.to_string()
             })
             .collect();
         (labels, format!("月份（{first}年）"))

@@ -62,7 +62,7 @@ pub fn trend(id: &str, title: &str, months: &[Month]) -> String {
     let right = 14.0;
     let (a0, a1) = (64.0, 204.0);
     let (b0, b1) = (250.0, 370.0);
-    let h = 414u32;
+    let h = 418u32;
     let w = f64::from(WIDTH);
     let slot = (w - left - right) / n as f64;
     let px_x = |i: f64| left + i * slot;
@@ -95,7 +95,7 @@ pub fn trend(id: &str, title: &str, months: &[Month]) -> String {
     t.put(lx2 + 30.0, b0 - 10.0, AXIS_FS, Anchor::Start, INK, "已解决");
     y_grid(&mut t, left, yb, top_b, step_b);
 
-    let show_values = text_width(&top_a.to_string(), f64::from(VALUE)) + 2.0 <= slot;
+    let show_values = text_width(&figure(bar_max.max(line_max)), f64::from(VALUE)) + 2.0 <= slot;
     let step = label_step(
         &labels,
         slot,
@@ -105,7 +105,7 @@ pub fn trend(id: &str, title: &str, months: &[Month]) -> String {
     for (i, label) in labels.iter().enumerate() {
         let cx = px_x(i as f64 + 0.5);
         if i % step == 0 {
-            t.put(cx, b1 + 16.0, TICK, Anchor::Middle, MUTED, label);
+            t.put(cx, b1 + 18.0, TICK, Anchor::Middle, MUTED, label);
         }
         if show_values && hh[i] > 0 {
             t.put(
@@ -114,7 +114,7 @@ pub fn trend(id: &str, title: &str, months: &[Month]) -> String {
                 VALUE,
                 Anchor::Middle,
                 INK,
-                &hh[i].to_string(),
+                &figure(hh[i]),
             );
         }
         if show_values {
@@ -126,17 +126,17 @@ pub fn trend(id: &str, title: &str, months: &[Month]) -> String {
             } else {
                 (r, c, resolved[i], cases[i])
             };
-            t.put(cx, hi - 7.0, VALUE, Anchor::Middle, INK, &hi_v.to_string());
+            t.put(cx, hi - 7.0, VALUE, Anchor::Middle, INK, &figure(hi_v));
             if lo + 15.0 <= b1 - 2.0 {
-                t.put(cx, lo + 15.0, VALUE, Anchor::Middle, INK, &lo_v.to_string());
+                t.put(cx, lo + 16.0, VALUE, Anchor::Middle, INK, &figure(lo_v));
             } else if lo - hi >= 26.0 {
-                t.put(cx, lo - 7.0, VALUE, Anchor::Middle, INK, &lo_v.to_string());
+                t.put(cx, lo - 7.0, VALUE, Anchor::Middle, INK, &figure(lo_v));
             }
         }
     }
     t.put(
         (left + w - right) / 2.0,
-        b1 + 36.0,
+        b1 + 40.0,
         AXIS_FS,
         Anchor::Middle,
         INK,
@@ -247,9 +247,9 @@ pub fn trend(id: &str, title: &str, months: &[Month]) -> String {
         "{}至{}，走访群众{}户，收集民情事项{}件，解决{}件。逐月数字见图下表格。",
         keys.first().map(String::as_str).unwrap_or(""),
         keys.last().map(String::as_str).unwrap_or(""),
-        total.households_visited,
-        total.cases,
-        total.resolved
+        figure(total.households_visited),
+        figure(total.cases),
+        figure(total.resolved)
     );
     frame(id, (WIDTH, h), title, &desc, &s, &t)
 }

@@ -117,8 +117,7 @@ pub(crate) fn party_org_name(community: &str, party_org: &str) -> Option<String>
     let overlap = org
         .char_indices()
         .map(|(i, c)| i + c.len_utf8())
-        .filter(|&end| community.ends_with(&org[..end]))
-        .last()
+        .rfind(|&end| community.ends_with(&org[..end]))
         .unwrap_or(0);
     Some(format!("{community}{}", &org[overlap..]))
 }
@@ -329,9 +328,18 @@ mod party_org_tests {
     #[test]
     fn a_party_organisation_reads_with_its_communitys_name() {
         let name = |c, o| party_org_name(c, o);
-        assert_eq!(name("坊门街社区", "社区党委").as_deref(), Some("坊门街社区党委"));
-        assert_eq!(name("坊门街社区", "党总支").as_deref(), Some("坊门街社区党总支"));
-        assert_eq!(name("坊门街", "社区党委").as_deref(), Some("坊门街社区党委"));
+        assert_eq!(
+            name("坊门街社区", "社区党委").as_deref(),
+            Some("坊门街社区党委")
+        );
+        assert_eq!(
+            name("坊门街社区", "党总支").as_deref(),
+            Some("坊门街社区党总支")
+        );
+        assert_eq!(
+            name("坊门街", "社区党委").as_deref(),
+            Some("坊门街社区党委")
+        );
         assert_eq!(
             name("坊门街社区", "坊门街社区党委").as_deref(),
             Some("坊门街社区党委")

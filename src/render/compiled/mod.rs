@@ -171,7 +171,7 @@ fn steward_content(out: &mut String, p: &StewardPage<'_>) {
         }
         out.push_str("\n  </ul>\n</section>\n");
     }
-    out.push_str("\n\n<section aria-labelledby=\"work-title\">\n  <h2 id=\"work-title\">工作情况</h2>\n  <dl class=\"figures\">\n    <div><dt>走访群众</dt><dd><span class=\"num\">");
+    out.push_str("\n\n<section aria-labelledby=\"work-title\" class=\"work\">\n  <h2 id=\"work-title\">工作情况</h2>\n  <dl class=\"figures\">\n    <div><dt>走访群众</dt><dd><span class=\"num\">");
     let f = &p.figures;
     big(out, f.households_visited);
     out.push_str("</span>户</dd></div>\n    <div><dt>走访次数</dt><dd><span class=\"num\">");
@@ -223,7 +223,7 @@ fn cases_content(out: &mut String, p: &CaseListPage<'_>) {
         esc(out, category);
         out.push_str("”类");
     }
-    out.push_str("共");
+    out.push('共');
     big(out, p.count as u64);
     out.push_str("条，最新的在前。居民个人信息不予公开。</p>\n<nav class=\"chips\" aria-label=\"按类别查看\">\n  <a href=\"");
     esc(out, root);
