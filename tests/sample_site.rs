@@ -431,3 +431,107 @@ fn old_category_addresses_in_site_toml_redirect_from_every_old_address() {
     );
     assert!(!site.read("public/sitemap.xml").contains("930b0bb6"));
 }
+
+/// The visible texts of a page's `<main>`, scripts and charts left out: a run of text
+/// goes on across a link or a span (a tile's figure is a span before its unit), and ends
+/// at any other tag.
+fn main_texts(html: &str) -> Vec<String> {
+    let start = html.find("<main").unwrap_or(0);
+    let end = html.find("</main>").unwrap_or(html.len());
+    let mut body = &html[start..end];
+    let mut texts = vec![String::new()];
+    let mut skip: Option<&str> = None;
+    while let Some(open) = body.find('<') {
+        if skip.is_none() {
+            if let Some(run) = texts.last_mut() {
+                run.push_str(&body[..open].replace("&nbsp;", "\u{a0}"));
+            }
+        }
+        let close = body[open..].find('>').map_or(body.len(), |c| open + c + 1);
+        let tag = &body[open..close];
+        for name in ["script", "style", "svg"] {
+            if tag.starts_with(&format!("<{name}")) {
+                skip = Some(name);
+            } else if skip == Some(name) && tag.starts_with(&format!("</{name}")) {
+                skip = None;
+            }
+        }
+        let name = tag.trim_start_matches(['<', '/']);
+        let inline = ["a ", "a>", "span", "strong", "em>", "b>"]
+            .iter()
+            .any(|n| name.starts_with(n));
+        if !inline {
+            texts.push(String::new());
+        }
+        body = &body[close..];
+    }
+    texts
+}
+
+fn han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+/// A figure and its unit, or the words before it, are never parted by a space (648名,
+/// 共1263条, 常住人口4.7万人), on any page; and a number of four digits is never grouped
+/// (1070 in a table, as 6354 on a tile), as GB/T 15835 allows.
+#[test]
+fn figures_are_written_one_way_on_every_page() {
+    let pages = common::tree(built());
+    let mut spaced = Vec::new();
+    let mut grouped = Vec::new();
+    for (path, bytes) in pages.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let html = String::from_utf8_lossy(bytes);
+        for text in main_texts(&html) {
+            let chars: Vec<char> = text.chars().collect();
+            for (i, w) in chars.windows(3).enumerate() {
+                let gap = w[1] == ' ' || w[1] == '\u{a0}';
+                let digit = |c: char| c.is_ascii_digit() || c == '%';
+                if gap && ((digit(w[0]) && han(w[2])) || (han(w[0]) && w[2].is_ascii_digit())) {
+                    let around: String = chars[i.saturating_sub(8)..(i + 10).min(chars.len())]
+                        .iter()
+                        .collect();
+                    spaced.push(format!("{path}: “{around}”"));
+                }
+            }
+            for (i, _) in text.match_indices(',') {
+                let before = text[..i]
+                    .chars()
+                    .rev()
+                    .take_while(char::is_ascii_digit)
+                    .count();
+                let after = text[i + 1..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .count();
+                let more = text[..i].chars().rev().nth(before) == Some(',')
+                    || text[i + 1..].chars().nth(after) == Some(',');
+                if before == 1 && after == 3 && !more {
+                    grouped.push(format!("{path}: “{text}”"));
+                }
+            }
+        }
+    }
+    assert!(
+        spaced.is_empty(),
+        "figures parted from their words: {spaced:#?}"
+    );
+    assert!(
+        grouped.is_empty(),
+        "four-digit numbers grouped: {grouped:#?}"
+    );
+    // The tiles and the tables write the same figure alike.
+    let home = read("index.html");
+    assert!(home.contains("id=\"fig-households\">6354</span>户"), "tile");
+    let community = read("communities/fangmenjie/index.html");
+    assert!(
+        community.contains("<span class=\"num\">1070</span>户"),
+        "tile"
+    );
+    assert!(
+        read("communities/index.html").contains(">1070</td>"),
+        "table"
+    );
+    // The footer's date of the figures, outside <main>, too.
+    assert!(home.contains("数据截至2018年12月10日。"));
+}

@@ -22,6 +22,6 @@
       });
       g.hidden = !any;
     });
-    status.textContent = q === "" ? "" : "找到 " + shown + " 个社区";
+    status.textContent = q === "" ? "" : "找到" + shown + "个社区";
   });
 })();

@@ -332,7 +332,7 @@
   }
 
   function more(list, shown, unit) {
-    return list.length > shown ? el("p", "hint", "还有 " + (list.length - shown) + " " + unit + "相符，请多输入几个字（如社区名或楼幢号）缩小范围。") : null;
+    return list.length > shown ? el("p", "hint", "还有" + (list.length - shown) + unit + "相符，请多输入几个字（如社区名或楼幢号）缩小范围。") : null;
   }
 
   function show(query, words, found, vague) {
@@ -398,7 +398,7 @@
         var c = index.communities[ci];
         var li = el("li", "search-community");
         li.appendChild(communityLink(ci));
-        li.appendChild(el("span", "meta", c[5] + " 名红管家，联系 " + c[6] + " 幢楼"));
+        li.appendChild(el("span", "meta", c[5] + "名红管家，联系" + c[6] + "幢楼"));
         cl.appendChild(li);
       });
       results.appendChild(cl);
