@@ -356,6 +356,80 @@ fn the_bulletin_fills_its_pages_and_ends_with_the_banji_at_the_foot() {
     );
 }
 
+/// Prints a page of the sample to PDF as Ctrl-P would and returns the PDF and its pages.
+fn print_to_pdf(dir: &Path, page: &Path) -> (PathBuf, u32) {
+    let pdf = dir.join("printed.pdf");
+    let ok = chromium(&dir.join("profile"))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg("--no-pdf-header-footer")
+        .arg(format!("file://{}", page.display()))
+        .status()
+        .expect("run chromium")
+        .success();
+    assert!(ok && pdf.is_file(), "printing failed");
+    let info = Command::new("pdfinfo").arg(&pdf).output().expect("pdfinfo");
+    let pages = String::from_utf8_lossy(&info.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("page count");
+    (pdf, pages)
+}
+
+/// The home page printed with Ctrl-P says whose it is and of when (the site's name on
+/// page 1, 数据截至 and the footer at the end), page 1 is not left half empty before the
+/// charts, no page but the last ends short, and the last page is more than a stray line.
+#[test]
+fn the_home_page_prints_with_its_name_date_and_source_on_full_pages() {
+    if !tools_present() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = common::build_sample(dir.path());
+    let (pdf, pages) = print_to_pdf(dir.path(), &site.join("index.html"));
+    assert!(pages >= 2, "{pages} pages");
+    let text = |page: u32| -> String {
+        words(&pdf, page)
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect::<String>()
+    };
+    let first = text(1);
+    assert!(first.contains("府山街道楼道“红管家”工作公示"), "{first}");
+    assert!(
+        first.contains("统计图表"),
+        "the charts begin on page 1: {first}"
+    );
+    // The type area of A4 in style.css ends 35 mm above the foot: 743 pt.
+    let not_page_number = |t: &str| !t.contains('—');
+    for page in 1..pages {
+        let lowest = words(&pdf, page)
+            .into_iter()
+            .filter(|(_, t)| not_page_number(t))
+            .map(|(y, _)| y)
+            .fold(0.0, f64::max);
+        assert!(lowest > 560.0, "page {page} ends at {lowest} pt of 743");
+    }
+    let last = words(&pdf, pages);
+    let footer = last
+        .iter()
+        .find(|(_, t)| t.contains("数据截至"))
+        .map(|(y, _)| *y)
+        .expect("数据截至 printed on the last page");
+    assert!(text(pages).contains("主办单位"));
+    let mut above: Vec<i64> = last
+        .iter()
+        .filter(|(y, t)| not_page_number(t) && *y < footer - 1.0)
+        .map(|(y, _)| y.round() as i64)
+        .collect();
+    above.dedup();
+    assert!(
+        above.len() >= 3,
+        "the last page holds {} lines before the footer",
+        above.len()
+    );
+}
+
 /// What the search page showed for a query, read from the DOM Chromium dumps once the
 /// page's scripts (the index and its shards) have run.
 struct SearchPage {
