@@ -74,24 +74,29 @@ struct Layout {
     charts: Vec<(f64, f64, f64)>,
     /// The width of the main column's content.
     content: f64,
+    /// Whether the page was in 大字版.
+    large: bool,
 }
 
-/// Lays out `pages` of `site` in a frame `width` CSS pixels wide, every `<details>` open.
+/// Lays out `pages` of `site` in a frame `width` CSS pixels wide, every `<details>` open,
+/// in 大字版 (the large-text switch, remembered in localStorage) when `large`.
 /// Headless Chromium's window is at least 500 px wide, so each page is opened in an
 /// iframe of that width inside a probe page, which reads it (file pages may read each
 /// other with --allow-file-access-from-files) and writes what it measured into its DOM.
 /// The frame draws no scroll bar, as a phone's overlays its own.
-fn layouts(site: &Path, profile: &Path, width: u32, pages: &[&str]) -> Vec<Layout> {
+fn layouts(site: &Path, profile: &Path, width: u32, large: bool, pages: &[&str]) -> Vec<Layout> {
     let probe = format!(
         r#"<!DOCTYPE html><html><body><pre id="out"></pre>
 <iframe id="f" scrolling="no" style="width:{width}px;height:900px;border:0"></iframe>
 <script>
+localStorage.setItem("hgj-large", "{large}");
 var pages = {pages}, i = 0, f = document.getElementById("f"), out = document.getElementById("out");
 function next() {{ if (i < pages.length) f.src = pages[i++]; }}
 f.addEventListener("load", function () {{
   var w = f.contentWindow, d = w.document, r = {{ page: pages[i - 1], tables: [], smallest: null, charts: [] }};
   d.querySelectorAll("details").forEach(function (x) {{ x.open = true; }});
   r.overflow = d.documentElement.scrollWidth - w.innerWidth;
+  r.large = d.documentElement.classList.contains("large");
   d.querySelectorAll("table").forEach(function (t) {{
     var box = t.parentElement;
     if (t.scrollWidth > box.clientWidth + 1 || box.scrollWidth > box.clientWidth + 1)
@@ -111,7 +116,8 @@ f.addEventListener("load", function () {{
 }});
 next();
 </script></body></html>"#,
-        pages = serde_json::to_string(pages).expect("JSON")
+        pages = serde_json::to_string(pages).expect("JSON"),
+        large = u8::from(large)
     );
     let file = site.join(format!("probe-{width}.html"));
     std::fs::write(&file, probe).expect("write the probe page");
@@ -141,6 +147,10 @@ next();
         })
         .collect();
     assert_eq!(found.len(), pages.len(), "measured {found:?}");
+    assert!(
+        found.iter().all(|l| l.large == large),
+        "大字版 {large}: {found:?}"
+    );
     found
 }
 
@@ -171,8 +181,16 @@ fn at_a_phones_width_nothing_scrolls_sideways_and_chart_labels_are_readable() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (site, pages, levels, level_pages) = every_page_kind(dir.path());
     let profile = dir.path().join("profile");
-    let mut found = layouts(&site, &profile, 390, &pages);
-    found.extend(layouts(&levels.path("public"), &profile, 390, &level_pages));
+    let mut found = layouts(&site, &profile, 390, false, &pages);
+    found.extend(layouts(
+        &levels.path("public"),
+        &profile,
+        390,
+        false,
+        &level_pages,
+    ));
+    // 大字版 sets everything a quarter larger on the same screen.
+    found.extend(layouts(&site, &profile, 390, true, &pages));
     let mut charts = 0;
     for l in &found {
         assert!(
@@ -211,7 +229,7 @@ fn on_a_desktop_the_charts_fill_the_width() {
     let site = common::build_sample(dir.path());
     let profile = dir.path().join("profile");
     let pages = ["index.html", "communities/fangmenjie/index.html"];
-    for l in layouts(&site, &profile, 1366, &pages) {
+    for l in layouts(&site, &profile, 1366, false, &pages) {
         let [(left1, top1, w1), (left2, top2, w2), ..] = l.charts[..] else {
             panic!("{}: fewer than two charts: {l:?}", l.page);
         };
