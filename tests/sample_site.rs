@@ -442,10 +442,10 @@ fn main_texts(html: &str) -> Vec<String> {
     let mut texts = vec![String::new()];
     let mut skip: Option<&str> = None;
     while let Some(open) = body.find('<') {
-        if skip.is_none() {
-            if let Some(run) = texts.last_mut() {
-                run.push_str(&body[..open].replace("&nbsp;", "\u{a0}"));
-            }
+        if skip.is_none()
+            && let Some(run) = texts.last_mut()
+        {
+            run.push_str(&body[..open].replace("&nbsp;", "\u{a0}"));
         }
         let close = body[open..].find('>').map_or(body.len(), |c| open + c + 1);
         let tag = &body[open..close];
