@@ -382,7 +382,7 @@ fn the_home_page_has_every_site_chart_with_its_numbers() {
     assert_eq!(
         charts.len(),
         6,
-        "trend, door-knocking, categories, membership, ages, rates"
+        "trend, door-knocking, categories, rates, membership, ages"
     );
     let mut all = Vec::new();
     for svg in &charts {
@@ -428,18 +428,18 @@ fn the_home_page_has_every_site_chart_with_its_numbers() {
     }
     for (label, n) in summary["by_membership"].as_object().expect("membership") {
         let n = n.as_u64().expect("n");
-        let shown = texts(&all[3])
+        let shown = texts(&all[4])
             .iter()
             .any(|t| t.starts_with(&format!("{n}名")));
         assert!(shown, "{label} {n}");
     }
-    assert!(texts(&all[4]).contains(&"年龄（按2018年计）"));
+    assert!(texts(&all[5]).contains(&"年龄（按2018年计）"));
     let overall = format!(
         "全部社区 {:.1}%",
         summary["resolved"].as_f64().expect("resolved") / summary["cases"].as_f64().expect("cases")
             * 100.0
     );
-    assert!(texts(&all[5]).contains(&overall.as_str()));
+    assert!(texts(&all[3]).contains(&overall.as_str()));
     assert!(html.contains("<figure class=\"chart\">"));
 }
 

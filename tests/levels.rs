@@ -66,12 +66,14 @@ fn several_subdistricts_get_pages_a_grouped_index_and_a_comparison() {
     for (name, n) in &stewards {
         assert!(
             home.contains(&format!(
-                "{name}</a></th>\n        <td class=\"num\" data-value="
+                "{name}</a></th>\n        <td class=\"num\" data-label=\"社区\" data-value="
             )),
             "{name}"
         );
         assert!(
-            home.contains(&format!("<td class=\"num\" data-value=\"{n}\">{n}</td>")),
+            home.contains(&format!(
+                "<td class=\"num\" data-label=\"红管家\" data-value=\"{n}\">{n}</td>"
+            )),
             "{name} {n}"
         );
     }
