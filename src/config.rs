@@ -230,6 +230,13 @@ pub(crate) struct PrivacySettings {
     pub steward_phone: PhoneStyle,
     #[serde(default)]
     pub allow_raw_html: bool,
+    /// Words read as written wherever they stand though a resident's name is in them
+    /// (places, common words: see docs/privacy.md).
+    #[serde(default)]
+    pub keep_words: Vec<String>,
+    /// Phrases in which a resident's name is masked though a place's suffix follows it.
+    #[serde(default)]
+    pub mask_words: Vec<String>,
 }
 
 /// The internal print kit (`hongguanjia print`).
@@ -379,7 +386,13 @@ const KNOWN: &[(&str, &[&str])] = &[
     ("bulletin", &["name", "issuer", "printer"]),
     (
         "privacy",
-        &["steward_names", "steward_phone", "allow_raw_html"],
+        &[
+            "steward_names",
+            "steward_phone",
+            "allow_raw_html",
+            "keep_words",
+            "mask_words",
+        ],
     ),
     ("lists", &["page_size", "old_category_addresses"]),
     (

@@ -110,11 +110,11 @@ fn each_name_typed_is_reported_where_it_was_typed_naming_its_record() {
         "content/bulletins/b1.md:2: 警告：title: 含有居民姓名（来自 content/cases.csv:2 居民），公开时已遮盖：看望周**",
         "content/bulletins/b1.md:4: 警告：subtitle: 含有居民姓名（来自 content/errands.csv:2 居民），公开时已遮盖：钱**",
         "content/bulletins/b1.md:5: 警告：source: 含有居民姓名（来自 content/visits.csv:2 居民姓名），公开时已遮盖：孙**家",
-        "content/bulletins/b1.md:7: 警告：正文: 含有居民姓名（来自 content/cases.csv:3 居民、content/errands.csv:2 居民），公开时已遮盖：钱\\*\\*和王\\*都来了。",
+        "content/bulletins/b1.md:7: 警告：正文: 含有居民姓名（来自 content/cases.csv:3 居民、content/errands.csv:2 居民），公开时已遮盖：钱**和王*都来了。",
         "content/commendations.toml:10: 警告：text: 含有居民姓名（来自 content/errands.csv:2 居民），公开时已遮盖：钱**推荐，决定表彰",
         "content/commendations.toml:3: 警告：title: 含有居民姓名（来自 content/cases.csv:2 居民），公开时已遮盖：第一批（周**推荐）",
         "content/pages/about.md:2: 警告：title: 含有居民姓名（来自 content/visits.csv:2 居民姓名），公开时已遮盖：关于孙**",
-        "content/pages/about.md:4: 警告：正文: 含有居民姓名（来自 content/cases.csv:2 居民），公开时已遮盖：周\\*\\*的故事。",
+        "content/pages/about.md:4: 警告：正文: 含有居民姓名（来自 content/cases.csv:2 居民），公开时已遮盖：周**的故事。",
     ] {
         run.assert_line(line);
     }
@@ -293,7 +293,7 @@ fn warnings_about_numbers_show_names_masked_too() {
         "content/cases.csv:2: 警告：事项: 含有手机号，公开时已遮盖：周**反映停车难，回电138****5678；电话请填在民情或红管家名册的“联系电话”列，那一列不公开",
     );
     run.assert_line(
-        "content/bulletins/b1.md:5: 警告：正文: 含有手机号，公开时已遮盖：周\\*\\*的电话138****5678；公开的文字里不要写电话号码",
+        "content/bulletins/b1.md:5: 警告：正文: 含有手机号，公开时已遮盖：周**的电话138****5678；公开的文字里不要写电话号码",
     );
     assert!(!run.stderr.contains("周大伯"), "{}", run.stderr);
 }

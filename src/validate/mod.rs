@@ -204,6 +204,8 @@ pub(crate) struct Registry {
     broken_stewards: HashSet<String>,
     /// The same for communities, by id and by name.
     broken_communities: HashSet<String>,
+    /// What public free text is cleaned of, knowing the site's own public numbers.
+    pub(crate) scrubber: crate::privacy::scrub::Scrubber,
     /// Whether an error was reported for the communities' or the stewards' own files;
     /// decided once, when the first reference to an unknown id needs it.
     communities_unread: OnceLock<bool>,
@@ -474,15 +476,25 @@ impl Registry {
                 );
             }
         }
-        let name = row.free_text(steward::NAME);
+        let name = row.free_text(steward::NAME, &self.scrubber);
         let community = row
             .id_text(steward::COMMUNITY)
             .and_then(|c| self.community_ref(&mut row, steward::COMMUNITY, &c));
         let buildings = row.list(steward::BUILDINGS);
         for b in &buildings {
             // A phone typed one column too far left would be published as a building.
-            let (_, hidden) = crate::privacy::scrub(b);
-            if let Some(kind) = hidden.first() {
+            // A building with a room is a household's address.
+            let (kept, hidden) = self.scrubber.scrub(b);
+            if hidden.iter().all(|h| *h == crate::privacy::Hidden::Room)
+                && let Some(_) = hidden.first()
+            {
+                row.error(
+                    steward::BUILDINGS,
+                    format!(
+                        "“{b}”含有室号：联系楼幢只写到楼幢或单元，如 {kept}；室号是一户人家的门牌，不公开"
+                    ),
+                );
+            } else if let Some(kind) = hidden.iter().find(|h| **h != crate::privacy::Hidden::Room) {
                 let phone = row.written(steward::PHONE);
                 row.error(
                     steward::BUILDINGS,
@@ -494,8 +506,8 @@ impl Registry {
             }
         }
         let membership = row.word(steward::MEMBERSHIP, MEMBERSHIP);
-        let grid = row.free_text(steward::GRID);
-        let workplace = row.free_text(steward::WORKPLACE);
+        let grid = row.free_text(steward::GRID, &self.scrubber);
+        let workplace = row.free_text(steward::WORKPLACE, &self.scrubber);
         let gender = row.word(steward::GENDER, GENDER).map(str::to_string);
         let birth_year = row.whole(steward::BIRTH_YEAR, 0).and_then(|y| {
             if (1900..=2100).contains(&y) {
@@ -508,7 +520,7 @@ impl Registry {
                 None
             }
         });
-        let specialty = row.free_text(steward::SPECIALTY);
+        let specialty = row.free_text(steward::SPECIALTY, &self.scrubber);
         let teams = row.list(steward::TEAMS);
         let joined = row.date(steward::JOINED);
         let phone = row.digits_text(steward::PHONE);
@@ -674,15 +686,15 @@ impl Registry {
         let steward = row
             .id_ref(case::STEWARD)
             .and_then(|id| self.steward_ref(&mut row, case::STEWARD, &id));
-        let category = row.free_text(case::CATEGORY);
-        let summary = row.free_text(case::SUMMARY);
+        let category = row.free_text(case::CATEGORY, &self.scrubber);
+        let summary = row.free_text(case::SUMMARY, &self.scrubber);
         let status = row.word(case::STATUS, CASE_STATUS);
         let resolved = if row.text_present(case::RESOLVED) {
             row.date(case::RESOLVED)
         } else {
             None
         };
-        let building = row.free_text(case::BUILDING);
+        let building = row.free_text(case::BUILDING, &self.scrubber);
         // Private and not kept, but a number Excel mangled is lost from the register.
         row.mangled_by_excel(case::PHONE);
         let channel = if row.text_present(case::CHANNEL) {
@@ -778,7 +790,7 @@ impl Registry {
                 attendees.push(i);
             }
         }
-        let topic = row.free_text(meeting::TOPIC);
+        let topic = row.free_text(meeting::TOPIC, &self.scrubber);
         match (date, community, row.ok) {
             (Some(date), Some(community), true) => Some(Meeting {
                 date,

@@ -155,12 +155,17 @@ impl<'r, 'a> Row<'r, 'a> {
         }
     }
 
-    /// Public free text: phone and ID numbers typed into it are masked, with a warning.
+    /// Public free text: phone and ID numbers, accounts, plates and rooms typed into it
+    /// are masked, with a warning.
     /// For free-text fields the warning comes later, once residents' names are known
     /// and masked too (see `privacy::names::Names::check_records`).
-    pub(crate) fn free_text(&mut self, field: Field) -> Option<String> {
+    pub(crate) fn free_text(
+        &mut self,
+        field: Field,
+        scrubber: &crate::privacy::scrub::Scrubber,
+    ) -> Option<String> {
         let text = self.text(field)?;
-        let (scrubbed, hidden) = crate::privacy::scrub(&text);
+        let (scrubbed, hidden) = scrubber.scrub(&text);
         if hidden.is_empty() {
             return Some(text);
         }
