@@ -421,6 +421,30 @@ const KNOWN: &[(&str, &[&str])] = &[
     ("members", &["name", "level", "path", "url"]),
 ];
 
+/// What to say of an unknown setting `name` of the table `prefix`: a setting of another
+/// table (or of the top, like `base_url`) appended at the end of the file lands in the
+/// last table there, which is the slip to name.
+fn unknown_setting(prefix: &str, name: &str, full: &str) -> String {
+    let belongs = KNOWN
+        .iter()
+        .find(|(table, keys)| *table != prefix && keys.contains(&name))
+        .map(|(table, _)| *table);
+    match belongs {
+        Some("") if !prefix.is_empty() => format!(
+            "未知的设置“{full}”：{name} 是写在文件开头的设置，这里却在 [{prefix}] 下面（TOML 里 [{prefix}] 之后的每一行都属于 [{prefix}]）；请把这一行移到文件开头、第一个 [ ] 之前"
+        ),
+        Some(table) if !table.is_empty() => format!(
+            "未知的设置“{full}”：{name} 是 [{table}] 的设置，这里却在 {}；请把这一行移到 [{table}] 下面",
+            if prefix.is_empty() {
+                "文件开头".to_string()
+            } else {
+                format!("[{prefix}] 下面")
+            }
+        ),
+        _ => format!("未知的设置“{full}”（可用的设置见 docs/records.md）"),
+    }
+}
+
 /// Reports every unknown setting at its line, not just the first.
 fn unknown_settings(text: &str, lines: &LineIndex, display: &str, diags: &mut Diagnostics) -> bool {
     let (table, errors) = toml::de::DeTable::parse_recoverable(text);
@@ -444,11 +468,7 @@ fn unknown_settings(text: &str, lines: &LineIndex, display: &str, diags: &mut Di
                     format!("{prefix}.{name}")
                 };
                 let line = lines.line(key.span().start);
-                diags.error(
-                    display,
-                    line,
-                    format!("未知的设置“{full}”（可用的设置见 docs/records.md）"),
-                );
+                diags.error(display, line, unknown_setting(prefix, name, &full));
                 ok = false;
             }
         }

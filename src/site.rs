@@ -380,7 +380,13 @@ impl Site {
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         });
+        // A date written without its year is answered with the year of the data.
+        let year = figures
+            .as_of
+            .map_or_else(|| "××××".to_string(), |d| d.year.to_string());
+        diags.fill(validate::suggest::DATA_YEAR, &year);
         let batches = validate::commendations(root, &registry, &names, diags);
+        registry.report_duplicates(diags);
         figures.add_batches(&batches, &registry);
         for (i, c) in registry.communities.iter().enumerate() {
             let covered = figures.community_buildings_covered[i];

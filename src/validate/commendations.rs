@@ -37,7 +37,7 @@ pub(crate) fn commendations(
         }
     };
     let doc = TomlDoc::new(display, text);
-    let Some(table) = doc.parse(diags) else {
+    let Some(table) = doc.parse_with(diags, &super::toml_hints::explain_line) else {
         return Vec::new();
     };
     let mut reader = BatchReader {
@@ -198,7 +198,11 @@ impl BatchReader<'_> {
         if let Some(i) = self.registry.steward_index(id) {
             return Some(i);
         }
-        if self.registry.steward_already_reported(id, self.diags) {
+        if self
+            .registry
+            .displaced_by_duplicate(id, &self.doc.display, line)
+            || self.registry.steward_already_reported(id, self.diags)
+        {
             self.ok = false;
             return None;
         }
