@@ -24,7 +24,8 @@ pub(crate) fn mask_name(name: &str) -> String {
     }
 }
 
-/// `13812341234` → `138****1234`; anything that is not a phone number is hidden whole.
+/// `13812341234` → `138****1234`, `8012345` → `80****45`; anything that is not a phone
+/// number is hidden whole.
 pub(crate) fn mask_phone(phone: &str) -> String {
     let digits: Vec<char> = phone
         .chars()
@@ -34,8 +35,11 @@ pub(crate) fn mask_phone(phone: &str) -> String {
     if digits.len() < 7 {
         return "****".to_string();
     }
-    let head: String = digits[..3].iter().collect();
-    let tail: String = digits[digits.len() - 4..].iter().collect();
+    // A short number (a local landline) keeps fewer of its digits: three and four of
+    // seven would be all of them.
+    let (head, tail) = if digits.len() >= 11 { (3, 4) } else { (2, 2) };
+    let head: String = digits[..head].iter().collect();
+    let tail: String = digits[digits.len() - tail..].iter().collect();
     format!("{head}****{tail}")
 }
 
