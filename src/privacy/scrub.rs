@@ -125,6 +125,10 @@ impl Scrubber {
         let chars = &view.chars;
         let mut i = 0;
         let mut emails = emails.into_iter().peekable();
+        // Right after a mask the text reads as the mask does, not as what it hid: a form
+        // found after `zhang_1958` is found after `z***` too, so cleaning twice finds
+        // nothing more.
+        let mut fresh = false;
         while i < chars.len() {
             while emails.next_if(|&(_, end)| end <= i).is_some() {}
             if let Some(&(start, end)) = emails.peek()
@@ -136,19 +140,27 @@ impl Scrubber {
                 } else {
                     star(&mut out, &mask_email(&address));
                     found.push(Hidden::Email);
+                    fresh = true;
                 }
                 i = end;
                 continue;
             }
-            if let Some(m) = self.form_at(chars, i) {
+            // An address takes its characters first: no form ends inside one.
+            let next_email = emails.peek().map_or(usize::MAX, |&(start, _)| start);
+            if let Some(m) = self
+                .form_at(chars, i, fresh)
+                .filter(|m| m.end <= next_email)
+            {
                 out.push_str(view.original(i, m.keep_until));
                 star(&mut out, &m.masked);
                 found.push(m.kind);
                 i = m.end;
+                fresh = true;
                 continue;
             }
             out.push_str(view.original(i, i + 1));
             i += 1;
+            fresh = false;
         }
         if found.is_empty() {
             (Cow::Borrowed(text), found)
@@ -162,14 +174,14 @@ impl Scrubber {
         self.scrub_text(text, false)
     }
 
-    /// A form starting at `i` of the folded text, if any.
-    fn form_at(&self, chars: &[char], i: usize) -> Option<Found> {
+    /// A form starting at `i` of the folded text, if any; `fresh` right after a mask.
+    fn form_at(&self, chars: &[char], i: usize, fresh: bool) -> Option<Found> {
         let c = chars[i];
-        let after_digit = i > 0 && digit_value(chars[i - 1]).is_some();
-        if let Some(found) = labelled_account(chars, i) {
+        let after_digit = !fresh && i > 0 && digit_value(chars[i - 1]).is_some();
+        if let Some(found) = labelled_account(chars, i, fresh) {
             return Some(found);
         }
-        if c == 'w' && starts_with(chars, i, "wxid_") && !letter_before(chars, i) {
+        if c == 'w' && starts_with(chars, i, "wxid_") && (fresh || !letter_before(chars, i)) {
             let end = (i + 5..chars.len())
                 .find(|&j| !chars[j].is_ascii_alphanumeric() && chars[j] != '_')
                 .unwrap_or(chars.len());
@@ -182,15 +194,20 @@ impl Scrubber {
         {
             return Some(found);
         }
+        // A bracket starts a number of its own whatever stands before it; a digit only
+        // where no digit does (none is looked for inside another number).
+        if is_open(c) {
+            return self.number_at(chars, i);
+        }
         if after_digit {
             return None;
         }
         if (c.is_ascii_digit() || is_separator(c))
-            && let Some(found) = room_at(chars, i)
+            && let Some(found) = room_at(chars, i, fresh)
         {
             return Some(found);
         }
-        if digit_value(c).is_some() || c == '+' || is_open(c) {
+        if digit_value(c).is_some() || c == '+' {
             return self.number_at(chars, i);
         }
         None
@@ -216,10 +233,12 @@ impl Scrubber {
                     .get(digits[n - 1].after)
                     .is_none_or(|&c| digit_value(c).is_none())
         };
-        // A bracket the number does not close is the text's, not the number's.
+        // A bracket the number does not close is the text's, not the number's; so is one
+        // right after digits or a mask, which keeps the two apart.
         let opened = is_open(chars[i]);
+        let joined = i > 0 && (digit_value(chars[i - 1]).is_some() || chars[i - 1] == '*');
         let found = |kind, n: usize, masked: String| {
-            let keep = usize::from(opened && !digits[n - 1].closed);
+            let keep = usize::from(opened && (!digits[n - 1].closed || joined));
             Some(Found::new(kind, i + keep, digits[n - 1].after, masked))
         };
         let prefix = if plus && text.starts_with("86") {
@@ -391,7 +410,13 @@ impl<'t> TextView<'t> {
                 }
             }
             let tld = &chars[last_label.0..last_label.1];
-            if labels >= 2 && tld.len() >= 2 && tld.iter().all(char::is_ascii_alphabetic) {
+            // A domain that runs into the next `@` is the next address's local part.
+            let runs_on = chars.get(last_label.1) == Some(&'@');
+            if labels >= 2
+                && tld.len() >= 2
+                && tld.iter().all(char::is_ascii_alphabetic)
+                && !runs_on
+            {
                 found.push((start, last_label.1));
             }
         }
@@ -686,7 +711,7 @@ fn letter_before(chars: &[char], i: usize) -> bool {
 
 /// A QQ number or a WeChat account after its label (`QQ：12345678`, `微信号 zhang_1958`,
 /// `wx: abc123`): the label is kept, the account masked.
-fn labelled_account(chars: &[char], i: usize) -> Option<Found> {
+fn labelled_account(chars: &[char], i: usize, fresh: bool) -> Option<Found> {
     const QQ: &[&str] = &["QQ号码", "QQ号", "QQ", "qq号", "qq", "Qq", "扣扣号", "扣扣"];
     const WECHAT: &[&str] = &[
         "微信号",
@@ -705,7 +730,7 @@ fn labelled_account(chars: &[char], i: usize) -> Option<Found> {
     ];
     let c = chars[i];
     if !matches!(c, 'Q' | 'q' | '扣' | '微' | '薇' | 'V' | 'v' | 'W' | 'w')
-        || letter_before(chars, i)
+        || (!fresh && letter_before(chars, i))
     {
         return None;
     }
@@ -757,7 +782,8 @@ fn labelled_account(chars: &[char], i: usize) -> Option<Found> {
     let end = (start..chars.len())
         .find(|&k| !(chars[k].is_ascii_alphanumeric() || matches!(chars[k], '_' | '-')))
         .unwrap_or(chars.len());
-    if !(6..=20).contains(&(end - start)) {
+    // Nor runs into a mask (`zhang_1958wxid_***`).
+    if !(6..=20).contains(&(end - start)) || chars.get(end) == Some(&'*') {
         return None;
     }
     Some(Found::new(kind, start, end, format!("{first}***")))
@@ -817,7 +843,7 @@ fn is_measure(c: char) -> bool {
 /// `502室` or a bare `502` go; after `3单元` the room (`502室`, `502`, `2楼`) goes;
 /// anywhere else `502室` → `***室`. `i` is the room's first digit, or a space or dash
 /// between the stairwell and the room, which goes with the room.
-fn room_at(chars: &[char], i: usize) -> Option<Found> {
+fn room_at(chars: &[char], i: usize, fresh: bool) -> Option<Found> {
     let is_dash = |c: char| matches!(c, '-' | '\u{2010}'..='\u{2015}' | '\u{2212}');
     let dash_at = |k: usize| chars.get(k).copied().is_some_and(is_dash);
     let separated = chars[i] == ' ' || is_dash(chars[i]);
@@ -839,12 +865,12 @@ fn room_at(chars: &[char], i: usize) -> Option<Found> {
         Some(&c) if set.contains(c) => end + 1,
         _ => end,
     };
-    let before = i.checked_sub(1).map(|k| chars[k]);
+    let before = i.checked_sub(1).filter(|_| !fresh).map(|k| chars[k]);
     let after_unit = i >= 2 && chars[i - 2] == '单' && chars[i - 1] == '元';
     let after_building = ends_building(chars, i);
     if !separated {
-        let after_word =
-            before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '.' || is_dash(c));
+        let after_word = before
+            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '*') || is_dash(c));
         // 5-2-301: building, unit, room.
         if !after_word && !after_unit && (1..=3).contains(&n) && dash_at(d_end) {
             let b = d_end + 1;
@@ -886,6 +912,30 @@ fn room_at(chars: &[char], i: usize) -> Option<Found> {
             ));
         }
     }
+    // What follows the stairwell up to where the household's part ends: a room, and
+    // any more of it right after (`2楼0号`), so that the stairwell is all that is left.
+    let mut end = after_stairwell(chars, d, after_unit)?;
+    loop {
+        let at = match chars.get(end) {
+            Some(&c) if c == ' ' || is_dash(c) => end + 1,
+            _ => end,
+        };
+        if !chars.get(at).is_some_and(char::is_ascii_digit) {
+            break;
+        }
+        match after_stairwell(chars, at, after_unit) {
+            Some(more) => end = more,
+            None => break,
+        }
+    }
+    Some(Found::new(Hidden::Room, i, end, String::new()))
+}
+
+/// Where a room written at `d` right after a stairwell ends: 1 to 4 digits and 室 or 房
+/// (after a unit also 号, 楼, 层), or 3 or 4 digits alone.
+fn after_stairwell(chars: &[char], d: usize, after_unit: bool) -> Option<usize> {
+    let d_end = ascii_digits_end(chars, d);
+    let n = d_end - d;
     if !(1..=4).contains(&n) {
         return None;
     }
@@ -897,14 +947,17 @@ fn room_at(chars: &[char], i: usize) -> Option<Found> {
         Some('楼' | '层') => after_unit,
         _ => false,
     };
+    // Not the head of a number masked before it (`3单元138****5678`).
     let bare = (3..=4).contains(&n)
         && next.is_none_or(|c| {
-            !(c.is_ascii_alphanumeric() || is_measure(c) || is_dash(c) || c == '.')
+            !(c.is_ascii_alphanumeric()
+                || is_measure(c)
+                || matches!(c, '.' | '*' | '-' | '\u{2010}'..='\u{2015}' | '\u{2212}'))
         });
     if suffixed {
-        Some(Found::new(Hidden::Room, i, d_end + 1, String::new()))
+        Some(d_end + 1)
     } else if bare {
-        Some(Found::new(Hidden::Room, i, d_end, String::new()))
+        Some(d_end)
     } else {
         None
     }
@@ -1051,5 +1104,65 @@ mod tests {
     fn marks_are_escaped_in_markdown() {
         let (out, _) = Scrubber::default().scrub_text("电话 13812345678 和 13912345678", true);
         assert_eq!(out, "电话 138\\*\\*\\*\\*5678 和 139\\*\\*\\*\\*5678");
+    }
+
+    use proptest::prelude::*;
+
+    /// Pieces of texts: forms of every kind, parts of them, and words around them.
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                "13812345678",
+                "138.1234.5679",
+                "(138)12345678",
+                "一三八一二三四五六七八",
+                "0570-8012346",
+                "（0570）8012345",
+                "05708012345",
+                "330802195001011234",
+                "330802500101123",
+                "6222021234567890128",
+                "zhang@qq.com",
+                "微信：zhang_1958",
+                "wxid_abc123def",
+                "QQ：12345678",
+                "浙H·12345",
+                "浙AD12345",
+                "12幢3单元502室",
+                "5-2-301",
+                "12幢3-502",
+                "3单元2楼",
+                "502室",
+                "幢",
+                "单元",
+                "室",
+                "-",
+                " ",
+                "@",
+                "：",
+                "（",
+                "）",
+                "号",
+                "楼",
+            ])
+            .prop_map(str::to_string),
+            "[0-9一二三四五六七八九〇０-９ .\\-()（）@a-zA-Z幢单元室号楼住户反映]{0,8}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// What was cleaned holds nothing more to clean: the records' texts are kept
+        /// cleaned, and a text met again is not cleaned twice (see `names::PublicTexts`).
+        #[test]
+        fn cleaning_a_clean_text_finds_nothing(pieces in proptest::collection::vec(piece(), 0..8)) {
+            let text = pieces.concat();
+            let scrubber = Scrubber::default();
+            let (once, _) = scrubber.scrub(&text);
+            let (twice, found) = scrubber.scrub(&once);
+            prop_assert!(found.is_empty(), "{:?} → {:?} → {:?} {:?}", text, once, twice, found);
+            prop_assert_eq!(twice.as_ref(), once.as_ref());
+        }
     }
 }
