@@ -120,6 +120,18 @@ impl SiteConfig {
     }
 }
 
+impl SiteConfig {
+    /// How the site's public texts are masked: its own numbers and addresses are public,
+    /// and `[privacy]` has the office's own words.
+    pub(crate) fn masking_rules(&self) -> crate::privacy::names::Rules {
+        crate::privacy::names::Rules {
+            scrubber: crate::privacy::scrub::Scrubber::new(self.public_names()),
+            keep: self.privacy.keep_words.clone(),
+            mask: self.privacy.mask_words.clone(),
+        }
+    }
+}
+
 /// What 《政府网站发展指引》 asks every page's footer to show: who runs the site, how to
 /// reach them, and its filings. Every field is optional.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

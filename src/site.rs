@@ -175,7 +175,10 @@ impl Site {
         );
 
         // The site's own numbers and addresses are public wherever they are typed.
-        let rules = privacy::names::Rules::of(config.as_ref());
+        let rules = config
+            .as_ref()
+            .map(SiteConfig::masking_rules)
+            .unwrap_or_default();
         let mut registry = Registry::default();
         registry.scrubber = rules.scrubber.clone();
         let noting = privacy::Noting::new(

@@ -393,20 +393,6 @@ pub(crate) struct Rules {
     pub mask: Vec<String>,
 }
 
-impl Rules {
-    /// The rules of a site's settings (none without settings).
-    pub(crate) fn of(config: Option<&crate::config::SiteConfig>) -> Rules {
-        let Some(config) = config else {
-            return Rules::default();
-        };
-        Rules {
-            scrubber: Scrubber::new(config.public_names()),
-            keep: config.privacy.keep_words.clone(),
-            mask: config.privacy.mask_words.clone(),
-        }
-    }
-}
-
 /// Single characters and words after a name that make it a place, not a person: 金华市,
 /// 长春路. One line of docs/privacy.md says the same.
 const PLACE_SUFFIXES: &[&str] = &[
