@@ -136,7 +136,7 @@ mod tests {
         let names: Vec<String> = names_of(["区", "陈"]).into_iter().map(|c| c.text).collect();
         assert!(names.contains(&"老陈".to_string()));
         assert!(names.contains(&"陈阿姨".to_string()));
-        assert!(names.contains(&"老区".to_string()) == false);
+        assert!(!names.contains(&"老区".to_string()));
         assert!(!names.contains(&"小区".to_string()));
         assert!(names.contains(&"区师傅".to_string()));
     }

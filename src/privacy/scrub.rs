@@ -305,7 +305,7 @@ impl Scrubber {
             }
             return found(Hidden::Mobile, 11, super::mask_phone(number));
         }
-        let n = landline(&digits, &text, |n| fits(n))?;
+        let n = landline(&digits, &text, fits)?;
         let number = &text[..n];
         if self.is_public(number) {
             return None;
@@ -470,20 +470,14 @@ fn may_hide(text: &str) -> bool {
             '微' | '薇' | '扣' | '信' => label = true,
             // A room's own suffix after its number; a room after a building or unit.
             '室' | '房' if digits_before >= 1 => return true,
-            '幢' | '栋' | '座' => {
-                if room_may_follow(&text[at + c.len_utf8()..], false) {
-                    return true;
-                }
+            '幢' | '栋' | '座' if room_may_follow(&text[at + c.len_utf8()..], false) => {
+                return true;
             }
-            '楼' if before == '号' => {
-                if room_may_follow(&text[at + c.len_utf8()..], false) {
-                    return true;
-                }
+            '楼' if before == '号' && room_may_follow(&text[at + c.len_utf8()..], false) => {
+                return true;
             }
-            '元' if before == '单' => {
-                if room_may_follow(&text[at + c.len_utf8()..], true) {
-                    return true;
-                }
+            '元' if before == '单' && room_may_follow(&text[at + c.len_utf8()..], true) => {
+                return true;
             }
             c if is_province(c) => province = true,
             _ => {}
@@ -502,10 +496,8 @@ fn may_hide(text: &str) -> bool {
 /// a unit and a room joined by a dash.
 fn room_may_follow(rest: &str, unit: bool) -> bool {
     let mut chars = rest.chars().peekable();
-    if chars
-        .next_if(|&c| matches!(c, ' ' | '\u{3000}' | '-' | '－' | '—' | '–'))
-        .is_some()
-    {}
+    // One space or dash between may go.
+    let _ = chars.next_if(|&c| matches!(c, ' ' | '\u{3000}' | '-' | '－' | '—' | '–'));
     let mut n = 0;
     while chars
         .next_if(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
@@ -622,11 +614,7 @@ fn read_digits(chars: &[char], i: usize, max: usize) -> Vec<Digit> {
         } else {
             break;
         }
-        if !chars
-            .get(k)
-            .copied()
-            .is_some_and(|c| digit_value(c).is_some())
-        {
+        if chars.get(k).copied().and_then(digit_value).is_none() {
             break;
         }
         gap = true;
@@ -723,7 +711,7 @@ fn is_bank_card(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// A first-generation ID number: 15 digits, a region (first digit 1 to 8), then a birth
@@ -738,14 +726,9 @@ fn is_old_id_number(digits: &str) -> bool {
 }
 
 fn starts_with(chars: &[char], i: usize, word: &str) -> bool {
-    let mut j = i;
-    for w in word.chars() {
-        if chars.get(j) != Some(&w) {
-            return false;
-        }
-        j += 1;
-    }
-    true
+    (i..)
+        .zip(word.chars())
+        .all(|(j, w)| chars.get(j) == Some(&w))
 }
 
 fn letter_before(chars: &[char], i: usize) -> bool {

@@ -216,11 +216,15 @@ pub(crate) struct Registry {
     /// The id each duplicate most likely should have (see [`Registry::add_steward`]),
     /// with the references to it: counted, not reported one by one.
     displaced: HashMap<String, usize>,
-    displaced_refs: std::sync::Mutex<HashMap<usize, (u64, (String, u32))>>,
+    displaced_refs: std::sync::Mutex<HashMap<usize, DisplacedRefs>>,
     /// The file and id of the last steward's record read, for the id a duplicate most
     /// likely should have had.
     previous_steward: Option<(String, String)>,
 }
+
+/// How many references wait for a duplicate's most likely id, and the first of them
+/// (path and line).
+type DisplacedRefs = (u64, (String, u32));
 
 /// A steward's record with an id used before.
 #[derive(Debug)]
