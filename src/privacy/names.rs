@@ -853,22 +853,15 @@ impl<'p> Names<'p> {
         if self.is_empty() {
             return;
         }
-        let surname_of = |i: usize| {
-            stewards
-                .get(i)
-                .and_then(|s| super::courtesy::surname(&s.name))
-                .unwrap_or("")
-                .to_string()
-        };
-        let case_own: Vec<String> = cases.iter().map(|c| surname_of(c.steward)).collect();
-        let meeting_own: Vec<String> = meetings
+        // Each steward's surname, for the few texts with a title (see `courtesy.rs`).
+        let surnames: Vec<String> = stewards
             .iter()
-            .map(|m| m.attendees.iter().map(|&i| surname_of(i)).collect())
+            .map(|s| super::courtesy::surname(&s.name).unwrap_or("").to_string())
             .collect();
-        for s in stewards.iter_mut() {
-            let own = super::courtesy::surname(&s.name).unwrap_or("").to_string();
+        let surname_of = |i: usize| surnames.get(i).map_or("", String::as_str);
+        for (s, own) in stewards.iter_mut().zip(&surnames) {
             for t in [&mut s.workplace, &mut s.specialty].into_iter().flatten() {
-                self.mask_in_place(t, &own);
+                self.mask_in_place(t, own);
             }
         }
         // A city's half a million cases share about twenty thousand summaries and a few
@@ -902,7 +895,8 @@ impl<'p> Names<'p> {
                 all
             });
         if !changed.is_empty() || !titled.is_empty() {
-            for (c, own) in cases.iter_mut().zip(&case_own) {
+            for c in cases.iter_mut() {
+                let own = surname_of(c.steward);
                 for text in [&mut c.category, &mut c.summary] {
                     if let Some(masked) = changed.get(text.as_str()) {
                         text.clone_from(masked);
@@ -912,9 +906,10 @@ impl<'p> Names<'p> {
                 }
             }
         }
-        for (m, own) in meetings.iter_mut().zip(&meeting_own) {
+        for m in meetings.iter_mut() {
+            let own: String = m.attendees.iter().map(|&i| surname_of(i)).collect();
             if let Some(t) = &mut m.topic {
-                self.mask_in_place(t, own);
+                self.mask_in_place(t, &own);
             }
         }
     }
