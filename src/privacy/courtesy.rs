@@ -69,10 +69,41 @@ const COMPOUND: &[&str] = &[
 
 /// The surname of a name written in Chinese characters.
 pub(crate) fn surname(name: &str) -> Option<&str> {
-    if let Some(c) = COMPOUND.iter().find(|c| name.starts_with(**c)) {
+    let first = name.chars().next()?;
+    // A city has a hundred thousand residents: the two-character surnames are looked
+    // at only for a first character one of them has.
+    let compound = matches!(
+        first,
+        '欧' | '司'
+            | '诸'
+            | '上'
+            | '东'
+            | '皇'
+            | '尉'
+            | '公'
+            | '慕'
+            | '令'
+            | '夏'
+            | '长'
+            | '宇'
+            | '轩'
+            | '端'
+            | '独'
+            | '南'
+            | '西'
+            | '百'
+            | '呼'
+            | '澹'
+            | '太'
+            | '申'
+            | '闻'
+            | '万'
+            | '钟'
+            | '宗'
+    );
+    if compound && let Some(c) = COMPOUND.iter().find(|c| name.starts_with(**c)) {
         return Some(c);
     }
-    let first = name.chars().next()?;
     ('\u{4E00}'..='\u{9FFF}')
         .contains(&first)
         .then(|| &name[..first.len_utf8()])
@@ -131,6 +162,10 @@ mod tests {
         assert_eq!(surname("王秀英"), Some("王"));
         assert_eq!(surname("欧阳明"), Some("欧阳"));
         assert_eq!(surname("Alice"), None);
+        // Every two-character surname is found by its first character.
+        for c in COMPOUND {
+            assert_eq!(surname(&format!("{c}明")), Some(*c), "{c}");
+        }
     }
 
     #[test]

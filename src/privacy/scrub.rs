@@ -445,6 +445,13 @@ fn may_hide(text: &str) -> bool {
     let (mut label, mut province, mut letter) = (false, false, false);
     let mut before = '\0';
     for (at, c) in text.char_indices() {
+        // Nearly every character of a summary is a common ideograph none of the forms
+        // starts or ends with: one bit says so.
+        if !interesting_ideograph(c) {
+            run = 0;
+            before = c;
+            continue;
+        }
         let ascii_digit = c.is_ascii_digit() || ('０'..='９').contains(&c);
         if ascii_digit {
             digits += 1;
@@ -489,6 +496,35 @@ fn may_hide(text: &str) -> bool {
         || (province && letter && ascii_digits >= 2)
         || (dashes >= 2 && ascii_digits >= 5)
         || (letter && text.contains("wxid_"))
+}
+
+/// The common ideographs [`may_hide`] looks at: numerals, a room's and a stairwell's
+/// words, labels of accounts, provinces; one bit each.
+const IDEOGRAPHS: [u64; 0x5200 / 64] = {
+    const WORDS: &str = "〇零一二三四五六七八九幺室房幢栋座楼元单号微薇扣信京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼";
+    let mut bits = [0u64; 0x5200 / 64];
+    let bytes = WORDS.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // Three bytes of UTF-8 each.
+        let c = ((bytes[i] as u32 & 0x0F) << 12)
+            | ((bytes[i + 1] as u32 & 0x3F) << 6)
+            | (bytes[i + 2] as u32 & 0x3F);
+        if c >= 0x4E00 && c < 0xA000 {
+            let n = (c - 0x4E00) as usize;
+            bits[n / 64] |= 1 << (n % 64);
+        }
+        i += 3;
+    }
+    bits
+};
+
+/// Whether `c` is anything but a common ideograph [`IDEOGRAPHS`] leaves out.
+fn interesting_ideograph(c: char) -> bool {
+    match (c as usize).checked_sub(0x4E00) {
+        Some(n) if n < 0x5200 => IDEOGRAPHS[n / 64] & (1 << (n % 64)) != 0,
+        _ => true,
+    }
 }
 
 /// Whether the text right after a building (or, `unit`, a unit) could be a room: past
@@ -1202,6 +1238,16 @@ mod tests {
             let (out, found) = site.scrub(text);
             assert_eq!(out, text);
             assert!(found.is_empty(), "{text}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn the_cheap_look_skips_no_ideograph_it_needs() {
+        for c in '\u{4E00}'..='\u{9FFF}' {
+            let needed = digit_value(c).is_some()
+                || is_province(c)
+                || "室房幢栋座楼元单号微薇扣信".contains(c);
+            assert!(!needed || interesting_ideograph(c), "{c}");
         }
     }
 
