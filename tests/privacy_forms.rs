@@ -6,15 +6,7 @@
 
 mod common;
 
-use common::{COMMUNITIES_CSV, SITE_TOML, Site, tree};
-
-/// Every file of the built site as one text.
-fn output_text(site: &Site) -> String {
-    tree(&site.path("public"))
-        .into_iter()
-        .map(|(path, bytes)| format!("=== {path}\n{}", String::from_utf8_lossy(&bytes)))
-        .collect()
-}
+use common::{COMMUNITIES_CSV, SITE_TOML, Site};
 
 /// The basic site with one case whose summary is `summary` (and a resident's name, so
 /// that name rules have something to do).
@@ -48,7 +40,7 @@ fn masked(typed: &str, shown: &str, label: &str) {
     );
     assert!(!run.stderr.contains(typed), "a message repeats {typed}");
     site.build_ok();
-    let out = output_text(&site);
+    let out = site.output_text();
     assert!(!out.contains(typed), "published: {typed}");
     assert!(
         out.contains(&format!("住户反映：{shown}。")),
@@ -164,7 +156,7 @@ fn public_numbers_and_ordinary_numbers_stay_public() {
     run.assert_code(0);
     assert!(!run.stderr.contains("事项"), "{}", run.stderr);
     site.build_ok();
-    assert!(output_text(&site).contains(text));
+    assert!(site.output_text().contains(text));
 }
 
 /// The roster of the issue: residents 王秀英, 李国强, 陈立新, 张建华 and 金华, 长春; the
@@ -206,7 +198,7 @@ fn courtesy_names_of_residents_are_masked_and_a_stewards_own_title_stays() {
         "content/cases.csv:3: 警告：事项: 含有对居民的称呼（记录里有同姓的居民：content/cases.csv:4 居民、content/cases.csv:5 居民），公开时已遮盖：老*家门口堆物，张**来看过；如果写的是红管家，请写红管家的全名",
     );
     site.build_ok();
-    let out = output_text(&site);
+    let out = site.output_text();
     for courtesy in ["王阿姨", "李大爷", "老陈", "张师傅来看过"] {
         assert!(!out.contains(courtesy), "published: {courtesy}");
     }
@@ -227,7 +219,7 @@ fn a_residents_name_before_a_places_suffix_reads_as_the_place_with_one_warning()
         "content/cases.csv:7: 警告：居民: 这个名字在公开文字里有 1 处紧跟着地名用字，按地名照原样公开了（如 content/cases.csv:6 的“长春路”）；如果其中有写这位居民的，请在 site.toml 的 [privacy] 里写 mask_words = [\"长春路\"]，都是地名的话写 keep_words = [\"长春路\"]，这条提示就不再出现",
     );
     site.build_ok();
-    let out = output_text(&site);
+    let out = site.output_text();
     // The places read as written, and so do the guard's pages; the person is masked.
     assert!(
         out.contains("金华市来的租户反映长*路口积水，金*路过时看到"),
@@ -246,7 +238,7 @@ fn a_residents_name_before_a_places_suffix_reads_as_the_place_with_one_warning()
     run.assert_code(0);
     assert!(!run.stderr.contains("紧跟着地名用字"), "{}", run.stderr);
     site.build_ok();
-    let out = output_text(&site);
+    let out = site.output_text();
     assert!(out.contains("金华市来的租户"));
     assert!(out.contains("长*路停车难"), "{out}");
 }
@@ -263,7 +255,7 @@ fn a_private_columns_value_typed_into_public_text_never_reaches_the_output() {
          C-2,2018-11-21,FM-001,停车,回电（0570）8012345,待办,孙小梅,0570-8012345,\n",
     );
     site.build_ok();
-    let out = output_text(&site);
+    let out = site.output_text();
     for private in ["13705703333", "8012345"] {
         assert!(!out.contains(private), "published: {private}");
     }
