@@ -120,6 +120,18 @@ impl SiteConfig {
     }
 }
 
+impl SiteConfig {
+    /// How the site's public texts are masked: its own numbers and addresses are public,
+    /// and `[privacy]` has the office's own words.
+    pub(crate) fn masking_rules(&self) -> crate::privacy::names::Rules {
+        crate::privacy::names::Rules {
+            scrubber: crate::privacy::scrub::Scrubber::new(self.public_names()),
+            keep: self.privacy.keep_words.clone(),
+            mask: self.privacy.mask_words.clone(),
+        }
+    }
+}
+
 /// What 《政府网站发展指引》 asks every page's footer to show: who runs the site, how to
 /// reach them, and its filings. Every field is optional.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -230,6 +242,13 @@ pub(crate) struct PrivacySettings {
     pub steward_phone: PhoneStyle,
     #[serde(default)]
     pub allow_raw_html: bool,
+    /// Words read as written wherever they stand though a resident's name is in them
+    /// (places, common words: see docs/privacy.md).
+    #[serde(default)]
+    pub keep_words: Vec<String>,
+    /// Phrases in which a resident's name is masked though a place's suffix follows it.
+    #[serde(default)]
+    pub mask_words: Vec<String>,
 }
 
 /// The internal print kit (`hongguanjia print`).
@@ -379,7 +398,13 @@ const KNOWN: &[(&str, &[&str])] = &[
     ("bulletin", &["name", "issuer", "printer"]),
     (
         "privacy",
-        &["steward_names", "steward_phone", "allow_raw_html"],
+        &[
+            "steward_names",
+            "steward_phone",
+            "allow_raw_html",
+            "keep_words",
+            "mask_words",
+        ],
     ),
     ("lists", &["page_size", "old_category_addresses"]),
     (
@@ -408,6 +433,30 @@ const KNOWN: &[(&str, &[&str])] = &[
     ("members", &["name", "level", "path", "url"]),
 ];
 
+/// What to say of an unknown setting `name` of the table `prefix`: a setting of another
+/// table (or of the top, like `base_url`) appended at the end of the file lands in the
+/// last table there, which is the slip to name.
+fn unknown_setting(prefix: &str, name: &str, full: &str) -> String {
+    let belongs = KNOWN
+        .iter()
+        .find(|(table, keys)| *table != prefix && keys.contains(&name))
+        .map(|(table, _)| *table);
+    match belongs {
+        Some("") if !prefix.is_empty() => format!(
+            "未知的设置“{full}”：{name} 是写在文件开头的设置，这里却在 [{prefix}] 下面（TOML 里 [{prefix}] 之后的每一行都属于 [{prefix}]）；请把这一行移到文件开头、第一个 [ ] 之前"
+        ),
+        Some(table) if !table.is_empty() => format!(
+            "未知的设置“{full}”：{name} 是 [{table}] 的设置，这里却在 {}；请把这一行移到 [{table}] 下面",
+            if prefix.is_empty() {
+                "文件开头".to_string()
+            } else {
+                format!("[{prefix}] 下面")
+            }
+        ),
+        _ => format!("未知的设置“{full}”（可用的设置见 docs/records.md）"),
+    }
+}
+
 /// Reports every unknown setting at its line, not just the first.
 fn unknown_settings(text: &str, lines: &LineIndex, display: &str, diags: &mut Diagnostics) -> bool {
     let (table, errors) = toml::de::DeTable::parse_recoverable(text);
@@ -431,11 +480,7 @@ fn unknown_settings(text: &str, lines: &LineIndex, display: &str, diags: &mut Di
                     format!("{prefix}.{name}")
                 };
                 let line = lines.line(key.span().start);
-                diags.error(
-                    display,
-                    line,
-                    format!("未知的设置“{full}”（可用的设置见 docs/records.md）"),
-                );
+                diags.error(display, line, unknown_setting(prefix, name, &full));
                 ok = false;
             }
         }

@@ -183,6 +183,16 @@ impl Diagnostics {
         }
     }
 
+    /// Puts `with` where a message holds `marker`: a part of a message (the data's year)
+    /// known only once everything is read.
+    pub(crate) fn fill(&mut self, marker: &str, with: &str) {
+        for d in &mut self.items {
+            if d.message.contains(marker) {
+                d.message = d.message.replace(marker, with);
+            }
+        }
+    }
+
     /// Whether nothing was noted at all.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()

@@ -29,6 +29,17 @@ pub enum BuildError {
     Write(Diagnostics),
 }
 
+impl From<crate::render::plan::PlanError> for BuildError {
+    /// A problem planning the pages: of the input (two categories at one address) or of
+    /// the templates (a Markdown body's).
+    fn from(err: crate::render::plan::PlanError) -> Self {
+        match err {
+            crate::render::plan::PlanError::Input(d) => BuildError::Input(d),
+            crate::render::plan::PlanError::Template(d) => BuildError::Render(d),
+        }
+    }
+}
+
 /// What a run came to.
 pub struct Rendered {
     /// The site (or roll-up) the pages were made from.
@@ -143,7 +154,7 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
         let (planned, guard) = rayon::join(
             || -> Result<_, BuildError> {
                 let (plan, mut all_pages) =
-                    Plan::new(&site, &summary, &renderer).map_err(BuildError::Render)?;
+                    Plan::new(&site, &summary, &renderer).map_err(BuildError::from)?;
                 // A redirect only where a link may still point: at an old address the
                 // output being replaced has (a site first built by an earlier version
                 // keeps them), or everywhere when `site.toml` asks. A new site never had

@@ -3,8 +3,12 @@
 
 use std::borrow::Cow;
 
+pub(crate) mod courtesy;
 mod longest;
 pub(crate) mod names;
+pub(crate) mod scrub;
+
+pub(crate) use scrub::Hidden;
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
@@ -20,7 +24,8 @@ pub(crate) fn mask_name(name: &str) -> String {
     }
 }
 
-/// `13812341234` → `138****1234`; anything that is not a phone number is hidden whole.
+/// `13812341234` → `138****1234`, `8012345` → `80****45`; anything that is not a phone
+/// number is hidden whole.
 pub(crate) fn mask_phone(phone: &str) -> String {
     let digits: Vec<char> = phone
         .chars()
@@ -30,25 +35,12 @@ pub(crate) fn mask_phone(phone: &str) -> String {
     if digits.len() < 7 {
         return "****".to_string();
     }
-    let head: String = digits[..3].iter().collect();
-    let tail: String = digits[digits.len() - 4..].iter().collect();
+    // A short number (a local landline) keeps fewer of its digits: three and four of
+    // seven would be all of them.
+    let (head, tail) = if digits.len() >= 11 { (3, 4) } else { (2, 2) };
+    let head: String = digits[..head].iter().collect();
+    let tail: String = digits[digits.len() - tail..].iter().collect();
     format!("{head}****{tail}")
-}
-
-/// What `scrub` found in a text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Hidden {
-    IdNumber,
-    Mobile,
-}
-
-impl Hidden {
-    pub fn label(self) -> &'static str {
-        match self {
-            Hidden::IdNumber => "身份证号",
-            Hidden::Mobile => "手机号",
-        }
-    }
 }
 
 const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -68,10 +60,6 @@ pub(crate) fn is_id_number(chars: &[char]) -> bool {
     chars[17].to_ascii_uppercase() == want
 }
 
-fn digit_at(chars: &[char], i: usize) -> bool {
-    chars.get(i).is_some_and(char::is_ascii_digit)
-}
-
 /// One character folded as NFKC folds it, when that gives a single character: `１` → `1`,
 /// `＋` → `+`, `－` → `-`, the ideographic space → a space. One character stays one, so
 /// a number found in the folded text is masked at the same place in the original.
@@ -85,11 +73,6 @@ pub(crate) fn fold_char(c: char) -> char {
         (Some(f), None) => f,
         _ => c,
     }
-}
-
-/// A text folded character by character (see [`fold_char`]).
-pub(crate) fn fold(text: &str) -> Vec<char> {
-    text.chars().map(fold_char).collect()
 }
 
 /// The NFKC form of a character whose form is one character that combines with none
@@ -129,119 +112,16 @@ pub(crate) fn nfkc(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// A separator people type inside a number, after folding: spaces and every dash.
+/// A separator people type inside a number, after folding: spaces, dashes and dots.
 fn is_number_separator(c: char) -> bool {
-    matches!(
-        c,
-        ' ' | '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}'
-    )
+    scrub::is_separator(c)
 }
 
-/// Whether a text has enough digits in any form (`1` or `１`) to hold a mobile number
-/// (11) or an ID number (17 and a check character), the cheap test before scrubbing:
-/// most free texts have a building number or a date, not a phone.
-fn has_digits_for_a_number(text: &str) -> bool {
-    text.chars()
-        .filter(|&c| c.is_ascii_digit() || (!c.is_ascii() && fold_char(c).is_ascii_digit()))
-        .nth(10)
-        .is_some()
-}
-
-/// The country prefix of a mobile number at `j`: `+86` or `0086`, then an optional
-/// separator. Returns where the number proper starts.
-fn country_prefix(chars: &[char], j: usize) -> Option<usize> {
-    let rest = chars.get(j..)?;
-    let len = if rest.starts_with(&['+', '8', '6']) {
-        3
-    } else if rest.starts_with(&['0', '0', '8', '6']) {
-        4
-    } else {
-        return None;
-    };
-    let mut k = j + len;
-    if chars.get(k).copied().is_some_and(is_number_separator) {
-        k += 1;
-    }
-    Some(k)
-}
-
-/// A mainland mobile number starting at `i` of folded text: `+86` or `0086` optional,
-/// then `1[3-9]` and nine more digits, with single spaces or dashes allowed between
-/// digits. Returns its end and digits.
-fn mobile_at(chars: &[char], i: usize) -> Option<(usize, String)> {
-    if let Some(j) = country_prefix(chars, i)
-        && let Some(found) = mobile_digits(chars, j)
-    {
-        return Some(found);
-    }
-    if chars.get(i) == Some(&'+') {
-        return None;
-    }
-    mobile_digits(chars, i)
-}
-
-fn mobile_digits(chars: &[char], mut j: usize) -> Option<(usize, String)> {
-    let mut digits = String::new();
-    while digits.len() < 11 {
-        let c = *chars.get(j)?;
-        if c.is_ascii_digit() {
-            digits.push(c);
-            j += 1;
-        } else if is_number_separator(c) && !digits.is_empty() && digit_at(chars, j + 1) {
-            j += 1;
-        } else {
-            return None;
-        }
-    }
-    let bytes = digits.as_bytes();
-    if bytes[0] != b'1' || !(b'3'..=b'9').contains(&bytes[1]) || digit_at(chars, j) {
-        return None;
-    }
-    Some((j, digits))
-}
-
-/// Masks resident ID numbers (`330802********1234`) and mobile numbers (`138****1234`) in
-/// free text, and says what it hid. Numbers are found in the text folded to NFKC one
-/// character at a time, so full-width digits (`１３８…`), full-width dashes and spaces and a
-/// `+86` or `0086` in front are caught too; the rest of the text is kept as written.
-/// ID numbers are looked for first, since an ID number holds runs of digits that look
-/// like a phone number.
+/// Masks every form of personal number, contact and room number in free text that
+/// [`scrub::Scrubber`] recognises, keeping no number public but 400/800 ones: for texts
+/// read where the site's own numbers are not known (tests, `check` of one value).
 pub fn scrub(text: &str) -> (Cow<'_, str>, Vec<Hidden>) {
-    if !has_digits_for_a_number(text) {
-        return (Cow::Borrowed(text), Vec::new());
-    }
-    let original: Vec<char> = text.chars().collect();
-    let chars = fold(text);
-    let mut out = String::with_capacity(text.len());
-    let mut found = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let starts_number = i == 0 || !digit_at(chars.as_slice(), i - 1);
-        if starts_number && i + 18 <= chars.len() && is_id_number(&chars[i..i + 18]) {
-            let after = chars.get(i + 18);
-            if !after.is_some_and(|c| c.is_ascii_alphanumeric()) {
-                out.extend(&chars[i..i + 6]);
-                out.push_str("********");
-                out.extend(chars[i + 14..i + 18].iter().map(char::to_ascii_uppercase));
-                found.push(Hidden::IdNumber);
-                i += 18;
-                continue;
-            }
-        }
-        if let Some((end, digits)) = starts_number.then(|| mobile_at(&chars, i)).flatten() {
-            out.push_str(&mask_phone(&digits));
-            found.push(Hidden::Mobile);
-            i = end;
-            continue;
-        }
-        out.push(original[i]);
-        i += 1;
-    }
-    if found.is_empty() {
-        (Cow::Borrowed(text), found)
-    } else {
-        (Cow::Owned(out), found)
-    }
+    scrub::Scrubber::default().scrub(text)
 }
 
 /// `事项: 含有手机号，公开时已遮盖：…` — the masked text, never the number itself; for a
@@ -260,22 +140,42 @@ pub(crate) fn privacy_warning(
             kinds.push(label);
         }
     }
-    let instead = match (hidden.contains(&Hidden::Mobile), in_records) {
-        (true, true) => "；电话请填在民情或红管家名册的“联系电话”列，那一列不公开",
-        (true, false) => "；公开的文字里不要写电话号码",
-        (false, _) => "",
+    let kinds = match kinds.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{}和{last}", rest.join("、")),
+        _ => kinds.concat(),
     };
-    format!(
-        "{field}: 含有{}，公开时已遮盖：{}{instead}",
-        kinds.join("和"),
-        excerpt(masked)
-    )
+    let mut instead = String::new();
+    if hidden.iter().any(|h| h.is_phone()) {
+        instead.push_str(if in_records {
+            "；电话请填在民情或红管家名册的“联系电话”列，那一列不公开"
+        } else {
+            "；公开的文字里不要写电话号码"
+        });
+    }
+    if hidden.contains(&Hidden::Room) {
+        instead
+            .push_str("；公开的地址只写到楼幢和单元（如 12幢3单元），室号是一户人家的门牌，不公开");
+    }
+    if hidden.iter().any(|h| !h.is_phone() && *h != Hidden::Room) {
+        instead.push_str(
+            "；证件号、银行卡号、邮箱、微信、QQ 和车牌都是个人信息，请从公开的文字里删去",
+        );
+    }
+    let done = if hidden.iter().all(|h| *h == Hidden::Room) {
+        "公开时已删去室号"
+    } else {
+        "公开时已遮盖"
+    };
+    format!("{field}: 含有{kinds}，{done}：{}{instead}", excerpt(masked))
 }
 
 /// The masked text as one line of a message: a long or many-line text (a decision, a
-/// body) is shown around its first masked name, so the message stays `path:line: …`.
+/// body) is shown around its first masked name, so the message stays `path:line: …`;
+/// escaped stars of Markdown as the stars they show.
 pub(crate) fn excerpt(masked: &str) -> String {
     const WIDTH: usize = 60;
+    // A Markdown body's masks are escaped (`周\*\*`): the message shows them as they read.
+    let masked = masked.replace("\\*", "*");
     let flat: Vec<char> = masked
         .lines()
         .map(str::trim)
@@ -505,7 +405,6 @@ mod tests {
     fn leaves_other_numbers_alone() {
         for text in [
             "共走访6354户",
-            "0570-3020000",
             "12812345678",
             "138123456789",
             "2018年12月10日",
@@ -752,6 +651,8 @@ pub(crate) struct Noting {
     /// The files and columns values were seen in; each collector asks only for the few it
     /// has not met before.
     places: std::sync::Mutex<Places>,
+    /// What the records' free texts are cleaned of (see [`scrub::Scrubber`]).
+    scrubber: scrub::Scrubber,
 }
 
 impl Noting {
@@ -767,7 +668,15 @@ impl Noting {
             numbers: shards(),
             files: places,
             places: Default::default(),
+            scrubber: Default::default(),
         }
+    }
+
+    /// The same set, whose collectors clean free texts with `scrubber` (which knows the
+    /// site's own public numbers).
+    pub(crate) fn with_scrubber(mut self, scrubber: scrub::Scrubber) -> Self {
+        self.scrubber = scrubber;
+        self
     }
 
     /// Notes `value` as seen at `seen` (in the file and column numbered `place`), as a
@@ -809,11 +718,14 @@ fn keep_first(kept: &mut Noted, seen: u64, name: bool, place: &mut dyn FnMut() -
 pub(crate) fn number_digits(value: &str) -> Option<String> {
     // Most private values are names and details: one character that can be in no number
     // says so without folding the text into a new string.
+    let bracket = |c: char| scrub::is_open(c) || scrub::is_close(c);
     let possible = |c: char| {
         c.is_ascii_digit()
             || c == '+'
             || is_number_separator(c)
-            || matches!(c, 'X' | 'x' | '(' | ')')
+            || bracket(c)
+            || matches!(c, 'X' | 'x')
+            || scrub::digit_value(c).is_some()
     };
     let value = crate::load::trim(value);
     if !value.chars().all(|c| possible(fold_char(c))) {
@@ -829,16 +741,15 @@ pub(crate) fn number_digits(value: &str) -> Option<String> {
         .strip_prefix("+86")
         .or_else(|| folded.strip_prefix("0086"))
         .unwrap_or(&folded);
-    if !v
-        .chars()
-        .all(|c| c.is_ascii_digit() || is_number_separator(c) || matches!(c, 'X' | 'x' | '(' | ')'))
-    {
+    if v.contains('+') {
         return None;
     }
     let digits: String = v
         .chars()
-        .filter(|c| c.is_ascii_digit() || matches!(c, 'X' | 'x'))
-        .map(|c| c.to_ascii_uppercase())
+        .filter_map(|c| match c {
+            'X' | 'x' => Some('X'),
+            c => scrub::digit_value(c),
+        })
         .collect();
     (digits.len() >= 7).then_some(digits)
 }
@@ -923,8 +834,14 @@ impl<'n> Collector<'n> {
     }
 
     /// The private fields and unknown columns of one raw record, and its public texts by
-    /// the schema's roles.
-    pub(crate) fn collect(&mut self, kind: crate::schema::Kind, rec: &crate::load::RawRecord<'_>) {
+    /// the schema's roles; `stewards` gives a steward's name by id (see
+    /// [`names::PublicTexts::collect`]).
+    pub(crate) fn collect(
+        &mut self,
+        kind: crate::schema::Kind,
+        rec: &crate::load::RawRecord<'_>,
+        stewards: &dyn Fn(&str) -> Option<String>,
+    ) {
         use crate::schema::TextRole;
         for (i, spec) in kind.fields().iter().enumerate() {
             let Some(f) = rec.get(i) else { continue };
@@ -941,7 +858,8 @@ impl<'n> Collector<'n> {
                 self.add_names(rec.path, f);
             }
         }
-        self.public.collect(kind, rec);
+        self.public
+            .collect(kind, rec, &self.noting.scrubber, stewards);
     }
 
     /// A person's name, or several in a list cell (`周大伯、王阿婆`).

@@ -142,9 +142,11 @@ impl Rollup {
                 }
             }
         }
-        // A roll-up has no residents' records, so no resident's name to look for.
+        // A roll-up has no residents' records, so no resident's name to look for; numbers
+        // and the like are cleaned as on any site.
         let docs = load::documents::read_folder(root, "bulletins", diags);
-        let names = crate::privacy::names::Names::default();
+        let rules = config.masking_rules();
+        let names = crate::privacy::names::Names::without_residents(rules);
         let bulletins = crate::validate::documents::bulletins(&docs, &names, diags);
         if diags.has_errors() {
             return None;

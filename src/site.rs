@@ -174,12 +174,19 @@ impl Site {
                 .collect(),
         );
 
+        // The site's own numbers and addresses are public wherever they are typed.
+        let rules = config
+            .as_ref()
+            .map(SiteConfig::masking_rules)
+            .unwrap_or_default();
         let mut registry = Registry::default();
+        registry.scrubber = rules.scrubber.clone();
         let noting = privacy::Noting::new(
             sources
                 .iter()
                 .flat_map(|(_, s)| s.files.iter().map(|f| f.display.as_str())),
-        );
+        )
+        .with_scrubber(rules.scrubber.clone());
         let mut collector = privacy::Collector::new(&noting, Default::default());
         let examples = crate::placeholders::Examples::default();
         for rel in ["site.toml", "content/commendations.toml"] {
@@ -195,7 +202,7 @@ impl Site {
              diags: &mut Diagnostics,
              sink: &mut dyn FnMut(&load::RawRecord<'_>, &mut Diagnostics)| {
                 load::read_records(kind, source(kind), diags, &mut |rec, d| {
-                    collector.collect(kind, rec);
+                    collector.collect(kind, rec, &|_| None);
                     examples.check_record(kind, rec, d);
                     sink(rec, d);
                 });
@@ -367,7 +374,7 @@ impl Site {
                     finish()
                 }
             });
-            let names = resident_names(&private, config.as_ref(), &registry);
+            let names = resident_names(&private, config.as_ref(), &registry, rules);
             names.check_records(&private.public, diags);
             let mine = finish();
             match side.join() {
@@ -376,7 +383,13 @@ impl Site {
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         });
+        // A date written without its year is answered with the year of the data.
+        let year = figures
+            .as_of
+            .map_or_else(|| "××××".to_string(), |d| d.year.to_string());
+        diags.fill(validate::suggest::DATA_YEAR, &year);
         let batches = validate::commendations(root, &registry, &names, diags);
+        registry.report_duplicates(diags);
         figures.add_batches(&batches, &registry);
         for (i, c) in registry.communities.iter().enumerate() {
             let covered = figures.community_buildings_covered[i];
@@ -406,8 +419,9 @@ impl Site {
             .for_each(|d| crate::placeholders::check_document(d, diags));
         let pages = validate::documents::pages(&docs, &names, diags);
         names.mask_records(&mut registry.stewards, &mut cases, &mut meetings);
+        names.warn_places(diags);
         figures.rename_categories(&|category| {
-            let (masked, hits) = names.mask(category, false);
+            let (masked, hits) = names.mask(category, false, "");
             (!hits.is_empty()).then(|| masked.into_owned())
         });
         // The names borrow the private values; the places of the free texts were wanted
@@ -485,7 +499,11 @@ fn read_parts<'n, T: Send>(
             if part.path.is_empty() {
                 part.path = rec.path.to_string();
             }
-            part.private.collect(kind, rec);
+            let steward = |id: &str| {
+                let i = registry.steward_index(id)?;
+                Some(registry.stewards[i].name.clone())
+            };
+            part.private.collect(kind, rec, &steward);
             part.items.extend(check(rec, d, tally));
         },
         &mut |part, d| {
@@ -529,6 +547,7 @@ fn resident_names<'p>(
     private: &'p PrivateValues,
     config: Option<&'p SiteConfig>,
     registry: &Registry,
+    rules: privacy::names::Rules,
 ) -> privacy::names::Names<'p> {
     let public: Vec<&str> = config
         .map(|c| c.public_names().collect())
@@ -553,7 +572,7 @@ fn resident_names<'p>(
             None
         }
     };
-    privacy::names::Names::new(private, public, &owner)
+    privacy::names::Names::new(private, public, &owner, rules)
 }
 
 #[cfg(test)]

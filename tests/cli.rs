@@ -51,3 +51,27 @@ fn usage_errors_say_what_is_wrong_and_suggest_the_nearest_command() {
         "错误：请给出一个命令：init（新建站点）、new（新建简报或页面）、build（生成网站）、check（只检查记录）、serve（在本机预览）或 print（生成内部打印材料）",
     );
 }
+
+#[test]
+fn a_value_clap_refuses_is_answered_in_chinese_with_what_to_write() {
+    let out = run(&["serve", "--port", "abc"]);
+    out.assert_code(2);
+    out.assert_line(
+        "错误：选项 --port <端口> 的值“abc”无效：端口应为 1 到 65535 之间的整数，如 --port 8080",
+    );
+    let out = run(&["serve", "--bind", "localhost:80"]);
+    out.assert_code(2);
+    assert!(
+        out.stderr
+            .contains("的值“localhost:80”无效：应为本机的 IP 地址"),
+        "{}",
+        out.stderr
+    );
+    for english in ["invalid", "For more information", "error:"] {
+        assert!(!out.stderr.contains(english), "{english}\n{}", out.stderr);
+    }
+
+    let out = run(&["check", "--format", "xml"]);
+    out.assert_code(2);
+    out.assert_line("错误：选项 --format <格式> 的值“xml”无效，可以写：text、json");
+}

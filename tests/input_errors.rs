@@ -230,7 +230,7 @@ fn a_date_exported_with_a_time_without_its_year_or_as_a_day_number_gets_the_date
     fails_with(
         &site,
         &[
-            "content/visits.csv:2: 日期: \"3月5日\" 不是有效日期：少了年份，请写全，如 2025年3月5日",
+            "content/visits.csv:2: 日期: \"3月5日\" 不是有效日期：少了年份，请写全，如 2018年3月5日",
             "content/visits.csv:3: 日期: \"2018/11/20 00:00\" 不是有效日期：不要带时间，只写日期，如 2018-11-20",
             "content/visits.csv:4: 日期: \"43424\" 不是有效日期：这是 Excel 存日期用的序号（即 2018-11-20），导出时这一列没有设成日期格式；请写作 2018-11-20，或在 Excel 里把这一列设为日期格式后重新导出",
         ],
@@ -607,7 +607,9 @@ fn duplicate_steward_ids() {
     );
     fails_with(
         &site,
-        &["content/stewards.csv:4: 编号: \"FM-001\" 重复，已在第 2 行出现"],
+        &[
+            "content/stewards.csv:4: 编号: \"FM-001\" 重复，已在第 2 行（周明华）出现；请给这一行（周明华）换一个没有用过的编号，或删掉重复的这一行",
+        ],
     );
 
     // In TOML, at the id's key; the first one is named by its table.
@@ -622,7 +624,9 @@ fn duplicate_steward_ids() {
     );
     fails_with(
         &site,
-        &["content/stewards.toml:13: id: \"FM-001\" 重复，已在第 1 行出现"],
+        &[
+            "content/stewards.toml:13: id: \"FM-001\" 重复，已在第 1 行（周明华）出现；请给这一行（吴建英）换一个没有用过的编号，或删掉重复的这一行",
+        ],
     );
 }
 
@@ -906,7 +910,7 @@ fn every_error_of_a_site_is_reported_in_one_run() {
         "content/cases.toml:16: status: 为“已解决”时必须填写办结日期",
         "content/meetings.csv:2: 社区: \"府山社区\" 不是已登记的社区编号或名称",
         "content/stewards.csv:3: 党员类别: \"预备党员\" 不是有效的取值（应为 在册、在职 或 两新）",
-        "content/stewards.csv:4: 编号: \"FM-001\" 重复，已在第 2 行出现",
+        "content/stewards.csv:4: 编号: \"FM-001\" 重复，已在第 2 行（周明华）出现；请给这一行（郑卫国）换一个没有用过的编号，或删掉重复的这一行",
         "content/visits.csv:2: 日期: \"2018-13-20\" 不是有效日期：没有13月，月份应为 1 到 12",
         "content/visits.csv:4: 户数: \"三\" 不是整数，请写阿拉伯数字，如 3",
         "content/visits.csv:4: 红管家: \"FM-009\" 不是已登记的红管家编号",
@@ -1031,8 +1035,8 @@ fn a_duplicate_id_far_down_a_long_roster_names_its_first_record() {
         &site,
         &[
             "content/stewards.csv:4: 性别: \"F\" 不是有效的取值（应为 男 或 女）",
-            "content/stewards.csv:40005: 编号: \"FM-002\" 重复，已在第 4 行出现",
-            "content/stewards.csv:40006: 编号: \"X-39999\" 重复，已在第 40004 行出现",
+            "content/stewards.csv:40005: 编号: \"FM-002\" 重复，已在第 4 行出现；请给这一行（吴建英）换一个没有用过的编号，或删掉重复的这一行",
+            "content/stewards.csv:40006: 编号: \"X-39999\" 重复，已在第 40004 行（王秀英39999）出现；请给这一行（王秀英）换一个没有用过的编号，或删掉重复的这一行",
             "content/stewards.csv:40007: 社区: \"shuiting-2\" 不是已登记的社区编号或名称",
         ],
     );
@@ -1069,5 +1073,50 @@ fn a_root_that_does_not_exist_is_named_as_such() {
             .ends_with("不存在: 没有这个文件夹。请检查 --root 后面写的路径，或在站点文件夹里运行"),
         "{}",
         lines[0]
+    );
+}
+
+#[test]
+fn two_categories_at_one_address_are_an_input_problem_not_a_template_error() {
+    let site = Site::basic();
+    site.append_line(
+        "content/cases.csv",
+        "C-003,2018-12-10,ST-001,亭车,亭子边停车,待办,,,,,",
+    );
+    for run in [site.check(), site.build(&[])] {
+        run.assert_code(1);
+        run.assert_line(
+            "site.toml:1: 民情类别“亭车”和“停车”的网址都会是 cases/category/ting-che/：请在 site.toml 的 [categories] 里给其中一个另起网址名，如 \"停车\" = \"ting-che-2\"",
+        );
+        run.assert_line("发现 1 个错误、0 个警告。未写入任何文件，原有的输出保持不变。");
+        assert!(!run.stderr.contains("模板"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn a_duplicated_steward_id_is_one_error_naming_the_id_it_displaced() {
+    let site = Site::basic();
+    // The row of FM-002 was copied from the one above and not renumbered: every visit and
+    // case of FM-002 would otherwise be an error of its own.
+    site.write(
+        "content/stewards.csv",
+        "编号,姓名,社区,联系楼幢,党员类别\n\
+         FM-001,周明华,fangmen,3幢,在册\n\
+         FM-001,吴建英,fangmen,5幢,在职\n\
+         ST-001,郑卫国,shuiting,1幢,两新\n",
+    );
+    site.write(
+        "content/visits.csv",
+        "日期,红管家,户数\n2018-11-20,FM-001,4\n2018-11-21,FM-002,2\n2018-11-22,FM-002,3\n",
+    );
+    site.write(
+        "content/cases.csv",
+        "编号,日期,红管家,类别,事项,状态\nC-1,2018-11-20,FM-002,停车,停车难,待办\n",
+    );
+    fails_with(
+        &site,
+        &[
+            "content/stewards.csv:3: 编号: \"FM-001\" 重复，已在第 2 行（周明华）出现；这一行（吴建英）多半应是 FM-002：名册里没有 FM-002，记录里却引用了它。请把这一行的编号改为 FM-002。另有 3 处引用 FM-002（如 content/cases.csv:2），改好后都会读到",
+        ],
     );
 }

@@ -169,7 +169,7 @@ fn one_duplicated_id_gives_one_error() {
     assert_eq!(
         run.err_lines(),
         [
-            "content/stewards.csv:3: 编号: \"FM-001\" 重复，已在第 2 行出现",
+            "content/stewards.csv:3: 编号: \"FM-001\" 重复，已在第 2 行（周明华）出现；请给这一行（吴建英）换一个没有用过的编号，或删掉重复的这一行",
             "发现 1 个错误、0 个警告。未写入任何文件，原有的输出保持不变。",
         ]
     );
@@ -264,4 +264,48 @@ fn commendations_read_names_and_full_width_ids_like_the_records_do() {
     ] {
         run.assert_line(line);
     }
+}
+
+#[test]
+fn a_slip_in_commendations_toml_shows_the_line_as_it_should_be() {
+    let site = Site::basic();
+    site.write(
+        "content/commendations.toml",
+        "[[batch]]\nid = \"2018-1\"\ntitle = “第一批优秀红管家”\ndate = 2018-12-01\nstewards = [\"FM-001\"]\n",
+    );
+    let run = site.check();
+    run.assert_code(1);
+    run.assert_line(
+        "content/commendations.toml:3: title: 文字两边要用英文双引号 \"，不能用中文引号“”：请写成 title = \"第一批优秀红管家\"",
+    );
+}
+
+#[test]
+fn a_misspelt_file_name_gets_the_name_meant() {
+    let site = Site::basic();
+    let stewards = site.read("content/stewards.csv");
+    site.remove("content/stewards.csv");
+    site.write("content/stuards.csv", &stewards);
+    let run = site.check();
+    run.assert_code(1);
+    run.assert_line(
+        "content/stuards.csv:1: 警告：不认识的文件或文件夹，已忽略，是不是想写 stewards.csv？",
+    );
+}
+
+#[test]
+fn a_setting_appended_under_the_last_table_is_said_to_be_in_the_wrong_section() {
+    let site = Site::basic();
+    site.write(
+        "site.toml",
+        "title = \"府山街道楼道红管家\"\n\n[lists]\npage_size = 20\nbase_url = \"https://example.org/fushan/\"\nhost = \"府山街道党工委\"\n",
+    );
+    let run = site.check();
+    run.assert_code(1);
+    run.assert_line(
+        "site.toml:5: 未知的设置“lists.base_url”：base_url 是写在文件开头的设置，这里却在 [lists] 下面（TOML 里 [lists] 之后的每一行都属于 [lists]）；请把这一行移到文件开头、第一个 [ ] 之前",
+    );
+    run.assert_line(
+        "site.toml:6: 未知的设置“lists.host”：host 是 [footer] 的设置，这里却在 [lists] 下面；请把这一行移到 [footer] 下面",
+    );
 }

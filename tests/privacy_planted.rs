@@ -4,15 +4,7 @@
 
 mod common;
 
-use common::{COMMUNITIES_CSV, SITE_TOML, Site, tree};
-
-/// Every file of the built site as one text.
-fn output_text(site: &Site) -> String {
-    tree(&site.path("public"))
-        .into_iter()
-        .map(|(path, bytes)| format!("=== {path}\n{}", String::from_utf8_lossy(&bytes)))
-        .collect()
-}
+use common::{COMMUNITIES_CSV, SITE_TOML, Site};
 
 /// Residents named in cases (周大伯, 王芳), in errands (钱阿姨, read after cases), in an
 /// unknown column of visits that names a person (孙奶奶), each typed into every free-text
@@ -66,7 +58,7 @@ fn planted() -> Site {
 fn residents_names_in_every_free_text_are_masked() {
     let site = planted();
     site.build(&[]).assert_code(0);
-    let out = output_text(&site);
+    let out = site.output_text();
     for name in ["周大伯", "钱阿姨", "孙奶奶"] {
         assert!(!out.contains(name), "published: {name}");
     }
@@ -110,11 +102,11 @@ fn each_name_typed_is_reported_where_it_was_typed_naming_its_record() {
         "content/bulletins/b1.md:2: 警告：title: 含有居民姓名（来自 content/cases.csv:2 居民），公开时已遮盖：看望周**",
         "content/bulletins/b1.md:4: 警告：subtitle: 含有居民姓名（来自 content/errands.csv:2 居民），公开时已遮盖：钱**",
         "content/bulletins/b1.md:5: 警告：source: 含有居民姓名（来自 content/visits.csv:2 居民姓名），公开时已遮盖：孙**家",
-        "content/bulletins/b1.md:7: 警告：正文: 含有居民姓名（来自 content/cases.csv:3 居民、content/errands.csv:2 居民），公开时已遮盖：钱\\*\\*和王\\*都来了。",
+        "content/bulletins/b1.md:7: 警告：正文: 含有居民姓名（来自 content/cases.csv:3 居民、content/errands.csv:2 居民），公开时已遮盖：钱**和王*都来了。",
         "content/commendations.toml:10: 警告：text: 含有居民姓名（来自 content/errands.csv:2 居民），公开时已遮盖：钱**推荐，决定表彰",
         "content/commendations.toml:3: 警告：title: 含有居民姓名（来自 content/cases.csv:2 居民），公开时已遮盖：第一批（周**推荐）",
         "content/pages/about.md:2: 警告：title: 含有居民姓名（来自 content/visits.csv:2 居民姓名），公开时已遮盖：关于孙**",
-        "content/pages/about.md:4: 警告：正文: 含有居民姓名（来自 content/cases.csv:2 居民），公开时已遮盖：周\\*\\*的故事。",
+        "content/pages/about.md:4: 警告：正文: 含有居民姓名（来自 content/cases.csv:2 居民），公开时已遮盖：周**的故事。",
     ] {
         run.assert_line(line);
     }
@@ -136,7 +128,7 @@ fn a_resident_who_shares_a_stewards_name_is_ambiguous_and_left() {
         "content/cases.csv:2: 警告：事项: “周明华”既是居民姓名（来自 content/cases.csv:2 居民）也是红管家 FM-001 的姓名，分不清指谁，未遮盖；如果写的是这位居民，请改写这段文字",
     );
     site.build(&[]).assert_code(0);
-    assert!(output_text(&site).contains("周明华反映停车难"));
+    assert!(site.output_text().contains("周明华反映停车难"));
 }
 
 #[test]
@@ -209,7 +201,7 @@ fn numbers_in_every_form_are_masked_in_every_free_text() {
             assert!(run.stderr.contains(at), "{form}: {at}\n{}", run.stderr);
         }
         site.build(&[]).assert_code(0);
-        let out = output_text(&site);
+        let out = site.output_text();
         assert!(!out.contains(form), "published: {form}");
         assert!(
             !out.contains("1234"),
@@ -249,7 +241,7 @@ fn an_unresolved_case_with_a_resolved_date_is_warned_about_and_the_date_not_publ
         "content/cases.csv:2: 警告：办结日期: 状态是“办理中”，还没有解决，填写的 2018-11-27 不会公开；如果已经解决，请把状态改为“已解决”",
     );
     site.build(&[]).assert_code(0);
-    let out = output_text(&site);
+    let out = site.output_text();
     assert!(!out.contains("2018-11-27") && !out.contains("2018年11月27日"));
 }
 
@@ -293,7 +285,7 @@ fn warnings_about_numbers_show_names_masked_too() {
         "content/cases.csv:2: 警告：事项: 含有手机号，公开时已遮盖：周**反映停车难，回电138****5678；电话请填在民情或红管家名册的“联系电话”列，那一列不公开",
     );
     run.assert_line(
-        "content/bulletins/b1.md:5: 警告：正文: 含有手机号，公开时已遮盖：周\\*\\*的电话138****5678；公开的文字里不要写电话号码",
+        "content/bulletins/b1.md:5: 警告：正文: 含有手机号，公开时已遮盖：周**的电话138****5678；公开的文字里不要写电话号码",
     );
     assert!(!run.stderr.contains("周大伯"), "{}", run.stderr);
 }

@@ -504,3 +504,32 @@ fn a_coverage_over_the_buildings_a_community_has_points_at_its_cell() {
         "content/台账.xlsx:社区!E2: 警告：楼幢数: 填的是 1，但红管家联系的楼幢有 2 幢，覆盖率会超过 100%，请核对",
     );
 }
+
+#[test]
+fn a_hidden_sheet_is_read_and_named_in_a_warning() {
+    let site = Site::basic();
+    site.remove("content/cases.csv");
+    let mut book = Workbook::new();
+    let rows: Vec<Vec<String>> =
+        "编号,日期,红管家,类别,事项,状态\nC-001,2018-11-20,FM-001,停车,隐藏表里的事项,待办"
+            .lines()
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect();
+    // A visible sheet first: Excel keeps at least one sheet shown, and never hides the
+    // one it opens on.
+    add_sheet(&mut book, "填写说明")
+        .write_string(0, 0, "说明")
+        .expect("text");
+    let sheet = add_sheet(&mut book, "民情事项");
+    write_typed(sheet, &rows, 0);
+    sheet.set_hidden(true);
+    book.save(site.path("content/台账.xlsx")).expect("save");
+    let out = site.build_ok();
+    out.assert_line(
+        "content/台账.xlsx:民情事项: 警告：这个工作表在 Excel 里是隐藏的，其中的记录照样读取、统计和公开（和隐藏的行一样）；不要的记录请删掉，要用的请在 Excel 里右键工作表标签，选“取消隐藏”",
+    );
+    assert_eq!(
+        common::num(&read_summary(&site.path("public")), "/cases"),
+        1
+    );
+}

@@ -143,6 +143,19 @@ pub(crate) fn fail(printer: &Printer, err: &BuildError) -> ExitCode {
     ExitCode::from(1)
 }
 
+/// What an option whose value failed to parse takes, by its name as clap shows it
+/// (`--port <端口>`).
+fn value_hint(arg: &str) -> &'static str {
+    let name = arg.split_whitespace().next().unwrap_or(arg);
+    match name {
+        "--port" => "端口应为 1 到 65535 之间的整数，如 --port 8080",
+        "--bind" => {
+            "应为本机的 IP 地址，如 127.0.0.1（只有本机能访问）或 0.0.0.0（同一网络的电脑和手机也能访问）"
+        }
+        _ => "这个选项该写什么，见 hongguanjia <命令> --help",
+    }
+}
+
 /// A command line clap could not make sense of, said in Chinese; `--help` and
 /// `--version` are printed as clap renders them.
 pub(crate) fn usage_error(err: clap::Error) -> ExitCode {
@@ -170,7 +183,18 @@ pub(crate) fn usage_error(err: clap::Error) -> ExitCode {
             "请给出一个命令：init（新建站点）、new（新建简报或页面）、build（生成网站）、check（只检查记录）、serve（在本机预览）或 print（生成内部打印材料）".to_string()
         }
         ErrorKind::InvalidValue if value.is_empty() => format!("选项 {arg} 需要一个值"),
-        ErrorKind::InvalidValue => format!("选项 {arg} 的值“{value}”无效"),
+        ErrorKind::InvalidValue => {
+            let valid = context(ContextKind::ValidValue);
+            if valid.is_empty() {
+                format!("选项 {arg} 的值“{value}”无效")
+            } else {
+                format!("选项 {arg} 的值“{value}”无效，可以写：{valid}")
+            }
+        }
+        // A value clap's parser refused (`--port abc`): what the option takes instead.
+        ErrorKind::ValueValidation => {
+            format!("选项 {arg} 的值“{value}”无效：{}", value_hint(&arg))
+        }
         ErrorKind::ArgumentConflict => format!("选项 {arg} 不能与其他选项同时使用"),
         ErrorKind::TooManyValues => format!("选项 {arg} 后面不能跟值“{value}”"),
         _ => {

@@ -67,6 +67,17 @@ impl TomlDoc {
 
     /// Parses the document, reporting every syntax error it can recover from.
     pub(crate) fn parse(&self, diags: &mut Diagnostics) -> Option<DeTable<'_>> {
+        self.parse_with(diags, &|_| None)
+    }
+
+    /// [`TomlDoc::parse`], where `explain` may say, for the line of an error, what the
+    /// slip is and the line as it should be (`validate::toml_hints`, which `load` does
+    /// not call itself).
+    pub(crate) fn parse_with(
+        &self,
+        diags: &mut Diagnostics,
+        explain: &dyn Fn(&str) -> Option<String>,
+    ) -> Option<DeTable<'_>> {
         let (table, errors) = DeTable::parse_recoverable(&self.text);
         if errors.is_empty() {
             return Some(table.into_inner());
@@ -74,6 +85,19 @@ impl TomlDoc {
         for err in errors {
             let start = err.span().map(|s| s.start);
             let line = start.map_or(1, |s| self.lines.line(s));
+            let written = self
+                .text
+                .lines()
+                .nth(line.saturating_sub(1) as usize)
+                .unwrap_or("");
+            if let Some(hint) = explain(written) {
+                let key = written.split(['=', '＝']).next().unwrap_or("").trim();
+                let key = key.trim_matches(['"', '\'']);
+                let column = start.map(|s| self.lines.column(&self.text, s));
+                let message = format!("{key}: {hint}");
+                diags.push(Diagnostic::error(&self.display, line, message).at_column(column));
+                continue;
+            }
             let mut message = format!("TOML 语法错误：{}", err.message().trim());
             // TOML only allows ASCII in bare keys: the Chinese aliases need quotes.
             let at = err.span().and_then(|s| self.text.get(s.start..));

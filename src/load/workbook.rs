@@ -267,6 +267,19 @@ pub(super) fn read(
     let Some(mut wb) = open(&file.path, workbook_display, diags) else {
         return;
     };
+    // A hidden sheet is read as hidden rows are: what the workbook holds is the record,
+    // whatever Excel shows. Said once, so that nobody publishes it unawares.
+    let hidden = wb
+        .sheets_metadata()
+        .iter()
+        .any(|s| s.name == sheet && s.visible != calamine::SheetVisible::Visible);
+    if hidden {
+        diags.warning(
+            path,
+            0,
+            "这个工作表在 Excel 里是隐藏的，其中的记录照样读取、统计和公开（和隐藏的行一样）；不要的记录请删掉，要用的请在 Excel 里右键工作表标签，选“取消隐藏”",
+        );
+    }
     let range = match wb.worksheet_range(sheet) {
         Ok(r) => r,
         Err(err) => {

@@ -8,6 +8,8 @@
 //! searched are short; a table of the patterns is built in a fraction of that, and a text
 //! is searched by testing each character against the patterns' first characters.
 
+use std::borrow::Cow;
+
 use rustc_hash::FxHashMap as HashMap;
 
 /// Pattern lengths (in characters) up to this are kept as bits of a mask; longer ones
@@ -23,10 +25,12 @@ struct Lengths {
     longest: usize,
 }
 
-/// A set of patterns, each known by its place in the list it was built from.
+/// A set of patterns, each known by its place in the list it was built from. Patterns are
+/// borrowed where they can be (a city's residents' names), owned where they are made for
+/// the search (courtesy names).
 #[derive(Debug)]
 pub(crate) struct Longest<'p> {
-    index: HashMap<&'p str, usize>,
+    index: HashMap<Cow<'p, str>, usize>,
     /// The place of the next pattern added.
     next: usize,
     /// Bit `c` set: some pattern starts with the character `c` (for `c` below U+10000,
@@ -46,7 +50,7 @@ pub(crate) struct Match {
 impl<'p> Longest<'p> {
     /// The patterns, known by their places in `patterns`. A pattern listed twice is
     /// known by its first place; an empty one is never found.
-    pub(crate) fn new(patterns: impl IntoIterator<Item = &'p str>) -> Longest<'p> {
+    pub(crate) fn new<P: Into<Cow<'p, str>>>(patterns: impl IntoIterator<Item = P>) -> Longest<'p> {
         let patterns = patterns.into_iter();
         let mut longest = Longest {
             index: HashMap::with_capacity_and_hasher(patterns.size_hint().0, Default::default()),
@@ -59,15 +63,16 @@ impl<'p> Longest<'p> {
     }
 
     /// Adds a pattern at the next place of the list.
-    pub(crate) fn add(&mut self, p: &'p str) {
+    pub(crate) fn add(&mut self, p: impl Into<Cow<'p, str>>) {
+        let p = p.into();
         let i = self.next;
         self.next += 1;
         let Some(c) = p.chars().next() else { return };
+        let n = p.chars().count();
         let std::collections::hash_map::Entry::Vacant(place) = self.index.entry(p) else {
             return;
         };
         place.insert(i);
-        let n = p.chars().count();
         let lengths = self.starts.entry(c).or_default();
         if n <= MASK_LENGTHS {
             lengths.mask |= 1 << n;

@@ -55,14 +55,23 @@ pub(crate) struct Plan<'a> {
     pub sitemap: Vec<String>,
 }
 
+/// Why a site could not be planned.
+#[derive(Debug)]
+pub(crate) enum PlanError {
+    /// Something of the input: two case categories that would share one address, which
+    /// a line of `site.toml` settles.
+    Input(Diagnostics),
+    /// Template errors in Markdown bodies, all of them.
+    Template(Diagnostics),
+}
+
 impl<'a> Plan<'a> {
-    /// The shared data and every page of the site. Errors are template errors in
-    /// Markdown bodies, all of them.
+    /// The shared data and every page of the site.
     pub(crate) fn new(
         site: &'a Site,
         summary: &'a Summary,
         renderer: &Renderer,
-    ) -> Result<(Plan<'a>, Vec<Page>), Diagnostics> {
+    ) -> Result<(Plan<'a>, Vec<Page>), PlanError> {
         // Two categories in one folder would overwrite each other's list: stop before
         // anything is rendered, naming both and the setting that separates them.
         let clashes = super::slugs::collisions(
@@ -70,7 +79,7 @@ impl<'a> Plan<'a> {
             summary.by_category.iter().map(|c| c.category.as_str()),
         );
         if clashes.has_errors() {
-            return Err(clashes);
+            return Err(PlanError::Input(clashes));
         }
         let registry = &site.registry;
         let n = registry.communities.len();
@@ -113,7 +122,7 @@ impl<'a> Plan<'a> {
         let bulletin_bodies: Vec<String> = site.bulletins.iter().map(|b| body(&b.body)).collect();
         let page_bodies: Vec<String> = site.pages.iter().map(|p| body(&p.body)).collect();
         if errors.has_errors() {
-            return Err(errors);
+            return Err(PlanError::Template(errors));
         }
 
         let mut plan = Plan {

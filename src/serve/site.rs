@@ -277,7 +277,7 @@ fn plan<'s>(
     timings.add("  其中 开放数据+查找索引+静态文件", making);
     timings.add("  其中 建立泄露检查", guarding);
     timings.lap("规划页面+准备泄露检查", lap);
-    let (plan, mut slots, pages) = planned.map_err(BuildError::Render)?;
+    let (plan, mut slots, pages) = planned?;
     let mut extras = extras.map_err(|e| BuildError::Render(e.into()))?;
     let guard = guard.map_err(|e| BuildError::Leak(e.into()))?;
     diags.append(extra_diags);
@@ -312,7 +312,7 @@ fn plan_pages<'s>(
     site: &'s Site,
     summary: &'s data::Summary,
     renderer: &Renderer,
-) -> Result<(Plan<'s>, HashMap<String, Slot>, usize), Diagnostics> {
+) -> Result<(Plan<'s>, HashMap<String, Slot>, usize), BuildError> {
     let (plan, mut all_pages) = Plan::new(site, summary, renderer)?;
     // As `build` into a new folder: redirects at old addresses only when `site.toml` asks
     // (a preview has no earlier output whose old addresses links may still point at).

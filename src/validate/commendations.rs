@@ -37,7 +37,7 @@ pub(crate) fn commendations(
         }
     };
     let doc = TomlDoc::new(display, text);
-    let Some(table) = doc.parse(diags) else {
+    let Some(table) = doc.parse_with(diags, &super::toml_hints::explain_line) else {
         return Vec::new();
     };
     let mut reader = BatchReader {
@@ -106,20 +106,11 @@ impl BatchReader<'_> {
         self.ok = false;
     }
 
-    /// Masks phone and ID numbers and residents' names in public text, with warnings
-    /// that show only the masked text.
-    fn scrub(&mut self, line: u32, field: &str, text: &str) -> String {
-        let (masked, hidden) = crate::privacy::scrub(text);
+    /// Masks numbers, accounts, rooms and residents' names in public text, with warnings
+    /// that show only the masked text; `own` as in `Names::mask` (a citation's steward).
+    fn scrub(&mut self, line: u32, field: &str, text: &str, own: &str) -> String {
         let at = (self.doc.display.as_str(), line);
-        let masked = self
-            .names
-            .check(self.diags, at, field, &masked, false)
-            .into_owned();
-        if !hidden.is_empty() {
-            let warning = crate::privacy::privacy_warning(field, &hidden, &masked, false);
-            self.diags.warning(&self.doc.display, line, warning);
-        }
-        masked
+        self.names.clean(self.diags, at, field, text, (false, own))
     }
 
     fn get<'t, 'i>(
@@ -134,6 +125,20 @@ impl BatchReader<'_> {
     }
 
     fn text(&mut self, table: &DeTable<'_>, name: &str, required: bool, at: u32) -> Option<String> {
+        self.text_kept(table, name, required, at, false)
+    }
+
+    /// [`BatchReader::text`]; with `contact`, the notice's contact for objections, which
+    /// the office publishes as it is (its numbers and address are not masked; residents'
+    /// names still are).
+    fn text_kept(
+        &mut self,
+        table: &DeTable<'_>,
+        name: &str,
+        required: bool,
+        at: u32,
+        contact: bool,
+    ) -> Option<String> {
         match self.get(table, name) {
             None => {
                 if required {
@@ -142,7 +147,14 @@ impl BatchReader<'_> {
                 None
             }
             Some((line, v)) => match v.get_ref().as_str() {
-                Some(s) if !s.trim().is_empty() => Some(self.scrub(line, name, s.trim())),
+                Some(s) if contact && !s.trim().is_empty() => {
+                    let at = (self.doc.display.as_str(), line);
+                    let text = self
+                        .names
+                        .check(self.diags, at, name, s.trim(), (false, ""));
+                    Some(text.into_owned())
+                }
+                Some(s) if !s.trim().is_empty() => Some(self.scrub(line, name, s.trim(), "")),
                 Some(_) if !required => None,
                 _ => {
                     self.error(line, &format!("{name}: 应为非空文字"));
@@ -186,7 +198,11 @@ impl BatchReader<'_> {
         if let Some(i) = self.registry.steward_index(id) {
             return Some(i);
         }
-        if self.registry.steward_already_reported(id, self.diags) {
+        if self
+            .registry
+            .displaced_by_duplicate(id, &self.doc.display, line)
+            || self.registry.steward_already_reported(id, self.diags)
+        {
             self.ok = false;
             return None;
         }
@@ -260,7 +276,13 @@ impl BatchReader<'_> {
                         }
                         match v.get_ref().as_str() {
                             Some(s) => {
-                                let text = self.scrub(kline, &format!("citations.{sid}"), s.trim());
+                                let own = crate::privacy::courtesy::surname(
+                                    &self.registry.stewards[i].name,
+                                )
+                                .unwrap_or("")
+                                .to_string();
+                                let field = format!("citations.{sid}");
+                                let text = self.scrub(kline, &field, s.trim(), &own);
                                 citations.push((i, text));
                             }
                             None => {
@@ -280,7 +302,7 @@ impl BatchReader<'_> {
                         start: self.date(nt, "start"),
                         end: self.date(nt, "end"),
                         objections: self.text(nt, "objections", false, line),
-                        contact: self.text(nt, "contact", false, line),
+                        contact: self.text_kept(nt, "contact", false, line, true),
                         issuer: self.text(nt, "issuer", false, line),
                         date: self.date(nt, "date"),
                     };

@@ -94,14 +94,14 @@ fn parse_front(
         let raw = crate::load::toml_value(value.get_ref());
         let parsed = match (want, &raw) {
             (Want::Text, RawValue::Text(s)) if !s.trim().is_empty() => {
-                let (masked, hidden) = crate::privacy::scrub(s.trim());
                 let at = (doc.display.as_str(), line);
-                let masked = names.check(diags, at, name, &masked, false).into_owned();
-                if !hidden.is_empty() {
-                    let warning = crate::privacy::privacy_warning(name, &hidden, &masked, false);
-                    diags.warning(&doc.display, line, warning);
-                }
-                Some(Value::Text(masked))
+                Some(Value::Text(names.clean(
+                    diags,
+                    at,
+                    name,
+                    s.trim(),
+                    (false, ""),
+                )))
             }
             (Want::Whole, RawValue::Integer(i)) => u32::try_from(*i).ok().map(Value::Whole),
             (Want::Whole, RawValue::Text(s)) => values::parse_whole(s)
@@ -114,7 +114,7 @@ fn parse_front(
                     .iter()
                     .map(|t| {
                         names
-                            .check(diags, (&doc.display, line), name, t, false)
+                            .check(diags, (&doc.display, line), name, t, (false, ""))
                             .into_owned()
                     })
                     .collect(),
@@ -125,7 +125,7 @@ fn parse_front(
                     .map(|i| match i {
                         RawValue::Text(s) => Some(
                             names
-                                .check(diags, (&doc.display, line), name, s.trim(), false)
+                                .check(diags, (&doc.display, line), name, s.trim(), (false, ""))
                                 .into_owned(),
                         ),
                         _ => None,
@@ -218,17 +218,8 @@ fn slug(doc: &RawDocument, given: Option<String>, diags: &mut Diagnostics) -> Op
 fn body(doc: &RawDocument, names: &Names, diags: &mut Diagnostics) -> Document {
     let mut markdown = String::with_capacity(doc.body.len());
     for (i, line) in doc.body.split_inclusive('\n').enumerate() {
-        let (masked, hidden) = crate::privacy::scrub(line);
         let at = doc.body_line + u32::try_from(i).unwrap_or(u32::MAX - doc.body_line);
-        let masked = names.check(diags, (&doc.display, at), "正文", &masked, true);
-        if !hidden.is_empty() {
-            diags.warning(
-                &doc.display,
-                at,
-                crate::privacy::privacy_warning("正文", &hidden, &masked, false),
-            );
-        }
-        markdown.push_str(&masked);
+        markdown.push_str(&names.clean(diags, (&doc.display, at), "正文", line, (true, "")));
     }
     Document {
         path: doc.display.clone(),

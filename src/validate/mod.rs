@@ -204,10 +204,55 @@ pub(crate) struct Registry {
     broken_stewards: HashSet<String>,
     /// The same for communities, by id and by name.
     broken_communities: HashSet<String>,
+    /// What public free text is cleaned of, knowing the site's own public numbers.
+    pub(crate) scrubber: crate::privacy::scrub::Scrubber,
     /// Whether an error was reported for the communities' or the stewards' own files;
     /// decided once, when the first reference to an unknown id needs it.
     communities_unread: OnceLock<bool>,
     stewards_unread: OnceLock<bool>,
+    /// Stewards' records whose id another record already has, reported once every
+    /// reference is read (see [`Registry::report_duplicates`]).
+    duplicates: Vec<DuplicateSteward>,
+    /// The id each duplicate most likely should have (see [`Registry::add_steward`]),
+    /// with the references to it: counted, not reported one by one.
+    displaced: HashMap<String, usize>,
+    displaced_refs: std::sync::Mutex<HashMap<usize, DisplacedRefs>>,
+    /// The file and id of the last steward's record read, for the id a duplicate most
+    /// likely should have had.
+    previous_steward: Option<(String, String)>,
+}
+
+/// How many references wait for a duplicate's most likely id, and the first of them
+/// (path and line).
+type DisplacedRefs = (u64, (String, u32));
+
+/// A steward's record with an id used before.
+#[derive(Debug)]
+struct DuplicateSteward {
+    id: String,
+    /// Where the id is written, and its header as written.
+    path: String,
+    line: u32,
+    column: Option<u32>,
+    written: String,
+    first: Origin,
+    first_name: Option<String>,
+    name: Option<String>,
+    /// The id of the record before it in its file.
+    previous: Option<String>,
+}
+
+/// The id after `id` in its numbering (`DM-001` → `DM-002`), the width of its number kept.
+fn next_id(id: &str) -> Option<String> {
+    let digits_start = id.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let number = &id[digits_start..];
+    let n: u64 = number.parse().ok()?;
+    Some(format!(
+        "{}{:0width$}",
+        &id[..digits_start],
+        n + 1,
+        width = number.len()
+    ))
 }
 
 /// Whether an error was already reported for a file of `kind` (unreadable, bad syntax,
@@ -249,7 +294,8 @@ impl Registry {
     /// Settles, before records that refer to them are checked on several threads, whether
     /// the communities' and stewards' own files had errors (see
     /// [`Registry::steward_already_reported`]): their diagnostics are all in by then.
-    pub(crate) fn settle(&self, diags: &Diagnostics) {
+    pub(crate) fn settle(&mut self, diags: &Diagnostics) {
+        self.guess_displaced();
         if self.communities.is_empty() {
             self.communities_unread
                 .get_or_init(|| kind_has_errors(Kind::Communities, diags));
@@ -257,6 +303,91 @@ impl Registry {
         if self.stewards.is_empty() {
             self.stewards_unread
                 .get_or_init(|| kind_has_errors(Kind::Stewards, diags));
+        }
+    }
+
+    /// For each steward's record whose id another has, the id it most likely should have
+    /// had: the one after its file's previous record's (a row copied down and not
+    /// renumbered), else the one after its own, if no record has it.
+    fn guess_displaced(&mut self) {
+        for (n, d) in self.duplicates.iter_mut().enumerate() {
+            d.first_name = self
+                .steward_ids
+                .get(&d.id)
+                .map(|i| self.stewards[i].name.clone());
+            let guess = [d.previous.as_deref(), Some(d.id.as_str())]
+                .into_iter()
+                .flatten()
+                .filter_map(next_id)
+                .find(|g| {
+                    self.steward_ids.get(g).is_none()
+                        && !self.broken_stewards.contains(g)
+                        && !self.displaced.contains_key(g)
+                });
+            if let Some(g) = guess {
+                self.displaced.insert(g, n);
+            }
+        }
+    }
+
+    /// Whether an unknown steward `id` referred to at `path:line` is the id a duplicated
+    /// record most likely should have: the reference is then counted for that record's
+    /// one error, not reported on its own.
+    pub(crate) fn displaced_by_duplicate(&self, id: &str, path: &str, line: u32) -> bool {
+        let Some(&n) = self.displaced.get(id) else {
+            return false;
+        };
+        let mut refs = self
+            .displaced_refs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let here = (path.to_string(), line);
+        let (count, first) = refs.entry(n).or_insert((0, here.clone()));
+        *count += 1;
+        // The same one whichever thread counts first.
+        if here < *first {
+            *first = here;
+        }
+        true
+    }
+
+    /// One error for each steward's record whose id another has: where the id was first,
+    /// the id it most likely should have, and how many references to that id wait for it.
+    pub(crate) fn report_duplicates(&self, diags: &mut Diagnostics) {
+        let refs = self
+            .displaced_refs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (n, d) in self.duplicates.iter().enumerate() {
+            let at = d.first.describe(&d.path);
+            let first = d
+                .first_name
+                .as_ref()
+                .map(|name| format!("（{name}）"))
+                .unwrap_or_default();
+            let this = d
+                .name
+                .as_ref()
+                .map(|name| format!("这一行（{name}）"))
+                .unwrap_or_else(|| "这一行".to_string());
+            let guess = self
+                .displaced
+                .iter()
+                .find(|(_, i)| **i == n)
+                .map(|(g, _)| g);
+            let message = match (guess, refs.get(&n)) {
+                (Some(g), Some((count, (path, line)))) => format!(
+                    "{}: \"{}\" 重复，已在{at}{first}出现；{this}多半应是 {g}：名册里没有 {g}，记录里却引用了它。请把这一行的编号改为 {g}。另有 {count} 处引用 {g}（如 {path}:{line}），改好后都会读到",
+                    d.written, d.id
+                ),
+                _ => format!(
+                    "{}: \"{}\" 重复，已在{at}{first}出现；请给{this}换一个没有用过的编号，或删掉重复的这一行",
+                    d.written, d.id
+                ),
+            };
+            diags.push(
+                crate::diagnostics::Diagnostic::error(&d.path, d.line, message).at_column(d.column),
+            );
         }
     }
 
@@ -460,8 +591,23 @@ impl Registry {
                     format!("\"{id}\" 只能由英文字母、数字、下划线和连字符组成（用于网址）"),
                 );
             } else if let Some(first) = self.steward_origin.get(id) {
-                let at = first.describe(rec.path);
-                row.error(steward::ID, format!("\"{id}\" 重复，已在{at}出现"));
+                // Reported with the references it displaced, once they are all read.
+                row.ok = false;
+                self.duplicates.push(DuplicateSteward {
+                    id: id.clone(),
+                    path: rec.path.to_string(),
+                    line: row.line_of(steward::ID),
+                    column: row.column_of(steward::ID),
+                    written: row.written(steward::ID),
+                    first: first.clone(),
+                    first_name: None,
+                    name: None,
+                    previous: self
+                        .previous_steward
+                        .as_ref()
+                        .filter(|(path, _)| path == rec.path)
+                        .map(|(_, id)| id.clone()),
+                });
             } else {
                 // Remembered even if this record has other errors, so that a second
                 // record with the same id is reported in the same run.
@@ -474,15 +620,35 @@ impl Registry {
                 );
             }
         }
-        let name = row.free_text(steward::NAME);
+        if let Some(id) = &id {
+            self.previous_steward = Some((rec.path.to_string(), id.clone()));
+        }
+        let name = row.free_text(steward::NAME, &self.scrubber);
+        if let (Some(d), Some(id)) = (self.duplicates.last_mut(), &id)
+            && d.path == rec.path
+            && d.line == row.line_of(steward::ID)
+            && d.id == *id
+        {
+            d.name.clone_from(&name);
+        }
         let community = row
             .id_text(steward::COMMUNITY)
             .and_then(|c| self.community_ref(&mut row, steward::COMMUNITY, &c));
         let buildings = row.list(steward::BUILDINGS);
         for b in &buildings {
             // A phone typed one column too far left would be published as a building.
-            let (_, hidden) = crate::privacy::scrub(b);
-            if let Some(kind) = hidden.first() {
+            // A building with a room is a household's address.
+            let (kept, hidden) = self.scrubber.scrub(b);
+            if hidden.iter().all(|h| *h == crate::privacy::Hidden::Room)
+                && let Some(_) = hidden.first()
+            {
+                row.error(
+                    steward::BUILDINGS,
+                    format!(
+                        "“{b}”含有室号：联系楼幢只写到楼幢或单元，如 {kept}；室号是一户人家的门牌，不公开"
+                    ),
+                );
+            } else if let Some(kind) = hidden.iter().find(|h| **h != crate::privacy::Hidden::Room) {
                 let phone = row.written(steward::PHONE);
                 row.error(
                     steward::BUILDINGS,
@@ -494,8 +660,8 @@ impl Registry {
             }
         }
         let membership = row.word(steward::MEMBERSHIP, MEMBERSHIP);
-        let grid = row.free_text(steward::GRID);
-        let workplace = row.free_text(steward::WORKPLACE);
+        let grid = row.free_text(steward::GRID, &self.scrubber);
+        let workplace = row.free_text(steward::WORKPLACE, &self.scrubber);
         let gender = row.word(steward::GENDER, GENDER).map(str::to_string);
         let birth_year = row.whole(steward::BIRTH_YEAR, 0).and_then(|y| {
             if (1900..=2100).contains(&y) {
@@ -508,7 +674,7 @@ impl Registry {
                 None
             }
         });
-        let specialty = row.free_text(steward::SPECIALTY);
+        let specialty = row.free_text(steward::SPECIALTY, &self.scrubber);
         let teams = row.list(steward::TEAMS);
         let joined = row.date(steward::JOINED);
         let phone = row.digits_text(steward::PHONE);
@@ -576,7 +742,9 @@ impl Registry {
         if let Some(i) = self.steward_index(id) {
             return Some(i);
         }
-        if self.steward_already_reported(id, row.diags) {
+        if self.displaced_by_duplicate(id, row.rec.path, row.line_of(field))
+            || self.steward_already_reported(id, row.diags)
+        {
             row.ok = false;
             return None;
         }
@@ -674,15 +842,15 @@ impl Registry {
         let steward = row
             .id_ref(case::STEWARD)
             .and_then(|id| self.steward_ref(&mut row, case::STEWARD, &id));
-        let category = row.free_text(case::CATEGORY);
-        let summary = row.free_text(case::SUMMARY);
+        let category = row.free_text(case::CATEGORY, &self.scrubber);
+        let summary = row.free_text(case::SUMMARY, &self.scrubber);
         let status = row.word(case::STATUS, CASE_STATUS);
         let resolved = if row.text_present(case::RESOLVED) {
             row.date(case::RESOLVED)
         } else {
             None
         };
-        let building = row.free_text(case::BUILDING);
+        let building = row.free_text(case::BUILDING, &self.scrubber);
         // Private and not kept, but a number Excel mangled is lost from the register.
         row.mangled_by_excel(case::PHONE);
         let channel = if row.text_present(case::CHANNEL) {
@@ -778,7 +946,7 @@ impl Registry {
                 attendees.push(i);
             }
         }
-        let topic = row.free_text(meeting::TOPIC);
+        let topic = row.free_text(meeting::TOPIC, &self.scrubber);
         match (date, community, row.ok) {
             (Some(date), Some(community), true) => Some(Meeting {
                 date,

@@ -155,12 +155,17 @@ impl<'r, 'a> Row<'r, 'a> {
         }
     }
 
-    /// Public free text: phone and ID numbers typed into it are masked, with a warning.
+    /// Public free text: phone and ID numbers, accounts, plates and rooms typed into it
+    /// are masked, with a warning.
     /// For free-text fields the warning comes later, once residents' names are known
     /// and masked too (see `privacy::names::Names::check_records`).
-    pub(crate) fn free_text(&mut self, field: Field) -> Option<String> {
+    pub(crate) fn free_text(
+        &mut self,
+        field: Field,
+        scrubber: &crate::privacy::scrub::Scrubber,
+    ) -> Option<String> {
         let text = self.text(field)?;
-        let (scrubbed, hidden) = crate::privacy::scrub(&text);
+        let (scrubbed, hidden) = scrubber.scrub(&text);
         if hidden.is_empty() {
             return Some(text);
         }
@@ -235,7 +240,8 @@ impl<'r, 'a> Row<'r, 'a> {
             let why = match &value {
                 RawValue::Text(s) => {
                     let s = suggest::fold_ascii(s.trim()).unwrap_or_else(|| s.trim().to_string());
-                    suggest::impossible_date(&s).or_else(|| suggest::date_hint(&s))
+                    suggest::impossible_date(&s)
+                        .or_else(|| suggest::date_hint(&s, self.year_nearby(field)))
                 }
                 _ => None,
             };
@@ -248,6 +254,30 @@ impl<'r, 'a> Row<'r, 'a> {
             self.error(field, message);
         }
         parsed
+    }
+
+    /// The year a date without one most likely has: that of the record's other dates (a
+    /// case's 办结日期 beside its 日期), else one in the file's name (`visits/2018-11.csv`).
+    fn year_nearby(&self, field: Field) -> Option<u16> {
+        let other = self
+            .kind
+            .field_ids()
+            .filter(|f| *f != field && f.is_date())
+            .filter_map(|f| match &self.rec.get(f.index())?.value {
+                RawValue::Text(s) => values::parse_date(s),
+                RawValue::Datetime(d) => values::toml_date(d),
+                _ => None,
+            })
+            .map(|d| d.year)
+            .next();
+        other.or_else(|| {
+            self.rec
+                .path
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|run| run.len() == 4)
+                .filter_map(|run| run.parse::<u16>().ok())
+                .find(|y| (1990..=2100).contains(y))
+        })
     }
 
     /// A whole number no smaller than `min`.

@@ -48,9 +48,18 @@ pub(crate) fn closest<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    let limit = (word.chars().count() / 4).max(1);
+    closest_within(word, candidates, limit)
+}
+
+/// [`closest`] with at most `limit` edits.
+fn closest_within<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    limit: usize,
+) -> Option<&'a str> {
     let lower = word.to_lowercase();
     let len = word.chars().count();
-    let limit = (len / 4).max(1);
     let numbers = numbers_in(word);
     candidates
         .into_iter()
@@ -109,11 +118,16 @@ pub(crate) fn impossible_date(text: &str) -> Option<String> {
     None
 }
 
+/// Stands for the year of the data in a message written before the data's year is known:
+/// [`crate::diagnostics::Diagnostics::fill`] puts the year in once every record is read.
+pub(crate) const DATA_YEAR: &str = "\u{E000}";
+
 /// What to write instead of a date the parser refused, when the text says what was meant:
-/// a date with a time of day (`2025/3/5 0:00`), a date without its year (`3月5日`), or the
-/// day number Excel stores a date as (`45721`), exported from a cell not formatted as a
-/// date.
-pub(crate) fn date_hint(text: &str) -> Option<String> {
+/// a date with a time of day (`2025/3/5 0:00`), a date without its year (`3月5日`, with
+/// `year`, the year the record's other dates or its file name give, else the data's:
+/// [`DATA_YEAR`]), or the day number Excel stores a date as (`45721`), exported from a
+/// cell not formatted as a date.
+pub(crate) fn date_hint(text: &str, year: Option<u16>) -> Option<String> {
     let t = text.trim();
     if let Some((day, time)) = t.split_once([' ', 'T'])
         && time.contains(':')
@@ -127,7 +141,8 @@ pub(crate) fn date_hint(text: &str) -> Option<String> {
         && !m.is_empty()
         && m.bytes().all(|b| b.is_ascii_digit())
     {
-        return Some(format!("少了年份，请写全，如 2025年{t}"));
+        let year = year.map_or_else(|| DATA_YEAR.to_string(), |y| y.to_string());
+        return Some(format!("少了年份，请写全，如 {year}年{t}"));
     }
     // Day numbers of 1990 to 2100, which no other date form looks like.
     if let Ok(serial) = t.parse::<i64>()
@@ -258,7 +273,12 @@ pub(crate) fn content_name(name: &str, is_dir: bool) -> Option<String> {
                 .find(|(w, _)| stem.contains(w))
                 .map(|(_, k)| *k)
         })
-        .or_else(|| closest(&stem, stems.iter().copied()))?;
+        // The kinds' names are few and far apart: a file name may be two slips off
+        // (stuards.csv), where an id may be only one.
+        .or_else(|| {
+            let limit = (stem.chars().count() / 3).max(1);
+            closest_within(&stem, stems.iter().copied(), limit)
+        })?;
     Some(match target {
         "bulletins" | "pages" => format!("{target}/"),
         "commendations" => "commendations.toml".to_string(),
@@ -289,21 +309,21 @@ mod tests {
     #[test]
     fn a_refused_date_that_says_what_was_meant_gets_the_date_to_write() {
         assert_eq!(
-            date_hint("2025/03/05 00:00").as_deref(),
+            date_hint("2025/03/05 00:00", None).as_deref(),
             Some("不要带时间，只写日期，如 2025-03-05")
         );
         assert_eq!(
-            date_hint("3月5日").as_deref(),
-            Some("少了年份，请写全，如 2025年3月5日")
+            date_hint("3月5日", Some(2018)).as_deref(),
+            Some("少了年份，请写全，如 2018年3月5日")
         );
         assert_eq!(
-            date_hint("45721").as_deref(),
+            date_hint("45721", None).as_deref(),
             Some(
                 "这是 Excel 存日期用的序号（即 2025-03-05），导出时这一列没有设成日期格式；请写作 2025-03-05，或在 Excel 里把这一列设为日期格式后重新导出"
             )
         );
         for other in ["上周", "12", "2025-13-01 0:00x"] {
-            assert_eq!(date_hint(other), None, "{other}");
+            assert_eq!(date_hint(other, None), None, "{other}");
         }
     }
 
@@ -349,6 +369,8 @@ mod tests {
             ("steward.csv", false, "stewards.csv"),
             ("Stewards.CSV", false, "stewards.csv"),
             ("stewrads.csv", false, "stewards.csv"),
+            ("stuards.csv", false, "stewards.csv"),
+            ("vists.csv", false, "visits.csv"),
             ("红管家名册.csv", false, "stewards.csv"),
             ("走访记录2018.toml", false, "visits.toml"),
             ("民情台账.csv", false, "cases.csv"),

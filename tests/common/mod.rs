@@ -196,6 +196,14 @@ impl Site {
         run(&["check", "--root", root.as_str()])
     }
 
+    /// Every file of the built site (`public/`) as one text, each after a `=== path` line.
+    pub fn output_text(&self) -> String {
+        tree(&self.path("public"))
+            .into_iter()
+            .map(|(path, bytes)| format!("=== {path}\n{}", String::from_utf8_lossy(&bytes)))
+            .collect()
+    }
+
     /// Builds the site and returns its `public/data/summary.json`.
     pub fn summary(&self) -> Value {
         self.build_ok();
