@@ -334,7 +334,14 @@ impl Sources {
                         ["csv", "toml", "md", "txt", "html", "xml"]
                             .contains(&e.to_ascii_lowercase().as_str())
                     });
-                if !text_file {
+                // Never a line of a file outside the site (a link to /etc/passwd that was
+                // refused): a message shows the site's own text only.
+                let inside = root.canonicalize().ok().is_some_and(|r| {
+                    root.join(path)
+                        .canonicalize()
+                        .is_ok_and(|p| p.starts_with(r))
+                });
+                if !text_file || !inside {
                     return None;
                 }
                 let text = crate::load::decode::read_to_string(&root.join(path)).ok()?;

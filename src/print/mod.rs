@@ -313,7 +313,7 @@ fn photos(site: &Site) -> BTreeMap<String, OutputFile> {
     let mut out = BTreeMap::new();
     for s in &site.registry.stewards {
         let path = routes::photo(&s.id);
-        if let Ok(bytes) = std::fs::read(site.root.join("static").join(&path)) {
+        if let Ok(bytes) = crate::files::read(&site.root.join("static").join(&path)) {
             out.insert(s.id.clone(), OutputFile { path, bytes });
         }
     }
