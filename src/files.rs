@@ -51,15 +51,11 @@ pub(crate) fn readable(path: &Path) -> Result<bool, String> {
         Ok(meta) if meta.is_file() => Ok(true),
         Ok(meta) if meta.is_dir() => Ok(false),
         Ok(meta) => Err(refusal(special_kind(&meta).unwrap_or("特殊文件"))),
-        Err(e)
-            if e.kind() == io::ErrorKind::NotFound
-                && fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) =>
-        {
-            Err(
-                "这是一个符号链接，它指向的文件不存在。请把链接指向的文件放回原处，或删掉这个链接"
-                    .to_string(),
-            )
-        }
+        // Nothing at its end, or links in a circle.
+        Err(_) if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) => Err(
+            "这是一个符号链接，它指向的文件不存在。请把链接指向的文件放回原处，或删掉这个链接"
+                .to_string(),
+        ),
         Err(e) => Err(format!("无法读取文件：{}", crate::fs_errors::reason(&e))),
     }
 }
