@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity, column_letters};
 use crate::pipeline::BuildError;
+use crate::write::Left;
 
 /// How much to say: `--quiet` keeps errors only, `--verbose` adds timings and counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -397,7 +398,8 @@ pub fn problems(err: &BuildError) -> &Diagnostics {
         BuildError::Input(diags)
         | BuildError::Render(diags)
         | BuildError::Leak(diags)
-        | BuildError::Write(diags) => diags,
+        | BuildError::Write(diags)
+        | BuildError::Unfinished(diags, _) => diags,
     }
 }
 
@@ -418,6 +420,8 @@ pub fn error_summary(err: &BuildError) -> String {
             diags.error_count()
         ),
         BuildError::Write(_) => "原有的输出保持不变。".to_string(),
+        BuildError::Unfinished(_, Left::Placed) => "新网站已经放进输出文件夹，但收尾没有做完（见上）。问题解决后再运行一次生成，会先把收尾做完。".to_string(),
+        BuildError::Unfinished(_, Left::Partial) => "输出文件夹里只放进了一部分新文件，现在新旧混杂（见上）。问题解决后再运行一次生成，会先把没放完的放好，再照常生成。".to_string(),
     }
 }
 
@@ -438,7 +442,7 @@ pub fn build_error_text(err: &BuildError) -> String {
         BuildError::Leak(diags) => {
             format!("生成的网站里有 {} 处不应公开的内容。", diags.error_count())
         }
-        BuildError::Write(_) => "无法生成。".to_string(),
+        BuildError::Write(_) | BuildError::Unfinished(..) => "无法生成。".to_string(),
     });
     lines.join("\n")
 }

@@ -428,7 +428,16 @@ fn shared_workbooks(content: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            if name.starts_with('.') || name.starts_with("~$") || !p.is_file() {
+            if name.starts_with('.') || name.starts_with("~$") {
+                return false;
+            }
+            if !p.is_file() {
+                // A pipe or device under a workbook's name is said, not skipped.
+                if workbook::is_workbook(p)
+                    && let Err(why) = crate::files::readable(p)
+                {
+                    diags.error(&display_path(root, p), 0, why);
+                }
                 return false;
             }
             if workbook::is_wps(p) {
