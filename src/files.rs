@@ -73,7 +73,10 @@ pub(crate) fn open(path: &Path) -> io::Result<File> {
         return Err(refused(kind));
     }
     if meta.is_dir() {
-        return Err(io::Error::from(io::ErrorKind::IsADirectory));
+        return Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "这是一个文件夹，不是文件",
+        ));
     }
     Ok(file)
 }

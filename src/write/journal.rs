@@ -16,7 +16,10 @@
 //!   folder and the old site stays; if it had, it removes the old site and writes the
 //!   manifest.
 //!
-//! Either way the journal ends with the manifest that holds once it is done. The change
+//! Either way the journal ends with the manifest that holds once it is done: for a swap
+//! all of it; for moves only the entries that differ from the manifest beside the output,
+//! which stays the old build's until the moves are done (a small change then writes a
+//! small journal, not a city's twelve megabytes twice). The change
 //! time of a file moved or linked changes with the move and with the removal of the old
 //! link, so those files' stamps are taken again at the end (`pending`): a file at such a
 //! path still counts as the one the build put there only if its inode, modification time
@@ -55,7 +58,8 @@ pub(crate) struct Journal {
     /// Paths whose stamp is taken again at the end: moved, or linked from the old site.
     pub(crate) pending: Vec<String>,
     pub(crate) guard: Option<Key>,
-    /// The next manifest's entries.
+    /// Swap: the next manifest's entries. Moves: those that differ from the manifest
+    /// beside the output (the removed paths aside).
     pub(crate) entries: HashMap<String, Entry>,
 }
 
@@ -78,8 +82,9 @@ pub(crate) enum Failure {
 /// What [`Journal::apply`] did, for a build that finishes another's.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Done {
-    /// The new site is in place and described by the manifest.
-    Finished,
+    /// The new site is in place and described by the manifest, after moving and removing
+    /// this many files that the stopped build had not.
+    Finished(usize),
     /// The swap had not happened: the journal was dropped, the old site stays.
     Dropped,
 }
@@ -183,6 +188,7 @@ impl Journal {
             return self.drop_with_manifest(output).map(|()| Done::Dropped);
         }
         let partial = |e: Diagnostic| Failure::Partial(e);
+        let mut done = 0;
         for rel in &self.moved {
             let from = staging.join(rel);
             if !fs::symlink_metadata(&from).is_ok_and(|m| m.is_file()) {
@@ -202,6 +208,7 @@ impl Journal {
             fault::step()
                 .and_then(|()| fs::rename(&from, &to))
                 .map_err(|e| partial(io_error(&to, "无法放入", e)))?;
+            done += 1;
         }
         for rel in &self.removed {
             let path = output.join(rel);
@@ -213,6 +220,7 @@ impl Journal {
                     fault::removal()
                         .and_then(|()| fs::remove_file(&path))
                         .map_err(|e| partial(io_error(&path, "无法删除", e)))?;
+                    done += 1;
                 }
                 _ => continue,
             }
@@ -224,10 +232,28 @@ impl Journal {
             }
         }
         self.restamp(output);
+        // The whole next manifest: the old one, changed as the journal says.
+        let base = crate::files::read_to_string(&manifest::path_for(output))
+            .ok()
+            .as_deref()
+            .and_then(manifest::parse)
+            .filter(|m| m.dir == self.dir);
+        let Some(base) = base else {
+            // Gone or unreadable: what the kept files are is no longer known. No manifest;
+            // the next build makes everything again and owns what it makes.
+            self.drop_with_manifest(output)?;
+            let _ = remove_tree(&staging);
+            return Ok(Done::Finished(done));
+        };
+        let changed = std::mem::replace(&mut self.entries, base.entries);
+        for rel in &self.removed {
+            self.entries.remove(rel);
+        }
+        self.entries.extend(changed);
         self.finish(output, Failure::Placed)?;
         // The staging folder holds nothing of the site any more.
         let _ = remove_tree(&staging);
-        Ok(Done::Finished)
+        Ok(Done::Finished(done))
     }
 
     fn apply_swap(mut self, output: &Path, resume: bool) -> Result<Done, Failure> {
@@ -266,7 +292,7 @@ impl Journal {
         }
         self.restamp(output);
         self.finish(output, Failure::Placed)?;
-        Ok(Done::Finished)
+        Ok(Done::Finished(0))
     }
 
     /// Takes again the stamps of the files the journal marks pending; a file that is no

@@ -243,6 +243,22 @@ impl Staging {
             )
             .into());
         }
+        // The nearest folder that exists above the output must be a folder.
+        if let Some(file) = output
+            .ancestors()
+            .skip(1)
+            .find(|a| fs::symlink_metadata(a).is_ok())
+            .filter(|a| !a.is_dir())
+        {
+            return Err(write_error(
+                &output,
+                format!(
+                    "路径中间的 {} 是一个文件，不是文件夹，无法在它下面放输出文件夹。没有改动任何文件。请检查 --output 后面写的路径",
+                    file.display()
+                ),
+            )
+            .into());
+        }
         // Beside the output, only files of ours: a folder or a pipe there is someone
         // else's, and is not written over.
         for path in [
@@ -321,10 +337,13 @@ fn finish_stopped(output: &Path) -> Result<Vec<Diagnostic>, Failure> {
         failure
     })?;
     let message = match (kind, done) {
-        (journal::Kind::Moves, Done::Finished) => {
+        (journal::Kind::Moves, Done::Finished(0)) => {
+            "上一次生成放好了改动的文件，但在记下清单之前被中断了；已先补记清单，再开始这一次"
+        }
+        (journal::Kind::Moves, Done::Finished(_)) => {
             "上一次生成在逐个放入改动的文件时被中断了（输出文件夹里新旧文件混在一起）；已先把它做完，再开始这一次"
         }
-        (journal::Kind::Swap, Done::Finished) => {
+        (journal::Kind::Swap, Done::Finished(_)) => {
             "上一次生成在换上新网站之后、收尾之前被中断了；已先删掉换下来的旧网站、记好清单，再开始这一次"
         }
         (journal::Kind::Swap, Done::Dropped) => {
@@ -678,10 +697,12 @@ impl StagingDir {
             .collect();
         dirs.sort();
         dirs.dedup();
+        // One step of the write per batch: every file of the staging folder is alike to a
+        // stop (the output is untouched), and a step per file made the tests' every-step
+        // loops four times as long.
+        fault::step().map_err(|e| io_error(&self.dir, "无法写入", e))?;
         for d in &dirs {
-            fault::step()
-                .and_then(|()| fs::create_dir_all(d))
-                .map_err(|e| io_error(d, "无法创建文件夹", e))?;
+            fs::create_dir_all(d).map_err(|e| io_error(d, "无法创建文件夹", e))?;
         }
         // Each file on its own disk thread; what became of it is recorded in the batch's
         // order afterwards, so the staging record does not depend on which thread ran first.
@@ -798,10 +819,21 @@ impl StagingDir {
             removed: removed.clone(),
             in_place,
         };
-        let journal = if in_place {
+        let journal = if let (true, Some(manifest)) = (in_place, manifest) {
             let Some(dir) = DirId::of(&self.output) else {
                 return Err(write_error(&self.output, "输出文件夹不见了，未替换原有的输出").into());
             };
+            if staged.written.is_empty() && removed.is_empty() {
+                // Nothing moves: only the manifest changes, in one rename.
+                let path = manifest::path_for(&self.output);
+                fault::step()
+                    .and_then(|()| manifest::store(&self.output, guard, dir, &staged.entries))
+                    .map_err(|e| io_error(&path, "无法写入", e))?;
+                return Ok(written);
+            }
+            staged
+                .entries
+                .retain(|p, e| manifest.entries.get(p) != Some(e));
             Journal {
                 kind: journal::Kind::Moves,
                 dir,
@@ -920,10 +952,10 @@ impl StagingDir {
             .collect();
         dirs.sort();
         dirs.dedup();
+        // One step for all the links, as for a batch of the staging folder.
+        fault::step().map_err(|e| io_error(&self.dir, "无法写入", e))?;
         for d in &dirs {
-            fault::step()
-                .and_then(|()| fs::create_dir_all(d))
-                .map_err(|e| io_error(d, "无法创建文件夹", e))?;
+            fs::create_dir_all(d).map_err(|e| io_error(d, "无法创建文件夹", e))?;
         }
         for rel in &staged.same {
             let old = self.output.join(rel);
@@ -935,7 +967,6 @@ impl StagingDir {
                     "生成期间输出文件夹里的这个文件被改动了，未替换原有的输出。请再运行一次生成",
                 ));
             }
-            fault::step().map_err(|e| io_error(&new, "无法写入", e))?;
             if fs::hard_link(&old, &new).is_err() {
                 fs::copy(&old, &new).map_err(|e| io_error(&new, "无法写入", e))?;
                 // A copy is a file of its own.
@@ -1060,17 +1091,20 @@ fn remove_tree(dir: &Path) -> io::Result<()> {
         depth += 1;
     }
     files.sort_unstable();
-    on_disk_threads(REMOVE_THREADS, &files, |(_, f)| {
-        match fault::removal().and_then(|()| fs::remove_file(f)) {
+    // The files in two halves, each a step of the write (a stop between them leaves a
+    // tree half removed); then the folders, a step per level.
+    let (first, second) = files.split_at(files.len() / 2);
+    for half in [first, second] {
+        fault::removal()?;
+        on_disk_threads(REMOVE_THREADS, half, |(_, f)| match fs::remove_file(f) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
-        }
-    })?;
+        })?;
+    }
     // A level's folders hold only folders of the levels below, which are gone by then.
     for level in levels.iter().rev() {
-        on_disk_threads(REMOVE_THREADS, level, |d| {
-            fault::removal().and_then(|()| fs::remove_dir(d))
-        })?;
+        fault::removal()?;
+        on_disk_threads(REMOVE_THREADS, level, |d| fs::remove_dir(d))?;
     }
     Ok(())
 }
@@ -1136,7 +1170,6 @@ fn make_writable(dir: &Path) {
 /// after (none where the system cannot say).
 fn write_new(path: &Path, bytes: &[u8]) -> io::Result<Option<fs::Metadata>> {
     use std::io::Write;
-    fault::step()?;
     let mut file = fs::File::create(path)?;
     file.write_all(bytes)?;
     Ok(file.metadata().ok())
@@ -1157,9 +1190,9 @@ fn same_file(old: &Path, bytes: &[u8]) -> bool {
 /// link, and the old tree is deleted right after the swap anyway. Nothing is ever written
 /// into the previous site, so it stays whole whatever happens.
 fn put_linked(path: &Path, previous: Option<&Path>, rel: &str, bytes: &[u8]) -> bool {
-    previous.map(|p| p.join(rel)).is_some_and(|old| {
-        same_file(&old, bytes) && fault::step().is_ok() && fs::hard_link(&old, path).is_ok()
-    })
+    previous
+        .map(|p| p.join(rel))
+        .is_some_and(|old| same_file(&old, bytes) && fs::hard_link(&old, path).is_ok())
 }
 
 #[cfg(test)]
