@@ -61,6 +61,9 @@ pub(crate) struct Journal {
     /// Swap: the next manifest's entries. Moves: those that differ from the manifest
     /// beside the output (the removed paths aside).
     pub(crate) entries: HashMap<String, Entry>,
+    /// Moves, in the build that writes the journal: the whole next manifest, so that it
+    /// need not read back and merge the old one (a city's 80,000 lines). Not written.
+    pub(crate) whole: Option<HashMap<String, Entry>>,
 }
 
 /// The journal file of the output folder `output`.
@@ -130,6 +133,7 @@ impl Journal {
             pending: Vec::new(),
             guard: parsed.guard,
             entries: parsed.entries,
+            whole: None,
         };
         for line in lines {
             let (word, path) = line.split_once(' ')?;
@@ -231,25 +235,29 @@ impl Journal {
                 }
             }
         }
-        self.restamp(output);
-        // The whole next manifest: the old one, changed as the journal says.
-        let base = crate::files::read_to_string(&manifest::path_for(output))
-            .ok()
-            .as_deref()
-            .and_then(manifest::parse)
-            .filter(|m| m.dir == self.dir);
-        let Some(base) = base else {
-            // Gone or unreadable: what the kept files are is no longer known. No manifest;
-            // the next build makes everything again and owns what it makes.
-            self.drop_with_manifest(output)?;
-            let _ = remove_tree(&staging);
-            return Ok(Done::Finished(done));
-        };
-        let changed = std::mem::replace(&mut self.entries, base.entries);
-        for rel in &self.removed {
-            self.entries.remove(rel);
+        if let Some(whole) = self.whole.take() {
+            self.entries = whole;
+        } else {
+            // The whole next manifest: the old one, changed as the journal says.
+            let base = crate::files::read_to_string(&manifest::path_for(output))
+                .ok()
+                .as_deref()
+                .and_then(manifest::parse)
+                .filter(|m| m.dir == self.dir);
+            let Some(base) = base else {
+                // Gone or unreadable: what the kept files are is no longer known. No
+                // manifest; the next build makes everything again and owns what it makes.
+                self.drop_with_manifest(output)?;
+                let _ = remove_tree(&staging);
+                return Ok(Done::Finished(done));
+            };
+            let changed = std::mem::replace(&mut self.entries, base.entries);
+            for rel in &self.removed {
+                self.entries.remove(rel);
+            }
+            self.entries.extend(changed);
         }
-        self.entries.extend(changed);
+        self.restamp(output);
         self.finish(output, Failure::Placed)?;
         // The staging folder holds nothing of the site any more.
         let _ = remove_tree(&staging);
@@ -439,6 +447,7 @@ mod tests {
             pending: vec!["a b.html".into()],
             guard: Some(9),
             entries,
+            whole: None,
         };
         let back = Journal::parse(&journal.text()).unwrap();
         assert_eq!(back.kind, Kind::Moves);

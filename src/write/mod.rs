@@ -690,20 +690,7 @@ impl StagingDir {
         manifest: Option<&Previous>,
         staged: &mut Staged,
     ) -> Result<(), Diagnostic> {
-        let mut dirs: Vec<PathBuf> = batch
-            .files
-            .iter()
-            .filter_map(|f| Path::new(&f.path).parent().map(|p| self.dir.join(p)))
-            .collect();
-        dirs.sort();
-        dirs.dedup();
-        // One step of the write per batch: every file of the staging folder is alike to a
-        // stop (the output is untouched), and a step per file made the tests' every-step
-        // loops four times as long.
-        fault::step().map_err(|e| io_error(&self.dir, "无法写入", e))?;
-        for d in &dirs {
-            fs::create_dir_all(d).map_err(|e| io_error(d, "无法创建文件夹", e))?;
-        }
+        self.make_folders(batch.files.iter().map(|f| f.path.as_str()))?;
         // Each file on its own disk thread; what became of it is recorded in the batch's
         // order afterwards, so the staging record does not depend on which thread ran first.
         let files: Vec<(OutputFile, Option<Key>)> =
@@ -740,6 +727,23 @@ impl StagingDir {
             };
             staged.entries.insert(path.clone(), old.clone());
             staged.same.push(path);
+        }
+        Ok(())
+    }
+
+    /// Makes the folders of the staging folder that the files at `paths` go into. One
+    /// step of the write (see `fault`) for a batch: every file of the staging folder is
+    /// alike to a stop (the output is untouched), and a step per file made the tests'
+    /// every-step loops four times as long.
+    fn make_folders<'a>(&self, paths: impl Iterator<Item = &'a str>) -> Result<(), Diagnostic> {
+        let mut dirs: Vec<PathBuf> = paths
+            .filter_map(|p| Path::new(p).parent().map(|d| self.dir.join(d)))
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        fault::step().map_err(|e| io_error(&self.dir, "无法写入", e))?;
+        for d in &dirs {
+            fs::create_dir_all(d).map_err(|e| io_error(d, "无法创建文件夹", e))?;
         }
         Ok(())
     }
@@ -831,9 +835,12 @@ impl StagingDir {
                     .map_err(|e| io_error(&path, "无法写入", e))?;
                 return Ok(written);
             }
-            staged
+            let differ: HashMap<String, Entry> = staged
                 .entries
-                .retain(|p, e| manifest.entries.get(p) != Some(e));
+                .iter()
+                .filter(|(p, e)| manifest.entries.get(*p) != Some(*e))
+                .map(|(p, e)| (p.clone(), e.clone()))
+                .collect();
             Journal {
                 kind: journal::Kind::Moves,
                 dir,
@@ -841,7 +848,8 @@ impl StagingDir {
                 removed,
                 pending: std::mem::take(&mut staged.written),
                 guard,
-                entries: staged.entries,
+                entries: differ,
+                whole: Some(staged.entries),
             }
         } else {
             self.link_same(&mut staged, manifest)?;
@@ -862,6 +870,7 @@ impl StagingDir {
                 pending,
                 guard,
                 entries: staged.entries,
+                whole: None,
             }
         };
         journal.write(&self.output)?;
@@ -945,18 +954,7 @@ impl StagingDir {
         let Some(manifest) = manifest else {
             return Ok(());
         };
-        let mut dirs: Vec<PathBuf> = staged
-            .same
-            .iter()
-            .filter_map(|p| Path::new(p).parent().map(|d| self.dir.join(d)))
-            .collect();
-        dirs.sort();
-        dirs.dedup();
-        // One step for all the links, as for a batch of the staging folder.
-        fault::step().map_err(|e| io_error(&self.dir, "无法写入", e))?;
-        for d in &dirs {
-            fs::create_dir_all(d).map_err(|e| io_error(d, "无法创建文件夹", e))?;
-        }
+        self.make_folders(staged.same.iter().map(String::as_str))?;
         for rel in &staged.same {
             let old = self.output.join(rel);
             let new = self.dir.join(rel);

@@ -27,43 +27,44 @@ pub(crate) struct Obstacles {
 /// relative path is a file the program may replace.
 pub(crate) fn survey(output: &Path, ours: &dyn Fn(&str) -> bool) -> io::Result<Obstacles> {
     let mut found = Obstacles::default();
-    walk(output, "", ours, &mut found)?;
+    walk(output, &mut String::new(), ours, &mut found)?;
     found.foreign.sort();
     found.read_only.sort();
     Ok(found)
 }
 
-/// Walks one folder; returns whether it holds anything (of ours or not).
+/// Walks one folder, `rel` its path in the output (one buffer for the whole walk: a
+/// city's output is 80,000 entries, and each build walks it); returns whether it holds
+/// anything (of ours or not).
 fn walk(
     dir: &Path,
-    rel: &str,
+    rel: &mut String,
     ours: &dyn Fn(&str) -> bool,
     found: &mut Obstacles,
 ) -> io::Result<bool> {
     if !writable(dir) {
         found
             .read_only
-            .push(if rel.is_empty() { "." } else { rel }.to_string());
+            .push(if rel.is_empty() { "." } else { rel.as_str() }.to_string());
     }
     let mut holds = false;
+    let len = rel.len();
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let path = if rel.is_empty() {
-            name.into_owned()
-        } else {
-            format!("{rel}/{name}")
-        };
+        if len > 0 {
+            rel.push('/');
+        }
+        rel.push_str(&entry.file_name().to_string_lossy());
         // From the folder entry: no lookup of the file itself on most file systems.
         let kind = entry.file_type()?;
         if kind.is_dir() {
-            if !walk(&entry.path(), &path, ours, found)? {
-                found.foreign.push(format!("{path}/"));
+            if !walk(&entry.path(), rel, ours, found)? {
+                found.foreign.push(format!("{rel}/"));
             }
-        } else if !(kind.is_file() && (path == MARKER || ours(&path))) {
-            found.foreign.push(path);
+        } else if !(kind.is_file() && (rel == MARKER || ours(rel))) {
+            found.foreign.push(rel.clone());
         }
+        rel.truncate(len);
         holds = true;
     }
     Ok(holds)
