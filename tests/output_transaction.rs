@@ -325,6 +325,29 @@ fn a_held_lock_is_named_and_nothing_is_written() {
     site.build_ok();
 }
 
+/// `print` takes its output's lock too: a kit being written by another run is not
+/// written over.
+#[test]
+fn print_waits_for_its_output_like_build() {
+    let site = Site::basic();
+    let root = site.root().to_str().expect("utf-8").to_string();
+    let lock_path = site.path(".print.hongguanjia-lock");
+    let held = fs::File::create(&lock_path).expect("lock file");
+    held.try_lock().expect("the lock is free");
+    let run = common::run(&["print", "--root", &root]);
+    run.assert_code(1);
+    assert!(
+        run.stderr
+            .contains("另一个 hongguanjia 正在写入这个输出文件夹"),
+        "{}",
+        run.stderr
+    );
+    assert!(!site.path("print").exists(), "nothing written");
+    drop(held);
+    common::run(&["print", "--root", &root]).assert_code(0);
+    assert!(site.path("print").is_dir());
+}
+
 /// The loss: an output that is a link to a folder holding an earlier build and
 /// one other file. The build writes where the link points, refuses while the other file
 /// is there (naming it, deleting nothing), and never replaces or follows the link itself.
@@ -696,6 +719,21 @@ impl Mount {
     }
 }
 
+/// The basic site built onto `disk`, its output and what it holds; then the site's
+/// title changed, so that the next build rewrites every page.
+#[cfg(target_os = "linux")]
+fn built_on(disk: &Mount) -> (Site, PathBuf, BTreeMap<String, Vec<u8>>) {
+    let site = Site::basic();
+    let out = disk.path().join("public");
+    build_into(&site, &out, &[], &[]).assert_code(0);
+    let before = full_tree(&out);
+    site.write(
+        "site.toml",
+        &common::SITE_TOML.replace("府山街道楼道红管家", "府山街道红管家"),
+    );
+    (site, out, before)
+}
+
 #[cfg(target_os = "linux")]
 impl Drop for Mount {
     fn drop(&mut self) {
@@ -711,10 +749,7 @@ fn a_disk_that_fills_up_leaves_the_old_output() {
     let Some(disk) = Mount::tmpfs(2048) else {
         return;
     };
-    let site = Site::basic();
-    let out = disk.path().join("public");
-    build_into(&site, &out, &[], &[]).assert_code(0);
-    let before = full_tree(&out);
+    let (site, out, before) = built_on(&disk);
     // Fill what is left.
     let filler = disk.path().join("filler");
     let mut file = fs::File::create(&filler).expect("filler");
@@ -723,10 +758,6 @@ fn a_disk_that_fills_up_leaves_the_old_output() {
     while file.write_all(&block).is_ok() {}
     let _ = file.sync_all();
     drop(file);
-    site.write(
-        "site.toml",
-        &common::SITE_TOML.replace("府山街道楼道红管家", "府山街道红管家"),
-    );
     let run = build_into(&site, &out, &[], &[]);
     run.assert_code(1);
     assert!(
@@ -751,14 +782,7 @@ fn a_read_only_output_stops_the_build_before_any_change() {
     let Some(disk) = Mount::tmpfs(8192) else {
         return;
     };
-    let site = Site::basic();
-    let out = disk.path().join("public");
-    build_into(&site, &out, &[], &[]).assert_code(0);
-    let before = full_tree(&out);
-    site.write(
-        "site.toml",
-        &common::SITE_TOML.replace("府山街道楼道红管家", "府山街道红管家"),
-    );
+    let (site, out, before) = built_on(&disk);
     disk.remount("ro");
     let run = build_into(&site, &out, &[], &[]);
     run.assert_code(1);
