@@ -247,15 +247,42 @@ pub(crate) struct Parsed {
 /// everything is made again.
 pub(crate) fn load(output: &Path) -> Option<Previous> {
     let text = crate::files::read_to_string(&path_for(output)).ok()?;
-    let parsed = parse(&text)?;
-    if DirId::of(output) != Some(parsed.dir) {
-        return None;
-    }
+    let (entries, guard) = match parse(&text) {
+        Some(parsed) if DirId::of(output) == Some(parsed.dir) => (parsed.entries, parsed.guard),
+        Some(_) => return None,
+        None => (earlier(&text)?, None),
+    };
     Some(Previous {
-        entries: Arc::new(parsed.entries),
-        guard: parsed.guard,
+        entries: Arc::new(entries),
+        guard,
         place: Place::Disk(output.to_path_buf()),
     })
+}
+
+/// The paths of a manifest an earlier version wrote (format 2: no change time, no folder),
+/// with no file vouched for: they are all made again, but the files that version wrote
+/// are still known as the program's, so an upgrade does not stop at them.
+fn earlier(text: &str) -> Option<HashMap<String, Entry>> {
+    let mut lines = text.lines();
+    if lines.next()? != "hongguanjia-manifest 2" {
+        return None;
+    }
+    lines.next()?.strip_prefix("guard ")?;
+    let mut entries = HashMap::new();
+    for line in lines {
+        let mut f = line.split('\t');
+        let (path, _key, hash, size) = (f.next()?, f.next()?, f.next()?, f.next()?);
+        entries.insert(
+            path.to_string(),
+            Entry {
+                key: None,
+                hash: Key::from_str_radix(hash, 16).ok()?,
+                size: size.parse().ok()?,
+                stamp: None,
+            },
+        );
+    }
+    Some(entries)
 }
 
 /// Reads a manifest's text (see [`text`]).
@@ -467,6 +494,18 @@ mod tests {
         fs::create_dir(&out).unwrap();
         assert!(load(&out).is_none(), "a manifest of another folder");
 
+        // An earlier version's: its paths are the program's, none of its files trusted.
+        fs::write(
+            path_for(&out),
+            format!(
+                "hongguanjia-manifest 2\nguard -\na.html\t-\t{:032x}\t3\t1:2:3\n",
+                5
+            ),
+        )
+        .unwrap();
+        let back = load(&out).unwrap();
+        assert_eq!(back.size("a.html"), Some(3));
+        assert!(!back.unchanged("a.html", 7));
         fs::write(path_for(&out), "hongguanjia-manifest 0\n").unwrap();
         assert!(load(&out).is_none(), "another format is no previous build");
     }

@@ -403,8 +403,23 @@ pub fn problems(err: &BuildError) -> &Diagnostics {
     }
 }
 
-/// What a failure means for the output, after its messages.
+/// What a failure means for the output, after its messages. When the run first finished
+/// a build that had been stopped (its warning is among the messages), the output is no
+/// longer as it was before the run, and the sentence says so.
 pub fn error_summary(err: &BuildError) -> String {
+    let text = summary_for(err);
+    let finished_stopped = problems(err).sorted().iter().any(|d| {
+        d.severity == Severity::Warning && d.message.starts_with(crate::write::FINISHED_STOPPED)
+    });
+    if !finished_stopped {
+        return text;
+    }
+    let changed = "输出文件夹已先按上一次被中断的生成补齐（见上面的警告），这一次没有再改动它。";
+    text.replace("未写入任何文件，原有的输出保持不变。", changed)
+        .replace("原有的输出保持不变。", changed)
+}
+
+fn summary_for(err: &BuildError) -> String {
     match err {
         BuildError::Input(diags) => format!(
             "发现 {} 个错误、{} 个警告。未写入任何文件，原有的输出保持不变。",

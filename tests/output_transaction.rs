@@ -242,6 +242,61 @@ fn a_full_disk_at_any_step_gets_a_true_message() {
     }
 }
 
+/// A build that finishes a stopped one and then stops at an error in the records does not
+/// say the output is as it was: it is not, it was finished first.
+#[test]
+fn a_run_that_finished_a_stopped_build_says_so_when_it_fails() {
+    let switch = Switch::new("content/stewards.csv", "FM-001,周明华,", "FM-001,周明,");
+    let out = switch.site.path("public");
+    switch.set(0);
+    switch.site.build_ok();
+    let mut state = 0;
+    for n in 0..100 {
+        let target = 1 - state;
+        switch.set(target);
+        let stopped = build_into(
+            &switch.site,
+            &out,
+            &[("HONGGUANJIA_TEST_ABORT_AFTER", &n.to_string())],
+            &[],
+        );
+        assert_ne!(
+            stopped.code, 0,
+            "the moves finished before a stop in the middle"
+        );
+        // A record error on top: this run writes nothing of its own.
+        let records = switch.site.read("content/visits.csv");
+        switch.site.write(
+            "content/visits.csv",
+            &format!("{records}2018-12-11,FM-001,五\n"),
+        );
+        let run = switch.site.build(&[]);
+        switch.site.write("content/visits.csv", &records);
+        run.assert_code(1);
+        if run.stderr.contains("警告：已先做完上一次被中断的生成") {
+            assert!(
+                run.stderr.ends_with(
+                    "输出文件夹已先按上一次被中断的生成补齐（见上面的警告），这一次没有再改动它。\n"
+                ),
+                "{}",
+                run.stderr
+            );
+            assert!(!run.stderr.contains("原有的输出保持不变"), "{}", run.stderr);
+            assert_eq!(full_tree(&out), switch.clean[target]);
+            return;
+        }
+        assert!(
+            run.stderr
+                .ends_with("未写入任何文件，原有的输出保持不变。\n"),
+            "{}",
+            run.stderr
+        );
+        switch.site.build_ok();
+        state = target;
+    }
+    panic!("no step left files half moved");
+}
+
 /// Starts a build of `site` into `out` without waiting for it.
 fn spawn_build(site: &Site, out: &Path) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_hongguanjia"))

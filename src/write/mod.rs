@@ -321,6 +321,11 @@ impl Staging {
     }
 }
 
+/// How the note of [`finish_stopped`] begins when it changed the output (moved files in),
+/// so that the closing sentence of a failure can tell the output is not as it was when
+/// the run began.
+pub const FINISHED_STOPPED: &str = "已先做完上一次被中断的生成";
+
 /// Does what the journal of a build that was stopped says, before anything else is done
 /// to the output; a note for the user when there was one.
 fn finish_stopped(output: &Path) -> Result<Vec<Diagnostic>, Failure> {
@@ -341,7 +346,7 @@ fn finish_stopped(output: &Path) -> Result<Vec<Diagnostic>, Failure> {
             "上一次生成放好了改动的文件，但在记下清单之前被中断了；已先补记清单，再开始这一次"
         }
         (journal::Kind::Moves, Done::Finished(_)) => {
-            "上一次生成在逐个放入改动的文件时被中断了（输出文件夹里新旧文件混在一起）；已先把它做完，再开始这一次"
+            "已先做完上一次被中断的生成：它在逐个放入改动的文件时停下了（输出文件夹里新旧文件混在一起），剩下的已经放好，再开始这一次"
         }
         (journal::Kind::Swap, Done::Finished(_)) => {
             "上一次生成在换上新网站之后、收尾之前被中断了；已先删掉换下来的旧网站、记好清单，再开始这一次"
