@@ -13,6 +13,8 @@ mod fault;
 mod journal;
 mod lock;
 mod ownership;
+mod place;
+mod tree;
 
 use std::collections::HashMap;
 use std::fs;
@@ -22,12 +24,16 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 
-use self::journal::{Done, Journal};
+use self::journal::Journal;
 use self::lock::OutputLock;
+pub use self::place::FINISHED_STOPPED;
+pub(crate) use self::place::resolve;
+use self::place::{finish_stopped, old_path, replaceable, staging_path};
+use self::tree::{on_disk_threads, remove_if_exists, remove_tree};
 use crate::diagnostics::Diagnostic;
 use crate::fingerprint::{self, Key};
 pub use crate::manifest::Previous;
-use crate::manifest::{self, DirId, Entry, FileStamp, sibling};
+use crate::manifest::{self, DirId, Entry, FileStamp};
 use crate::timings::Timings;
 
 /// A file of the finished site, by its path relative to the output folder.
@@ -235,45 +241,8 @@ impl Staging {
     /// `force`, a folder hongguanjia did not make (or files in it it did not write) are
     /// replaced too. Nothing in the output itself is looked at before [`Sink::open`].
     pub fn lock(output: &Path, force: bool) -> Result<Staging, Failure> {
-        let output = resolve(output);
-        if fs::symlink_metadata(&output).is_ok_and(|m| m.file_type().is_symlink()) {
-            return Err(write_error(
-                &output,
-                "输出位置是一个符号链接，它指向的地方不存在。为免写到意料之外的地方，已停止，没有改动任何文件。请先建好它指向的文件夹，或换一个输出位置",
-            )
-            .into());
-        }
-        // The nearest folder that exists above the output must be a folder.
-        if let Some(file) = output
-            .ancestors()
-            .skip(1)
-            .find(|a| fs::symlink_metadata(a).is_ok())
-            .filter(|a| !a.is_dir())
-        {
-            return Err(write_error(
-                &output,
-                format!(
-                    "路径中间的 {} 是一个文件，不是文件夹，无法在它下面放输出文件夹。没有改动任何文件。请检查 --output 后面写的路径",
-                    file.display()
-                ),
-            )
-            .into());
-        }
-        // Beside the output, only files of ours: a folder or a pipe there is someone
-        // else's, and is not written over.
-        for path in [
-            manifest::path_for(&output),
-            journal::path_for(&output),
-            lock::path_for(&output),
-        ] {
-            if fs::symlink_metadata(&path).is_ok_and(|m| !m.is_file()) {
-                return Err(write_error(
-                    &path,
-                    "这个名字是 hongguanjia 留给自己记录生成情况的文件，这里却是别的东西（文件夹、链接或特殊文件）。为免误删，已停止，没有改动任何文件。请把它移走后再运行",
-                )
-                .into());
-            }
-        }
+        let output = place::resolve(output);
+        place::check(&output)?;
         let mut staging = Staging {
             output,
             force,
@@ -319,50 +288,6 @@ impl Staging {
             None => Err(write_error(&self.output, "输出文件夹尚未准备好")),
         }
     }
-}
-
-/// How the note of [`finish_stopped`] begins when it changed the output (moved files in),
-/// so that the closing sentence of a failure can tell the output is not as it was when
-/// the run began.
-pub const FINISHED_STOPPED: &str = "已先做完上一次被中断的生成";
-
-/// Does what the journal of a build that was stopped says, before anything else is done
-/// to the output; a note for the user when there was one.
-fn finish_stopped(output: &Path) -> Result<Vec<Diagnostic>, Failure> {
-    let Some(journal) = Journal::read(output)? else {
-        return Ok(Vec::new());
-    };
-    let kind = journal.kind;
-    let done = journal.apply(output, true).map_err(|f| {
-        let mut failure = Failure::from(f);
-        failure.diagnostic.message = format!(
-            "上一次生成被中断了，这一次要先把它做完，却没能做完：{}",
-            failure.diagnostic.message
-        );
-        failure
-    })?;
-    let message = match (kind, done) {
-        (journal::Kind::Moves, Done::Finished(0)) => {
-            "上一次生成放好了改动的文件，但在记下清单之前被中断了；已先补记清单，再开始这一次"
-        }
-        (journal::Kind::Moves, Done::Finished(_)) => {
-            "已先做完上一次被中断的生成：它在逐个放入改动的文件时停下了（输出文件夹里新旧文件混在一起），剩下的已经放好，再开始这一次"
-        }
-        (journal::Kind::Swap, Done::Finished(_)) => {
-            "上一次生成在换上新网站之后、收尾之前被中断了；已先删掉换下来的旧网站、记好清单，再开始这一次"
-        }
-        (journal::Kind::Swap, Done::Dropped) => {
-            "上一次生成在换上新网站之前被中断了，输出文件夹没有改动；它留下的临时文件夹会被清掉"
-        }
-        (journal::Kind::Moves, Done::Dropped) => {
-            "上一次生成被中断了，之后输出文件夹又被换成了别的文件夹，无法接着做完；这一次会完整生成"
-        }
-    };
-    Ok(vec![Diagnostic::warning(
-        output.display().to_string(),
-        0,
-        message,
-    )])
 }
 
 impl Sink for Staging {
@@ -563,65 +488,6 @@ fn write_error(path: &Path, message: impl Into<String>) -> Diagnostic {
 /// What could not be done at `path`, and why in the user's words (see `fs_errors`).
 fn io_error(path: &Path, what: &str, err: io::Error) -> Diagnostic {
     write_error(path, format!("{what}：{}", crate::fs_errors::reason(&err)))
-}
-
-/// The staging folder of `output`, where a build writes before anything goes in place.
-fn staging_path(output: &Path) -> PathBuf {
-    sibling(output, "hongguanjia-new")
-}
-
-/// Where the old output goes for a moment on systems that cannot exchange two folders.
-fn old_path(output: &Path) -> PathBuf {
-    sibling(output, "hongguanjia-old")
-}
-
-/// A path as the file system will take it: absolute, `.` and `..` worked out, and links
-/// followed as far as the path exists. The output is written where a link to it points,
-/// never through the link: the folder swapped, the staging folder, the manifest and the
-/// lock are all beside the real folder, and each spelling of it takes the same lock.
-pub(crate) fn resolve(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut clean = PathBuf::new();
-    for part in absolute.components() {
-        match part {
-            Component::ParentDir => {
-                clean.pop();
-            }
-            Component::CurDir => {}
-            other => clean.push(other),
-        }
-    }
-    let mut rest = Vec::new();
-    let mut existing = clean.as_path();
-    loop {
-        if let Ok(real) = existing.canonicalize() {
-            let mut out = real;
-            out.extend(rest.iter().rev());
-            return out;
-        }
-        match (existing.file_name(), existing.parent()) {
-            (Some(name), Some(parent)) => {
-                rest.push(name.to_os_string());
-                existing = parent;
-            }
-            _ => return clean,
-        }
-    }
-}
-
-/// Whether `dir` may be replaced: absent, empty, or built by us.
-fn replaceable(dir: &Path) -> io::Result<bool> {
-    if !dir.exists() {
-        return Ok(true);
-    }
-    if !dir.is_dir() {
-        return Ok(false);
-    }
-    if dir.join(MARKER).is_file() {
-        return Ok(true);
-    }
-    Ok(fs::read_dir(dir)?.next().is_none())
 }
 
 /// What became of one file of a batch.
@@ -999,14 +865,6 @@ impl Drop for StagingDir {
     }
 }
 
-/// Threads that remove an old site's files at the same time. This disk (ext4 without a
-/// journal, mounted with `discard`) frees a file's blocks by sending the device a discard
-/// and waiting for it: a removal is a round trip to the device, not work for a processor.
-/// Deleting a copy of the city's output (70,577 files) on the loaded machine took 97-108 s
-/// from one thread, 9-12 s from eight and 3-5 s from 32 or 64, with the same 2-2.5 s of
-/// system time. The old site goes after rendering, when nothing else runs.
-const REMOVE_THREADS: usize = 64;
-
 /// Threads that write one batch into the staging folder, while the rayon pool renders
 /// the next. Creating a file waits less than removing one, and threads creating files in
 /// one folder (`stewards/` holds 50,000) contend for its lock: on the loaded machine one
@@ -1014,160 +872,6 @@ const REMOVE_THREADS: usize = 64;
 /// processor time than one, which a quiet two-core machine, busy rendering, would pay
 /// in wall time. Two cost none.
 const WRITE_THREADS: usize = 2;
-
-/// Runs `work` on every item, from `threads` threads taking the next item in turn; the
-/// first error stops them all.
-fn on_disk_threads<T: Sync, E: Send>(
-    threads: usize,
-    items: &[T],
-    work: impl Fn(&T) -> Result<(), E> + Sync,
-) -> Result<(), E> {
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-    let threads = threads.min(items.len());
-    if threads <= 1 {
-        return items.iter().try_for_each(work);
-    }
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    let first_error = std::sync::Mutex::new(None);
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                while !failed.load(Ordering::Relaxed) {
-                    let Some(item) = items.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                        break;
-                    };
-                    if let Err(e) = work(item) {
-                        failed.store(true, Ordering::Relaxed);
-                        if let Ok(mut slot) = first_error.lock() {
-                            slot.get_or_insert(e);
-                        }
-                    }
-                }
-            });
-        }
-    });
-    match first_error.into_inner() {
-        Ok(Some(e)) => Err(e),
-        _ => Ok(()),
-    }
-}
-
-/// Removes a folder tree: its files from [`REMOVE_THREADS`] threads, then its folders,
-/// deepest first. A city's old site holds 70,000 files, and unlinking them one by one is
-/// the largest part of replacing it.
-///
-/// Files go in the order of their inode numbers, not the folders' (hashed) order: files
-/// written one after the other have neighbouring inodes and blocks, so the threads free
-/// neighbouring blocks at the same time and the device merges their discards. Replacing
-/// a city's output sent 34,000-36,000 discards instead of one per file (71,000), and
-/// unlinking a copy of it from 32 threads took 2.3 s instead of 2.8 s in folder order.
-/// Folders go level by level from the same threads, as removing each also waits on a
-/// discard and a city has 436 of them: 0.1-0.9 s instead of 1.3-2.1 s one by one.
-fn remove_tree(dir: &Path) -> io::Result<()> {
-    // Never through a link: a link in a folder's place is not ours to empty.
-    if !fs::symlink_metadata(dir)?.is_dir() {
-        return Err(io::Error::new(
-            io::ErrorKind::NotADirectory,
-            "不是文件夹（可能是一个链接），没有删除",
-        ));
-    }
-    let mut files: Vec<(u64, PathBuf)> = Vec::new();
-    let mut levels: Vec<Vec<PathBuf>> = vec![vec![dir.to_path_buf()]];
-    let mut depth = 0;
-    while let Some(level) = levels.get(depth) {
-        let mut below = Vec::new();
-        for d in level {
-            for entry in fs::read_dir(d)? {
-                let entry = entry?;
-                if entry.file_type()?.is_dir() {
-                    below.push(entry.path());
-                } else {
-                    files.push((inode_number(&entry), entry.path()));
-                }
-            }
-        }
-        if below.is_empty() {
-            break;
-        }
-        levels.push(below);
-        depth += 1;
-    }
-    files.sort_unstable();
-    // The files in two halves, each a step of the write (a stop between them leaves a
-    // tree half removed); then the folders, a step per level.
-    let (first, second) = files.split_at(files.len() / 2);
-    for half in [first, second] {
-        fault::removal()?;
-        on_disk_threads(REMOVE_THREADS, half, |(_, f)| match fs::remove_file(f) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        })?;
-    }
-    // A level's folders hold only folders of the levels below, which are gone by then.
-    for level in levels.iter().rev() {
-        fault::removal()?;
-        on_disk_threads(REMOVE_THREADS, level, |d| fs::remove_dir(d))?;
-    }
-    Ok(())
-}
-
-#[cfg(unix)]
-fn inode_number(entry: &fs::DirEntry) -> u64 {
-    std::os::unix::fs::DirEntryExt::ino(entry)
-}
-
-/// Elsewhere the folders' own order.
-#[cfg(not(unix))]
-fn inode_number(_entry: &fs::DirEntry) -> u64 {
-    0
-}
-
-/// Removes a folder a build that was stopped left beside the output. One an earlier
-/// version left undeletable (the old site swapped out of a read-only output) is made
-/// writable first: it holds nothing but that old site.
-fn remove_if_exists(path: &Path) -> Result<(), Diagnostic> {
-    let mut result = remove_tree(path);
-    if result
-        .as_ref()
-        .is_err_and(|e| e.kind() == io::ErrorKind::PermissionDenied)
-    {
-        make_writable(path);
-        result = remove_tree(path);
-    }
-    match result {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(io_error(
-            path,
-            "上一次生成留下的临时文件夹删不掉，输出文件夹没有改动。请手工删掉这个文件夹后再运行",
-            e,
-        )),
-    }
-}
-
-/// Lets the owner write every folder of the tree at `dir` (links not followed).
-fn make_writable(dir: &Path) {
-    for entry in walkdir::WalkDir::new(dir)
-        .follow_links(false)
-        .into_iter()
-        .flatten()
-    {
-        if entry.file_type().is_dir()
-            && let Ok(meta) = entry.metadata()
-        {
-            let mut permissions = meta.permissions();
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                permissions.set_mode(permissions.mode() | 0o700);
-            }
-            #[cfg(not(unix))]
-            permissions.set_readonly(false);
-            let _ = fs::set_permissions(entry.path(), permissions);
-        }
-    }
-}
 
 /// Writes `bytes` into a file at `path` and returns what the file's metadata says right
 /// after (none where the system cannot say).
@@ -1359,21 +1063,6 @@ mod tests {
             ],
             "the old site or a staging folder was left behind"
         );
-    }
-
-    #[test]
-    fn remove_tree_removes_nested_folders_and_their_files() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("old");
-        for i in 0..3 * REMOVE_THREADS {
-            let path = root.join(format!("a/b{}/c/{i}.html", i % 4));
-            fs::create_dir_all(path.parent().unwrap()).unwrap();
-            fs::write(path, "x").unwrap();
-        }
-        fs::create_dir_all(root.join("empty/deeper")).unwrap();
-        remove_tree(&root).unwrap();
-        assert!(!root.exists());
-        assert!(remove_tree(&root).is_err(), "a missing folder is reported");
     }
 
     #[test]
