@@ -117,24 +117,33 @@ impl Switch {
         self.site.write(self.file, &self.states[state]);
     }
 
+    /// Built in the first state: the output, and the state it is in.
+    fn built(&self) -> (PathBuf, usize) {
+        self.set(0);
+        self.site.build_ok();
+        (self.site.path("public"), 0)
+    }
+
+    /// Switches from `state` to the other and builds with the test hook `var` set to `n`:
+    /// the state it was making, and the run.
+    fn hooked_build(&self, state: usize, var: &str, n: u64) -> (usize, Run) {
+        let target = 1 - state;
+        self.set(target);
+        let out = self.site.path("public");
+        (
+            target,
+            build_into(&self.site, &out, &[(var, &n.to_string())], &[]),
+        )
+    }
+
     /// Stops a build at every step of the write from state to state, in turn: each
     /// stopped build is followed by a build either of the state it was making or back to
     /// the one before (the records reverted), which must equal a clean build of it and
     /// leave nothing but its manifest beside it. Returns the number of steps.
     fn stop_at_every_step(&self) -> u64 {
-        let out = self.site.path("public");
-        self.set(0);
-        self.site.build_ok();
-        let mut state = 0;
+        let (out, mut state) = self.built();
         for n in 0.. {
-            let target = 1 - state;
-            self.set(target);
-            let stopped = build_into(
-                &self.site,
-                &out,
-                &[("HONGGUANJIA_TEST_ABORT_AFTER", &n.to_string())],
-                &["-v"],
-            );
+            let (target, stopped) = self.hooked_build(state, "HONGGUANJIA_TEST_ABORT_AFTER", n);
             if stopped.code == 0 {
                 assert_eq!(
                     full_tree(&out),
@@ -198,20 +207,10 @@ fn a_full_disk_at_any_step_gets_a_true_message() {
         ("site.toml", "府山街道楼道红管家", "府山街道红管家"),
     ] {
         let switch = Switch::new(file, from, to);
-        let out = switch.site.path("public");
-        switch.set(0);
-        switch.site.build_ok();
-        let mut state = 0;
+        let (out, mut state) = switch.built();
         for n in 0.. {
             let before = full_tree(&out);
-            let target = 1 - state;
-            switch.set(target);
-            let run = build_into(
-                &switch.site,
-                &out,
-                &[("HONGGUANJIA_TEST_DISK_FULL_AFTER", &n.to_string())],
-                &[],
-            );
+            let (target, run) = switch.hooked_build(state, "HONGGUANJIA_TEST_DISK_FULL_AFTER", n);
             if run.code == 0 {
                 assert_eq!(full_tree(&out), switch.clean[target]);
                 break;
@@ -247,19 +246,9 @@ fn a_full_disk_at_any_step_gets_a_true_message() {
 #[test]
 fn a_run_that_finished_a_stopped_build_says_so_when_it_fails() {
     let switch = Switch::new("content/stewards.csv", "FM-001,周明华,", "FM-001,周明,");
-    let out = switch.site.path("public");
-    switch.set(0);
-    switch.site.build_ok();
-    let mut state = 0;
+    let (out, mut state) = switch.built();
     for n in 0..100 {
-        let target = 1 - state;
-        switch.set(target);
-        let stopped = build_into(
-            &switch.site,
-            &out,
-            &[("HONGGUANJIA_TEST_ABORT_AFTER", &n.to_string())],
-            &[],
-        );
+        let (target, stopped) = switch.hooked_build(state, "HONGGUANJIA_TEST_ABORT_AFTER", n);
         assert_ne!(
             stopped.code, 0,
             "the moves finished before a stop in the middle"
