@@ -47,6 +47,46 @@ pub(crate) struct SiteConfig {
     /// A roll-up site's members; a site with members has no records of its own.
     #[serde(default)]
     pub members: Vec<MemberSetting>,
+    #[serde(default)]
+    pub workbooks: WorkbookSettings,
+}
+
+/// `[workbooks]`: how large a workbook may be, so that a small file unpacking to
+/// gigabytes (a "zip bomb") or a sheet longer than any spreadsheet program makes is
+/// refused before it is read. The defaults take any sheet Excel can hold.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub(crate) struct WorkbookSettings {
+    #[serde(default = "default_max_unpacked_mb")]
+    pub max_unpacked_mb: u64,
+    #[serde(default = "default_max_rows")]
+    pub max_rows: u32,
+}
+
+impl Default for WorkbookSettings {
+    fn default() -> Self {
+        Self {
+            max_unpacked_mb: default_max_unpacked_mb(),
+            max_rows: default_max_rows(),
+        }
+    }
+}
+
+fn default_max_unpacked_mb() -> u64 {
+    crate::load::workbook::Limits::default().max_bytes >> 20
+}
+
+fn default_max_rows() -> u32 {
+    crate::load::workbook::Limits::default().max_rows
+}
+
+impl WorkbookSettings {
+    /// The limits as the reader applies them.
+    pub(crate) fn limits(&self) -> crate::load::workbook::Limits {
+        crate::load::workbook::Limits {
+            max_bytes: self.max_unpacked_mb.saturating_mul(1 << 20),
+            max_rows: self.max_rows,
+        }
+    }
 }
 
 /// One `[[members]]` entry of a roll-up site.
@@ -379,6 +419,7 @@ const KNOWN: &[(&str, &[&str])] = &[
             "name",
             "level",
             "members",
+            "workbooks",
         ],
     ),
     (
@@ -407,6 +448,7 @@ const KNOWN: &[(&str, &[&str])] = &[
         ],
     ),
     ("lists", &["page_size", "old_category_addresses"]),
+    ("workbooks", &["max_unpacked_mb", "max_rows"]),
     (
         "print",
         &[
@@ -517,7 +559,7 @@ pub(crate) fn load(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
             let why = if err.kind() == std::io::ErrorKind::NotFound {
                 "找不到站点设置文件 site.toml（至少需要 title 和 base_url）".to_string()
             } else {
-                format!("无法读取文件：{err}")
+                format!("无法读取文件：{}", crate::fs_errors::reason(&err))
             };
             diags.error(display, 1, why);
             return None;
@@ -571,6 +613,19 @@ pub(crate) fn load(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
             format!("base_url: \"{url}\" 应以 http:// 或 https:// 开头，或以 / 开头的路径"),
         );
         ok = false;
+    }
+    if config.workbooks.max_unpacked_mb == 0 || config.workbooks.max_rows == 0 {
+        let key = if config.workbooks.max_rows == 0 {
+            "max_rows"
+        } else {
+            "max_unpacked_mb"
+        };
+        let line = key_line(&text, key);
+        diags.error(
+            display,
+            line,
+            format!("workbooks.{key}: 应为不小于 1 的整数"),
+        );
     }
     if config.lists.page_size == 0 {
         let line = key_line(&text, "page_size");

@@ -33,6 +33,8 @@ pub mod write;
 
 pub(crate) mod aggregate;
 pub(crate) mod config;
+pub(crate) mod files;
+pub(crate) mod fs_errors;
 pub(crate) mod model;
 pub(crate) mod numbers;
 pub(crate) mod placeholders;

@@ -7,10 +7,16 @@
 //! and nothing about the build (not even a fingerprint of the private values the guard
 //! looked for) is published with the site.
 //!
-//! A file counts as the previous build's only while its size, inode and modification
-//! time are the ones recorded: a file edited, replaced or deleted by hand, or moved in by
-//! a build that was stopped halfway, no longer matches, and is made again. (Not the change
-//! time: removing the old site's hard link to a file kept in the new one changes it.)
+//! A file counts as the previous build's only while its size, inode, modification time and
+//! change time are the ones recorded: a file edited, replaced or deleted by hand no longer
+//! matches, and is made again. The change time is what `touch -r` cannot set back after an
+//! edit; the build records it after its last link or move of the file, since each changes
+//! it. The manifest also names the folder it describes (its inode): a folder put in the
+//! output's place by other means is not the one the manifest speaks of.
+//!
+//! The manifest lists every path the build wrote, also those whose file it can no longer
+//! vouch for (stamp `-`): the output is the program's to replace at those paths, and
+//! nowhere else (see `write::ownership`).
 
 use std::collections::HashMap;
 use std::fs;
@@ -20,15 +26,51 @@ use std::sync::Arc;
 
 use crate::fingerprint::Key;
 
-const HEADER: &str = "hongguanjia-manifest 2";
+const HEADER: &str = "hongguanjia-manifest 3";
 
 /// How a file looked on disk. Two files with the same stamp are the same file, unchanged
-/// since: writing to a file changes its modification time, replacing it its inode.
+/// since: writing to a file changes its modification and change times, replacing it its
+/// inode, and setting the modification time back (`touch -r`) changes the change time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileStamp {
     dev: u64,
     ino: u64,
     mtime: i128,
+    ctime: i128,
+}
+
+/// A folder, by device and inode: which folder a manifest or a journal speaks of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DirId {
+    dev: u64,
+    ino: u64,
+}
+
+impl DirId {
+    /// The folder at `path` itself (not a link to one).
+    pub(crate) fn of(path: &Path) -> Option<DirId> {
+        let meta = fs::symlink_metadata(path).ok()?;
+        if !meta.is_dir() {
+            return None;
+        }
+        let stamp = FileStamp::from_meta(&meta);
+        Some(DirId {
+            dev: stamp.dev,
+            ino: stamp.ino,
+        })
+    }
+
+    pub(crate) fn text(self) -> String {
+        format!("{}:{}", self.dev, self.ino)
+    }
+
+    pub(crate) fn parse(text: &str) -> Option<DirId> {
+        let (dev, ino) = text.split_once(':')?;
+        Some(DirId {
+            dev: dev.parse().ok()?,
+            ino: ino.parse().ok()?,
+        })
+    }
 }
 
 impl FileStamp {
@@ -47,6 +89,13 @@ impl FileStamp {
         meta.is_file().then(|| FileStamp::from_meta(meta))
     }
 
+    /// Whether `self` and `other` are one file, unchanged but for its change time, which
+    /// a move or a link changes: how a build that was stopped recognises the files it
+    /// moved, before it records their change times.
+    pub(crate) fn same_but_ctime(&self, other: &FileStamp) -> bool {
+        (self.dev, self.ino, self.mtime) == (other.dev, other.ino, other.mtime)
+    }
+
     #[cfg(unix)]
     fn from_meta(meta: &fs::Metadata) -> FileStamp {
         use std::os::unix::fs::MetadataExt;
@@ -55,9 +104,12 @@ impl FileStamp {
             dev: meta.dev(),
             ino: meta.ino(),
             mtime: ns(meta.mtime(), meta.mtime_nsec()),
+            ctime: ns(meta.ctime(), meta.ctime_nsec()),
         }
     }
 
+    /// Elsewhere only the modification time: Windows has no inode and no change time
+    /// the standard library reads.
     #[cfg(not(unix))]
     fn from_meta(meta: &fs::Metadata) -> FileStamp {
         let ns = |t: io::Result<std::time::SystemTime>| {
@@ -70,7 +122,23 @@ impl FileStamp {
             dev: 0,
             ino: 0,
             mtime: ns(meta.modified()),
+            ctime: 0,
         }
+    }
+
+    fn text(&self) -> String {
+        format!("{}:{}:{}:{}", self.dev, self.ino, self.mtime, self.ctime)
+    }
+
+    fn parse(text: &str) -> Option<FileStamp> {
+        let mut s = text.split(':');
+        let stamp = FileStamp {
+            dev: s.next()?.parse().ok()?,
+            ino: s.next()?.parse().ok()?,
+            mtime: s.next()?.parse().ok()?,
+            ctime: s.next()?.parse().ok()?,
+        };
+        s.next().is_none().then_some(stamp)
     }
 }
 
@@ -84,7 +152,8 @@ pub struct Entry {
     pub hash: Key,
     /// Bytes.
     pub size: u64,
-    /// The file on disk, right after it was put in place; none in memory.
+    /// The file on disk, right after it was put in place; none in memory, and none for
+    /// a file the build wrote but can no longer vouch for (made again next time).
     pub stamp: Option<FileStamp>,
 }
 
@@ -166,10 +235,58 @@ pub(crate) fn path_for(output: &Path) -> PathBuf {
     sibling(output, "hongguanjia-manifest")
 }
 
+/// A manifest as it reads: the guard's fingerprint, the folder it describes, the entries.
+pub(crate) struct Parsed {
+    pub(crate) guard: Option<Key>,
+    pub(crate) dir: DirId,
+    pub(crate) entries: HashMap<String, Entry>,
+}
+
 /// Reads the manifest of `output`. Anything unexpected (no manifest, another version, a
-/// line that does not read) means no previous build: everything is made again.
+/// line that does not read, a manifest of another folder) means no previous build:
+/// everything is made again.
 pub(crate) fn load(output: &Path) -> Option<Previous> {
-    let text = fs::read_to_string(path_for(output)).ok()?;
+    let text = crate::files::read_to_string(&path_for(output)).ok()?;
+    let (entries, guard) = match parse(&text) {
+        Some(parsed) if DirId::of(output) == Some(parsed.dir) => (parsed.entries, parsed.guard),
+        Some(_) => return None,
+        None => (earlier(&text)?, None),
+    };
+    Some(Previous {
+        entries: Arc::new(entries),
+        guard,
+        place: Place::Disk(output.to_path_buf()),
+    })
+}
+
+/// The paths of a manifest an earlier version wrote (format 2: no change time, no folder),
+/// with no file vouched for: they are all made again, but the files that version wrote
+/// are still known as the program's, so an upgrade does not stop at them.
+fn earlier(text: &str) -> Option<HashMap<String, Entry>> {
+    let mut lines = text.lines();
+    if lines.next()? != "hongguanjia-manifest 2" {
+        return None;
+    }
+    lines.next()?.strip_prefix("guard ")?;
+    let mut entries = HashMap::new();
+    for line in lines {
+        let mut f = line.split('\t');
+        let (path, _key, hash, size) = (f.next()?, f.next()?, f.next()?, f.next()?);
+        entries.insert(
+            path.to_string(),
+            Entry {
+                key: None,
+                hash: Key::from_str_radix(hash, 16).ok()?,
+                size: size.parse().ok()?,
+                stamp: None,
+            },
+        );
+    }
+    Some(entries)
+}
+
+/// Reads a manifest's text (see [`text`]).
+pub(crate) fn parse(text: &str) -> Option<Parsed> {
     let mut lines = text.lines();
     if lines.next()? != HEADER {
         return None;
@@ -180,6 +297,7 @@ pub(crate) fn load(output: &Path) -> Option<Previous> {
     } else {
         Some(Key::from_str_radix(guard, 16).ok()?)
     };
+    let dir = DirId::parse(lines.next()?.strip_prefix("dir ")?)?;
     let mut entries = HashMap::new();
     for line in lines {
         let mut f = line.split('\t');
@@ -189,67 +307,108 @@ pub(crate) fn load(output: &Path) -> Option<Previous> {
             "-" => None,
             k => Some(Key::from_str_radix(k, 16).ok()?),
         };
-        let mut s = stamp.split(':');
-        let stamp = FileStamp {
-            dev: s.next()?.parse().ok()?,
-            ino: s.next()?.parse().ok()?,
-            mtime: s.next()?.parse().ok()?,
+        let stamp = match stamp {
+            "-" => None,
+            s => Some(FileStamp::parse(s)?),
         };
         entries.insert(
-            path.to_string(),
+            unescape(path)?,
             Entry {
                 key,
                 hash: Key::from_str_radix(hash, 16).ok()?,
                 size: size.parse().ok()?,
-                stamp: Some(stamp),
+                stamp,
             },
         );
     }
-    Some(Previous {
-        entries: Arc::new(entries),
+    Some(Parsed {
         guard,
-        place: Place::Disk(output.to_path_buf()),
+        dir,
+        entries,
     })
 }
 
-/// The manifest's text: sorted by path, so it reads the same way every time.
-pub(crate) fn text(guard: Option<Key>, entries: &HashMap<String, Entry>) -> String {
-    let mut paths: Vec<&String> = entries
-        .iter()
-        // A path that cannot be written on one line is simply made again next time.
-        .filter(|(p, e)| !p.contains(['\t', '\n', '\r']) && e.stamp.is_some())
-        .map(|(p, _)| p)
-        .collect();
+/// A path on one line of the manifest: tabs, line ends and backslashes escaped.
+pub(crate) fn escape(path: &str) -> std::borrow::Cow<'_, str> {
+    if !path.contains(['\t', '\n', '\r', '\\']) {
+        return path.into();
+    }
+    let mut out = String::with_capacity(path.len() + 4);
+    for c in path.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out.into()
+}
+
+pub(crate) fn unescape(text: &str) -> Option<String> {
+    if !text.contains('\\') {
+        return Some(text.to_string());
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        out.push(match chars.next()? {
+            't' => '\t',
+            'n' => '\n',
+            'r' => '\r',
+            '\\' => '\\',
+            _ => return None,
+        });
+    }
+    Some(out)
+}
+
+/// The manifest's text: sorted by path, so it reads the same way every time. `dir` is
+/// the folder the entries are in once the build is in place.
+pub(crate) fn text(guard: Option<Key>, dir: DirId, entries: &HashMap<String, Entry>) -> String {
+    let mut paths: Vec<&String> = entries.keys().collect();
     paths.sort();
     let hex = |k: Option<Key>| k.map_or_else(|| "-".to_string(), |k| format!("{k:032x}"));
-    let mut out = format!("{HEADER}\nguard {}\n", hex(guard));
+    let mut out = format!("{HEADER}\nguard {}\ndir {}\n", hex(guard), dir.text());
     for p in paths {
         let e = &entries[p];
-        let Some(s) = e.stamp else { continue };
+        let stamp = e.stamp.map_or_else(|| "-".to_string(), |s| s.text());
         out.push_str(&format!(
-            "{p}\t{}\t{:032x}\t{}\t{}:{}:{}\n",
+            "{}\t{}\t{:032x}\t{}\t{stamp}\n",
+            escape(p),
             hex(e.key),
             e.hash,
             e.size,
-            s.dev,
-            s.ino,
-            s.mtime
         ));
     }
     out
 }
 
-/// Writes the manifest of `output` whole, then renames it into place, so that it is
-/// never half written.
+/// Writes `text` into the file `path` whole, through a temporary file beside it renamed
+/// into place, so that it is never half written.
+pub(crate) fn replace_file(path: &Path, text: &str) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!("{name}-new"));
+    fs::write(&tmp, text)?;
+    fs::rename(&tmp, path)
+}
+
+/// Writes the manifest of `output` whole, then renames it into place.
 pub(crate) fn store(
     output: &Path,
     guard: Option<Key>,
+    dir: DirId,
     entries: &HashMap<String, Entry>,
 ) -> io::Result<()> {
-    let path = path_for(output);
-    let tmp = sibling(output, "hongguanjia-manifest-new");
-    fs::write(&tmp, text(guard, entries))?;
-    fs::rename(&tmp, &path)
+    replace_file(&path_for(output), &text(guard, dir, entries))
 }
 
 /// Removes the manifest of `output`, before a change it would no longer describe.
@@ -290,20 +449,63 @@ mod tests {
                 stamp: Some(stamp),
             },
         );
-        store(&out, Some(42), &entries).unwrap();
+        // Any name a static file may have; and a file the build can no longer vouch for.
+        entries.insert(
+            "static/a\tb\\c\nd.txt".to_string(),
+            Entry {
+                key: None,
+                hash: 2,
+                size: 3,
+                stamp: None,
+            },
+        );
+        let here = DirId::of(&out).unwrap();
+        store(&out, Some(42), here, &entries).unwrap();
         let back = load(&out).unwrap();
         assert_eq!(*back.entries, entries);
         assert_eq!(back.guard(), Some(42));
         assert!(back.unchanged("a.html", 7));
         assert!(!back.unchanged("a.html", 8), "another key");
+        assert!(
+            !back.unchanged("static/a\tb\\c\nd.txt", 2),
+            "not vouched for"
+        );
 
-        // Edited by hand, even to the same size: no longer the previous build's file.
+        // Edited by hand, the same size, the modification time set back as `touch -r`
+        // does: the change time tells.
+        let modified = fs::metadata(out.join("a.html"))
+            .unwrap()
+            .modified()
+            .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
         fs::write(out.join("a.html"), "乙").unwrap();
+        fs::File::options()
+            .write(true)
+            .open(out.join("a.html"))
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
         assert!(!back.unchanged("a.html", 7));
         fs::remove_file(out.join("a.html")).unwrap();
         assert!(!back.unchanged("a.html", 7));
 
+        // Another folder in the output's place: the manifest speaks of the old one.
+        fs::rename(&out, dir.path().join("moved")).unwrap();
+        fs::create_dir(&out).unwrap();
+        assert!(load(&out).is_none(), "a manifest of another folder");
+
+        // An earlier version's: its paths are the program's, none of its files trusted.
+        fs::write(
+            path_for(&out),
+            format!(
+                "hongguanjia-manifest 2\nguard -\na.html\t-\t{:032x}\t3\t1:2:3\n",
+                5
+            ),
+        )
+        .unwrap();
+        let back = load(&out).unwrap();
+        assert_eq!(back.size("a.html"), Some(3));
+        assert!(!back.unchanged("a.html", 7));
         fs::write(path_for(&out), "hongguanjia-manifest 0\n").unwrap();
         assert!(load(&out).is_none(), "another format is no previous build");
     }

@@ -15,8 +15,8 @@ use crate::theme;
 use crate::timings::Timings;
 use crate::write::{self, Sink};
 
-/// Why a run stopped. Nothing was written in any case, and the previous output is
-/// unchanged; each kind is printed the same way, with its own closing sentence.
+/// Why a run stopped. Nothing was written in any case but the last, and the previous
+/// output is unchanged; each kind is printed the same way, with its own closing sentence.
 #[derive(Debug)]
 pub enum BuildError {
     /// Problems in the user's records or settings.
@@ -25,8 +25,36 @@ pub enum BuildError {
     Render(Diagnostics),
     /// Private values found in the rendered site.
     Leak(Diagnostics),
-    /// The site could not be put in place.
+    /// The site could not be put in place; the output is as it was.
     Write(Diagnostics),
+    /// Putting the site in place began and did not end: the output is not as it was, and
+    /// the next build finishes what this one began, before anything else.
+    Unfinished(Diagnostics, write::Left),
+}
+
+impl BuildError {
+    /// Adds what was done before the run (finishing a build that was stopped), so the
+    /// closing sentence is read after it.
+    fn with_notes(mut self, notes: &[Diagnostic]) -> Self {
+        let (BuildError::Input(diags)
+        | BuildError::Render(diags)
+        | BuildError::Leak(diags)
+        | BuildError::Write(diags)
+        | BuildError::Unfinished(diags, _)) = &mut self;
+        for note in notes {
+            diags.push(note.clone());
+        }
+        self
+    }
+}
+
+impl From<write::Failure> for BuildError {
+    fn from(f: write::Failure) -> Self {
+        match f.left {
+            None => BuildError::Write(f.diagnostic.into()),
+            Some(left) => BuildError::Unfinished(f.diagnostic.into(), left),
+        }
+    }
 }
 
 impl From<crate::render::plan::PlanError> for BuildError {
@@ -117,9 +145,7 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
             }
             sink.put(files.into())
                 .map_err(|e| BuildError::Write(e.into()))?;
-            let written = sink
-                .finish(Some(guard.fingerprint()), &mut timings)
-                .map_err(|e| BuildError::Write(e.into()))?;
+            let written = sink.finish(Some(guard.fingerprint()), &mut timings)?;
             return Ok(Rendered {
                 source: Source::Rollup(rollup),
                 diags,
@@ -260,9 +286,7 @@ pub fn run(root: &Path, sink: &mut dyn Sink) -> Result<Rendered, BuildError> {
         progress.finish_and_clear();
         Ok((pages, files, made, guard_key))
     })?;
-    let written = sink
-        .finish(Some(guard_key), &mut timings)
-        .map_err(|e| BuildError::Write(e.into()))?;
+    let written = sink.finish(Some(guard_key), &mut timings)?;
     Ok(Rendered {
         source: Source::Site(site),
         diags,
@@ -341,10 +365,20 @@ pub fn check(root: &Path) -> Result<Rendered, BuildError> {
     run(root, &mut write::Discard)
 }
 
-/// Builds the site under `root` into `output`; on any error the
-/// previous output stays as it was.
+/// Builds the site under `root` into `output`, holding the output's lock; on any error
+/// the previous output stays as it was, but for [`BuildError::Unfinished`].
 pub fn build(root: &Path, output: &Path, force: bool) -> Result<Rendered, BuildError> {
-    run(root, &mut write::Staging::new(output, force))
+    let mut sink = write::Staging::lock(output, force)?;
+    let notes = sink.take_notes();
+    match run(root, &mut sink) {
+        Ok(mut rendered) => {
+            for note in notes {
+                rendered.diags.push(note);
+            }
+            Ok(rendered)
+        }
+        Err(e) => Err(e.with_notes(&notes)),
+    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity, column_letters};
 use crate::pipeline::BuildError;
+use crate::write::Left;
 
 /// How much to say: `--quiet` keeps errors only, `--verbose` adds timings and counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -334,7 +335,14 @@ impl Sources {
                         ["csv", "toml", "md", "txt", "html", "xml"]
                             .contains(&e.to_ascii_lowercase().as_str())
                     });
-                if !text_file {
+                // Never a line of a file outside the site (a link to /etc/passwd that was
+                // refused): a message shows the site's own text only.
+                let inside = root.canonicalize().ok().is_some_and(|r| {
+                    root.join(path)
+                        .canonicalize()
+                        .is_ok_and(|p| p.starts_with(r))
+                });
+                if !text_file || !inside {
                     return None;
                 }
                 let text = crate::load::decode::read_to_string(&root.join(path)).ok()?;
@@ -390,12 +398,28 @@ pub fn problems(err: &BuildError) -> &Diagnostics {
         BuildError::Input(diags)
         | BuildError::Render(diags)
         | BuildError::Leak(diags)
-        | BuildError::Write(diags) => diags,
+        | BuildError::Write(diags)
+        | BuildError::Unfinished(diags, _) => diags,
     }
 }
 
-/// What a failure means for the output, after its messages.
+/// What a failure means for the output, after its messages. When the run first finished
+/// a build that had been stopped (its warning is among the messages), the output is no
+/// longer as it was before the run, and the sentence says so.
 pub fn error_summary(err: &BuildError) -> String {
+    let text = summary_for(err);
+    let finished_stopped = problems(err).sorted().iter().any(|d| {
+        d.severity == Severity::Warning && d.message.starts_with(crate::write::FINISHED_STOPPED)
+    });
+    if !finished_stopped {
+        return text;
+    }
+    let changed = "输出文件夹已先按上一次被中断的生成补齐（见上面的警告），这一次没有再改动它。";
+    text.replace("未写入任何文件，原有的输出保持不变。", changed)
+        .replace("原有的输出保持不变。", changed)
+}
+
+fn summary_for(err: &BuildError) -> String {
     match err {
         BuildError::Input(diags) => format!(
             "发现 {} 个错误、{} 个警告。未写入任何文件，原有的输出保持不变。",
@@ -411,6 +435,8 @@ pub fn error_summary(err: &BuildError) -> String {
             diags.error_count()
         ),
         BuildError::Write(_) => "原有的输出保持不变。".to_string(),
+        BuildError::Unfinished(_, Left::Placed) => "新网站已经放进输出文件夹，但收尾没有做完（见上）。问题解决后再运行一次生成，会先把收尾做完。".to_string(),
+        BuildError::Unfinished(_, Left::Partial) => "输出文件夹里只放进了一部分新文件，现在新旧混杂（见上）。问题解决后再运行一次生成，会先把没放完的放好，再照常生成。".to_string(),
     }
 }
 
@@ -431,7 +457,7 @@ pub fn build_error_text(err: &BuildError) -> String {
         BuildError::Leak(diags) => {
             format!("生成的网站里有 {} 处不应公开的内容。", diags.error_count())
         }
-        BuildError::Write(_) => "无法生成。".to_string(),
+        BuildError::Write(_) | BuildError::Unfinished(..) => "无法生成。".to_string(),
     });
     lines.join("\n")
 }

@@ -237,7 +237,7 @@ fn read_member(
         shown = format!("{}/data/summary.json", path.trim_end_matches('/'));
     }
     let mut fail = |why: String| diags.error("site.toml", line, format!("{label}：{why}"));
-    let bytes = match std::fs::read(&file) {
+    let bytes = match crate::files::read(&file) {
         Ok(b) => b,
         Err(err) => {
             fail(if err.kind() == std::io::ErrorKind::NotFound {
@@ -245,7 +245,7 @@ fn read_member(
                     "找不到 {shown}。path 应指向成员站点生成的文件夹（如 members/fushan/public），或其中的 data/summary.json"
                 )
             } else {
-                format!("无法读取 {shown}：{err}")
+                format!("无法读取 {shown}：{}", crate::fs_errors::reason(&err))
             });
             return None;
         }

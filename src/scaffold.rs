@@ -855,7 +855,7 @@ mod tests {
     /// Every field of every record the workbook in `root` holds, as text, by kind.
     fn records_of(root: &Path) -> Vec<(Kind, Vec<Vec<String>>)> {
         let mut diags = crate::diagnostics::Diagnostics::new();
-        let sources = crate::load::discover_all(root, &mut diags);
+        let sources = crate::load::discover_all(root, Default::default(), &mut diags);
         let mut out = Vec::new();
         for (kind, sources) in &sources {
             let mut rows = Vec::new();

@@ -163,7 +163,11 @@ impl Site {
         with_private: &(dyn Fn(&PrivateValues) + Sync),
     ) -> Option<Site> {
         load::unexpected_entries(root, &validate::suggest::content_name, diags);
-        let sources = load::discover_all(root, diags);
+        let limits = config
+            .as_ref()
+            .map(|c| c.workbooks.limits())
+            .unwrap_or_default();
+        let sources = load::discover_all(root, limits, diags);
         let source = |k: Kind| &sources[Kind::ALL.iter().position(|x| *x == k).unwrap_or(0)].1;
         load::decode::detect_ahead(
             [Kind::Visits, Kind::Cases, Kind::Errands, Kind::Meetings]

@@ -99,7 +99,7 @@ fn overlay(root: &Path, dir: &Path, prefix: &str, theme: &mut Theme, diags: &mut
         }
         let rel = display_path(dir, entry.path());
         let key = format!("{prefix}{rel}");
-        match std::fs::read(entry.path()) {
+        match crate::files::read(entry.path()) {
             Ok(bytes) => {
                 theme
                     .origins
@@ -109,7 +109,7 @@ fn overlay(root: &Path, dir: &Path, prefix: &str, theme: &mut Theme, diags: &mut
             Err(err) => diags.error(
                 &display_path(root, entry.path()),
                 1,
-                format!("无法读取文件：{err}"),
+                format!("无法读取文件：{}", crate::fs_errors::reason(&err)),
             ),
         }
     }

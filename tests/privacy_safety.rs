@@ -286,10 +286,10 @@ fn links_out_of_the_site_are_refused() {
     let run = site.check();
     run.assert_code(1);
     run.assert_line(
-        "content/errands/a.csv:1: 这是一个指向站点文件夹以外的符号链接，为安全起见不予读取",
+        "content/errands/a.csv: 这是一个指向站点文件夹以外的符号链接，为安全起见不予读取",
     );
     run.assert_line(
-        "content/meetings.csv:1: 这是一个指向站点文件夹以外的符号链接，为安全起见不予读取",
+        "content/meetings.csv: 这是一个指向站点文件夹以外的符号链接，为安全起见不予读取",
     );
 }
 

@@ -26,7 +26,11 @@ fn open(
     match opened {
         Ok((reader, delimiter)) => Some((decode::UnixLines::new(reader), delimiter)),
         Err(err) => {
-            diags.error(path, 1, format!("无法读取文件：{err}"));
+            diags.error(
+                path,
+                1,
+                format!("无法读取文件：{}", crate::fs_errors::reason(&err)),
+            );
             None
         }
     }
@@ -1050,6 +1054,7 @@ mod tests {
             display: "content/visits.csv".into(),
             format: super::super::Format::Csv,
             sheet: None,
+            limits: Default::default(),
         };
         let show = |rec: &RawRecord<'_>| {
             let mut fields: Vec<String> = rec
@@ -1163,6 +1168,7 @@ mod tests {
                     display: format!("content/visits/{n}.csv"),
                     format: super::super::Format::Csv,
                     sheet: None,
+                    limits: Default::default(),
                 }
             })
             .collect();

@@ -77,11 +77,12 @@ fn stamp(path: &Path) -> Option<(u64, SystemTime)> {
 
 fn scan(path: &Path) -> io::Result<Encoding> {
     let mut head = Vec::with_capacity(2);
-    File::open(path)?.take(2).read_to_end(&mut head)?;
+    // Only regular files: a pipe named `visits.csv` would wait for a writer forever.
+    crate::files::open(path)?.take(2).read_to_end(&mut head)?;
     if head == [0xFF, 0xFE] || head == [0xFE, 0xFF] {
         return Ok(Encoding::Utf16Bom);
     }
-    let mut file = File::open(path)?;
+    let mut file = crate::files::open(path)?;
     let mut buf = vec![0u8; 64 * 1024];
     let mut carry = 0usize;
     loop {
@@ -123,7 +124,7 @@ pub(crate) fn open(
     path: &Path,
     encoding: Encoding,
 ) -> io::Result<DecodeReaderBytes<BufReader<File>, Vec<u8>>> {
-    let file = BufReader::with_capacity(256 * 1024, File::open(path)?);
+    let file = BufReader::with_capacity(256 * 1024, crate::files::open(path)?);
     let builder = match encoding {
         Encoding::Utf8 | Encoding::Utf16Bom => {
             let mut b = DecodeReaderBytesBuilder::new();

@@ -31,20 +31,40 @@ pub(crate) fn read_folder(root: &Path, folder: &str, diags: &mut Diagnostics) ->
     for entry in walker.into_iter().flatten() {
         let path = entry.path();
         let display = display_path(root, path);
-        if !entry.file_type().is_file() {
+        if entry.file_type().is_dir() {
             continue;
         }
         let name = entry.file_name().to_string_lossy().into_owned();
         let Some(stem) = name.strip_suffix(".md") else {
             if !name.starts_with('.') {
-                diags.warning(&display, 1, "不是 .md 文件，已忽略");
+                diags.warning(&display, 0, "不是 .md 文件，已忽略");
             }
             continue;
         };
+        // A link is read like the file it leads to, if that is inside the site; a link
+        // elsewhere, to nothing or to a pipe is refused, named, never skipped unsaid.
+        if entry.file_type().is_symlink() && !super::refuse_outside(root, path, &display, diags) {
+            continue;
+        }
+        match crate::files::readable(path) {
+            Ok(true) => {}
+            Ok(false) => {
+                diags.warning(&display, 0, "这是指向文件夹的链接，不是 .md 文件，已忽略");
+                continue;
+            }
+            Err(why) => {
+                diags.error(&display, 0, why);
+                continue;
+            }
+        }
         let text = match decode::read_to_string(path) {
             Ok(t) => t.replace("\r\n", "\n"),
             Err(err) => {
-                diags.error(&display, 1, format!("无法读取文件：{err}"));
+                diags.error(
+                    &display,
+                    1,
+                    format!("无法读取文件：{}", crate::fs_errors::reason(&err)),
+                );
                 continue;
             }
         };

@@ -230,6 +230,8 @@ pub(crate) struct SourceFile {
     pub(crate) format: Format,
     /// The sheet to read, for a workbook.
     pub(crate) sheet: Option<String>,
+    /// How large a workbook may be (`[workbooks]` in `site.toml`).
+    pub(crate) limits: workbook::Limits,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -273,9 +275,11 @@ pub(crate) fn refuse_outside(
     if target.starts_with(&root) {
         true
     } else {
+        // Line 0: the message is about the file as a whole, and no line of it is shown
+        // (it is not the site's to show).
         diags.error(
             display,
-            1,
+            0,
             "这是一个指向站点文件夹以外的符号链接，为安全起见不予读取",
         );
         false
@@ -293,7 +297,11 @@ enum Place {
 /// `content/<kind>.csv`, `.toml`, a workbook `content/<kind>.xlsx` (`.xlsm`, `.xls`,
 /// `.xlsb`, `.ods`), the folder `content/<kind>/`, or a sheet named for it in a workbook of
 /// `content/` named for no kind (`content/红管家台账.xlsx`). Exactly one of them may exist.
-pub(crate) fn discover_all(root: &Path, diags: &mut Diagnostics) -> Vec<(Kind, Sources)> {
+pub(crate) fn discover_all(
+    root: &Path,
+    limits: workbook::Limits,
+    diags: &mut Diagnostics,
+) -> Vec<(Kind, Sources)> {
     let content = root.join("content");
     let mut places: Vec<Vec<Place>> = Kind::ALL
         .iter()
@@ -343,7 +351,7 @@ pub(crate) fn discover_all(root: &Path, diags: &mut Diagnostics) -> Vec<(Kind, S
         if !refuse_outside(root, &path, &display, diags) {
             continue;
         }
-        let Some(sheets) = workbook::sheet_names(&path, &display, diags) else {
+        let Some(sheets) = workbook::sheet_names(&path, &display, limits, diags) else {
             continue;
         };
         let mut any = false;
@@ -361,7 +369,7 @@ pub(crate) fn discover_all(root: &Path, diags: &mut Diagnostics) -> Vec<(Kind, S
             }
         }
         if !unknown.is_empty() {
-            for sheet in workbook::with_content(&path, unknown) {
+            for sheet in workbook::with_content(&path, limits, unknown) {
                 diags.warning(
                     &display,
                     1,
@@ -386,7 +394,7 @@ pub(crate) fn discover_all(root: &Path, diags: &mut Diagnostics) -> Vec<(Kind, S
     Kind::ALL
         .iter()
         .zip(places)
-        .map(|(&kind, found)| (kind, sources_of(root, kind, found, diags)))
+        .map(|(&kind, found)| (kind, sources_of(root, kind, found, limits, diags)))
         .collect()
 }
 
@@ -420,7 +428,16 @@ fn shared_workbooks(content: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            if name.starts_with('.') || name.starts_with("~$") || !p.is_file() {
+            if name.starts_with('.') || name.starts_with("~$") {
+                return false;
+            }
+            if !p.is_file() {
+                // A pipe or device under a workbook's name is said, not skipped.
+                if workbook::is_workbook(p)
+                    && let Err(why) = crate::files::readable(p)
+                {
+                    diags.error(&display_path(root, p), 0, why);
+                }
                 return false;
             }
             if workbook::is_wps(p) {
@@ -432,7 +449,13 @@ fn shared_workbooks(content: &Path, diags: &mut Diagnostics) -> Vec<PathBuf> {
         .collect()
 }
 
-fn sources_of(root: &Path, kind: Kind, mut found: Vec<Place>, diags: &mut Diagnostics) -> Sources {
+fn sources_of(
+    root: &Path,
+    kind: Kind,
+    mut found: Vec<Place>,
+    limits: workbook::Limits,
+    diags: &mut Diagnostics,
+) -> Sources {
     let shown = |place: &Place| match place {
         Place::Path(p) if p.is_dir() => format!("{}/", display_path(root, p)),
         Place::Path(p) => display_path(root, p),
@@ -464,6 +487,7 @@ fn sources_of(root: &Path, kind: Kind, mut found: Vec<Place>, diags: &mut Diagno
                     path,
                     format: Format::Workbook,
                     sheet: Some(sheet),
+                    limits,
                 }],
             },
             Place::Path(path) => {
@@ -472,10 +496,10 @@ fn sources_of(root: &Path, kind: Kind, mut found: Vec<Place>, diags: &mut Diagno
                     return Sources::default();
                 }
                 if path.is_dir() {
-                    folder_sources(root, kind, &path, diags)
+                    folder_sources(root, kind, &path, limits, diags)
                 } else {
                     let mut files = Vec::new();
-                    add_file(kind, path, display, &mut files, diags);
+                    add_file(kind, path, display, limits, &mut files, diags);
                     Sources { files }
                 }
             }
@@ -502,12 +526,13 @@ fn add_file(
     kind: Kind,
     path: PathBuf,
     display: String,
+    limits: workbook::Limits,
     files: &mut Vec<SourceFile>,
     diags: &mut Diagnostics,
 ) {
     match format_of(&path) {
         Some(Format::Workbook) => {
-            let Some(sheets) = workbook::sheet_names(&path, &display, diags) else {
+            let Some(sheets) = workbook::sheet_names(&path, &display, limits, diags) else {
                 return;
             };
             for sheet in sheets {
@@ -527,6 +552,7 @@ fn add_file(
                         display: format!("{display}:{sheet}"),
                         format: Format::Workbook,
                         sheet: Some(sheet),
+                        limits,
                     }),
                 }
             }
@@ -536,12 +562,19 @@ fn add_file(
             display,
             format,
             sheet: None,
+            limits,
         }),
         None => {}
     }
 }
 
-fn folder_sources(root: &Path, kind: Kind, dir: &Path, diags: &mut Diagnostics) -> Sources {
+fn folder_sources(
+    root: &Path,
+    kind: Kind,
+    dir: &Path,
+    limits: workbook::Limits,
+    diags: &mut Diagnostics,
+) -> Sources {
     let mut files = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
@@ -561,7 +594,7 @@ fn folder_sources(root: &Path, kind: Kind, dir: &Path, diags: &mut Diagnostics) 
             }
         };
         let file_type = entry.file_type();
-        if !file_type.is_file() && !file_type.is_symlink() {
+        if file_type.is_dir() {
             continue;
         }
         let path = entry.path().to_path_buf();
@@ -576,20 +609,20 @@ fn folder_sources(root: &Path, kind: Kind, dir: &Path, diags: &mut Diagnostics) 
         if file_type.is_symlink() && !refuse_outside(root, &path, &display, diags) {
             continue;
         }
-        if file_type.is_symlink() {
-            match std::fs::metadata(&path) {
-                Ok(meta) if meta.is_file() => {}
-                Ok(_) => continue,
-                Err(err) => {
-                    diags.error(&display, 1, format!("无法读取文件：{err}"));
-                    continue;
-                }
+        // What the entry is, following a link: a folder a link leads to is not read; a
+        // pipe, socket or device is refused before anything opens it.
+        match crate::files::readable(&path) {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(why) => {
+                diags.error(&display, 0, why);
+                continue;
             }
         }
         if workbook::is_wps(&path) {
             diags.error(&display, 1, workbook::WPS_MESSAGE);
         } else if format_of(&path).is_some() {
-            add_file(kind, path, display, &mut files, diags);
+            add_file(kind, path, display, limits, &mut files, diags);
         } else if name.to_lowercase().ends_with(".txt") {
             diags.warning(
                 &display,

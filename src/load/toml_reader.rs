@@ -153,7 +153,11 @@ pub(super) fn read_records(
     let text = match decode::read_to_string(&file.path) {
         Ok(t) => t,
         Err(err) => {
-            diags.error(&file.display, 1, format!("无法读取文件：{err}"));
+            diags.error(
+                &file.display,
+                1,
+                format!("无法读取文件：{}", crate::fs_errors::reason(&err)),
+            );
             return;
         }
     };

@@ -3,9 +3,11 @@
 //! the reader undoes what a spreadsheet does to typed values: a phone or an id stored as a
 //! number reads as its digits, a date as the day it shows, a formula as its last value.
 
+use std::fs::File;
+use std::io::BufReader;
 use std::path::Path;
 
-use calamine::{Data, Dimensions, Range, Reader, Sheets, open_workbook_auto};
+use calamine::{Data, Dimensions, Ods, Range, Reader, Sheets, Xls, Xlsb, Xlsx};
 
 use super::{HeaderMap, RawField, RawRecord, RawValue, SourceFile, map_headers};
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -31,6 +33,30 @@ const LAST_SERIAL: f64 = 2_958_465.0;
 
 /// Excel keeps 15 significant digits; a longer number stored as a number has lost digits.
 const EXACT_DIGITS: f64 = 1e15;
+
+/// How large a workbook may be before it is read (`[workbooks]` in `site.toml`). A
+/// workbook is a zip archive of XML: a few megabytes can unpack to gigabytes, which the
+/// reader would hold in memory whole, so the unpacked size is read from the archive's
+/// directory first (the zip reader stops at the size an entry declares).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Limits {
+    /// Bytes all of a workbook's parts may unpack to (the file's own size for `.xls`).
+    pub(crate) max_bytes: u64,
+    /// Rows one sheet may span.
+    pub(crate) max_rows: u32,
+}
+
+impl Default for Limits {
+    /// 512 MiB and Excel's own 1,048,576 rows: a sheet Excel can hold is about 100 MiB of
+    /// XML per million rows and ten columns, so any workbook an office makes fits, and the
+    /// reader stays within about two gigabytes of memory.
+    fn default() -> Self {
+        Limits {
+            max_bytes: 512 << 20,
+            max_rows: 1_048_576,
+        }
+    }
+}
 
 fn extension(path: &Path) -> String {
     path.extension()
@@ -66,35 +92,113 @@ pub(crate) fn kind_of_path(display: &str) -> Option<Kind> {
 fn open(
     path: &Path,
     display: &str,
+    limits: Limits,
     diags: &mut Diagnostics,
-) -> Option<Sheets<std::io::BufReader<std::fs::File>>> {
-    match open_workbook_auto(path) {
+) -> Option<Sheets<BufReader<File>>> {
+    match open_sheets(path, limits) {
         Ok(wb) => Some(wb),
-        Err(err) => {
+        Err(Refused::TooLarge(bytes)) => {
+            diags.error(
+                display,
+                0,
+                format!(
+                    "这个工作簿解压后有 {} MB，超过了上限 {} MB（防止一个小文件解压出几十亿字节、把内存占满），没有读取。如果它确实是记录，请把记录分到几个工作簿里，或导出为 CSV；确实需要时，在 site.toml 里写 [workbooks] max_unpacked_mb = 更大的数",
+                    bytes.div_ceil(1 << 20),
+                    limits.max_bytes >> 20
+                ),
+            );
+            None
+        }
+        Err(Refused::Unreadable(err)) => {
             let why = match &err {
-                calamine::Error::Io(io) => format!("无法读取文件：{io}"),
+                calamine::Error::Io(io) => {
+                    format!("无法读取文件：{}", crate::fs_errors::reason(io))
+                }
                 _ => format!(
                     "无法作为工作簿读取（文件可能已损坏、设了密码，或扩展名与内容不符；请在 Excel 或 WPS 里打开后另存为 .xlsx）：{err}"
                 ),
             };
-            diags.error(display, 1, why);
+            // Line 0: nothing of a file that could not be read is shown.
+            diags.error(display, 0, why);
             None
         }
     }
+}
+
+/// Why a workbook was not opened.
+enum Refused {
+    /// Its parts unpack to this many bytes, more than allowed.
+    TooLarge(u64),
+    Unreadable(calamine::Error),
+}
+
+/// Opens a workbook by its file ending, as `calamine::open_workbook_auto` does, but only
+/// a regular file (a pipe would wait forever) and only one that unpacks to no more than
+/// `limits` allows.
+fn open_sheets(path: &Path, limits: Limits) -> Result<Sheets<BufReader<File>>, Refused> {
+    let io = |e| Refused::Unreadable(calamine::Error::Io(e));
+    let file = crate::files::open(path).map_err(io)?;
+    let ext = extension(path);
+    let unpacked = if ext == "xls" {
+        file.metadata().map_err(io)?.len()
+    } else {
+        unpacked_size(&file).map_err(io)?
+    };
+    if unpacked > limits.max_bytes {
+        return Err(Refused::TooLarge(unpacked));
+    }
+    let reader = BufReader::new(file);
+    let opened = match ext.as_str() {
+        "xls" => Xls::new(reader)
+            .map(Sheets::Xls)
+            .map_err(calamine::Error::Xls),
+        "xlsb" => Xlsb::new(reader)
+            .map(Sheets::Xlsb)
+            .map_err(calamine::Error::Xlsb),
+        "ods" => Ods::new(reader)
+            .map(Sheets::Ods)
+            .map_err(calamine::Error::Ods),
+        _ => Xlsx::new(reader)
+            .map(Sheets::Xlsx)
+            .map_err(calamine::Error::Xlsx),
+    };
+    opened.map_err(Refused::Unreadable)
+}
+
+/// What the parts of a zip archive unpack to, by its directory (nothing is unpacked). A
+/// file that is no zip archive is let through: the workbook reader says what it is.
+fn unpacked_size(file: &File) -> std::io::Result<u64> {
+    use std::io::Seek;
+    let mut reader = BufReader::new(file);
+    let total = match zip::ZipArchive::new(&mut reader) {
+        Ok(mut archive) => {
+            let mut total = 0u64;
+            for i in 0..archive.len() {
+                if let Ok(entry) = archive.by_index_raw(i) {
+                    total = total.saturating_add(entry.size());
+                }
+            }
+            total
+        }
+        Err(_) => 0,
+    };
+    reader.rewind()?;
+    Ok(total)
 }
 
 /// The workbook's sheet names, in workbook order.
 pub(super) fn sheet_names(
     path: &Path,
     display: &str,
+    limits: Limits,
     diags: &mut Diagnostics,
 ) -> Option<Vec<String>> {
-    open(path, display, diags).map(|wb| wb.sheet_names())
+    open(path, display, limits, diags).map(|wb| wb.sheet_names())
 }
 
 /// Of `sheets`, those holding anything: a spare empty sheet is not worth a warning.
-pub(super) fn with_content(path: &Path, sheets: Vec<String>) -> Vec<String> {
-    let Ok(mut wb) = open_workbook_auto(path) else {
+pub(super) fn with_content(path: &Path, limits: Limits, sheets: Vec<String>) -> Vec<String> {
+    let Ok(mut wb) = open_sheets(path, limits) else {
         return sheets;
     };
     sheets
@@ -107,7 +211,7 @@ pub(super) fn with_content(path: &Path, sheets: Vec<String>) -> Vec<String> {
 }
 
 /// The merged areas of a sheet, where the format keeps them.
-fn merged(wb: &mut Sheets<std::io::BufReader<std::fs::File>>, sheet: &str) -> Vec<Dimensions> {
+fn merged(wb: &mut Sheets<BufReader<File>>, sheet: &str) -> Vec<Dimensions> {
     match wb {
         Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(sheet).unwrap_or_default(),
         Sheets::Xls(x) => x.merge_cells_by_sheet_name(sheet).unwrap_or_default(),
@@ -264,7 +368,7 @@ pub(super) fn read(
         .strip_suffix(sheet)
         .and_then(|p| p.strip_suffix(':'))
         .unwrap_or(path);
-    let Some(mut wb) = open(&file.path, workbook_display, diags) else {
+    let Some(mut wb) = open(&file.path, workbook_display, file.limits, diags) else {
         return;
     };
     // A hidden sheet is read as hidden rows are: what the workbook holds is the record,
@@ -287,6 +391,18 @@ pub(super) fn read(
             return;
         }
     };
+    let rows = range.height();
+    if rows > file.limits.max_rows as usize {
+        diags.error(
+            path,
+            0,
+            format!(
+                "这个工作表有 {rows} 行，超过了上限 {} 行，没有读取。请把记录分到几个工作表或工作簿里，或导出为 CSV；确实需要时，在 site.toml 里写 [workbooks] max_rows = 更大的数",
+                file.limits.max_rows
+            ),
+        );
+        return;
+    }
     let grid = Grid {
         merged: merged(&mut wb, sheet),
         range,

@@ -17,7 +17,7 @@ mod qr;
 mod routes;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -71,44 +71,11 @@ pub struct PrintReport {
     pub timings: Timings,
 }
 
-/// A path as the file system will take it: absolute, `.` and `..` worked out, and links
-/// followed as far as the path exists, so that no spelling of the public folder slips by.
-fn resolve(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut clean = PathBuf::new();
-    for part in absolute.components() {
-        match part {
-            Component::ParentDir => {
-                clean.pop();
-            }
-            Component::CurDir => {}
-            other => clean.push(other),
-        }
-    }
-    let mut rest = Vec::new();
-    let mut existing = clean.as_path();
-    loop {
-        if let Ok(real) = existing.canonicalize() {
-            let mut out = real;
-            out.extend(rest.iter().rev());
-            return out;
-        }
-        match (existing.file_name(), existing.parent()) {
-            (Some(name), Some(parent)) => {
-                rest.push(name.to_os_string());
-                existing = parent;
-            }
-            _ => return clean,
-        }
-    }
-}
-
 /// Whether an output folder may take the kit: never the public output, inside it, or
 /// holding it, nor any folder of a site `build` wrote.
 fn check_output(root: &Path, output: &Path) -> Result<(), Diagnostic> {
-    let public = resolve(&root.join("public"));
-    let out = resolve(output);
+    let public = write::resolve(&root.join("public"));
+    let out = write::resolve(output);
     let place = output.display().to_string();
     if out.starts_with(&public) || public.starts_with(&out) {
         return Err(Diagnostic::error(
@@ -189,10 +156,14 @@ pub fn print(
     } else {
         None
     };
-    // Opened now, so that a folder that is not ours stops the run before any printing;
-    // dropped on any error, it removes what it staged.
-    let mut sink = write::Staging::new(output, force);
+    // Opened now, so that a folder that is not ours or another writer's stops the run
+    // before any printing; dropped on any error, it removes what it staged. Its lock is
+    // held until the kit is in place, the PDFs' own folder beside the output included.
     let write_error = |d: Diagnostic| PrintError::Build(BuildError::Write(d.into()));
+    let mut sink = write::Staging::lock(output, force).map_err(|f| PrintError::Build(f.into()))?;
+    for note in sink.take_notes() {
+        diags.push(note);
+    }
     sink.open().map_err(write_error)?;
     timings.lap("读取+检查+统计", &mut lap);
 
@@ -251,8 +222,10 @@ pub fn print(
     let count = files.len() + sink.own_files();
     let groups = plan.groups;
     sink.put(files.into()).map_err(write_error)?;
-    // No guard fingerprint: the kit keeps no manifest, and is written whole every time.
-    sink.finish(None, &mut timings).map_err(write_error)?;
+    // No guard fingerprint: every file of the kit is made and checked every time; the
+    // manifest only says which files are the kit's, and which it need not write again.
+    sink.finish(None, &mut timings)
+        .map_err(|f| PrintError::Build(f.into()))?;
     Ok(PrintReport {
         groups,
         files: count,
@@ -313,7 +286,7 @@ fn photos(site: &Site) -> BTreeMap<String, OutputFile> {
     let mut out = BTreeMap::new();
     for s in &site.registry.stewards {
         let path = routes::photo(&s.id);
-        if let Ok(bytes) = std::fs::read(site.root.join("static").join(&path)) {
+        if let Ok(bytes) = crate::files::read(&site.root.join("static").join(&path)) {
             out.insert(s.id.clone(), OutputFile { path, bytes });
         }
     }

@@ -85,12 +85,12 @@ pub(crate) fn site_statics(root: &Path, diags: &mut Diagnostics) -> Vec<OutputFi
         if rel == write::MARKER {
             continue;
         }
-        match std::fs::read(entry.path()) {
+        match crate::files::read(entry.path()) {
             Ok(bytes) => out.push(OutputFile { path: rel, bytes }),
             Err(err) => diags.warning(
                 &display_path(root, entry.path()),
-                1,
-                format!("无法读取，未复制：{err}"),
+                0,
+                format!("无法读取，未复制：{}", crate::fs_errors::reason(&err)),
             ),
         }
     }

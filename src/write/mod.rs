@@ -1,8 +1,20 @@
 //! The last step of the pipeline: where finished files go, as a [`Sink`]. `check` throws
 //! them away ([`Discard`]); `build` puts the site in place without ever losing the
 //! previous one ([`Staging`]: files go to a staging folder beside the output, and only
-//! when all of them are written is it swapped in, atomically where the system allows);
-//! a server keeps them in memory ([`Memory`]).
+//! when all of them are written are they put in place, under the journal that lets the
+//! next build finish a change that was stopped); a server keeps them in memory
+//! ([`Memory`]).
+//!
+//! Whoever writes an output holds its lock (`lock`); what in the output is the program's
+//! to replace is told by `ownership`; `journal` makes putting the new site in place all or
+//! nothing across crashes; `fault` stops it on purpose, for tests.
+
+mod fault;
+mod journal;
+mod lock;
+mod ownership;
+mod place;
+mod tree;
 
 use std::collections::HashMap;
 use std::fs;
@@ -12,10 +24,16 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 
+use self::journal::Journal;
+use self::lock::OutputLock;
+pub use self::place::FINISHED_STOPPED;
+pub(crate) use self::place::resolve;
+use self::place::{finish_stopped, old_path, replaceable, staging_path};
+use self::tree::{on_disk_threads, remove_if_exists, remove_tree};
 use crate::diagnostics::Diagnostic;
 use crate::fingerprint::{self, Key};
 pub use crate::manifest::Previous;
-use crate::manifest::{self, Entry, FileStamp, sibling};
+use crate::manifest::{self, DirId, Entry, FileStamp};
 use crate::timings::Timings;
 
 /// A file of the finished site, by its path relative to the output folder.
@@ -110,12 +128,8 @@ pub trait Sink: Sync {
 
     /// After the last batch: everything handed on is in place. `guard` is the fingerprint
     /// of the guard that checked every file (see [`Previous::guard`]). Adds the sink's own
-    /// stages to `timings`.
-    fn finish(
-        &mut self,
-        _guard: Option<Key>,
-        _timings: &mut Timings,
-    ) -> Result<Written, Diagnostic> {
+    /// stages to `timings`. A failure says what it left in the output.
+    fn finish(&mut self, _guard: Option<Key>, _timings: &mut Timings) -> Result<Written, Failure> {
         Ok(Written::default())
     }
 
@@ -123,6 +137,46 @@ pub trait Sink: Sync {
     /// says what the output holds.
     fn own_files(&self) -> usize {
         0
+    }
+}
+
+/// What a write step that failed left in the output, when not the output as it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Left {
+    /// The new output is whole in place; removing the old one or writing the manifest
+    /// did not happen. The next build does it first.
+    Placed,
+    /// Some of the new files are in place and some not: old and new are mixed until the
+    /// next build, which puts the rest in first.
+    Partial,
+}
+
+/// Why a sink could not finish, and what it left in the output.
+#[derive(Debug)]
+pub struct Failure {
+    /// The problem.
+    pub diagnostic: Diagnostic,
+    /// None: the output is exactly as it was.
+    pub left: Option<Left>,
+}
+
+impl From<Diagnostic> for Failure {
+    fn from(diagnostic: Diagnostic) -> Self {
+        Failure {
+            diagnostic,
+            left: None,
+        }
+    }
+}
+
+impl From<journal::Failure> for Failure {
+    fn from(f: journal::Failure) -> Self {
+        let (diagnostic, left) = match f {
+            journal::Failure::Untouched(d) => (d, None),
+            journal::Failure::Placed(d) => (d, Some(Left::Placed)),
+            journal::Failure::Partial(d) => (d, Some(Left::Partial)),
+        };
+        Failure { diagnostic, left }
     }
 }
 
@@ -147,8 +201,14 @@ impl Sink for Discard {
 /// A writer thread of its own puts each batch into the staging folder while the next
 /// batch renders, so the disk and the processors work at the same time.
 pub struct Staging {
+    /// The output folder as the file system finds it: links followed (see [`resolve`]).
     output: PathBuf,
     force: bool,
+    /// Held from [`Staging::lock`] (or, when the folder that would hold the output does
+    /// not exist yet, from [`Sink::open`]) until the sink is dropped.
+    lock: Option<OutputLock>,
+    /// What was done, before this build, to finish one that was stopped.
+    notes: Vec<Diagnostic>,
     previous: Option<Arc<Previous>>,
     /// The output being replaced, when it is one of ours.
     old: Option<PathBuf>,
@@ -170,20 +230,50 @@ struct Staged {
     written: Vec<String>,
     /// Paths the output already holds as they should be (kept, or the same bytes).
     same: Vec<String>,
+    /// Paths hard-linked from an old output that has no manifest.
+    linked: Vec<String>,
 }
 
 impl Staging {
-    /// A sink that will replace `output`; with `force`, even a folder hongguanjia did not
-    /// make. Nothing is touched before [`Sink::open`].
-    pub fn new(output: &Path, force: bool) -> Self {
-        Staging {
-            output: output.to_path_buf(),
+    /// Takes the output folder `output` for writing: follows links to the folder they
+    /// name, takes the folder's lock (another writer holding it stops this one, see
+    /// `lock`), and finishes what a build that was stopped left undone (`journal`). With
+    /// `force`, a folder hongguanjia did not make (or files in it it did not write) are
+    /// replaced too. Nothing in the output itself is looked at before [`Sink::open`].
+    pub fn lock(output: &Path, force: bool) -> Result<Staging, Failure> {
+        let output = place::resolve(output);
+        place::check(&output)?;
+        let mut staging = Staging {
+            output,
             force,
+            lock: None,
+            notes: Vec::new(),
             previous: None,
             old: None,
             sender: None,
             writer: None,
+        };
+        // A build whose records are wrong writes nothing, not even the folders that would
+        // hold the lock: with no such folder there is no output to guard yet.
+        if staging.output.parent().is_none_or(Path::exists) {
+            staging.acquire()?;
         }
+        Ok(staging)
+    }
+
+    /// Takes the lock and finishes a build that was stopped.
+    fn acquire(&mut self) -> Result<(), Failure> {
+        if self.lock.is_none() {
+            self.lock = Some(OutputLock::take(&self.output)?);
+            self.notes = finish_stopped(&self.output)?;
+        }
+        Ok(())
+    }
+
+    /// What was done to finish a build that was stopped before this one, as warnings for
+    /// the user (once).
+    pub fn take_notes(&mut self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.notes)
     }
 
     /// Waits for the writer thread; its staging folder, what it did, and seconds spent.
@@ -202,6 +292,7 @@ impl Staging {
 
 impl Sink for Staging {
     fn open(&mut self) -> Result<(), Diagnostic> {
+        self.acquire().map_err(|f| f.diagnostic)?;
         let dir = StagingDir::begin(&self.output, self.force)?;
         self.previous = dir
             .previous
@@ -256,7 +347,7 @@ impl Sink for Staging {
         }
     }
 
-    fn finish(&mut self, guard: Option<Key>, timings: &mut Timings) -> Result<Written, Diagnostic> {
+    fn finish(&mut self, guard: Option<Key>, timings: &mut Timings) -> Result<Written, Failure> {
         let (dir, staged, seconds) = self.join()?;
         timings.add("写入临时文件夹（与渲染同时进行）", seconds);
         let started = std::time::Instant::now();
@@ -366,11 +457,7 @@ impl Sink for Memory {
 
     /// Only a whole build replaces what is served: a build that failed halfway leaves
     /// the previous site in place, like [`Staging`] does on disk.
-    fn finish(
-        &mut self,
-        guard: Option<Key>,
-        _timings: &mut Timings,
-    ) -> Result<Written, Diagnostic> {
+    fn finish(&mut self, guard: Option<Key>, _timings: &mut Timings) -> Result<Written, Failure> {
         let mut removed: Vec<String> = self
             .files
             .keys()
@@ -398,22 +485,9 @@ fn write_error(path: &Path, message: impl Into<String>) -> Diagnostic {
     Diagnostic::error(path.display().to_string(), 0, message)
 }
 
+/// What could not be done at `path`, and why in the user's words (see `fs_errors`).
 fn io_error(path: &Path, what: &str, err: io::Error) -> Diagnostic {
-    write_error(path, format!("{what}：{err}"))
-}
-
-/// Whether `dir` may be replaced: absent, empty, or built by us.
-fn replaceable(dir: &Path) -> io::Result<bool> {
-    if !dir.exists() {
-        return Ok(true);
-    }
-    if !dir.is_dir() {
-        return Ok(false);
-    }
-    if dir.join(MARKER).is_file() {
-        return Ok(true);
-    }
-    Ok(fs::read_dir(dir)?.next().is_none())
+    write_error(path, format!("{what}：{}", crate::fs_errors::reason(&err)))
 }
 
 /// What became of one file of a batch.
@@ -434,13 +508,15 @@ struct StagingDir {
     /// The site being replaced, when it is one of ours: its unchanged files are linked
     /// into the new site instead of being written again.
     previous: Option<PathBuf>,
+    /// Whether files the program did not write may go with the old output.
+    force: bool,
     done: bool,
 }
 
 impl StagingDir {
     /// Checks that `output` may be replaced and opens a fresh staging folder beside it.
     fn begin(output: &Path, force: bool) -> Result<StagingDir, Diagnostic> {
-        let output = absolute(output);
+        let output = output.to_path_buf();
         if !force
             && !replaceable(&output).map_err(|e| io_error(&output, "无法检查输出文件夹", e))?
         {
@@ -457,15 +533,20 @@ impl StagingDir {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
         fs::create_dir_all(&parent).map_err(|e| io_error(&parent, "无法创建文件夹", e))?;
-        let dir = sibling(&output, "hongguanjia-new");
-        // A build killed earlier may have left its staging folder; it was never swapped in.
+        let dir = staging_path(&output);
+        // A build killed earlier may have left its staging folder; it was never put in
+        // place (the journal, done by now, says so otherwise).
         remove_if_exists(&dir)?;
-        fs::create_dir_all(&dir).map_err(|e| io_error(&dir, "无法创建文件夹", e))?;
+        remove_if_exists(&old_path(&output))?;
+        fault::step()
+            .and_then(|()| fs::create_dir(&dir))
+            .map_err(|e| io_error(&dir, "无法创建临时文件夹", e))?;
         let previous = (output.join(MARKER).is_file()).then(|| output.clone());
         Ok(StagingDir {
             output,
             dir,
             previous,
+            force,
             done: false,
         })
     }
@@ -480,16 +561,7 @@ impl StagingDir {
         manifest: Option<&Previous>,
         staged: &mut Staged,
     ) -> Result<(), Diagnostic> {
-        let mut dirs: Vec<PathBuf> = batch
-            .files
-            .iter()
-            .filter_map(|f| Path::new(&f.path).parent().map(|p| self.dir.join(p)))
-            .collect();
-        dirs.sort();
-        dirs.dedup();
-        for d in &dirs {
-            fs::create_dir_all(d).map_err(|e| io_error(d, "无法创建文件夹", e))?;
-        }
+        self.make_folders(batch.files.iter().map(|f| f.path.as_str()))?;
         // Each file on its own disk thread; what became of it is recorded in the batch's
         // order afterwards, so the staging record does not depend on which thread ran first.
         let files: Vec<(OutputFile, Option<Key>)> =
@@ -513,7 +585,7 @@ impl StagingDir {
             match put {
                 Put::Written => staged.written.push(file.path.clone()),
                 Put::Same => staged.same.push(file.path.clone()),
-                Put::Linked => {}
+                Put::Linked => staged.linked.push(file.path.clone()),
             }
             staged.entries.insert(file.path, entry);
         }
@@ -526,6 +598,23 @@ impl StagingDir {
             };
             staged.entries.insert(path.clone(), old.clone());
             staged.same.push(path);
+        }
+        Ok(())
+    }
+
+    /// Makes the folders of the staging folder that the files at `paths` go into. One
+    /// step of the write (see `fault`) for a batch: every file of the staging folder is
+    /// alike to a stop (the output is untouched), and a step per file made the tests'
+    /// every-step loops four times as long.
+    fn make_folders<'a>(&self, paths: impl Iterator<Item = &'a str>) -> Result<(), Diagnostic> {
+        let mut dirs: Vec<PathBuf> = paths
+            .filter_map(|p| Path::new(p).parent().map(|d| self.dir.join(d)))
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        fault::step().map_err(|e| io_error(&self.dir, "无法写入", e))?;
+        for d in &dirs {
+            fs::create_dir_all(d).map_err(|e| io_error(d, "无法创建文件夹", e))?;
         }
         Ok(())
     }
@@ -570,16 +659,18 @@ impl StagingDir {
         Ok((entry, if linked { Put::Linked } else { Put::Written }))
     }
 
-    /// Puts the new site in place. When a manifest says what the output holds and few
-    /// files changed, only those are moved in, one by one, and the manifest is replaced
-    /// last; otherwise the files kept from the old output are linked into the new one and
-    /// the folders are swapped whole.
+    /// Puts the new site in place, under a journal (see `journal`). First the output is
+    /// surveyed: entries the program did not write stop the build, named, unless `force`
+    /// (`ownership`), as does a folder that cannot be written. When a manifest says what
+    /// the output holds and few files changed, only those are moved in, one by one;
+    /// otherwise the files kept from the old output are linked into the new one and the
+    /// folders are swapped whole.
     fn commit(
         mut self,
         mut staged: Staged,
         manifest: Option<&Previous>,
         guard: Option<Key>,
-    ) -> Result<Written, Diagnostic> {
+    ) -> Result<Written, Failure> {
         let mut removed: Vec<String> = manifest
             .map(|m| {
                 m.entries
@@ -591,8 +682,10 @@ impl StagingDir {
             .unwrap_or_default();
         removed.sort();
         staged.written.sort();
+        let foreign = self.survey(manifest, &staged)?;
         let changes = staged.written.len() + removed.len();
         let in_place = manifest.is_some()
+            && !foreign
             && changes * IN_PLACE_SHARE <= staged.entries.len()
             && self.fits_in_place(&staged.written);
         let written = Written {
@@ -601,103 +694,124 @@ impl StagingDir {
             removed: removed.clone(),
             in_place,
         };
-        if in_place {
-            self.move_in(&mut staged, &removed)?;
-            self.done = true;
-            manifest::store(&self.output, guard, &staged.entries)
-                .map_err(|e| io_error(&manifest::path_for(&self.output), "无法写入", e))?;
-            let _ = remove_tree(&self.dir);
-            return Ok(written);
-        }
-        self.link_same(&mut staged, manifest)?;
-        let marker = self.dir.join(MARKER);
-        fs::write(&marker, MARKER_TEXT).map_err(|e| io_error(&marker, "无法写入", e))?;
-        self.done = true;
-        // The old manifest describes the old folder: once the new one is in, it would
-        // describe nothing. The new one is written while the old folder goes, which only
-        // waits on the disk.
-        let old = swap_in(&self.dir, &self.output)?;
-        let store = || {
-            if guard.is_some() {
-                manifest::store(&self.output, guard, &staged.entries)
-            } else {
-                manifest::remove(&self.output)
+        let journal = if let (true, Some(manifest)) = (in_place, manifest) {
+            let Some(dir) = DirId::of(&self.output) else {
+                return Err(write_error(&self.output, "输出文件夹不见了，未替换原有的输出").into());
+            };
+            if staged.written.is_empty() && removed.is_empty() {
+                // Nothing moves: only the manifest changes, in one rename.
+                let path = manifest::path_for(&self.output);
+                fault::step()
+                    .and_then(|()| manifest::store(&self.output, guard, dir, &staged.entries))
+                    .map_err(|e| io_error(&path, "无法写入", e))?;
+                return Ok(written);
+            }
+            let differ: HashMap<String, Entry> = staged
+                .entries
+                .iter()
+                .filter(|(p, e)| manifest.entries.get(*p) != Some(*e))
+                .map(|(p, e)| (p.clone(), e.clone()))
+                .collect();
+            Journal {
+                kind: journal::Kind::Moves,
+                dir,
+                moved: staged.written.clone(),
+                removed,
+                pending: std::mem::take(&mut staged.written),
+                guard,
+                entries: differ,
+                whole: Some(staged.entries),
+            }
+        } else {
+            self.link_same(&mut staged, manifest)?;
+            let marker = self.dir.join(MARKER);
+            fault::step()
+                .and_then(|()| fs::write(&marker, MARKER_TEXT))
+                .map_err(|e| io_error(&marker, "无法写入", e))?;
+            let Some(dir) = DirId::of(&self.dir) else {
+                return Err(write_error(&self.dir, "临时文件夹不见了，未替换原有的输出").into());
+            };
+            let mut pending = std::mem::take(&mut staged.same);
+            pending.append(&mut staged.linked);
+            Journal {
+                kind: journal::Kind::Swap,
+                dir,
+                moved: Vec::new(),
+                removed: Vec::new(),
+                pending,
+                guard,
+                entries: staged.entries,
+                whole: None,
             }
         };
-        let (stored, removed_old) = match &old {
-            Some(old) => std::thread::scope(|scope| {
-                let storing = scope.spawn(store);
-                let removed_old = remove_tree(old);
-                let stored = storing
-                    .join()
-                    .unwrap_or_else(|_| Err(io::Error::other("写入线程意外中止")));
-                (stored, removed_old)
-            }),
-            None => (store(), Ok(())),
-        };
-        stored.map_err(|e| io_error(&manifest::path_for(&self.output), "无法写入", e))?;
-        if let Some(old) = &old {
-            removed_old.map_err(|e| io_error(old, "新站点已就位，但无法删除旧站点", e))?;
+        journal.write(&self.output)?;
+        // From here the journal owns the staging folder: a failure leaves it to the next
+        // build, which goes on from where this one stopped.
+        self.done = true;
+        match journal.apply(&self.output, false) {
+            Ok(_) => Ok(written),
+            Err(journal::Failure::Untouched(d)) => {
+                // Not swapped: nothing to go on with.
+                let _ = fs::remove_file(journal::path_for(&self.output));
+                let _ = remove_tree(&self.dir);
+                Err(d.into())
+            }
+            Err(other) => Err(other.into()),
         }
-        Ok(written)
+    }
+
+    /// Whether the output holds entries the program did not write, which `force` allows
+    /// (they go with the old output); without it they stop the build, as does a folder
+    /// that cannot be written.
+    fn survey(&self, manifest: Option<&Previous>, staged: &Staged) -> Result<bool, Diagnostic> {
+        if !fs::symlink_metadata(&self.output).is_ok_and(|m| m.is_dir()) {
+            return Ok(false);
+        }
+        // Without a manifest (deleted, or from an older version) the files this build
+        // makes are the ones it may replace; the marker says the folder is ours.
+        let ours = |p: &str| match manifest {
+            Some(m) => m.entries.contains_key(p),
+            None => staged.entries.contains_key(p),
+        };
+        let found = ownership::survey(&self.output, &ours)
+            .map_err(|e| io_error(&self.output, "无法检查输出文件夹", e))?;
+        let listed = |paths: &[String]| {
+            let mut shown: Vec<&str> = paths.iter().take(LISTED).map(String::as_str).collect();
+            if paths.len() > LISTED {
+                shown.push("……");
+            }
+            shown.join("、")
+        };
+        if !found.read_only.is_empty() {
+            return Err(write_error(
+                &self.output,
+                format!(
+                    "输出文件夹里有 {} 个文件夹不能写入（{}），生成到一半会停下、换下的旧网站也删不掉。已停止，没有改动输出文件夹。请让当前用户可以写入它们（Linux：chmod -R u+w 输出文件夹；只读挂载的磁盘要重新以可写方式挂载），或换一个输出文件夹",
+                    found.read_only.len(),
+                    listed(&found.read_only)
+                ),
+            ));
+        }
+        if found.foreign.is_empty() || self.force {
+            return Ok(!found.foreign.is_empty());
+        }
+        Err(write_error(
+            &self.output,
+            format!(
+                "输出文件夹里有 {} 个不是 hongguanjia 写的文件或文件夹：{}。它们不会被检查是否含有不应公开的内容，所以不能留在要发布的文件夹里；为免误删，已停止，没有改动输出文件夹。要随网站发布的文件请放进站点的 static/ 文件夹（生成时会检查并复制过来）；其他文件请移到别处。确认可以删掉它们时，加上 --force 再运行",
+                found.foreign.len(),
+                listed(&found.foreign)
+            ),
+        ))
     }
 
     /// Whether every written file can be moved to its place in the output: no folder
-    /// where a file goes, no file where a folder must be.
+    /// where a file goes, no file or link where a folder must be.
     fn fits_in_place(&self, written: &[String]) -> bool {
         written.iter().all(|rel| {
-            let target = self.output.join(rel);
-            if fs::symlink_metadata(&target).is_ok_and(|m| !m.is_file()) {
-                return false;
-            }
-            target
-                .ancestors()
-                .skip(1)
-                .take_while(|a| a.starts_with(&self.output) && *a != self.output)
-                .all(|a| match fs::symlink_metadata(a) {
-                    Ok(m) => m.is_dir(),
-                    Err(_) => true,
-                })
+            journal::inside(&self.output, rel)
+                && !fs::symlink_metadata(self.output.join(rel)).is_ok_and(|m| !m.is_file())
         })
-    }
-
-    /// Moves the written files into the output and removes the ones no longer made. A
-    /// stop in between leaves some files new and the manifest old: the next build finds
-    /// them changed (their stamps differ) and makes them again.
-    fn move_in(&self, staged: &mut Staged, removed: &[String]) -> Result<(), Diagnostic> {
-        let halfway = |path: &Path, e: io::Error| {
-            write_error(
-                path,
-                format!("新站点只放好了一部分（{e}），请再运行一次生成，会补齐其余文件"),
-            )
-        };
-        for rel in &staged.written {
-            let to = self.output.join(rel);
-            if let Some(parent) = to.parent() {
-                fs::create_dir_all(parent).map_err(|e| halfway(parent, e))?;
-            }
-            fs::rename(self.dir.join(rel), &to).map_err(|e| halfway(&to, e))?;
-            if let Some(entry) = staged.entries.get_mut(rel) {
-                entry.stamp = FileStamp::of(&to).map(|(s, _)| s);
-            }
-        }
-        for rel in removed {
-            let path = self.output.join(rel);
-            match fs::remove_file(&path) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(halfway(&path, e)),
-                _ => {}
-            }
-            // Folders left empty go too, as a clean build would not make them.
-            for dir in path.ancestors().skip(1) {
-                if dir == self.output
-                    || !dir.starts_with(&self.output)
-                    || fs::remove_dir(dir).is_err()
-                {
-                    break;
-                }
-            }
-        }
-        Ok(())
     }
 
     /// Links every file the old output already holds as it should be into the staging
@@ -711,16 +825,7 @@ impl StagingDir {
         let Some(manifest) = manifest else {
             return Ok(());
         };
-        let mut dirs: Vec<PathBuf> = staged
-            .same
-            .iter()
-            .filter_map(|p| Path::new(p).parent().map(|d| self.dir.join(d)))
-            .collect();
-        dirs.sort();
-        dirs.dedup();
-        for d in &dirs {
-            fs::create_dir_all(d).map_err(|e| io_error(d, "无法创建文件夹", e))?;
-        }
+        self.make_folders(staged.same.iter().map(String::as_str))?;
         for rel in &staged.same {
             let old = self.output.join(rel);
             let new = self.dir.join(rel);
@@ -743,6 +848,9 @@ impl StagingDir {
     }
 }
 
+/// How many paths a message lists at most.
+const LISTED: usize = 10;
+
 /// At most one file in this many changed (written or removed): the new files are moved
 /// into the output one by one instead of swapping the whole folder. Beyond that, a swap
 /// costs little more than the moves, and keeps a large change all-or-nothing for anyone
@@ -757,14 +865,6 @@ impl Drop for StagingDir {
     }
 }
 
-/// Threads that remove an old site's files at the same time. This disk (ext4 without a
-/// journal, mounted with `discard`) frees a file's blocks by sending the device a discard
-/// and waiting for it: a removal is a round trip to the device, not work for a processor.
-/// Deleting a copy of the city's output (70,577 files) on the loaded machine took 97-108 s
-/// from one thread, 9-12 s from eight and 3-5 s from 32 or 64, with the same 2-2.5 s of
-/// system time. The old site goes after rendering, when nothing else runs.
-const REMOVE_THREADS: usize = 64;
-
 /// Threads that write one batch into the staging folder, while the rayon pool renders
 /// the next. Creating a file waits less than removing one, and threads creating files in
 /// one folder (`stewards/` holds 50,000) contend for its lock: on the loaded machine one
@@ -772,112 +872,6 @@ const REMOVE_THREADS: usize = 64;
 /// processor time than one, which a quiet two-core machine, busy rendering, would pay
 /// in wall time. Two cost none.
 const WRITE_THREADS: usize = 2;
-
-/// Runs `work` on every item, from `threads` threads taking the next item in turn; the
-/// first error stops them all.
-fn on_disk_threads<T: Sync, E: Send>(
-    threads: usize,
-    items: &[T],
-    work: impl Fn(&T) -> Result<(), E> + Sync,
-) -> Result<(), E> {
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-    let threads = threads.min(items.len());
-    if threads <= 1 {
-        return items.iter().try_for_each(work);
-    }
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    let first_error = std::sync::Mutex::new(None);
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                while !failed.load(Ordering::Relaxed) {
-                    let Some(item) = items.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                        break;
-                    };
-                    if let Err(e) = work(item) {
-                        failed.store(true, Ordering::Relaxed);
-                        if let Ok(mut slot) = first_error.lock() {
-                            slot.get_or_insert(e);
-                        }
-                    }
-                }
-            });
-        }
-    });
-    match first_error.into_inner() {
-        Ok(Some(e)) => Err(e),
-        _ => Ok(()),
-    }
-}
-
-/// Removes a folder tree: its files from [`REMOVE_THREADS`] threads, then its folders,
-/// deepest first. A city's old site holds 70,000 files, and unlinking them one by one is
-/// the largest part of replacing it.
-///
-/// Files go in the order of their inode numbers, not the folders' (hashed) order: files
-/// written one after the other have neighbouring inodes and blocks, so the threads free
-/// neighbouring blocks at the same time and the device merges their discards. Replacing
-/// a city's output sent 34,000-36,000 discards instead of one per file (71,000), and
-/// unlinking a copy of it from 32 threads took 2.3 s instead of 2.8 s in folder order.
-/// Folders go level by level from the same threads, as removing each also waits on a
-/// discard and a city has 436 of them: 0.1-0.9 s instead of 1.3-2.1 s one by one.
-fn remove_tree(dir: &Path) -> io::Result<()> {
-    let mut files: Vec<(u64, PathBuf)> = Vec::new();
-    let mut levels: Vec<Vec<PathBuf>> = vec![vec![dir.to_path_buf()]];
-    let mut depth = 0;
-    while let Some(level) = levels.get(depth) {
-        let mut below = Vec::new();
-        for d in level {
-            for entry in fs::read_dir(d)? {
-                let entry = entry?;
-                if entry.file_type()?.is_dir() {
-                    below.push(entry.path());
-                } else {
-                    files.push((inode_number(&entry), entry.path()));
-                }
-            }
-        }
-        if below.is_empty() {
-            break;
-        }
-        levels.push(below);
-        depth += 1;
-    }
-    files.sort_unstable();
-    on_disk_threads(REMOVE_THREADS, &files, |(_, f)| match fs::remove_file(f) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
-    })?;
-    // A level's folders hold only folders of the levels below, which are gone by then.
-    for level in levels.iter().rev() {
-        on_disk_threads(REMOVE_THREADS, level, |d| fs::remove_dir(d))?;
-    }
-    Ok(())
-}
-
-#[cfg(unix)]
-fn inode_number(entry: &fs::DirEntry) -> u64 {
-    std::os::unix::fs::DirEntryExt::ino(entry)
-}
-
-/// Elsewhere the folders' own order.
-#[cfg(not(unix))]
-fn inode_number(_entry: &fs::DirEntry) -> u64 {
-    0
-}
-
-fn remove_if_exists(path: &Path) -> Result<(), Diagnostic> {
-    match remove_tree(path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(io_error(path, "无法删除上次中断留下的临时文件夹", e)),
-    }
-}
-
-fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
-}
 
 /// Writes `bytes` into a file at `path` and returns what the file's metadata says right
 /// after (none where the system cannot say).
@@ -908,32 +902,6 @@ fn put_linked(path: &Path, previous: Option<&Path>, rel: &str, bytes: &[u8]) -> 
         .is_some_and(|old| same_file(&old, bytes) && fs::hard_link(&old, path).is_ok())
 }
 
-/// Replaces `output` with `staging`. On Linux the two are exchanged in one step, so
-/// `output` is never missing, even if the process dies right then. Returns where the
-/// previous site now is, for the caller to remove.
-fn swap_in(staging: &Path, output: &Path) -> Result<Option<PathBuf>, Diagnostic> {
-    if !output.exists() {
-        fs::rename(staging, output).map_err(|e| io_error(output, "无法放置新站点", e))?;
-        return Ok(None);
-    }
-    #[cfg(target_os = "linux")]
-    {
-        use rustix::fs::{CWD, RenameFlags, renameat_with};
-        if renameat_with(CWD, staging, CWD, output, RenameFlags::EXCHANGE).is_ok() {
-            // `staging` now holds the previous site.
-            return Ok(Some(staging.to_path_buf()));
-        }
-    }
-    let old = sibling(output, "hongguanjia-old");
-    remove_if_exists(&old)?;
-    fs::rename(output, &old).map_err(|e| io_error(output, "无法移开旧站点", e))?;
-    if let Err(e) = fs::rename(staging, output) {
-        let _ = fs::rename(&old, output);
-        return Err(io_error(output, "无法放置新站点", e));
-    }
-    Ok(Some(old))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -947,6 +915,16 @@ mod tests {
 
     fn batch(files: Vec<OutputFile>) -> Batch {
         files.into()
+    }
+
+    /// The names in `dir`, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
     }
 
     #[test]
@@ -1023,7 +1001,7 @@ mod tests {
         let out = dir.path().join("public");
         let mut timings = Timings::default();
         {
-            let mut staging = Staging::new(&out, false);
+            let mut staging = Staging::lock(&out, false).unwrap();
             staging.open().unwrap();
             staging
                 .put(batch(vec![file("a/index.html", "旧")]))
@@ -1031,9 +1009,12 @@ mod tests {
             // Dropped unfinished: nothing in place, no staging folder left behind.
         }
         assert!(!out.exists());
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+        assert!(
+            names(dir.path()).is_empty(),
+            "nothing in place, not even the lock"
+        );
 
-        let mut staging = Staging::new(&out, false);
+        let mut staging = Staging::lock(&out, false).unwrap();
         staging.open().unwrap();
         staging
             .put(batch(vec![file("a/index.html", "新")]))
@@ -1062,7 +1043,7 @@ mod tests {
                 .collect()
         };
         for (round, text) in [(0, "旧"), (1, "新")] {
-            let mut staging = Staging::new(&out, false);
+            let mut staging = Staging::lock(&out, false).unwrap();
             staging.open().unwrap();
             let mut first = files(text);
             let second = first.split_off(7);
@@ -1076,27 +1057,11 @@ mod tests {
             let path = out.join(format!("d{}/e{}/{i}.html", i % 3, i % 5));
             assert_eq!(fs::read_to_string(path).unwrap(), format!("新{i}"));
         }
-        let beside: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().collect();
         assert_eq!(
-            beside.len(),
-            1,
+            names(dir.path()),
+            [".public.hongguanjia-manifest", "public"],
             "the old site or a staging folder was left behind"
         );
-    }
-
-    #[test]
-    fn remove_tree_removes_nested_folders_and_their_files() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("old");
-        for i in 0..3 * REMOVE_THREADS {
-            let path = root.join(format!("a/b{}/c/{i}.html", i % 4));
-            fs::create_dir_all(path.parent().unwrap()).unwrap();
-            fs::write(path, "x").unwrap();
-        }
-        fs::create_dir_all(root.join("empty/deeper")).unwrap();
-        remove_tree(&root).unwrap();
-        assert!(!root.exists());
-        assert!(remove_tree(&root).is_err(), "a missing folder is reported");
     }
 
     #[test]
@@ -1105,7 +1070,7 @@ mod tests {
         let out = dir.path().join("public");
         fs::create_dir_all(&out).unwrap();
         fs::write(out.join("notes.txt"), "mine").unwrap();
-        let err = Staging::new(&out, false).open().unwrap_err();
+        let err = Staging::lock(&out, false).unwrap().open().unwrap_err();
         assert!(
             err.to_string().contains("不是 hongguanjia 生成的文件"),
             "{err}"
