@@ -244,6 +244,8 @@ pub(crate) struct PrintSettings {
     pub door_knocking_day: Option<u8>,
     /// Who signs the thank-you letters; default the subdistrict's party committee.
     pub letter_issuer: Option<String>,
+    /// Seconds one PDF may take to print, and a browser to start, before it is stopped.
+    pub timeout: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -389,6 +391,7 @@ const KNOWN: &[(&str, &[&str])] = &[
             "browser",
             "door_knocking_day",
             "letter_issuer",
+            "timeout",
         ],
     ),
     (
@@ -551,6 +554,14 @@ pub(crate) fn load(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
             format!(
                 "print.door_knocking_day: {day} 应为 1 到 28 之间的日子（每月都有的一天），如 20"
             ),
+        );
+        ok = false;
+    }
+    if config.print.timeout == Some(0) {
+        diags.error(
+            display,
+            key_line(&text, "timeout"),
+            "print.timeout: 应为不小于 1 的整数（秒），如 timeout = 600",
         );
         ok = false;
     }

@@ -459,3 +459,79 @@ fn pdfs_have_the_right_paper_pages_fonts_text_and_qr_codes() {
             .all(|c| c == "https://example.org/fushan/stewards/ST-001.html")
     );
 }
+
+/// Whether process `pid` is gone: no longer there, or dead and waiting to be reaped by
+/// whatever adopted it (a container's first process may never reap).
+#[cfg(unix)]
+fn gone(pid: &str) -> bool {
+    match fs::read_to_string(format!("/proc/{}/stat", pid.trim())) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with(['Z', 'X'])),
+    }
+}
+
+/// A browser that hangs, once at the `--version` probe and once when it should print:
+/// each is stopped at `print.timeout` with a message, with every process it started,
+/// and nothing is written.
+#[cfg(unix)]
+#[test]
+fn a_hanging_browser_is_stopped_with_its_children() {
+    use std::os::unix::fs::PermissionsExt;
+    if !std::path::Path::new("/proc/self/stat").exists() {
+        eprintln!("skipped: no /proc to see the browser's children by");
+        return;
+    }
+    let site = kit_site();
+    site.write(
+        "site.toml",
+        &format!("{}[print]\ntimeout = 2\n", common::SITE_TOML),
+    );
+    let root = site.root().to_str().expect("utf-8").to_string();
+    for (name, at_version) in [("hangs-at-version", true), ("hangs-printing", false)] {
+        let pid_file = site.path(&format!("{name}.pid"));
+        let answer = if at_version {
+            String::new()
+        } else {
+            "if [ \"$1\" = --version ]; then echo 'Fake Chromium 1.0'; exit 0; fi\n".to_string()
+        };
+        let script = site.path(name);
+        fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\n{answer}sleep 300 &\necho $! > '{}'\nsleep 300\n",
+                pid_file.display()
+            ),
+        )
+        .expect("script");
+        fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).expect("chmod");
+        let started = std::time::Instant::now();
+        let r = run_env(
+            &["print", "--root", &root, "--pdf"],
+            &[("HONGGUANJIA_BROWSER", script.to_str().expect("utf-8"))],
+        );
+        r.assert_code(1);
+        let want = if at_version {
+            "浏览器 2 秒内没有回答版本查询（--version），已停止它和它启动的全部进程"
+        } else {
+            "超过 2 秒没有完成，已停止浏览器和它启动的全部进程"
+        };
+        assert!(r.stderr.contains(want), "{name}: {}", r.stderr);
+        assert!(
+            at_version || r.stderr.contains("timeout = 4"),
+            "says how to allow more time: {}",
+            r.stderr
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "{name}: the limit did not hold"
+        );
+        let child = fs::read_to_string(&pid_file).expect("the script started its child");
+        assert!(
+            gone(&child),
+            "{name}: the browser's child {child} still runs"
+        );
+        assert!(!site.path("print").exists(), "{name}: nothing written");
+    }
+}

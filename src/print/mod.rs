@@ -181,9 +181,11 @@ pub fn print(
     };
     check_output(root, output).map_err(|d| PrintError::Output(d.into()))?;
     // Found before anything is rendered: no browser, no kit, rather than half a kit.
+    let limit =
+        std::time::Duration::from_secs(site.config.print.timeout.unwrap_or(pdf::DEFAULT_LIMIT));
     let browser = if want_pdf {
         Some(
-            pdf::Browser::find(site.config.print.browser.as_deref())
+            pdf::Browser::find(site.config.print.browser.as_deref(), limit)
                 .map_err(|d| PrintError::Pdf(d.into()))?,
         )
     } else {
@@ -238,8 +240,9 @@ pub fn print(
             .iter()
             .flat_map(|g| g.files.iter().map(|f| f.path.clone()))
             .collect();
-        let (pdfs, report) = pdf::print_all(browser, output, &files, &printable, pdf_date(&site))
-            .map_err(PrintError::Pdf)?;
+        let (pdfs, report) =
+            pdf::print_all(browser, output, &files, &printable, pdf_date(&site), limit)
+                .map_err(PrintError::Pdf)?;
         files.extend(pdfs);
         pdf_report = Some(report);
         timings.lap("打印 PDF", &mut lap);
