@@ -15,7 +15,7 @@ use crate::diagnostics::Diagnostic;
 use crate::load::documents::split;
 use crate::model::Date;
 use crate::schema::{
-    Field, Kind, Privacy, case, community, errand, meeting, steward, subdistrict, visit,
+    Field, Kind, Privacy, case, community, errand, grid, meeting, steward, subdistrict, visit,
 };
 use crate::validate::{choices, values};
 
@@ -100,6 +100,14 @@ pub(crate) fn example_row(kind: Kind, today: Date) -> Vec<String> {
             (community::GRIDS, "6".into()),
             (community::BUILDINGS, "30".into()),
             (community::HOUSEHOLDS, "1200".into()),
+        ],
+        Kind::Grids => vec![
+            (grid::ID, "第一网格".into()),
+            (grid::COMMUNITY, EXAMPLE_COMMUNITY.into()),
+            (grid::WORKER, "示例网格员".into()),
+            (grid::WORKER_PHONE, "13800000001".into()),
+            (grid::PROPERTY, "示例物业服务中心 0570-0000001".into()),
+            (grid::OWNERS_COMMITTEE, "示例小区业委会 0570-0000002".into()),
         ],
         Kind::Stewards => vec![
             (steward::ID, EXAMPLE_STEWARD.into()),

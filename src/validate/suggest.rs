@@ -232,6 +232,7 @@ const CHINESE_NAMES: &[(&str, &str)] = &[
     ("简报", "bulletins"),
     ("组工信息", "bulletins"),
     ("页面", "pages"),
+    ("网格", "grids"),
     ("社区", "communities"),
     ("名册", "stewards"),
     ("红管家", "stewards"),
