@@ -27,19 +27,27 @@ pub(crate) struct Args {
     /// 即使输出目录里有不是 hongguanjia 生成的文件，也整体替换
     #[arg(long)]
     force: bool,
+    /// 只生成一个社区的公示牌、联户卡、日志和流程图（写社区编号或名称），默认输出到 <站点目录>/print-<社区编号>/
+    #[arg(long, value_name = "社区")]
+    community: Option<String>,
     #[command(flatten)]
     help: super::CommandHelp,
 }
 
 pub(crate) fn run(args: Args, verbosity: Verbosity) -> ExitCode {
     let printer = Printer::new(&args.site.root, verbosity);
-    let output = args.output.unwrap_or_else(|| args.site.root.join("print"));
+
     let stop = |diags: &hongguanjia::diagnostics::Diagnostics, closing: String| {
         printer.diagnostics(&diags.sorted());
         printer.error_line(&closing);
         ExitCode::from(1)
     };
-    let report = match print::print(&args.site.root, &output, args.pdf, args.force) {
+    let options = print::KitOptions {
+        pdf: args.pdf,
+        force: args.force,
+        community: args.community.clone(),
+    };
+    let report = match print::print(&args.site.root, args.output.as_deref(), &options) {
         Ok(report) => report,
         Err(PrintError::Build(err)) => return fail(&printer, &err),
         Err(PrintError::Leak(diags)) => {
@@ -88,7 +96,7 @@ pub(crate) fn run(args: Args, verbosity: Verbosity) -> ExitCode {
         "已生成内部打印材料（共 {} 个文件），用时 {:.2} 秒，输出到 {}。这些材料含红管家联系电话，请勿放到公开网站上。",
         report.files,
         report.seconds,
-        output.display()
+        report.output.display()
     ));
     ExitCode::SUCCESS
 }

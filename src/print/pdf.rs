@@ -463,30 +463,35 @@ impl<'b> Printer<'b> {
         }
     }
 
-    /// Prints `page` (the kit's `rel`) to `pdf`.
+    /// Prints `page` (the kit's `rel`) to `pdf`. A browser that fails (not one that
+    /// hangs) gets one more try with a fresh start: a browser now and then fails a print
+    /// that the next run makes.
     #[cfg(unix)]
     fn print(&mut self, rel: &str, page: &Path, pdf: &Path) -> Result<(), Diagnostic> {
         let limit = self.limit;
-        if self.devtools.is_none() {
-            let started = devtools::Devtools::start(&self.browser.program, &self.profile, limit)
-                .map_err(|e| {
-                    e.diagnostic(&self.browser.program.display().to_string(), "启动", limit)
-                })?;
-            self.devtools = Some(started);
-        }
-        let Some(tools) = self.devtools.as_mut() else {
-            return Ok(());
-        };
-        let printed = tools.print(page, Instant::now() + limit);
-        match printed {
-            Ok(bytes) => std::fs::write(pdf, bytes)
-                .map_err(|e| Diagnostic::error(rel, 0, format!("无法写入 PDF：{e}"))),
-            Err(e) => {
-                // A browser that failed is not trusted with the next file.
-                if let Some(mut t) = self.devtools.take() {
-                    t.kill();
+        let mut tries = 2;
+        loop {
+            tries -= 1;
+            let tools = match self.devtools.take() {
+                Some(t) => t,
+                None => devtools::Devtools::start(&self.browser.program, &self.profile, limit)
+                    .map_err(|e| {
+                        e.diagnostic(&self.browser.program.display().to_string(), "启动", limit)
+                    })?,
+            };
+            let mut tools = tools;
+            match tools.print(page, Instant::now() + limit) {
+                Ok(bytes) => {
+                    self.devtools = Some(tools);
+                    return std::fs::write(pdf, bytes)
+                        .map_err(|e| Diagnostic::error(rel, 0, format!("无法写入 PDF：{e}")));
                 }
-                Err(e.diagnostic(rel, "打印这份材料", limit))
+                // A browser that failed is not trusted with the next file.
+                Err(devtools::Failure::Said(_)) if tries > 0 => tools.kill(),
+                Err(e) => {
+                    tools.kill();
+                    return Err(e.diagnostic(rel, "打印这份材料", limit));
+                }
             }
         }
     }
