@@ -86,7 +86,7 @@ pub(crate) fn run(args: Args, verbosity: Verbosity) -> ExitCode {
         printer.info(&format!("中文字体：{}", p.font));
         if let Some(first) = p.type3.first() {
             printer.warning_line(&format!(
-                "警告：{} 等 {} 个 PDF 里有文字被画成了轮廓（Type 3 字体），不便检索、印刷也不够清晰。原因是用到的中文字体是 CFF 格式（如 Noto CJK），浏览器无法嵌入。请安装 TrueType 中文字体（Windows 的仿宋、黑体；Debian/Ubuntu：sudo apt-get install fonts-arphic-uming fonts-wqy-zenhei）后重新生成",
+                "警告：{} 等 {} 个 PDF 里有文字被画成了轮廓（Type 3 字体），文件大、不便检索，印刷也不够清晰。原因是本机只有 CFF 格式的中文字体（如 Noto CJK），浏览器无法把它嵌入 PDF。请安装 TrueType 中文字体后重新生成：Debian、Ubuntu、统信 UOS、银河麒麟用 sudo apt-get install fonts-arphic-uming fonts-wqy-zenhei；Windows 自带的仿宋、黑体、宋体就是 TrueType。详见 docs/print.md 的“字体”一节",
                 first,
                 p.type3.len()
             ));

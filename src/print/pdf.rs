@@ -45,6 +45,7 @@ pub(crate) const FONT_FAMILIES: &[&str] = &[
     "SimSun",
     "AR PL UMing CN",
     "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
     "Noto Serif CJK SC",
     "Source Han Serif SC",
 ];
