@@ -387,6 +387,7 @@ pub(crate) fn site_toml() -> String {
 # 网站名称，显示在每页顶部。
 title = "某某街道楼道“红管家”工作公示"
 # 网站地址。本机预览用 "/" 即可；发布前改成实际地址，如 "https://example.gov.cn/jiedao/"。
+# 打印公示牌、联户卡（hongguanjia print）前也要改：二维码要用实际地址才扫得开。
 base_url = "/"
 # 一句话介绍，显示在首页。
 # description = "某某街道楼道“红管家”队伍、走访和民情办理情况的公开统计。"
@@ -438,6 +439,12 @@ page_size = 50           # 列表每页显示多少条
 # 多音字读错或两个类别拼音相同时，在这里另起网址名。
 # [categories]
 # "重建" = "chong-jian"
+
+# 内部打印材料（hongguanjia print，见 docs/print.md）。都可以不写。
+# [print]
+# board_size = "A4"        # 公示牌纸张：A4 或 A3
+# door_knocking_day = 20   # 每月的敲门日
+# timeout = 300            # --pdf 时浏览器打印每份材料最多等多少秒
 "#
     .to_string()
 }

@@ -35,7 +35,7 @@ fn a_new_site_builds_and_warns_only_that_its_examples_are_still_there() {
             .partition(|l| l.contains("base_url: “/”不是完整的网址"));
         assert_eq!(base_url.len(), 1, "{extra:?}: the base_url warning");
         assert!(
-            base_url[0].starts_with("site.toml:7: 警告："),
+            base_url[0].starts_with("site.toml:8: 警告："),
             "{base_url:?}"
         );
         for line in &warnings {

@@ -193,10 +193,16 @@ pub fn print(
     let (Some(site), Some(theme), false) = (site, theme, diags.has_errors()) else {
         return Err(PrintError::Build(BuildError::Input(diags)));
     };
+    // Refused with the records' warnings, as `check` would show them.
+    let refuse = |mut diags: Diagnostics, d: Diagnostic| {
+        diags.push(d);
+        PrintError::Build(BuildError::Input(diags))
+    };
     let only = match &options.community {
-        Some(key) => Some(
-            community_of(&site, key).map_err(|d| PrintError::Build(BuildError::Input(d.into())))?,
-        ),
+        Some(key) => match community_of(&site, key) {
+            Ok(c) => Some(c),
+            Err(d) => return Err(refuse(diags, d)),
+        },
         None => None,
     };
     let output = match (output, only) {
@@ -207,9 +213,8 @@ pub fn print(
     let output = output.as_path();
     check_output(root, output).map_err(|d| PrintError::Output(d.into()))?;
     if !site.config.has_absolute_base_url() {
-        return Err(PrintError::Build(BuildError::Input(
-            qr_without_address(&site.config).into(),
-        )));
+        let d = qr_without_address(&site.config);
+        return Err(refuse(diags, d));
     }
     // Found before anything is rendered: no browser, no kit, rather than half a kit.
     let limit =

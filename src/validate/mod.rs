@@ -519,7 +519,13 @@ impl Registry {
             .iter()
             .filter(|g| g.community == community)
             .map(|g| g.id.as_str());
-        let hint = suggest::closest(label, listed)
+        let listed: Vec<&str> = listed.collect();
+        let folded = suggest::numerals_as_digits(label);
+        let hint = listed
+            .iter()
+            .find(|g| suggest::numerals_as_digits(g) == folded)
+            .copied()
+            .or_else(|| suggest::closest(label, listed.iter().copied()))
             .map(|g| format!("是不是 {g}？"))
             .unwrap_or_else(|| "请在网格记录里加上这个网格，或改成其中一个网格的写法".to_string());
         row.warning(
@@ -701,9 +707,11 @@ impl Registry {
                 .flat_map(|c| [c.id.as_str(), c.name.as_str()]);
             // An example of `init` left over is to be deleted, not corrected to a near id.
             let example = crate::scaffold::example_hint(key);
-            let hint = suggest::closest(key, keys)
+            // 荷花新村 for 荷花新村社区: the name without its last word.
+            let hint = self
+                .community_index(&format!("{key}社区"))
+                .or_else(|| suggest::closest(key, keys).and_then(|k| self.community_index(k)))
                 .filter(|_| example.is_empty())
-                .and_then(|k| self.community_index(k))
                 .map(|i| {
                     let c = &self.communities[i];
                     format!("，是不是 {}（{}）？", c.id, c.name)

@@ -61,6 +61,51 @@ pub(crate) fn closest<'a>(
         .map(|(_, c)| c)
 }
 
+/// Chinese numerals up to 99 as digits (第十二网格 → 第12网格), so that a label written
+/// with numerals in one file and digits in another is recognised as the same.
+pub(crate) fn numerals_as_digits(text: &str) -> String {
+    let digit = |c: char| "零一二三四五六七八九".chars().position(|d| d == c);
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let start = i;
+        while i < chars.len() && (digit(chars[i]).is_some() || chars[i] == '十' || chars[i] == '〇')
+        {
+            i += 1;
+        }
+        if start == i {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let run = &chars[start..i];
+        let value = match run.iter().position(|c| *c == '十') {
+            Some(at)
+                if run.iter().filter(|c| **c == '十').count() == 1
+                    && at <= 1
+                    && run.len() - at <= 2 =>
+            {
+                let tens = if at == 0 { Some(1) } else { digit(run[0]) };
+                let ones = if at + 1 < run.len() {
+                    digit(run[at + 1])
+                } else {
+                    Some(0)
+                };
+                tens.zip(ones).map(|(t, o)| t * 10 + o)
+            }
+            Some(_) => None,
+            None if run.len() == 1 => digit(run[0]).or((run[0] == '〇').then_some(0)),
+            None => None,
+        };
+        match value {
+            Some(v) => out.push_str(&v.to_string()),
+            None => out.extend(run),
+        }
+    }
+    out
+}
+
 /// Full-width letters, digits and dashes folded to ASCII (`ＦＭ－００１` → `FM-001`), when
 /// the text has any and nothing else changes it into something that is not ASCII.
 pub(crate) fn fold_ascii(text: &str) -> Option<String> {
@@ -274,6 +319,17 @@ pub(crate) fn content_name(name: &str, is_dir: bool) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numerals_read_as_digits() {
+        assert_eq!(numerals_as_digits("坊门街第一网格"), "坊门街第1网格");
+        assert_eq!(numerals_as_digits("第十网格"), "第10网格");
+        assert_eq!(numerals_as_digits("第十二网格"), "第12网格");
+        assert_eq!(numerals_as_digits("第二十网格"), "第20网格");
+        assert_eq!(numerals_as_digits("第二十三网格"), "第23网格");
+        assert_eq!(numerals_as_digits("第3网格"), "第3网格");
+        assert_eq!(numerals_as_digits("一二网格"), "一二网格");
+    }
 
     #[test]
     fn a_count_that_is_no_number_is_answered_with_the_digits_to_write() {
