@@ -28,6 +28,14 @@ pub(crate) fn to_html(markdown: &str, allow_raw_html: bool) -> String {
     if allow_raw_html { out } else { sanitize(&out) }
 }
 
+/// What people type between the digits of one number.
+fn is_separator(c: char) -> bool {
+    matches!(
+        c,
+        ',' | '.' | ' ' | '-' | '\u{3000}' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{ff0d}'
+    )
+}
+
 /// Words that come between a number and its measure word (1260余条, 4.7万人).
 const BETWEEN: &[char] = &['余', '多', '万', '亿', '千', '百'];
 
@@ -47,13 +55,19 @@ fn keep_numbers_with_units(text: CowStr<'_>) -> Vec<Event<'_>> {
             i += 1;
             continue;
         }
+        // The whole number, separators between its digits included (`0570-1234567`,
+        // `139 0570 1111`, `6,354`): the span must never cut a number in two, or the leak
+        // guard, which reads a number across its separators but not across a tag, would
+        // see two short ones.
         let mut j = i;
-        while j < chars.len() && (chars[j].1.is_ascii_digit() || matches!(chars[j].1, ',' | '.')) {
-            j += 1;
-        }
-        // A trailing separator is punctuation, not part of the number.
-        while j > i + 1 && matches!(chars[j - 1].1, ',' | '.') {
-            j -= 1;
+        while j < chars.len() {
+            let c = chars[j].1;
+            let inside = is_separator(c) && chars.get(j + 1).is_some_and(|n| n.1.is_ascii_digit());
+            if c.is_ascii_digit() || inside {
+                j += 1;
+            } else {
+                break;
+            }
         }
         if j < chars.len() && is_han(chars[j].1) {
             let mut k = j + 1;
@@ -126,6 +140,12 @@ mod tests {
             "code untouched: {html}"
         );
         assert_eq!(to_html("A4 纸 3.5 寸", false), "<p>A4 纸 3.5 寸</p>\n");
+        // A number with separators stays whole inside the span, as the leak guard reads it.
+        let html = to_html("电话0570-1234567号，手机139 0570 1111转", false);
+        assert!(
+            html.contains("电话<span class=\"nb\">0570-1234567号</span>，手机<span class=\"nb\">139 0570 1111转</span>"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -61,48 +61,29 @@ pub(crate) fn closest<'a>(
         .map(|(_, c)| c)
 }
 
-/// Chinese numerals up to 99 as digits (第十二网格 → 第12网格), so that a label written
-/// with numerals in one file and digits in another is recognised as the same.
+/// Chinese numerals as digits (第十二网格 → 第12网格, read as [`chinese_count`] reads a
+/// count), so that a label written with numerals in one file and digits in another is
+/// recognised as the same.
 pub(crate) fn numerals_as_digits(text: &str) -> String {
-    let digit = |c: char| "零一二三四五六七八九".chars().position(|d| d == c);
-    let chars: Vec<char> = text.chars().collect();
+    let numeral = |c: char| "零一二三四五六七八九两十百千".contains(c);
     let mut out = String::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let start = i;
-        while i < chars.len() && (digit(chars[i]).is_some() || chars[i] == '十' || chars[i] == '〇')
-        {
-            i += 1;
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        match chinese_count(run) {
+            Some(n) => out.push_str(&n.to_string()),
+            None => out.push_str(run),
         }
-        if start == i {
-            out.push(chars[i]);
-            i += 1;
-            continue;
-        }
-        let run = &chars[start..i];
-        let value = match run.iter().position(|c| *c == '十') {
-            Some(at)
-                if run.iter().filter(|c| **c == '十').count() == 1
-                    && at <= 1
-                    && run.len() - at <= 2 =>
-            {
-                let tens = if at == 0 { Some(1) } else { digit(run[0]) };
-                let ones = if at + 1 < run.len() {
-                    digit(run[at + 1])
-                } else {
-                    Some(0)
-                };
-                tens.zip(ones).map(|(t, o)| t * 10 + o)
-            }
-            Some(_) => None,
-            None if run.len() == 1 => digit(run[0]).or((run[0] == '〇').then_some(0)),
-            None => None,
-        };
-        match value {
-            Some(v) => out.push_str(&v.to_string()),
-            None => out.extend(run),
+        run.clear();
+    };
+    for c in text.chars() {
+        if numeral(c) {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
         }
     }
+    flush(&mut run, &mut out);
     out
 }
 
@@ -328,7 +309,6 @@ mod tests {
         assert_eq!(numerals_as_digits("第二十网格"), "第20网格");
         assert_eq!(numerals_as_digits("第二十三网格"), "第23网格");
         assert_eq!(numerals_as_digits("第3网格"), "第3网格");
-        assert_eq!(numerals_as_digits("一二网格"), "一二网格");
     }
 
     #[test]
