@@ -140,7 +140,8 @@ impl Group {
         }
     }
 
-    /// Kills the whole group and reaps the process.
+    /// Kills the whole group and reaps the process. Only before the leader is reaped: its
+    /// pid, the group's id, cannot be taken by another process until then.
     fn kill(&mut self) {
         #[cfg(unix)]
         {
@@ -161,15 +162,6 @@ impl Drop for Group {
     fn drop(&mut self) {
         if !self.done {
             self.kill();
-        } else {
-            // A leader that exited may have left children in its group.
-            #[cfg(unix)]
-            {
-                let id = i32::try_from(self.child.id()).ok().filter(|id| *id > 1);
-                if let Some(pid) = id.and_then(rustix::process::Pid::from_raw) {
-                    let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
-                }
-            }
         }
     }
 }
@@ -806,11 +798,16 @@ mod devtools {
             Ok(bytes)
         }
 
-        /// Asks the browser to end, then makes sure that it and its children have.
+        /// Asks the browser to end, waits (a few seconds at most) for it to close its end
+        /// of the pipe, then stops whatever of its group is left. The leader is reaped only
+        /// then (`Group::kill`), so that the group's id is still its own when it is killed.
         pub(super) fn close(mut self) {
             let deadline = Instant::now() + Duration::from_secs(5);
             let _ = self.call("Browser.close", json!({}), None, deadline);
-            let _ = self.group.wait_until(deadline);
+            while let Ok(_message) = self
+                .from
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {}
             self.kill();
         }
 
