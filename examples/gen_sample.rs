@@ -8,7 +8,7 @@
 //! rewrites only the record files it owns there:
 //!
 //! ```text
-//! communities.csv  stewards.csv  visits/YYYY-MM.csv  cases.csv  errands.csv
+//! communities.csv  grids.csv  stewards.csv  visits/YYYY-MM.csv  cases.csv  errands.csv
 //! meetings.csv     commendations.toml
 //! ```
 //!
@@ -1836,6 +1836,60 @@ fn write_communities(
     Ok(())
 }
 
+/// Property companies of the sample's compounds, invented.
+const PROPERTY: &[&str] = &[
+    "安居物业",
+    "衢城物业服务中心",
+    "和美物业",
+    "鑫城物业",
+    "府山物业",
+];
+
+/// The grids the stewards' 网格 column names, each with its full-time worker, and for the
+/// compounds that have them a property company and an owners' committee (many of the old
+/// town's open compounds have neither). From a stream of its own: adding it moved no other
+/// record.
+fn write_grids(p: &Params, dir: &Path, comms: &[Community]) -> io::Result<()> {
+    let mut rng = Rng::new(p.seed, "grids");
+    let mut order: Vec<&Community> = comms.iter().collect();
+    order.sort_by_key(|c| c.spec.id);
+    let mut csv = Csv::create(
+        &dir.join("grids.csv"),
+        &["编号", "社区", "网格员", "网格员电话", "物业", "业委会"],
+    )?;
+    let mut n = 0usize;
+    for c in order {
+        for g in 1..=c.spec.grids {
+            let label = format!("{}第{g}网格", c.short);
+            let female = rng.chance(0.7);
+            let worker = person_name(&mut rng, female);
+            // 1390571xxxx: never a steward's 1390570xxxx.
+            let phone = format!("1390571{:04}", (n * 4099 + 1531) % 10_000);
+            let property = if rng.chance(0.6) {
+                format!(
+                    "{} 0570-30{:05}",
+                    rng.pick(PROPERTY),
+                    rng.range(10_000, 99_999)
+                )
+            } else {
+                String::new()
+            };
+            let committee = if !property.is_empty() && rng.chance(0.5) {
+                format!(
+                    "{}小区业委会 0570-31{:05}",
+                    c.short,
+                    rng.range(10_000, 99_999)
+                )
+            } else {
+                String::new()
+            };
+            csv.row(&[&label, c.spec.id, &worker, &phone, &property, &committee])?;
+            n += 1;
+        }
+    }
+    csv.finish().map(|_| ())
+}
+
 fn write_stewards(dir: &Path, comms: &[Community], stewards: &[Steward]) -> io::Result<()> {
     let mut order: Vec<&Steward> = stewards.iter().collect();
     order.sort_by(|a, b| a.id.cmp(&b.id));
@@ -1889,6 +1943,7 @@ fn write_stewards(dir: &Path, comms: &[Community], stewards: &[Steward]) -> io::
 fn clean(dir: &Path) -> io::Result<()> {
     for name in [
         "communities.csv",
+        "grids.csv",
         "stewards.csv",
         "cases.csv",
         "errands.csv",
@@ -1951,6 +2006,7 @@ fn run(p: &Params, dir: &Path) -> io::Result<()> {
     let mut stewards = gen_stewards(p, &comms);
     choose_commended(p, &comms, &mut stewards);
     write_communities(dir, &comms, None)?;
+    write_grids(p, dir, &comms)?;
     write_stewards(dir, &comms, &stewards)?;
     let mut tally = Tally::new(stewards.len());
     let files = write_visits(p, dir, &stewards, &mut tally)?;

@@ -36,7 +36,11 @@
 #  6. hongguanjia against Hugo on 10,000 simple pages, in turn, three each (before the
 #     workloads, so that no large deletion precedes them); the search index alone
 #     (examples/search_index) and a roll-up of 1,000 member summaries after them;
-#  7. deletes the floors' copies, timing each, and prints the table of targets, then the
+#  7. the print kit with PDFs (`print --pdf`) of the sample and of one community
+#     (`--community fangmenjie`), each beside a bare `chromium --headless --print-to-pdf`
+#     of one page (the kit's index) measured just before it, best of two: the floor of
+#     any printing, a browser's start and one PDF;
+#  8. deletes the floors' copies, timing each, and prints the table of targets, then the
 #     other measurements.
 #
 # The machine should be quiet: wall times of a loaded machine say little. CPU time
@@ -53,6 +57,7 @@
 #   BENCH_SEARCH     0 to skip the search index alone
 #   BENCH_ROLLUP     members of the roll-up, default 1000 (0 = skip)
 #   BENCH_HUGO       0 to skip the simple-pages comparison (hongguanjia and Hugo)
+#   BENCH_PRINT      0 to skip the print kit's PDFs (skipped anyway without chromium)
 #   BENCH_TIMEOUT    stop a build after this many seconds (0 = never, the default)
 #   BENCH_REST       seconds to wait between workloads (default 300): the title-change
 #                    rebuild deleted the output it replaced, see the comment there
@@ -68,6 +73,7 @@ SERVE=${BENCH_SERVE:-1}
 SEARCH=${BENCH_SEARCH:-1}
 ROLLUP=${BENCH_ROLLUP:-1000}
 HUGO=${BENCH_HUGO:-1}
+PRINT=${BENCH_PRINT:-1}
 TIMEOUT=${BENCH_TIMEOUT:-0}
 REST=${BENCH_REST:-300}
 
@@ -271,6 +277,43 @@ if [[ "$(digest "$TMP/sample-out")" == "$(digest "$TMP/sample-one")" ]]; then
     SAMPLE_SAME="✓"
 fi
 SAMPLE_SERVE=$(serve_latency sample "$SAMPLE")
+
+# --- the print kit's PDFs ---------------------------------------------------------------------
+# Beside a bare `chromium --print-to-pdf` of one page measured just before: a browser's
+# start and one PDF, the least any printing costs on this machine at this minute.
+BROWSER=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+print_floor() {
+    local best="" i t0 t1 s
+    for i in 1 2; do
+        rm -rf "$TMP/floor-profile" "$TMP/floor.pdf"
+        t0=$(now)
+        "$BROWSER" --headless --no-sandbox --disable-gpu --no-first-run \
+            --disable-background-networking --disable-component-update --disable-sync \
+            --user-data-dir="$TMP/floor-profile" --no-pdf-header-footer \
+            --print-to-pdf="$TMP/floor.pdf" "file://$TMP/print-html/index.html" >/dev/null 2>&1 || true
+        t1=$(now)
+        s=$(elapsed "$t0" "$t1")
+        best=$(awk -v a="$best" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
+    done
+    echo "$best"
+}
+if [[ "$PRINT" != 0 && -n "$BROWSER" ]]; then
+    echo "== print kit (sample)"
+    "$BIN" print --root "$SAMPLE" --output "$TMP/print-html" >/dev/null
+    floor=$(print_floor)
+    timed "$BIN" print --root "$SAMPLE" --output "$TMP/print-all" --pdf
+    pdfs=$(grep -o "PDF：[0-9]* 个" "$TMP/out.txt" | grep -o '[0-9]*' || echo "?")
+    echo "print --pdf: ${WALL}s (CPU ${CPU}s of this process), $pdfs PDFs; floor ${floor}s"
+    target "print --pdf（样例，$pdfs 个 PDF）" "${WALL}s" "chromium 打印一页 ${floor}s" \
+        "$(calc '"%.1f×", a / b' "$WALL" "$floor")" "≤ 30 s" "$(verdict 'a <= 30' "$WALL")"
+    floor=$(print_floor)
+    timed "$BIN" print --root "$SAMPLE" --output "$TMP/print-one" --pdf --community fangmenjie
+    echo "print --pdf --community fangmenjie: ${WALL}s; floor ${floor}s"
+    target "print --pdf --community（一个社区，4 个 PDF）" "${WALL}s" "chromium 打印一页 ${floor}s" \
+        "$(calc '"%.1f×", a / b' "$WALL" "$floor")" "≤ 10 s" "$(verdict 'a <= 10' "$WALL")"
+elif [[ "$PRINT" != 0 ]]; then
+    target "print --pdf（样例）" "未测（没有 chromium）" "—" "—" "≤ 30 s" "?"
+fi
 
 # --- hongguanjia and Hugo on 10,000 simple pages ---------------------------------------------
 # As like each other as records allow: 10,000 stewards with one visit each, one short page

@@ -15,6 +15,9 @@ pub(crate) struct SiteConfig {
     pub title: String,
     #[serde(default)]
     pub base_url: String,
+    /// The line of `base_url` in `site.toml`, for messages about it.
+    #[serde(skip)]
+    pub base_url_line: u32,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default = "default_theme")]
@@ -303,6 +306,8 @@ pub(crate) struct PrintSettings {
     pub door_knocking_day: Option<u8>,
     /// Who signs the thank-you letters; default the subdistrict's party committee.
     pub letter_issuer: Option<String>,
+    /// Seconds one PDF may take to print, and a browser to start, before it is stopped.
+    pub timeout: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -370,6 +375,32 @@ impl SiteConfig {
         } else {
             format!("{path}/")
         }
+    }
+
+    /// Whether `base_url` is a whole address (`https://…`), as feeds, sitemaps and QR
+    /// codes need: a path alone (`/`, init's default) only works inside a browser that
+    /// already has the site open.
+    pub(crate) fn has_absolute_base_url(&self) -> bool {
+        let url = self.base_url.trim();
+        ["http://", "https://"].iter().any(|scheme| {
+            url.get(..scheme.len())
+                .is_some_and(|s| s.eq_ignore_ascii_case(scheme))
+                && url.len() > scheme.len()
+        })
+    }
+
+    /// What `build` says when `base_url` is not a whole address.
+    pub(crate) fn base_url_warning(&self) -> Option<Diagnostic> {
+        (!self.has_absolute_base_url()).then(|| {
+            Diagnostic::warning(
+                "site.toml",
+                self.base_url_line,
+                format!(
+                    "base_url: “{}”不是完整的网址：sitemap.xml 和 atom.xml 里的链接要以 http:// 或 https:// 开头，搜索引擎和订阅软件才打得开（本机浏览网页不受影响）。发布前请写成网站的实际地址，如 base_url = \"https://example.gov.cn/jiedao/\"",
+                    self.base_url.trim()
+                ),
+            )
+        })
     }
 
     /// `base_url` with exactly one trailing `/`, for absolute links in feeds and sitemaps.
@@ -456,6 +487,7 @@ const KNOWN: &[(&str, &[&str])] = &[
             "browser",
             "door_knocking_day",
             "letter_issuer",
+            "timeout",
         ],
     ),
     (
@@ -598,6 +630,7 @@ pub(crate) fn load(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
         diags.error(display, line, "缺少必填设置 title（站点名称）");
         ok = false;
     }
+    config.base_url_line = key_line(&text, "base_url");
     let url = config.base_url.trim();
     if url.is_empty() {
         diags.error(
@@ -651,6 +684,14 @@ pub(crate) fn load(root: &Path, diags: &mut Diagnostics) -> Option<SiteConfig> {
             format!(
                 "print.door_knocking_day: {day} 应为 1 到 28 之间的日子（每月都有的一天），如 20"
             ),
+        );
+        ok = false;
+    }
+    if config.print.timeout == Some(0) {
+        diags.error(
+            display,
+            key_line(&text, "timeout"),
+            "print.timeout: 应为不小于 1 的整数（秒），如 timeout = 600",
         );
         ok = false;
     }

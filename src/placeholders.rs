@@ -9,7 +9,7 @@ use crate::load::documents::RawDocument;
 use crate::load::{RawRecord, RawValue};
 use crate::model::Date;
 use crate::scaffold;
-use crate::schema::{Field, Kind, case, community, meeting, steward};
+use crate::schema::{Field, Kind, case, community, grid, meeting, steward};
 
 /// What `init` writes wherever the office's own name belongs. Not 某某 alone: 王某某 is
 /// how a bulletin leaves a resident unnamed.
@@ -27,6 +27,8 @@ pub(crate) const BODY_INSTRUCTIONS: &[&str] = &[
 /// Public fields whose example value could only come from `init`.
 const EXAMPLE_FIELDS: &[Field] = &[
     community::NAME,
+    grid::WORKER,
+    grid::PROPERTY,
     steward::NAME,
     case::SUMMARY,
     meeting::TOPIC,
@@ -69,7 +71,7 @@ impl Examples {
     pub(crate) fn check_record(&self, kind: Kind, rec: &RawRecord<'_>, diags: &mut Diagnostics) {
         if !matches!(
             kind,
-            Kind::Communities | Kind::Stewards | Kind::Cases | Kind::Meetings
+            Kind::Communities | Kind::Grids | Kind::Stewards | Kind::Cases | Kind::Meetings
         ) {
             return;
         }
@@ -84,12 +86,18 @@ impl Examples {
             let Some(f) = rec.get(field.index()) else {
                 continue;
             };
+            // Grids are printed, not published.
+            let shown = if kind == Kind::Grids {
+                "印在公示牌和联户卡上"
+            } else {
+                "公开在网站上"
+            };
             diags.push(
                 Diagnostic::warning(
                     rec.path,
                     f.line,
                     format!(
-                        "{}: “{example}”是 hongguanjia init 写的示例，会原样公开在网站上；请改成实际记录，或整行删去",
+                        "{}: “{example}”是 hongguanjia init 写的示例，会原样{shown}；请改成实际记录，或整行删去",
                         f.written
                     ),
                 )

@@ -15,7 +15,7 @@ use crate::diagnostics::Diagnostic;
 use crate::load::documents::split;
 use crate::model::Date;
 use crate::schema::{
-    Field, Kind, Privacy, case, community, errand, meeting, steward, subdistrict, visit,
+    Field, Kind, Privacy, case, community, errand, grid, meeting, steward, subdistrict, visit,
 };
 use crate::validate::{choices, values};
 
@@ -100,6 +100,14 @@ pub(crate) fn example_row(kind: Kind, today: Date) -> Vec<String> {
             (community::GRIDS, "6".into()),
             (community::BUILDINGS, "30".into()),
             (community::HOUSEHOLDS, "1200".into()),
+        ],
+        Kind::Grids => vec![
+            (grid::ID, "第一网格".into()),
+            (grid::COMMUNITY, EXAMPLE_COMMUNITY.into()),
+            (grid::WORKER, "示例网格员".into()),
+            (grid::WORKER_PHONE, "13800000001".into()),
+            (grid::PROPERTY, "示例物业服务中心 0570-0000001".into()),
+            (grid::OWNERS_COMMITTEE, "示例小区业委会 0570-0000002".into()),
         ],
         Kind::Stewards => vec![
             (steward::ID, EXAMPLE_STEWARD.into()),
@@ -379,6 +387,7 @@ pub(crate) fn site_toml() -> String {
 # 网站名称，显示在每页顶部。
 title = "某某街道楼道“红管家”工作公示"
 # 网站地址。本机预览用 "/" 即可；发布前改成实际地址，如 "https://example.gov.cn/jiedao/"。
+# 打印公示牌、联户卡（hongguanjia print）前也要改：二维码要用实际地址才扫得开。
 base_url = "/"
 # 一句话介绍，显示在首页。
 # description = "某某街道楼道“红管家”队伍、走访和民情办理情况的公开统计。"
@@ -430,6 +439,12 @@ page_size = 50           # 列表每页显示多少条
 # 多音字读错或两个类别拼音相同时，在这里另起网址名。
 # [categories]
 # "重建" = "chong-jian"
+
+# 内部打印材料（hongguanjia print，见 docs/print.md）。都可以不写。
+# [print]
+# board_size = "A4"        # 公示牌纸张：A4 或 A3
+# door_knocking_day = 20   # 每月的敲门日
+# timeout = 300            # --pdf 时浏览器打印每份材料最多等多少秒
 "#
     .to_string()
 }

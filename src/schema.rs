@@ -7,6 +7,7 @@
 pub(crate) enum Kind {
     Subdistricts,
     Communities,
+    Grids,
     Stewards,
     Visits,
     Cases,
@@ -16,9 +17,10 @@ pub(crate) enum Kind {
 
 impl Kind {
     /// In the order the pipeline reads them: later kinds refer to earlier ones.
-    pub(crate) const ALL: [Kind; 7] = [
+    pub(crate) const ALL: [Kind; 8] = [
         Kind::Subdistricts,
         Kind::Communities,
+        Kind::Grids,
         Kind::Stewards,
         Kind::Visits,
         Kind::Cases,
@@ -31,6 +33,7 @@ impl Kind {
         match self {
             Kind::Subdistricts => "subdistricts",
             Kind::Communities => "communities",
+            Kind::Grids => "grids",
             Kind::Stewards => "stewards",
             Kind::Visits => "visits",
             Kind::Cases => "cases",
@@ -44,6 +47,7 @@ impl Kind {
         match self {
             Kind::Subdistricts => "subdistrict",
             Kind::Communities => "community",
+            Kind::Grids => "grid",
             Kind::Stewards => "steward",
             Kind::Visits => "visit",
             Kind::Cases => "case",
@@ -57,6 +61,7 @@ impl Kind {
         match self {
             Kind::Subdistricts => "街道",
             Kind::Communities => "社区",
+            Kind::Grids => "网格",
             Kind::Stewards => "红管家",
             Kind::Visits => "走访记录",
             Kind::Cases => "民情事项",
@@ -88,6 +93,7 @@ impl Kind {
         match self {
             Kind::Subdistricts => SUBDISTRICT_FIELDS,
             Kind::Communities => COMMUNITY_FIELDS,
+            Kind::Grids => GRID_FIELDS,
             Kind::Stewards => STEWARD_FIELDS,
             Kind::Visits => VISIT_FIELDS,
             Kind::Cases => CASE_FIELDS,
@@ -331,6 +337,36 @@ fields! {
 }
 
 fields! {
+    /// The `grids` fields, by name: `row.text(...)` takes these, not strings. The
+    /// boards, cards and 流程图 print them; the worker's phone is for paper only.
+    GRID_FIELDS, grid, Kind::Grids,
+    {
+        ID = value(req(
+            "id",
+            "编号",
+            "网格的名称，和红管家名册“网格”一列写法相同，如 坊门街第1网格",
+        )),
+        COMMUNITY = name(req("community", "社区", "社区编号或名称")),
+        WORKER = name(opt("worker", "网格员", "专职网格员姓名，印在公示牌上")),
+        WORKER_PHONE = private(
+            "worker_phone",
+            "网格员电话",
+            "网格员的工作电话：印在公示牌、联户卡和流程图上，不在公开网站上出现",
+        ),
+        PROPERTY = value(opt(
+            "property",
+            "物业",
+            "物业公司和服务电话，如 某某物业 0570-1234567，印在公示牌上",
+        )),
+        OWNERS_COMMITTEE = value(opt(
+            "owners_committee",
+            "业委会",
+            "业委会的联系方式，按社区希望张贴的写法，印在公示牌上",
+        )),
+    }
+}
+
+fields! {
     /// The `stewards` fields, by name: `row.text(...)` takes these, not strings.
     STEWARD_FIELDS, steward, Kind::Stewards,
     {
@@ -466,6 +502,7 @@ mod tests {
         let modules = [
             subdistrict::ALL,
             community::ALL,
+            grid::ALL,
             steward::ALL,
             visit::ALL,
             case::ALL,

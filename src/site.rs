@@ -81,6 +81,12 @@ impl Source {
         }
     }
 
+    /// A warning when `base_url` is not a whole address: the sitemap and the feed need
+    /// one (`build` says so).
+    pub fn base_url_warning(&self) -> Option<crate::diagnostics::Diagnostic> {
+        self.config().base_url_warning()
+    }
+
     /// The site, when this is one.
     pub fn site(&self) -> Option<&Site> {
         match self {
@@ -217,6 +223,9 @@ impl Site {
         read_kind(Kind::Communities, &mut collector, diags, &mut |rec, d| {
             registry.add_community(rec, d)
         });
+        read_kind(Kind::Grids, &mut collector, diags, &mut |rec, d| {
+            registry.add_grid(rec, d)
+        });
         read_kind(Kind::Stewards, &mut collector, diags, &mut |rec, d| {
             registry.add_steward(rec, d)
         });
@@ -227,6 +236,9 @@ impl Site {
             (Kind::Communities, registry.communities.len() as u64),
             (Kind::Stewards, registry.stewards.len() as u64),
         ];
+        if !registry.grids.is_empty() {
+            read.insert(1, (Kind::Grids, registry.grids.len() as u64));
+        }
         if registry.recorded_subdistricts() > 0 {
             read.insert(0, (Kind::Subdistricts, registry.recorded_subdistricts()));
         }

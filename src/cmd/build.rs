@@ -33,7 +33,8 @@ pub(crate) fn run(args: Args, verbosity: Verbosity) -> ExitCode {
     let printer = Printer::new(&args.site.root, verbosity);
     let output = args.output.unwrap_or_else(|| args.site.root.join("public"));
     match pipeline::build(&args.site.root, &output, args.force) {
-        Ok(report) => {
+        Ok(mut report) => {
+            report.diags.extend(report.source.base_url_warning());
             printer.diagnostics(&report.diags.sorted());
             print_timings(&printer, &report.timings);
             if verbosity == Verbosity::Quiet {

@@ -27,19 +27,27 @@ pub(crate) struct Args {
     /// 即使输出目录里有不是 hongguanjia 生成的文件，也整体替换
     #[arg(long)]
     force: bool,
+    /// 只生成一个社区的公示牌、联户卡、日志和流程图（写社区编号或名称），默认输出到 <站点目录>/print-<社区编号>/
+    #[arg(long, value_name = "社区")]
+    community: Option<String>,
     #[command(flatten)]
     help: super::CommandHelp,
 }
 
 pub(crate) fn run(args: Args, verbosity: Verbosity) -> ExitCode {
     let printer = Printer::new(&args.site.root, verbosity);
-    let output = args.output.unwrap_or_else(|| args.site.root.join("print"));
+
     let stop = |diags: &hongguanjia::diagnostics::Diagnostics, closing: String| {
         printer.diagnostics(&diags.sorted());
         printer.error_line(&closing);
         ExitCode::from(1)
     };
-    let report = match print::print(&args.site.root, &output, args.pdf, args.force) {
+    let options = print::KitOptions {
+        pdf: args.pdf,
+        force: args.force,
+        community: args.community.clone(),
+    };
+    let report = match print::print(&args.site.root, args.output.as_deref(), &options) {
         Ok(report) => report,
         Err(PrintError::Build(err)) => return fail(&printer, &err),
         Err(PrintError::Leak(diags)) => {
@@ -78,7 +86,7 @@ pub(crate) fn run(args: Args, verbosity: Verbosity) -> ExitCode {
         printer.info(&format!("中文字体：{}", p.font));
         if let Some(first) = p.type3.first() {
             printer.warning_line(&format!(
-                "警告：{} 等 {} 个 PDF 里有文字被画成了轮廓（Type 3 字体），不便检索、印刷也不够清晰。原因是用到的中文字体是 CFF 格式（如 Noto CJK），浏览器无法嵌入。请安装 TrueType 中文字体（Windows 的仿宋、黑体；Debian/Ubuntu：sudo apt-get install fonts-arphic-uming fonts-wqy-zenhei）后重新生成",
+                "警告：{} 等 {} 个 PDF 里有文字被画成了轮廓（Type 3 字体），文件大、不便检索，印刷也不够清晰。原因是本机只有 CFF 格式的中文字体（如 Noto CJK），浏览器无法把它嵌入 PDF。请安装 TrueType 中文字体后重新生成：Debian、Ubuntu、统信 UOS、银河麒麟用 sudo apt-get install fonts-arphic-uming fonts-wqy-zenhei；Windows 自带的仿宋、黑体、宋体就是 TrueType。详见 docs/print.md 的“字体”一节",
                 first,
                 p.type3.len()
             ));
@@ -88,7 +96,7 @@ pub(crate) fn run(args: Args, verbosity: Verbosity) -> ExitCode {
         "已生成内部打印材料（共 {} 个文件），用时 {:.2} 秒，输出到 {}。这些材料含红管家联系电话，请勿放到公开网站上。",
         report.files,
         report.seconds,
-        output.display()
+        report.output.display()
     ));
     ExitCode::SUCCESS
 }

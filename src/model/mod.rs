@@ -12,4 +12,4 @@ pub(crate) use labels::{CaseStatus, Channel, ErrandStatus, Membership, VisitKind
 pub(crate) use records::{
     Batch, Bulletin, Case, Decision, Document, Errand, FreePage, Meeting, Notice, Visit,
 };
-pub(crate) use roster::{Community, CommunityIdx, Private, Steward, StewardIdx, Subdistrict};
+pub(crate) use roster::{Community, CommunityIdx, Grid, Private, Steward, StewardIdx, Subdistrict};

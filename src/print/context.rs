@@ -12,7 +12,10 @@ use crate::render::views::BulletinView;
 struct CommunityHead<'a> {
     id: &'a str,
     name: &'a str,
+    /// As written in the records (社区党委).
     party_org: Option<&'a str>,
+    /// By its full name (坊门街社区党委), as papers sign.
+    party_org_name: Option<String>,
 }
 
 /// Everything `page`'s template can see besides the global context.
@@ -28,6 +31,7 @@ pub(super) fn build(plan: &KitPlan<'_>, page: &PrintPage, path: &str) -> Context
             id: &c.id,
             name: &c.name,
             party_org: c.party_org.as_deref(),
+            party_org_name: c.party_org_name(),
         }
     };
     match page {
@@ -39,6 +43,10 @@ pub(super) fn build(plan: &KitPlan<'_>, page: &PrintPage, path: &str) -> Context
         PrintPage::Boards(c) | PrintPage::Cards(c) => {
             ctx.insert("community", &head(c.0));
             ctx.insert("boards", &plan.boards[c.0]);
+        }
+        PrintPage::Flow(c) => {
+            ctx.insert("community", &head(c.0));
+            ctx.insert("flow", &plan.flows[c.0]);
         }
         PrintPage::Logs(c) => {
             ctx.insert("community", &head(c.0));

@@ -16,15 +16,15 @@ mod plan;
 mod qr;
 mod routes;
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::path::Path;
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::Serialize;
 use tera::Context;
 
 pub use self::pdf::PdfReport;
-use self::plan::KitPlan;
+use self::plan::{Found, KitPlan};
 pub use self::plan::{Group, KitFile};
 use self::routes::KIT_MARKER;
 use crate::config::BoardSize;
@@ -65,6 +65,8 @@ pub struct PrintReport {
     pub pdf: Option<PdfReport>,
     /// Seconds from the start of the run to the end of the sink.
     pub seconds: f64,
+    /// Where the kit was written.
+    pub output: PathBuf,
     /// Warnings only: any error stops before this.
     pub warnings: Diagnostics,
     /// Per stage.
@@ -128,13 +130,25 @@ fn globals(site: &Site, summary: &data::Summary) -> Context {
     context
 }
 
-/// Builds the kit for the site at `root` into `output`.
+/// What to print and where.
+#[derive(Debug, Clone, Default)]
+pub struct KitOptions {
+    /// Also print each file to PDF.
+    pub pdf: bool,
+    /// Replace an output folder that holds files the kit did not write.
+    pub force: bool,
+    /// One community's papers only, by its id or name.
+    pub community: Option<String>,
+}
+
+/// Builds the kit for the site at `root` into `output`, by default `<root>/print` (one
+/// community's: `<root>/print-<社区编号>`).
 pub fn print(
     root: &Path,
-    output: &Path,
-    want_pdf: bool,
-    force: bool,
+    output: Option<&Path>,
+    options: &KitOptions,
 ) -> Result<PrintReport, PrintError> {
+    let (want_pdf, force) = (options.pdf, options.force);
     let started = Instant::now();
     let mut lap = started;
     let mut timings = Timings::default();
@@ -146,11 +160,35 @@ pub fn print(
     let (Some(site), Some(theme), false) = (site, theme, diags.has_errors()) else {
         return Err(PrintError::Build(BuildError::Input(diags)));
     };
+    // Refused with the records' warnings, as `check` would show them.
+    let refuse = |mut diags: Diagnostics, d: Diagnostic| {
+        diags.push(d);
+        PrintError::Build(BuildError::Input(diags))
+    };
+    let only = match &options.community {
+        Some(key) => match community_of(&site, key) {
+            Ok(c) => Some(c),
+            Err(d) => return Err(refuse(diags, d)),
+        },
+        None => None,
+    };
+    let output = match (output, only) {
+        (Some(o), _) => o.to_path_buf(),
+        (None, Some(c)) => root.join(format!("print-{}", site.registry.communities[c].id)),
+        (None, None) => root.join("print"),
+    };
+    let output = output.as_path();
     check_output(root, output).map_err(|d| PrintError::Output(d.into()))?;
+    if !site.config.has_absolute_base_url() {
+        let d = qr_without_address(&site.config);
+        return Err(refuse(diags, d));
+    }
     // Found before anything is rendered: no browser, no kit, rather than half a kit.
+    let limit =
+        std::time::Duration::from_secs(site.config.print.timeout.unwrap_or(pdf::DEFAULT_LIMIT));
     let browser = if want_pdf {
         Some(
-            pdf::Browser::find(site.config.print.browser.as_deref())
+            pdf::Browser::find(site.config.print.browser.as_deref(), limit)
                 .map_err(|d| PrintError::Pdf(d.into()))?,
         )
     } else {
@@ -171,8 +209,16 @@ pub fn print(
     let renderer = Renderer::new(&theme, &globals(&site, &summary))
         .map_err(|d| PrintError::Build(BuildError::Render(d)))?;
     let photos = photos(&site);
-    let ids: BTreeSet<String> = photos.keys().cloned().collect();
-    let (plan, pages) = KitPlan::new(&site, &renderer, &ids, want_pdf)
+    let wechat = wechat_codes(&site);
+    let found = Found {
+        photos: photos.keys().cloned().collect(),
+        wechat: wechat
+            .iter()
+            .map(|(key, file)| (key.clone(), file.path.clone()))
+            .collect(),
+        only,
+    };
+    let (plan, pages) = KitPlan::new(&site, &renderer, &found, want_pdf)
         .map_err(|d| PrintError::Build(BuildError::Render(d)))?;
     timings.lap("规划页面+二维码", &mut lap);
     let mut files = renderer
@@ -187,7 +233,26 @@ pub fn print(
         .filter(|p| p.shows_contacts())
         .map(|p| p.path(&site))
         .collect();
-    files.extend(photos.into_values());
+    // Only the pictures the papers printed show.
+    let shown: HashSet<&str> = files
+        .iter()
+        .filter(|f| f.path.ends_with(".html"))
+        .flat_map(|f| {
+            let text = std::str::from_utf8(&f.bytes).unwrap_or("");
+            photos
+                .values()
+                .chain(wechat.values())
+                .filter(move |p| text.contains(&format!("../{}", p.path)))
+                .map(|p| p.path.as_str())
+        })
+        .collect();
+    let pictures: Vec<OutputFile> = photos
+        .values()
+        .chain(wechat.values())
+        .filter(|p| shown.contains(p.path.as_str()))
+        .cloned()
+        .collect();
+    files.extend(pictures);
     // The bulletins are the public site's pages and take its stylesheet.
     files.extend(
         theme
@@ -209,8 +274,9 @@ pub fn print(
             .iter()
             .flat_map(|g| g.files.iter().map(|f| f.path.clone()))
             .collect();
-        let (pdfs, report) = pdf::print_all(browser, output, &files, &printable, pdf_date(&site))
-            .map_err(PrintError::Pdf)?;
+        let (pdfs, report) =
+            pdf::print_all(browser, output, &files, &printable, pdf_date(&site), limit)
+                .map_err(PrintError::Pdf)?;
         files.extend(pdfs);
         pdf_report = Some(report);
         timings.lap("打印 PDF", &mut lap);
@@ -231,9 +297,23 @@ pub fn print(
         files: count,
         pdf: pdf_report,
         seconds: started.elapsed().as_secs_f64(),
+        output: output.to_path_buf(),
         warnings: diags,
         timings,
     })
+}
+
+/// The boards' and cards' QR codes are read by a phone that has not the site open: a
+/// path alone (`/`, init's default) opens nothing.
+fn qr_without_address(config: &crate::config::SiteConfig) -> Diagnostic {
+    Diagnostic::error(
+        "site.toml",
+        config.base_url_line,
+        format!(
+            "base_url: 公示牌和联户卡上的二维码要让居民用手机扫开公开网站上的页面，需要以 http:// 或 https:// 开头的完整网址，现在写的“{}”印出来扫不开。请在 site.toml 里把 base_url 写成网站发布后的地址，如 base_url = \"https://example.gov.cn/jiedao/\"，再生成打印材料",
+            config.base_url.trim()
+        ),
+    )
 }
 
 /// The date a PDF says it was made: the site's date, else the day of its latest record.
@@ -242,8 +322,8 @@ fn pdf_date(site: &Site) -> Option<crate::model::Date> {
 }
 
 /// The leak guard, with the kit's rule: a steward's phone is allowed on the contact
-/// papers (`contacts`: boards and cards) when the steward has not opted out; nothing
-/// else private is allowed anywhere.
+/// papers (`contacts`: boards, cards and 流程图) when the steward has not opted out, and
+/// so is a grid worker's work phone; nothing else private is allowed anywhere.
 fn guard(
     site: &Site,
     theme: &Theme,
@@ -256,7 +336,14 @@ fn guard(
         .stewards
         .iter()
         .filter(|s| s.phone_on_board)
-        .filter_map(|s| s.private.phone.as_deref().and_then(number_digits))
+        .filter_map(|s| s.private.phone.as_deref())
+        .chain(
+            site.registry
+                .grids
+                .iter()
+                .filter_map(|g| g.private.phone.as_deref()),
+        )
+        .filter_map(number_digits)
         .collect();
     let lenient = strict.allowing(&shown);
     let (contact, other): (Vec<OutputFile>, Vec<OutputFile>) = files
@@ -279,6 +366,72 @@ fn guard_failed(d: crate::diagnostics::Diagnostic) -> PrintError {
     let mut diags = crate::diagnostics::Diagnostics::new();
     diags.push(d);
     PrintError::Leak(diags)
+}
+
+/// The community `key` names, by id or name, for `--community`.
+fn community_of(site: &Site, key: &str) -> Result<usize, Diagnostic> {
+    let key = key.trim();
+    let reg = &site.registry;
+    if let Some(i) = reg.community_index(key) {
+        return Ok(i);
+    }
+    let keys = reg
+        .communities
+        .iter()
+        .flat_map(|c| [c.id.as_str(), c.name.as_str()]);
+    let hint = crate::validate::suggest::closest(key, keys)
+        .and_then(|k| reg.community_index(k))
+        .map(|i| {
+            let c = &reg.communities[i];
+            format!("是不是 {}（{}）？", c.id, c.name)
+        })
+        .unwrap_or_else(|| {
+            let all: Vec<String> = reg
+                .communities
+                .iter()
+                .map(|c| format!("{}（{}）", c.id, c.name))
+                .collect();
+            format!("已登记的社区：{}", all.join("、"))
+        });
+    Err(Diagnostic::error(
+        "--community",
+        0,
+        format!("“{key}”不是已登记的社区编号或名称。{hint}"),
+    ))
+}
+
+/// The buildings' WeChat group codes in the site's `static/wechat/<社区编号>/`, one
+/// image per building named by its label (`3幢.png`), as kit files by community and
+/// building.
+fn wechat_codes(site: &Site) -> BTreeMap<(usize, String), OutputFile> {
+    let mut out = BTreeMap::new();
+    for (ci, c) in site.registry.communities.iter().enumerate() {
+        let dir = site.root.join("static").join("wechat").join(&c.id);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths {
+            let (Some(stem), Some(ext)) = (path.file_stem(), path.extension()) else {
+                continue;
+            };
+            let ext = ext.to_string_lossy().to_lowercase();
+            if !matches!(ext.as_str(), "png" | "jpg" | "jpeg") || !path.is_file() {
+                continue;
+            }
+            let building = stem.to_string_lossy().trim().to_string();
+            let key = (ci, building.clone());
+            if out.contains_key(&key) {
+                continue;
+            }
+            if let Ok(bytes) = std::fs::read(&path) {
+                let path = routes::wechat(&c.id, &building, &ext);
+                out.insert(key, OutputFile { path, bytes });
+            }
+        }
+    }
+    out
 }
 
 /// What the site's `static/photos/` holds for its stewards, as kit files, by steward.

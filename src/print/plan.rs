@@ -30,17 +30,50 @@ pub(super) struct Contact {
     buildings: Vec<String>,
 }
 
+/// One grid as the papers show it: the worker who takes on what a steward cannot solve,
+/// and the two other channels, from the `grids` records.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct Channel {
+    grid: String,
+    worker: Option<String>,
+    /// Grouped for reading aloud, like a steward's.
+    pub(super) phone: Option<String>,
+    property: Option<String>,
+    owners_committee: Option<String>,
+}
+
 /// One covered building and its stewards.
 #[derive(Debug, Clone, Serialize)]
 pub(super) struct Board {
     building: String,
     stewards: Vec<Contact>,
+    /// The stewards' grids by name, recorded or not.
     grids: Vec<String>,
+    /// The recorded ones, with their worker and channels.
+    channels: Vec<Channel>,
     any_phone: bool,
     url: String,
     qr: qr::Qr,
     /// The same code as a whole inline SVG, for the board.
     qr_svg: String,
+    /// The building's WeChat group code, copied from the site's `static/wechat/`.
+    wechat: Option<String>,
+}
+
+/// A community's 流程图: how a resident's problem travels, naming who takes it on.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct Flow {
+    /// The community's grids with their workers, recorded or only named by stewards.
+    channels: Vec<Channel>,
+    /// Whether any grid names a property company or an owners' committee.
+    any_property: bool,
+    any_committee: bool,
+    /// Whether any of its buildings has a WeChat group code.
+    any_wechat: bool,
+    /// The community's party organisation by its full name.
+    party_org: Option<String>,
+    /// The subdistrict's party committee, from the settings.
+    committee: Option<String>,
 }
 
 /// A thank-you letter to a commended in-service steward's workplace.
@@ -52,6 +85,8 @@ pub(super) struct Letter {
     batch_date: Option<String>,
     citation: Option<String>,
     community: String,
+    /// The subdistrict the steward lives in, by name: the letter's place word.
+    place: Option<String>,
     buildings: Vec<String>,
     joined: Option<String>,
     households_visited: u64,
@@ -98,6 +133,8 @@ pub(super) struct KitPlan<'a> {
     pub(super) boards: Vec<Vec<Board>>,
     /// Per community: its stewards for the log sheets.
     pub(super) logs: Vec<Vec<Contact>>,
+    /// Per community: its 流程图.
+    pub(super) flows: Vec<Flow>,
     /// Per commendation batch: its letters.
     pub(super) letters: Vec<Vec<Letter>>,
     /// Bulletin bodies as HTML, like [`Site::bulletins`].
@@ -106,6 +143,31 @@ pub(super) struct KitPlan<'a> {
     pub(super) groups: Vec<Group>,
     /// Whether the index links PDFs.
     pub(super) pdf: bool,
+    /// `--community`: that community's papers only.
+    pub(super) only: Option<usize>,
+}
+
+/// What the site folder holds for the kit besides its records, and which part of the
+/// kit is wanted.
+#[derive(Debug, Default)]
+pub(super) struct Found {
+    /// Stewards with a photo in `static/photos/`.
+    pub(super) photos: BTreeSet<String>,
+    /// Buildings, by community and label, with a WeChat group code in `static/wechat/`:
+    /// the code's path in the kit.
+    pub(super) wechat: BTreeMap<(usize, String), String>,
+    /// `--community`: that community's papers only.
+    pub(super) only: Option<usize>,
+}
+
+/// The place a steward lives in, as a letter names it: their community's subdistrict,
+/// else the site's.
+fn place(site: &Site, community: usize) -> Option<String> {
+    let reg = &site.registry;
+    reg.communities[community]
+        .subdistrict
+        .map(|s| reg.subdistricts[s].name.clone())
+        .or_else(|| site.config.subdistrict.name.clone())
 }
 
 /// A steward's phone as printed: digits grouped 3-4-4 for reading aloud.
@@ -147,9 +209,10 @@ impl<'a> KitPlan<'a> {
     pub(super) fn new(
         site: &'a Site,
         renderer: &Renderer,
-        photos: &BTreeSet<String>,
+        found: &Found,
         pdf: bool,
     ) -> Result<(KitPlan<'a>, Vec<PrintPage>), Diagnostics> {
+        let photos = &found.photos;
         let reg = &site.registry;
         let mut errors = Diagnostics::new();
         let contact = |i: usize| {
@@ -184,6 +247,13 @@ impl<'a> KitPlan<'a> {
                 }
             }
         }
+        let channel = |g: &crate::model::Grid| Channel {
+            grid: g.id.clone(),
+            worker: g.worker.clone(),
+            phone: g.private.phone.as_deref().map(phone_text),
+            property: g.property.clone(),
+            owners_committee: g.owners_committee.clone(),
+        };
         let mut boards = Vec::with_capacity(reg.communities.len());
         for (ci, buildings) in covered.iter().enumerate() {
             let mut names: Vec<&String> = buildings.keys().collect();
@@ -196,17 +266,27 @@ impl<'a> KitPlan<'a> {
                         .iter()
                         .filter_map(|i| reg.stewards[*i].grid.clone())
                         .collect();
-                    grids.sort();
+                    grids.sort_by(|a, b| natural_cmp(a, b));
                     grids.dedup();
+                    let channels = grids
+                        .iter()
+                        .filter_map(|g| reg.grid(ci, g))
+                        .map(channel)
+                        .collect();
                     let contacts: Vec<Contact> = stewards.iter().map(|i| contact(*i)).collect();
                     Board {
                         building: b.clone(),
                         any_phone: contacts.iter().any(|c| c.phone.is_some()),
                         stewards: contacts,
                         grids,
-                        url: routes::board_target(site, CommunityIdx(ci), stewards),
+                        channels,
+                        url: routes::board_target(site, CommunityIdx(ci), b, stewards),
                         qr_svg: String::new(),
                         qr: qr::Qr::default(),
+                        wechat: found
+                            .wechat
+                            .get(&(ci, b.clone()))
+                            .map(|path| format!("../{path}")),
                     }
                 })
                 .collect();
@@ -234,6 +314,43 @@ impl<'a> KitPlan<'a> {
         for list in &mut logs {
             list.sort_by(|a: &Contact, b: &Contact| natural_cmp(&a.id, &b.id));
         }
+
+        let flows = (0..reg.communities.len())
+            .map(|ci| {
+                // The grids the community's records list, then those only its stewards name.
+                let mut channels: Vec<Channel> = reg
+                    .grids
+                    .iter()
+                    .filter(|g| g.community == ci)
+                    .map(channel)
+                    .collect();
+                let mut named: Vec<&String> = reg
+                    .stewards
+                    .iter()
+                    .filter(|s| s.community == ci)
+                    .filter_map(|s| s.grid.as_ref())
+                    .filter(|g| reg.grid(ci, g).is_none())
+                    .collect();
+                named.sort_by(|a, b| natural_cmp(a, b));
+                named.dedup();
+                channels.extend(named.into_iter().map(|g| Channel {
+                    grid: g.clone(),
+                    worker: None,
+                    phone: None,
+                    property: None,
+                    owners_committee: None,
+                }));
+                channels.sort_by(|a, b| natural_cmp(&a.grid, &b.grid));
+                Flow {
+                    any_property: channels.iter().any(|c| c.property.is_some()),
+                    any_committee: channels.iter().any(|c| c.owners_committee.is_some()),
+                    any_wechat: found.wechat.keys().any(|(c, _)| *c == ci),
+                    channels,
+                    party_org: reg.communities[ci].party_org_name(),
+                    committee: site.config.subdistrict.committee.clone(),
+                }
+            })
+            .collect();
 
         let issuer = site
             .config
@@ -263,6 +380,7 @@ impl<'a> KitPlan<'a> {
                                 .find(|(j, _)| *j == i)
                                 .map(|(_, c)| c.clone()),
                             community: reg.communities[s.community].name.clone(),
+                            place: place(site, s.community),
                             buildings: s.buildings.clone(),
                             joined: s.joined.map(|d| d.to_string()),
                             households_visited: site.figures.by_steward[i].households_visited,
@@ -298,10 +416,12 @@ impl<'a> KitPlan<'a> {
             site,
             boards,
             logs,
+            flows,
             letters,
             bulletin_bodies,
             groups: Vec::new(),
             pdf,
+            only: found.only,
         };
         let pages = plan.pages();
         Ok((plan, pages))
@@ -327,6 +447,11 @@ impl<'a> KitPlan<'a> {
             "红管家日志",
             "红管家每月一张，随身带，走访和办事时手写记录，月底交社区汇总。",
         );
+        let mut flows_g = group(
+            "flows",
+            "流程图",
+            "居民的问题怎么办：红管家当场解决，办不了的转网格员、物业和业委会，再到社区、街道，结果都告诉居民。每个社区一张，贴在公示牌旁边。",
+        );
         let mut letters_g = group(
             "letters",
             "感谢信",
@@ -341,6 +466,9 @@ impl<'a> KitPlan<'a> {
         let mut order: Vec<usize> = (0..reg.communities.len()).collect();
         order.sort_by(|a, b| reg.communities[*a].id.cmp(&reg.communities[*b].id));
         for ci in order {
+            if self.only.is_some_and(|only| only != ci) {
+                continue;
+            }
             let name = &reg.communities[ci].name;
             let c = CommunityIdx(ci);
             let n = self.boards[ci].len();
@@ -358,7 +486,19 @@ impl<'a> KitPlan<'a> {
                 let page = PrintPage::Logs(c);
                 logs_g.add(name, page.path(site), self.pdf, n);
                 pages.push(page);
+                let page = PrintPage::Flow(c);
+                flows_g.add(name, page.path(site), self.pdf, 1);
+                pages.push(page);
             }
+        }
+        if self.only.is_some() {
+            // One community's kit: the subdistrict's letters and bulletins are not its own.
+            self.groups = [boards_g, cards_g, logs_g, flows_g]
+                .into_iter()
+                .filter(|g| !g.files.is_empty())
+                .collect();
+            pages.extend([PrintPage::Index, PrintPage::Css]);
+            return pages;
         }
         let mut batches: Vec<usize> = (0..site.batches.len()).collect();
         batches.sort_by(|a, b| site.batches[*a].id.cmp(&site.batches[*b].id));
@@ -379,7 +519,7 @@ impl<'a> KitPlan<'a> {
             bulletins_g.add(&label, page.path(site), self.pdf, 1);
             pages.push(page);
         }
-        self.groups = [boards_g, cards_g, logs_g, letters_g, bulletins_g]
+        self.groups = [boards_g, cards_g, logs_g, flows_g, letters_g, bulletins_g]
             .into_iter()
             .filter(|g| !g.files.is_empty())
             .collect();

@@ -19,6 +19,8 @@ pub(crate) enum PrintPage {
     Cards(CommunityIdx),
     /// A community's log sheets, one per steward.
     Logs(CommunityIdx),
+    /// A community's 流程图: how a problem travels, one page.
+    Flow(CommunityIdx),
     /// The thank-you letters of one commendation batch, by its index in `Site::batches`.
     Letters(usize),
     /// One bulletin, by its index in `Site::bulletins`.
@@ -35,6 +37,7 @@ impl PrintPage {
             PrintPage::Boards(c) => format!("boards/{}.html", community(c)),
             PrintPage::Cards(c) => format!("cards/{}.html", community(c)),
             PrintPage::Logs(c) => format!("logs/{}.html", community(c)),
+            PrintPage::Flow(c) => format!("flows/{}.html", community(c)),
             PrintPage::Letters(b) => format!("letters/{}.html", site.batches[*b].id),
             PrintPage::Bulletin(b) => routes::bulletin(&site.bulletins[*b].slug),
         }
@@ -48,15 +51,26 @@ impl PrintPage {
             PrintPage::Boards(_) => "print/boards.html",
             PrintPage::Cards(_) => "print/cards.html",
             PrintPage::Logs(_) => "print/logs.html",
+            PrintPage::Flow(_) => "print/flow.html",
             PrintPage::Letters(_) => "print/letters.html",
             PrintPage::Bulletin(_) => "bulletin.html",
         }
     }
 
-    /// Whether its paper shows stewards' phones: the leak guard allows them there.
+    /// Whether its paper shows stewards' and grid workers' phones: the leak guard allows
+    /// them there.
     pub(crate) fn shows_contacts(&self) -> bool {
-        matches!(self, PrintPage::Boards(_) | PrintPage::Cards(_))
+        matches!(
+            self,
+            PrintPage::Boards(_) | PrintPage::Cards(_) | PrintPage::Flow(_)
+        )
     }
+}
+
+/// A building's WeChat group code, copied from the site's
+/// `static/wechat/<community>/<building>.<ext>` to the same place in the kit.
+pub(crate) fn wechat(community: &str, building: &str, ext: &str) -> String {
+    format!("wechat/{community}/{building}.{ext}")
 }
 
 /// A steward's photo, copied from the site's `static/photos/`.
@@ -65,8 +79,14 @@ pub(crate) fn photo(id: &str) -> String {
 }
 
 /// Where a board's QR code leads: the steward's public page when one steward alone looks
-/// after the building and is shown by name, else the community's page, which lists them.
-pub(crate) fn board_target(site: &Site, community: CommunityIdx, stewards: &[usize]) -> String {
+/// after the building and is shown by name, else the building's line on the community's
+/// page, which names them all.
+pub(crate) fn board_target(
+    site: &Site,
+    community: CommunityIdx,
+    building: &str,
+    stewards: &[usize],
+) -> String {
     let base = site.config.base_url_slash();
     match stewards {
         [one] if site.registry.stewards[*one].public => {
@@ -77,7 +97,7 @@ pub(crate) fn board_target(site: &Site, community: CommunityIdx, stewards: &[usi
         }
         _ => format!(
             "{base}{}",
-            routes::community(&site.registry.communities[community.0].id)
+            routes::building(&site.registry.communities[community.0].id, building)
         ),
     }
 }

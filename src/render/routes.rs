@@ -272,6 +272,20 @@ pub(crate) fn community(id: &str) -> String {
     format!("communities/{id}/index.html")
 }
 
+/// A building's line on its community's page, for the boards' QR codes: the page and
+/// the line's anchor ([`building_anchor`]).
+pub(crate) fn building(community_id: &str, label: &str) -> String {
+    format!("{}#{}", community(community_id), building_anchor(label))
+}
+
+/// The `id` of a building's line on its community's page: its label in pinyin, so that
+/// it stays the same while buildings are added and a code printed today still finds it.
+pub(crate) fn building_anchor(label: &str) -> String {
+    // 幢 is read zhuàng in a building's label; the pinyin table's first reading is chuáng.
+    let label = label.replace('幢', " zhuang ");
+    format!("lou-{}", super::slugs::pinyin_slug(&label))
+}
+
 /// The first page of a category's case list.
 pub(crate) fn category(site: &Site, name: &str) -> String {
     case_list(site, Some(name), 1)
@@ -400,5 +414,16 @@ mod tests {
         assert_eq!(list_page("cases/", 3), "cases/page-3.html");
         assert_eq!(pretty(&bulletin("2018-12")), "bulletins/2018-12/");
         assert_eq!(pretty("sitemap.xml"), "sitemap.xml");
+    }
+
+    #[test]
+    fn a_building_s_anchor_is_its_label_in_ascii() {
+        assert_eq!(building_anchor("5幢"), "lou-5-zhuang");
+        assert_eq!(building_anchor("12幢3单元"), "lou-12-zhuang-3-dan-yuan");
+        assert_eq!(building_anchor("A座"), "lou-a-zuo");
+        assert_eq!(
+            building("fangmen", "5幢"),
+            "communities/fangmen/index.html#lou-5-zhuang"
+        );
     }
 }

@@ -15,10 +15,12 @@ use crate::diagnostics::{Diagnostics, Severity};
 use crate::load::RawRecord;
 use crate::model::Case;
 use crate::model::{
-    CaseStatus, Channel, Community, Date, Errand, ErrandStatus, Meeting, Membership, Private,
+    CaseStatus, Channel, Community, Date, Errand, ErrandStatus, Grid, Meeting, Membership, Private,
     Steward, Subdistrict, Visit, VisitKind,
 };
-use crate::schema::{Field, Kind, case, community, errand, meeting, steward, subdistrict, visit};
+use crate::schema::{
+    Field, Kind, case, community, errand, grid, meeting, steward, subdistrict, visit,
+};
 
 pub(crate) use commendations::commendations;
 use row::Row;
@@ -187,6 +189,10 @@ pub(crate) struct Registry {
     /// Whether the subdistricts come from records: then a community must name one of them.
     subdistricts_recorded: bool,
     pub communities: Vec<Community>,
+    /// From the optional `grids` records.
+    pub grids: Vec<Grid>,
+    /// Grids by community and label, with where each was first written.
+    grid_keys: HashMap<(usize, String), (usize, Origin)>,
     pub stewards: Vec<Steward>,
     community_keys: HashMap<String, usize>,
     community_origin: HashMap<String, Origin>,
@@ -581,6 +587,87 @@ impl Registry {
         });
     }
 
+    /// A `grids` record: a community's grid, its worker and its two channels (物业,
+    /// 业委会), printed on the boards of the buildings whose stewards name the grid.
+    pub(crate) fn add_grid(&mut self, rec: &RawRecord<'_>, diags: &mut Diagnostics) {
+        let mut row = Row::new(Kind::Grids, rec, diags);
+        let id = row.text(grid::ID);
+        let community = row
+            .id_text(grid::COMMUNITY)
+            .and_then(|c| self.community_ref(&mut row, grid::COMMUNITY, &c));
+        let worker = row.text(grid::WORKER);
+        let phone = row.digits_text(grid::WORKER_PHONE);
+        let property = row.text(grid::PROPERTY);
+        let owners_committee = row.text(grid::OWNERS_COMMITTEE);
+        if let (Some(id), Some(c)) = (&id, community)
+            && let Some((_, first)) = self.grid_keys.get(&(c, id.clone()))
+        {
+            let at = first.describe(rec.path);
+            row.error(
+                grid::ID,
+                format!(
+                    "\"{id}\" 重复，已在{at}出现：{}的每个网格只写一行",
+                    self.communities[c].name
+                ),
+            );
+        }
+        let (Some(id), Some(community), true) = (id, community, row.ok) else {
+            return;
+        };
+        let origin = Origin {
+            path: rec.path.to_string(),
+            line: rec.line,
+        };
+        self.grid_keys
+            .insert((community, id.clone()), (self.grids.len(), origin));
+        self.grids.push(Grid {
+            id,
+            community,
+            worker,
+            property,
+            owners_committee,
+            private: Private { phone },
+        });
+    }
+
+    /// The grid `label` of community `community`, from the `grids` records.
+    pub(crate) fn grid(&self, community: usize, label: &str) -> Option<&Grid> {
+        self.grid_keys
+            .get(&(community, label.to_string()))
+            .map(|(i, _)| &self.grids[*i])
+    }
+
+    /// A steward's grid that the `grids` records of their community do not list: its
+    /// worker cannot be printed on the steward's boards.
+    fn check_grid(&self, row: &mut Row<'_, '_>, community: usize, label: &str) {
+        if self.grid(community, label).is_some()
+            || !self.grids.iter().any(|g| g.community == community)
+        {
+            return;
+        }
+        let listed = self
+            .grids
+            .iter()
+            .filter(|g| g.community == community)
+            .map(|g| g.id.as_str());
+        let listed: Vec<&str> = listed.collect();
+        let folded = suggest::numerals_as_digits(label);
+        let hint = listed
+            .iter()
+            .find(|g| suggest::numerals_as_digits(g) == folded)
+            .copied()
+            .or_else(|| suggest::closest(label, listed.iter().copied()))
+            .map(|g| format!("是不是 {g}？"))
+            .unwrap_or_else(|| "请在网格记录里加上这个网格，或改成其中一个网格的写法".to_string());
+        row.warning(
+            steward::GRID,
+            format!(
+                "“{label}”不在{}的网格记录（content/grids）里，公示牌和联户卡上不会印这个网格的网格员、物业和业委会；{hint}",
+                self.communities[community].name
+            ),
+        );
+    }
+
     pub(crate) fn add_steward(&mut self, rec: &RawRecord<'_>, diags: &mut Diagnostics) {
         let mut row = Row::new(Kind::Stewards, rec, diags);
         let id = row.id_text(steward::ID);
@@ -661,6 +748,9 @@ impl Registry {
         }
         let membership = row.word(steward::MEMBERSHIP, MEMBERSHIP);
         let grid = row.free_text(steward::GRID, &self.scrubber);
+        if let (Some(c), Some(g)) = (community, &grid) {
+            self.check_grid(&mut row, c, g);
+        }
         let workplace = row.free_text(steward::WORKPLACE, &self.scrubber);
         let gender = row.word(steward::GENDER, GENDER).map(str::to_string);
         let birth_year = row.whole(steward::BIRTH_YEAR, 0).and_then(|y| {
@@ -785,9 +875,11 @@ impl Registry {
                 .flat_map(|c| [c.id.as_str(), c.name.as_str()]);
             // An example of `init` left over is to be deleted, not corrected to a near id.
             let example = crate::scaffold::example_hint(key);
-            let hint = suggest::closest(key, keys)
+            // 荷花新村 for 荷花新村社区: the name without its last word.
+            let hint = self
+                .community_index(&format!("{key}社区"))
+                .or_else(|| suggest::closest(key, keys).and_then(|k| self.community_index(k)))
                 .filter(|_| example.is_empty())
-                .and_then(|k| self.community_index(k))
                 .map(|i| {
                     let c = &self.communities[i];
                     format!("，是不是 {}（{}）？", c.id, c.name)

@@ -70,6 +70,32 @@ fn closest_within<'a>(
         .map(|(_, c)| c)
 }
 
+/// Chinese numerals as digits (第十二网格 → 第12网格, read as [`chinese_count`] reads a
+/// count), so that a label written with numerals in one file and digits in another is
+/// recognised as the same.
+pub(crate) fn numerals_as_digits(text: &str) -> String {
+    let numeral = |c: char| "零一二三四五六七八九两十百千".contains(c);
+    let mut out = String::new();
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        match chinese_count(run) {
+            Some(n) => out.push_str(&n.to_string()),
+            None => out.push_str(run),
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if numeral(c) {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
 /// Full-width letters, digits and dashes folded to ASCII (`ＦＭ－００１` → `FM-001`), when
 /// the text has any and nothing else changes it into something that is not ASCII.
 pub(crate) fn fold_ascii(text: &str) -> Option<String> {
@@ -247,6 +273,7 @@ const CHINESE_NAMES: &[(&str, &str)] = &[
     ("简报", "bulletins"),
     ("组工信息", "bulletins"),
     ("页面", "pages"),
+    ("网格", "grids"),
     ("社区", "communities"),
     ("名册", "stewards"),
     ("红管家", "stewards"),
@@ -293,6 +320,16 @@ pub(crate) fn content_name(name: &str, is_dir: bool) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numerals_read_as_digits() {
+        assert_eq!(numerals_as_digits("坊门街第一网格"), "坊门街第1网格");
+        assert_eq!(numerals_as_digits("第十网格"), "第10网格");
+        assert_eq!(numerals_as_digits("第十二网格"), "第12网格");
+        assert_eq!(numerals_as_digits("第二十网格"), "第20网格");
+        assert_eq!(numerals_as_digits("第二十三网格"), "第23网格");
+        assert_eq!(numerals_as_digits("第3网格"), "第3网格");
+    }
 
     #[test]
     fn a_count_that_is_no_number_is_answered_with_the_digits_to_write() {

@@ -22,6 +22,8 @@ pub(super) fn index<'p>(plan: &'p Plan<'_>, ctx: &mut Keyed<'p>) {
 #[derive(Serialize)]
 struct BuildingRow {
     label: String,
+    /// The `id` a board's QR code points at; none for a label spelt like an earlier one.
+    anchor: Option<String>,
     stewards: Vec<StewardRef>,
 }
 
@@ -66,10 +68,19 @@ pub(super) fn one<'p>(plan: &'p Plan<'_>, idx: CommunityIdx, ctx: &mut Keyed<'p>
         .into_iter()
         .map(|(label, stewards)| BuildingRow {
             label: label.to_string(),
+            anchor: Some(crate::render::routes::building_anchor(label)),
             stewards,
         })
         .collect();
     buildings.sort_by(|a, b| natural_cmp(&a.label, &b.label));
+    let mut anchors = std::collections::HashSet::new();
+    for b in &mut buildings {
+        if let Some(a) = &b.anchor
+            && !anchors.insert(a.clone())
+        {
+            b.anchor = None;
+        }
+    }
     roster.sort_by(|a, b| natural_cmp(&a.steward.id, &b.steward.id));
     let cases: Vec<CaseRow> = plan.community_cases[ci]
         .iter()
